@@ -1,0 +1,3 @@
+//! hotspotd: a captive-portal gateway daemon for Wi-Fi hotspots.
+
+pub mod model;

@@ -1,0 +1,7 @@
+//! Pure domain logic: no I/O, the clock is always passed in.
+
+pub mod session;
+pub mod throttle;
+pub mod units;
+pub mod voucher;
+pub mod voucher_code;
