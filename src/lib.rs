@@ -1,3 +1,5 @@
 //! hotspotd: a captive-portal gateway daemon for Wi-Fi hotspots.
 
 pub mod model;
+pub mod config;
+pub mod store;

@@ -1,0 +1,78 @@
+//! The TOML file as written by the reseller: strings exactly as typed, unknown keys refused.
+
+use serde::Deserialize;
+
+/// Top level of `hotspotd.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    /// Shown on the splash page.
+    pub hotspot_name: String,
+    /// Database, secret key and control socket live here.
+    pub data_dir: String,
+    /// Terms of use shown on the splash page.
+    pub terms: Option<String>,
+    /// The guest-facing side.
+    pub lan: RawLan,
+    /// The upstream side.
+    pub wan: RawWan,
+    /// The guest web portal.
+    #[serde(default)]
+    pub portal: RawPortal,
+    /// Defaults for every session.
+    #[serde(default)]
+    pub sessions: RawSessions,
+    /// The local control socket.
+    #[serde(default)]
+    pub control: RawControl,
+}
+
+/// `[lan]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLan {
+    /// Interface the guests are on.
+    pub interface: String,
+    /// Guest subnet in CIDR notation.
+    pub subnet: String,
+    /// The gateway's own address on that subnet (portal and DNS).
+    pub address: String,
+}
+
+/// `[wan]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWan {
+    /// Interface towards the internet.
+    pub interface: String,
+}
+
+/// `[portal]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPortal {
+    /// TCP port of the portal on the LAN address (default 2050).
+    pub port: Option<u16>,
+}
+
+/// `[sessions]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSessions {
+    /// Longest single session (default `1d`).
+    pub session_timeout: Option<String>,
+    /// Session ends after this long without traffic from the guest (default `15m`).
+    pub idle_timeout: Option<String>,
+    /// Download rate for vouchers that set none (bits/s, e.g. `10M`).
+    pub rate_down: Option<String>,
+    /// Upload rate for vouchers that set none.
+    pub rate_up: Option<String>,
+}
+
+/// `[control]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawControl {
+    /// Path of the Unix socket (default `<data_dir>/control.sock`).
+    pub socket: Option<String>,
+}

@@ -1,0 +1,234 @@
+//! Gateway configuration: one TOML file, validated completely before anything touches the
+//! firewall. Every error names the key and says how to fix it.
+
+mod file;
+mod probe;
+
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+
+use ipnet::Ipv4Net;
+use thiserror::Error;
+
+use crate::model::units::{parse_duration, parse_rate};
+pub use file::RawConfig;
+pub use probe::{SystemProbe, SystemState};
+
+/// Default portal port (the one openNDS uses, familiar to operators).
+pub const DEFAULT_PORTAL_PORT: u16 = 2050;
+
+/// A configuration the daemon refuses to start with.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown / missing keys.
+    #[error("config file {path}: {message}")]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message, which names the key and the line.
+        message: String,
+    },
+    /// A key holds a value that cannot work.
+    #[error("config key `{key}`: {problem}; fix: {fix}")]
+    Invalid {
+        /// Dotted key, e.g. `lan.subnet`.
+        key: &'static str,
+        /// What is wrong.
+        problem: String,
+        /// What to do.
+        fix: String,
+    },
+}
+
+fn invalid(key: &'static str, problem: impl Into<String>, fix: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        key,
+        problem: problem.into(),
+        fix: fix.into(),
+    }
+}
+
+/// A validated configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Shown on the splash page.
+    pub hotspot_name: String,
+    /// Terms of use shown on the splash page.
+    pub terms: String,
+    /// Where state lives.
+    pub data_dir: PathBuf,
+    /// Guest interface.
+    pub lan_interface: String,
+    /// Guest subnet.
+    pub lan_subnet: Ipv4Net,
+    /// The gateway's LAN address.
+    pub lan_address: Ipv4Addr,
+    /// Upstream interface.
+    pub wan_interface: String,
+    /// Portal TCP port on `lan_address`.
+    pub portal_port: u16,
+    /// Longest session, seconds.
+    pub session_timeout: u64,
+    /// Idle timeout, seconds.
+    pub idle_timeout: u64,
+    /// Default download rate, bits/s.
+    pub rate_down_bps: Option<u64>,
+    /// Default upload rate, bits/s.
+    pub rate_up_bps: Option<u64>,
+    /// Control socket path.
+    pub control_socket: PathBuf,
+}
+
+const DEFAULT_TERMS: &str = "Use this network lawfully and fairly. Access may be logged and \
+ended at any time.";
+
+impl Config {
+    /// Reads and validates `path` against the live system.
+    pub fn load(path: &Path, system: &dyn SystemProbe) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&text, path, system)
+    }
+
+    /// Validates TOML text; `path` is only used in messages.
+    pub fn parse(text: &str, path: &Path, system: &dyn SystemProbe) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        validate(raw, system)
+    }
+
+    /// The portal's base URL as guests reach it.
+    pub fn portal_url(&self) -> String {
+        format!("http://{}:{}", self.lan_address, self.portal_port)
+    }
+
+    /// The SQLite database file.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("hotspotd.db")
+    }
+
+    /// The secret key for voucher hashes.
+    pub fn key_path(&self) -> PathBuf {
+        self.data_dir.join("voucher.key")
+    }
+}
+
+fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigError> {
+    let hotspot_name = raw.hotspot_name.trim().to_string();
+    if hotspot_name.is_empty() || hotspot_name.len() > 64 {
+        return Err(invalid(
+            "hotspot_name",
+            "must be 1 to 64 characters",
+            "set the name guests should see, e.g. hotspot_name = \"Café Wi-Fi\"",
+        ));
+    }
+    for (key, name) in [
+        ("lan.interface", &raw.lan.interface),
+        ("wan.interface", &raw.wan.interface),
+    ] {
+        if !system.interface_exists(name) {
+            return Err(invalid(
+                key,
+                format!("there is no network interface {name:?} on this machine"),
+                "use a name listed by `ip -br link`",
+            ));
+        }
+    }
+    if raw.lan.interface == raw.wan.interface {
+        return Err(invalid(
+            "wan.interface",
+            "is the same interface as lan.interface",
+            "guests and the internet must be on different interfaces",
+        ));
+    }
+    let lan_subnet: Ipv4Net = raw.lan.subnet.parse().map_err(|_| {
+        invalid(
+            "lan.subnet",
+            format!("{:?} is not an IPv4 CIDR", raw.lan.subnet),
+            "write network/prefix, e.g. 10.77.0.0/24",
+        )
+    })?;
+    let lan_address: Ipv4Addr = raw.lan.address.parse().map_err(|_| {
+        invalid(
+            "lan.address",
+            format!("{:?} is not an IPv4 address", raw.lan.address),
+            "write the gateway's address on the guest network, e.g. 10.77.0.1",
+        )
+    })?;
+    if !lan_subnet.contains(&lan_address) {
+        return Err(invalid(
+            "lan.address",
+            format!("{lan_address} is outside lan.subnet {lan_subnet}"),
+            "use the gateway's own address inside the guest subnet",
+        ));
+    }
+    let portal_port = raw.portal.port.unwrap_or(DEFAULT_PORTAL_PORT);
+    if portal_port == 0 {
+        return Err(invalid("portal.port", "0 is not a port", "use e.g. 2050"));
+    }
+    if let Err(problem) = system.port_free(lan_address, portal_port) {
+        return Err(invalid(
+            "portal.port",
+            format!("cannot listen on {lan_address}:{portal_port}: {problem}"),
+            "stop the program using that port (see `ss -ltnp`), pick another port, or check that lan.address is assigned to this machine",
+        ));
+    }
+    let duration = |key: &'static str, value: Option<String>, default: u64| match value {
+        None => Ok(default),
+        Some(text) => parse_duration(&text).map_err(|e| invalid(key, e.to_string(), e.hint)),
+    };
+    let rate = |key: &'static str, value: Option<String>| match value {
+        None => Ok(None),
+        Some(text) => parse_rate(&text)
+            .map(Some)
+            .map_err(|e| invalid(key, e.to_string(), e.hint)),
+    };
+    let session_timeout = duration("sessions.session_timeout", raw.sessions.session_timeout, 86_400)?;
+    let idle_timeout = duration("sessions.idle_timeout", raw.sessions.idle_timeout, 900)?;
+    let rate_down_bps = rate("sessions.rate_down", raw.sessions.rate_down)?;
+    let rate_up_bps = rate("sessions.rate_up", raw.sessions.rate_up)?;
+    let data_dir = PathBuf::from(&raw.data_dir);
+    if !data_dir.is_absolute() {
+        return Err(invalid(
+            "data_dir",
+            format!("{:?} is a relative path", raw.data_dir),
+            "use an absolute path, e.g. /var/lib/hotspotd",
+        ));
+    }
+    let control_socket = raw
+        .control
+        .socket
+        .map(PathBuf::from)
+        .unwrap_or_else(|| data_dir.join("control.sock"));
+    Ok(Config {
+        hotspot_name,
+        terms: raw.terms.unwrap_or_else(|| DEFAULT_TERMS.to_string()),
+        data_dir,
+        lan_interface: raw.lan.interface,
+        lan_subnet,
+        lan_address,
+        wan_interface: raw.wan.interface,
+        portal_port,
+        session_timeout,
+        idle_timeout,
+        rate_down_bps,
+        rate_up_bps,
+        control_socket,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,28 @@
+//! The facts about the machine that validation needs, behind a trait so the rules can be
+//! unit-tested; the daemon uses [`SystemState`], which asks the kernel.
+
+use std::net::{Ipv4Addr, TcpListener};
+use std::path::Path;
+
+/// Questions validation asks about the machine.
+pub trait SystemProbe {
+    /// Does a network interface of this name exist?
+    fn interface_exists(&self, name: &str) -> bool;
+    /// Can we listen on this address and port? The error says why not.
+    fn port_free(&self, address: Ipv4Addr, port: u16) -> Result<(), String>;
+}
+
+/// The real machine.
+pub struct SystemState;
+
+impl SystemProbe for SystemState {
+    fn interface_exists(&self, name: &str) -> bool {
+        !name.is_empty() && !name.contains('/') && Path::new("/sys/class/net").join(name).exists()
+    }
+
+    fn port_free(&self, address: Ipv4Addr, port: u16) -> Result<(), String> {
+        TcpListener::bind((address, port))
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+}

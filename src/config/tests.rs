@@ -1,0 +1,97 @@
+use super::*;
+
+/// A machine with interfaces `lan0` and `wan0` where port 80 is taken.
+struct FakeMachine;
+
+impl SystemProbe for FakeMachine {
+    fn interface_exists(&self, name: &str) -> bool {
+        name == "lan0" || name == "wan0"
+    }
+    fn port_free(&self, _address: Ipv4Addr, port: u16) -> Result<(), String> {
+        if port == 80 {
+            Err("Address already in use (os error 98)".into())
+        } else {
+            Ok(())
+        }
+    }
+}
+
+const GOOD: &str = r#"
+hotspot_name = "Café"
+data_dir = "/var/lib/hotspotd"
+[lan]
+interface = "lan0"
+subnet = "10.77.0.0/24"
+address = "10.77.0.1"
+[wan]
+interface = "wan0"
+[sessions]
+idle_timeout = "5m"
+rate_down = "10M"
+"#;
+
+fn parse(text: &str) -> Result<Config, ConfigError> {
+    Config::parse(text, Path::new("test.toml"), &FakeMachine)
+}
+
+fn key_of(err: ConfigError) -> &'static str {
+    match err {
+        ConfigError::Invalid { key, .. } => key,
+        other => panic!("expected an invalid key, got {other}"),
+    }
+}
+
+#[test]
+fn a_good_file_gets_defaults() {
+    let c = parse(GOOD).unwrap();
+    assert_eq!(c.portal_port, DEFAULT_PORTAL_PORT);
+    assert_eq!(c.idle_timeout, 300);
+    assert_eq!(c.session_timeout, 86_400);
+    assert_eq!(c.rate_down_bps, Some(10_000_000));
+    assert_eq!(c.rate_up_bps, None);
+    assert_eq!(c.control_socket, Path::new("/var/lib/hotspotd/control.sock"));
+    assert_eq!(c.portal_url(), "http://10.77.0.1:2050");
+}
+
+#[test]
+fn unknown_keys_are_named() {
+    let err = parse(&format!("{GOOD}\nsesion_timeout = \"1h\"\n")).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("sesion_timeout"), "{msg}");
+    let err = parse(&GOOD.replace("[wan]", "[wan]\nmtu = 1500")).unwrap_err();
+    assert!(err.to_string().contains("unknown field `mtu`"), "{err}");
+}
+
+#[test]
+fn missing_keys_are_named() {
+    let err = parse(&GOOD.replace("subnet = \"10.77.0.0/24\"", "")).unwrap_err();
+    assert!(err.to_string().contains("missing field `subnet`"), "{err}");
+}
+
+#[test]
+fn bad_values_name_their_key_and_a_fix() {
+    let cases = [
+        (GOOD.replace("\"lan0\"", "\"eth9\""), "lan.interface"),
+        (GOOD.replace("\"wan0\"", "\"lan0\""), "wan.interface"),
+        (GOOD.replace("10.77.0.0/24", "10.77.0/33"), "lan.subnet"),
+        (GOOD.replace("\"10.77.0.1\"", "\"10.78.0.1\""), "lan.address"),
+        (GOOD.replace("\"10.77.0.1\"", "\"gateway\""), "lan.address"),
+        (format!("{GOOD}\n[portal]\nport = 80\n"), "portal.port"),
+        (GOOD.replace("\"5m\"", "\"5 minutes\""), "sessions.idle_timeout"),
+        (GOOD.replace("\"10M\"", "\"fast\""), "sessions.rate_down"),
+        (GOOD.replace("/var/lib/hotspotd", "state"), "data_dir"),
+        (GOOD.replace("Café", " "), "hotspot_name"),
+    ];
+    for (text, key) in cases {
+        let err = parse(&text).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("fix:"), "{msg}");
+        assert_eq!(key_of(err), key);
+    }
+}
+
+#[test]
+fn a_port_in_use_says_so() {
+    let err = parse(&format!("{GOOD}\n[portal]\nport = 80\n")).unwrap_err();
+    assert!(err.to_string().contains("already in use"), "{err}");
+}

@@ -1,0 +1,100 @@
+//! SQLite storage, the source of truth for vouchers and sessions. Blocking: async callers go
+//! through [`SharedStore::run`], which moves the work off the runtime.
+
+mod key;
+mod migrations;
+mod sessions;
+mod vouchers;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::Connection;
+use thiserror::Error;
+
+pub use key::{KeyError, load_or_create_key};
+pub use sessions::{NewSession, SessionProgress, SessionRow};
+pub use vouchers::VoucherRow;
+
+/// A storage failure.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// SQLite reported an error.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A row holds a value the code does not understand (edited by hand, or a newer version).
+    #[error("database holds an unreadable value in {column}: {value:?}")]
+    Corrupt {
+        /// Table and column.
+        column: &'static str,
+        /// The value.
+        value: String,
+    },
+    /// The database was written by a newer hotspotd.
+    #[error("database schema version {found} is newer than this hotspotd understands ({known})")]
+    TooNew {
+        /// Version in the file.
+        found: i64,
+        /// Latest version this binary knows.
+        known: i64,
+    },
+    /// The blocking task running the query died.
+    #[error("database task failed: {0}")]
+    Task(String),
+}
+
+/// One connection to the database.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // Another process (the CLI) may hold the write lock for a moment.
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Store::init(conn)
+    }
+
+    /// A throwaway in-memory database (tests).
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        Store::init(Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: Connection) -> Result<Store, StoreError> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrations::migrate(&mut conn)?;
+        Ok(Store { conn })
+    }
+}
+
+/// A store shared by async tasks.
+#[derive(Clone)]
+pub struct SharedStore(Arc<Mutex<Store>>);
+
+impl SharedStore {
+    /// Wraps a store.
+    pub fn new(store: Store) -> Self {
+        SharedStore(Arc::new(Mutex::new(store)))
+    }
+
+    /// Runs `f` on a blocking thread with the store locked.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    {
+        let inner = self.0.clone();
+        tokio::task::spawn_blocking(move || {
+            // A panic while holding the lock leaves SQLite consistent (transactions roll
+            // back), so a poisoned lock is still safe to use.
+            let mut store = inner.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut store)
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+}
