@@ -3,3 +3,4 @@
 pub mod model;
 pub mod config;
 pub mod store;
+pub mod firewall;

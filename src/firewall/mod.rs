@@ -1,0 +1,188 @@
+//! The only module that speaks nftables. The rest of the daemon uses verbs: rebuild the table,
+//! allow a client, revoke a client, read counters. Changes that arrive together are applied
+//! in one nft transaction.
+
+mod clients;
+mod conntrack;
+mod counters;
+mod nft;
+mod render;
+
+use std::time::Instant;
+
+use serde_json::{Value, json};
+use thiserror::Error;
+use tokio::sync::{mpsc, oneshot};
+use tracing::{debug, info, warn};
+
+pub use clients::{ClientGrant, ClientRevoke, QuotaGrant, down_counter, quota_name, up_counter};
+pub use counters::{KernelCounters, count_rules};
+pub use nft::Nft;
+pub use render::{FAMILY, FirewallPolicy, TABLE, render, rule_count};
+
+/// A firewall operation failed.
+#[derive(Debug, Error)]
+pub enum FirewallError {
+    /// `nft` could not be started (not installed?).
+    #[error("cannot run nft: {0}")]
+    Spawn(#[source] std::io::Error),
+    /// `nft` refused the batch.
+    #[error("nft refused the change: {0}")]
+    Nft(String),
+    /// The firewall task is gone (daemon shutting down).
+    #[error("firewall task stopped")]
+    Stopped,
+}
+
+/// One change to the kernel state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Let a client through.
+    Allow(ClientGrant),
+    /// Stop a client.
+    Revoke(ClientRevoke),
+}
+
+impl Change {
+    fn commands(&self) -> Vec<Value> {
+        match self {
+            Change::Allow(g) => clients::grant_commands(g),
+            Change::Revoke(r) => clients::revoke_commands(r),
+        }
+    }
+}
+
+/// Blocking access to our table.
+#[derive(Debug, Clone)]
+pub struct Firewall {
+    nft: Nft,
+    policy: FirewallPolicy,
+}
+
+impl Firewall {
+    /// A firewall for this policy, using the `nft` on `PATH`.
+    pub fn new(policy: FirewallPolicy) -> Self {
+        Firewall {
+            nft: Nft::default(),
+            policy,
+        }
+    }
+
+    /// A firewall driving `nft` through `nft` (e.g. [`Nft::in_netns`]).
+    pub fn with_nft(policy: FirewallPolicy, nft: Nft) -> Self {
+        Firewall { nft, policy }
+    }
+
+    /// Replaces our table with a fresh one holding exactly `clients`, in one transaction.
+    pub fn rebuild(&self, clients: &[ClientGrant]) -> Result<(), FirewallError> {
+        let started = Instant::now();
+        let mut batch = render(&self.policy);
+        if let Some(cmds) = batch["nftables"].as_array_mut() {
+            cmds.extend(clients.iter().flat_map(clients::grant_commands));
+        }
+        self.nft.apply(&batch)?;
+        info!(policy = %self.policy, clients = clients.len(), elapsed_ms = started.elapsed().as_millis() as u64, "firewall table applied");
+        Ok(())
+    }
+
+    /// Applies changes in one transaction.
+    pub fn apply(&self, changes: &[Change]) -> Result<(), FirewallError> {
+        let cmds: Vec<Value> = changes.iter().flat_map(Change::commands).collect();
+        self.nft.apply(&json!({ "nftables": cmds }))
+    }
+
+    /// Counters and quotas, or `None` when our table is gone.
+    pub fn read(&self) -> Result<Option<KernelCounters>, FirewallError> {
+        Ok(self.nft.list_table()?.map(|l| counters::parse_listing(&l)))
+    }
+
+    /// The raw listing of our table (`None` when missing), for diagnostics and benchmarks.
+    pub fn listing(&self) -> Result<Option<Value>, FirewallError> {
+        self.nft.list_table()
+    }
+}
+
+type Reply = oneshot::Sender<Result<(), String>>;
+
+/// Async front of the firewall: a task that drains every queued change into one batch.
+#[derive(Clone)]
+pub struct FirewallHandle {
+    tx: mpsc::UnboundedSender<(Change, Reply)>,
+    firewall: Firewall,
+}
+
+impl FirewallHandle {
+    /// Starts the batching task.
+    pub fn spawn(firewall: Firewall) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(batch_loop(firewall.clone(), rx));
+        FirewallHandle { tx, firewall }
+    }
+
+    /// Applies one change, batched with whatever else is waiting.
+    pub async fn change(&self, change: Change) -> Result<(), FirewallError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send((change, reply))
+            .map_err(|_| FirewallError::Stopped)?;
+        rx.await
+            .map_err(|_| FirewallError::Stopped)?
+            .map_err(FirewallError::Nft)
+    }
+
+    /// Runs a blocking firewall call off the runtime.
+    pub async fn blocking<T, F>(&self, f: F) -> Result<T, FirewallError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Firewall) -> Result<T, FirewallError> + Send + 'static,
+    {
+        let fw = self.firewall.clone();
+        tokio::task::spawn_blocking(move || f(&fw))
+            .await
+            .map_err(|_| FirewallError::Stopped)?
+    }
+}
+
+async fn batch_loop(fw: Firewall, mut rx: mpsc::UnboundedReceiver<(Change, Reply)>) {
+    while let Some(first) = rx.recv().await {
+        let mut pending = vec![first];
+        while let Ok(more) = rx.try_recv() {
+            pending.push(more);
+        }
+        let fw = fw.clone();
+        let joined = tokio::task::spawn_blocking(move || apply_pending(&fw, pending)).await;
+        if let Err(e) = joined {
+            warn!(error = %e, "firewall batch task failed");
+        }
+    }
+}
+
+/// Applies the batch; if it fails, applies each change alone so one bad change cannot block
+/// the others, and tells each caller its own result.
+fn apply_pending(fw: &Firewall, pending: Vec<(Change, Reply)>) {
+    let changes: Vec<Change> = pending.iter().map(|(c, _)| c.clone()).collect();
+    let started = Instant::now();
+    let batch_result = fw.apply(&changes);
+    debug!(changes = changes.len(), elapsed_us = started.elapsed().as_micros() as u64, ok = batch_result.is_ok(), "firewall batch");
+    let results: Vec<Result<(), String>> = match batch_result {
+        Ok(()) => vec![Ok(()); pending.len()],
+        Err(e) if pending.len() == 1 => vec![Err(e.to_string())],
+        Err(_) => changes
+            .iter()
+            .map(|c| fw.apply(std::slice::from_ref(c)).map_err(|e| e.to_string()))
+            .collect(),
+    };
+    let mut allowed = Vec::new();
+    for ((change, reply), result) in pending.into_iter().zip(results) {
+        if let (Change::Allow(g), Ok(())) = (&change, &result) {
+            allowed.push(g.ip);
+        }
+        // The caller may have gone (guest closed the page); the change stands regardless.
+        let _ = reply.send(result);
+    }
+    // After the replies: flows redirected before login are flushed in the background; the
+    // portal also closes those connections itself, so this is belt and braces.
+    if !allowed.is_empty() {
+        std::thread::spawn(move || allowed.into_iter().for_each(conntrack::flush_redirected));
+    }
+}

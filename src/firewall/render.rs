@@ -1,0 +1,241 @@
+//! The constant part of our table, rendered as nftables JSON. Pure: tested as golden JSON.
+//!
+//! Rule count never depends on the number of clients: who is authorised, and each client's
+//! counters, rate limits and quota, live in sets and maps (see `clients.rs`).
+
+use std::fmt;
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+use serde_json::{Value, json};
+
+/// Our table; we never touch any other.
+pub const TABLE: &str = "hotspotd";
+/// Its family: one table sees IPv4 and IPv6.
+pub const FAMILY: &str = "inet";
+
+/// Everything the constant rules depend on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirewallPolicy {
+    /// Guest interface.
+    pub lan_interface: String,
+    /// Guest subnet: only these sources can be authorised.
+    pub lan_subnet: Ipv4Net,
+    /// The gateway's address on the guest side.
+    pub lan_address: Ipv4Addr,
+    /// Portal port on the gateway.
+    pub portal_port: u16,
+}
+
+impl fmt::Display for FirewallPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "guests on {} ({}), portal {}:{}, DNS/DHCP allowed, HTTP captured, HTTPS reset, rest rejected",
+            self.lan_interface, self.lan_subnet, self.lan_address, self.portal_port
+        )
+    }
+}
+
+/// `{"family": "inet", "table": "hotspotd", ...extra}`
+pub fn object(extra: Value) -> Value {
+    let mut obj = json!({"family": FAMILY, "table": TABLE});
+    if let (Some(target), Value::Object(fields)) = (obj.as_object_mut(), extra) {
+        target.extend(fields);
+    }
+    obj
+}
+
+fn meta_eq(key: &str, value: &str) -> Value {
+    json!({"match": {"op": "==", "left": {"meta": {"key": key}}, "right": value}})
+}
+
+fn payload(protocol: &str, field: &str) -> Value {
+    json!({"payload": {"protocol": protocol, "field": field}})
+}
+
+fn payload_eq(protocol: &str, field: &str, right: Value) -> Value {
+    json!({"match": {"op": "==", "left": payload(protocol, field), "right": right}})
+}
+
+fn mac_ip_in(op: &str, set: &str) -> Value {
+    json!({"match": {"op": op, "left": {"concat": [payload("ether", "saddr"), payload("ip", "saddr")]}, "right": format!("@{set}")}})
+}
+
+fn rule(chain: &str, expr: Vec<Value>) -> Value {
+    json!({"add": {"rule": object(json!({"chain": chain, "expr": expr}))}})
+}
+
+fn set(name: &str, key: Value, flags: &[&str]) -> Value {
+    json!({"add": {"set": object(json!({"name": name, "type": key, "flags": flags}))}})
+}
+
+fn map(name: &str, key: &str, kind: &str) -> Value {
+    json!({"add": {"map": object(json!({"name": name, "type": key, "map": kind}))}})
+}
+
+fn base_chain(name: &str, kind: &str, hook: &str, prio: i32) -> Value {
+    json!({"add": {"chain": object(json!({
+        "name": name, "type": kind, "hook": hook, "prio": prio, "policy": "accept"
+    }))}})
+}
+
+fn chain(name: &str) -> Value {
+    json!({"add": {"chain": object(json!({"name": name}))}})
+}
+
+/// Per-client chain: rate limit, then quota, then count what was delivered.
+fn client_chain(name: &str, key: Value, limit_map: &str, quota_map: &str, counter_map: &str) -> Vec<Value> {
+    let lookup = |kind: &str, map: &str| json!({kind: {"map": {"key": key.clone(), "data": format!("@{map}")}}});
+    vec![
+        chain(name),
+        // limit name <key> map @..._limit drop: packets over the client's rate are policed.
+        rule(name, vec![lookup("limit", limit_map), json!({"drop": null})]),
+        // quota name <key> map @..._quota drop: the voucher's allowance, shared by both directions.
+        rule(name, vec![lookup("quota", quota_map), json!({"drop": null})]),
+        // counter name <key> map @..._counter: bytes actually forwarded, for accounting and idle.
+        rule(name, vec![lookup("counter", counter_map)]),
+        rule(name, vec![json!({"accept": null})]),
+    ]
+}
+
+/// The whole table as one atomic batch: create (so the delete cannot fail), delete, rebuild.
+pub fn render(policy: &FirewallPolicy) -> Value {
+    let lan = policy.lan_interface.as_str();
+    let gw = policy.lan_address.to_string();
+    let subnet = json!({"prefix": {"addr": policy.lan_subnet.network().to_string(), "len": policy.lan_subnet.prefix_len()}});
+    let table = json!({"table": {"family": FAMILY, "name": TABLE}});
+    let mut cmds = vec![
+        json!({"add": table.clone()}),
+        json!({"delete": table.clone()}),
+        json!({"add": table}),
+        // Authorised (MAC, IPv4) pairs; the timeout is a kernel backstop at the session deadline.
+        set("authed", json!(["ether_addr", "ipv4_addr"]), &["timeout"]),
+        set("authed_ip", json!("ipv4_addr"), &["timeout"]),
+        map("up_limit", "ether_addr", "limit"),
+        map("down_limit", "ipv4_addr", "limit"),
+        map("up_quota", "ether_addr", "quota"),
+        map("down_quota", "ipv4_addr", "quota"),
+        map("up_counter", "ether_addr", "counter"),
+        map("down_counter", "ipv4_addr", "counter"),
+        // Before the usual dstnat (-100), so we see guests' HTTP before any other NAT rule.
+        base_chain("capture", "nat", "prerouting", -105),
+        // Before the usual filter (0): our verdicts come first; other tables still apply.
+        base_chain("guard", "filter", "input", -5),
+        base_chain("forward", "filter", "forward", -5),
+    ];
+    // capture: authorised clients pass untouched.
+    cmds.push(rule("capture", vec![meta_eq("iifname", lan), mac_ip_in("==", "authed"), json!({"return": null})]));
+    // capture: any other plain-HTTP request, to any host, goes to the portal.
+    cmds.push(rule("capture", vec![
+        meta_eq("iifname", lan),
+        payload_eq("tcp", "dport", json!(80)),
+        json!({"redirect": {"port": policy.portal_port}}),
+    ]));
+
+    // guard: what guests may reach on the gateway itself.
+    cmds.push(rule("guard", vec![
+        meta_eq("iifname", lan),
+        json!({"match": {"op": "in", "left": {"ct": {"key": "state"}}, "right": ["established", "related"]}}),
+        json!({"accept": null}),
+    ]));
+    // DNS (udp/tcp 53) and DHCP (udp 67) to the gateway.
+    for (proto, ports) in [("udp", json!({"set": [53, 67]})), ("tcp", json!(53))] {
+        cmds.push(rule("guard", vec![meta_eq("iifname", lan), payload_eq(proto, "dport", ports), json!({"accept": null})]));
+    }
+    // The portal: reached directly, and by captured HTTP after the redirect above.
+    cmds.push(rule("guard", vec![
+        meta_eq("iifname", lan),
+        payload_eq("ip", "daddr", json!(gw)),
+        payload_eq("tcp", "dport", json!(policy.portal_port)),
+        json!({"accept": null}),
+    ]));
+    // ICMPv6 carries neighbour discovery; without it the LAN breaks for dual-stack guests.
+    cmds.push(rule("guard", vec![
+        meta_eq("iifname", lan),
+        json!({"match": {"op": "==", "left": {"meta": {"key": "l4proto"}}, "right": "ipv6-icmp"}}),
+        json!({"accept": null}),
+    ]));
+    cmds.push(rule("guard", vec![
+        meta_eq("iifname", lan),
+        payload_eq("icmp", "type", json!("echo-request")),
+        json!({"limit": {"rate": 10, "per": "second"}}),
+        json!({"accept": null}),
+    ]));
+    // Every other service of the gateway is closed to guests, answered at once.
+    cmds.push(rule("guard", vec![meta_eq("iifname", lan), json!({"match": {"op": "==", "left": {"meta": {"key": "l4proto"}}, "right": "tcp"}}), json!({"reject": {"type": "tcp reset"}})]));
+    cmds.push(rule("guard", vec![meta_eq("iifname", lan), json!({"reject": {"type": "icmpx", "expr": "admin-prohibited"}})]));
+
+    // forward: authorised traffic through the per-client chains.
+    cmds.push(rule("forward", vec![
+        meta_eq("iifname", lan),
+        payload_eq("ip", "saddr", subnet),
+        mac_ip_in("==", "authed"),
+        json!({"jump": {"target": "client_up"}}),
+    ]));
+    cmds.push(rule("forward", vec![
+        meta_eq("oifname", lan),
+        payload_eq("ip", "daddr", json!("@authed_ip")),
+        json!({"jump": {"target": "client_down"}}),
+    ]));
+    // HTTPS is never intercepted: a reset tells the guest's OS at once that it is captive.
+    cmds.push(rule("forward", vec![meta_eq("iifname", lan), payload_eq("tcp", "dport", json!(443)), json!({"reject": {"type": "tcp reset"}})]));
+    // Everything else from unauthorised guests (IPv6 included) is refused.
+    cmds.push(rule("forward", vec![meta_eq("iifname", lan), json!({"reject": {"type": "icmpx", "expr": "admin-prohibited"}})]));
+    // Nothing reaches a guest who is not authorised.
+    cmds.push(rule("forward", vec![meta_eq("oifname", lan), json!({"drop": null})]));
+
+    cmds.extend(client_chain("client_up", payload("ether", "saddr"), "up_limit", "up_quota", "up_counter"));
+    cmds.extend(client_chain("client_down", payload("ip", "daddr"), "down_limit", "down_quota", "down_counter"));
+    json!({"nftables": cmds})
+}
+
+/// Number of rules in a rendered batch (constant whatever the client count).
+pub fn rule_count(batch: &Value) -> usize {
+    batch["nftables"]
+        .as_array()
+        .map(|cmds| cmds.iter().filter(|c| c["add"].get("rule").is_some()).count())
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> FirewallPolicy {
+        FirewallPolicy {
+            lan_interface: "lan0".into(),
+            lan_subnet: "10.77.0.0/24".parse().unwrap(),
+            lan_address: "10.77.0.1".parse().unwrap(),
+            portal_port: 2050,
+        }
+    }
+
+    /// Golden file: `UPDATE_GOLDEN=1 cargo test` rewrites it after an intended change; review
+    /// the diff like code.
+    #[test]
+    fn matches_golden_json() {
+        let rendered = serde_json::to_string_pretty(&render(&policy())).unwrap() + "\n";
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/ruleset.json");
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(path, &rendered).unwrap();
+        }
+        let golden = std::fs::read_to_string(path).expect("golden file missing: run with UPDATE_GOLDEN=1");
+        assert_eq!(rendered, golden, "rendered ruleset differs from {path}");
+    }
+
+    #[test]
+    fn replaces_only_our_table_atomically() {
+        let batch = render(&policy());
+        let cmds = batch["nftables"].as_array().unwrap();
+        assert_eq!(cmds[0]["add"]["table"]["name"], TABLE);
+        assert_eq!(cmds[1]["delete"]["table"]["name"], TABLE);
+        for cmd in cmds {
+            let body = cmd.as_object().unwrap().values().next().unwrap();
+            let obj = body.as_object().unwrap().values().next().unwrap();
+            let table = obj.get("table").or(obj.get("name")).unwrap();
+            assert!(obj["family"] == FAMILY && (table == TABLE || obj.get("table") == Some(&json!(TABLE))));
+        }
+        assert_eq!(rule_count(&batch), 23);
+    }
+}
