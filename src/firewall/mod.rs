@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, info, warn};
 
 pub use clients::{ClientGrant, ClientRevoke, QuotaGrant, down_counter, quota_name, up_counter};
-pub use counters::{KernelCounters, count_rules};
+pub use counters::{KernelCounters, count_rules, parse_listing as parse_counters};
 pub use nft::Nft;
 pub use render::{FAMILY, FirewallPolicy, TABLE, render, rule_count};
 

@@ -88,7 +88,6 @@ fn chain(name: &str) -> Value {
 fn client_chain(name: &str, key: Value, limit_map: &str, quota_map: &str, counter_map: &str) -> Vec<Value> {
     let lookup = |kind: &str, map: &str| json!({kind: {"map": {"key": key.clone(), "data": format!("@{map}")}}});
     vec![
-        chain(name),
         // limit name <key> map @..._limit drop: packets over the client's rate are policed.
         rule(name, vec![lookup("limit", limit_map), json!({"drop": null})]),
         // quota name <key> map @..._quota drop: the voucher's allowance, shared by both directions.
@@ -123,6 +122,9 @@ pub fn render(policy: &FirewallPolicy) -> Value {
         // Before the usual filter (0): our verdicts come first; other tables still apply.
         base_chain("guard", "filter", "input", -5),
         base_chain("forward", "filter", "forward", -5),
+        // Regular chains exist before the rules that jump to them.
+        chain("client_up"),
+        chain("client_down"),
     ];
     // capture: authorised clients pass untouched.
     cmds.push(rule("capture", vec![meta_eq("iifname", lan), mac_ip_in("==", "authed"), json!({"return": null})]));

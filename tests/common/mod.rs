@@ -1,0 +1,4 @@
+//! Shared helpers for the end-to-end tests. Each test binary uses a different subset.
+#![allow(dead_code)]
+
+pub mod netns;
