@@ -12,7 +12,7 @@ use thiserror::Error;
 
 use crate::model::units::{parse_duration, parse_rate};
 pub use file::RawConfig;
-pub use probe::{SystemProbe, SystemState};
+pub use probe::{PathsOnly, SystemProbe, SystemState};
 
 /// Default portal port (the one openNDS uses, familiar to operators).
 pub const DEFAULT_PORTAL_PORT: u16 = 2050;

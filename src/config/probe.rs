@@ -26,3 +26,17 @@ impl SystemProbe for SystemState {
             .map_err(|e| e.to_string())
     }
 }
+
+/// For commands that only need paths from the config (voucher management, control client):
+/// they must work while the daemon holds the portal port, and from any namespace.
+pub struct PathsOnly;
+
+impl SystemProbe for PathsOnly {
+    fn interface_exists(&self, _name: &str) -> bool {
+        true
+    }
+
+    fn port_free(&self, _address: Ipv4Addr, _port: u16) -> Result<(), String> {
+        Ok(())
+    }
+}

@@ -130,6 +130,27 @@ impl FirewallHandle {
             .map_err(FirewallError::Nft)
     }
 
+    /// Applies several changes in one batch; one result per change, in order.
+    pub async fn change_many(&self, changes: Vec<Change>) -> Vec<Result<(), FirewallError>> {
+        let mut waiting = Vec::with_capacity(changes.len());
+        for change in changes {
+            let (reply, rx) = oneshot::channel();
+            let sent = self.tx.send((change, reply)).is_ok();
+            waiting.push(sent.then_some(rx));
+        }
+        let mut results = Vec::with_capacity(waiting.len());
+        for rx in waiting {
+            results.push(match rx {
+                Some(rx) => rx
+                    .await
+                    .map_err(|_| FirewallError::Stopped)
+                    .and_then(|r| r.map_err(FirewallError::Nft)),
+                None => Err(FirewallError::Stopped),
+            });
+        }
+        results
+    }
+
     /// Runs a blocking firewall call off the runtime.
     pub async fn blocking<T, F>(&self, f: F) -> Result<T, FirewallError>
     where

@@ -18,6 +18,10 @@ pub enum TerminateCause {
     QuotaExhausted,
     /// An operator ended it (`hotspotd kick`, voucher revoked) (RADIUS 6).
     AdminReset,
+    /// The device is gone: its address now belongs to another device (RADIUS 2).
+    LostCarrier,
+    /// The gateway could not enforce the session (firewall error) (RADIUS 9).
+    NasError,
 }
 
 impl TerminateCause {
@@ -30,6 +34,8 @@ impl TerminateCause {
             TerminateCause::ValidityExpired => "validity-expired",
             TerminateCause::QuotaExhausted => "quota-exhausted",
             TerminateCause::AdminReset => "admin-reset",
+            TerminateCause::LostCarrier => "lost-carrier",
+            TerminateCause::NasError => "nas-error",
         }
     }
 }

@@ -1,0 +1,44 @@
+//! Local control API over a Unix socket, used by the CLI (`hotspotd clients`, `kick`, …).
+//! One JSON request per line, one JSON response per line.
+
+mod client;
+mod server;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub use client::{ControlError, request};
+pub use server::{bind, serve};
+
+/// A command for the running daemon.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "cmd", rename_all = "kebab-case")]
+pub enum Request {
+    /// Connected clients.
+    Clients,
+    /// End a device's session now.
+    Kick {
+        /// Device MAC.
+        mac: String,
+    },
+    /// End every session of a revoked voucher.
+    EndVoucher {
+        /// Voucher id.
+        voucher_id: i64,
+    },
+    /// Daemon health: clients online, table present.
+    Status,
+}
+
+/// The daemon's answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Response {
+    /// True on success.
+    pub ok: bool,
+    /// Result on success.
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    pub data: Value,
+    /// Message on failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}

@@ -1,0 +1,91 @@
+//! Daemon side of the control socket.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::json;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{UnixListener, UnixStream};
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, warn};
+
+use super::{Request, Response};
+use crate::gateway::Gateway;
+
+/// Longest request line accepted.
+const MAX_LINE: usize = 4096;
+
+/// Binds the socket (replacing a stale one), readable by root only.
+pub fn bind(path: &Path) -> std::io::Result<UnixListener> {
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let listener = UnixListener::bind(path)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    Ok(listener)
+}
+
+/// Answers requests until cancelled.
+pub async fn serve(listener: UnixListener, gateway: Arc<Gateway>, cancel: CancellationToken) {
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let gw = gateway.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = handle(stream, gw).await {
+                            debug!(error = %e, "control connection ended with an error");
+                        }
+                    });
+                }
+                Err(e) => warn!(error = %e, "control socket accept failed"),
+            }
+        }
+    }
+}
+
+async fn handle(stream: UnixStream, gateway: Arc<Gateway>) -> std::io::Result<()> {
+    let (read, mut write) = stream.into_split();
+    let mut line = String::new();
+    let mut reader = BufReader::new(read.take(MAX_LINE as u64));
+    reader.read_line(&mut line).await?;
+    let response = match serde_json::from_str::<Request>(&line) {
+        Ok(req) => answer(req, &gateway).await,
+        Err(e) => failure(format!("bad request: {e}")),
+    };
+    let mut out = serde_json::to_vec(&response).unwrap_or_default();
+    out.push(b'\n');
+    write.write_all(&out).await
+}
+
+fn failure(message: String) -> Response {
+    Response { ok: false, data: serde_json::Value::Null, error: Some(message) }
+}
+
+fn success(data: serde_json::Value) -> Response {
+    Response { ok: true, data, error: None }
+}
+
+async fn answer(req: Request, gateway: &Gateway) -> Response {
+    match req {
+        Request::Clients => success(json!(gateway.clients().await)),
+        Request::Kick { mac } => match gateway.kick(&mac).await {
+            Ok(true) => success(json!({"ended": 1})),
+            Ok(false) => failure(format!("no active session for {mac}")),
+            Err(e) => failure(e.to_string()),
+        },
+        Request::EndVoucher { voucher_id } => match gateway.end_voucher_sessions(voucher_id).await {
+            Ok(n) => success(json!({"ended": n})),
+            Err(e) => failure(e.to_string()),
+        },
+        Request::Status => success(json!({
+            "clients": gateway.online_count().await,
+            "hotspot_name": gateway.config.hotspot_name,
+            "portal": gateway.config.portal_url(),
+        })),
+    }
+}

@@ -1,0 +1,136 @@
+//! `hotspotd run`: start-up order, tasks and shutdown.
+//!
+//! Order matters for failing closed: the config is validated before anything touches the
+//! firewall; the table (with every restored guest) is installed before the portal listens;
+//! on exit the table stays, so guests who are not authorised stay held even with no daemon.
+
+use std::os::unix::fs::DirBuilderExt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use thiserror::Error;
+use tokio::net::TcpListener;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::{info, warn};
+
+use crate::config::Config;
+use crate::control;
+use crate::firewall::{Firewall, FirewallHandle, FirewallPolicy};
+use crate::gateway::{Gateway, GatewayError, enforcement_loop};
+use crate::portal::{self, PortalState};
+use crate::store::{KeyError, SharedStore, Store, StoreError, load_or_create_key};
+
+/// Longest wait for tasks to finish on shutdown.
+const DRAIN: Duration = Duration::from_secs(5);
+
+/// The daemon could not start.
+#[derive(Debug, Error)]
+pub enum DaemonError {
+    /// The data directory could not be created.
+    #[error("cannot create data_dir {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The voucher key failed.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// Restoring sessions or installing the table failed.
+    #[error("cannot install the firewall table: {0}")]
+    Gateway(#[from] GatewayError),
+    /// A socket could not be bound.
+    #[error("cannot listen on {what}: {source}")]
+    Bind {
+        /// Which socket.
+        what: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The firewall policy a config describes.
+pub fn firewall_policy(config: &Config) -> FirewallPolicy {
+    FirewallPolicy {
+        lan_interface: config.lan_interface.clone(),
+        lan_subnet: config.lan_subnet,
+        lan_address: config.lan_address,
+        portal_port: config.portal_port,
+    }
+}
+
+/// Opens the data directory's database and key (used by `run` and by the voucher commands).
+pub fn open_state(config: &Config) -> Result<(Store, Vec<u8>), DaemonError> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&config.data_dir)
+        .map_err(|source| DaemonError::DataDir {
+            path: config.data_dir.display().to_string(),
+            source,
+        })?;
+    let store = Store::open(&config.database_path())?;
+    let key = load_or_create_key(&config.key_path())?;
+    Ok((store, key))
+}
+
+/// Runs the gateway until SIGTERM or SIGINT.
+pub async fn run(config: Config) -> Result<(), DaemonError> {
+    let (store, key) = open_state(&config)?;
+    let firewall = FirewallHandle::spawn(Firewall::new(firewall_policy(&config)));
+    let portal_addr = (config.lan_address, config.portal_port);
+    let socket_path = config.control_socket.clone();
+    let gateway = Arc::new(Gateway::new(config, SharedStore::new(store), firewall, key));
+    let restored = gateway.restore().await?;
+    info!(restored, "firewall table installed");
+
+    let bind = |what: String| move |source| DaemonError::Bind { what, source };
+    let portal_listener = TcpListener::bind(portal_addr)
+        .await
+        .map_err(bind(format!("portal {}:{}", portal_addr.0, portal_addr.1)))?;
+    let control_listener =
+        control::bind(&socket_path).map_err(bind(socket_path.display().to_string()))?;
+
+    let cancel = CancellationToken::new();
+    let tracker = TaskTracker::new();
+    tracker.spawn(enforcement_loop(gateway.clone(), cancel.clone()));
+    tracker.spawn(control::serve(control_listener, gateway.clone(), cancel.clone()));
+    let portal_state = PortalState::new(gateway.clone());
+    let portal_cancel = cancel.clone();
+    tracker.spawn(async move {
+        if let Err(e) = portal::serve(portal_listener, portal_state, portal_cancel).await {
+            warn!(error = %e, "portal server stopped");
+        }
+    });
+    tracker.close();
+    info!(portal = %gateway.config.portal_url(), name = %gateway.config.hotspot_name, "hotspotd running");
+
+    wait_for_shutdown_signal().await;
+    info!("shutting down; the firewall table stays in place (guests stay held or authorised)");
+    cancel.cancel();
+    if tokio::time::timeout(DRAIN, tracker.wait()).await.is_err() {
+        warn!("tasks did not finish within {DRAIN:?}; exiting anyway");
+    }
+    let _ = std::fs::remove_file(&socket_path);
+    Ok(())
+}
+
+async fn wait_for_shutdown_signal() {
+    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+        warn!("cannot install signal handlers; waiting for ctrl-c");
+        let _ = tokio::signal::ctrl_c().await;
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => {},
+        _ = int.recv() => {},
+    }
+}

@@ -1,0 +1,83 @@
+//! The guest web portal: captured HTTP is redirected here, guests log in, see their status and
+//! log out, and the OS asks the RFC 8908 API whether it is captive.
+
+mod capture;
+mod captive_api;
+mod pages;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::middleware;
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::gateway::Gateway;
+
+/// What every handler needs.
+#[derive(Clone)]
+pub struct PortalState {
+    /// The gateway core.
+    pub gateway: Arc<Gateway>,
+    /// `Host` header value under which the portal itself is addressed (`10.77.0.1:2050`).
+    pub portal_host: String,
+    /// Base URL of the portal.
+    pub portal_url: String,
+}
+
+impl PortalState {
+    /// State for a gateway, addressed as its config says.
+    pub fn new(gateway: Arc<Gateway>) -> Self {
+        let c = &gateway.config;
+        PortalState {
+            portal_host: format!("{}:{}", c.lan_address, c.portal_port),
+            portal_url: c.portal_url(),
+            gateway,
+        }
+    }
+}
+
+/// The portal's routes. Requests addressed to any other host were captured by the firewall and
+/// are answered with a redirect to the splash page.
+pub fn app(state: PortalState) -> Router {
+    Router::new()
+        .route("/", get(pages::splash))
+        .route("/login", post(pages::login))
+        .route("/status", get(pages::status))
+        .route("/logout", post(pages::logout))
+        .route("/api/captive", get(captive_api::captive))
+        .layer(middleware::from_fn(no_store))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            capture::redirect_captured,
+        ))
+        .with_state(state)
+}
+
+/// Portal answers depend on who asks and when: nothing may be cached.
+async fn no_store(
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let mut res = next.run(req).await;
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// Serves the portal until `cancel` fires.
+pub async fn serve(
+    listener: TcpListener,
+    state: PortalState,
+    cancel: CancellationToken,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move { cancel.cancelled().await })
+    .await
+}

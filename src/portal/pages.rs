@@ -1,0 +1,180 @@
+//! Splash, login, status and logout pages (askama templates in `portal-templates/`).
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tracing::error;
+
+use super::PortalState;
+use crate::gateway::LoginError;
+use crate::model::units::{format_duration, format_size};
+
+#[derive(Template)]
+#[template(path = "splash.html")]
+struct Splash<'a> {
+    hotspot_name: &'a str,
+    terms: &'a str,
+    dst: &'a str,
+    error: Option<String>,
+    notice: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "status.html")]
+struct Status<'a> {
+    hotspot_name: &'a str,
+    time_left: String,
+    data_left: String,
+    downloaded: String,
+    uploaded: String,
+    dst: &'a str,
+}
+
+/// Renders a template; a rendering failure is our bug, logged and answered with 500.
+fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            error!(error = %e, "portal template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "portal error").into_response()
+        }
+    }
+}
+
+/// The guest's IPv4 address (an IPv4-mapped IPv6 peer counts).
+pub fn client_ipv4(peer: SocketAddr) -> Option<Ipv4Addr> {
+    match peer.ip() {
+        IpAddr::V4(ip) => Some(ip),
+        IpAddr::V6(ip) => ip.to_ipv4_mapped(),
+    }
+}
+
+/// Only absolute http(s) URLs are carried through the login, so `dst` cannot point the
+/// browser at a `javascript:` or other scheme.
+fn safe_dst(dst: Option<&str>) -> &str {
+    match dst {
+        Some(d) if (d.starts_with("http://") || d.starts_with("https://")) && d.len() <= 2048 => d,
+        _ => "",
+    }
+}
+
+fn splash_page(state: &PortalState, status: StatusCode, dst: &str, error: Option<String>, notice: Option<&str>) -> Response {
+    let c = &state.gateway.config;
+    render(
+        status,
+        &Splash {
+            hotspot_name: &c.hotspot_name,
+            terms: &c.terms,
+            dst,
+            error,
+            notice,
+        },
+    )
+}
+
+/// Query of the splash page.
+#[derive(Debug, Deserialize)]
+pub struct DstQuery {
+    dst: Option<String>,
+}
+
+/// `GET /`: the splash page, or the status page for a guest already online.
+pub async fn splash(
+    State(state): State<PortalState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(q): Query<DstQuery>,
+) -> Response {
+    let online = match client_ipv4(peer) {
+        Some(ip) => state.gateway.client_by_ip(ip).await.is_some(),
+        None => false,
+    };
+    if online {
+        return Redirect::to("/status").into_response();
+    }
+    splash_page(&state, StatusCode::OK, safe_dst(q.dst.as_deref()), None, None)
+}
+
+/// Body of the login form.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    code: String,
+    dst: Option<String>,
+}
+
+/// `POST /login`: a right code authorises the device and continues to the page first asked
+/// for; a wrong one shows the splash again with the reason.
+pub async fn login(
+    State(state): State<PortalState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let dst = safe_dst(form.dst.as_deref()).to_string();
+    let Some(ip) = client_ipv4(peer) else {
+        return splash_page(&state, StatusCode::BAD_REQUEST, &dst, Some(LoginError::UnknownDevice.to_string()), None);
+    };
+    match state.gateway.login_with_voucher(ip, &form.code).await {
+        Ok(_) if !dst.is_empty() => Redirect::to(&dst).into_response(),
+        Ok(_) => Redirect::to("/status").into_response(),
+        Err(e) => {
+            let status = match &e {
+                LoginError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+                LoginError::Internal(inner) => {
+                    error!(error = %inner, %ip, "login failed");
+                    StatusCode::INTERNAL_SERVER_ERROR
+                }
+                LoginError::UnknownDevice => StatusCode::BAD_REQUEST,
+                LoginError::Refused(_) => StatusCode::FORBIDDEN,
+                LoginError::Malformed(_) | LoginError::WrongCode => StatusCode::UNAUTHORIZED,
+            };
+            splash_page(&state, status, &dst, Some(e.to_string()), None)
+        }
+    }
+}
+
+/// `GET /status`: time and data left, and a logout button.
+pub async fn status(
+    State(state): State<PortalState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(q): Query<DstQuery>,
+) -> Response {
+    let client = match client_ipv4(peer) {
+        Some(ip) => state.gateway.client_by_ip(ip).await,
+        None => None,
+    };
+    let Some(c) = client else {
+        return Redirect::to("/").into_response();
+    };
+    render(
+        StatusCode::OK,
+        &Status {
+            hotspot_name: &state.gateway.config.hotspot_name,
+            time_left: format_duration(c.seconds_left),
+            data_left: c.bytes_left.map_or_else(|| "unlimited".to_string(), format_size),
+            downloaded: format_size(c.bytes_down),
+            uploaded: format_size(c.bytes_up),
+            dst: safe_dst(q.dst.as_deref()),
+        },
+    )
+}
+
+/// `POST /logout`: ends the guest's session and shows the splash again.
+pub async fn logout(
+    State(state): State<PortalState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+) -> Response {
+    let Some(ip) = client_ipv4(peer) else {
+        return Redirect::to("/").into_response();
+    };
+    match state.gateway.logout(ip).await {
+        Ok(_) => splash_page(&state, StatusCode::OK, "", None, Some("You are logged out.")),
+        Err(e) => {
+            error!(error = %e, %ip, "logout failed");
+            splash_page(&state, StatusCode::INTERNAL_SERVER_ERROR, "", Some("Logging out failed; please ask staff.".into()), None)
+        }
+    }
+}
