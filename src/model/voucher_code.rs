@@ -30,7 +30,7 @@ pub enum CodeError {
     #[error("a voucher code has {CODE_LEN} letters and digits")]
     WrongLength,
     /// The code contains a character outside the alphabet.
-    #[error("{0:?} never appears in a voucher code")]
+    #[error("{0:?} is not used in voucher codes (they have no 0, 1, I, L or O); check the code")]
     BadCharacter(char),
     /// The operating system's random source failed.
     #[error("the system random number generator failed: {0}")]

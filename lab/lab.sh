@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The namespace lab: guests ⇄ gateway ⇄ upstream ("the internet"), all on this machine.
+#
+#   lab/lab.sh up   PREFIX [GUESTS]   create PREFIX-gw, PREFIX-up, PREFIX-g1..gN
+#   lab/lab.sh down PREFIX            remove everything PREFIX made (safe to repeat)
+#
+# Guest gI: 10.77.0.(10+I)/24, MAC 02:77:00:00:00:(10+I), DNS and default route via the
+# gateway 10.77.0.1 (bridge lan0). Gateway WAN wan0 10.88.0.1/24; upstream eth0 10.88.0.2
+# runs lab/upstream.py on ports 80 and 443. The gateway runs dnsmasq: DNS answering every
+# name with the upstream address, and DHCP for anything else plugged into the lab.
+# hotspotd itself is not started here: the caller runs it in PREFIX-gw.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+cmd=${1:?usage: lab.sh up|down PREFIX [GUESTS]}
+prefix=${2:?usage: lab.sh up|down PREFIX [GUESTS]}
+guests=${3:-1}
+run=/run/hotspotd-lab/$prefix
+
+down() {
+    if [ -d "$run" ]; then
+        for pidfile in "$run"/*.pid; do
+            [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+        done
+    fi
+    for ns in $(ip netns list | awk '{print $1}' | grep -E "^${prefix}-(gw|up|g[0-9]+)$" || true); do
+        ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+        ip netns del "$ns"
+        rm -rf "/etc/netns/$ns"
+    done
+    rm -rf "$run"
+}
+
+up() {
+    down
+    mkdir -p "$run"
+    local gw=$prefix-gw upns=$prefix-up
+    ip netns add "$gw"
+    ip netns add "$upns"
+    ip -n "$gw" link set lo up
+    ip -n "$upns" link set lo up
+    ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1
+
+    ip -n "$gw" link add lan0 type bridge
+    ip -n "$gw" addr add 10.77.0.1/24 dev lan0
+    ip -n "$gw" link set lan0 up
+
+    ip link add wan0 netns "$gw" type veth peer name eth0 netns "$upns"
+    ip -n "$gw" addr add 10.88.0.1/24 dev wan0
+    ip -n "$gw" link set wan0 up
+    ip -n "$upns" addr add 10.88.0.2/24 dev eth0
+    ip -n "$upns" link set eth0 up
+    ip -n "$upns" route add 10.77.0.0/24 via 10.88.0.1
+
+    for i in $(seq 1 "$guests"); do
+        local g=$prefix-g$i host=$((10 + i))
+        ip netns add "$g"
+        ip -n "$g" link set lo up
+        ip link add wlan0 netns "$g" type veth peer name "port$i" netns "$gw"
+        ip -n "$g" link set wlan0 address "02:77:00:00:00:$(printf %02x "$host")"
+        ip -n "$g" addr add "10.77.0.$host/24" dev wlan0
+        ip -n "$g" link set wlan0 up
+        ip -n "$g" route add default via 10.77.0.1
+        ip -n "$gw" link set "port$i" master lan0 up
+        mkdir -p "/etc/netns/$g"
+        echo "nameserver 10.77.0.1" > "/etc/netns/$g/resolv.conf"
+    done
+
+    ip netns exec "$gw" dnsmasq --conf-file=/dev/null --keep-in-foreground --no-resolv --no-hosts \
+        --interface=lan0 --bind-interfaces --address=/#/10.88.0.2 \
+        --dhcp-range=10.77.0.100,10.77.0.200,1h --dhcp-leasefile="$run/leases" \
+        --dhcp-option=114,http://10.77.0.1:2050/api/captive \
+        --pid-file="$run/dnsmasq-own.pid" --user=root --log-facility=- >"$run/dnsmasq.log" 2>&1 &
+    echo $! > "$run/dnsmasq.pid"
+    ip netns exec "$upns" python3 "$here/upstream.py" 80 443 >"$run/upstream.log" 2>&1 &
+    echo $! > "$run/upstream.pid"
+
+    # Wait until both services answer, so callers can start testing at once.
+    for _ in $(seq 1 100); do
+        if ip netns exec "$upns" bash -c 'exec 3<>/dev/tcp/127.0.0.1/80' 2>/dev/null \
+            && ip netns exec "$gw" bash -c 'exec 3<>/dev/tcp/10.77.0.1/53' 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.05
+    done
+    echo "lab services did not start; see $run/*.log" >&2
+    exit 1
+}
+
+case $cmd in
+    up) up ;;
+    down) down ;;
+    *) echo "usage: lab.sh up|down PREFIX [GUESTS]" >&2; exit 2 ;;
+esac

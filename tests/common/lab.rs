@@ -1,0 +1,234 @@
+//! The three-namespace lab (guests ⇄ gateway ⇄ upstream) with the real daemon binary running
+//! in the gateway namespace. Everything is removed on drop, also when the test fails.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use super::netns::{require_root, unique_prefix};
+
+pub const GATEWAY: &str = "10.77.0.1";
+pub const PORTAL: &str = "http://10.77.0.1:2050";
+
+/// Guest `i` (1-based) has this MAC.
+pub fn guest_mac(i: usize) -> String {
+    format!("02:77:00:00:00:{:02x}", 10 + i)
+}
+
+/// Guest `i` has this IP.
+pub fn guest_ip(i: usize) -> String {
+    format!("10.77.0.{}", 10 + i)
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub struct Lab {
+    pub prefix: String,
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+    daemon: Option<Child>,
+}
+
+/// Lab config: small timeouts can be set through `extra` (TOML lines in `[sessions]`).
+fn config_text(data_dir: &Path, sessions: &str) -> String {
+    format!(
+        r#"hotspot_name = "Test Café"
+data_dir = "{}"
+terms = "Be nice."
+[lan]
+interface = "lan0"
+subnet = "10.77.0.0/24"
+address = "10.77.0.1"
+[wan]
+interface = "wan0"
+[sessions]
+{sessions}
+"#,
+        data_dir.display()
+    )
+}
+
+impl Lab {
+    /// A lab with `guests` guest namespaces and a running daemon with default sessions.
+    pub fn start(guests: usize) -> Lab {
+        Lab::start_with(guests, "")
+    }
+
+    /// As [`Lab::start`], with extra `[sessions]` settings.
+    pub fn start_with(guests: usize, sessions: &str) -> Lab {
+        let mut lab = Lab::without_daemon(guests, sessions);
+        lab.start_daemon();
+        lab
+    }
+
+    /// The namespaces and lab services, no daemon yet.
+    pub fn without_daemon(guests: usize, sessions: &str) -> Lab {
+        require_root();
+        let prefix = unique_prefix();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = dir.path().join("hotspotd.toml");
+        std::fs::write(&config, config_text(&dir.path().join("data"), sessions)).unwrap();
+        let lab = Lab { prefix, dir, config, daemon: None };
+        let out = Command::new(repo().join("lab/lab.sh"))
+            .args(["up", &lab.prefix, &guests.to_string()])
+            .output()
+            .expect("run lab/lab.sh");
+        assert!(out.status.success(), "lab up failed: {}", String::from_utf8_lossy(&out.stderr));
+        lab
+    }
+
+    pub fn gw(&self) -> String {
+        format!("{}-gw", self.prefix)
+    }
+
+    pub fn guest(&self, i: usize) -> String {
+        format!("{}-g{i}", self.prefix)
+    }
+
+    pub fn log_path(&self) -> PathBuf {
+        self.dir.path().join("daemon.log")
+    }
+
+    /// The daemon's log so far (for assertion messages).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    /// Spawns `hotspotd run` in the gateway namespace and waits until the portal answers.
+    pub fn start_daemon(&mut self) {
+        assert!(self.daemon.is_none(), "daemon already running");
+        let child = self.spawn_daemon();
+        self.daemon = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            let status = self.in_ns(&self.gw(), &["curl", "-s", "-o", "/dev/null", "-m", "1", &format!("{PORTAL}/api/captive")]);
+            if status.status.success() {
+                return;
+            }
+            if let Some(Ok(Some(exit))) = self.daemon.as_mut().map(|c| c.try_wait()) {
+                panic!("daemon exited with {exit}:\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("portal did not come up:\n{}", self.log());
+    }
+
+    /// Spawns the daemon without waiting (for tests of failing start-ups).
+    pub fn spawn_daemon(&self) -> Child {
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(self.log_path()).unwrap();
+        Command::new("ip")
+            .args(["netns", "exec", &self.gw(), env!("CARGO_BIN_EXE_hotspotd"), "-c"])
+            .arg(&self.config)
+            .arg("run")
+            .env("RUST_LOG", "hotspotd=debug")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("spawn hotspotd")
+    }
+
+    /// Stops the daemon with a signal (`KILL`, `TERM`) and waits for it.
+    pub fn stop_daemon(&mut self, signal: &str) {
+        let mut child = self.daemon.take().expect("daemon running");
+        let _ = Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status();
+        let _ = child.wait();
+    }
+
+    /// Runs a command in a namespace and returns its output (no assertion).
+    pub fn in_ns(&self, ns: &str, args: &[&str]) -> Output {
+        Command::new("ip")
+            .args(["netns", "exec", ns])
+            .args(args)
+            .output()
+            .expect("run ip netns exec")
+    }
+
+    /// curl from guest `i`; returns stdout. `-s` and a 5 s limit are added.
+    pub fn curl(&self, i: usize, args: &[&str]) -> Output {
+        let mut full = vec!["curl", "-s", "-m", "5"];
+        full.extend_from_slice(args);
+        self.in_ns(&self.guest(i), &full)
+    }
+
+    /// HTTP status code of a GET from guest `i` ("000" when the connection failed).
+    pub fn status(&self, i: usize, url: &str) -> String {
+        let out = self.curl(i, &["-o", "/dev/null", "-w", "%{http_code}", url]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Runs the CLI against this lab's config.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_hotspotd"))
+            .arg("-c")
+            .arg(&self.config)
+            .args(args)
+            .output()
+            .expect("run hotspotd")
+    }
+
+    /// Creates vouchers (`voucher create --json` plus `args`) and returns their codes.
+    pub fn vouchers(&self, args: &[&str]) -> Vec<String> {
+        let mut full = vec!["voucher", "create", "--json"];
+        full.extend_from_slice(args);
+        let out = self.cli(&full);
+        assert!(out.status.success(), "voucher create failed: {}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["vouchers"].as_array().unwrap().iter().map(|x| x["code"].as_str().unwrap().to_string()).collect()
+    }
+
+    /// Posts a code from guest `i`; returns (HTTP status, body, Location header).
+    pub fn login(&self, i: usize, code: &str, dst: &str) -> (String, String, String) {
+        let out = self.curl(i, &["-D", "-", "--data-urlencode", &format!("code={code}"), "--data-urlencode", &format!("dst={dst}"), &format!("{PORTAL}/login")]);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let status = text.split_whitespace().nth(1).unwrap_or("000").to_string();
+        let location = text
+            .lines()
+            .find_map(|l| l.to_ascii_lowercase().starts_with("location:").then(|| l[9..].trim().to_string()))
+            .unwrap_or_default();
+        (status, text, location)
+    }
+
+    /// `hotspotd clients --json` as parsed JSON.
+    pub fn clients(&self) -> Vec<serde_json::Value> {
+        let out = self.cli(&["clients", "--json"]);
+        assert!(out.status.success(), "clients failed: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap().as_array().unwrap().clone()
+    }
+
+    /// Polls `check` every 50 ms until it holds or `limit` passes; returns the time it took.
+    pub fn wait_until(&self, limit: Duration, what: &str, mut check: impl FnMut() -> bool) -> Duration {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if check() {
+                return start.elapsed();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("timed out after {limit:?} waiting for {what}\ndaemon log:\n{}", self.log());
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.daemon.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = Command::new(repo().join("lab/lab.sh")).args(["down", &self.prefix]).output();
+    }
+}
+
+impl Lab {
+    /// Starts a long-running command in a namespace.
+    pub fn in_ns_spawn(&self, ns: &str, args: &[&str]) -> Child {
+        Command::new("ip")
+            .args(["netns", "exec", ns])
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn in namespace")
+    }
+}
