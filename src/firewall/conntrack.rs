@@ -1,5 +1,6 @@
-//! Killing a guest's connections that were redirected to the portal, so that after login a
-//! kept-alive connection cannot keep serving the splash page instead of the real site.
+//! Killing connections whose treatment changed: those redirected to the portal before a
+//! login (or they keep serving the splash instead of the real site), and all of a guest's
+//! connections after logout (or they hang on rejected packets).
 
 use std::net::Ipv4Addr;
 use std::process::{Command, Stdio};
@@ -8,16 +9,26 @@ use tracing::warn;
 
 /// Deletes the guest's port-80 flows that were DNATed to the portal. Missing flows are fine.
 pub fn flush_redirected(ip: Ipv4Addr) {
+    let ip = ip.to_string();
+    delete(&["-p", "tcp", "--orig-src", &ip, "--orig-port-dst", "80", "--dst-nat"]);
+}
+
+/// Deletes every flow of a guest whose session ended, so open connections fail at once
+/// (the firewall resets them) instead of hanging.
+pub fn flush_client(ip: Ipv4Addr) {
+    delete(&["--orig-src", &ip.to_string()]);
+}
+
+fn delete(filter: &[&str]) {
     let result = Command::new("conntrack")
-        .args(["-D", "-p", "tcp", "--orig-src"])
-        .arg(ip.to_string())
-        .args(["--orig-port-dst", "80", "--dst-nat"])
+        .arg("-D")
+        .args(filter)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status();
     // conntrack exits 1 when no flow matched: that is the common, healthy case.
     if let Err(e) = result {
-        warn!(%ip, error = %e, "cannot run conntrack to flush redirected flows");
+        warn!(?filter, error = %e, "cannot run conntrack to flush redirected flows");
     }
 }

@@ -194,16 +194,22 @@ fn apply_pending(fw: &Firewall, pending: Vec<(Change, Reply)>) {
             .collect(),
     };
     let mut allowed = Vec::new();
+    let mut revoked = Vec::new();
     for ((change, reply), result) in pending.into_iter().zip(results) {
-        if let (Change::Allow(g), Ok(())) = (&change, &result) {
-            allowed.push(g.ip);
+        match (&change, &result) {
+            (Change::Allow(g), Ok(())) => allowed.push(g.ip),
+            (Change::Revoke(r), Ok(())) => revoked.push(r.ip),
+            _ => {}
         }
         // The caller may have gone (guest closed the page); the change stands regardless.
         let _ = reply.send(result);
     }
-    // After the replies: flows redirected before login are flushed in the background; the
-    // portal also closes those connections itself, so this is belt and braces.
-    if !allowed.is_empty() {
-        std::thread::spawn(move || allowed.into_iter().for_each(conntrack::flush_redirected));
+    // After the replies, in the background (conntrack costs ~15 ms per call): the portal
+    // already sends stale connections on their way itself, so this is belt and braces.
+    if !allowed.is_empty() || !revoked.is_empty() {
+        std::thread::spawn(move || {
+            allowed.into_iter().for_each(conntrack::flush_redirected);
+            revoked.into_iter().for_each(conntrack::flush_client);
+        });
     }
 }

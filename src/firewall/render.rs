@@ -180,8 +180,13 @@ pub fn render(policy: &FirewallPolicy) -> Value {
         payload_eq("ip", "daddr", json!("@authed_ip")),
         json!({"jump": {"target": "client_down"}}),
     ]));
-    // HTTPS is never intercepted: a reset tells the guest's OS at once that it is captive.
-    cmds.push(rule("forward", vec![meta_eq("iifname", lan), payload_eq("tcp", "dport", json!(443)), json!({"reject": {"type": "tcp reset"}})]));
+    // TCP (HTTPS above all) is never intercepted: a reset fails it at once, which tells the
+    // guest's OS it is captive and makes a browser drop connections left from a session.
+    cmds.push(rule("forward", vec![
+        meta_eq("iifname", lan),
+        json!({"match": {"op": "==", "left": {"meta": {"key": "l4proto"}}, "right": "tcp"}}),
+        json!({"reject": {"type": "tcp reset"}}),
+    ]));
     // Everything else from unauthorised guests (IPv6 included) is refused.
     cmds.push(rule("forward", vec![meta_eq("iifname", lan), json!({"reject": {"type": "icmpx", "expr": "admin-prohibited"}})]));
     // Nothing reaches a guest who is not authorised.

@@ -1,19 +1,28 @@
 //! Requests the firewall redirected here (any host, port 80) get a redirect to the splash
 //! page that remembers where the guest wanted to go.
 
-use axum::extract::{Request, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::PortalState;
+use super::pages::client_ipv4;
 
 /// Longest original URL we carry through the login.
 const MAX_DST: usize = 2048;
 
 /// Passes requests for the portal itself; answers captured ones with `302` to the splash.
+///
+/// A captured request from a guest who is already online arrived over a connection that was
+/// redirected before the login (browsers preconnect and keep connections alive). It is sent
+/// back to the same URL over a new connection, which the firewall now lets through; the
+/// background conntrack flush cleans up the rest.
 pub async fn redirect_captured(
     State(state): State<PortalState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     req: Request,
     next: Next,
 ) -> Response {
@@ -25,16 +34,22 @@ pub async fn redirect_captured(
     if host.as_deref() == Some(state.portal_host.as_str()) {
         return next.run(req).await;
     }
+    let original = host.map(|host| format!("http://{host}{}", req.uri()));
+    let online = match client_ipv4(peer) {
+        Some(ip) => state.gateway.client_by_ip(ip).await.is_some(),
+        None => false,
+    };
     let mut location = format!("{}/", state.portal_url);
-    if let Some(host) = host {
-        let original = format!("http://{host}{}", req.uri());
-        if original.len() <= MAX_DST
-            && let Ok(query) = serde_urlencoded::to_string([("dst", &original)])
-        {
+    let mut status = StatusCode::FOUND;
+    if let Some(original) = original.filter(|o| o.len() <= MAX_DST) {
+        if online {
+            status = StatusCode::TEMPORARY_REDIRECT;
+            location = original;
+        } else if let Ok(query) = serde_urlencoded::to_string([("dst", &original)]) {
             location = format!("{location}?{query}");
         }
     }
-    let mut res = (StatusCode::FOUND, "Login required").into_response();
+    let mut res = (status, "Login required").into_response();
     let headers = res.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&location) {
         headers.insert(header::LOCATION, value);
