@@ -102,7 +102,11 @@ pub async fn run(config: Config) -> Result<(), DaemonError> {
     let cancel = CancellationToken::new();
     let tracker = TaskTracker::new();
     tracker.spawn(enforcement_loop(gateway.clone(), cancel.clone()));
-    tracker.spawn(control::serve(control_listener, gateway.clone(), cancel.clone()));
+    tracker.spawn(control::serve(
+        control_listener,
+        gateway.clone(),
+        cancel.clone(),
+    ));
     let portal_state = PortalState::new(gateway.clone());
     let portal_cancel = cancel.clone();
     tracker.spawn(async move {
@@ -124,7 +128,10 @@ pub async fn run(config: Config) -> Result<(), DaemonError> {
 }
 
 async fn wait_for_shutdown_signal() {
-    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
         warn!("cannot install signal handlers; waiting for ctrl-c");
         let _ = tokio::signal::ctrl_c().await;
         return;

@@ -9,7 +9,9 @@ use tracing_subscriber::EnvFilter;
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .with_writer(std::io::stderr)
         .init();
     // Commands other than `run` need only paths from the config, and must work while the
@@ -18,7 +20,8 @@ fn main() -> anyhow::Result<()> {
     let output = match cli.command {
         Command::Run => {
             let config = Config::load(&cli.config, &SystemState)?;
-            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            let runtime =
+                tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             runtime.block_on(hotspotd::daemon::run(config))?;
             return Ok(());
         }

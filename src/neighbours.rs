@@ -29,7 +29,9 @@ pub fn lookup(ip: Ipv4Addr, interface: &str) -> Option<String> {
 pub fn valid_mac(mac: &str) -> bool {
     let parts: Vec<&str> = mac.split(':').collect();
     parts.len() == 6
-        && parts.iter().all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()))
+        && parts
+            .iter()
+            .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()))
         && mac != "00:00:00:00:00:00"
 }
 
@@ -37,7 +39,8 @@ pub fn valid_mac(mac: &str) -> bool {
 mod tests {
     use super::*;
 
-    const TABLE: &str = "IP address       HW type     Flags       HW address            Mask     Device
+    const TABLE: &str =
+        "IP address       HW type     Flags       HW address            Mask     Device
 10.77.0.2        0x1         0x2         02:AA:00:00:00:02     *        lan0
 10.77.0.3        0x1         0x0         00:00:00:00:00:00     *        lan0
 10.88.0.2        0x1         0x2         02:bb:00:00:00:02     *        wan0
@@ -47,7 +50,10 @@ garbage line
     #[test]
     fn finds_complete_entries_on_the_lan_only() {
         let ip = |s: &str| s.parse().unwrap();
-        assert_eq!(mac_for(TABLE, ip("10.77.0.2"), "lan0").as_deref(), Some("02:aa:00:00:00:02"));
+        assert_eq!(
+            mac_for(TABLE, ip("10.77.0.2"), "lan0").as_deref(),
+            Some("02:aa:00:00:00:02")
+        );
         assert_eq!(mac_for(TABLE, ip("10.77.0.3"), "lan0"), None);
         assert_eq!(mac_for(TABLE, ip("10.88.0.2"), "lan0"), None);
         assert_eq!(mac_for("", ip("10.77.0.2"), "lan0"), None);

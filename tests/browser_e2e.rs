@@ -14,9 +14,16 @@ fn a_guest_in_chromium_logs_in_with_a_voucher_and_reaches_the_page_first_asked_f
     let browser = Browser::start(&lab.guest(1));
 
     browser.goto("http://example.com/news?from=browser");
-    assert!(browser.url().starts_with(&format!("{PORTAL}/?dst=")), "not on the splash: {}", browser.url());
+    assert!(
+        browser.url().starts_with(&format!("{PORTAL}/?dst=")),
+        "not on the splash: {}",
+        browser.url()
+    );
     let splash = browser.source();
-    assert!(splash.contains("Welcome to Test Café") && splash.contains("Be nice."), "{splash}");
+    assert!(
+        splash.contains("Welcome to Test Café") && splash.contains("Be nice."),
+        "{splash}"
+    );
 
     // A wrong code first: the message shows and the guest stays on the splash.
     browser.type_into("#code", "ABCDE-FGHJK");
@@ -27,10 +34,19 @@ fn a_guest_in_chromium_logs_in_with_a_voucher_and_reaches_the_page_first_asked_f
     browser.click("button[type=submit]");
     let deadline = Instant::now() + Duration::from_secs(10);
     while browser.url() != "http://example.com/news?from=browser" {
-        assert!(Instant::now() < deadline, "did not reach the page asked for: {} {}", browser.url(), lab.log());
+        assert!(
+            Instant::now() < deadline,
+            "did not reach the page asked for: {} {}",
+            browser.url(),
+            lab.log()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert!(browser.source().contains("example.com/news?from=browser"), "{}", browser.source());
+    assert!(
+        browser.source().contains("example.com/news?from=browser"),
+        "{}",
+        browser.source()
+    );
 
     browser.goto(&format!("{PORTAL}/"));
     assert_eq!(browser.url(), format!("{PORTAL}/status"));
@@ -38,5 +54,9 @@ fn a_guest_in_chromium_logs_in_with_a_voucher_and_reaches_the_page_first_asked_f
     browser.click("button.secondary");
     assert!(browser.source().contains("You are logged out"));
     browser.goto("http://example.com/again");
-    assert!(browser.url().starts_with(&format!("{PORTAL}/?dst=")), "still online after logout: {}", browser.url());
+    assert!(
+        browser.url().starts_with(&format!("{PORTAL}/?dst=")),
+        "still online after logout: {}",
+        browser.url()
+    );
 }

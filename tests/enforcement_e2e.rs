@@ -16,8 +16,15 @@ fn speeds(out: &std::process::Output) -> Vec<f64> {
 
 fn assert_within(measured: f64, want: f64, what: &str) {
     let ratio = measured / want;
-    assert!((0.9..=1.1).contains(&ratio), "{what}: measured {measured:.0} B/s, configured {want:.0} B/s ({:+.1}%)", (ratio - 1.0) * 100.0);
-    eprintln!("{what}: measured {measured:.0} B/s for {want:.0} B/s ({:+.1}%)", (ratio - 1.0) * 100.0);
+    assert!(
+        (0.9..=1.1).contains(&ratio),
+        "{what}: measured {measured:.0} B/s, configured {want:.0} B/s ({:+.1}%)",
+        (ratio - 1.0) * 100.0
+    );
+    eprintln!(
+        "{what}: measured {measured:.0} B/s for {want:.0} B/s ({:+.1}%)",
+        (ratio - 1.0) * 100.0
+    );
 }
 
 #[test]
@@ -27,8 +34,21 @@ fn rate_limits_hold_within_ten_percent() {
     assert_eq!(lab.login(1, code, "").0, "303");
     // A fresh policer starts with a second's worth of tokens: the first transfer uses them up,
     // the second (same connection, no pause) is measured.
-    let down = lab.curl(1, &["-m", "30", "-o", "/dev/null", "-o", "/dev/null", "-w", "%{speed_download}\n",
-        "http://example.com/bytes/1500000", "http://example.com/bytes/5000000"]);
+    let down = lab.curl(
+        1,
+        &[
+            "-m",
+            "30",
+            "-o",
+            "/dev/null",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{speed_download}\n",
+            "http://example.com/bytes/1500000",
+            "http://example.com/bytes/5000000",
+        ],
+    );
     let down = speeds(&down);
     assert_eq!(down.len(), 2, "download failed: {}", lab.log());
     assert_within(down[1], 1_000_000.0, "download at 8 Mbit/s");
@@ -36,9 +56,28 @@ fn rate_limits_hold_within_ten_percent() {
     let data = lab.dir.path().join("upload.bin");
     std::fs::write(&data, vec![b'u'; 2_500_000]).unwrap();
     let file = format!("@{}", data.display());
-    let up = lab.curl(1, &["-m", "30", "-o", "/dev/null", "-w", "%{speed_upload}\n",
-        "--data-binary", &file, "http://example.com/upload", "--next",
-        "-o", "/dev/null", "-w", "%{speed_upload}\n", "--data-binary", &file, "http://example.com/upload"]);
+    let up = lab.curl(
+        1,
+        &[
+            "-m",
+            "30",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{speed_upload}\n",
+            "--data-binary",
+            &file,
+            "http://example.com/upload",
+            "--next",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{speed_upload}\n",
+            "--data-binary",
+            &file,
+            "http://example.com/upload",
+        ],
+    );
     let up = speeds(&up);
     assert_eq!(up.len(), 2, "upload failed: {}", lab.log());
     assert_within(up[1], 500_000.0, "upload at 4 Mbit/s");
@@ -50,14 +89,33 @@ fn the_data_quota_cuts_traffic_and_ends_the_session() {
     let quota: u64 = 3_000_000;
     let code = &lab.vouchers(&["--quota", "3MB"])[0];
     assert_eq!(lab.login(1, code, "").0, "303");
-    let out = lab.curl(1, &["-m", "4", "-o", "/dev/null", "-w", "%{size_download}", "http://example.com/bytes/10000000"]);
+    let out = lab.curl(
+        1,
+        &[
+            "-m",
+            "4",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{size_download}",
+            "http://example.com/bytes/10000000",
+        ],
+    );
     let received: u64 = String::from_utf8_lossy(&out.stdout).parse().unwrap_or(0);
     // The kernel quota counts IP bytes both ways; the payload received can only be less.
     let overshoot_cap = quota + (quota / 100).max(256 * 1024);
-    assert!(received <= overshoot_cap, "received {received} bytes on a {quota}-byte quota");
-    assert!(received >= quota * 9 / 10, "cut too early: {received} of {quota}");
+    assert!(
+        received <= overshoot_cap,
+        "received {received} bytes on a {quota}-byte quota"
+    );
+    assert!(
+        received >= quota * 9 / 10,
+        "cut too early: {received} of {quota}"
+    );
     eprintln!("quota {quota}: guest received {received} bytes of payload");
-    lab.wait_until(Duration::from_secs(3), "session to end on quota", || lab.clients().is_empty());
+    lab.wait_until(Duration::from_secs(3), "session to end on quota", || {
+        lab.clients().is_empty()
+    });
     assert_eq!(lab.status(1, "http://example.com/"), "302");
     let (status, body, _) = lab.login(1, code, "");
     assert_eq!(status, "403", "{body}");
@@ -69,8 +127,13 @@ fn validity_expiry_ends_the_session_on_time() {
     let code = &lab.vouchers(&["--validity", "3s", "--uses", "unlimited"])[0];
     assert_eq!(lab.login(1, code, "").0, "303");
     assert_eq!(lab.status(1, "http://example.com/"), "200");
-    let took = lab.wait_until(Duration::from_secs(6), "validity expiry", || lab.status(1, "http://example.com/") == "302");
-    assert!(took <= Duration::from_secs(4) + Duration::from_millis(300), "ended {took:?} after login for a 3 s validity");
+    let took = lab.wait_until(Duration::from_secs(6), "validity expiry", || {
+        lab.status(1, "http://example.com/") == "302"
+    });
+    assert!(
+        took <= Duration::from_secs(4) + Duration::from_millis(300),
+        "ended {took:?} after login for a 3 s validity"
+    );
     let history = lab.cli(&["voucher", "list", "--json"]);
     let list: serde_json::Value = serde_json::from_slice(&history.stdout).unwrap();
     assert_eq!(list[0]["state"], "expired");
@@ -84,13 +147,25 @@ fn session_timeout_and_idle_timeout_end_sessions() {
     assert_eq!(lab.login(1, &codes[0], "").0, "303");
     assert_eq!(lab.login(2, &codes[1], "").0, "303");
     // Guest 1 keeps sending; guest 2 stays silent and goes idle first.
-    let took = lab.wait_until(Duration::from_secs(5), "idle guest to be logged off", || {
-        lab.curl(1, &["-o", "/dev/null", "http://example.com/keepalive"]);
-        lab.clients().iter().all(|c| c["mac"] != guest_mac(2))
+    let took = lab.wait_until(
+        Duration::from_secs(5),
+        "idle guest to be logged off",
+        || {
+            lab.curl(1, &["-o", "/dev/null", "http://example.com/keepalive"]);
+            lab.clients().iter().all(|c| c["mac"] != guest_mac(2))
+        },
+    );
+    assert!(
+        took < Duration::from_millis(3300),
+        "idle timeout took {took:?}"
+    );
+    assert!(
+        lab.clients().iter().any(|c| c["mac"] == guest_mac(1)),
+        "active guest dropped as idle"
+    );
+    lab.wait_until(Duration::from_secs(3), "session timeout", || {
+        lab.clients().is_empty()
     });
-    assert!(took < Duration::from_millis(3300), "idle timeout took {took:?}");
-    assert!(lab.clients().iter().any(|c| c["mac"] == guest_mac(1)), "active guest dropped as idle");
-    lab.wait_until(Duration::from_secs(3), "session timeout", || lab.clients().is_empty());
     assert_eq!(lab.status(1, "http://example.com/"), "302");
     // A new session may start: the voucher itself is still valid.
     assert_eq!(lab.login(1, &codes[0], "").0, "303");
@@ -103,13 +178,19 @@ fn kick_ends_a_session_at_once() {
     assert_eq!(lab.login(1, code, "").0, "303");
     let clients = lab.cli(&["clients"]);
     let table = String::from_utf8_lossy(&clients.stdout).into_owned();
-    assert!(table.contains("MAC") && table.contains(&guest_mac(1)), "{table}");
+    assert!(
+        table.contains("MAC") && table.contains(&guest_mac(1)),
+        "{table}"
+    );
     let out = lab.cli(&["kick", &guest_mac(1).to_uppercase()]);
     assert!(out.status.success(), "{out:?}");
     assert_eq!(lab.status(1, "http://example.com/"), "302");
     let again = lab.cli(&["kick", &guest_mac(1)]);
     assert!(!again.status.success());
-    assert!(String::from_utf8_lossy(&again.stderr).contains("no active session"), "{again:?}");
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("no active session"),
+        "{again:?}"
+    );
 }
 
 #[test]
@@ -119,6 +200,9 @@ fn revoking_a_voucher_logs_its_devices_off() {
     assert_eq!(lab.login(1, code, "").0, "303");
     let out = lab.cli(&["voucher", "revoke", "1"]);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(text.contains("revoked, 1 device(s) logged off"), "{text} {out:?}");
+    assert!(
+        text.contains("revoked, 1 device(s) logged off"),
+        "{text} {out:?}"
+    );
     assert_eq!(lab.status(1, "http://example.com/"), "302");
 }

@@ -21,7 +21,9 @@ fn grant(i: u32, quota: Option<QuotaGrant>) -> ClientGrant {
     ClientGrant {
         session_id: i64::from(i),
         mac: format!("02:00:00:00:{:02x}:{:02x}", i / 256, i % 256),
-        ip: format!("10.77.{}.{}", 1 + i / 250, 2 + i % 250).parse().unwrap(),
+        ip: format!("10.77.{}.{}", 1 + i / 250, 2 + i % 250)
+            .parse()
+            .unwrap(),
         timeout_secs: 3600,
         rate_up_bps: Some(1_000_000),
         rate_down_bps: Some(4_000_000),
@@ -43,10 +45,14 @@ fn revoke(g: &ClientGrant, drop_quota: bool) -> ClientRevoke {
 fn ruleset_loads_and_clients_come_and_go() {
     let ns = Netns::new(format!("{}-fw", unique_prefix()));
     let fw = Firewall::with_nft(policy(), Nft::in_netns(&ns.name));
-    let quota = QuotaGrant { voucher_id: 9, limit_bytes: 1_000_000, used_bytes: 1234 };
+    let quota = QuotaGrant {
+        voucher_id: 9,
+        limit_bytes: 1_000_000,
+        used_bytes: 1234,
+    };
     let a = grant(1, Some(quota));
     let b = grant(2, Some(quota));
-    fw.rebuild(&[a.clone()]).expect("base table and one client");
+    fw.rebuild(std::slice::from_ref(&a)).expect("base table and one client");
     // A second device of the same voucher shares the quota object and keeps its usage.
     fw.apply(&[Change::Allow(b.clone())]).expect("allow b");
     let k = fw.read().unwrap().expect("table exists");
@@ -55,12 +61,15 @@ fn ruleset_loads_and_clients_come_and_go() {
     assert_eq!(k.quotas.get(&quota_name(9)), Some(&1234));
 
     // Revoking a, keeping the quota for b; revoking twice must also succeed.
-    fw.apply(&[Change::Revoke(revoke(&a, false))]).expect("revoke a");
-    fw.apply(&[Change::Revoke(revoke(&a, false))]).expect("revoke a again");
+    fw.apply(&[Change::Revoke(revoke(&a, false))])
+        .expect("revoke a");
+    fw.apply(&[Change::Revoke(revoke(&a, false))])
+        .expect("revoke a again");
     let k = fw.read().unwrap().unwrap();
     assert!(!k.counters.contains_key(&up_counter(1)));
     assert_eq!(k.quotas.get(&quota_name(9)), Some(&1234));
-    fw.apply(&[Change::Revoke(revoke(&b, true))]).expect("revoke b");
+    fw.apply(&[Change::Revoke(revoke(&b, true))])
+        .expect("revoke b");
     let k = fw.read().unwrap().unwrap();
     assert!(k.counters.is_empty() && k.quotas.is_empty(), "{k:?}");
 

@@ -11,35 +11,82 @@ fn an_unauthenticated_guest_is_held() {
     let lab = Lab::start(1);
     // DNS works through the gateway resolver.
     let dns = lab.in_ns(&lab.guest(1), &["getent", "hosts", "example.com"]);
-    assert!(String::from_utf8_lossy(&dns.stdout).contains("10.88.0.2"), "DNS failed: {dns:?}");
+    assert!(
+        String::from_utf8_lossy(&dns.stdout).contains("10.88.0.2"),
+        "DNS failed: {dns:?}"
+    );
 
     // Any plain-HTTP request, to any host, is redirected to the portal, remembering the URL.
     for url in ["http://example.com/page?x=1", "http://10.88.0.2/other"] {
-        let out = lab.curl(1, &["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", url]);
+        let out = lab.curl(
+            1,
+            &["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", url],
+        );
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(text.starts_with(&format!("302 {PORTAL}/?dst=http")), "{url}: {text}");
+        assert!(
+            text.starts_with(&format!("302 {PORTAL}/?dst=http")),
+            "{url}: {text}"
+        );
     }
 
     // TCP 443 is refused at once (RST), never intercepted.
     let start = Instant::now();
     let out = lab.curl(1, &["-o", "/dev/null", "https://example.com/"]);
-    assert_eq!(out.status.code(), Some(7), "expected connection refused, got {out:?}");
-    assert!(start.elapsed() < Duration::from_millis(500), "HTTPS not rejected fast: {:?}", start.elapsed());
+    assert_eq!(
+        out.status.code(),
+        Some(7),
+        "expected connection refused, got {out:?}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_millis(500),
+        "HTTPS not rejected fast: {:?}",
+        start.elapsed()
+    );
 
     // Everything else is refused: ICMP to the internet, other TCP ports.
     let ping = lab.in_ns(&lab.guest(1), &["ping", "-c", "1", "-W", "1", "10.88.0.2"]);
     assert!(!ping.status.success(), "ping reached upstream before login");
-    assert_eq!(lab.curl(1, &["-o", "/dev/null", "http://10.88.0.2:443/"]).status.code(), Some(7));
+    assert_eq!(
+        lab.curl(1, &["-o", "/dev/null", "http://10.88.0.2:443/"])
+            .status
+            .code(),
+        Some(7)
+    );
 
     // The gateway's own services other than DNS/DHCP/portal are unreachable from the LAN.
-    let mut service = lab.in_ns_spawn(&lab.gw(), &["python3", "-m", "http.server", "--bind", "0.0.0.0", "8022"]);
-    lab.wait_until(Duration::from_secs(5), "test service on the gateway", || {
-        lab.in_ns(&lab.gw(), &["curl", "-s", "-o", "/dev/null", "http://127.0.0.1:8022/"]).status.success()
-    });
-    let blocked = lab.curl(1, &["-o", "/dev/null", "-m", "2", &format!("http://{GATEWAY}:8022/")]);
+    let mut service = lab.in_ns_spawn(
+        &lab.gw(),
+        &["python3", "-m", "http.server", "--bind", "0.0.0.0", "8022"],
+    );
+    lab.wait_until(
+        Duration::from_secs(5),
+        "test service on the gateway",
+        || {
+            lab.in_ns(
+                &lab.gw(),
+                &["curl", "-s", "-o", "/dev/null", "http://127.0.0.1:8022/"],
+            )
+            .status
+            .success()
+        },
+    );
+    let blocked = lab.curl(
+        1,
+        &[
+            "-o",
+            "/dev/null",
+            "-m",
+            "2",
+            &format!("http://{GATEWAY}:8022/"),
+        ],
+    );
     let _ = service.kill();
     let _ = service.wait();
-    assert_eq!(blocked.status.code(), Some(7), "gateway service reachable from the LAN: {blocked:?}");
+    assert_eq!(
+        blocked.status.code(),
+        Some(7),
+        "gateway service reachable from the LAN: {blocked:?}"
+    );
     // The portal itself is reachable.
     assert_eq!(lab.status(1, &format!("{PORTAL}/")), "200");
 }
@@ -48,10 +95,26 @@ fn an_unauthenticated_guest_is_held() {
 fn os_probes_see_a_portal_before_login_and_the_internet_right_after() {
     let lab = Lab::start(1);
     let probes = [
-        ("http://captive.apple.com/hotspot-detect.html", "200", "Success</BODY>"),
-        ("http://connectivitycheck.gstatic.com/generate_204", "204", ""),
-        ("http://www.msftconnecttest.com/connecttest.txt", "200", "Microsoft Connect Test"),
-        ("http://detectportal.firefox.com/canonical.html", "200", "support.mozilla.org/kb/captive-portal"),
+        (
+            "http://captive.apple.com/hotspot-detect.html",
+            "200",
+            "Success</BODY>",
+        ),
+        (
+            "http://connectivitycheck.gstatic.com/generate_204",
+            "204",
+            "",
+        ),
+        (
+            "http://www.msftconnecttest.com/connecttest.txt",
+            "200",
+            "Microsoft Connect Test",
+        ),
+        (
+            "http://detectportal.firefox.com/canonical.html",
+            "200",
+            "support.mozilla.org/kb/captive-portal",
+        ),
     ];
     let fetch = |url: &str| {
         let out = lab.curl(1, &["-w", "\n%{http_code}", url]);
@@ -62,12 +125,22 @@ fn os_probes_see_a_portal_before_login_and_the_internet_right_after() {
     for (url, _, genuine) in probes {
         let (code, body) = fetch(url);
         assert_eq!(code, "302", "{url} before login");
-        assert!(genuine.is_empty() || !body.contains(genuine), "{url} leaked the online answer");
+        assert!(
+            genuine.is_empty() || !body.contains(genuine),
+            "{url} leaked the online answer"
+        );
     }
     let api = lab.curl(1, &["-i", &format!("{PORTAL}/api/captive")]);
     let api = String::from_utf8_lossy(&api.stdout).to_ascii_lowercase();
-    assert!(api.contains("content-type: application/captive+json"), "{api}");
-    assert!(api.contains("\"captive\":true") && api.contains("\"user-portal-url\":\"http://10.77.0.1:2050/\""), "{api}");
+    assert!(
+        api.contains("content-type: application/captive+json"),
+        "{api}"
+    );
+    assert!(
+        api.contains("\"captive\":true")
+            && api.contains("\"user-portal-url\":\"http://10.77.0.1:2050/\""),
+        "{api}"
+    );
 
     let code = &lab.vouchers(&["--validity", "2h", "--quota", "100MB"])[0];
     let (status, _, _) = lab.login(1, code, "");
@@ -108,19 +181,46 @@ fn voucher_login_status_logout_and_wrong_codes() {
     let page = lab.curl(1, &["http://example.com/wanted?a=b"]);
     assert!(String::from_utf8_lossy(&page.stdout).contains("example.com/wanted?a=b"));
     // HTTPS passes now.
-    assert_eq!(lab.curl(1, &["-o", "/dev/null", "http://10.88.0.2:443/"]).status.code(), Some(0));
+    assert_eq!(
+        lab.curl(1, &["-o", "/dev/null", "http://10.88.0.2:443/"])
+            .status
+            .code(),
+        Some(0)
+    );
 
-    let status_page = String::from_utf8_lossy(&lab.curl(1, &[&format!("{PORTAL}/status")]).stdout).into_owned();
-    assert!(status_page.contains("You are online") && status_page.contains("Log out"), "{status_page}");
-    assert!(status_page.contains("id=\"time-left\">59m") || status_page.contains("id=\"time-left\">1h"), "{status_page}");
+    let status_page =
+        String::from_utf8_lossy(&lab.curl(1, &[&format!("{PORTAL}/status")]).stdout).into_owned();
+    assert!(
+        status_page.contains("You are online") && status_page.contains("Log out"),
+        "{status_page}"
+    );
+    assert!(
+        status_page.contains("id=\"time-left\">59m") || status_page.contains("id=\"time-left\">1h"),
+        "{status_page}"
+    );
 
     let clients = lab.clients();
     assert_eq!(clients.len(), 1);
     assert_eq!(clients[0]["mac"], guest_mac(1));
 
-    let out = lab.curl(1, &["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", &format!("{PORTAL}/logout")]);
+    let out = lab.curl(
+        1,
+        &[
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-X",
+            "POST",
+            &format!("{PORTAL}/logout"),
+        ],
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "200");
-    assert_eq!(lab.status(1, "http://example.com/"), "302", "still online after logout");
+    assert_eq!(
+        lab.status(1, "http://example.com/"),
+        "302",
+        "still online after logout"
+    );
     assert!(lab.clients().is_empty());
     // Single-use: the voucher cannot start a second session.
     let (status, body, _) = lab.login(1, &code, "");

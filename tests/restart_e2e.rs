@@ -8,7 +8,9 @@ use common::lab::{Lab, guest_mac};
 use common::netns::run;
 
 fn table_exists(lab: &Lab) -> bool {
-    lab.in_ns(&lab.gw(), &["nft", "list", "table", "inet", "hotspotd"]).status.success()
+    lab.in_ns(&lab.gw(), &["nft", "list", "table", "inet", "hotspotd"])
+        .status
+        .success()
 }
 
 #[test]
@@ -20,10 +22,26 @@ fn guests_stay_authorised_across_kill_and_restart() {
 
     // kill -9: the kernel keeps enforcing; the guest stays online, the other stays held.
     lab.stop_daemon("KILL");
-    assert_eq!(lab.status(1, "http://example.com/"), "200", "authorised guest lost with the daemon");
+    assert_eq!(
+        lab.status(1, "http://example.com/"),
+        "200",
+        "authorised guest lost with the daemon"
+    );
     // With no portal listening the captured request is refused: held, not let through.
-    assert_eq!(lab.curl(2, &["-o", "/dev/null", "http://example.com/"]).status.code(), Some(7), "fail open without daemon");
-    assert_eq!(lab.curl(2, &["-o", "/dev/null", "http://10.88.0.2:443/"]).status.code(), Some(7), "fail open without daemon");
+    assert_eq!(
+        lab.curl(2, &["-o", "/dev/null", "http://example.com/"])
+            .status
+            .code(),
+        Some(7),
+        "fail open without daemon"
+    );
+    assert_eq!(
+        lab.curl(2, &["-o", "/dev/null", "http://10.88.0.2:443/"])
+            .status
+            .code(),
+        Some(7),
+        "fail open without daemon"
+    );
 
     lab.start_daemon();
     assert_eq!(lab.status(1, "http://example.com/"), "200");
@@ -31,7 +49,10 @@ fn guests_stay_authorised_across_kill_and_restart() {
     assert_eq!(clients.len(), 1);
     assert_eq!(clients[0]["mac"], guest_mac(1));
     let left = clients[0]["seconds_left"].as_u64().unwrap();
-    assert!((3500..=3600).contains(&left), "validity moved on restart: {left}");
+    assert!(
+        (3500..=3600).contains(&left),
+        "validity moved on restart: {left}"
+    );
 
     // A clean stop (systemctl restart) as well.
     lab.stop_daemon("TERM");
@@ -48,7 +69,9 @@ fn a_flushed_ruleset_is_rebuilt_within_five_seconds() {
     assert_eq!(lab.login(1, code, "").0, "303");
     run(&["ip", "netns", "exec", &lab.gw(), "nft", "flush", "ruleset"]);
     assert!(!table_exists(&lab));
-    let took = lab.wait_until(Duration::from_secs(5), "table rebuilt", || table_exists(&lab));
+    let took = lab.wait_until(Duration::from_secs(5), "table rebuilt", || {
+        table_exists(&lab)
+    });
     eprintln!("table rebuilt {took:?} after the flush");
     assert_eq!(lab.status(1, "http://example.com/"), "200");
     assert_eq!(lab.status(2, "http://example.com/"), "302");
@@ -60,28 +83,57 @@ fn a_bad_config_is_refused_before_touching_the_firewall() {
     let lab = Lab::without_daemon(1, "");
     let good = std::fs::read_to_string(&lab.config).unwrap();
     let cases = [
-        (good.replace("interface = \"wan0\"", "interface = \"wan9\""), "wan.interface"),
+        (
+            good.replace("interface = \"wan0\"", "interface = \"wan9\""),
+            "wan.interface",
+        ),
         (good.replace("10.77.0.0/24", "10.77.0.0/40"), "lan.subnet"),
-        (format!("{good}colour = \"blue\"\n"), "unknown field `colour`"),
+        (
+            format!("{good}colour = \"blue\"\n"),
+            "unknown field `colour`",
+        ),
     ];
     for (text, expect) in cases {
         std::fs::write(&lab.config, text).unwrap();
         let mut child = lab.spawn_daemon();
         let status = child.wait().unwrap();
         assert!(!status.success());
-        assert!(lab.log().contains(expect), "log lacks {expect}: {}", lab.log());
+        assert!(
+            lab.log().contains(expect),
+            "log lacks {expect}: {}",
+            lab.log()
+        );
         assert!(!table_exists(&lab), "firewall touched by a refused config");
     }
     // A port already in use.
     std::fs::write(&lab.config, &good).unwrap();
-    let mut blocker = lab.in_ns_spawn(&lab.gw(), &["python3", "-m", "http.server", "--bind", "10.77.0.1", "2050"]);
+    let mut blocker = lab.in_ns_spawn(
+        &lab.gw(),
+        &[
+            "python3",
+            "-m",
+            "http.server",
+            "--bind",
+            "10.77.0.1",
+            "2050",
+        ],
+    );
     lab.wait_until(Duration::from_secs(5), "port blocker", || {
-        lab.in_ns(&lab.gw(), &["curl", "-s", "-o", "/dev/null", "http://10.77.0.1:2050/"]).status.success()
+        lab.in_ns(
+            &lab.gw(),
+            &["curl", "-s", "-o", "/dev/null", "http://10.77.0.1:2050/"],
+        )
+        .status
+        .success()
     });
     let status = lab.spawn_daemon().wait().unwrap();
     let _ = blocker.kill();
     let _ = blocker.wait();
     assert!(!status.success());
-    assert!(lab.log().contains("config key `portal.port`"), "{}", lab.log());
+    assert!(
+        lab.log().contains("config key `portal.port`"),
+        "{}",
+        lab.log()
+    );
     assert!(!table_exists(&lab));
 }

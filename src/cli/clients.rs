@@ -19,7 +19,8 @@ pub fn clients(config: &Config, json_out: bool) -> Result<String, CliError> {
     if json_out {
         return Ok(data.to_string() + "\n");
     }
-    let list: Vec<ClientView> = serde_json::from_value(data).map_err(control::ControlError::from)?;
+    let list: Vec<ClientView> =
+        serde_json::from_value(data).map_err(control::ControlError::from)?;
     let rows: Vec<Vec<String>> = list
         .iter()
         .map(|c| {
@@ -35,14 +36,34 @@ pub fn clients(config: &Config, json_out: bool) -> Result<String, CliError> {
             ]
         })
         .collect();
-    Ok(table::render(&["MAC", "IP", "VOUCHER", "SINCE", "UP", "DOWN", "TIME LEFT", "DATA LEFT"], &rows))
+    Ok(table::render(
+        &[
+            "MAC",
+            "IP",
+            "VOUCHER",
+            "SINCE",
+            "UP",
+            "DOWN",
+            "TIME LEFT",
+            "DATA LEFT",
+        ],
+        &rows,
+    ))
 }
 
 /// `kick MAC`
 pub fn kick(config: &Config, mac: &str) -> Result<String, CliError> {
     if !valid_mac(&mac.to_ascii_lowercase()) {
-        return Err(CliError::Usage { option: "mac", problem: format!("{mac:?} is not a MAC address like 02:ab:cd:ef:01:23") });
+        return Err(CliError::Usage {
+            option: "mac",
+            problem: format!("{mac:?} is not a MAC address like 02:ab:cd:ef:01:23"),
+        });
     }
-    control::request(&config.control_socket, &Request::Kick { mac: mac.to_string() })?;
+    control::request(
+        &config.control_socket,
+        &Request::Kick {
+            mac: mac.to_string(),
+        },
+    )?;
     Ok(format!("{mac}: session ended\n"))
 }

@@ -25,7 +25,13 @@ pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
 mod tests {
     #[test]
     fn aligns_columns() {
-        let t = super::render(&["ID", "NAME"], &[vec!["1".into(), "x".into()], vec!["100".into(), "yy".into()]]);
+        let t = super::render(
+            &["ID", "NAME"],
+            &[
+                vec!["1".into(), "x".into()],
+                vec!["100".into(), "yy".into()],
+            ],
+        );
         assert_eq!(t, "ID   NAME\n1    x\n100  yy\n");
     }
 }

@@ -12,7 +12,9 @@ use crate::config::Config;
 use crate::control::{self, ControlError, Request};
 use crate::daemon::{DaemonError, open_state};
 use crate::gateway::now;
-use crate::model::units::{format_duration, format_rate, format_size, parse_duration, parse_rate, parse_size};
+use crate::model::units::{
+    format_duration, format_rate, format_size, parse_duration, parse_rate, parse_size,
+};
 use crate::model::voucher::{Starts, VoucherTerms};
 use crate::model::voucher_code::{CodeError, VoucherCode};
 use crate::store::{StoreError, VoucherRow};
@@ -46,7 +48,10 @@ pub enum CliError {
 }
 
 fn usage(option: &'static str, problem: impl ToString) -> CliError {
-    CliError::Usage { option, problem: problem.to_string() }
+    CliError::Usage {
+        option,
+        problem: problem.to_string(),
+    }
 }
 
 /// Reads the batch terms from the options.
@@ -55,21 +60,33 @@ pub fn terms_from(args: &CreateArgs) -> Result<VoucherTerms, CliError> {
         "unlimited" => None,
         text => Some(parse_duration(text).map_err(|e| usage("validity", e))?),
     };
-    let starts = Starts::from_name(&args.starts)
-        .ok_or_else(|| usage("starts", format!("{:?} is not first-logon or now", args.starts)))?;
+    let starts = Starts::from_name(&args.starts).ok_or_else(|| {
+        usage(
+            "starts",
+            format!("{:?} is not first-logon or now", args.starts),
+        )
+    })?;
     let max_uses = match args.uses.as_str() {
         "single" => Some(1),
         "unlimited" => None,
         n => match n.parse::<u32>() {
             Ok(n) if n >= 1 => Some(n),
-            _ => return Err(usage("uses", format!("{n:?} is not single, unlimited or a number ≥ 1"))),
+            _ => {
+                return Err(usage(
+                    "uses",
+                    format!("{n:?} is not single, unlimited or a number ≥ 1"),
+                ));
+            }
         },
     };
     if args.shared_users == 0 {
         return Err(usage("shared-users", "must be at least 1"));
     }
     let rate = |option, v: &Option<String>| {
-        v.as_deref().map(parse_rate).transpose().map_err(|e| usage(option, e))
+        v.as_deref()
+            .map(parse_rate)
+            .transpose()
+            .map_err(|e| usage(option, e))
     };
     Ok(VoucherTerms {
         validity_secs,
@@ -78,21 +95,42 @@ pub fn terms_from(args: &CreateArgs) -> Result<VoucherTerms, CliError> {
         shared_users: args.shared_users,
         rate_down_bps: rate("down", &args.down)?,
         rate_up_bps: rate("up", &args.up)?,
-        quota_bytes: args.quota.as_deref().map(parse_size).transpose().map_err(|e| usage("quota", e))?,
+        quota_bytes: args
+            .quota
+            .as_deref()
+            .map(parse_size)
+            .transpose()
+            .map_err(|e| usage("quota", e))?,
     })
 }
 
 /// Human summary of terms: "1d from first logon, single use, 1 device, 10M/2M, 500.0 MB".
 pub fn describe(t: &VoucherTerms) -> String {
     let validity = t.validity_secs.map_or("unlimited time".to_string(), |s| {
-        format!("{} from {}", format_duration(s), if t.starts == Starts::Now { "creation" } else { "first logon" })
+        format!(
+            "{} from {}",
+            format_duration(s),
+            if t.starts == Starts::Now {
+                "creation"
+            } else {
+                "first logon"
+            }
+        )
     });
-    let uses = t.max_uses.map_or("unlimited logins".into(), |n| if n == 1 { "single use".into() } else { format!("{n} logins") });
+    let uses = t.max_uses.map_or("unlimited logins".into(), |n| {
+        if n == 1 {
+            "single use".into()
+        } else {
+            format!("{n} logins")
+        }
+    });
     let rate = |r: Option<u64>| r.map_or("-".into(), format_rate);
     let quota = t.quota_bytes.map_or("no data cap".into(), format_size);
     format!(
         "{validity}, {uses}, {} device(s), down/up {}/{}, {quota}",
-        t.shared_users, rate(t.rate_down_bps), rate(t.rate_up_bps)
+        t.shared_users,
+        rate(t.rate_down_bps),
+        rate(t.rate_up_bps)
     )
 }
 
@@ -114,11 +152,26 @@ pub fn create(config: &Config, args: &CreateArgs) -> Result<String, CliError> {
     let hashes: Vec<Vec<u8>> = codes.iter().map(|c| c.keyed_hash(&key)).collect();
     let ids = store.insert_vouchers(&hashes, &terms, &args.note, now())?;
     if args.json {
-        let vouchers: Vec<_> = ids.iter().zip(&codes).map(|(id, c)| json!({"id": id, "code": c.display()})).collect();
-        return Ok(json!({"terms": terms, "note": args.note, "vouchers": vouchers}).to_string() + "\n");
+        let vouchers: Vec<_> = ids
+            .iter()
+            .zip(&codes)
+            .map(|(id, c)| json!({"id": id, "code": c.display()}))
+            .collect();
+        return Ok(
+            json!({"terms": terms, "note": args.note, "vouchers": vouchers}).to_string() + "\n",
+        );
     }
-    let rows: Vec<Vec<String>> = ids.iter().zip(&codes).map(|(id, c)| vec![id.to_string(), c.display()]).collect();
-    Ok(format!("{} voucher(s): {}\n{}", ids.len(), describe(&terms), table::render(&["ID", "CODE"], &rows)))
+    let rows: Vec<Vec<String>> = ids
+        .iter()
+        .zip(&codes)
+        .map(|(id, c)| vec![id.to_string(), c.display()])
+        .collect();
+    Ok(format!(
+        "{} voucher(s): {}\n{}",
+        ids.len(),
+        describe(&terms),
+        table::render(&["ID", "CODE"], &rows)
+    ))
 }
 
 fn state_of(v: &VoucherRow, now: i64) -> &'static str {
@@ -155,15 +208,26 @@ pub fn list(config: &Config, json_out: bool) -> Result<String, CliError> {
             vec![
                 v.id.to_string(),
                 state_of(v, now).to_string(),
-                v.terms.max_uses.map_or(format!("{}/-", v.usage.uses), |m| format!("{}/{m}", v.usage.uses)),
-                v.usage.expires_at.map_or("-".into(), |e| if e > now { format_duration((e - now) as u64) } else { "0s".into() }),
+                v.terms.max_uses.map_or(format!("{}/-", v.usage.uses), |m| {
+                    format!("{}/{m}", v.usage.uses)
+                }),
+                v.usage.expires_at.map_or("-".into(), |e| {
+                    if e > now {
+                        format_duration((e - now) as u64)
+                    } else {
+                        "0s".into()
+                    }
+                }),
                 format_size(v.usage.bytes_used),
                 describe(&v.terms),
                 v.note.clone(),
             ]
         })
         .collect();
-    Ok(table::render(&["ID", "STATE", "USES", "LEFT", "USED", "TERMS", "NOTE"], &rows))
+    Ok(table::render(
+        &["ID", "STATE", "USES", "LEFT", "USED", "TERMS", "NOTE"],
+        &rows,
+    ))
 }
 
 /// `voucher revoke`
@@ -175,10 +239,20 @@ pub fn revoke(config: &Config, ids: &[i64]) -> Result<String, CliError> {
             out += &format!("voucher {id}: no such voucher, or already revoked\n");
             continue;
         }
-        match control::request(&config.control_socket, &Request::EndVoucher { voucher_id: id }) {
-            Ok(data) => out += &format!("voucher {id}: revoked, {} device(s) logged off\n", data["ended"]),
+        match control::request(
+            &config.control_socket,
+            &Request::EndVoucher { voucher_id: id },
+        ) {
+            Ok(data) => {
+                out += &format!(
+                    "voucher {id}: revoked, {} device(s) logged off\n",
+                    data["ended"]
+                )
+            }
             Err(ControlError::Connect { .. }) => {
-                out += &format!("voucher {id}: revoked (daemon not running: its devices are logged off when it starts)\n")
+                out += &format!(
+                    "voucher {id}: revoked (daemon not running: its devices are logged off when it starts)\n"
+                )
             }
             Err(e) => return Err(e.into()),
         }

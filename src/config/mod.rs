@@ -196,7 +196,11 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
             .map(Some)
             .map_err(|e| invalid(key, e.to_string(), e.hint)),
     };
-    let session_timeout = duration("sessions.session_timeout", raw.sessions.session_timeout, 86_400)?;
+    let session_timeout = duration(
+        "sessions.session_timeout",
+        raw.sessions.session_timeout,
+        86_400,
+    )?;
     let idle_timeout = duration("sessions.idle_timeout", raw.sessions.idle_timeout, 900)?;
     let rate_down_bps = rate("sessions.rate_down", raw.sessions.rate_down)?;
     let rate_up_bps = rate("sessions.rate_up", raw.sessions.rate_up)?;

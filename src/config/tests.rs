@@ -49,7 +49,10 @@ fn a_good_file_gets_defaults() {
     assert_eq!(c.session_timeout, 86_400);
     assert_eq!(c.rate_down_bps, Some(10_000_000));
     assert_eq!(c.rate_up_bps, None);
-    assert_eq!(c.control_socket, Path::new("/var/lib/hotspotd/control.sock"));
+    assert_eq!(
+        c.control_socket,
+        Path::new("/var/lib/hotspotd/control.sock")
+    );
     assert_eq!(c.portal_url(), "http://10.77.0.1:2050");
 }
 
@@ -74,10 +77,16 @@ fn bad_values_name_their_key_and_a_fix() {
         (GOOD.replace("\"lan0\"", "\"eth9\""), "lan.interface"),
         (GOOD.replace("\"wan0\"", "\"lan0\""), "wan.interface"),
         (GOOD.replace("10.77.0.0/24", "10.77.0/33"), "lan.subnet"),
-        (GOOD.replace("\"10.77.0.1\"", "\"10.78.0.1\""), "lan.address"),
+        (
+            GOOD.replace("\"10.77.0.1\"", "\"10.78.0.1\""),
+            "lan.address",
+        ),
         (GOOD.replace("\"10.77.0.1\"", "\"gateway\""), "lan.address"),
         (format!("{GOOD}\n[portal]\nport = 80\n"), "portal.port"),
-        (GOOD.replace("\"5m\"", "\"5 minutes\""), "sessions.idle_timeout"),
+        (
+            GOOD.replace("\"5m\"", "\"5 minutes\""),
+            "sessions.idle_timeout",
+        ),
         (GOOD.replace("\"10M\"", "\"fast\""), "sessions.rate_down"),
         (GOOD.replace("/var/lib/hotspotd", "state"), "data_dir"),
         (GOOD.replace("Café", " "), "hotspot_name"),

@@ -63,11 +63,19 @@ async fn handle(stream: UnixStream, gateway: Arc<Gateway>) -> std::io::Result<()
 }
 
 fn failure(message: String) -> Response {
-    Response { ok: false, data: serde_json::Value::Null, error: Some(message) }
+    Response {
+        ok: false,
+        data: serde_json::Value::Null,
+        error: Some(message),
+    }
 }
 
 fn success(data: serde_json::Value) -> Response {
-    Response { ok: true, data, error: None }
+    Response {
+        ok: true,
+        data,
+        error: None,
+    }
 }
 
 async fn answer(req: Request, gateway: &Gateway) -> Response {
@@ -78,10 +86,12 @@ async fn answer(req: Request, gateway: &Gateway) -> Response {
             Ok(false) => failure(format!("no active session for {mac}")),
             Err(e) => failure(e.to_string()),
         },
-        Request::EndVoucher { voucher_id } => match gateway.end_voucher_sessions(voucher_id).await {
-            Ok(n) => success(json!({"ended": n})),
-            Err(e) => failure(e.to_string()),
-        },
+        Request::EndVoucher { voucher_id } => {
+            match gateway.end_voucher_sessions(voucher_id).await {
+                Ok(n) => success(json!({"ended": n})),
+                Err(e) => failure(e.to_string()),
+            }
+        }
         Request::Status => success(json!({
             "clients": gateway.online_count().await,
             "hotspot_name": gateway.config.hotspot_name,

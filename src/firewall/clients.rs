@@ -181,14 +181,25 @@ pub fn revoke_commands(r: &ClientRevoke) -> Vec<Value> {
         pairs.push(("down_quota", ip.clone(), quota_name(q.voucher_id)));
     }
     let sets = [
-        element("authed", json!({"elem": {"val": {"concat": [mac, ip]}, "timeout": 1}})),
+        element(
+            "authed",
+            json!({"elem": {"val": {"concat": [mac, ip]}, "timeout": 1}}),
+        ),
         element("authed_ip", json!({"elem": {"val": ip, "timeout": 1}})),
     ];
-    cmds.extend(pairs.iter().map(|(map, key, value)| add(element(map, json!([key, value])))));
+    cmds.extend(
+        pairs
+            .iter()
+            .map(|(map, key, value)| add(element(map, json!([key, value])))),
+    );
     cmds.extend(sets.iter().cloned().map(add));
     // Out of the sets first, so no packet passes uncounted while the rest goes.
     cmds.extend(sets.into_iter().map(delete));
-    cmds.extend(pairs.iter().map(|(map, key, _)| delete(element(map, json!(key)))));
+    cmds.extend(
+        pairs
+            .iter()
+            .map(|(map, key, _)| delete(element(map, json!(key)))),
+    );
     cmds.extend(objects.into_iter().map(delete));
     if let (Some(q), true) = (&r.quota, r.drop_quota) {
         cmds.push(delete(quota(q)));

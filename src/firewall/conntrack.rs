@@ -10,7 +10,15 @@ use tracing::warn;
 /// Deletes the guest's port-80 flows that were DNATed to the portal. Missing flows are fine.
 pub fn flush_redirected(ip: Ipv4Addr) {
     let ip = ip.to_string();
-    delete(&["-p", "tcp", "--orig-src", &ip, "--orig-port-dst", "80", "--dst-nat"]);
+    delete(&[
+        "-p",
+        "tcp",
+        "--orig-src",
+        &ip,
+        "--orig-port-dst",
+        "80",
+        "--dst-nat",
+    ]);
 }
 
 /// Deletes every flow of a guest whose session ended, so open connections fail at once

@@ -184,7 +184,12 @@ fn apply_pending(fw: &Firewall, pending: Vec<(Change, Reply)>) {
     let changes: Vec<Change> = pending.iter().map(|(c, _)| c.clone()).collect();
     let started = Instant::now();
     let batch_result = fw.apply(&changes);
-    debug!(changes = changes.len(), elapsed_us = started.elapsed().as_micros() as u64, ok = batch_result.is_ok(), "firewall batch");
+    debug!(
+        changes = changes.len(),
+        elapsed_us = started.elapsed().as_micros() as u64,
+        ok = batch_result.is_ok(),
+        "firewall batch"
+    );
     let results: Vec<Result<(), String>> = match batch_result {
         Ok(()) => vec![Ok(()); pending.len()],
         Err(e) if pending.len() == 1 => vec![Err(e.to_string())],

@@ -85,13 +85,25 @@ fn chain(name: &str) -> Value {
 }
 
 /// Per-client chain: rate limit, then quota, then count what was delivered.
-fn client_chain(name: &str, key: Value, limit_map: &str, quota_map: &str, counter_map: &str) -> Vec<Value> {
+fn client_chain(
+    name: &str,
+    key: Value,
+    limit_map: &str,
+    quota_map: &str,
+    counter_map: &str,
+) -> Vec<Value> {
     let lookup = |kind: &str, map: &str| json!({kind: {"map": {"key": key.clone(), "data": format!("@{map}")}}});
     vec![
         // limit name <key> map @..._limit drop: packets over the client's rate are policed.
-        rule(name, vec![lookup("limit", limit_map), json!({"drop": null})]),
+        rule(
+            name,
+            vec![lookup("limit", limit_map), json!({"drop": null})],
+        ),
         // quota name <key> map @..._quota drop: the voucher's allowance, shared by both directions.
-        rule(name, vec![lookup("quota", quota_map), json!({"drop": null})]),
+        rule(
+            name,
+            vec![lookup("quota", quota_map), json!({"drop": null})],
+        ),
         // counter name <key> map @..._counter: bytes actually forwarded, for accounting and idle.
         rule(name, vec![lookup("counter", counter_map)]),
         rule(name, vec![json!({"accept": null})]),
@@ -127,13 +139,23 @@ pub fn render(policy: &FirewallPolicy) -> Value {
         chain("client_down"),
     ];
     // capture: authorised clients pass untouched.
-    cmds.push(rule("capture", vec![meta_eq("iifname", lan), mac_ip_in("==", "authed"), json!({"return": null})]));
+    cmds.push(rule(
+        "capture",
+        vec![
+            meta_eq("iifname", lan),
+            mac_ip_in("==", "authed"),
+            json!({"return": null}),
+        ],
+    ));
     // capture: any other plain-HTTP request, to any host, goes to the portal.
-    cmds.push(rule("capture", vec![
-        meta_eq("iifname", lan),
-        payload_eq("tcp", "dport", json!(80)),
-        json!({"redirect": {"port": policy.portal_port}}),
-    ]));
+    cmds.push(rule(
+        "capture",
+        vec![
+            meta_eq("iifname", lan),
+            payload_eq("tcp", "dport", json!(80)),
+            json!({"redirect": {"port": policy.portal_port}}),
+        ],
+    ));
 
     // guard: what guests may reach on the gateway itself.
     cmds.push(rule("guard", vec![
@@ -143,57 +165,113 @@ pub fn render(policy: &FirewallPolicy) -> Value {
     ]));
     // DNS (udp/tcp 53) and DHCP (udp 67) to the gateway.
     for (proto, ports) in [("udp", json!({"set": [53, 67]})), ("tcp", json!(53))] {
-        cmds.push(rule("guard", vec![meta_eq("iifname", lan), payload_eq(proto, "dport", ports), json!({"accept": null})]));
+        cmds.push(rule(
+            "guard",
+            vec![
+                meta_eq("iifname", lan),
+                payload_eq(proto, "dport", ports),
+                json!({"accept": null}),
+            ],
+        ));
     }
     // The portal: reached directly, and by captured HTTP after the redirect above.
-    cmds.push(rule("guard", vec![
-        meta_eq("iifname", lan),
-        payload_eq("ip", "daddr", json!(gw)),
-        payload_eq("tcp", "dport", json!(policy.portal_port)),
-        json!({"accept": null}),
-    ]));
+    cmds.push(rule(
+        "guard",
+        vec![
+            meta_eq("iifname", lan),
+            payload_eq("ip", "daddr", json!(gw)),
+            payload_eq("tcp", "dport", json!(policy.portal_port)),
+            json!({"accept": null}),
+        ],
+    ));
     // ICMPv6 carries neighbour discovery; without it the LAN breaks for dual-stack guests.
     cmds.push(rule("guard", vec![
         meta_eq("iifname", lan),
         json!({"match": {"op": "==", "left": {"meta": {"key": "l4proto"}}, "right": "ipv6-icmp"}}),
         json!({"accept": null}),
     ]));
-    cmds.push(rule("guard", vec![
-        meta_eq("iifname", lan),
-        payload_eq("icmp", "type", json!("echo-request")),
-        json!({"limit": {"rate": 10, "per": "second"}}),
-        json!({"accept": null}),
-    ]));
+    cmds.push(rule(
+        "guard",
+        vec![
+            meta_eq("iifname", lan),
+            payload_eq("icmp", "type", json!("echo-request")),
+            json!({"limit": {"rate": 10, "per": "second"}}),
+            json!({"accept": null}),
+        ],
+    ));
     // Every other service of the gateway is closed to guests, answered at once.
-    cmds.push(rule("guard", vec![meta_eq("iifname", lan), json!({"match": {"op": "==", "left": {"meta": {"key": "l4proto"}}, "right": "tcp"}}), json!({"reject": {"type": "tcp reset"}})]));
-    cmds.push(rule("guard", vec![meta_eq("iifname", lan), json!({"reject": {"type": "icmpx", "expr": "admin-prohibited"}})]));
+    cmds.push(rule(
+        "guard",
+        vec![
+            meta_eq("iifname", lan),
+            json!({"match": {"op": "==", "left": {"meta": {"key": "l4proto"}}, "right": "tcp"}}),
+            json!({"reject": {"type": "tcp reset"}}),
+        ],
+    ));
+    cmds.push(rule(
+        "guard",
+        vec![
+            meta_eq("iifname", lan),
+            json!({"reject": {"type": "icmpx", "expr": "admin-prohibited"}}),
+        ],
+    ));
 
     // forward: authorised traffic through the per-client chains.
-    cmds.push(rule("forward", vec![
-        meta_eq("iifname", lan),
-        payload_eq("ip", "saddr", subnet),
-        mac_ip_in("==", "authed"),
-        json!({"jump": {"target": "client_up"}}),
-    ]));
-    cmds.push(rule("forward", vec![
-        meta_eq("oifname", lan),
-        payload_eq("ip", "daddr", json!("@authed_ip")),
-        json!({"jump": {"target": "client_down"}}),
-    ]));
+    cmds.push(rule(
+        "forward",
+        vec![
+            meta_eq("iifname", lan),
+            payload_eq("ip", "saddr", subnet),
+            mac_ip_in("==", "authed"),
+            json!({"jump": {"target": "client_up"}}),
+        ],
+    ));
+    cmds.push(rule(
+        "forward",
+        vec![
+            meta_eq("oifname", lan),
+            payload_eq("ip", "daddr", json!("@authed_ip")),
+            json!({"jump": {"target": "client_down"}}),
+        ],
+    ));
     // TCP (HTTPS above all) is never intercepted: a reset fails it at once, which tells the
     // guest's OS it is captive and makes a browser drop connections left from a session.
-    cmds.push(rule("forward", vec![
-        meta_eq("iifname", lan),
-        json!({"match": {"op": "==", "left": {"meta": {"key": "l4proto"}}, "right": "tcp"}}),
-        json!({"reject": {"type": "tcp reset"}}),
-    ]));
+    cmds.push(rule(
+        "forward",
+        vec![
+            meta_eq("iifname", lan),
+            json!({"match": {"op": "==", "left": {"meta": {"key": "l4proto"}}, "right": "tcp"}}),
+            json!({"reject": {"type": "tcp reset"}}),
+        ],
+    ));
     // Everything else from unauthorised guests (IPv6 included) is refused.
-    cmds.push(rule("forward", vec![meta_eq("iifname", lan), json!({"reject": {"type": "icmpx", "expr": "admin-prohibited"}})]));
+    cmds.push(rule(
+        "forward",
+        vec![
+            meta_eq("iifname", lan),
+            json!({"reject": {"type": "icmpx", "expr": "admin-prohibited"}}),
+        ],
+    ));
     // Nothing reaches a guest who is not authorised.
-    cmds.push(rule("forward", vec![meta_eq("oifname", lan), json!({"drop": null})]));
+    cmds.push(rule(
+        "forward",
+        vec![meta_eq("oifname", lan), json!({"drop": null})],
+    ));
 
-    cmds.extend(client_chain("client_up", payload("ether", "saddr"), "up_limit", "up_quota", "up_counter"));
-    cmds.extend(client_chain("client_down", payload("ip", "daddr"), "down_limit", "down_quota", "down_counter"));
+    cmds.extend(client_chain(
+        "client_up",
+        payload("ether", "saddr"),
+        "up_limit",
+        "up_quota",
+        "up_counter",
+    ));
+    cmds.extend(client_chain(
+        "client_down",
+        payload("ip", "daddr"),
+        "down_limit",
+        "down_quota",
+        "down_counter",
+    ));
     json!({"nftables": cmds})
 }
 
@@ -201,7 +279,11 @@ pub fn render(policy: &FirewallPolicy) -> Value {
 pub fn rule_count(batch: &Value) -> usize {
     batch["nftables"]
         .as_array()
-        .map(|cmds| cmds.iter().filter(|c| c["add"].get("rule").is_some()).count())
+        .map(|cmds| {
+            cmds.iter()
+                .filter(|c| c["add"].get("rule").is_some())
+                .count()
+        })
         .unwrap_or(0)
 }
 
@@ -227,7 +309,8 @@ mod tests {
         if std::env::var_os("UPDATE_GOLDEN").is_some() {
             std::fs::write(path, &rendered).unwrap();
         }
-        let golden = std::fs::read_to_string(path).expect("golden file missing: run with UPDATE_GOLDEN=1");
+        let golden =
+            std::fs::read_to_string(path).expect("golden file missing: run with UPDATE_GOLDEN=1");
         assert_eq!(rendered, golden, "rendered ruleset differs from {path}");
     }
 
@@ -241,7 +324,10 @@ mod tests {
             let body = cmd.as_object().unwrap().values().next().unwrap();
             let obj = body.as_object().unwrap().values().next().unwrap();
             let table = obj.get("table").or(obj.get("name")).unwrap();
-            assert!(obj["family"] == FAMILY && (table == TABLE || obj.get("table") == Some(&json!(TABLE))));
+            assert!(
+                obj["family"] == FAMILY
+                    && (table == TABLE || obj.get("table") == Some(&json!(TABLE)))
+            );
         }
         assert_eq!(rule_count(&batch), 23);
     }

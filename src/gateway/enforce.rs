@@ -82,7 +82,9 @@ impl Gateway {
         }
         let progress: Vec<_> = reg.iter().map(Active::progress).collect();
         if !progress.is_empty() {
-            self.store.run(move |s| s.record_progress(&progress)).await?;
+            self.store
+                .run(move |s| s.record_progress(&progress))
+                .await?;
         }
         if !ends.is_empty() {
             self.end_many_locked(&mut reg, ends).await?;

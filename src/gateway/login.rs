@@ -19,7 +19,9 @@ use crate::store::NewSession;
 #[derive(Debug, Error)]
 pub enum LoginError {
     /// The request did not come from a device on the guest network.
-    #[error("your device could not be identified on the guest network; reconnect to the Wi-Fi and try again")]
+    #[error(
+        "your device could not be identified on the guest network; reconnect to the Wi-Fi and try again"
+    )]
     UnknownDevice,
     /// Too many wrong codes.
     #[error("too many wrong codes; please wait {0} seconds and try again")]
@@ -48,8 +50,8 @@ impl Gateway {
         if !self.config.lan_subnet.contains(&ip) {
             return Err(LoginError::UnknownDevice);
         }
-        let mac = neighbours::lookup(ip, &self.config.lan_interface)
-            .ok_or(LoginError::UnknownDevice)?;
+        let mac =
+            neighbours::lookup(ip, &self.config.lan_interface).ok_or(LoginError::UnknownDevice)?;
         self.check_throttle(&mac)?;
         let code = VoucherCode::parse(typed)?;
         let hash = code.keyed_hash(&self.key);
@@ -68,14 +70,20 @@ impl Gateway {
         let mut reg = self.sessions.lock().await;
         let now = now();
         // Another device holding this IP has left (its lease went to this device).
-        if let Some(other) = reg.by_ip(ip).filter(|a| a.row.mac != mac).map(|a| a.row.mac.clone()) {
-            self.end_locked(&mut reg, &other, TerminateCause::LostCarrier).await?;
+        if let Some(other) = reg
+            .by_ip(ip)
+            .filter(|a| a.row.mac != mac)
+            .map(|a| a.row.mac.clone())
+        {
+            self.end_locked(&mut reg, &other, TerminateCause::LostCarrier)
+                .await?;
         }
         // A device switching vouchers, or whose IP changed, starts over.
         if let Some(current) = reg.get(&mac)
             && (current.row.voucher_id != voucher.id || current.ip != ip)
         {
-            self.end_locked(&mut reg, &mac, TerminateCause::UserRequest).await?;
+            self.end_locked(&mut reg, &mac, TerminateCause::UserRequest)
+                .await?;
         }
         let device_online = reg.get(&mac).is_some();
         let grant = decide_login(

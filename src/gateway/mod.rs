@@ -103,14 +103,19 @@ impl Gateway {
         let Some(mac) = reg.by_ip(ip).map(|a| a.row.mac.clone()) else {
             return Ok(false);
         };
-        self.end_locked(&mut reg, &mac, TerminateCause::UserRequest).await
+        self.end_locked(&mut reg, &mac, TerminateCause::UserRequest)
+            .await
     }
 
     /// Ends the session of `mac` at once (operator's `kick`).
     pub async fn kick(&self, mac: &str) -> Result<bool, GatewayError> {
         let mut reg = self.sessions.lock().await;
-        self.end_locked(&mut reg, &mac.to_ascii_lowercase(), TerminateCause::AdminReset)
-            .await
+        self.end_locked(
+            &mut reg,
+            &mac.to_ascii_lowercase(),
+            TerminateCause::AdminReset,
+        )
+        .await
     }
 
     /// Ends every session of a voucher (it was revoked). Returns how many ended.
@@ -135,7 +140,9 @@ impl Gateway {
         mac: &str,
         cause: TerminateCause,
     ) -> Result<bool, GatewayError> {
-        let ended = self.end_many_locked(reg, vec![(mac.to_string(), cause)]).await?;
+        let ended = self
+            .end_many_locked(reg, vec![(mac.to_string(), cause)])
+            .await?;
         Ok(ended == 1)
     }
 
@@ -156,8 +163,8 @@ impl Gateway {
         let changes = leaving
             .iter()
             .map(|(a, _)| {
-                let last_of_voucher = reg.voucher_devices(a.row.voucher_id) == 0
-                    && !leaving_later(&leaving, a);
+                let last_of_voucher =
+                    reg.voucher_devices(a.row.voucher_id) == 0 && !leaving_later(&leaving, a);
                 Change::Revoke(a.revoke(last_of_voucher))
             })
             .collect();

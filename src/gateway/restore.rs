@@ -23,7 +23,10 @@ fn load(store: &mut Store, now: i64) -> Result<Vec<(SessionRow, VoucherRow)>, St
             Some(v) if v.usage.revoked_at.is_some() => Some(TerminateCause::AdminReset),
             Some(_) if !ip_ok => Some(TerminateCause::NasError),
             Some(v) => {
-                let left = v.terms.quota_bytes.map(|q| q.saturating_sub(v.usage.bytes_used));
+                let left = v
+                    .terms
+                    .quota_bytes
+                    .map(|q| q.saturating_sub(v.usage.bytes_used));
                 clock.verdict(now, row.last_activity_at, left)
             }
         };
@@ -36,7 +39,12 @@ fn load(store: &mut Store, now: i64) -> Result<Vec<(SessionRow, VoucherRow)>, St
                     last_activity_at: row.last_activity_at,
                 };
                 store.end_session(&progress, cause, now)?;
-                info!(session = row.id, mac = row.mac, cause = cause.as_str(), "session ended while the daemon was down");
+                info!(
+                    session = row.id,
+                    mac = row.mac,
+                    cause = cause.as_str(),
+                    "session ended while the daemon was down"
+                );
             }
             (None, Some(v)) => keep.push((row, v)),
             (None, None) => {}
@@ -63,7 +71,11 @@ impl Gateway {
         let mut reg = self.sessions.lock().await;
         for (row, voucher) in rows {
             let Ok(ip) = row.ip.parse::<Ipv4Addr>() else {
-                warn!(session = row.id, ip = row.ip, "unreadable IP, session skipped");
+                warn!(
+                    session = row.id,
+                    ip = row.ip,
+                    "unreadable IP, session skipped"
+                );
                 continue;
             };
             let quota = voucher.terms.quota_bytes.map(|limit| QuotaGrant {
@@ -90,7 +102,9 @@ impl Gateway {
     pub(super) async fn rebuild_locked(&self, reg: &super::Registry) -> Result<(), GatewayError> {
         let now = now();
         let grants: Vec<_> = reg.iter().map(|a| a.grant(now)).collect();
-        self.firewall.blocking(move |fw| fw.rebuild(&grants)).await?;
+        self.firewall
+            .blocking(move |fw| fw.rebuild(&grants))
+            .await?;
         Ok(())
     }
 }

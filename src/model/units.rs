@@ -17,7 +17,8 @@ pub struct UnitError {
 
 const DURATION_HINT: &str = "use a number with s, m, h, d or w, e.g. 30m, 1h30m, 3d";
 const RATE_HINT: &str = "use bits per second with an optional k, M or G suffix, e.g. 512k, 10M";
-const SIZE_HINT: &str = "use bytes with an optional KB, MB, GB (x1000) or KiB, MiB, GiB (x1024) suffix, e.g. 500MB";
+const SIZE_HINT: &str =
+    "use bytes with an optional KB, MB, GB (x1000) or KiB, MiB, GiB (x1024) suffix, e.g. 500MB";
 
 fn error(kind: &'static str, value: &str, hint: &'static str) -> UnitError {
     UnitError {

@@ -3,8 +3,8 @@
 
 use hmac::{Hmac, Mac};
 use rand::Rng;
-use rand::rngs::OsRng;
 use rand::TryRngCore;
+use rand::rngs::OsRng;
 use sha2::Sha256;
 use thiserror::Error;
 

@@ -1,8 +1,8 @@
 //! The guest web portal: captured HTTP is redirected here, guests log in, see their status and
 //! log out, and the OS asks the RFC 8908 API whether it is captive.
 
-mod capture;
 mod captive_api;
+mod capture;
 mod pages;
 
 use std::net::SocketAddr;
@@ -58,10 +58,7 @@ pub fn app(state: PortalState) -> Router {
 }
 
 /// Portal answers depend on who asks and when: nothing may be cached.
-async fn no_store(
-    req: axum::extract::Request,
-    next: middleware::Next,
-) -> axum::response::Response {
+async fn no_store(req: axum::extract::Request, next: middleware::Next) -> axum::response::Response {
     let mut res = next.run(req).await;
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

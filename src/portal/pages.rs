@@ -63,7 +63,13 @@ fn safe_dst(dst: Option<&str>) -> &str {
     }
 }
 
-fn splash_page(state: &PortalState, status: StatusCode, dst: &str, error: Option<String>, notice: Option<&str>) -> Response {
+fn splash_page(
+    state: &PortalState,
+    status: StatusCode,
+    dst: &str,
+    error: Option<String>,
+    notice: Option<&str>,
+) -> Response {
     let c = &state.gateway.config;
     render(
         status,
@@ -96,7 +102,13 @@ pub async fn splash(
     if online {
         return Redirect::to("/status").into_response();
     }
-    splash_page(&state, StatusCode::OK, safe_dst(q.dst.as_deref()), None, None)
+    splash_page(
+        &state,
+        StatusCode::OK,
+        safe_dst(q.dst.as_deref()),
+        None,
+        None,
+    )
 }
 
 /// Body of the login form.
@@ -115,7 +127,13 @@ pub async fn login(
 ) -> Response {
     let dst = safe_dst(form.dst.as_deref()).to_string();
     let Some(ip) = client_ipv4(peer) else {
-        return splash_page(&state, StatusCode::BAD_REQUEST, &dst, Some(LoginError::UnknownDevice.to_string()), None);
+        return splash_page(
+            &state,
+            StatusCode::BAD_REQUEST,
+            &dst,
+            Some(LoginError::UnknownDevice.to_string()),
+            None,
+        );
     };
     match state.gateway.login_with_voucher(ip, &form.code).await {
         Ok(_) if !dst.is_empty() => Redirect::to(&dst).into_response(),
@@ -154,7 +172,9 @@ pub async fn status(
         &Status {
             hotspot_name: &state.gateway.config.hotspot_name,
             time_left: format_duration(c.seconds_left),
-            data_left: c.bytes_left.map_or_else(|| "unlimited".to_string(), format_size),
+            data_left: c
+                .bytes_left
+                .map_or_else(|| "unlimited".to_string(), format_size),
             downloaded: format_size(c.bytes_down),
             uploaded: format_size(c.bytes_up),
             dst: safe_dst(q.dst.as_deref()),
@@ -171,10 +191,22 @@ pub async fn logout(
         return Redirect::to("/").into_response();
     };
     match state.gateway.logout(ip).await {
-        Ok(_) => splash_page(&state, StatusCode::OK, "", None, Some("You are logged out.")),
+        Ok(_) => splash_page(
+            &state,
+            StatusCode::OK,
+            "",
+            None,
+            Some("You are logged out."),
+        ),
         Err(e) => {
             error!(error = %e, %ip, "logout failed");
-            splash_page(&state, StatusCode::INTERNAL_SERVER_ERROR, "", Some("Logging out failed; please ask staff.".into()), None)
+            splash_page(
+                &state,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "",
+                Some("Logging out failed; please ask staff.".into()),
+                None,
+            )
         }
     }
 }

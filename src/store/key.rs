@@ -25,7 +25,9 @@ pub enum KeyError {
         source: std::io::Error,
     },
     /// The file exists with the wrong size (truncated or not ours).
-    #[error("voucher key {path} has {len} bytes, expected {KEY_LEN}; restore it from backup (without it no existing voucher can log in)")]
+    #[error(
+        "voucher key {path} has {len} bytes, expected {KEY_LEN}; restore it from backup (without it no existing voucher can log in)"
+    )]
     BadLength {
         /// The key file.
         path: PathBuf,

@@ -231,7 +231,9 @@ mod tests {
             rate_up_bps: None,
             quota_bytes: None,
         };
-        let id = store.insert_vouchers(&[vec![7; 32]], &terms, "", 100).unwrap()[0];
+        let id = store
+            .insert_vouchers(&[vec![7; 32]], &terms, "", 100)
+            .unwrap()[0];
         (store, id)
     }
 
@@ -256,20 +258,49 @@ mod tests {
             first_use: true,
             counts_as_use: true,
         };
-        let s = store.start_session(&new_session(vid, "02:00:00:00:00:01"), &grant).unwrap();
+        let s = store
+            .start_session(&new_session(vid, "02:00:00:00:00:01"), &grant)
+            .unwrap();
         assert_eq!(s.expires_at, Some(4600));
         assert_eq!(s.last_activity_at, 1000);
         let v = store.voucher(vid).unwrap().unwrap();
-        assert_eq!((v.usage.uses, v.usage.first_used_at, v.usage.expires_at), (1, Some(1000), Some(4600)));
+        assert_eq!(
+            (v.usage.uses, v.usage.first_used_at, v.usage.expires_at),
+            (1, Some(1000), Some(4600))
+        );
 
         // The same device cannot hold two active sessions.
-        assert!(store.start_session(&new_session(vid, "02:00:00:00:00:01"), &grant).is_err());
+        assert!(
+            store
+                .start_session(&new_session(vid, "02:00:00:00:00:01"), &grant)
+                .is_err()
+        );
 
-        let p = SessionProgress { id: s.id, bytes_up: 10, bytes_down: 90, last_activity_at: 1005 };
+        let p = SessionProgress {
+            id: s.id,
+            bytes_up: 10,
+            bytes_down: 90,
+            last_activity_at: 1005,
+        };
         store.record_progress(&[p]).unwrap();
         assert_eq!(store.voucher(vid).unwrap().unwrap().usage.bytes_used, 100);
-        assert!(store.end_session(&SessionProgress { bytes_down: 190, ..p }, TerminateCause::UserRequest, 1010).unwrap());
-        assert!(!store.end_session(&p, TerminateCause::UserRequest, 1011).unwrap());
+        assert!(
+            store
+                .end_session(
+                    &SessionProgress {
+                        bytes_down: 190,
+                        ..p
+                    },
+                    TerminateCause::UserRequest,
+                    1010
+                )
+                .unwrap()
+        );
+        assert!(
+            !store
+                .end_session(&p, TerminateCause::UserRequest, 1011)
+                .unwrap()
+        );
         assert!(store.active_sessions().unwrap().is_empty());
         let history = store.recent_sessions(10).unwrap();
         assert_eq!(history[0].end_cause.as_deref(), Some("user-request"));

@@ -113,10 +113,7 @@ impl Store {
     /// The voucher whose code has this keyed hash.
     pub fn voucher_by_hash(&self, hash: &[u8]) -> Result<Option<VoucherRow>, StoreError> {
         let sql = format!("{SELECT} WHERE v.code_hash = ?1");
-        let row = self
-            .conn
-            .query_row(&sql, [hash], from_row)
-            .optional()?;
+        let row = self.conn.query_row(&sql, [hash], from_row).optional()?;
         row.map(checked).transpose()
     }
 
@@ -195,7 +192,9 @@ mod tests {
     #[test]
     fn an_unknown_starts_value_is_reported() {
         let mut store = Store::open_in_memory().unwrap();
-        let ids = store.insert_vouchers(&[vec![1; 32]], &terms(), "", 1).unwrap();
+        let ids = store
+            .insert_vouchers(&[vec![1; 32]], &terms(), "", 1)
+            .unwrap();
         store
             .conn
             .execute("UPDATE vouchers SET starts = 'later'", [])

@@ -70,12 +70,21 @@ impl Lab {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = dir.path().join("hotspotd.toml");
         std::fs::write(&config, config_text(&dir.path().join("data"), sessions)).unwrap();
-        let lab = Lab { prefix, dir, config, daemon: None };
+        let lab = Lab {
+            prefix,
+            dir,
+            config,
+            daemon: None,
+        };
         let out = Command::new(repo().join("lab/lab.sh"))
             .args(["up", &lab.prefix, &guests.to_string()])
             .output()
             .expect("run lab/lab.sh");
-        assert!(out.status.success(), "lab up failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "lab up failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         lab
     }
 
@@ -103,7 +112,18 @@ impl Lab {
         self.daemon = Some(child);
         let deadline = Instant::now() + Duration::from_secs(15);
         while Instant::now() < deadline {
-            let status = self.in_ns(&self.gw(), &["curl", "-s", "-o", "/dev/null", "-m", "1", &format!("{PORTAL}/api/captive")]);
+            let status = self.in_ns(
+                &self.gw(),
+                &[
+                    "curl",
+                    "-s",
+                    "-o",
+                    "/dev/null",
+                    "-m",
+                    "1",
+                    &format!("{PORTAL}/api/captive"),
+                ],
+            );
             if status.status.success() {
                 return;
             }
@@ -117,9 +137,19 @@ impl Lab {
 
     /// Spawns the daemon without waiting (for tests of failing start-ups).
     pub fn spawn_daemon(&self) -> Child {
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(self.log_path()).unwrap();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.log_path())
+            .unwrap();
         Command::new("ip")
-            .args(["netns", "exec", &self.gw(), env!("CARGO_BIN_EXE_hotspotd"), "-c"])
+            .args([
+                "netns",
+                "exec",
+                &self.gw(),
+                env!("CARGO_BIN_EXE_hotspotd"),
+                "-c",
+            ])
             .arg(&self.config)
             .arg("run")
             .env("RUST_LOG", "hotspotd=debug")
@@ -132,7 +162,9 @@ impl Lab {
     /// Stops the daemon with a signal (`KILL`, `TERM`) and waits for it.
     pub fn stop_daemon(&mut self, signal: &str) {
         let mut child = self.daemon.take().expect("daemon running");
-        let _ = Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status();
         let _ = child.wait();
     }
 
@@ -173,19 +205,43 @@ impl Lab {
         let mut full = vec!["voucher", "create", "--json"];
         full.extend_from_slice(args);
         let out = self.cli(&full);
-        assert!(out.status.success(), "voucher create failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "voucher create failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        v["vouchers"].as_array().unwrap().iter().map(|x| x["code"].as_str().unwrap().to_string()).collect()
+        v["vouchers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["code"].as_str().unwrap().to_string())
+            .collect()
     }
 
     /// Posts a code from guest `i`; returns (HTTP status, body, Location header).
     pub fn login(&self, i: usize, code: &str, dst: &str) -> (String, String, String) {
-        let out = self.curl(i, &["-D", "-", "--data-urlencode", &format!("code={code}"), "--data-urlencode", &format!("dst={dst}"), &format!("{PORTAL}/login")]);
+        let out = self.curl(
+            i,
+            &[
+                "-D",
+                "-",
+                "--data-urlencode",
+                &format!("code={code}"),
+                "--data-urlencode",
+                &format!("dst={dst}"),
+                &format!("{PORTAL}/login"),
+            ],
+        );
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
         let status = text.split_whitespace().nth(1).unwrap_or("000").to_string();
         let location = text
             .lines()
-            .find_map(|l| l.to_ascii_lowercase().starts_with("location:").then(|| l[9..].trim().to_string()))
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .starts_with("location:")
+                    .then(|| l[9..].trim().to_string())
+            })
             .unwrap_or_default();
         (status, text, location)
     }
@@ -193,12 +249,25 @@ impl Lab {
     /// `hotspotd clients --json` as parsed JSON.
     pub fn clients(&self) -> Vec<serde_json::Value> {
         let out = self.cli(&["clients", "--json"]);
-        assert!(out.status.success(), "clients failed: {}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap().as_array().unwrap().clone()
+        assert!(
+            out.status.success(),
+            "clients failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
     }
 
     /// Polls `check` every 50 ms until it holds or `limit` passes; returns the time it took.
-    pub fn wait_until(&self, limit: Duration, what: &str, mut check: impl FnMut() -> bool) -> Duration {
+    pub fn wait_until(
+        &self,
+        limit: Duration,
+        what: &str,
+        mut check: impl FnMut() -> bool,
+    ) -> Duration {
         let start = Instant::now();
         while start.elapsed() < limit {
             if check() {
@@ -206,7 +275,10 @@ impl Lab {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("timed out after {limit:?} waiting for {what}\ndaemon log:\n{}", self.log());
+        panic!(
+            "timed out after {limit:?} waiting for {what}\ndaemon log:\n{}",
+            self.log()
+        );
     }
 }
 
@@ -216,7 +288,9 @@ impl Drop for Lab {
             let _ = child.kill();
             let _ = child.wait();
         }
-        let _ = Command::new(repo().join("lab/lab.sh")).args(["down", &self.prefix]).output();
+        let _ = Command::new(repo().join("lab/lab.sh"))
+            .args(["down", &self.prefix])
+            .output();
     }
 }
 

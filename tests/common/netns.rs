@@ -18,7 +18,11 @@ pub fn require_root() {
 
 /// A unique prefix for this test's namespaces: process id plus a counter.
 pub fn unique_prefix() -> String {
-    format!("hs{}x{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst))
+    format!(
+        "hs{}x{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    )
 }
 
 /// Runs a command, panicking with its output if it fails.
@@ -67,6 +71,8 @@ impl Netns {
 
 impl Drop for Netns {
     fn drop(&mut self) {
-        let _ = Command::new("ip").args(["netns", "del", &self.name]).status();
+        let _ = Command::new("ip")
+            .args(["netns", "del", &self.name])
+            .status();
     }
 }

@@ -19,7 +19,10 @@ impl Browser {
     /// Starts chromedriver and a headless Chromium in namespace `ns`.
     pub fn start(ns: &str) -> Browser {
         for bin in ["/usr/bin/chromium", "/usr/bin/chromedriver"] {
-            assert!(std::path::Path::new(bin).exists(), "{bin} missing: install Debian packages chromium and chromium-driver (.ci/run does)");
+            assert!(
+                std::path::Path::new(bin).exists(),
+                "{bin} missing: install Debian packages chromium and chromium-driver (.ci/run does)"
+            );
         }
         let driver = Command::new("ip")
             .args(["netns", "exec", ns, "chromedriver", "--port=9515"])
@@ -28,32 +31,64 @@ impl Browser {
             .spawn()
             .expect("start chromedriver");
         let profile = tempfile::tempdir().unwrap();
-        let mut browser = Browser { ns: ns.to_string(), driver, session: String::new(), _profile: profile };
+        let mut browser = Browser {
+            ns: ns.to_string(),
+            driver,
+            session: String::new(),
+            _profile: profile,
+        };
         let deadline = Instant::now() + Duration::from_secs(10);
-        while browser.call("GET", "/status", None).get("value").and_then(|v| v.get("ready")) != Some(&json!(true)) {
-            assert!(Instant::now() < deadline, "chromedriver did not become ready");
+        while browser
+            .call("GET", "/status", None)
+            .get("value")
+            .and_then(|v| v.get("ready"))
+            != Some(&json!(true))
+        {
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not become ready"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         let args = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
             "--disable-dev-shm-usage",
         ];
         let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        args.push(format!("--user-data-dir={}", browser._profile.path().display()));
+        args.push(format!(
+            "--user-data-dir={}",
+            browser._profile.path().display()
+        ));
         let caps = json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
             "binary": "/usr/bin/chromium", "args": args}}}});
         let res = browser.call("POST", "/session", Some(caps));
-        browser.session = res["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {res}")).to_string();
+        browser.session = res["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {res}"))
+            .to_string();
         browser
     }
 
     fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         let url = format!("http://127.0.0.1:9515{path}");
         let mut cmd = Command::new("ip");
-        cmd.args(["netns", "exec", &self.ns, "curl", "-s", "-m", "30", "-X", method, &url]);
+        cmd.args([
+            "netns", "exec", &self.ns, "curl", "-s", "-m", "30", "-X", method, &url,
+        ]);
         if let Some(body) = body {
-            cmd.args(["-H", "Content-Type: application/json", "-d", &body.to_string()]);
+            cmd.args([
+                "-H",
+                "Content-Type: application/json",
+                "-d",
+                &body.to_string(),
+            ]);
         }
         let out = cmd.output().expect("curl to chromedriver");
         serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
@@ -61,7 +96,10 @@ impl Browser {
 
     fn session_call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         let res = self.call(method, &format!("/session/{}{path}", self.session), body);
-        assert!(res["value"].get("error").is_none(), "webdriver {path}: {res}");
+        assert!(
+            res["value"].get("error").is_none(),
+            "webdriver {path}: {res}"
+        );
         res["value"].clone()
     }
 
@@ -70,21 +108,38 @@ impl Browser {
     }
 
     pub fn url(&self) -> String {
-        self.session_call("GET", "/url", None).as_str().unwrap_or_default().to_string()
+        self.session_call("GET", "/url", None)
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     pub fn source(&self) -> String {
-        self.session_call("GET", "/source", None).as_str().unwrap_or_default().to_string()
+        self.session_call("GET", "/source", None)
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     fn element(&self, css: &str) -> String {
-        let v = self.session_call("POST", "/element", Some(json!({"using": "css selector", "value": css})));
-        v[ELEMENT_KEY].as_str().unwrap_or_else(|| panic!("no element {css}")).to_string()
+        let v = self.session_call(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": css})),
+        );
+        v[ELEMENT_KEY]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}"))
+            .to_string()
     }
 
     pub fn type_into(&self, css: &str, text: &str) {
         let id = self.element(css);
-        self.session_call("POST", &format!("/element/{id}/value"), Some(json!({"text": text})));
+        self.session_call(
+            "POST",
+            &format!("/element/{id}/value"),
+            Some(json!({"text": text})),
+        );
     }
 
     pub fn click(&self, css: &str) {
