@@ -104,3 +104,12 @@ fn a_port_in_use_says_so() {
     let err = parse(&format!("{GOOD}\n[portal]\nport = 80\n")).unwrap_err();
     assert!(err.to_string().contains("already in use"), "{err}");
 }
+
+#[test]
+fn the_shipped_configs_are_valid() {
+    for file in ["packaging/hotspotd.toml", "lab/hotspotd.toml"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+        let config = Config::load(&path, &PathsOnly).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(!config.hotspot_name.is_empty());
+    }
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages hotspotd, its lab and its tests need (idempotent, quick when
+# everything is already there). Needs root. The Rust toolchain (cargo) must already exist.
+set -euo pipefail
+
+packages=(nftables conntrack iproute2 iputils-ping dnsmasq-base curl python3 procps
+          chromium chromium-driver wrk)
+
+if [ "$(id -u)" != 0 ]; then
+    echo "run as root: network namespaces, nftables and apt-get need it" >&2
+    exit 1
+fi
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v cargo >/dev/null || { echo "cargo not found: install the Rust toolchain (https://rustup.rs)" >&2; exit 1; }
