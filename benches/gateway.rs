@@ -65,7 +65,10 @@ fn firewall_batches() {
     let mut incremental = Vec::new();
     for round in 0..5 {
         fw.rebuild(&[]).unwrap();
-        let changes: Vec<Change> = grants(CLIENTS, i64::from(round) * 10_000).into_iter().map(Change::Allow).collect();
+        let changes: Vec<Change> = grants(CLIENTS, i64::from(round) * 10_000)
+            .into_iter()
+            .map(Change::Allow)
+            .collect();
         let start = Instant::now();
         fw.apply(&changes).unwrap();
         incremental.push(start.elapsed().as_secs_f64() * 1000.0);
@@ -75,12 +78,19 @@ fn firewall_batches() {
     let rebuild_ms = start.elapsed().as_secs_f64() * 1000.0;
     let rules_full = count_rules(&fw.listing().unwrap().unwrap());
     let start = Instant::now();
-    fw.apply(&[Change::Allow(grants(1, 99_999).remove(0))]).unwrap();
+    fw.apply(&[Change::Allow(grants(1, 99_999).remove(0))])
+        .unwrap();
     let single_ms = start.elapsed().as_secs_f64() * 1000.0;
     incremental.sort_by(f64::total_cmp);
-    println!("authorise {CLIENTS} clients in one nft transaction: median {:.1} ms (5 runs, min {:.1}, max {:.1})",
-        percentile(&incremental, 0.5), incremental[0], incremental[4]);
-    println!("rebuild whole table with {CLIENTS} clients: {rebuild_ms:.1} ms; one more client alone: {single_ms:.1} ms");
+    println!(
+        "authorise {CLIENTS} clients in one nft transaction: median {:.1} ms (5 runs, min {:.1}, max {:.1})",
+        percentile(&incremental, 0.5),
+        incremental[0],
+        incremental[4]
+    );
+    println!(
+        "rebuild whole table with {CLIENTS} clients: {rebuild_ms:.1} ms; one more client alone: {single_ms:.1} ms"
+    );
     println!("nft rules: {rules_empty} with 0 clients, {rules_full} with {CLIENTS} clients");
 }
 
@@ -99,7 +109,9 @@ fn seed_sessions(lab: &Lab) {
         quota_bytes: Some(1_000_000_000),
     };
     let hashes: Vec<Vec<u8>> = (0..CLIENTS).map(|i| i.to_be_bytes().repeat(8)).collect();
-    let ids = store.insert_vouchers(&hashes, &terms, "bench", hotspotd::gateway::now()).unwrap();
+    let ids = store
+        .insert_vouchers(&hashes, &terms, "bench", hotspotd::gateway::now())
+        .unwrap();
     let now = hotspotd::gateway::now();
     for (i, id) in ids.into_iter().enumerate() {
         let i = i as u32;
@@ -113,7 +125,11 @@ fn seed_sessions(lab: &Lab) {
             rate_down_bps: terms.rate_down_bps,
             rate_up_bps: terms.rate_up_bps,
         };
-        let grant = LoginGrant { expires_at: Some(now + 86_400), first_use: true, counts_as_use: true };
+        let grant = LoginGrant {
+            expires_at: Some(now + 86_400),
+            first_use: true,
+            counts_as_use: true,
+        };
         store.start_session(&new, &grant).unwrap();
     }
 }
@@ -130,52 +146,108 @@ fn proc_field(pid: u32, file: &str, key: &str) -> String {
 fn cpu_ticks(pid: u32) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let after = stat.rsplit_once(')').map(|x| x.1).unwrap_or("");
-    let f: Vec<u64> = after.split_whitespace().filter_map(|x| x.parse().ok()).collect();
+    let f: Vec<u64> = after
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
     // utime and stime are fields 14 and 15 of stat; after the ')' they are the 12th and 13th
     // tokens, and the parse above drops the one non-numeric (state) token.
     f.get(10).copied().unwrap_or(0) + f.get(11).copied().unwrap_or(0)
 }
 
 fn daemon_pid(lab: &Lab) -> u32 {
-    let out = Command::new("ip").args(["netns", "pids", &lab.gw()]).output().unwrap();
+    let out = Command::new("ip")
+        .args(["netns", "pids", &lab.gw()])
+        .output()
+        .unwrap();
     String::from_utf8_lossy(&out.stdout)
         .split_whitespace()
         .filter_map(|p| p.parse::<u32>().ok())
-        .find(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default().trim() == "hotspotd")
+        .find(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .unwrap_or_default()
+                .trim()
+                == "hotspotd"
+        })
         .expect("hotspotd pid")
 }
 
 fn daemon_with_clients() {
     let mut lab = Lab::without_daemon(1, "");
-    let text = std::fs::read_to_string(&lab.config).unwrap().replace("10.77.0.0/24", "10.77.0.0/16");
+    let text = std::fs::read_to_string(&lab.config)
+        .unwrap()
+        .replace("10.77.0.0/24", "10.77.0.0/16");
     std::fs::write(&lab.config, text).unwrap();
     seed_sessions(&lab);
     let start = Instant::now();
     lab.start_daemon();
     let up = start.elapsed();
-    let applied = lab.log().lines().find(|l| l.contains("firewall table applied")).map(|l| l.to_string()).unwrap_or_default();
-    let elapsed = applied.split("elapsed_ms").nth(1).map(|s| s.chars().filter(char::is_ascii_digit).collect::<String>()).unwrap_or_default();
-    println!("daemon restore of {CLIENTS} sessions: table with all of them applied in {elapsed} ms; portal answering {:.0} ms after start", up.as_secs_f64() * 1000.0);
-    let listing = lab.in_ns(&lab.gw(), &["nft", "-j", "list", "table", "inet", "hotspotd"]);
+    let applied = lab
+        .log()
+        .lines()
+        .find(|l| l.contains("firewall table applied"))
+        .map(|l| l.to_string())
+        .unwrap_or_default();
+    let elapsed = applied
+        .split("elapsed_ms")
+        .nth(1)
+        .map(|s| s.chars().filter(char::is_ascii_digit).collect::<String>())
+        .unwrap_or_default();
+    println!(
+        "daemon restore of {CLIENTS} sessions: table with all of them applied in {elapsed} ms; portal answering {:.0} ms after start",
+        up.as_secs_f64() * 1000.0
+    );
+    let listing = lab.in_ns(
+        &lab.gw(),
+        &["nft", "-j", "list", "table", "inet", "hotspotd"],
+    );
     let listing: serde_json::Value = serde_json::from_slice(&listing.stdout).unwrap();
-    println!("nft rules in the daemon's table with {CLIENTS} clients: {}", count_rules(&listing));
+    println!(
+        "nft rules in the daemon's table with {CLIENTS} clients: {}",
+        count_rules(&listing)
+    );
     let pid = daemon_pid(&lab);
     std::thread::sleep(Duration::from_secs(3));
     let t0 = cpu_ticks(pid);
     std::thread::sleep(Duration::from_secs(10));
     let t1 = cpu_ticks(pid);
-    println!("daemon with {CLIENTS} clients: {} ({}), CPU {:.1}% of one core over 10 s of enforcement ticks",
-        proc_field(pid, "status", "VmRSS").split_whitespace().skip(1).collect::<Vec<_>>().join(" "),
-        proc_field(pid, "status", "VmHWM").replace('\t', " ").split_whitespace().collect::<Vec<_>>().join(" "),
-        (t1 - t0) as f64 / 100.0 / 10.0 * 100.0);
+    println!(
+        "daemon with {CLIENTS} clients: {} ({}), CPU {:.1}% of one core over 10 s of enforcement ticks",
+        proc_field(pid, "status", "VmRSS")
+            .split_whitespace()
+            .skip(1)
+            .collect::<Vec<_>>()
+            .join(" "),
+        proc_field(pid, "status", "VmHWM")
+            .replace('\t', " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+        (t1 - t0) as f64 / 100.0 / 10.0 * 100.0
+    );
     println!("clients listed by the daemon: {}", lab.clients().len());
 
     // Splash requests/second from a guest, direct and through the capture redirect.
-    for (what, url) in [("splash page", format!("{PORTAL}/")), ("captured request (302)", "http://example.com/".to_string())] {
-        let out = lab.in_ns(&lab.guest(1), &["wrk", "-t2", "-c32", "-d5s", "--latency", &url]);
+    for (what, url) in [
+        ("splash page", format!("{PORTAL}/")),
+        ("captured request (302)", "http://example.com/".to_string()),
+    ] {
+        let out = lab.in_ns(
+            &lab.guest(1),
+            &["wrk", "-t2", "-c32", "-d5s", "--latency", &url],
+        );
         let text = String::from_utf8_lossy(&out.stdout);
-        let rps = text.lines().find(|l| l.starts_with("Requests/sec")).unwrap_or("Requests/sec: ?").to_string();
-        let p99 = text.lines().find(|l| l.trim_start().starts_with("99%")).unwrap_or("99% ?").trim().to_string();
+        let rps = text
+            .lines()
+            .find(|l| l.starts_with("Requests/sec"))
+            .unwrap_or("Requests/sec: ?")
+            .to_string();
+        let p99 = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("99%"))
+            .unwrap_or("99% ?")
+            .trim()
+            .to_string();
         println!("{what}: {rps}, latency {p99} (wrk -t2 -c32, 5 s, from the guest namespace)");
     }
     lab.stop_daemon("TERM");
@@ -185,17 +257,41 @@ fn login_latency() {
     let lab = Lab::start(1);
     let code = lab.vouchers(&["--uses", "unlimited"])[0].clone();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/login_latency.py");
-    let out = lab.in_ns(&lab.guest(1), &["python3", script, PORTAL, &code, "10.88.0.2", "200"]);
-    assert!(out.status.success(), "latency script failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = lab.in_ns(
+        &lab.guest(1),
+        &["python3", script, PORTAL, &code, "10.88.0.2", "200"],
+    );
+    assert!(
+        out.status.success(),
+        "latency script failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     for (key, what) in [
-        ("post_to_first_connect_ms", "login POST sent → first upstream TCP connection"),
-        ("response_to_first_connect_ms", "login response received → first upstream TCP connection"),
+        (
+            "post_to_first_connect_ms",
+            "login POST sent → first upstream TCP connection",
+        ),
+        (
+            "response_to_first_connect_ms",
+            "login response received → first upstream TCP connection",
+        ),
         ("login_request_ms", "login request alone"),
     ] {
-        let mut s: Vec<f64> = v[key].as_array().unwrap().iter().filter_map(|x| x.as_f64()).collect();
+        let mut s: Vec<f64> = v[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|x| x.as_f64())
+            .collect();
         s.sort_by(f64::total_cmp);
-        println!("{what}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} logins)", percentile(&s, 0.5), percentile(&s, 0.99), s[s.len() - 1], s.len());
+        println!(
+            "{what}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} logins)",
+            percentile(&s, 0.5),
+            percentile(&s, 0.99),
+            s[s.len() - 1],
+            s.len()
+        );
     }
 }
 

@@ -34,15 +34,44 @@ fn stdout(o: &Output) -> String {
 #[test]
 fn create_prints_codes_that_are_stored_only_as_hashes() {
     let s = Setup::new();
-    let out = s.run(&["voucher", "create", "-n", "5", "--validity", "3d", "--uses", "unlimited", "--shared-users", "2", "--down", "10M", "--up", "2M", "--quota", "1GB", "--note", "lobby", "--json"]);
+    let out = s.run(&[
+        "voucher",
+        "create",
+        "-n",
+        "5",
+        "--validity",
+        "3d",
+        "--uses",
+        "unlimited",
+        "--shared-users",
+        "2",
+        "--down",
+        "10M",
+        "--up",
+        "2M",
+        "--quota",
+        "1GB",
+        "--note",
+        "lobby",
+        "--json",
+    ]);
     assert!(out.status.success(), "{out:?}");
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let codes: Vec<String> = v["vouchers"].as_array().unwrap().iter().map(|x| x["code"].as_str().unwrap().to_string()).collect();
+    let codes: Vec<String> = v["vouchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["code"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(codes.len(), 5);
     for c in &codes {
         assert_eq!(c.len(), 11, "{c}");
         assert_eq!(&c[5..6], "-");
-        assert!(c.chars().all(|ch| ch == '-' || "23456789ABCDEFGHJKMNPQRSTUVWXYZ".contains(ch)), "{c}");
+        assert!(
+            c.chars()
+                .all(|ch| ch == '-' || "23456789ABCDEFGHJKMNPQRSTUVWXYZ".contains(ch)),
+            "{c}"
+        );
     }
     assert_eq!(v["terms"]["validity_secs"], 259_200);
     assert_eq!(v["terms"]["rate_down_bps"], 10_000_000);
@@ -54,12 +83,19 @@ fn create_prints_codes_that_are_stored_only_as_hashes() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
         for c in &codes {
             let plain = c.replace('-', "");
-            assert!(!bytes.windows(plain.len()).any(|w| w == plain.as_bytes()), "code {c} stored in clear");
+            assert!(
+                !bytes.windows(plain.len()).any(|w| w == plain.as_bytes()),
+                "code {c} stored in clear"
+            );
         }
     }
 
     let text = s.run(&["voucher", "create", "-n", "2"]);
-    assert!(stdout(&text).contains("2 voucher(s): 1d from first logon, single use, 1 device(s)"), "{}", stdout(&text));
+    assert!(
+        stdout(&text).contains("2 voucher(s): 1d from first logon, single use, 1 device(s)"),
+        "{}",
+        stdout(&text)
+    );
 
     let list = stdout(&s.run(&["voucher", "list"]));
     assert!(list.starts_with("ID  STATE"), "{list}");
@@ -68,10 +104,19 @@ fn create_prints_codes_that_are_stored_only_as_hashes() {
 
     let revoke = s.run(&["voucher", "revoke", "1", "99"]);
     let text = stdout(&revoke);
-    assert!(text.contains("voucher 1: revoked (daemon not running"), "{text}");
+    assert!(
+        text.contains("voucher 1: revoked (daemon not running"),
+        "{text}"
+    );
     assert!(text.contains("voucher 99: no such voucher"), "{text}");
-    let list: serde_json::Value = serde_json::from_str(&stdout(&s.run(&["voucher", "list", "--json"]))).unwrap();
-    let revoked = list.as_array().unwrap().iter().find(|v| v["id"] == 1).unwrap();
+    let list: serde_json::Value =
+        serde_json::from_str(&stdout(&s.run(&["voucher", "list", "--json"]))).unwrap();
+    let revoked = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == 1)
+        .unwrap();
     assert_eq!(revoked["state"], "revoked");
 }
 
@@ -95,7 +140,11 @@ fn bad_options_name_the_option() {
         assert!(err.contains(option), "{option}: {err}");
     }
     let out = s.run(&["voucher", "list"]);
-    assert_eq!(stdout(&out), "ID  STATE  USES  LEFT  USED  TERMS  NOTE\n", "a failed create must store nothing");
+    assert_eq!(
+        stdout(&out),
+        "ID  STATE  USES  LEFT  USED  TERMS  NOTE\n",
+        "a failed create must store nothing"
+    );
 }
 
 #[test]

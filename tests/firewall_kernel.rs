@@ -52,7 +52,8 @@ fn ruleset_loads_and_clients_come_and_go() {
     };
     let a = grant(1, Some(quota));
     let b = grant(2, Some(quota));
-    fw.rebuild(std::slice::from_ref(&a)).expect("base table and one client");
+    fw.rebuild(std::slice::from_ref(&a))
+        .expect("base table and one client");
     // A second device of the same voucher shares the quota object and keeps its usage.
     fw.apply(&[Change::Allow(b.clone())]).expect("allow b");
     let k = fw.read().unwrap().expect("table exists");

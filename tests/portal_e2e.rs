@@ -275,7 +275,10 @@ fn random_macs_do_not_bypass_the_gateway_wide_failure_budget() {
     let mut refused_by_budget = None;
     for attempt in 0..70u32 {
         let mac = format!("02:55:00:00:{:02x}:{:02x}", attempt / 256, attempt % 256);
-        lab.in_ns(&lab.guest(1), &["ip", "link", "set", "wlan0", "address", &mac]);
+        lab.in_ns(
+            &lab.guest(1),
+            &["ip", "link", "set", "wlan0", "address", &mac],
+        );
         lab.in_ns(&lab.gw(), &["ip", "neigh", "flush", "dev", "lan0"]);
         let (status, body, _) = lab.login(1, "ABCDE-FGHJK", "");
         if status == "429" {
@@ -285,7 +288,11 @@ fn random_macs_do_not_bypass_the_gateway_wide_failure_budget() {
         }
         assert_eq!(status, "401", "attempt {attempt}: {body}");
     }
-    assert_eq!(refused_by_budget, Some(60), "the gateway-wide budget did not stop the guesser");
+    assert_eq!(
+        refused_by_budget,
+        Some(60),
+        "the gateway-wide budget did not stop the guesser"
+    );
     // While the budget is spent even a right code waits.
     assert_eq!(lab.login(1, &code, "").0, "429");
 }
@@ -293,15 +300,28 @@ fn random_macs_do_not_bypass_the_gateway_wide_failure_budget() {
 #[test]
 fn the_splash_page_is_self_contained_and_accessible() {
     let lab = Lab::start(1);
-    let out = lab.curl(1, &["-i", &format!("{PORTAL}/?dst=http%3A%2F%2Fexample.com%2F")]);
+    let out = lab.curl(
+        1,
+        &["-i", &format!("{PORTAL}/?dst=http%3A%2F%2Fexample.com%2F")],
+    );
     let page = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(page.to_ascii_lowercase().contains("cache-control: no-store"), "{page}");
+    assert!(
+        page.to_ascii_lowercase()
+            .contains("cache-control: no-store"),
+        "{page}"
+    );
     for external in ["src=", "<link", "@import", "url("] {
-        assert!(!page.contains(external), "splash loads something ({external}): {page}");
+        assert!(
+            !page.contains(external),
+            "splash loads something ({external}): {page}"
+        );
     }
     assert!(page.contains("<html lang=\"en\">"));
     assert!(page.contains("<label for=\"code\">") && page.contains("id=\"code\""));
     assert!(page.contains("name=\"viewport\""));
     assert!(page.contains("Welcome to Test Café") && page.contains("Be nice."));
-    assert!(page.contains("value=\"http://example.com/\""), "dst not carried: {page}");
+    assert!(
+        page.contains("value=\"http://example.com/\""),
+        "dst not carried: {page}"
+    );
 }

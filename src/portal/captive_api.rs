@@ -9,17 +9,13 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::PortalState;
-use super::pages::client_ipv4;
 
 /// `{"captive": true, "user-portal-url": …}` before login; remaining time and bytes after.
 pub async fn captive(
     State(state): State<PortalState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
 ) -> Response {
-    let client = match client_ipv4(peer) {
-        Some(ip) => state.gateway.client_by_ip(ip).await,
-        None => None,
-    };
+    let client = state.client_at(peer).await;
     let portal = format!("{}/", state.portal_url);
     let body = match client {
         None => json!({"captive": true, "user-portal-url": portal}),

@@ -9,7 +9,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::PortalState;
-use super::pages::client_ipv4;
 
 /// Longest original URL we carry through the login.
 const MAX_DST: usize = 2048;
@@ -35,10 +34,7 @@ pub async fn redirect_captured(
         return next.run(req).await;
     }
     let original = host.map(|host| format!("http://{host}{}", req.uri()));
-    let online = match client_ipv4(peer) {
-        Some(ip) => state.gateway.client_by_ip(ip).await.is_some(),
-        None => false,
-    };
+    let online = state.client_at(peer).await.is_some();
     let mut location = format!("{}/", state.portal_url);
     let mut status = StatusCode::FOUND;
     if let Some(original) = original.filter(|o| o.len() <= MAX_DST) {

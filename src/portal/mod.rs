@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::gateway::Gateway;
+use crate::gateway::{ClientView, Gateway};
 
 /// What every handler needs.
 #[derive(Clone)]
@@ -29,6 +29,12 @@ pub struct PortalState {
 }
 
 impl PortalState {
+    /// The session of the guest at `peer`, if it is online.
+    pub async fn client_at(&self, peer: SocketAddr) -> Option<ClientView> {
+        let ip = pages::client_ipv4(peer)?;
+        self.gateway.client_by_ip(ip).await
+    }
+
     /// State for a gateway, addressed as its config says.
     pub fn new(gateway: Arc<Gateway>) -> Self {
         let c = &gateway.config;

@@ -95,10 +95,7 @@ pub async fn splash(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(q): Query<DstQuery>,
 ) -> Response {
-    let online = match client_ipv4(peer) {
-        Some(ip) => state.gateway.client_by_ip(ip).await.is_some(),
-        None => false,
-    };
+    let online = state.client_at(peer).await.is_some();
     if online {
         return Redirect::to("/status").into_response();
     }
@@ -160,10 +157,7 @@ pub async fn status(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(q): Query<DstQuery>,
 ) -> Response {
-    let client = match client_ipv4(peer) {
-        Some(ip) => state.gateway.client_by_ip(ip).await,
-        None => None,
-    };
+    let client = state.client_at(peer).await;
     let Some(c) = client else {
         return Redirect::to("/").into_response();
     };
