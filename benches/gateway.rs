@@ -78,8 +78,9 @@ fn firewall_batches() {
     let rebuild_ms = start.elapsed().as_secs_f64() * 1000.0;
     let rules_full = count_rules(&fw.listing().unwrap().unwrap());
     let start = Instant::now();
-    fw.apply(&[Change::Allow(grants(1, 99_999).remove(0))])
-        .unwrap();
+    let mut extra = grants(CLIENTS + 1, 0).pop().expect("one more client");
+    extra.session_id = 99_999;
+    fw.apply(&[Change::Allow(extra)]).unwrap();
     let single_ms = start.elapsed().as_secs_f64() * 1000.0;
     incremental.sort_by(f64::total_cmp);
     println!(

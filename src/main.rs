@@ -1,5 +1,7 @@
 //! Entry point: parse the command line and dispatch.
 
+use std::io::IsTerminal;
+
 use anyhow::Context;
 use clap::Parser;
 use hotspotd::cli::{self, Cli, Command, VoucherCommand};
@@ -13,6 +15,8 @@ fn main() -> anyhow::Result<()> {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only on a terminal, never in journald or log files.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     // Commands other than `run` need only paths from the config, and must work while the
     // daemon holds the portal port.

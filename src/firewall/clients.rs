@@ -69,8 +69,28 @@ pub fn quota_name(voucher_id: i64) -> String {
     format!("q{voucher_id}")
 }
 
-fn element(set: &str, elem: Value) -> Value {
-    json!({"element": object(json!({"name": set, "elem": [elem]}))})
+/// One `add`/`delete element` command per set or map, whatever the number of clients:
+/// nft handles one command with 1,000 elements far faster than 1,000 commands.
+#[derive(Default)]
+struct Elements {
+    /// Set or map name → elements, in first-use order.
+    by_set: Vec<(&'static str, Vec<Value>)>,
+}
+
+impl Elements {
+    fn push(&mut self, set: &'static str, elem: Value) {
+        match self.by_set.iter_mut().find(|(name, _)| *name == set) {
+            Some((_, elems)) => elems.push(elem),
+            None => self.by_set.push((set, vec![elem])),
+        }
+    }
+
+    fn commands(&self, verb: &str) -> Vec<Value> {
+        self.by_set
+            .iter()
+            .map(|(set, elems)| json!({verb: {"element": object(json!({"name": set, "elem": elems}))}}))
+            .collect()
+    }
 }
 
 fn add(body: Value) -> Value {
@@ -110,99 +130,195 @@ fn quota(q: &QuotaGrant) -> Value {
     )
 }
 
-/// Commands that authorise one client. Objects come before the map elements naming them.
-pub fn grant_commands(g: &ClientGrant) -> Vec<Value> {
-    let mac = g.mac.as_str();
-    let ip = g.ip.to_string();
-    let (cu, cd) = (up_counter(g.session_id), down_counter(g.session_id));
-    let mut cmds = vec![
-        add(named("counter", &cu, json!({}))),
-        add(named("counter", &cd, json!({}))),
-    ];
-    let mut maps = vec![
-        element("up_counter", json!([mac, cu])),
-        element("down_counter", json!([ip, cd])),
-    ];
-    if let Some(bps) = g.rate_up_bps {
-        let name = format!("lu{}", g.session_id);
-        cmds.push(add(limit(&name, bps)));
-        maps.push(element("up_limit", json!([mac, name])));
+fn authed_elem(mac: &str, ip: &str, timeout: u64) -> Value {
+    json!({"elem": {"val": {"concat": [mac, ip]}, "timeout": timeout.max(1)}})
+}
+
+fn authed_ip_elem(ip: &str, timeout: u64) -> Value {
+    json!({"elem": {"val": ip, "timeout": timeout.max(1)}})
+}
+
+/// Commands that authorise clients: objects first, then the map elements naming them, then
+/// the set elements, so a client passes only once its accounting is in place.
+pub fn grant_commands(grants: &[&ClientGrant]) -> Vec<Value> {
+    let mut objects = Vec::new();
+    let mut maps = Elements::default();
+    let mut sets = Elements::default();
+    for g in grants {
+        let mac = g.mac.as_str();
+        let ip = g.ip.to_string();
+        let (cu, cd) = (up_counter(g.session_id), down_counter(g.session_id));
+        objects.push(add(named("counter", &cu, json!({}))));
+        objects.push(add(named("counter", &cd, json!({}))));
+        maps.push("up_counter", json!([mac, cu]));
+        maps.push("down_counter", json!([ip, cd]));
+        if let Some(bps) = g.rate_up_bps {
+            let name = format!("lu{}", g.session_id);
+            objects.push(add(limit(&name, bps)));
+            maps.push("up_limit", json!([mac, name]));
+        }
+        if let Some(bps) = g.rate_down_bps {
+            let name = format!("ld{}", g.session_id);
+            objects.push(add(limit(&name, bps)));
+            maps.push("down_limit", json!([ip, name]));
+        }
+        if let Some(q) = &g.quota {
+            // `add` keeps an existing object (and its usage) when another device shares the
+            // voucher; only the limit is rewritten, with the same value.
+            objects.push(add(quota(q)));
+            maps.push("up_quota", json!([mac, quota_name(q.voucher_id)]));
+            maps.push("down_quota", json!([ip, quota_name(q.voucher_id)]));
+        }
+        sets.push("authed", authed_elem(mac, &ip, g.timeout_secs));
+        sets.push("authed_ip", authed_ip_elem(&ip, g.timeout_secs));
     }
-    if let Some(bps) = g.rate_down_bps {
-        let name = format!("ld{}", g.session_id);
-        cmds.push(add(limit(&name, bps)));
-        maps.push(element("down_limit", json!([ip, name])));
-    }
-    if let Some(q) = &g.quota {
-        // `add` keeps an existing object (and its usage) when another device shares the voucher.
-        cmds.push(add(quota(q)));
-        maps.push(element("up_quota", json!([mac, quota_name(q.voucher_id)])));
-        maps.push(element("down_quota", json!([ip, quota_name(q.voucher_id)])));
-    }
-    cmds.extend(maps.into_iter().map(add));
-    // The set elements last: the client passes only once its accounting is in place.
-    cmds.push(add(element(
-        "authed",
-        json!({"elem": {"val": {"concat": [mac, ip]}, "timeout": g.timeout_secs.max(1)}}),
-    )));
-    cmds.push(add(element(
-        "authed_ip",
-        json!({"elem": {"val": ip, "timeout": g.timeout_secs.max(1)}}),
-    )));
+    let mut cmds = objects;
+    cmds.extend(maps.commands("add"));
+    cmds.extend(sets.commands("add"));
     cmds
 }
 
-/// Commands that remove one client. Each deletion is preceded by an `add` of the same item, so
-/// the batch succeeds whether or not the kernel still holds it (a set element may have timed
-/// out already; nft 1.0.6 has no `destroy`). Re-adding a quota object with its own limit only
-/// rewrites that limit; the kernel keeps its usage.
-pub fn revoke_commands(r: &ClientRevoke) -> Vec<Value> {
-    let mac = r.mac.as_str();
-    let ip = r.ip.to_string();
-    let sid = r.session_id;
-    let (cu, cd) = (up_counter(sid), down_counter(sid));
-    let (lu, ld) = (format!("lu{sid}"), format!("ld{sid}"));
-    let objects = vec![
-        named("counter", &cu, json!({})),
-        named("counter", &cd, json!({})),
-        limit(&lu, 8),
-        limit(&ld, 8),
-    ];
-    let mut pairs = vec![
-        ("up_counter", mac.to_string(), cu),
-        ("down_counter", ip.clone(), cd),
-        ("up_limit", mac.to_string(), lu),
-        ("down_limit", ip.clone(), ld),
-    ];
+/// Commands that remove clients. Everything deleted is first added, so the batch succeeds
+/// whether or not the kernel still holds it (a set element may have timed out already; nft
+/// 1.0.6 has no `destroy`). Re-adding a quota object with its own limit only rewrites that
+/// limit; the kernel keeps its usage.
+pub fn revoke_commands(revokes: &[&ClientRevoke]) -> Vec<Value> {
+    let mut objects = Vec::new();
+    let mut quotas = Vec::new();
+    let mut dropped_quotas = Vec::new();
+    let mut maps = Elements::default();
+    let mut map_keys = Elements::default();
+    let mut sets = Elements::default();
+    let mut set_keys = Elements::default();
+    let mut seen = std::collections::HashSet::new();
+    for r in revokes.iter().filter(|r| seen.insert(r.session_id)) {
+        let mac = r.mac.as_str();
+        let ip = r.ip.to_string();
+        let sid = r.session_id;
+        let mut pairs = vec![
+            ("up_counter", mac.to_string(), up_counter(sid)),
+            ("down_counter", ip.clone(), down_counter(sid)),
+            ("up_limit", mac.to_string(), format!("lu{sid}")),
+            ("down_limit", ip.clone(), format!("ld{sid}")),
+        ];
+        objects.push(named("counter", &up_counter(sid), json!({})));
+        objects.push(named("counter", &down_counter(sid), json!({})));
+        objects.push(limit(&format!("lu{sid}"), 8));
+        objects.push(limit(&format!("ld{sid}"), 8));
+        if let Some(q) = &r.quota {
+            quotas.push(add(quota(q)));
+            pairs.push(("up_quota", mac.to_string(), quota_name(q.voucher_id)));
+            pairs.push(("down_quota", ip.clone(), quota_name(q.voucher_id)));
+            if r.drop_quota {
+                dropped_quotas.push(delete(quota(q)));
+            }
+        }
+        for (map, key, value) in pairs {
+            maps.push(map, json!([key, value]));
+            map_keys.push(map, json!(key));
+        }
+        sets.push("authed", authed_elem(mac, &ip, 1));
+        sets.push("authed_ip", authed_ip_elem(&ip, 1));
+        set_keys.push("authed", json!({"concat": [mac, ip]}));
+        set_keys.push("authed_ip", json!(ip));
+    }
     let mut cmds: Vec<Value> = objects.iter().cloned().map(add).collect();
-    if let Some(q) = &r.quota {
-        cmds.push(add(quota(q)));
-        pairs.push(("up_quota", mac.to_string(), quota_name(q.voucher_id)));
-        pairs.push(("down_quota", ip.clone(), quota_name(q.voucher_id)));
-    }
-    let sets = [
-        element(
-            "authed",
-            json!({"elem": {"val": {"concat": [mac, ip]}, "timeout": 1}}),
-        ),
-        element("authed_ip", json!({"elem": {"val": ip, "timeout": 1}})),
-    ];
-    cmds.extend(
-        pairs
-            .iter()
-            .map(|(map, key, value)| add(element(map, json!([key, value])))),
-    );
-    cmds.extend(sets.iter().cloned().map(add));
+    cmds.extend(quotas);
+    cmds.extend(maps.commands("add"));
+    cmds.extend(sets.commands("add"));
     // Out of the sets first, so no packet passes uncounted while the rest goes.
-    cmds.extend(sets.into_iter().map(delete));
-    cmds.extend(
-        pairs
-            .iter()
-            .map(|(map, key, _)| delete(element(map, json!(key)))),
-    );
+    cmds.extend(set_keys.commands("delete"));
+    cmds.extend(map_keys.commands("delete"));
     cmds.extend(objects.into_iter().map(delete));
-    if let (Some(q), true) = (&r.quota, r.drop_quota) {
-        cmds.push(delete(quota(q)));
-    }
+    cmds.extend(dropped_quotas);
     cmds
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grant(i: i64, quota: Option<QuotaGrant>) -> ClientGrant {
+        ClientGrant {
+            session_id: i,
+            mac: format!("02:00:00:00:00:{i:02x}"),
+            ip: Ipv4Addr::new(10, 0, 0, i as u8),
+            timeout_secs: 60,
+            rate_up_bps: Some(1_000_000),
+            rate_down_bps: None,
+            quota,
+        }
+    }
+
+    fn element_commands(cmds: &[Value]) -> usize {
+        cmds.iter()
+            .filter(|c| {
+                c.as_object()
+                    .and_then(|o| o.values().next())
+                    .is_some_and(|b| b.get("element").is_some())
+            })
+            .count()
+    }
+
+    #[test]
+    fn elements_are_grouped_per_set_whatever_the_client_count() {
+        let q = QuotaGrant {
+            voucher_id: 7,
+            limit_bytes: 100,
+            used_bytes: 5,
+        };
+        let one: Vec<ClientGrant> = vec![grant(1, Some(q))];
+        let many: Vec<ClientGrant> = (1..=50).map(|i| grant(i, Some(q))).collect();
+        let cmds_one = grant_commands(&one.iter().collect::<Vec<_>>());
+        let cmds_many = grant_commands(&many.iter().collect::<Vec<_>>());
+        // counters, up limit, quota map entries, and the two sets.
+        assert_eq!(element_commands(&cmds_one), 7);
+        assert_eq!(element_commands(&cmds_many), 7);
+        // The set elements come last: a client passes only once its objects exist.
+        let last = cmds_many.last().unwrap();
+        assert_eq!(last["add"]["element"]["name"], "authed_ip");
+        assert_eq!(last["add"]["element"]["elem"].as_array().unwrap().len(), 50);
+    }
+
+    #[test]
+    fn revokes_add_before_they_delete_and_drop_the_quota_only_when_asked() {
+        let q = QuotaGrant {
+            voucher_id: 7,
+            limit_bytes: 100,
+            used_bytes: 5,
+        };
+        let r = |id, drop_quota| ClientRevoke {
+            session_id: id,
+            mac: format!("02:00:00:00:00:{id:02x}"),
+            ip: Ipv4Addr::new(10, 0, 0, id as u8),
+            quota: Some(q),
+            drop_quota,
+        };
+        let (a, b) = (r(1, false), r(2, true));
+        let cmds = revoke_commands(&[&a, &b, &a]);
+        let first_delete = cmds.iter().position(|c| c.get("delete").is_some()).unwrap();
+        assert!(cmds[..first_delete].iter().all(|c| c.get("add").is_some()));
+        assert!(
+            cmds[first_delete..]
+                .iter()
+                .all(|c| c.get("delete").is_some())
+        );
+        let quota_deletes = cmds
+            .iter()
+            .filter(|c| c["delete"].get("quota").is_some())
+            .count();
+        assert_eq!(quota_deletes, 1);
+        // The duplicate revoke of session 1 is folded away.
+        let authed = cmds
+            .iter()
+            .find(|c| c["delete"]["element"]["name"] == "authed")
+            .unwrap();
+        assert_eq!(
+            authed["delete"]["element"]["elem"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+    }
 }

@@ -43,13 +43,30 @@ pub enum Change {
     Revoke(ClientRevoke),
 }
 
-impl Change {
-    fn commands(&self) -> Vec<Value> {
-        match self {
-            Change::Allow(g) => clients::grant_commands(g),
-            Change::Revoke(r) => clients::revoke_commands(r),
-        }
+/// Commands for a list of changes, in order: consecutive changes of one kind are grouped so
+/// each set gets one element command per group (order between kinds is kept, so a revoke
+/// followed by a new grant for the same device works in one batch).
+fn commands(changes: &[Change]) -> Vec<Value> {
+    let mut cmds = Vec::new();
+    for run in changes.chunk_by(|a, b| std::mem::discriminant(a) == std::mem::discriminant(b)) {
+        let grants: Vec<&ClientGrant> = run
+            .iter()
+            .filter_map(|c| match c {
+                Change::Allow(g) => Some(g),
+                _ => None,
+            })
+            .collect();
+        let revokes: Vec<&ClientRevoke> = run
+            .iter()
+            .filter_map(|c| match c {
+                Change::Revoke(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        cmds.extend(clients::grant_commands(&grants));
+        cmds.extend(clients::revoke_commands(&revokes));
     }
+    cmds
 }
 
 /// Blocking access to our table.
@@ -78,7 +95,7 @@ impl Firewall {
         let started = Instant::now();
         let mut batch = render(&self.policy);
         if let Some(cmds) = batch["nftables"].as_array_mut() {
-            cmds.extend(clients.iter().flat_map(clients::grant_commands));
+            cmds.extend(clients::grant_commands(&clients.iter().collect::<Vec<_>>()));
         }
         self.nft.apply(&batch)?;
         info!(policy = %self.policy, clients = clients.len(), elapsed_ms = started.elapsed().as_millis() as u64, "firewall table applied");
@@ -87,8 +104,7 @@ impl Firewall {
 
     /// Applies changes in one transaction.
     pub fn apply(&self, changes: &[Change]) -> Result<(), FirewallError> {
-        let cmds: Vec<Value> = changes.iter().flat_map(Change::commands).collect();
-        self.nft.apply(&json!({ "nftables": cmds }))
+        self.nft.apply(&json!({ "nftables": commands(changes) }))
     }
 
     /// Counters and quotas, or `None` when our table is gone.

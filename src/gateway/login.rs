@@ -7,8 +7,8 @@ use tracing::{info, warn};
 
 use super::registry::Active;
 use super::{Gateway, GatewayError, now};
-use crate::firewall::{Change, QuotaGrant};
-use crate::model::session::{SessionClock, TerminateCause};
+use crate::firewall::Change;
+use crate::model::session::TerminateCause;
 use crate::model::throttle::Throttled;
 use crate::model::voucher::{LoginRefusal, decide_login};
 use crate::model::voucher_code::{CodeError, VoucherCode};
@@ -113,26 +113,7 @@ impl Gateway {
             .run(move |s| s.start_session(&new, &grant))
             .await
             .map_err(GatewayError::from)?;
-        let quota = voucher.terms.quota_bytes.map(|limit| QuotaGrant {
-            voucher_id: voucher.id,
-            limit_bytes: limit,
-            used_bytes: voucher.usage.bytes_used,
-        });
-        let active = Active {
-            clock: SessionClock {
-                started_at: row.started_at,
-                expires_at: row.expires_at,
-                session_timeout: row.session_timeout,
-                idle_timeout: row.idle_timeout,
-            },
-            ip,
-            quota,
-            kernel_up: 0,
-            kernel_down: 0,
-            last_activity: now,
-            quota_left: quota.map(|q| q.limit_bytes.saturating_sub(q.used_bytes)),
-            row,
-        };
+        let active = Active::new(row, ip, &voucher);
         if let Err(e) = self.firewall.change(Change::Allow(active.grant(now))).await {
             let progress = active.progress();
             self.store

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::firewall::{ClientGrant, ClientRevoke, QuotaGrant};
 use crate::model::session::SessionClock;
-use crate::store::{SessionProgress, SessionRow};
+use crate::store::{SessionProgress, SessionRow, VoucherRow};
 
 /// Seconds the kernel keeps a client past its deadline if the daemon has not revoked it by
 /// then (the daemon normally acts within a second; this is only a backstop).
@@ -34,7 +34,41 @@ pub struct Active {
     pub quota_left: Option<u64>,
 }
 
+/// The voucher's quota as a kernel object, carrying the usage so far.
+pub fn voucher_quota(voucher: &VoucherRow) -> Option<QuotaGrant> {
+    voucher.terms.quota_bytes.map(|limit| QuotaGrant {
+        voucher_id: voucher.id,
+        limit_bytes: limit,
+        used_bytes: voucher.usage.bytes_used,
+    })
+}
+
+/// The time rules stored with a session.
+pub fn clock_of(row: &SessionRow) -> SessionClock {
+    SessionClock {
+        started_at: row.started_at,
+        expires_at: row.expires_at,
+        session_timeout: row.session_timeout,
+        idle_timeout: row.idle_timeout,
+    }
+}
+
 impl Active {
+    /// A session as loaded from (or just written to) the database.
+    pub fn new(row: SessionRow, ip: Ipv4Addr, voucher: &VoucherRow) -> Self {
+        let quota = voucher_quota(voucher);
+        Active {
+            clock: clock_of(&row),
+            ip,
+            quota,
+            kernel_up: 0,
+            kernel_down: 0,
+            last_activity: row.last_activity_at,
+            quota_left: quota.map(|q| q.limit_bytes.saturating_sub(q.used_bytes)),
+            row,
+        }
+    }
+
     /// Total bytes from the device in this session.
     pub fn bytes_up(&self) -> u64 {
         self.row.bytes_up + self.kernel_up

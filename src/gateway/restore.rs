@@ -5,10 +5,9 @@ use std::net::Ipv4Addr;
 
 use tracing::{info, warn};
 
-use super::registry::Active;
+use super::registry::{Active, clock_of};
 use super::{Gateway, GatewayError, now};
-use crate::firewall::QuotaGrant;
-use crate::model::session::{SessionClock, TerminateCause};
+use crate::model::session::TerminateCause;
 use crate::store::{SessionRow, Store, StoreError, VoucherRow};
 
 /// Loads active sessions with their vouchers, closing the ones that must not resume.
@@ -53,15 +52,6 @@ fn load(store: &mut Store, now: i64) -> Result<Vec<(SessionRow, VoucherRow)>, St
     Ok(keep)
 }
 
-fn clock_of(row: &SessionRow) -> SessionClock {
-    SessionClock {
-        started_at: row.started_at,
-        expires_at: row.expires_at,
-        session_timeout: row.session_timeout,
-        idle_timeout: row.idle_timeout,
-    }
-}
-
 impl Gateway {
     /// Loads sessions from the database and installs the whole table with them in one
     /// transaction. Returns how many guests are online again.
@@ -78,21 +68,7 @@ impl Gateway {
                 );
                 continue;
             };
-            let quota = voucher.terms.quota_bytes.map(|limit| QuotaGrant {
-                voucher_id: voucher.id,
-                limit_bytes: limit,
-                used_bytes: voucher.usage.bytes_used,
-            });
-            reg.insert(Active {
-                clock: clock_of(&row),
-                ip,
-                quota,
-                kernel_up: 0,
-                kernel_down: 0,
-                last_activity: row.last_activity_at,
-                quota_left: quota.map(|q| q.limit_bytes.saturating_sub(q.used_bytes)),
-                row,
-            });
+            reg.insert(Active::new(row, ip, &voucher));
         }
         self.rebuild_locked(&reg).await?;
         Ok(reg.len())
