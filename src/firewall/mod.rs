@@ -109,7 +109,15 @@ impl Firewall {
 
     /// Counters and quotas, or `None` when our table is gone.
     pub fn read(&self) -> Result<Option<KernelCounters>, FirewallError> {
-        Ok(self.nft.list_table()?.map(|l| counters::parse_listing(&l)))
+        Ok(self.nft.list_counters()?.map(|docs| {
+            let mut all = KernelCounters::default();
+            for doc in &docs {
+                let part = counters::parse_listing(doc);
+                all.counters.extend(part.counters);
+                all.quotas.extend(part.quotas);
+            }
+            all
+        }))
     }
 
     /// The raw listing of our table (`None` when missing), for diagnostics and benchmarks.

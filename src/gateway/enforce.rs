@@ -80,11 +80,13 @@ impl Gateway {
                 ends.push((a.row.mac.clone(), cause));
             }
         }
-        let progress: Vec<_> = reg.iter().map(Active::progress).collect();
+        let progress: Vec<_> = reg.iter().filter_map(Active::unsaved_progress).collect();
         if !progress.is_empty() {
             self.store
                 .run(move |s| s.record_progress(&progress))
                 .await?;
+            // Only after the write succeeded: a failed write is retried next tick.
+            reg.iter_mut().for_each(|a| a.saved = Some(a.progress()));
         }
         if !ends.is_empty() {
             self.end_many_locked(&mut reg, ends).await?;

@@ -32,6 +32,8 @@ pub struct Active {
     pub last_activity: i64,
     /// Bytes left on the voucher, if it has a quota.
     pub quota_left: Option<u64>,
+    /// What the database holds, so unchanged sessions are not rewritten every tick.
+    pub saved: Option<SessionProgress>,
 }
 
 /// The voucher's quota as a kernel object, carrying the usage so far.
@@ -65,6 +67,7 @@ impl Active {
             kernel_down: 0,
             last_activity: row.last_activity_at,
             quota_left: quota.map(|q| q.limit_bytes.saturating_sub(q.used_bytes)),
+            saved: None,
             row,
         }
     }
@@ -87,6 +90,12 @@ impl Active {
             bytes_down: self.bytes_down(),
             last_activity_at: self.last_activity,
         }
+    }
+
+    /// The progress to write, if it changed since the last write.
+    pub fn unsaved_progress(&self) -> Option<SessionProgress> {
+        let now = self.progress();
+        (self.saved != Some(now)).then_some(now)
     }
 
     /// What the kernel needs to let the device through until its deadline.
