@@ -42,17 +42,25 @@ pub enum CodeError {
 pub struct VoucherCode(String);
 
 impl VoucherCode {
-    /// Draws a fresh code from the operating system's CSPRNG, with no modulo bias.
+    /// Draws a fresh code from the operating system's CSPRNG. Rejection sampling keeps every
+    /// symbol equally likely: bytes of 248 (8 × 31) and above are drawn again.
     pub fn generate() -> Result<Self, CodeError> {
-        let mut rng = OsRng.unwrap_err();
-        Ok(Self::generate_with(&mut rng))
-    }
-
-    fn generate_with<R: Rng>(rng: &mut R) -> Self {
-        let code = (0..CODE_LEN)
-            .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-            .collect();
-        VoucherCode(code)
+        let limit = (256 / ALPHABET.len() * ALPHABET.len()) as u8;
+        let mut code = String::with_capacity(CODE_LEN);
+        let mut bytes = [0u8; 2 * CODE_LEN];
+        while code.len() < CODE_LEN {
+            OsRng
+                .try_fill_bytes(&mut bytes)
+                .map_err(|e| CodeError::Random(e.to_string()))?;
+            for &b in bytes
+                .iter()
+                .filter(|&&b| b < limit)
+                .take(CODE_LEN - code.len())
+            {
+                code.push(ALPHABET[usize::from(b) % ALPHABET.len()] as char);
+            }
+        }
+        Ok(VoucherCode(code))
     }
 
     /// Reads what a guest typed: case-insensitive, spaces and dashes ignored.
