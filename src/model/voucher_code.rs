@@ -2,7 +2,6 @@
 //! keyed hash under which codes are stored (codes are never stored in plain text).
 
 use hmac::{Hmac, Mac};
-use rand::Rng;
 use rand::TryRngCore;
 use rand::rngs::OsRng;
 use sha2::Sha256;
