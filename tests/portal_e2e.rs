@@ -325,3 +325,29 @@ fn the_splash_page_is_self_contained_and_accessible() {
         "dst not carried: {page}"
     );
 }
+
+#[test]
+fn a_device_whose_address_changed_logs_in_again_without_using_up_its_voucher() {
+    let lab = Lab::start(1);
+    let code = lab.vouchers(&[])[0].clone();
+    assert_eq!(lab.login(1, &code, "").0, "303");
+    // DHCP hands the device another address.
+    let g = lab.guest(1);
+    lab.in_ns(&g, &["ip", "addr", "flush", "dev", "wlan0"]);
+    lab.in_ns(&g, &["ip", "addr", "add", "10.77.0.50/24", "dev", "wlan0"]);
+    lab.in_ns(&g, &["ip", "route", "add", "default", "via", GATEWAY]);
+    assert_eq!(
+        lab.status(1, "http://example.com/"),
+        "302",
+        "the new address is not authorised yet"
+    );
+    let (status, body, _) = lab.login(1, &code, "");
+    assert_eq!(
+        status, "303",
+        "single-use code refused after an address change: {body}"
+    );
+    assert_eq!(lab.status(1, "http://example.com/"), "200");
+    let clients = lab.clients();
+    assert_eq!(clients.len(), 1);
+    assert_eq!(clients[0]["ip"], "10.77.0.50");
+}

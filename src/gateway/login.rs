@@ -55,20 +55,52 @@ impl Gateway {
         self.check_throttle(&mac)?;
         let code = VoucherCode::parse(typed)?;
         let hash = code.keyed_hash(&self.key);
+        // Everything from reading the voucher's usage to recording the new session happens
+        // under the lock, so two devices racing with a single-use code cannot both get in.
+        let mut reg = self.sessions.lock().await;
         let voucher = self
             .store
             .run(move |s| s.voucher_by_hash(&hash))
             .await
             .map_err(GatewayError::from)?;
         let Some(voucher) = voucher else {
+            drop(reg);
             let wait = self.record_failure(&mac);
             warn!(%mac, %ip, wait, "wrong voucher code");
             return Err(LoginError::WrongCode);
         };
         self.throttle_success(&mac);
 
-        let mut reg = self.sessions.lock().await;
         let now = now();
+        let current = reg.get(&mac).map(|a| (a.row.voucher_id, a.ip));
+        let same_voucher_online = current.is_some_and(|(v, _)| v == voucher.id);
+        let grant = decide_login(
+            &voucher.terms,
+            &voucher.usage,
+            voucher.created_at,
+            reg.voucher_devices(voucher.id),
+            same_voucher_online,
+            now,
+        )?;
+        // Decided: only now end what the new session replaces.
+        match current {
+            Some((_, old_ip)) if same_voucher_online && old_ip == ip => {
+                if let Some(a) = reg.get(&mac) {
+                    return Ok(a.view(now));
+                }
+            }
+            // Same device and voucher, new address (DHCP gave it another one): the session
+            // moves, without using up another login.
+            Some(_) if same_voucher_online => {
+                self.end_locked(&mut reg, &mac, TerminateCause::LostCarrier)
+                    .await?;
+            }
+            Some(_) => {
+                self.end_locked(&mut reg, &mac, TerminateCause::UserRequest)
+                    .await?;
+            }
+            None => {}
+        }
         // Another device holding this IP has left (its lease went to this device).
         if let Some(other) = reg
             .by_ip(ip)
@@ -77,25 +109,6 @@ impl Gateway {
         {
             self.end_locked(&mut reg, &other, TerminateCause::LostCarrier)
                 .await?;
-        }
-        // A device switching vouchers, or whose IP changed, starts over.
-        if let Some(current) = reg.get(&mac)
-            && (current.row.voucher_id != voucher.id || current.ip != ip)
-        {
-            self.end_locked(&mut reg, &mac, TerminateCause::UserRequest)
-                .await?;
-        }
-        let device_online = reg.get(&mac).is_some();
-        let grant = decide_login(
-            &voucher.terms,
-            &voucher.usage,
-            voucher.created_at,
-            reg.voucher_devices(voucher.id),
-            device_online,
-            now,
-        )?;
-        if let Some(current) = reg.get(&mac) {
-            return Ok(current.view(now));
         }
 
         let new = NewSession {
