@@ -1,5 +1,8 @@
 //! Pure domain logic: no I/O, the clock is always passed in.
 
+pub mod calendar;
+pub mod limitation;
+pub mod profile;
 pub mod session;
 pub mod throttle;
 pub mod units;
