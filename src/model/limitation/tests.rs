@@ -187,11 +187,21 @@ fn outside_every_window_follows_the_profile_setting() {
     let none = |_: &Limitation| Usage::default();
     let evening = at(0, 20, 0);
     assert_eq!(
-        effective(&[busy.clone()], OutsideWindows::Deny, none, evening),
+        effective(
+            std::slice::from_ref(&busy),
+            OutsideWindows::Deny,
+            none,
+            evening
+        ),
         Err(LimitReached::OutsideWindow)
     );
     assert_eq!(
-        effective(&[busy.clone()], OutsideWindows::Unlimited, none, evening),
+        effective(
+            std::slice::from_ref(&busy),
+            OutsideWindows::Unlimited,
+            none,
+            evening
+        ),
         Ok(Effective::default())
     );
     assert_eq!(
@@ -218,7 +228,7 @@ fn direction_limits_are_separate() {
         Window::default(),
     );
     let eff = effective(
-        &[l.clone()],
+        std::slice::from_ref(&l),
         OutsideWindows::Deny,
         |_| Usage {
             up: 10,
