@@ -15,9 +15,10 @@ use std::time::{Duration, Instant};
 
 use common::lab::{Lab, PORTAL};
 use common::netns::{Netns, unique_prefix};
-use hotspotd::firewall::{Change, ClientGrant, Firewall, FirewallPolicy, Nft, count_rules};
-use hotspotd::model::voucher::{LoginGrant, Starts, VoucherTerms};
-use hotspotd::store::{NewSession, Store};
+use hotspotd::firewall::{Change, ClientGrant, Firewall, FirewallPolicy, Nft, Quotas, count_rules};
+use hotspotd::model::limitation::{Limitation, OutsideWindows, ResetInterval, Window};
+use hotspotd::model::profile::{ProfileClock, Starts, activate_at_logon};
+use hotspotd::store::{NewProfile, NewSession, Store};
 
 const CLIENTS: u32 = 1000;
 
@@ -47,7 +48,7 @@ fn grants(n: u32, first_session: i64) -> Vec<ClientGrant> {
             timeout_secs: 3600,
             rate_up_bps: Some(2_000_000),
             rate_down_bps: Some(10_000_000),
-            quota: None,
+            quotas: Quotas::default(),
         })
         .collect()
 }
@@ -100,38 +101,59 @@ fn seed_sessions(lab: &Lab) {
     let data = lab.dir.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
     let mut store = Store::open(&data.join("hotspotd.db")).unwrap();
-    let terms = VoucherTerms {
+    let now = hotspotd::gateway::now();
+    let clock = ProfileClock {
         validity_secs: Some(86_400),
         starts: Starts::FirstLogon,
-        max_uses: None,
-        shared_users: 1,
-        rate_down_bps: Some(10_000_000),
-        rate_up_bps: Some(2_000_000),
-        quota_bytes: Some(1_000_000_000),
     };
+    let profile = store
+        .insert_profile(
+            &NewProfile {
+                name: "bench".into(),
+                name_for_users: "Bench day pass".into(),
+                owner: "admin".into(),
+                clock,
+                price_cents: None,
+                shared_users: 1,
+                outside_windows: OutsideWindows::Deny,
+            },
+            now,
+        )
+        .unwrap();
+    let limitation = store
+        .insert_limitation(&Limitation {
+            id: 0,
+            name: "bench".into(),
+            uptime_limit: None,
+            download_limit: None,
+            upload_limit: None,
+            transfer_limit: Some(1_000_000_000),
+            rate_down_bps: Some(10_000_000),
+            rate_up_bps: Some(2_000_000),
+            reset: ResetInterval::Daily,
+        })
+        .unwrap();
+    store
+        .attach_limitation(profile, limitation, Window::default())
+        .unwrap();
     let hashes: Vec<Vec<u8>> = (0..CLIENTS).map(|i| i.to_be_bytes().repeat(8)).collect();
     let ids = store
-        .insert_vouchers(&hashes, &terms, "bench", hotspotd::gateway::now())
+        .insert_vouchers(&hashes, (profile, clock), None, "bench", now)
         .unwrap();
-    let now = hotspotd::gateway::now();
     for (i, id) in ids.into_iter().enumerate() {
         let i = i as u32;
         let new = NewSession {
-            voucher_id: id,
+            user_id: id,
+            profile_id: profile,
             mac: client_mac(i),
             ip: client_ip(i),
             started_at: now,
             session_timeout: 86_400,
             idle_timeout: 86_400,
-            rate_down_bps: terms.rate_down_bps,
-            rate_up_bps: terms.rate_up_bps,
         };
-        let grant = LoginGrant {
-            expires_at: Some(now + 86_400),
-            first_use: true,
-            counts_as_use: true,
-        };
-        store.start_session(&new, &grant).unwrap();
+        let mut queue = store.assignments(id).unwrap();
+        activate_at_logon(&mut queue, now);
+        store.start_session(&new, &queue, true).unwrap();
     }
 }
 

@@ -73,10 +73,16 @@ fn create_prints_codes_that_are_stored_only_as_hashes() {
             "{c}"
         );
     }
-    assert_eq!(v["terms"]["validity_secs"], 259_200);
-    assert_eq!(v["terms"]["rate_down_bps"], 10_000_000);
-    assert_eq!(v["terms"]["quota_bytes"], 1_000_000_000);
-    assert_eq!(v["terms"]["max_uses"], serde_json::Value::Null);
+    // The flags become a profile with a limitation (one model for vouchers and accounts).
+    let profile = &v["profile"];
+    assert_eq!(profile["clock"]["validity_secs"], 259_200);
+    assert_eq!(profile["shared_users"], 2);
+    let limitation = &profile["limitations"][0]["limitation"];
+    assert_eq!(limitation["rate_down_bps"], 10_000_000);
+    assert_eq!(limitation["rate_up_bps"], 2_000_000);
+    assert_eq!(limitation["transfer_limit"], 1_000_000_000);
+    assert_eq!(limitation["reset"], "never");
+    assert_eq!(v["max_logins"], serde_json::Value::Null);
 
     // Neither the database nor its WAL holds any code in plain text.
     for entry in std::fs::read_dir(s.dir.path().join("data")).unwrap() {
@@ -92,7 +98,9 @@ fn create_prints_codes_that_are_stored_only_as_hashes() {
 
     let text = s.run(&["voucher", "create", "-n", "2"]);
     assert!(
-        stdout(&text).contains("2 voucher(s): 1d from first logon, single use, 1 device(s)"),
+        stdout(&text).contains(
+            "2 voucher(s): 1d from first logon, 1 device(s), down/up -/-, no data cap, single use"
+        ),
         "{}",
         stdout(&text)
     );
@@ -142,7 +150,7 @@ fn bad_options_name_the_option() {
     let out = s.run(&["voucher", "list"]);
     assert_eq!(
         stdout(&out),
-        "ID  STATE  USES  LEFT  USED  TERMS  NOTE\n",
+        "ID  STATE  USES  LEFT  PROFILE  NOTE\n",
         "a failed create must store nothing"
     );
 }

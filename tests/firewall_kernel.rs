@@ -4,8 +4,8 @@ mod common;
 
 use common::netns::{Netns, unique_prefix};
 use hotspotd::firewall::{
-    Change, ClientGrant, ClientRevoke, Firewall, FirewallPolicy, Nft, QuotaGrant, count_rules,
-    down_counter, quota_name, up_counter,
+    Change, ClientGrant, ClientRevoke, Firewall, FirewallPolicy, Nft, QuotaGrant, Quotas,
+    count_rules, down_counter, up_counter,
 };
 
 fn policy() -> FirewallPolicy {
@@ -17,7 +17,7 @@ fn policy() -> FirewallPolicy {
     }
 }
 
-fn grant(i: u32, quota: Option<QuotaGrant>) -> ClientGrant {
+fn grant(i: u32, quotas: Quotas) -> ClientGrant {
     ClientGrant {
         session_id: i64::from(i),
         mac: format!("02:00:00:00:{:02x}:{:02x}", i / 256, i % 256),
@@ -27,7 +27,7 @@ fn grant(i: u32, quota: Option<QuotaGrant>) -> ClientGrant {
         timeout_secs: 3600,
         rate_up_bps: Some(1_000_000),
         rate_down_bps: Some(4_000_000),
-        quota,
+        quotas,
     }
 }
 
@@ -36,8 +36,9 @@ fn revoke(g: &ClientGrant, drop_quota: bool) -> ClientRevoke {
         session_id: g.session_id,
         mac: g.mac.clone(),
         ip: g.ip,
-        quota: g.quota,
-        drop_quota,
+        quotas: g.quotas.clone(),
+        drop_quotas: drop_quota,
+        flush_flows: true,
     }
 }
 
@@ -45,13 +46,21 @@ fn revoke(g: &ClientGrant, drop_quota: bool) -> ClientRevoke {
 fn ruleset_loads_and_clients_come_and_go() {
     let ns = Netns::new(format!("{}-fw", unique_prefix()));
     let fw = Firewall::with_nft(policy(), Nft::in_netns(&ns.name));
-    let quota = QuotaGrant {
-        voucher_id: 9,
-        limit_bytes: 1_000_000,
-        used_bytes: 1234,
+    let quotas = Quotas {
+        total: Some(QuotaGrant {
+            name: "qt9g1".into(),
+            bytes: 1_000_000,
+            used: 1234,
+        }),
+        up: None,
+        down: Some(QuotaGrant {
+            name: "qd9g1".into(),
+            bytes: 500_000,
+            used: 0,
+        }),
     };
-    let a = grant(1, Some(quota));
-    let b = grant(2, Some(quota));
+    let a = grant(1, quotas.clone());
+    let b = grant(2, quotas);
     fw.rebuild(std::slice::from_ref(&a))
         .expect("base table and one client");
     // A second device of the same voucher shares the quota object and keeps its usage.
@@ -59,7 +68,7 @@ fn ruleset_loads_and_clients_come_and_go() {
     let k = fw.read().unwrap().expect("table exists");
     assert_eq!(k.counters.get(&up_counter(1)), Some(&0));
     assert_eq!(k.counters.get(&down_counter(2)), Some(&0));
-    assert_eq!(k.quotas.get(&quota_name(9)), Some(&1234));
+    assert_eq!(k.quotas.get("qt9g1"), Some(&1234));
 
     // Revoking a, keeping the quota for b; revoking twice must also succeed.
     fw.apply(&[Change::Revoke(revoke(&a, false))])
@@ -68,7 +77,7 @@ fn ruleset_loads_and_clients_come_and_go() {
         .expect("revoke a again");
     let k = fw.read().unwrap().unwrap();
     assert!(!k.counters.contains_key(&up_counter(1)));
-    assert_eq!(k.quotas.get(&quota_name(9)), Some(&1234));
+    assert_eq!(k.quotas.get("qt9g1"), Some(&1234));
     fw.apply(&[Change::Revoke(revoke(&b, true))])
         .expect("revoke b");
     let k = fw.read().unwrap().unwrap();
@@ -85,7 +94,7 @@ fn rule_count_is_constant_with_a_thousand_clients() {
     let fw = Firewall::with_nft(policy(), Nft::in_netns(&ns.name));
     fw.rebuild(&[]).unwrap();
     let empty = count_rules(&fw.listing().unwrap().unwrap());
-    let many: Vec<ClientGrant> = (0..1000).map(|i| grant(i, None)).collect();
+    let many: Vec<ClientGrant> = (0..1000).map(|i| grant(i, Quotas::default())).collect();
     fw.rebuild(&many).unwrap();
     let listing = fw.listing().unwrap().unwrap();
     assert_eq!(count_rules(&listing), empty);

@@ -1,7 +1,7 @@
 //! `hotspotd clients` and `hotspotd kick`, answered by the running daemon.
 
+use super::error::CliError;
 use super::table;
-use super::voucher::CliError;
 use crate::config::Config;
 use crate::control::{self, Request};
 use crate::gateway::ClientView;
@@ -27,7 +27,10 @@ pub fn clients(config: &Config, json_out: bool) -> Result<String, CliError> {
             vec![
                 c.mac.clone(),
                 c.ip.clone(),
-                c.voucher_id.to_string(),
+                c.username
+                    .clone()
+                    .unwrap_or_else(|| format!("voucher {}", c.user_id)),
+                c.profile.clone(),
                 since(c.started_at),
                 format_size(c.bytes_up),
                 format_size(c.bytes_down),

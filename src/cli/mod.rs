@@ -1,6 +1,8 @@
 //! Command-line interface: argument types and the commands that are not the daemon itself.
 
 mod clients;
+mod error;
+mod notify;
 mod table;
 mod voucher;
 
@@ -9,6 +11,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 pub use clients::{clients, kick};
+pub use error::CliError;
 pub use voucher::{create, list, revoke};
 
 /// Default config location.
@@ -68,9 +71,12 @@ pub enum VoucherCommand {
     },
 }
 
-/// Terms of a voucher batch.
+/// Terms of a voucher batch: an existing `--profile`, or the flags (an ad-hoc profile).
 #[derive(Debug, Args)]
 pub struct CreateArgs {
+    /// Give each voucher this profile (see `profile list`) instead of the terms below.
+    #[arg(long)]
+    pub profile: Option<String>,
     /// How many vouchers.
     #[arg(long, short = 'n', default_value_t = 1)]
     pub count: u32,

@@ -4,58 +4,45 @@
 use std::collections::HashSet;
 
 use serde_json::json;
-use thiserror::Error;
 
 use super::CreateArgs;
+use super::error::{CliError, usage};
+use super::notify::tell_daemon;
 use super::table;
 use crate::config::Config;
-use crate::control::{self, ControlError, Request};
-use crate::daemon::{DaemonError, open_state};
+use crate::control::Request;
+use crate::daemon::open_state;
 use crate::gateway::now;
+use crate::model::limitation::{Limitation, OutsideWindows, ResetInterval, Window};
+use crate::model::profile::{Assignment, ProfileClock, Starts, State};
 use crate::model::units::{
     format_duration, format_rate, format_size, parse_duration, parse_rate, parse_size,
 };
-use crate::model::voucher::{Starts, VoucherTerms};
-use crate::model::voucher_code::{CodeError, VoucherCode};
-use crate::store::{StoreError, VoucherRow};
+use crate::model::voucher_code::VoucherCode;
+use crate::store::{NewProfile, Profile, Store, User};
 
 /// Most vouchers in one batch.
 const MAX_BATCH: u32 = 10_000;
 
-/// A CLI command failed.
-#[derive(Debug, Error)]
-pub enum CliError {
-    /// An option has a value that cannot work.
-    #[error("--{option}: {problem}")]
-    Usage {
-        /// The option.
-        option: &'static str,
-        /// What is wrong and how to write it.
-        problem: String,
-    },
-    /// State could not be opened.
-    #[error(transparent)]
-    State(#[from] DaemonError),
-    /// The database failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// Code generation failed.
-    #[error(transparent)]
-    Code(#[from] CodeError),
-    /// The daemon could not be asked.
-    #[error(transparent)]
-    Control(#[from] ControlError),
+/// Terms given as flags instead of `--profile`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdHocTerms {
+    /// Validity; `None` = unlimited.
+    pub validity_secs: Option<u64>,
+    /// When validity starts.
+    pub starts: Starts,
+    /// Devices at once.
+    pub shared_users: u32,
+    /// Download rate, bits/s.
+    pub rate_down_bps: Option<u64>,
+    /// Upload rate, bits/s.
+    pub rate_up_bps: Option<u64>,
+    /// Data allowance over the voucher's life, bytes.
+    pub quota_bytes: Option<u64>,
 }
 
-fn usage(option: &'static str, problem: impl ToString) -> CliError {
-    CliError::Usage {
-        option,
-        problem: problem.to_string(),
-    }
-}
-
-/// Reads the batch terms from the options.
-pub fn terms_from(args: &CreateArgs) -> Result<VoucherTerms, CliError> {
+/// Reads the batch terms from the flags.
+pub fn terms_from(args: &CreateArgs) -> Result<AdHocTerms, CliError> {
     let validity_secs = match args.validity.as_str() {
         "unlimited" => None,
         text => Some(parse_duration(text).map_err(|e| usage("validity", e))?),
@@ -66,19 +53,6 @@ pub fn terms_from(args: &CreateArgs) -> Result<VoucherTerms, CliError> {
             format!("{:?} is not first-logon or now", args.starts),
         )
     })?;
-    let max_uses = match args.uses.as_str() {
-        "single" => Some(1),
-        "unlimited" => None,
-        n => match n.parse::<u32>() {
-            Ok(n) if n >= 1 => Some(n),
-            _ => {
-                return Err(usage(
-                    "uses",
-                    format!("{n:?} is not single, unlimited or a number ≥ 1"),
-                ));
-            }
-        },
-    };
     if args.shared_users == 0 {
         return Err(usage("shared-users", "must be at least 1"));
     }
@@ -88,10 +62,9 @@ pub fn terms_from(args: &CreateArgs) -> Result<VoucherTerms, CliError> {
             .transpose()
             .map_err(|e| usage(option, e))
     };
-    Ok(VoucherTerms {
+    Ok(AdHocTerms {
         validity_secs,
         starts,
-        max_uses,
         shared_users: args.shared_users,
         rate_down_bps: rate("down", &args.down)?,
         rate_up_bps: rate("up", &args.up)?,
@@ -104,8 +77,23 @@ pub fn terms_from(args: &CreateArgs) -> Result<VoucherTerms, CliError> {
     })
 }
 
-/// Human summary of terms: "1d from first logon, single use, 1 device, 10M/2M, 500.0 MB".
-pub fn describe(t: &VoucherTerms) -> String {
+/// Reads `--uses`.
+pub fn max_logins(uses: &str) -> Result<Option<u32>, CliError> {
+    match uses {
+        "single" => Ok(Some(1)),
+        "unlimited" => Ok(None),
+        n => match n.parse::<u32>() {
+            Ok(n) if n >= 1 => Ok(Some(n)),
+            _ => Err(usage(
+                "uses",
+                format!("{n:?} is not single, unlimited or a number ≥ 1"),
+            )),
+        },
+    }
+}
+
+/// Human summary: "1h from first logon, 1 device(s), down/up 10M/2M, 500.0 MB".
+pub fn describe(t: &AdHocTerms) -> String {
     let validity = t.validity_secs.map_or("unlimited time".to_string(), |s| {
         format!(
             "{} from {}",
@@ -117,21 +105,73 @@ pub fn describe(t: &VoucherTerms) -> String {
             }
         )
     });
-    let uses = t.max_uses.map_or("unlimited logins".into(), |n| {
-        if n == 1 {
-            "single use".into()
-        } else {
-            format!("{n} logins")
-        }
-    });
     let rate = |r: Option<u64>| r.map_or("-".into(), format_rate);
     let quota = t.quota_bytes.map_or("no data cap".into(), format_size);
     format!(
-        "{validity}, {uses}, {} device(s), down/up {}/{}, {quota}",
+        "{validity}, {} device(s), down/up {}/{}, {quota}",
         t.shared_users,
         rate(t.rate_down_bps),
         rate(t.rate_up_bps)
     )
+}
+
+/// The profile (and limitation) that ad-hoc terms stand for, reused when it exists already.
+fn ad_hoc_profile(store: &mut Store, t: &AdHocTerms) -> Result<Profile, CliError> {
+    let part = |v: Option<u64>, f: fn(u64) -> String| v.map_or("-".to_string(), f);
+    let name = format!(
+        "voucher:{}:{}:{}u:{}:{}:{}",
+        part(t.validity_secs, format_duration),
+        t.starts.as_str(),
+        t.shared_users,
+        part(t.rate_down_bps, format_rate),
+        part(t.rate_up_bps, format_rate),
+        part(t.quota_bytes, |b| b.to_string())
+    );
+    if let Some(p) = store.profile_by_name(&name)? {
+        return Ok(p);
+    }
+    let clock = ProfileClock {
+        validity_secs: t.validity_secs,
+        starts: t.starts,
+    };
+    let name_for_users = match t.validity_secs {
+        Some(v) => format!("{} access", format_duration(v)),
+        None => "Unlimited access".to_string(),
+    };
+    let now = now();
+    let id = store.insert_profile(
+        &NewProfile {
+            name: name.clone(),
+            name_for_users,
+            owner: "admin".into(),
+            clock,
+            price_cents: None,
+            shared_users: t.shared_users,
+            outside_windows: OutsideWindows::Deny,
+        },
+        now,
+    )?;
+    if t.rate_down_bps.is_some() || t.rate_up_bps.is_some() || t.quota_bytes.is_some() {
+        let limitation = Limitation {
+            id: 0,
+            name: name.replacen("voucher:", "voucher-limits:", 1),
+            uptime_limit: None,
+            download_limit: None,
+            upload_limit: None,
+            transfer_limit: t.quota_bytes,
+            rate_down_bps: t.rate_down_bps,
+            rate_up_bps: t.rate_up_bps,
+            reset: ResetInterval::Never,
+        };
+        let lid = match store.limitation_by_name(&limitation.name)? {
+            Some(existing) => existing.id,
+            None => store.insert_limitation(&limitation)?,
+        };
+        store.attach_limitation(id, lid, Window::default())?;
+    }
+    store
+        .profile(id)?
+        .ok_or_else(|| CliError::NotFound(format!("profile {name} vanished")))
 }
 
 /// `voucher create`
@@ -139,8 +179,23 @@ pub fn create(config: &Config, args: &CreateArgs) -> Result<String, CliError> {
     if args.count == 0 || args.count > MAX_BATCH {
         return Err(usage("count", format!("must be 1 to {MAX_BATCH}")));
     }
-    let terms = terms_from(args)?;
+    let max_logins = max_logins(&args.uses)?;
     let (mut store, key) = open_state(config)?;
+    let (profile, summary) = match &args.profile {
+        Some(name) => {
+            let p = store.profile_by_name(name)?.ok_or_else(|| {
+                CliError::NotFound(format!(
+                    "no profile named {name:?} (see `hotspotd profile list`)"
+                ))
+            })?;
+            let summary = format!("profile {} ({})", p.name, p.name_for_users);
+            (p, summary)
+        }
+        None => {
+            let terms = terms_from(args)?;
+            (ad_hoc_profile(&mut store, &terms)?, describe(&terms))
+        }
+    };
     let mut codes = Vec::with_capacity(args.count as usize);
     let mut seen = HashSet::new();
     while codes.len() < args.count as usize {
@@ -150,16 +205,27 @@ pub fn create(config: &Config, args: &CreateArgs) -> Result<String, CliError> {
         }
     }
     let hashes: Vec<Vec<u8>> = codes.iter().map(|c| c.keyed_hash(&key)).collect();
-    let ids = store.insert_vouchers(&hashes, &terms, &args.note, now())?;
+    let ids = store.insert_vouchers(
+        &hashes,
+        (profile.id, profile.clock),
+        max_logins,
+        &args.note,
+        now(),
+    )?;
+    let uses = max_logins.map_or("unlimited logins".to_string(), |n| {
+        if n == 1 {
+            "single use".into()
+        } else {
+            format!("{n} logins")
+        }
+    });
     if args.json {
         let vouchers: Vec<_> = ids
             .iter()
             .zip(&codes)
             .map(|(id, c)| json!({"id": id, "code": c.display()}))
             .collect();
-        return Ok(
-            json!({"terms": terms, "note": args.note, "vouchers": vouchers}).to_string() + "\n",
-        );
+        return Ok(json!({"profile": profile, "max_logins": max_logins, "note": args.note, "vouchers": vouchers}).to_string() + "\n");
     }
     let rows: Vec<Vec<String>> = ids
         .iter()
@@ -167,24 +233,25 @@ pub fn create(config: &Config, args: &CreateArgs) -> Result<String, CliError> {
         .map(|(id, c)| vec![id.to_string(), c.display()])
         .collect();
     Ok(format!(
-        "{} voucher(s): {}\n{}",
+        "{} voucher(s): {summary}, {uses}\n{}",
         ids.len(),
-        describe(&terms),
         table::render(&["ID", "CODE"], &rows)
     ))
 }
 
-fn state_of(v: &VoucherRow, now: i64) -> &'static str {
-    if v.usage.revoked_at.is_some() {
+/// A voucher's or account's state for listings.
+pub fn state_of(user: &User, queue: &[Assignment], now: i64) -> &'static str {
+    let ended = |a: &Assignment| a.state == State::Used || a.ends_at.is_some_and(|e| now >= e);
+    if user.disabled_at.is_some() {
         "revoked"
-    } else if v.usage.expires_at.is_some_and(|e| now >= e) {
+    } else if !queue.is_empty() && queue.iter().all(ended) {
         "expired"
-    } else if v.terms.quota_bytes.is_some_and(|q| v.usage.bytes_used >= q) {
-        "quota-used"
-    } else if v.terms.max_uses.is_some_and(|m| v.usage.uses >= m) {
+    } else if user.max_logins.is_some_and(|m| user.logins >= m) {
         "used"
-    } else if v.usage.first_used_at.is_some() {
+    } else if queue.iter().any(|a| a.state == State::Active) {
         "in-use"
+    } else if queue.is_empty() {
+        "no-profile"
     } else {
         "unused"
     }
@@ -193,39 +260,44 @@ fn state_of(v: &VoucherRow, now: i64) -> &'static str {
 /// `voucher list`
 pub fn list(config: &Config, json_out: bool) -> Result<String, CliError> {
     let (store, _) = open_state(config)?;
-    let vouchers = store.list_vouchers()?;
     let now = now();
-    if json_out {
-        let items: Vec<_> = vouchers
+    let mut items = Vec::new();
+    let mut rows = Vec::new();
+    for user in store.list_users(true)? {
+        let queue = store.assignments(user.id)?;
+        let state = state_of(&user, &queue, now);
+        let profile = match queue.last() {
+            Some(a) => store
+                .profile(a.profile_id)?
+                .map(|p| p.name)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        let left = queue
             .iter()
-            .map(|v| json!({"id": v.id, "state": state_of(v, now), "note": v.note, "created_at": v.created_at, "terms": v.terms, "usage": v.usage}))
-            .collect();
+            .find(|a| a.state == State::Active)
+            .and_then(|a| a.ends_at)
+            .map_or("-".to_string(), |e| {
+                format_duration(u64::try_from(e - now).unwrap_or(0))
+            });
+        let logins = user.max_logins.map_or(format!("{}/-", user.logins), |m| {
+            format!("{}/{m}", user.logins)
+        });
+        rows.push(vec![
+            user.id.to_string(),
+            state.to_string(),
+            logins,
+            left,
+            profile.clone(),
+            user.note.clone(),
+        ]);
+        items.push(json!({"id": user.id, "state": state, "note": user.note, "created_at": user.created_at, "max_logins": user.max_logins, "logins": user.logins, "profile": profile, "profiles": queue}));
+    }
+    if json_out {
         return Ok(json!(items).to_string() + "\n");
     }
-    let rows: Vec<Vec<String>> = vouchers
-        .iter()
-        .map(|v| {
-            vec![
-                v.id.to_string(),
-                state_of(v, now).to_string(),
-                v.terms.max_uses.map_or(format!("{}/-", v.usage.uses), |m| {
-                    format!("{}/{m}", v.usage.uses)
-                }),
-                v.usage.expires_at.map_or("-".into(), |e| {
-                    if e > now {
-                        format_duration((e - now) as u64)
-                    } else {
-                        "0s".into()
-                    }
-                }),
-                format_size(v.usage.bytes_used),
-                describe(&v.terms),
-                v.note.clone(),
-            ]
-        })
-        .collect();
     Ok(table::render(
-        &["ID", "STATE", "USES", "LEFT", "USED", "TERMS", "NOTE"],
+        &["ID", "STATE", "USES", "LEFT", "PROFILE", "NOTE"],
         &rows,
     ))
 }
@@ -235,26 +307,23 @@ pub fn revoke(config: &Config, ids: &[i64]) -> Result<String, CliError> {
     let (store, _) = open_state(config)?;
     let mut out = String::new();
     for &id in ids {
-        if !store.revoke_voucher(id, now())? {
+        let is_voucher = store.user(id)?.is_some_and(|u| u.username.is_none());
+        if !is_voucher || !store.disable_user(id, now())? {
             out += &format!("voucher {id}: no such voucher, or already revoked\n");
             continue;
         }
-        match control::request(
-            &config.control_socket,
-            &Request::EndVoucher { voucher_id: id },
-        ) {
-            Ok(data) => {
+        match tell_daemon(config, &Request::EndUser { user_id: id })? {
+            Some(data) => {
                 out += &format!(
                     "voucher {id}: revoked, {} device(s) logged off\n",
                     data["ended"]
                 )
             }
-            Err(ControlError::Connect { .. }) => {
+            None => {
                 out += &format!(
                     "voucher {id}: revoked (daemon not running: its devices are logged off when it starts)\n"
                 )
             }
-            Err(e) => return Err(e.into()),
         }
     }
     Ok(out)

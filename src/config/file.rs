@@ -67,6 +67,8 @@ pub struct RawSessions {
     pub rate_down: Option<String>,
     /// Upload rate for vouchers that set none.
     pub rate_up: Option<String>,
+    /// A user already online on as many devices as allowed: `refuse-new` or `end-oldest`.
+    pub shared_users_policy: Option<String>,
 }
 
 /// `[control]`

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use ipnet::Ipv4Net;
 use thiserror::Error;
 
+use crate::model::login::SharedUsersPolicy;
 use crate::model::units::{parse_duration, parse_rate};
 pub use file::RawConfig;
 pub use probe::{PathsOnly, SystemProbe, SystemState};
@@ -86,6 +87,8 @@ pub struct Config {
     pub rate_up_bps: Option<u64>,
     /// Control socket path.
     pub control_socket: PathBuf,
+    /// What a login beyond a profile's shared users does.
+    pub shared_users_policy: SharedUsersPolicy,
 }
 
 const DEFAULT_TERMS: &str = "Use this network lawfully and fairly. Access may be logged and \
@@ -204,6 +207,17 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
     let idle_timeout = duration("sessions.idle_timeout", raw.sessions.idle_timeout, 900)?;
     let rate_down_bps = rate("sessions.rate_down", raw.sessions.rate_down)?;
     let rate_up_bps = rate("sessions.rate_up", raw.sessions.rate_up)?;
+    let shared_users_policy = match raw.sessions.shared_users_policy.as_deref() {
+        None | Some("refuse-new") => SharedUsersPolicy::RefuseNew,
+        Some("end-oldest") => SharedUsersPolicy::EndOldest,
+        Some(other) => {
+            return Err(invalid(
+                "sessions.shared_users_policy",
+                format!("{other:?} is not a policy"),
+                "use \"refuse-new\" (tell the new device it must wait) or \"end-oldest\" (log the oldest device off)",
+            ));
+        }
+    };
     let data_dir = PathBuf::from(&raw.data_dir);
     if !data_dir.is_absolute() {
         return Err(invalid(
@@ -231,6 +245,7 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
         rate_down_bps,
         rate_up_bps,
         control_socket,
+        shared_users_policy,
     })
 }
 

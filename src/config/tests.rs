@@ -90,6 +90,13 @@ fn bad_values_name_their_key_and_a_fix() {
         (GOOD.replace("\"10M\"", "\"fast\""), "sessions.rate_down"),
         (GOOD.replace("/var/lib/hotspotd", "state"), "data_dir"),
         (GOOD.replace("Café", " "), "hotspot_name"),
+        (
+            GOOD.replace(
+                "idle_timeout",
+                "shared_users_policy = \"random\"\nidle_timeout",
+            ),
+            "sessions.shared_users_policy",
+        ),
     ];
     for (text, key) in cases {
         let err = parse(&text).unwrap_err();

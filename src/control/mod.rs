@@ -21,10 +21,15 @@ pub enum Request {
         /// Device MAC.
         mac: String,
     },
-    /// End every session of a revoked voucher.
-    EndVoucher {
-        /// Voucher id.
-        voucher_id: i64,
+    /// End every session of a user (a revoked voucher, a disabled account).
+    EndUser {
+        /// User id.
+        user_id: i64,
+    },
+    /// Re-read a user's profiles and usage (assigned, removed, counters reset).
+    ReloadUser {
+        /// User id.
+        user_id: i64,
     },
     /// Daemon health: clients online, table present.
     Status,

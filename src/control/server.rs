@@ -86,12 +86,14 @@ async fn answer(req: Request, gateway: &Gateway) -> Response {
             Ok(false) => failure(format!("no active session for {mac}")),
             Err(e) => failure(e.to_string()),
         },
-        Request::EndVoucher { voucher_id } => {
-            match gateway.end_voucher_sessions(voucher_id).await {
-                Ok(n) => success(json!({"ended": n})),
-                Err(e) => failure(e.to_string()),
-            }
-        }
+        Request::EndUser { user_id } => match gateway.end_user_sessions(user_id).await {
+            Ok(n) => success(json!({"ended": n})),
+            Err(e) => failure(e.to_string()),
+        },
+        Request::ReloadUser { user_id } => match gateway.reload_user(user_id).await {
+            Ok(online) => success(json!({"online": online})),
+            Err(e) => failure(e.to_string()),
+        },
         Request::Status => success(json!({
             "clients": gateway.online_count().await,
             "hotspot_name": gateway.config.hotspot_name,

@@ -1,13 +1,57 @@
 //! Per-client state as nftables JSON commands: set elements and named objects, never rules.
 //!
-//! Names: `cu<session>`/`cd<session>` counters, `lu<session>`/`ld<session>` limits (up/down),
-//! `q<voucher>` the voucher's quota, shared by all its devices and both directions.
+//! Names: `cu<session>`/`cd<session>` counters, `lu<session>`/`ld<session>` limits (up/down);
+//! quota objects are named by the caller (one set per user, shared by its devices).
 
 use std::net::Ipv4Addr;
 
 use serde_json::{Value, json};
 
 use super::render::object;
+
+/// A named kernel quota: traffic stops once `bytes` have passed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuotaGrant {
+    /// Object name (unique per user and generation).
+    pub name: String,
+    /// Allowance in bytes.
+    pub bytes: u64,
+    /// Bytes already consumed.
+    pub used: u64,
+}
+
+/// A user's allowances: total (both directions share it), upload only, download only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Quotas {
+    /// Download + upload.
+    pub total: Option<QuotaGrant>,
+    /// Upload only.
+    pub up: Option<QuotaGrant>,
+    /// Download only.
+    pub down: Option<QuotaGrant>,
+}
+
+impl Quotas {
+    fn all(&self) -> impl Iterator<Item = &QuotaGrant> {
+        [&self.total, &self.up, &self.down].into_iter().flatten()
+    }
+
+    /// (map, key is MAC?) pairs naming each quota, for a client.
+    fn map_entries(&self) -> Vec<(&'static str, bool, &QuotaGrant)> {
+        let mut out = Vec::new();
+        if let Some(q) = &self.total {
+            out.push(("up_quota", true, q));
+            out.push(("down_quota", false, q));
+        }
+        if let Some(q) = &self.up {
+            out.push(("up_only_quota", true, q));
+        }
+        if let Some(q) = &self.down {
+            out.push(("down_only_quota", false, q));
+        }
+        out
+    }
+}
 
 /// What the kernel must know to let one device through.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,19 +68,8 @@ pub struct ClientGrant {
     pub rate_up_bps: Option<u64>,
     /// Download rate, bits/s.
     pub rate_down_bps: Option<u64>,
-    /// The voucher's quota, if it has one.
-    pub quota: Option<QuotaGrant>,
-}
-
-/// A voucher's data allowance as a kernel quota object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QuotaGrant {
-    /// Voucher id (names the object).
-    pub voucher_id: i64,
-    /// Allowance in bytes.
-    pub limit_bytes: u64,
-    /// Bytes already used (restored from the database).
-    pub used_bytes: u64,
+    /// The user's allowances.
+    pub quotas: Quotas,
 }
 
 /// The client to remove.
@@ -48,10 +81,12 @@ pub struct ClientRevoke {
     pub mac: String,
     /// Device IPv4 address.
     pub ip: Ipv4Addr,
-    /// The voucher's quota, if it has one.
-    pub quota: Option<QuotaGrant>,
-    /// Delete the quota object too (no other device of the voucher is online).
-    pub drop_quota: bool,
+    /// The quotas the client was granted with.
+    pub quotas: Quotas,
+    /// Delete the quota objects too (no other device of the user uses them any more).
+    pub drop_quotas: bool,
+    /// Kill the device's open connections (the session ended; not when limits are replaced).
+    pub flush_flows: bool,
 }
 
 /// Name of the upload counter of a session.
@@ -62,11 +97,6 @@ pub fn up_counter(session_id: i64) -> String {
 /// Name of the download counter of a session.
 pub fn down_counter(session_id: i64) -> String {
     format!("cd{session_id}")
-}
-
-/// Name of a voucher's quota object.
-pub fn quota_name(voucher_id: i64) -> String {
-    format!("q{voucher_id}")
 }
 
 /// One `add`/`delete element` command per set or map, whatever the number of clients:
@@ -125,8 +155,8 @@ fn limit(name: &str, bps: u64) -> Value {
 fn quota(q: &QuotaGrant) -> Value {
     named(
         "quota",
-        &quota_name(q.voucher_id),
-        json!({"bytes": q.limit_bytes, "used": q.used_bytes.min(q.limit_bytes), "inv": true}),
+        &q.name,
+        json!({"bytes": q.bytes, "used": q.used.min(q.bytes), "inv": true}),
     )
 }
 
@@ -142,6 +172,7 @@ fn authed_ip_elem(ip: &str, timeout: u64) -> Value {
 /// the set elements, so a client passes only once its accounting is in place.
 pub fn grant_commands(grants: &[&ClientGrant]) -> Vec<Value> {
     let mut objects = Vec::new();
+    let mut seen_quotas = std::collections::HashSet::new();
     let mut maps = Elements::default();
     let mut sets = Elements::default();
     for g in grants {
@@ -162,12 +193,18 @@ pub fn grant_commands(grants: &[&ClientGrant]) -> Vec<Value> {
             objects.push(add(limit(&name, bps)));
             maps.push("down_limit", json!([ip, name]));
         }
-        if let Some(q) = &g.quota {
-            // `add` keeps an existing object (and its usage) when another device shares the
-            // voucher; only the limit is rewritten, with the same value.
+        // `add` keeps an existing object (and its usage) when another device of the user
+        // already has it; the caller passes the same numbers, so nothing is rewritten.
+        for q in g
+            .quotas
+            .all()
+            .filter(|q| seen_quotas.insert(q.name.clone()))
+        {
             objects.push(add(quota(q)));
-            maps.push("up_quota", json!([mac, quota_name(q.voucher_id)]));
-            maps.push("down_quota", json!([ip, quota_name(q.voucher_id)]));
+        }
+        for (map, by_mac, q) in g.quotas.map_entries() {
+            let key = if by_mac { mac.to_string() } else { ip.clone() };
+            maps.push(map, json!([key, q.name]));
         }
         sets.push("authed", authed_elem(mac, &ip, g.timeout_secs));
         sets.push("authed_ip", authed_ip_elem(&ip, g.timeout_secs));
@@ -186,6 +223,8 @@ pub fn revoke_commands(revokes: &[&ClientRevoke]) -> Vec<Value> {
     let mut objects = Vec::new();
     let mut quotas = Vec::new();
     let mut dropped_quotas = Vec::new();
+    let mut seen_quotas = std::collections::HashSet::new();
+    let mut dropped_names = std::collections::HashSet::new();
     let mut maps = Elements::default();
     let mut map_keys = Elements::default();
     let mut sets = Elements::default();
@@ -205,13 +244,18 @@ pub fn revoke_commands(revokes: &[&ClientRevoke]) -> Vec<Value> {
         objects.push(named("counter", &down_counter(sid), json!({})));
         objects.push(limit(&format!("lu{sid}"), 8));
         objects.push(limit(&format!("ld{sid}"), 8));
-        if let Some(q) = &r.quota {
-            quotas.push(add(quota(q)));
-            pairs.push(("up_quota", mac.to_string(), quota_name(q.voucher_id)));
-            pairs.push(("down_quota", ip.clone(), quota_name(q.voucher_id)));
-            if r.drop_quota {
+        // Devices of one user share quota objects: each is added and deleted once.
+        for q in r.quotas.all() {
+            if seen_quotas.insert(q.name.clone()) {
+                quotas.push(add(quota(q)));
+            }
+            if r.drop_quotas && dropped_names.insert(q.name.clone()) {
                 dropped_quotas.push(delete(quota(q)));
             }
+        }
+        for (map, by_mac, q) in r.quotas.map_entries() {
+            let key = if by_mac { mac.to_string() } else { ip.clone() };
+            pairs.push((map, key, q.name.clone()));
         }
         for (map, key, value) in pairs {
             maps.push(map, json!([key, value]));
@@ -238,7 +282,23 @@ pub fn revoke_commands(revokes: &[&ClientRevoke]) -> Vec<Value> {
 mod tests {
     use super::*;
 
-    fn grant(i: i64, quota: Option<QuotaGrant>) -> ClientGrant {
+    fn quotas() -> Quotas {
+        Quotas {
+            total: Some(QuotaGrant {
+                name: "qt7g1".into(),
+                bytes: 100,
+                used: 5,
+            }),
+            up: None,
+            down: Some(QuotaGrant {
+                name: "qd7g1".into(),
+                bytes: 50,
+                used: 0,
+            }),
+        }
+    }
+
+    fn grant(i: i64) -> ClientGrant {
         ClientGrant {
             session_id: i,
             mac: format!("02:00:00:00:00:{i:02x}"),
@@ -246,7 +306,7 @@ mod tests {
             timeout_secs: 60,
             rate_up_bps: Some(1_000_000),
             rate_down_bps: None,
-            quota,
+            quotas: quotas(),
         }
     }
 
@@ -262,37 +322,36 @@ mod tests {
 
     #[test]
     fn elements_are_grouped_per_set_whatever_the_client_count() {
-        let q = QuotaGrant {
-            voucher_id: 7,
-            limit_bytes: 100,
-            used_bytes: 5,
-        };
-        let one: Vec<ClientGrant> = vec![grant(1, Some(q))];
-        let many: Vec<ClientGrant> = (1..=50).map(|i| grant(i, Some(q))).collect();
+        let one = [grant(1)];
+        let many: Vec<ClientGrant> = (1..=50).map(grant).collect();
         let cmds_one = grant_commands(&one.iter().collect::<Vec<_>>());
         let cmds_many = grant_commands(&many.iter().collect::<Vec<_>>());
-        // counters, up limit, quota map entries, and the two sets.
-        assert_eq!(element_commands(&cmds_one), 7);
-        assert_eq!(element_commands(&cmds_many), 7);
+        // counters (2), up limit, total quota (2 maps), download-only quota, the two sets.
+        assert_eq!(element_commands(&cmds_one), 8);
+        assert_eq!(element_commands(&cmds_many), 8);
         // The set elements come last: a client passes only once its objects exist.
         let last = cmds_many.last().unwrap();
         assert_eq!(last["add"]["element"]["name"], "authed_ip");
         assert_eq!(last["add"]["element"]["elem"].as_array().unwrap().len(), 50);
+        let down_only = cmds_one
+            .iter()
+            .find(|c| c["add"]["element"]["name"] == "down_only_quota")
+            .unwrap();
+        assert_eq!(
+            down_only["add"]["element"]["elem"][0],
+            json!(["10.0.0.1", "qd7g1"])
+        );
     }
 
     #[test]
-    fn revokes_add_before_they_delete_and_drop_the_quota_only_when_asked() {
-        let q = QuotaGrant {
-            voucher_id: 7,
-            limit_bytes: 100,
-            used_bytes: 5,
-        };
-        let r = |id, drop_quota| ClientRevoke {
+    fn revokes_add_before_they_delete_and_drop_quotas_only_when_asked() {
+        let r = |id: i64, drop_quotas| ClientRevoke {
             session_id: id,
             mac: format!("02:00:00:00:00:{id:02x}"),
             ip: Ipv4Addr::new(10, 0, 0, id as u8),
-            quota: Some(q),
-            drop_quota,
+            quotas: quotas(),
+            drop_quotas,
+            flush_flows: true,
         };
         let (a, b) = (r(1, false), r(2, true));
         let cmds = revoke_commands(&[&a, &b, &a]);
@@ -307,7 +366,10 @@ mod tests {
             .iter()
             .filter(|c| c["delete"].get("quota").is_some())
             .count();
-        assert_eq!(quota_deletes, 1);
+        assert_eq!(
+            quota_deletes, 2,
+            "b drops its two quota objects, a keeps them"
+        );
         // The duplicate revoke of session 1 is folded away.
         let authed = cmds
             .iter()

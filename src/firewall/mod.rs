@@ -15,7 +15,7 @@ use thiserror::Error;
 use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, info, warn};
 
-pub use clients::{ClientGrant, ClientRevoke, QuotaGrant, down_counter, quota_name, up_counter};
+pub use clients::{ClientGrant, ClientRevoke, QuotaGrant, Quotas, down_counter, up_counter};
 pub use counters::{KernelCounters, count_rules, parse_listing as parse_counters};
 pub use nft::Nft;
 pub use render::{FAMILY, FirewallPolicy, TABLE, render, rule_count};
@@ -131,7 +131,7 @@ type Reply = oneshot::Sender<Result<(), String>>;
 /// Async front of the firewall: a task that drains every queued change into one batch.
 #[derive(Clone)]
 pub struct FirewallHandle {
-    tx: mpsc::UnboundedSender<(Change, Reply)>,
+    tx: mpsc::UnboundedSender<(Vec<Change>, Reply)>,
     firewall: Firewall,
 }
 
@@ -143,34 +143,35 @@ impl FirewallHandle {
         FirewallHandle { tx, firewall }
     }
 
-    /// Applies one change, batched with whatever else is waiting.
-    pub async fn change(&self, change: Change) -> Result<(), FirewallError> {
+    fn send(&self, changes: Vec<Change>) -> Option<oneshot::Receiver<Result<(), String>>> {
         let (reply, rx) = oneshot::channel();
-        self.tx
-            .send((change, reply))
-            .map_err(|_| FirewallError::Stopped)?;
-        rx.await
+        self.tx.send((changes, reply)).ok().map(|_| rx)
+    }
+
+    async fn wait(rx: Option<oneshot::Receiver<Result<(), String>>>) -> Result<(), FirewallError> {
+        rx.ok_or(FirewallError::Stopped)?
+            .await
             .map_err(|_| FirewallError::Stopped)?
             .map_err(FirewallError::Nft)
     }
 
-    /// Applies several changes in one batch; one result per change, in order.
+    /// Applies one change, batched with whatever else is waiting.
+    pub async fn change(&self, change: Change) -> Result<(), FirewallError> {
+        Self::wait(self.send(vec![change])).await
+    }
+
+    /// Applies changes that must land in the same transaction (replacing a client's limits:
+    /// it is never unauthorised in between).
+    pub async fn change_together(&self, changes: Vec<Change>) -> Result<(), FirewallError> {
+        Self::wait(self.send(changes)).await
+    }
+
+    /// Applies independent changes, batched; one result per change, in order.
     pub async fn change_many(&self, changes: Vec<Change>) -> Vec<Result<(), FirewallError>> {
-        let mut waiting = Vec::with_capacity(changes.len());
-        for change in changes {
-            let (reply, rx) = oneshot::channel();
-            let sent = self.tx.send((change, reply)).is_ok();
-            waiting.push(sent.then_some(rx));
-        }
+        let waiting: Vec<_> = changes.into_iter().map(|c| self.send(vec![c])).collect();
         let mut results = Vec::with_capacity(waiting.len());
         for rx in waiting {
-            results.push(match rx {
-                Some(rx) => rx
-                    .await
-                    .map_err(|_| FirewallError::Stopped)
-                    .and_then(|r| r.map_err(FirewallError::Nft)),
-                None => Err(FirewallError::Stopped),
-            });
+            results.push(Self::wait(rx).await);
         }
         results
     }
@@ -188,7 +189,7 @@ impl FirewallHandle {
     }
 }
 
-async fn batch_loop(fw: Firewall, mut rx: mpsc::UnboundedReceiver<(Change, Reply)>) {
+async fn batch_loop(fw: Firewall, mut rx: mpsc::UnboundedReceiver<(Vec<Change>, Reply)>) {
     while let Some(first) = rx.recv().await {
         let mut pending = vec![first];
         while let Ok(more) = rx.try_recv() {
@@ -202,14 +203,17 @@ async fn batch_loop(fw: Firewall, mut rx: mpsc::UnboundedReceiver<(Change, Reply
     }
 }
 
-/// Applies the batch; if it fails, applies each change alone so one bad change cannot block
-/// the others, and tells each caller its own result.
-fn apply_pending(fw: &Firewall, pending: Vec<(Change, Reply)>) {
-    let changes: Vec<Change> = pending.iter().map(|(c, _)| c.clone()).collect();
+/// Applies everything waiting as one transaction; if it fails, applies each caller's changes
+/// alone so one bad change cannot block the others, and tells each caller its own result.
+fn apply_pending(fw: &Firewall, pending: Vec<(Vec<Change>, Reply)>) {
+    let all: Vec<Change> = pending
+        .iter()
+        .flat_map(|(c, _)| c.iter().cloned())
+        .collect();
     let started = Instant::now();
-    let batch_result = fw.apply(&changes);
+    let batch_result = fw.apply(&all);
     debug!(
-        changes = changes.len(),
+        changes = all.len(),
         elapsed_us = started.elapsed().as_micros() as u64,
         ok = batch_result.is_ok(),
         "firewall batch"
@@ -217,18 +221,20 @@ fn apply_pending(fw: &Firewall, pending: Vec<(Change, Reply)>) {
     let results: Vec<Result<(), String>> = match batch_result {
         Ok(()) => vec![Ok(()); pending.len()],
         Err(e) if pending.len() == 1 => vec![Err(e.to_string())],
-        Err(_) => changes
+        Err(_) => pending
             .iter()
-            .map(|c| fw.apply(std::slice::from_ref(c)).map_err(|e| e.to_string()))
+            .map(|(c, _)| fw.apply(c).map_err(|e| e.to_string()))
             .collect(),
     };
     let mut allowed = Vec::new();
     let mut revoked = Vec::new();
-    for ((change, reply), result) in pending.into_iter().zip(results) {
-        match (&change, &result) {
-            (Change::Allow(g), Ok(())) => allowed.push(g.ip),
-            (Change::Revoke(r), Ok(())) => revoked.push(r.ip),
-            _ => {}
+    for ((changes, reply), result) in pending.into_iter().zip(results) {
+        for change in changes.iter().filter(|_| result.is_ok()) {
+            match change {
+                Change::Allow(g) => allowed.push(g.ip),
+                Change::Revoke(r) if r.flush_flows => revoked.push(r.ip),
+                Change::Revoke(_) => {}
+            }
         }
         // The caller may have gone (guest closed the page); the change stands regardless.
         let _ = reply.send(result);

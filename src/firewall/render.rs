@@ -84,28 +84,35 @@ fn chain(name: &str) -> Value {
     json!({"add": {"chain": object(json!({"name": name}))}})
 }
 
-/// Per-client chain: rate limit, then quota, then count what was delivered.
-fn client_chain(
-    name: &str,
-    key: Value,
-    limit_map: &str,
-    quota_map: &str,
-    counter_map: &str,
-) -> Vec<Value> {
+/// Per-client chain: rate limit, then quotas, then count what was delivered. `dir` is `up` or
+/// `down`: the `<dir>_quota` map holds the user's total allowance (the same object is reached
+/// from both directions), `<dir>_only_quota` its allowance for this direction alone.
+fn client_chain(name: &str, key: Value, dir: &str) -> Vec<Value> {
+    let (limit_map, quota_map, only_map, counter_map) = (
+        format!("{dir}_limit"),
+        format!("{dir}_quota"),
+        format!("{dir}_only_quota"),
+        format!("{dir}_counter"),
+    );
     let lookup = |kind: &str, map: &str| json!({kind: {"map": {"key": key.clone(), "data": format!("@{map}")}}});
     vec![
         // limit name <key> map @..._limit drop: packets over the client's rate are policed.
         rule(
             name,
-            vec![lookup("limit", limit_map), json!({"drop": null})],
+            vec![lookup("limit", &limit_map), json!({"drop": null})],
         ),
-        // quota name <key> map @..._quota drop: the voucher's allowance, shared by both directions.
+        // quota name <key> map @..._quota drop: the transfer allowance, shared by both directions.
         rule(
             name,
-            vec![lookup("quota", quota_map), json!({"drop": null})],
+            vec![lookup("quota", &quota_map), json!({"drop": null})],
+        ),
+        // quota name <key> map @..._only_quota drop: the download or upload allowance.
+        rule(
+            name,
+            vec![lookup("quota", &only_map), json!({"drop": null})],
         ),
         // counter name <key> map @..._counter: bytes actually forwarded, for accounting and idle.
-        rule(name, vec![lookup("counter", counter_map)]),
+        rule(name, vec![lookup("counter", &counter_map)]),
         rule(name, vec![json!({"accept": null})]),
     ]
 }
@@ -127,6 +134,8 @@ pub fn render(policy: &FirewallPolicy) -> Value {
         map("down_limit", "ipv4_addr", "limit"),
         map("up_quota", "ether_addr", "quota"),
         map("down_quota", "ipv4_addr", "quota"),
+        map("up_only_quota", "ether_addr", "quota"),
+        map("down_only_quota", "ipv4_addr", "quota"),
         map("up_counter", "ether_addr", "counter"),
         map("down_counter", "ipv4_addr", "counter"),
         // Before the usual dstnat (-100), so we see guests' HTTP before any other NAT rule.
@@ -258,20 +267,8 @@ pub fn render(policy: &FirewallPolicy) -> Value {
         vec![meta_eq("oifname", lan), json!({"drop": null})],
     ));
 
-    cmds.extend(client_chain(
-        "client_up",
-        payload("ether", "saddr"),
-        "up_limit",
-        "up_quota",
-        "up_counter",
-    ));
-    cmds.extend(client_chain(
-        "client_down",
-        payload("ip", "daddr"),
-        "down_limit",
-        "down_quota",
-        "down_counter",
-    ));
+    cmds.extend(client_chain("client_up", payload("ether", "saddr"), "up"));
+    cmds.extend(client_chain("client_down", payload("ip", "daddr"), "down"));
     json!({"nftables": cmds})
 }
 
@@ -329,6 +326,6 @@ mod tests {
                     && (table == TABLE || obj.get("table") == Some(&json!(TABLE)))
             );
         }
-        assert_eq!(rule_count(&batch), 23);
+        assert_eq!(rule_count(&batch), 25);
     }
 }

@@ -1,17 +1,26 @@
-//! The enforcement loop: once a second, kernel counters and the clock become decisions (idle,
-//! session timeout, validity, quota), progress is written to the database, and a table that
-//! someone removed is rebuilt from the database.
+//! The enforcement loop: once a second, kernel counters and the clock become decisions. Per
+//! user: usage is counted into limitation periods, the profile queue moves on at the active
+//! profile's end (seamlessly, or logging the user off), limits are re-evaluated (uptime,
+//! transfer, windows) and new kernel limits installed when they changed. Per device: session
+//! and idle timeouts. A table someone removed is rebuilt from the database.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::MissedTickBehavior;
 use tokio_util::sync::CancellationToken;
-use tracing::warn;
+use tracing::{info, warn};
 
-use super::registry::Active;
-use super::{Gateway, GatewayError, now};
-use crate::firewall::{KernelCounters, down_counter, quota_name, up_counter};
+use super::registry::{Registry, clock_of};
+use super::users::{accumulate, load_state};
+use super::{Gateway, GatewayError, local_now};
+use crate::firewall::{KernelCounters, down_counter, up_counter};
+use crate::model::calendar::LocalTime;
+use crate::model::limitation::{LimitReached, Usage};
+use crate::model::profile::{Tick, on_tick};
+use crate::model::session::TerminateCause;
+use crate::store::UsageDelta;
 
 /// Deadlines are met within this period.
 const TICK: Duration = Duration::from_secs(1);
@@ -32,65 +41,192 @@ pub async fn enforcement_loop(gateway: Arc<Gateway>, cancel: CancellationToken) 
     }
 }
 
-/// Folds kernel counts into the session's base before the kernel objects are recreated at
-/// zero, and carries the quota usage over.
-fn fold_counts(a: &mut Active) {
-    a.row.bytes_up += a.kernel_up;
-    a.row.bytes_down += a.kernel_down;
-    a.kernel_up = 0;
-    a.kernel_down = 0;
-    if let (Some(q), Some(left)) = (a.quota.as_mut(), a.quota_left) {
-        q.used_bytes = q.limit_bytes.saturating_sub(left);
+/// Takes in the kernel's counts; returns each user's new traffic and online time.
+fn absorb(reg: &mut Registry, k: &KernelCounters, now: i64) -> HashMap<i64, Usage> {
+    let mut deltas: HashMap<i64, Usage> = HashMap::new();
+    for a in reg.sessions.values_mut() {
+        let d = deltas.entry(a.row.user_id).or_default();
+        if let Some(&up) = k.counters.get(&up_counter(a.row.id)) {
+            if up > a.kernel_up {
+                a.last_activity = now;
+                d.up += up - a.kernel_up;
+            }
+            a.kernel_up = up;
+        }
+        if let Some(&down) = k.counters.get(&down_counter(a.row.id)) {
+            d.down += down.saturating_sub(a.kernel_down);
+            a.kernel_down = down;
+        }
+        d.uptime += u64::try_from(now - a.last_tick).unwrap_or(0);
+        a.last_tick = now;
+    }
+    deltas
+}
+
+fn cause_of(reason: LimitReached) -> TerminateCause {
+    match reason {
+        LimitReached::OutsideWindow => TerminateCause::OutsideWindow,
+        LimitReached::Uptime => TerminateCause::UptimeLimit,
+        LimitReached::Transfer => TerminateCause::QuotaExhausted,
     }
 }
 
-/// Takes in the kernel's counts for one session; true when the device sent something.
-fn absorb(a: &mut Active, k: &KernelCounters, now: i64) {
-    if let Some(&up) = k.counters.get(&up_counter(a.row.id)) {
-        if up > a.kernel_up {
-            a.last_activity = now;
-        }
-        a.kernel_up = up;
-    }
-    if let Some(&down) = k.counters.get(&down_counter(a.row.id)) {
-        a.kernel_down = down;
-    }
-    if let Some(q) = &a.quota
-        && let Some(&used) = k.quotas.get(&quota_name(q.voucher_id))
-    {
-        a.quota_left = Some(q.limit_bytes.saturating_sub(used));
-    }
+/// What a tick decided for one user.
+enum Verdict {
+    Keep { regrant: bool },
+    End(TerminateCause),
 }
 
 impl Gateway {
     /// One pass of enforcement.
     pub async fn enforce_tick(&self) -> Result<(), GatewayError> {
         let counters = self.firewall.blocking(|fw| fw.read()).await?;
-        let mut reg = self.sessions.lock().await;
-        let now = now();
+        let mut reg = self.online.lock().await;
+        let local = local_now();
+        let now = local.unix;
         let Some(k) = counters else {
             warn!("our nftables table is gone (ruleset flushed?); rebuilding it from the database");
-            reg.iter_mut().for_each(fold_counts);
+            reg.sessions.values_mut().for_each(|a| a.fold_counts());
             return self.rebuild_locked(&reg).await;
         };
+        let deltas = absorb(&mut reg, &k, now);
+        let mut usage = Vec::new();
+        let mut verdicts = Vec::new();
+        let mut queues = Vec::new();
+        let user_ids: Vec<i64> = reg.users.keys().copied().collect();
+        for uid in user_ids {
+            let (verdict, new_usage, queue_changed) = self
+                .judge_user(
+                    &mut reg,
+                    uid,
+                    deltas.get(&uid).copied().unwrap_or_default(),
+                    &k,
+                    local,
+                )
+                .await?;
+            usage.extend(new_usage);
+            if queue_changed && let Some(u) = reg.users.get(&uid) {
+                queues.push(u.queue.clone());
+            }
+            verdicts.push((uid, verdict));
+        }
         let mut ends = Vec::new();
-        for a in reg.iter_mut() {
-            absorb(a, &k, now);
-            if let Some(cause) = a.clock.verdict(now, a.last_activity, a.quota_left) {
+        for (uid, verdict) in verdicts {
+            match verdict {
+                Verdict::End(cause) => ends.extend(
+                    reg.devices_of(uid)
+                        .iter()
+                        .map(|a| (a.row.mac.clone(), cause)),
+                ),
+                Verdict::Keep { regrant: true } => {
+                    self.regrant_locked(&mut reg, uid, local).await?
+                }
+                Verdict::Keep { regrant: false } => {}
+            }
+        }
+        for a in reg.sessions.values() {
+            let access_ends = reg
+                .users
+                .get(&a.row.user_id)
+                .and_then(|u| u.access_ends(now));
+            if let Some(cause) = clock_of(&a.row, access_ends).verdict(now, a.last_activity, None)
+                && !ends.iter().any(|(mac, _)| *mac == a.row.mac)
+            {
                 ends.push((a.row.mac.clone(), cause));
             }
         }
-        let progress: Vec<_> = reg.iter().filter_map(Active::unsaved_progress).collect();
-        if !progress.is_empty() {
+        let progress: Vec<_> = reg
+            .sessions
+            .values()
+            .filter_map(|a| a.unsaved_progress())
+            .collect();
+        if !progress.is_empty() || !usage.is_empty() || !queues.is_empty() {
             self.store
-                .run(move |s| s.record_progress(&progress))
+                .run(move |s| {
+                    s.record_progress(&progress)?;
+                    s.add_usage(&usage)?;
+                    for q in &queues {
+                        s.save_assignments(q)?;
+                    }
+                    Ok(())
+                })
                 .await?;
             // Only after the write succeeded: a failed write is retried next tick.
-            reg.iter_mut().for_each(|a| a.saved = Some(a.progress()));
+            reg.sessions
+                .values_mut()
+                .for_each(|a| a.saved = Some(a.progress()));
         }
         if !ends.is_empty() {
             self.end_many_locked(&mut reg, ends).await?;
         }
         Ok(())
+    }
+
+    /// Counts usage, moves the profile queue on and re-evaluates the limits of one user.
+    async fn judge_user(
+        &self,
+        reg: &mut Registry,
+        uid: i64,
+        delta: Usage,
+        k: &KernelCounters,
+        local: LocalTime,
+    ) -> Result<(Verdict, Vec<UsageDelta>, bool), GatewayError> {
+        let Some(state) = reg.users.get_mut(&uid) else {
+            return Ok((Verdict::Keep { regrant: false }, Vec::new(), false));
+        };
+        let usage = accumulate(state, delta, local);
+        let mut regrant = false;
+        let queue_changed = match on_tick(&mut state.queue, local.unix) {
+            Tick::Continue(_) => false,
+            Tick::LogOff => {
+                return Ok((Verdict::End(TerminateCause::ValidityExpired), usage, true));
+            }
+            Tick::Switched { to, .. } => {
+                info!(
+                    user = uid,
+                    assignment = state.queue[to].id,
+                    "active profile ended; the next one starts"
+                );
+                let (user, queue) = (state.user.clone(), state.queue.clone());
+                let applied = state.applied.clone();
+                let loaded = self
+                    .store
+                    .run(move |s| load_state(s, user, queue, local))
+                    .await?;
+                match loaded {
+                    Some(mut next) => {
+                        next.applied = applied;
+                        *state = next;
+                        regrant = true;
+                    }
+                    None => {
+                        return Ok((Verdict::End(TerminateCause::ValidityExpired), usage, true));
+                    }
+                }
+                true
+            }
+        };
+        if let Err(reason) = state.evaluate(local) {
+            return Ok((Verdict::End(cause_of(reason)), usage, queue_changed));
+        }
+        // The kernel's own quotas are exact: a quota it has exhausted ends the session even if
+        // our counting (a tick behind) is a few bytes short.
+        let exhausted = state
+            .applied
+            .quotas
+            .total
+            .iter()
+            .chain(&state.applied.quotas.up)
+            .chain(&state.applied.quotas.down)
+            .any(|q| k.quotas.get(&q.name).is_some_and(|&used| used >= q.bytes));
+        if exhausted {
+            return Ok((
+                Verdict::End(TerminateCause::QuotaExhausted),
+                usage,
+                queue_changed,
+            ));
+        }
+        regrant |= state.signature(local) != state.applied.signature;
+        Ok((Verdict::Keep { regrant }, usage, queue_changed))
     }
 }

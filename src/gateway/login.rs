@@ -1,19 +1,36 @@
-//! Logging a device in with a voucher code.
+//! Logging a device in with a voucher code or an account's username and password.
 
 use std::net::Ipv4Addr;
 
+use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use thiserror::Error;
 use tracing::{info, warn};
 
-use super::registry::Active;
-use super::{Gateway, GatewayError, now};
+use super::registry::{self, Active};
+use super::users::load_state;
+use super::{ClientView, Gateway, GatewayError, local_now};
 use crate::firewall::Change;
+use crate::model::login::{LoginRefusal, admit_device, admit_user};
+use crate::model::profile::activate_at_logon;
 use crate::model::session::TerminateCause;
 use crate::model::throttle::Throttled;
-use crate::model::voucher::{LoginRefusal, decide_login};
 use crate::model::voucher_code::{CodeError, VoucherCode};
 use crate::neighbours;
-use crate::store::NewSession;
+use crate::store::{NewSession, User};
+
+/// What the guest typed.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    /// A voucher code.
+    Voucher(String),
+    /// An account.
+    Account {
+        /// Username.
+        username: String,
+        /// Password.
+        password: String,
+    },
+}
 
 /// Why a login did not succeed; the message is shown to the guest.
 #[derive(Debug, Error)]
@@ -23,8 +40,8 @@ pub enum LoginError {
         "your device could not be identified on the guest network; reconnect to the Wi-Fi and try again"
     )]
     UnknownDevice,
-    /// Too many wrong codes.
-    #[error("too many wrong codes; please wait {0} seconds and try again")]
+    /// Too many wrong attempts.
+    #[error("too many wrong attempts; please wait {0} seconds and try again")]
     Throttled(i64),
     /// The input cannot be a code.
     #[error("{0}")]
@@ -32,7 +49,10 @@ pub enum LoginError {
     /// No voucher has this code.
     #[error("this code is not valid; check it and try again")]
     WrongCode,
-    /// The voucher exists but cannot be used now.
+    /// No account with this username and password.
+    #[error("wrong username or password")]
+    WrongPassword,
+    /// The user exists but cannot log in now.
     #[error("{0}")]
     Refused(#[from] LoginRefusal),
     /// Our fault; details are in the log.
@@ -40,94 +60,192 @@ pub enum LoginError {
     Internal(#[from] GatewayError),
 }
 
+/// A valid argon2id hash of a random password: verified against when the username does not
+/// exist, so a wrong username takes as long as a wrong password.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2wQ8cbWGSNFrbPRdDnN5oSixgEnbuXAhTWDBf0E7mxg";
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
 impl Gateway {
-    /// Logs in the device at `ip` with a typed voucher code.
-    pub async fn login_with_voucher(
+    /// Logs in the device at `ip`.
+    pub async fn login(
         &self,
         ip: Ipv4Addr,
-        typed: &str,
-    ) -> Result<super::ClientView, LoginError> {
+        credentials: Credentials,
+    ) -> Result<ClientView, LoginError> {
         if !self.config.lan_subnet.contains(&ip) {
             return Err(LoginError::UnknownDevice);
         }
         let mac =
             neighbours::lookup(ip, &self.config.lan_interface).ok_or(LoginError::UnknownDevice)?;
         self.check_throttle(&mac)?;
-        let code = VoucherCode::parse(typed)?;
-        let hash = code.keyed_hash(&self.key);
-        // Everything from reading the voucher's usage to recording the new session happens
-        // under the lock, so two devices racing with a single-use code cannot both get in.
-        let mut reg = self.sessions.lock().await;
-        let voucher = self
-            .store
-            .run(move |s| s.voucher_by_hash(&hash))
-            .await
-            .map_err(GatewayError::from)?;
-        let Some(voucher) = voucher else {
-            drop(reg);
-            let wait = self.record_failure(&mac);
-            warn!(%mac, %ip, wait, "wrong voucher code");
-            return Err(LoginError::WrongCode);
+        let user = match self.identify(credentials).await? {
+            Ok(user) => user,
+            Err(wrong) => {
+                let wait = self.record_failure(&mac);
+                warn!(%mac, %ip, wait, "wrong credentials");
+                return Err(wrong);
+            }
         };
         self.throttle_success(&mac);
+        self.admit(mac, ip, user.id).await
+    }
 
-        let now = now();
-        let current = reg.get(&mac).map(|a| (a.row.voucher_id, a.ip));
-        let same_voucher_online = current.is_some_and(|(v, _)| v == voucher.id);
-        let grant = decide_login(
-            &voucher.terms,
-            &voucher.usage,
-            voucher.created_at,
-            reg.voucher_devices(voucher.id),
-            same_voucher_online,
-            now,
-        )?;
-        // Decided: only now end what the new session replaces.
-        match current {
-            Some((_, old_ip)) if same_voucher_online && old_ip == ip => {
-                if let Some(a) = reg.get(&mac) {
-                    return Ok(a.view(now));
-                }
+    /// Finds the user; the inner error is a wrong code or password (counted by the throttle).
+    async fn identify(
+        &self,
+        credentials: Credentials,
+    ) -> Result<Result<User, LoginError>, LoginError> {
+        match credentials {
+            Credentials::Voucher(typed) => {
+                let hash = VoucherCode::parse(&typed)?.keyed_hash(&self.key);
+                let user = self
+                    .store
+                    .run(move |s| s.user_by_code_hash(&hash))
+                    .await
+                    .map_err(GatewayError::from)?;
+                Ok(user.ok_or(LoginError::WrongCode))
             }
-            // Same device and voucher, new address (DHCP gave it another one): the session
-            // moves, without using up another login.
-            Some(_) if same_voucher_online => {
-                self.end_locked(&mut reg, &mac, TerminateCause::LostCarrier)
-                    .await?;
+            Credentials::Account { username, password } => {
+                let found = self
+                    .store
+                    .run(move |s| s.account(&username))
+                    .await
+                    .map_err(GatewayError::from)?;
+                // argon2 is deliberately slow: off the async runtime.
+                let checked = tokio::task::spawn_blocking(move || match found {
+                    Some((user, hash)) => verify_password(&password, &hash).then_some(user),
+                    None => {
+                        verify_password(&password, DUMMY_HASH);
+                        None
+                    }
+                })
+                .await
+                .map_err(|e| GatewayError::Inconsistent(e.to_string()))?;
+                Ok(checked.ok_or(LoginError::WrongPassword))
             }
-            Some(_) => {
-                self.end_locked(&mut reg, &mac, TerminateCause::UserRequest)
-                    .await?;
-            }
-            None => {}
         }
-        // Another device holding this IP has left (its lease went to this device).
+    }
+
+    /// Everything from reading the user's state to recording the session happens under the
+    /// lock, so two devices racing with a single-use code cannot both get in.
+    async fn admit(
+        &self,
+        mac: String,
+        ip: Ipv4Addr,
+        user_id: i64,
+    ) -> Result<ClientView, LoginError> {
+        let mut reg = self.online.lock().await;
+        let local = local_now();
+        let now = local.unix;
+        let user = self
+            .store
+            .run(move |s| s.user(user_id))
+            .await
+            .map_err(GatewayError::from)?
+            .ok_or_else(|| GatewayError::Inconsistent(format!("user {user_id} vanished")))?;
+        let current = reg.sessions.get(&mac).map(|a| (a.row.user_id, a.ip));
+        let same_user_online = current.is_some_and(|(u, _)| u == user_id);
+        let counts_as_login = admit_user(
+            user.disabled_at.is_some(),
+            user.max_logins,
+            user.logins,
+            same_user_online,
+        )?;
+
+        let mut state = match reg.users.get(&user_id) {
+            // Another device of the user is online: its live state (usage up to this second).
+            Some(online) => {
+                let mut state = online.clone();
+                state.user = user;
+                state
+            }
+            None => {
+                let mut queue = self
+                    .store
+                    .run(move |s| s.assignments(user_id))
+                    .await
+                    .map_err(GatewayError::from)?;
+                activate_at_logon(&mut queue, now).ok_or(LoginRefusal::Expired)?;
+                self.store
+                    .run(move |s| load_state(s, user, queue, local))
+                    .await
+                    .map_err(GatewayError::from)?
+                    .ok_or(LoginRefusal::Expired)?
+            }
+        };
+        state.evaluate(local).map_err(LoginRefusal::from)?;
+        let online_devices = u32::try_from(reg.devices_of(user_id).len()).unwrap_or(u32::MAX);
+        let preempt = admit_device(
+            state.profile.shared_users,
+            online_devices,
+            same_user_online,
+            self.config.shared_users_policy,
+        )?;
+
+        // Decided: only now end what the new session replaces.
+        if let Some((_, old_ip)) = current {
+            if same_user_online && old_ip == ip {
+                let a = &reg.sessions[&mac];
+                return reg.view(a, now).ok_or_else(|| {
+                    GatewayError::Inconsistent("online user without state".into()).into()
+                });
+            }
+            // Same device, new address (DHCP gave it another one): the session moves without
+            // using up a login. Another user on this device: the old one logs out.
+            let cause = if same_user_online {
+                TerminateCause::LostCarrier
+            } else {
+                TerminateCause::UserRequest
+            };
+            self.end_locked(&mut reg, &mac, cause).await?;
+        }
         if let Some(other) = reg
             .by_ip(ip)
             .filter(|a| a.row.mac != mac)
             .map(|a| a.row.mac.clone())
         {
+            // Its lease went to this device: the old device has left.
             self.end_locked(&mut reg, &other, TerminateCause::LostCarrier)
+                .await?;
+        }
+        if preempt && let Some(oldest) = reg.devices_of(user_id).first().map(|a| a.row.mac.clone())
+        {
+            self.end_locked(&mut reg, &oldest, TerminateCause::PortPreempted)
                 .await?;
         }
 
         let new = NewSession {
-            voucher_id: voucher.id,
+            user_id,
+            profile_id: state.profile.id,
             mac: mac.clone(),
             ip: ip.to_string(),
             started_at: now,
             session_timeout: self.config.session_timeout,
             idle_timeout: self.config.idle_timeout,
-            rate_down_bps: voucher.terms.rate_down_bps.or(self.config.rate_down_bps),
-            rate_up_bps: voucher.terms.rate_up_bps.or(self.config.rate_up_bps),
         };
+        let stored_queue = state.queue.clone();
         let row = self
             .store
-            .run(move |s| s.start_session(&new, &grant))
+            .run(move |s| s.start_session(&new, &stored_queue, counts_as_login))
             .await
             .map_err(GatewayError::from)?;
-        let active = Active::new(row, ip, &voucher);
-        if let Err(e) = self.firewall.change(Change::Allow(active.grant(now))).await {
+        if counts_as_login {
+            state.user.logins += 1;
+        }
+        // The first device of a user gets fresh kernel limits; later ones share them.
+        if !reg.users.contains_key(&user_id) {
+            state.applied = self.next_applied(&state, local);
+        }
+        let active = Active::new(row, ip, now);
+        let grant = registry::grant(&active, &state, now);
+        if let Err(e) = self.firewall.change(Change::Allow(grant)).await {
             let progress = active.progress();
             self.store
                 .run(move |s| s.end_session(&progress, TerminateCause::NasError, now))
@@ -135,25 +253,39 @@ impl Gateway {
                 .map_err(GatewayError::from)?;
             return Err(GatewayError::from(e).into());
         }
-        info!(%mac, %ip, session = active.row.id, voucher = voucher.id, "guest logged in");
-        let view = active.view(now);
-        reg.insert(active);
-        Ok(view)
+        info!(%mac, %ip, session = active.row.id, user = user_id, profile = state.profile.name, "guest logged in");
+        reg.users.insert(user_id, state);
+        reg.sessions.insert(mac.clone(), active);
+        let a = &reg.sessions[&mac];
+        reg.view(a, now)
+            .ok_or_else(|| GatewayError::Inconsistent("new session without state".into()).into())
     }
 
     fn check_throttle(&self, device: &str) -> Result<(), LoginError> {
         let mut t = self.throttle.lock().unwrap_or_else(|p| p.into_inner());
-        t.check(device, now())
+        t.check(device, super::now())
             .map_err(|t: Throttled| LoginError::Throttled(t.retry_after()))
     }
 
     fn record_failure(&self, device: &str) -> i64 {
         let mut t = self.throttle.lock().unwrap_or_else(|p| p.into_inner());
-        t.record_failure(device, now())
+        t.record_failure(device, super::now())
     }
 
     fn throttle_success(&self, device: &str) {
         let mut t = self.throttle.lock().unwrap_or_else(|p| p.into_inner());
         t.record_success(device);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dummy_hash_is_a_real_argon2id_hash_that_matches_nothing_typed() {
+        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+        assert!(!verify_password("", DUMMY_HASH));
+        assert!(!verify_password("password", DUMMY_HASH));
     }
 }

@@ -5,23 +5,26 @@ mod enforce;
 mod login;
 mod registry;
 mod restore;
+mod users;
 
 use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex};
 
+use chrono::Offset;
 use thiserror::Error;
 use tokio::sync::Mutex as AsyncMutex;
 use tracing::info;
 
 use crate::config::Config;
 use crate::firewall::{Change, FirewallError, FirewallHandle};
+use crate::model::calendar::LocalTime;
 use crate::model::session::TerminateCause;
 use crate::model::throttle::{LoginThrottle, ThrottlePolicy};
 use crate::store::{SharedStore, StoreError};
 
 pub use enforce::enforcement_loop;
-pub use login::LoginError;
-pub use registry::{Active, ClientView, Registry};
+pub use login::{Credentials, LoginError};
+pub use registry::{Active, ClientView, Registry, UserState};
 
 /// Unix time now.
 pub fn now() -> i64 {
@@ -29,6 +32,15 @@ pub fn now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+/// Now, with the machine's local UTC offset (time windows and daily resets are local).
+pub fn local_now() -> LocalTime {
+    let offset = chrono::Local::now().offset().fix().local_minus_utc();
+    LocalTime {
+        unix: now(),
+        offset,
+    }
 }
 
 /// A gateway operation failed for a reason that is not the guest's.
@@ -40,16 +52,9 @@ pub enum GatewayError {
     /// The firewall failed.
     #[error(transparent)]
     Firewall(#[from] FirewallError),
-}
-
-/// True when another session of `a`'s voucher is in `leaving` after `a`: the quota object must
-/// outlive `a`'s revocation and go with the last one.
-fn leaving_later(leaving: &[(Active, TerminateCause)], a: &Active) -> bool {
-    let pos = leaving.iter().position(|(x, _)| x.row.id == a.row.id);
-    leaving
-        .iter()
-        .skip(pos.map_or(0, |p| p + 1))
-        .any(|(x, _)| x.row.voucher_id == a.row.voucher_id)
+    /// The database lost something a session refers to.
+    #[error("inconsistent state: {0}")]
+    Inconsistent(String),
 }
 
 /// Shared state of the running gateway.
@@ -59,8 +64,8 @@ pub struct Gateway {
     store: SharedStore,
     firewall: FirewallHandle,
     key: Arc<Vec<u8>>,
-    /// Held across a whole login or session end, so two changes to one device never interleave.
-    sessions: AsyncMutex<Registry>,
+    /// Held across a whole login or session end, so two changes to one user never interleave.
+    online: AsyncMutex<Registry>,
     throttle: Mutex<LoginThrottle>,
 }
 
@@ -72,26 +77,25 @@ impl Gateway {
             store,
             firewall,
             key: Arc::new(key),
-            sessions: AsyncMutex::new(Registry::default()),
+            online: AsyncMutex::new(Registry::default()),
             throttle: Mutex::new(LoginThrottle::new(ThrottlePolicy::default())),
         }
     }
 
     /// The session of the device at `ip`, if it is online.
     pub async fn client_by_ip(&self, ip: Ipv4Addr) -> Option<ClientView> {
-        let now = now();
-        self.sessions.lock().await.by_ip(ip).map(|a| a.view(now))
+        let reg = self.online.lock().await;
+        reg.by_ip(ip).and_then(|a| reg.view(a, now()))
     }
 
     /// Every connected client, oldest session first.
     pub async fn clients(&self) -> Vec<ClientView> {
         let now = now();
-        let mut all: Vec<ClientView> = self
+        let reg = self.online.lock().await;
+        let mut all: Vec<ClientView> = reg
             .sessions
-            .lock()
-            .await
-            .iter()
-            .map(|a| a.view(now))
+            .values()
+            .filter_map(|a| reg.view(a, now))
             .collect();
         all.sort_by_key(|c| c.session_id);
         all
@@ -99,7 +103,7 @@ impl Gateway {
 
     /// Logs out the device at `ip` (guest's own request).
     pub async fn logout(&self, ip: Ipv4Addr) -> Result<bool, GatewayError> {
-        let mut reg = self.sessions.lock().await;
+        let mut reg = self.online.lock().await;
         let Some(mac) = reg.by_ip(ip).map(|a| a.row.mac.clone()) else {
             return Ok(false);
         };
@@ -109,7 +113,7 @@ impl Gateway {
 
     /// Ends the session of `mac` at once (operator's `kick`).
     pub async fn kick(&self, mac: &str) -> Result<bool, GatewayError> {
-        let mut reg = self.sessions.lock().await;
+        let mut reg = self.online.lock().await;
         self.end_locked(
             &mut reg,
             &mac.to_ascii_lowercase(),
@@ -118,17 +122,13 @@ impl Gateway {
         .await
     }
 
-    /// Ends every session of a voucher (it was revoked). Returns how many ended.
-    pub async fn end_voucher_sessions(&self, voucher_id: i64) -> Result<usize, GatewayError> {
-        let mut reg = self.sessions.lock().await;
-        let macs: Vec<String> = reg
-            .iter()
-            .filter(|a| a.row.voucher_id == voucher_id)
-            .map(|a| a.row.mac.clone())
-            .collect();
-        let ends = macs
+    /// Ends every session of a user (disabled, or its profiles changed). Returns how many.
+    pub async fn end_user_sessions(&self, user_id: i64) -> Result<usize, GatewayError> {
+        let mut reg = self.online.lock().await;
+        let ends = reg
+            .devices_of(user_id)
             .into_iter()
-            .map(|mac| (mac, TerminateCause::AdminReset))
+            .map(|a| (a.row.mac.clone(), TerminateCause::AdminReset))
             .collect();
         self.end_many_locked(&mut reg, ends).await
     }
@@ -146,26 +146,30 @@ impl Gateway {
         Ok(ended == 1)
     }
 
-    /// Removes sessions from the kernel in one batch, then records their ends in one go.
-    /// Sessions whose revocation failed stay registered so the next tick retries (the kernel
-    /// timeout is the backstop meanwhile). Returns how many ended.
+    /// Removes sessions from the kernel in one batch, then records their ends. A user whose
+    /// last device leaves is forgotten (with its quota objects). Sessions whose revocation
+    /// failed stay registered so the next tick retries (the kernel timeout is the backstop).
     async fn end_many_locked(
         &self,
         reg: &mut Registry,
         ends: Vec<(String, TerminateCause)>,
     ) -> Result<usize, GatewayError> {
-        let mut leaving = Vec::new();
-        for (mac, cause) in ends {
-            if let Some(active) = reg.remove(&mac) {
-                leaving.push((active, cause));
-            }
-        }
+        let leaving: Vec<(Active, TerminateCause)> = ends
+            .into_iter()
+            .filter_map(|(mac, cause)| reg.sessions.remove(&mac).map(|a| (a, cause)))
+            .collect();
         let changes = leaving
             .iter()
             .map(|(a, _)| {
-                let last_of_voucher =
-                    reg.voucher_devices(a.row.voucher_id) == 0 && !leaving_later(&leaving, a);
-                Change::Revoke(a.revoke(last_of_voucher))
+                let applied = reg
+                    .users
+                    .get(&a.row.user_id)
+                    .map(|u| u.applied.clone())
+                    .unwrap_or_default();
+                // The quota objects go with the user's last device.
+                let last =
+                    reg.devices_of(a.row.user_id).is_empty() && !users::leaving_later(&leaving, a);
+                Change::Revoke(registry::revoke(a, &applied, last, true))
             })
             .collect();
         let results = self.firewall.change_many(changes).await;
@@ -176,7 +180,7 @@ impl Gateway {
             match result {
                 Ok(()) => ended.push((active, cause)),
                 Err(e) => {
-                    reg.insert(active);
+                    reg.sessions.insert(active.row.mac.clone(), active);
                     first_error.get_or_insert(e);
                 }
             }
@@ -191,8 +195,11 @@ impl Gateway {
             })
             .await?;
         for (a, cause) in &ended {
-            info!(mac = a.row.mac, ip = %a.ip, session = a.row.id, cause = cause.as_str(),
+            info!(mac = a.row.mac, ip = %a.ip, session = a.row.id, user = a.row.user_id, cause = cause.as_str(),
                   bytes_up = a.bytes_up(), bytes_down = a.bytes_down(), "session ended");
+            if reg.devices_of(a.row.user_id).is_empty() {
+                reg.users.remove(&a.row.user_id);
+            }
         }
         match first_error {
             Some(e) => Err(e.into()),
@@ -202,6 +209,6 @@ impl Gateway {
 
     /// Number of devices online.
     pub async fn online_count(&self) -> usize {
-        self.sessions.lock().await.len()
+        self.online.lock().await.sessions.len()
     }
 }

@@ -1,16 +1,21 @@
-//! The active sessions in memory: a cache of the database rows plus live kernel counts.
+//! What is online, in memory: device sessions (a cache of their database rows plus live kernel
+//! counts) and, per user with a device online, the active profile, its usage and the limits
+//! currently in the kernel.
 
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::firewall::{ClientGrant, ClientRevoke, QuotaGrant};
+use crate::firewall::{ClientGrant, ClientRevoke, QuotaGrant, Quotas};
+use crate::model::calendar::LocalTime;
+use crate::model::limitation::{Effective, LimitReached, Usage, effective};
+use crate::model::profile::{Assignment, active};
 use crate::model::session::SessionClock;
-use crate::store::{SessionProgress, SessionRow, VoucherRow};
+use crate::store::{Profile, SessionProgress, SessionRow, User};
 
-/// Seconds the kernel keeps a client past its deadline if the daemon has not revoked it by
-/// then (the daemon normally acts within a second; this is only a backstop).
+/// Seconds the kernel keeps a client past its deadline if the daemon has not acted by then
+/// (the daemon normally acts within a second; this is only a backstop).
 const KERNEL_GRACE_SECS: u64 = 5;
 
 /// One device online.
@@ -20,53 +25,27 @@ pub struct Active {
     pub row: SessionRow,
     /// Device address.
     pub ip: Ipv4Addr,
-    /// Time rules.
-    pub clock: SessionClock,
-    /// The voucher's quota object, if any.
-    pub quota: Option<QuotaGrant>,
-    /// Bytes counted by the kernel since this client was (re)granted.
+    /// Bytes from the device counted by the kernel since the last grant.
     pub kernel_up: u64,
-    /// Bytes to the device counted by the kernel since the grant.
+    /// Bytes to the device counted by the kernel since the last grant.
     pub kernel_down: u64,
     /// Last time the device sent traffic.
     pub last_activity: i64,
-    /// Bytes left on the voucher, if it has a quota.
-    pub quota_left: Option<u64>,
+    /// Last enforcement tick (online time is added from here).
+    pub last_tick: i64,
     /// What the database holds, so unchanged sessions are not rewritten every tick.
     pub saved: Option<SessionProgress>,
 }
 
-/// The voucher's quota as a kernel object, carrying the usage so far.
-pub fn voucher_quota(voucher: &VoucherRow) -> Option<QuotaGrant> {
-    voucher.terms.quota_bytes.map(|limit| QuotaGrant {
-        voucher_id: voucher.id,
-        limit_bytes: limit,
-        used_bytes: voucher.usage.bytes_used,
-    })
-}
-
-/// The time rules stored with a session.
-pub fn clock_of(row: &SessionRow) -> SessionClock {
-    SessionClock {
-        started_at: row.started_at,
-        expires_at: row.expires_at,
-        session_timeout: row.session_timeout,
-        idle_timeout: row.idle_timeout,
-    }
-}
-
 impl Active {
     /// A session as loaded from (or just written to) the database.
-    pub fn new(row: SessionRow, ip: Ipv4Addr, voucher: &VoucherRow) -> Self {
-        let quota = voucher_quota(voucher);
+    pub fn new(row: SessionRow, ip: Ipv4Addr, now: i64) -> Self {
         Active {
-            clock: clock_of(&row),
             ip,
-            quota,
             kernel_up: 0,
             kernel_down: 0,
             last_activity: row.last_activity_at,
-            quota_left: quota.map(|q| q.limit_bytes.saturating_sub(q.used_bytes)),
+            last_tick: now,
             saved: None,
             row,
         }
@@ -98,51 +77,168 @@ impl Active {
         (self.saved != Some(now)).then_some(now)
     }
 
-    /// What the kernel needs to let the device through until its deadline.
-    pub fn grant(&self, now: i64) -> ClientGrant {
-        ClientGrant {
-            session_id: self.row.id,
-            mac: self.row.mac.clone(),
-            ip: self.ip,
-            timeout_secs: self.clock.seconds_left(now) + KERNEL_GRACE_SECS,
-            rate_up_bps: self.row.rate_up_bps,
-            rate_down_bps: self.row.rate_down_bps,
-            quota: self.quota,
+    /// Moves kernel counts into the base before the kernel objects are recreated at zero.
+    pub fn fold_counts(&mut self) {
+        self.row.bytes_up += self.kernel_up;
+        self.row.bytes_down += self.kernel_down;
+        self.kernel_up = 0;
+        self.kernel_down = 0;
+    }
+}
+
+/// The limits of a user as installed in the kernel.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// What they were computed from: a change means the kernel needs new limits.
+    pub signature: Vec<i64>,
+    /// Generation, part of the quota objects' names.
+    pub generation: u64,
+    /// Download rate, bits/s.
+    pub rate_down_bps: Option<u64>,
+    /// Upload rate, bits/s.
+    pub rate_up_bps: Option<u64>,
+    /// The quota objects as granted.
+    pub quotas: Quotas,
+}
+
+/// A user with at least one device online.
+#[derive(Debug, Clone)]
+pub struct UserState {
+    /// The user.
+    pub user: User,
+    /// Its queue of profiles.
+    pub queue: Vec<Assignment>,
+    /// The active profile.
+    pub profile: Profile,
+    /// Usage of the active profile: limitation → (period start, usage in that period).
+    pub usage: HashMap<i64, (i64, Usage)>,
+    /// Limits in force at the last evaluation.
+    pub effective: Effective,
+    /// Limits in the kernel.
+    pub applied: Applied,
+}
+
+impl UserState {
+    /// The active assignment.
+    pub fn assignment(&self) -> Option<&Assignment> {
+        active(&self.queue).map(|i| &self.queue[i])
+    }
+
+    /// Usage of a limitation in its current period.
+    pub fn usage_now(&self, limitation_id: i64, period_start: i64) -> Usage {
+        match self.usage.get(&limitation_id) {
+            Some((start, u)) if *start == period_start => *u,
+            _ => Usage::default(),
         }
     }
 
-    /// What the kernel needs to forget the device.
-    pub fn revoke(&self, drop_quota: bool) -> ClientRevoke {
-        ClientRevoke {
-            session_id: self.row.id,
-            mac: self.row.mac.clone(),
-            ip: self.ip,
-            quota: self.quota,
-            drop_quota,
+    /// Re-evaluates the limits at `now`.
+    pub fn evaluate(&mut self, now: LocalTime) -> Result<Effective, LimitReached> {
+        let eff = effective(
+            &self.profile.limitations,
+            self.profile.outside_windows,
+            |l| self.usage_now(l.id, l.reset.period_start(now)),
+            now,
+        )?;
+        self.effective = eff;
+        Ok(eff)
+    }
+
+    /// What the kernel limits depend on: profile, applicable limitations and their periods,
+    /// and whether a window is open. Equal signatures need no new kernel objects.
+    pub fn signature(&self, now: LocalTime) -> Vec<i64> {
+        let mut sig = vec![self.assignment().map_or(0, |a| a.id)];
+        for a in &self.profile.limitations {
+            if a.window.contains(now) {
+                sig.push(a.limitation.id);
+                sig.push(a.limitation.reset.period_start(now));
+            }
+        }
+        sig
+    }
+
+    /// Computes new kernel limits from the current evaluation (quota objects of a new
+    /// generation, sized to what is left).
+    pub fn next_applied(&self, now: LocalTime) -> Applied {
+        let generation = self.applied.generation + 1;
+        let uid = self.user.id;
+        let quota = |kind: &str, left: Option<u64>| {
+            left.map(|bytes| QuotaGrant {
+                name: format!("q{kind}{uid}g{generation}"),
+                bytes,
+                used: 0,
+            })
+        };
+        Applied {
+            signature: self.signature(now),
+            generation,
+            rate_down_bps: self.effective.rate_down_bps,
+            rate_up_bps: self.effective.rate_up_bps,
+            quotas: Quotas {
+                total: quota("t", self.effective.total_left),
+                up: quota("u", self.effective.up_left),
+                down: quota("d", self.effective.down_left),
+            },
         }
     }
 
-    /// The public view of this session.
-    pub fn view(&self, now: i64) -> ClientView {
-        ClientView {
-            session_id: self.row.id,
-            mac: self.row.mac.clone(),
-            ip: self.ip.to_string(),
-            voucher_id: self.row.voucher_id,
-            started_at: self.row.started_at,
-            bytes_up: self.bytes_up(),
-            bytes_down: self.bytes_down(),
-            seconds_left: self.clock.seconds_left(now),
-            bytes_left: self.quota_left,
-            idle_seconds: u64::try_from(now - self.last_activity).unwrap_or(0),
-            rate_down_bps: self.row.rate_down_bps,
-            rate_up_bps: self.row.rate_up_bps,
-        }
+    /// When the user's access ends for sure, if known: the active profile's end when no other
+    /// profile waits, and the uptime left.
+    pub fn access_ends(&self, now: i64) -> Option<i64> {
+        let waiting = self
+            .queue
+            .iter()
+            .any(|a| a.state == crate::model::profile::State::Waiting);
+        let profile_end = self
+            .assignment()
+            .and_then(|a| a.ends_at)
+            .filter(|_| !waiting);
+        let uptime_end = self
+            .effective
+            .uptime_left
+            .map(|left| now.saturating_add(i64::try_from(left).unwrap_or(i64::MAX)));
+        [profile_end, uptime_end].into_iter().flatten().min()
+    }
+}
+
+/// The clock of a device session given its user's access end.
+pub fn clock_of(row: &SessionRow, access_ends: Option<i64>) -> SessionClock {
+    SessionClock {
+        started_at: row.started_at,
+        expires_at: access_ends,
+        session_timeout: row.session_timeout,
+        idle_timeout: row.idle_timeout,
+    }
+}
+
+/// Kernel grant for a device of a user.
+pub fn grant(a: &Active, u: &UserState, now: i64) -> ClientGrant {
+    let clock = clock_of(&a.row, u.access_ends(now));
+    ClientGrant {
+        session_id: a.row.id,
+        mac: a.row.mac.clone(),
+        ip: a.ip,
+        timeout_secs: clock.seconds_left(now) + KERNEL_GRACE_SECS,
+        rate_up_bps: u.applied.rate_up_bps,
+        rate_down_bps: u.applied.rate_down_bps,
+        quotas: u.applied.quotas.clone(),
+    }
+}
+
+/// Kernel revocation for a device of a user.
+pub fn revoke(a: &Active, applied: &Applied, drop_quotas: bool, flush_flows: bool) -> ClientRevoke {
+    ClientRevoke {
+        session_id: a.row.id,
+        mac: a.row.mac.clone(),
+        ip: a.ip,
+        quotas: applied.quotas.clone(),
+        drop_quotas,
+        flush_flows,
     }
 }
 
 /// A connected client as the CLI and the status page show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientView {
     /// Session id.
     pub session_id: i64,
@@ -150,8 +246,12 @@ pub struct ClientView {
     pub mac: String,
     /// Device IPv4 address.
     pub ip: String,
-    /// Voucher used.
-    pub voucher_id: i64,
+    /// User id (a voucher's id).
+    pub user_id: i64,
+    /// Account name, if an account.
+    pub username: Option<String>,
+    /// The active profile's name for users.
+    pub profile: String,
     /// Unix time of login.
     pub started_at: i64,
     /// Bytes from the device.
@@ -160,7 +260,11 @@ pub struct ClientView {
     pub bytes_down: u64,
     /// Seconds until the session ends at the latest.
     pub seconds_left: u64,
-    /// Bytes left on the voucher, if limited.
+    /// When the active profile ends, if it does.
+    pub profile_ends_at: Option<i64>,
+    /// Online time left, if limited.
+    pub uptime_left: Option<u64>,
+    /// Bytes left (the tightest of total, download and upload), if limited.
     pub bytes_left: Option<u64>,
     /// Seconds since the device last sent traffic.
     pub idle_seconds: u64,
@@ -170,60 +274,58 @@ pub struct ClientView {
     pub rate_up_bps: Option<u64>,
 }
 
-/// Active sessions by MAC.
+/// Everything online.
 #[derive(Debug, Default)]
 pub struct Registry {
-    by_mac: HashMap<String, Active>,
+    /// Device sessions by MAC.
+    pub sessions: HashMap<String, Active>,
+    /// Users with a device online.
+    pub users: HashMap<i64, UserState>,
 }
 
 impl Registry {
-    /// The session of this device.
-    pub fn get(&self, mac: &str) -> Option<&Active> {
-        self.by_mac.get(mac)
-    }
-
     /// The session holding this IP.
     pub fn by_ip(&self, ip: Ipv4Addr) -> Option<&Active> {
-        self.by_mac.values().find(|a| a.ip == ip)
+        self.sessions.values().find(|a| a.ip == ip)
     }
 
-    /// Devices online with this voucher.
-    pub fn voucher_devices(&self, voucher_id: i64) -> u32 {
-        let n = self
-            .by_mac
+    /// Devices online for a user, oldest session first.
+    pub fn devices_of(&self, user_id: i64) -> Vec<&Active> {
+        let mut v: Vec<&Active> = self
+            .sessions
             .values()
-            .filter(|a| a.row.voucher_id == voucher_id)
-            .count();
-        u32::try_from(n).unwrap_or(u32::MAX)
+            .filter(|a| a.row.user_id == user_id)
+            .collect();
+        v.sort_by_key(|a| a.row.id);
+        v
     }
 
-    /// Adds or replaces a device's session.
-    pub fn insert(&mut self, active: Active) {
-        self.by_mac.insert(active.row.mac.clone(), active);
-    }
-
-    /// Removes a device's session.
-    pub fn remove(&mut self, mac: &str) -> Option<Active> {
-        self.by_mac.remove(mac)
-    }
-
-    /// Every session.
-    pub fn iter(&self) -> impl Iterator<Item = &Active> {
-        self.by_mac.values()
-    }
-
-    /// Every session, mutable (the enforcement loop updates counts).
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Active> {
-        self.by_mac.values_mut()
-    }
-
-    /// Number of sessions.
-    pub fn len(&self) -> usize {
-        self.by_mac.len()
-    }
-
-    /// True when nobody is online.
-    pub fn is_empty(&self) -> bool {
-        self.by_mac.is_empty()
+    /// The public view of a device session.
+    pub fn view(&self, a: &Active, now: i64) -> Option<ClientView> {
+        let u = self.users.get(&a.row.user_id)?;
+        let clock = clock_of(&a.row, u.access_ends(now));
+        let e = &u.effective;
+        let bytes_left = [e.total_left, e.down_left, e.up_left]
+            .into_iter()
+            .flatten()
+            .min();
+        Some(ClientView {
+            session_id: a.row.id,
+            mac: a.row.mac.clone(),
+            ip: a.ip.to_string(),
+            user_id: u.user.id,
+            username: u.user.username.clone(),
+            profile: u.profile.name_for_users.clone(),
+            started_at: a.row.started_at,
+            bytes_up: a.bytes_up(),
+            bytes_down: a.bytes_down(),
+            seconds_left: clock.seconds_left(now),
+            profile_ends_at: u.assignment().and_then(|x| x.ends_at),
+            uptime_left: e.uptime_left,
+            bytes_left,
+            idle_seconds: u64::try_from(now - a.last_activity).unwrap_or(0),
+            rate_down_bps: u.applied.rate_down_bps,
+            rate_up_bps: u.applied.rate_up_bps,
+        })
     }
 }

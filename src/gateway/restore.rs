@@ -1,43 +1,75 @@
 //! Start-up: rebuild the kernel table from the database, the source of truth. Sessions whose
 //! time ran out while the daemon was down are closed; the rest are authorised again at once.
 
+use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
-use tracing::{info, warn};
+use tracing::info;
 
-use super::registry::{Active, clock_of};
-use super::{Gateway, GatewayError, now};
+use super::registry::{self, Active, Registry, UserState, clock_of};
+use super::users::load_state;
+use super::{Gateway, GatewayError, local_now};
+use crate::model::calendar::LocalTime;
+use crate::model::profile::{Tick, activate_at_logon, on_tick};
 use crate::model::session::TerminateCause;
-use crate::store::{SessionRow, Store, StoreError, VoucherRow};
+use crate::store::{SessionProgress, SessionRow, Store, StoreError};
 
-/// Loads active sessions with their vouchers, closing the ones that must not resume.
-fn load(store: &mut Store, now: i64) -> Result<Vec<(SessionRow, VoucherRow)>, StoreError> {
+fn progress_of(row: &SessionRow) -> SessionProgress {
+    SessionProgress {
+        id: row.id,
+        bytes_up: row.bytes_up,
+        bytes_down: row.bytes_down,
+        last_activity_at: row.last_activity_at,
+    }
+}
+
+/// Loads active sessions with their users' state, closing the ones that must not resume. A
+/// profile that ended while the daemon was down hands over to the next one, as it would have
+/// online.
+fn load(
+    store: &mut Store,
+    now: LocalTime,
+) -> Result<(Vec<SessionRow>, HashMap<i64, UserState>), StoreError> {
     let mut keep = Vec::new();
+    let mut users: HashMap<i64, UserState> = HashMap::new();
     for row in store.active_sessions()? {
-        let voucher = store.voucher(row.voucher_id)?;
-        let clock = clock_of(&row);
-        let ip_ok = row.ip.parse::<Ipv4Addr>().is_ok();
-        let cause = match &voucher {
-            None => Some(TerminateCause::AdminReset),
-            Some(v) if v.usage.revoked_at.is_some() => Some(TerminateCause::AdminReset),
-            Some(_) if !ip_ok => Some(TerminateCause::NasError),
-            Some(v) => {
-                let left = v
-                    .terms
-                    .quota_bytes
-                    .map(|q| q.saturating_sub(v.usage.bytes_used));
-                clock.verdict(now, row.last_activity_at, left)
-            }
+        let cause = match users.get(&row.user_id) {
+            Some(_) => None,
+            None => match store.user(row.user_id)? {
+                None => Some(TerminateCause::AdminReset),
+                Some(u) if u.disabled_at.is_some() => Some(TerminateCause::AdminReset),
+                Some(u) => {
+                    let mut queue = store.assignments(u.id)?;
+                    let alive = match on_tick(&mut queue, now.unix) {
+                        Tick::LogOff => activate_at_logon(&mut queue, now.unix).is_some(),
+                        _ => true,
+                    };
+                    store.save_assignments(&queue)?;
+                    match (alive, load_state(store, u, queue, now)?) {
+                        (true, Some(mut state)) => match state.evaluate(now) {
+                            Ok(_) => {
+                                users.insert(row.user_id, state);
+                                None
+                            }
+                            Err(_) => Some(TerminateCause::QuotaExhausted),
+                        },
+                        _ => Some(TerminateCause::ValidityExpired),
+                    }
+                }
+            },
         };
-        match (cause, voucher) {
-            (Some(cause), _) => {
-                let progress = crate::store::SessionProgress {
-                    id: row.id,
-                    bytes_up: row.bytes_up,
-                    bytes_down: row.bytes_down,
-                    last_activity_at: row.last_activity_at,
-                };
-                store.end_session(&progress, cause, now)?;
+        let cause = cause.or_else(|| {
+            if row.ip.parse::<Ipv4Addr>().is_err() {
+                return Some(TerminateCause::NasError);
+            }
+            let access_ends = users
+                .get(&row.user_id)
+                .and_then(|u| u.access_ends(now.unix));
+            clock_of(&row, access_ends).verdict(now.unix, row.last_activity_at, None)
+        });
+        match cause {
+            Some(cause) => {
+                store.end_session(&progress_of(&row), cause, now.unix)?;
                 info!(
                     session = row.id,
                     mac = row.mac,
@@ -45,39 +77,47 @@ fn load(store: &mut Store, now: i64) -> Result<Vec<(SessionRow, VoucherRow)>, St
                     "session ended while the daemon was down"
                 );
             }
-            (None, Some(v)) => keep.push((row, v)),
-            (None, None) => {}
+            None => keep.push(row),
         }
     }
-    Ok(keep)
+    Ok((keep, users))
 }
 
 impl Gateway {
     /// Loads sessions from the database and installs the whole table with them in one
     /// transaction. Returns how many guests are online again.
     pub async fn restore(&self) -> Result<usize, GatewayError> {
-        let now = now();
-        let rows = self.store.run(move |s| load(s, now)).await?;
-        let mut reg = self.sessions.lock().await;
-        for (row, voucher) in rows {
-            let Ok(ip) = row.ip.parse::<Ipv4Addr>() else {
-                warn!(
-                    session = row.id,
-                    ip = row.ip,
-                    "unreadable IP, session skipped"
-                );
-                continue;
-            };
-            reg.insert(Active::new(row, ip, &voucher));
+        let local = local_now();
+        let (rows, users) = self.store.run(move |s| load(s, local)).await?;
+        let mut reg = self.online.lock().await;
+        for (uid, mut state) in users {
+            if rows.iter().any(|r| r.user_id == uid) {
+                state.applied = self.next_applied(&state, local);
+                reg.users.insert(uid, state);
+            }
+        }
+        for row in rows {
+            if let Ok(ip) = row.ip.parse::<Ipv4Addr>() {
+                reg.sessions
+                    .insert(row.mac.clone(), Active::new(row, ip, local.unix));
+            }
         }
         self.rebuild_locked(&reg).await?;
-        Ok(reg.len())
+        Ok(reg.sessions.len())
     }
 
     /// Replaces the kernel table with one holding exactly the registry's sessions.
-    pub(super) async fn rebuild_locked(&self, reg: &super::Registry) -> Result<(), GatewayError> {
-        let now = now();
-        let grants: Vec<_> = reg.iter().map(|a| a.grant(now)).collect();
+    pub(super) async fn rebuild_locked(&self, reg: &Registry) -> Result<(), GatewayError> {
+        let now = local_now().unix;
+        let grants: Vec<_> = reg
+            .sessions
+            .values()
+            .filter_map(|a| {
+                reg.users
+                    .get(&a.row.user_id)
+                    .map(|u| registry::grant(a, u, now))
+            })
+            .collect();
         self.firewall
             .blocking(move |fw| fw.rebuild(&grants))
             .await?;

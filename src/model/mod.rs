@@ -2,9 +2,9 @@
 
 pub mod calendar;
 pub mod limitation;
+pub mod login;
 pub mod profile;
 pub mod session;
 pub mod throttle;
 pub mod units;
-pub mod voucher;
 pub mod voucher_code;

@@ -13,7 +13,34 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-pub use super::voucher::Starts;
+/// When a profile's validity clock starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Starts {
+    /// At the user's first logon: a voucher on the shelf does not age.
+    FirstLogon,
+    /// When the profile is assigned.
+    Now,
+}
+
+impl Starts {
+    /// The stored / printed name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Starts::FirstLogon => "first-logon",
+            Starts::Now => "now",
+        }
+    }
+
+    /// Reads the stored name back.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "first-logon" | "logon" => Some(Starts::FirstLogon),
+            "now" | "assigned" => Some(Starts::Now),
+            _ => None,
+        }
+    }
+}
 
 /// What of a profile the activation rules need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

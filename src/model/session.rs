@@ -22,6 +22,12 @@ pub enum TerminateCause {
     LostCarrier,
     /// The gateway could not enforce the session (firewall error) (RADIUS 9).
     NasError,
+    /// The user's online time (uptime limit) is used up.
+    UptimeLimit,
+    /// The profile allows no access at this time of day.
+    OutsideWindow,
+    /// A newer login of the same user took the slot (shared users, "end the oldest") (RADIUS 13).
+    PortPreempted,
 }
 
 impl TerminateCause {
@@ -36,6 +42,9 @@ impl TerminateCause {
             TerminateCause::AdminReset => "admin-reset",
             TerminateCause::LostCarrier => "lost-carrier",
             TerminateCause::NasError => "nas-error",
+            TerminateCause::UptimeLimit => "uptime-limit",
+            TerminateCause::OutsideWindow => "outside-window",
+            TerminateCause::PortPreempted => "port-preempted",
         }
     }
 }

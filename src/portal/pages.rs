@@ -11,7 +11,7 @@ use serde::Deserialize;
 use tracing::error;
 
 use super::PortalState;
-use crate::gateway::LoginError;
+use crate::gateway::{Credentials, LoginError};
 use crate::model::units::{format_duration, format_size};
 
 #[derive(Template)]
@@ -132,7 +132,11 @@ pub async fn login(
             None,
         );
     };
-    match state.gateway.login_with_voucher(ip, &form.code).await {
+    match state
+        .gateway
+        .login(ip, Credentials::Voucher(form.code.clone()))
+        .await
+    {
         Ok(_) if !dst.is_empty() => Redirect::to(&dst).into_response(),
         Ok(_) => Redirect::to("/status").into_response(),
         Err(e) => {
@@ -144,7 +148,9 @@ pub async fn login(
                 }
                 LoginError::UnknownDevice => StatusCode::BAD_REQUEST,
                 LoginError::Refused(_) => StatusCode::FORBIDDEN,
-                LoginError::Malformed(_) | LoginError::WrongCode => StatusCode::UNAUTHORIZED,
+                LoginError::Malformed(_) | LoginError::WrongCode | LoginError::WrongPassword => {
+                    StatusCode::UNAUTHORIZED
+                }
             };
             splash_page(&state, status, &dst, Some(e.to_string()), None)
         }

@@ -3,8 +3,9 @@
 
 mod key;
 mod migrations;
+mod profiles;
 mod sessions;
-mod vouchers;
+mod users;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -13,8 +14,9 @@ use rusqlite::Connection;
 use thiserror::Error;
 
 pub use key::{KeyError, load_or_create_key};
+pub use profiles::{NewProfile, Profile};
 pub use sessions::{NewSession, SessionProgress, SessionRow};
-pub use vouchers::VoucherRow;
+pub use users::{UsageDelta, User};
 
 /// A storage failure.
 #[derive(Debug, Error)]
@@ -41,6 +43,26 @@ pub enum StoreError {
     /// The blocking task running the query died.
     #[error("database task failed: {0}")]
     Task(String),
+}
+
+/// Reads a non-negative count stored as INTEGER.
+pub(crate) fn to_u64(v: i64) -> u64 {
+    v.max(0) as u64
+}
+
+/// Stores a count as INTEGER (saturating).
+pub(crate) fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// An optional count as stored.
+pub(crate) fn opt_i64(v: Option<u64>) -> Option<i64> {
+    v.map(to_i64)
+}
+
+/// An optional count as read.
+pub(crate) fn opt_u64(v: Option<i64>) -> Option<u64> {
+    v.map(to_u64)
 }
 
 /// One connection to the database.

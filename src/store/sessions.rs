@@ -4,15 +4,17 @@
 use rusqlite::{Row, params};
 use serde::Serialize;
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, to_i64, to_u64};
+use crate::model::profile::Assignment;
 use crate::model::session::TerminateCause;
-use crate::model::voucher::LoginGrant;
 
 /// What the gateway knows when it starts a session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSession {
-    /// The voucher used.
-    pub voucher_id: i64,
+    /// The user (account or voucher).
+    pub user_id: i64,
+    /// The profile active at login.
+    pub profile_id: i64,
     /// Device MAC, lower-case colon form.
     pub mac: String,
     /// Device IPv4 address.
@@ -23,10 +25,6 @@ pub struct NewSession {
     pub session_timeout: u64,
     /// Idle timeout, seconds.
     pub idle_timeout: u64,
-    /// Effective download rate, bits/s.
-    pub rate_down_bps: Option<u64>,
-    /// Effective upload rate, bits/s.
-    pub rate_up_bps: Option<u64>,
 }
 
 /// A stored session.
@@ -34,24 +32,20 @@ pub struct NewSession {
 pub struct SessionRow {
     /// Id.
     pub id: i64,
-    /// The voucher used.
-    pub voucher_id: i64,
+    /// The user.
+    pub user_id: i64,
+    /// The profile active at login.
+    pub profile_id: i64,
     /// Device MAC.
     pub mac: String,
     /// Device IPv4 address.
     pub ip: String,
     /// Unix time of login.
     pub started_at: i64,
-    /// Voucher validity end.
-    pub expires_at: Option<i64>,
     /// Longest session, seconds.
     pub session_timeout: u64,
     /// Idle timeout, seconds.
     pub idle_timeout: u64,
-    /// Download rate, bits/s.
-    pub rate_down_bps: Option<u64>,
-    /// Upload rate, bits/s.
-    pub rate_up_bps: Option<u64>,
     /// Bytes from the device.
     pub bytes_up: u64,
     /// Bytes to the device.
@@ -64,35 +58,24 @@ pub struct SessionRow {
     pub end_cause: Option<String>,
 }
 
-const SELECT: &str = "SELECT id, voucher_id, mac, ip, started_at, expires_at, session_timeout,
-    idle_timeout, rate_down_bps, rate_up_bps, bytes_up, bytes_down, last_activity_at, ended_at,
-    end_cause FROM sessions";
-
-fn to_u64(v: i64) -> u64 {
-    v.max(0) as u64
-}
-
-fn to_i64(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
-}
+const SELECT: &str = "SELECT id, user_id, profile_id, mac, ip, started_at, session_timeout,
+    idle_timeout, bytes_up, bytes_down, last_activity_at, ended_at, end_cause FROM sessions";
 
 fn from_row(row: &Row) -> rusqlite::Result<SessionRow> {
     Ok(SessionRow {
         id: row.get(0)?,
-        voucher_id: row.get(1)?,
-        mac: row.get(2)?,
-        ip: row.get(3)?,
-        started_at: row.get(4)?,
-        expires_at: row.get(5)?,
+        user_id: row.get(1)?,
+        profile_id: row.get(2)?,
+        mac: row.get(3)?,
+        ip: row.get(4)?,
+        started_at: row.get(5)?,
         session_timeout: to_u64(row.get(6)?),
         idle_timeout: to_u64(row.get(7)?),
-        rate_down_bps: row.get::<_, Option<i64>>(8)?.map(to_u64),
-        rate_up_bps: row.get::<_, Option<i64>>(9)?.map(to_u64),
-        bytes_up: to_u64(row.get(10)?),
-        bytes_down: to_u64(row.get(11)?),
-        last_activity_at: row.get(12)?,
-        ended_at: row.get(13)?,
-        end_cause: row.get(14)?,
+        bytes_up: to_u64(row.get(8)?),
+        bytes_down: to_u64(row.get(9)?),
+        last_activity_at: row.get(10)?,
+        ended_at: row.get(11)?,
+        end_cause: row.get(12)?,
     })
 }
 
@@ -110,41 +93,40 @@ pub struct SessionProgress {
 }
 
 impl Store {
-    /// Records a login: the voucher's usage (first use fixes its expiry) and the new session,
-    /// atomically. Returns the session.
+    /// Records a login atomically: the user's queue as the activation rules left it, the
+    /// login count, and the new session.
     pub fn start_session(
         &mut self,
         new: &NewSession,
-        grant: &LoginGrant,
+        queue: &[Assignment],
+        counts_as_login: bool,
     ) -> Result<SessionRow, StoreError> {
         let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE user_profiles SET state = ?2, started_at = ?3, ends_at = ?4 WHERE id = ?1",
+            )?;
+            for a in queue {
+                stmt.execute(params![a.id, a.state.as_str(), a.started_at, a.ends_at])?;
+            }
+        }
+        if counts_as_login {
+            tx.execute(
+                "UPDATE users SET logins = logins + 1 WHERE id = ?1",
+                [new.user_id],
+            )?;
+        }
         tx.execute(
-            "UPDATE vouchers SET
-                uses = uses + ?2,
-                first_used_at = COALESCE(first_used_at, ?3),
-                expires_at = COALESCE(expires_at, ?4)
-             WHERE id = ?1",
+            "INSERT INTO sessions (user_id, profile_id, mac, ip, started_at, session_timeout,
+             idle_timeout, last_activity_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5)",
             params![
-                new.voucher_id,
-                i64::from(grant.counts_as_use),
-                new.started_at,
-                grant.expires_at
-            ],
-        )?;
-        tx.execute(
-            "INSERT INTO sessions (voucher_id, mac, ip, started_at, expires_at, session_timeout,
-             idle_timeout, rate_down_bps, rate_up_bps, last_activity_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?4)",
-            params![
-                new.voucher_id,
+                new.user_id,
+                new.profile_id,
                 new.mac,
                 new.ip,
                 new.started_at,
-                grant.expires_at,
                 to_i64(new.session_timeout),
                 to_i64(new.idle_timeout),
-                new.rate_down_bps.map(to_i64),
-                new.rate_up_bps.map(to_i64),
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -218,61 +200,73 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::voucher::{Starts, VoucherTerms};
+    use crate::model::limitation::OutsideWindows;
+    use crate::model::profile::{ProfileClock, Starts, activate_at_logon};
+    use crate::store::NewProfile;
 
-    fn setup() -> (Store, i64) {
+    fn setup() -> (Store, i64, Vec<Assignment>) {
         let mut store = Store::open_in_memory().unwrap();
-        let terms = VoucherTerms {
+        let clock = ProfileClock {
             validity_secs: Some(3600),
             starts: Starts::FirstLogon,
-            max_uses: Some(1),
-            shared_users: 1,
-            rate_down_bps: None,
-            rate_up_bps: None,
-            quota_bytes: None,
         };
-        let id = store
-            .insert_vouchers(&[vec![7; 32]], &terms, "", 100)
+        let profile = store
+            .insert_profile(
+                &NewProfile {
+                    name: "1h".into(),
+                    name_for_users: "One hour".into(),
+                    owner: "admin".into(),
+                    clock,
+                    price_cents: None,
+                    shared_users: 1,
+                    outside_windows: OutsideWindows::Deny,
+                },
+                100,
+            )
+            .unwrap();
+        let user = store
+            .insert_vouchers(&[vec![7; 32]], (profile, clock), Some(1), "", 100)
             .unwrap()[0];
-        (store, id)
+        let queue = store.assignments(user).unwrap();
+        (store, user, queue)
     }
 
-    fn new_session(voucher_id: i64, mac: &str) -> NewSession {
+    fn new_session(user_id: i64, mac: &str, profile_id: i64) -> NewSession {
         NewSession {
-            voucher_id,
+            user_id,
+            profile_id,
             mac: mac.into(),
             ip: "10.0.0.2".into(),
             started_at: 1000,
             session_timeout: 600,
             idle_timeout: 60,
-            rate_down_bps: Some(1_000_000),
-            rate_up_bps: None,
         }
     }
 
     #[test]
-    fn login_updates_usage_and_history() {
-        let (mut store, vid) = setup();
-        let grant = LoginGrant {
-            expires_at: Some(4600),
-            first_use: true,
-            counts_as_use: true,
-        };
+    fn login_updates_queue_logins_and_history() {
+        let (mut store, user, mut queue) = setup();
+        activate_at_logon(&mut queue, 1000);
         let s = store
-            .start_session(&new_session(vid, "02:00:00:00:00:01"), &grant)
+            .start_session(
+                &new_session(user, "02:00:00:00:00:01", queue[0].profile_id),
+                &queue,
+                true,
+            )
             .unwrap();
-        assert_eq!(s.expires_at, Some(4600));
         assert_eq!(s.last_activity_at, 1000);
-        let v = store.voucher(vid).unwrap().unwrap();
-        assert_eq!(
-            (v.usage.uses, v.usage.first_used_at, v.usage.expires_at),
-            (1, Some(1000), Some(4600))
-        );
+        let stored = store.assignments(user).unwrap();
+        assert_eq!(stored[0].ends_at, Some(4600));
+        assert_eq!(store.user(user).unwrap().unwrap().logins, 1);
 
         // The same device cannot hold two active sessions.
         assert!(
             store
-                .start_session(&new_session(vid, "02:00:00:00:00:01"), &grant)
+                .start_session(
+                    &new_session(user, "02:00:00:00:00:01", queue[0].profile_id),
+                    &queue,
+                    false
+                )
                 .is_err()
         );
 
@@ -283,7 +277,6 @@ mod tests {
             last_activity_at: 1005,
         };
         store.record_progress(&[p]).unwrap();
-        assert_eq!(store.voucher(vid).unwrap().unwrap().usage.bytes_used, 100);
         assert!(
             store
                 .end_session(
@@ -305,6 +298,5 @@ mod tests {
         let history = store.recent_sessions(10).unwrap();
         assert_eq!(history[0].end_cause.as_deref(), Some("user-request"));
         assert_eq!(history[0].bytes_down, 190);
-        assert_eq!(store.voucher(vid).unwrap().unwrap().usage.bytes_used, 200);
     }
 }

@@ -1,0 +1,190 @@
+//! Per-user bookkeeping shared by login, enforcement and restore: loading a user's active
+//! profile and usage, counting usage into limitation periods, and replacing kernel limits.
+
+use std::collections::HashMap;
+
+use super::registry::{self, Active, Applied, Registry, UserState};
+use super::{Gateway, GatewayError};
+use crate::firewall::Change;
+use crate::model::calendar::LocalTime;
+use crate::model::limitation::Usage;
+use crate::model::profile::{Assignment, active};
+use crate::model::session::TerminateCause;
+use crate::store::{Store, StoreError, UsageDelta, User};
+
+/// True when another session of `a`'s user is in `leaving` after `a`: the quota objects must
+/// outlive `a`'s revocation and go with the last one.
+pub fn leaving_later(leaving: &[(Active, TerminateCause)], a: &Active) -> bool {
+    let pos = leaving.iter().position(|(x, _)| x.row.id == a.row.id);
+    leaving
+        .iter()
+        .skip(pos.map_or(0, |p| p + 1))
+        .any(|(x, _)| x.row.user_id == a.row.user_id)
+}
+
+/// Builds the state of a user whose queue has an active profile: the profile and the usage
+/// of each of its limitations in the current period.
+pub fn load_state(
+    store: &Store,
+    user: User,
+    queue: Vec<Assignment>,
+    now: LocalTime,
+) -> Result<Option<UserState>, StoreError> {
+    let Some(index) = active(&queue) else {
+        return Ok(None);
+    };
+    let assignment = &queue[index];
+    let profile = store
+        .profile(assignment.profile_id)?
+        .ok_or(StoreError::Corrupt {
+            column: "user_profiles.profile_id",
+            value: assignment.profile_id.to_string(),
+        })?;
+    let stored = store.usage(assignment.id)?;
+    let usage = profile
+        .limitations
+        .iter()
+        .map(|a| {
+            let period = a.limitation.reset.period_start(now);
+            let used = stored
+                .get(&(a.limitation.id, period))
+                .copied()
+                .unwrap_or_default();
+            (a.limitation.id, (period, used))
+        })
+        .collect::<HashMap<_, _>>();
+    Ok(Some(UserState {
+        user,
+        queue,
+        profile,
+        usage,
+        effective: Default::default(),
+        applied: Applied::default(),
+    }))
+}
+
+/// Adds traffic and online time to every limitation in force now, starting a new period's
+/// count where the period rolled over. Returns the increments to store.
+pub fn accumulate(state: &mut UserState, delta: Usage, now: LocalTime) -> Vec<UsageDelta> {
+    let Some(assignment_id) = state.assignment().map(|a| a.id) else {
+        return Vec::new();
+    };
+    if delta == Usage::default() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for a in state
+        .profile
+        .limitations
+        .iter()
+        .filter(|a| a.window.contains(now))
+    {
+        let period = a.limitation.reset.period_start(now);
+        let entry = state
+            .usage
+            .entry(a.limitation.id)
+            .or_insert((period, Usage::default()));
+        if entry.0 != period {
+            *entry = (period, Usage::default());
+        }
+        entry.1.uptime += delta.uptime;
+        entry.1.up += delta.up;
+        entry.1.down += delta.down;
+        out.push(UsageDelta {
+            assignment_id,
+            limitation_id: a.limitation.id,
+            period_start: period,
+            usage: delta,
+        });
+    }
+    out
+}
+
+impl Gateway {
+    /// New kernel limits for a user from its current evaluation, with the configured default
+    /// rates where its limitations set none.
+    pub(super) fn next_applied(&self, state: &UserState, now: LocalTime) -> Applied {
+        let mut applied = state.next_applied(now);
+        applied.rate_down_bps = applied.rate_down_bps.or(self.config.rate_down_bps);
+        applied.rate_up_bps = applied.rate_up_bps.or(self.config.rate_up_bps);
+        applied
+    }
+
+    /// Replaces a user's kernel limits on all its devices in one transaction: the devices stay
+    /// authorised throughout and keep their connections.
+    pub(super) async fn regrant_locked(
+        &self,
+        reg: &mut Registry,
+        user_id: i64,
+        now: LocalTime,
+    ) -> Result<(), GatewayError> {
+        let Some(state) = reg.users.get(&user_id) else {
+            return Ok(());
+        };
+        let next = self.next_applied(state, now);
+        let old = state.applied.clone();
+        let mut changes = Vec::new();
+        let mut updated = state.clone();
+        updated.applied = next;
+        let macs: Vec<String> = reg
+            .devices_of(user_id)
+            .iter()
+            .map(|a| a.row.mac.clone())
+            .collect();
+        for mac in &macs {
+            if let Some(a) = reg.sessions.get_mut(mac) {
+                // The counters are recreated at zero: keep what they counted.
+                a.fold_counts();
+                changes.push(Change::Revoke(registry::revoke(a, &old, true, false)));
+                changes.push(Change::Allow(registry::grant(a, &updated, now.unix)));
+            }
+        }
+        self.firewall.change_together(changes).await?;
+        reg.users.insert(user_id, updated);
+        Ok(())
+    }
+}
+
+impl Gateway {
+    /// Re-reads a user's queue and usage after an operator changed them (profile assigned or
+    /// removed, counters reset) and installs the resulting limits. Returns whether the user is
+    /// online; an online user left without any profile is logged off.
+    pub async fn reload_user(&self, user_id: i64) -> Result<bool, GatewayError> {
+        let mut reg = self.online.lock().await;
+        let Some(state) = reg.users.get(&user_id) else {
+            return Ok(false);
+        };
+        let local = super::local_now();
+        let (user, applied) = (state.user.clone(), state.applied.clone());
+        let loaded = self
+            .store
+            .run(move |s| {
+                let mut queue = s.assignments(user_id)?;
+                crate::model::profile::activate_at_logon(&mut queue, local.unix);
+                s.save_assignments(&queue)?;
+                load_state(s, user, queue, local)
+            })
+            .await?;
+        match loaded {
+            Some(mut fresh) => {
+                fresh.applied = applied;
+                if fresh.evaluate(local).is_err() {
+                    // The next tick ends the sessions with the right cause.
+                    reg.users.insert(user_id, fresh);
+                    return Ok(true);
+                }
+                reg.users.insert(user_id, fresh);
+                self.regrant_locked(&mut reg, user_id, local).await?;
+            }
+            None => {
+                let ends = reg
+                    .devices_of(user_id)
+                    .iter()
+                    .map(|a| (a.row.mac.clone(), TerminateCause::ValidityExpired))
+                    .collect();
+                self.end_many_locked(&mut reg, ends).await?;
+            }
+        }
+        Ok(true)
+    }
+}
