@@ -8,5 +8,6 @@ pub mod firewall;
 pub mod gateway;
 pub mod model;
 pub mod neighbours;
+pub mod payment;
 pub mod portal;
 pub mod store;

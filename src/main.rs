@@ -38,6 +38,15 @@ fn main() -> anyhow::Result<()> {
         Command::Voucher(VoucherCommand::Revoke { ids }) => cli::revoke(&paths()?, &ids)?,
         Command::Clients { json } => cli::clients(&paths()?, json)?,
         Command::Kick { mac } => cli::kick(&paths()?, &mac)?,
+        Command::Profile(cmd) => cli::profile(&paths()?, &cmd)?,
+        Command::Limitation(cmd) => cli::limitation(&paths()?, &cmd)?,
+        Command::User(cmd) => cli::user(&paths()?, &cmd)?,
+        Command::Sessions {
+            active,
+            limit,
+            json,
+        } => cli::sessions(&paths()?, active, limit, json)?,
+        Command::Order(cmd) => cli::order(&paths()?, &cmd)?,
     };
     print!("{output}");
     Ok(())

@@ -3,7 +3,12 @@
 mod clients;
 mod error;
 mod notify;
+mod orders;
+mod parse;
+mod profiles;
+mod sessions;
 mod table;
+mod users;
 mod voucher;
 
 use std::path::PathBuf;
@@ -12,6 +17,10 @@ use clap::{Args, Parser, Subcommand};
 
 pub use clients::{clients, kick};
 pub use error::CliError;
+pub use orders::order;
+pub use profiles::{limitation, profile};
+pub use sessions::sessions;
+pub use users::user;
 pub use voucher::{create, list, revoke};
 
 /// Default config location.
@@ -49,6 +58,222 @@ pub enum Command {
     Kick {
         /// Device MAC address (aa:bb:cc:dd:ee:ff).
         mac: String,
+    },
+    /// Profiles: validity, price, shared users and attached limitations.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    /// Limitations: uptime, transfer and rate limits with a reset interval.
+    #[command(subcommand)]
+    Limitation(LimitationCommand),
+    /// Guest accounts (username + password) and their profiles.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Session history (newest first) and active sessions.
+    Sessions {
+        /// Only sessions still running.
+        #[arg(long)]
+        active: bool,
+        /// How many.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Paid-profile orders waiting for payment at the desk.
+    #[command(subcommand)]
+    Order(OrderCommand),
+}
+
+/// `hotspotd profile …`
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Create a profile.
+    Add(ProfileArgs),
+    /// List profiles.
+    List {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one profile with its limitations.
+    Show {
+        /// Profile name.
+        name: String,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a profile nobody was ever given.
+    Remove {
+        /// Profile name.
+        name: String,
+    },
+    /// Attach a limitation to a profile, optionally only inside a time window.
+    Attach {
+        /// Profile name.
+        profile: String,
+        /// Limitation name.
+        limitation: String,
+        /// Window start, local time HH:MM[:SS].
+        #[arg(long, default_value = "00:00")]
+        from: String,
+        /// Window end, HH:MM[:SS] (24:00 = end of day; before `from` wraps past midnight).
+        #[arg(long, default_value = "24:00")]
+        till: String,
+        /// Weekdays: all, or a list/ranges like mon-fri,sun.
+        #[arg(long, default_value = "all")]
+        days: String,
+    },
+}
+
+/// What a profile is.
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// Unique name.
+    pub name: String,
+    /// Name shown to guests (default: the name).
+    #[arg(long)]
+    pub name_for_users: Option<String>,
+    /// Wall-clock lifetime once started (1h, 3d, …) or "unlimited".
+    #[arg(long, default_value = "unlimited")]
+    pub validity: String,
+    /// When validity starts: first-logon or now (at assignment).
+    #[arg(long, default_value = "first-logon")]
+    pub starts: String,
+    /// Price (e.g. 4.50); omit for free. Priced profiles are offered on the signup page.
+    #[arg(long)]
+    pub price: Option<String>,
+    /// Devices online at once per user.
+    #[arg(long, default_value_t = 1)]
+    pub shared_users: u32,
+    /// Outside every window of its limitations: deny (no access) or unlimited (no limits).
+    #[arg(long, default_value = "deny")]
+    pub outside_windows: String,
+    /// Owner.
+    #[arg(long, default_value = "admin")]
+    pub owner: String,
+}
+
+/// `hotspotd limitation …`
+#[derive(Debug, Subcommand)]
+pub enum LimitationCommand {
+    /// Create a limitation.
+    Add(LimitationArgs),
+    /// List limitations.
+    List {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// What a limitation limits; every limit is optional.
+#[derive(Debug, Args)]
+pub struct LimitationArgs {
+    /// Unique name.
+    pub name: String,
+    /// Online time per period (e.g. 2h).
+    #[arg(long)]
+    pub uptime: Option<String>,
+    /// Bytes to the guest per period (e.g. 1GB).
+    #[arg(long)]
+    pub download: Option<String>,
+    /// Bytes from the guest per period.
+    #[arg(long)]
+    pub upload: Option<String>,
+    /// Download + upload per period.
+    #[arg(long)]
+    pub transfer: Option<String>,
+    /// Download rate, bits/s (e.g. 10M).
+    #[arg(long)]
+    pub down: Option<String>,
+    /// Upload rate, bits/s.
+    #[arg(long)]
+    pub up: Option<String>,
+    /// Counter reset: never, hourly, daily, weekly, monthly, or a duration (e.g. 4h).
+    #[arg(long, default_value = "never")]
+    pub reset: String,
+}
+
+/// `hotspotd user …` (a user is named by username, or by id for vouchers)
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; prints a generated password unless one is given.
+    Add {
+        /// Username (letters, digits, . _ - @; not all digits).
+        username: String,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Give it this profile at once.
+        #[arg(long)]
+        profile: Option<String>,
+        /// Logins allowed: unlimited, single, or a number.
+        #[arg(long, default_value = "unlimited")]
+        uses: String,
+        /// Free text.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// List accounts.
+    List {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a user's profiles, usage and sessions.
+    Show {
+        /// Username or id.
+        user: String,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a profile to the end of a user's queue.
+    Assign {
+        /// Username or id.
+        user: String,
+        /// Profile name.
+        profile: String,
+    },
+    /// Remove an assigned profile (id from `user show`).
+    RemoveProfile {
+        /// Username or id.
+        user: String,
+        /// Assignment id.
+        assignment: i64,
+    },
+    /// Disable a user; its devices are logged off.
+    Disable {
+        /// Username or id.
+        user: String,
+    },
+    /// Clear a user's usage counters.
+    ResetCounters {
+        /// Username or id.
+        user: String,
+    },
+}
+
+/// `hotspotd order …`
+#[derive(Debug, Subcommand)]
+pub enum OrderCommand {
+    /// Orders (pending first).
+    List {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The guest paid at the desk: create its access and let the waiting device in.
+    Confirm {
+        /// Order reference shown on the guest's screen.
+        reference: String,
+    },
+    /// Cancel an unpaid order.
+    Cancel {
+        /// Order reference.
+        reference: String,
     },
 }
 

@@ -97,6 +97,16 @@ impl Gateway {
         self.admit(mac, ip, user.id).await
     }
 
+    /// Logs a device in as a known user (a paid order's access).
+    pub(super) async fn admit_user_id(
+        &self,
+        mac: String,
+        ip: Ipv4Addr,
+        user_id: i64,
+    ) -> Result<ClientView, LoginError> {
+        self.admit(mac, ip, user_id).await
+    }
+
     /// Finds the user; the inner error is a wrong code or password (counted by the throttle).
     async fn identify(
         &self,

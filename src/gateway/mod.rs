@@ -3,6 +3,7 @@
 
 mod enforce;
 mod login;
+mod orders;
 mod registry;
 mod restore;
 mod users;
@@ -24,6 +25,7 @@ use crate::store::{SharedStore, StoreError};
 
 pub use enforce::enforcement_loop;
 pub use login::{Credentials, LoginError};
+pub use orders::{OrderError, OrderProgress};
 pub use registry::{Active, ClientView, Registry, UserState};
 
 /// Unix time now.

@@ -4,9 +4,11 @@
 mod captive_api;
 mod capture;
 mod pages;
+mod signup;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -26,9 +28,32 @@ pub struct PortalState {
     pub portal_host: String,
     /// Base URL of the portal.
     pub portal_url: String,
+    /// Whether priced profiles exist, and when that was last asked (unix seconds): the splash
+    /// shows a "Buy access" link without a database query per page view.
+    offers_cache: Arc<(AtomicBool, AtomicI64)>,
 }
 
+/// How long the "any offers?" answer is reused.
+const OFFERS_TTL_SECS: i64 = 5;
+
 impl PortalState {
+    /// Whether the signup page has anything to sell.
+    pub async fn has_offers(&self) -> bool {
+        let (flag, asked) = &*self.offers_cache;
+        let now = crate::gateway::now();
+        if now - asked.load(Ordering::Relaxed) >= OFFERS_TTL_SECS {
+            let any = self
+                .gateway
+                .offers()
+                .await
+                .map(|o| !o.is_empty())
+                .unwrap_or(false);
+            flag.store(any, Ordering::Relaxed);
+            asked.store(now, Ordering::Relaxed);
+        }
+        flag.load(Ordering::Relaxed)
+    }
+
     /// The session of the guest at `peer`, if it is online.
     pub async fn client_at(&self, peer: SocketAddr) -> Option<ClientView> {
         let ip = pages::client_ipv4(peer)?;
@@ -41,6 +66,7 @@ impl PortalState {
         PortalState {
             portal_host: format!("{}:{}", c.lan_address, c.portal_port),
             portal_url: c.portal_url(),
+            offers_cache: Arc::new((AtomicBool::new(false), AtomicI64::new(i64::MIN / 2))),
             gateway,
         }
     }
@@ -55,6 +81,8 @@ pub fn app(state: PortalState) -> Router {
         .route("/status", get(pages::status))
         .route("/logout", post(pages::logout))
         .route("/api/captive", get(captive_api::captive))
+        .route("/signup", get(signup::offers).post(signup::order))
+        .route("/order/{reference}", get(signup::progress))
         .layer(middleware::from_fn(no_store))
         .layer(middleware::from_fn_with_state(
             state.clone(),

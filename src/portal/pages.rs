@@ -11,7 +11,7 @@ use serde::Deserialize;
 use tracing::error;
 
 use super::PortalState;
-use crate::gateway::{Credentials, LoginError};
+use crate::gateway::{Credentials, LoginError, now};
 use crate::model::units::{format_duration, format_size};
 
 #[derive(Template)]
@@ -22,12 +22,17 @@ struct Splash<'a> {
     dst: &'a str,
     error: Option<String>,
     notice: Option<&'a str>,
+    account_open: bool,
+    has_offers: bool,
 }
 
 #[derive(Template)]
 #[template(path = "status.html")]
 struct Status<'a> {
     hotspot_name: &'a str,
+    profile: String,
+    profile_ends: Option<String>,
+    uptime_left: Option<String>,
     time_left: String,
     data_left: String,
     downloaded: String,
@@ -36,7 +41,7 @@ struct Status<'a> {
 }
 
 /// Renders a template; a rendering failure is our bug, logged and answered with 500.
-fn render(status: StatusCode, page: &impl Template) -> Response {
+pub fn render(status: StatusCode, page: &impl Template) -> Response {
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
@@ -63,12 +68,20 @@ fn safe_dst(dst: Option<&str>) -> &str {
     }
 }
 
-fn splash_page(
+/// What the splash shows besides the form.
+#[derive(Default)]
+struct SplashMessage<'a> {
+    error: Option<String>,
+    notice: Option<&'a str>,
+    /// Open the account form (the error was about it).
+    account: bool,
+}
+
+async fn splash_page(
     state: &PortalState,
     status: StatusCode,
     dst: &str,
-    error: Option<String>,
-    notice: Option<&str>,
+    message: SplashMessage<'_>,
 ) -> Response {
     let c = &state.gateway.config;
     render(
@@ -77,8 +90,10 @@ fn splash_page(
             hotspot_name: &c.hotspot_name,
             terms: &c.terms,
             dst,
-            error,
-            notice,
+            error: message.error,
+            notice: message.notice,
+            account_open: message.account,
+            has_offers: state.has_offers().await,
         },
     )
 }
@@ -103,15 +118,17 @@ pub async fn splash(
         &state,
         StatusCode::OK,
         safe_dst(q.dst.as_deref()),
-        None,
-        None,
+        SplashMessage::default(),
     )
+    .await
 }
 
-/// Body of the login form.
+/// Body of either login form: a voucher code, or a username and password.
 #[derive(Debug, Deserialize)]
 pub struct LoginForm {
-    code: String,
+    code: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
     dst: Option<String>,
 }
 
@@ -123,20 +140,30 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let dst = safe_dst(form.dst.as_deref()).to_string();
+    let account = form.username.is_some();
+    let message = |e: &LoginError| SplashMessage {
+        error: Some(e.to_string()),
+        notice: None,
+        account,
+    };
     let Some(ip) = client_ipv4(peer) else {
         return splash_page(
             &state,
             StatusCode::BAD_REQUEST,
             &dst,
-            Some(LoginError::UnknownDevice.to_string()),
-            None,
-        );
+            message(&LoginError::UnknownDevice),
+        )
+        .await;
     };
-    match state
-        .gateway
-        .login(ip, Credentials::Voucher(form.code.clone()))
-        .await
-    {
+    let credentials = match (form.code, form.username) {
+        (_, Some(username)) => Credentials::Account {
+            username,
+            password: form.password.unwrap_or_default(),
+        },
+        (Some(code), None) => Credentials::Voucher(code),
+        (None, None) => Credentials::Voucher(String::new()),
+    };
+    match state.gateway.login(ip, credentials).await {
         Ok(_) if !dst.is_empty() => Redirect::to(&dst).into_response(),
         Ok(_) => Redirect::to("/status").into_response(),
         Err(e) => {
@@ -152,7 +179,7 @@ pub async fn login(
                     StatusCode::UNAUTHORIZED
                 }
             };
-            splash_page(&state, status, &dst, Some(e.to_string()), None)
+            splash_page(&state, status, &dst, message(&e)).await
         }
     }
 }
@@ -171,6 +198,12 @@ pub async fn status(
         StatusCode::OK,
         &Status {
             hotspot_name: &state.gateway.config.hotspot_name,
+            profile: c.profile.clone(),
+            profile_ends: c
+                .profile_ends_at
+                .map(|end| format_duration(u64::try_from(end - now()).unwrap_or(0)))
+                .map(|left| format!("{left} from now")),
+            uptime_left: c.uptime_left.map(format_duration),
             time_left: format_duration(c.seconds_left),
             data_left: c
                 .bytes_left
@@ -191,22 +224,20 @@ pub async fn logout(
         return Redirect::to("/").into_response();
     };
     match state.gateway.logout(ip).await {
-        Ok(_) => splash_page(
-            &state,
-            StatusCode::OK,
-            "",
-            None,
-            Some("You are logged out."),
-        ),
+        Ok(_) => {
+            let notice = SplashMessage {
+                notice: Some("You are logged out."),
+                ..Default::default()
+            };
+            splash_page(&state, StatusCode::OK, "", notice).await
+        }
         Err(e) => {
             error!(error = %e, %ip, "logout failed");
-            splash_page(
-                &state,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "",
-                Some("Logging out failed; please ask staff.".into()),
-                None,
-            )
+            let failed = SplashMessage {
+                error: Some("Logging out failed; please ask staff.".into()),
+                ..Default::default()
+            };
+            splash_page(&state, StatusCode::INTERNAL_SERVER_ERROR, "", failed).await
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod key;
 mod migrations;
+mod orders;
 mod profiles;
 mod sessions;
 mod users;
@@ -14,6 +15,7 @@ use rusqlite::Connection;
 use thiserror::Error;
 
 pub use key::{KeyError, load_or_create_key};
+pub use orders::{Order, OrderState};
 pub use profiles::{NewProfile, Profile};
 pub use sessions::{NewSession, SessionProgress, SessionRow};
 pub use users::{UsageDelta, User};

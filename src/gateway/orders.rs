@@ -1,0 +1,126 @@
+//! The guest side of paid profiles: ordering from the signup page and being logged in once
+//! the order is paid.
+
+use std::net::Ipv4Addr;
+
+use thiserror::Error;
+
+use super::{ClientView, Gateway, GatewayError, LoginError, now};
+use crate::model::voucher_code::VoucherCode;
+use crate::neighbours;
+use crate::payment::{PayAtDesk, PaymentStep, Provider};
+use crate::store::{OrderState, Profile};
+
+/// Why an order cannot be made or followed; shown to the guest.
+#[derive(Debug, Error)]
+pub enum OrderError {
+    /// The request did not come from a device on the guest network.
+    #[error("your device could not be identified on the guest network")]
+    UnknownDevice,
+    /// No such priced profile.
+    #[error("this offer is not available")]
+    NoSuchOffer,
+    /// No such order, or another device's.
+    #[error("no such order for this device")]
+    NotFound,
+    /// Our fault.
+    #[error("the hotspot could not handle the order; please ask staff")]
+    Internal(#[from] GatewayError),
+}
+
+/// Where a guest's order stands.
+#[derive(Debug)]
+pub enum OrderProgress {
+    /// Waiting for payment: what to do.
+    Pending(PaymentStep),
+    /// Cancelled by staff.
+    Cancelled,
+    /// Paid and the device is online.
+    Online(ClientView),
+    /// Paid, but the login was refused (e.g. too many devices).
+    Refused(LoginError),
+}
+
+impl Gateway {
+    fn device(&self, ip: Ipv4Addr) -> Result<String, OrderError> {
+        if !self.config.lan_subnet.contains(&ip) {
+            return Err(OrderError::UnknownDevice);
+        }
+        neighbours::lookup(ip, &self.config.lan_interface).ok_or(OrderError::UnknownDevice)
+    }
+
+    /// Profiles with a price, for the signup page.
+    pub async fn offers(&self) -> Result<Vec<Profile>, GatewayError> {
+        let all = self.store.run(|s| s.list_profiles()).await?;
+        Ok(all
+            .into_iter()
+            .filter(|p| p.price_cents.is_some())
+            .collect())
+    }
+
+    /// Orders a priced profile for the device at `ip`; returns the order reference.
+    pub async fn create_order(
+        &self,
+        ip: Ipv4Addr,
+        profile_name: String,
+    ) -> Result<String, OrderError> {
+        let mac = self.device(ip)?;
+        let reference = VoucherCode::generate()
+            .map_err(|e| GatewayError::Inconsistent(e.to_string()))?
+            .display();
+        let provider = PayAtDesk.id();
+        let r = reference.clone();
+        let created = self
+            .store
+            .run(move |s| {
+                let Some(profile) = s
+                    .profile_by_name(&profile_name)?
+                    .filter(|p| p.price_cents.is_some())
+                else {
+                    return Ok(None);
+                };
+                s.insert_order(&r, profile.id, provider, &mac, &ip.to_string(), now())
+                    .map(Some)
+            })
+            .await
+            .map_err(GatewayError::from)?;
+        created.map(|o| o.reference).ok_or(OrderError::NoSuchOffer)
+    }
+
+    /// Follows an order from its device: once paid, the device is logged in with the access
+    /// the payment created.
+    pub async fn order_progress(
+        &self,
+        ip: Ipv4Addr,
+        reference: String,
+    ) -> Result<OrderProgress, OrderError> {
+        let mac = self.device(ip)?;
+        let found = self
+            .store
+            .run(move |s| {
+                let Some(order) = s.order(&reference.to_ascii_uppercase())? else {
+                    return Ok(None);
+                };
+                let profile = s.profile(order.profile_id)?;
+                Ok(profile.map(|p| (order, p)))
+            })
+            .await
+            .map_err(GatewayError::from)?;
+        let Some((order, profile)) = found.filter(|(o, _)| o.mac == mac) else {
+            return Err(OrderError::NotFound);
+        };
+        match (order.state, order.user_id) {
+            (OrderState::Pending, _) => {
+                let price = crate::model::units::format_price(profile.price_cents.unwrap_or(0));
+                Ok(OrderProgress::Pending(
+                    PayAtDesk.instructions(&order, &profile, &price),
+                ))
+            }
+            (OrderState::Cancelled, _) | (OrderState::Paid, None) => Ok(OrderProgress::Cancelled),
+            (OrderState::Paid, Some(user)) => match self.admit_user_id(mac, ip, user).await {
+                Ok(view) => Ok(OrderProgress::Online(view)),
+                Err(e) => Ok(OrderProgress::Refused(e)),
+            },
+        }
+    }
+}
