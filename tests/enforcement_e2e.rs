@@ -142,7 +142,7 @@ fn validity_expiry_ends_the_session_on_time() {
 
 #[test]
 fn session_timeout_and_idle_timeout_end_sessions() {
-    let lab = Lab::start_with(2, "session_timeout = \"3s\"\nidle_timeout = \"2s\"\n");
+    let lab = Lab::start_with(2, "session_timeout = \"5s\"\nidle_timeout = \"2s\"\n");
     let codes = lab.vouchers(&["-n", "2", "--uses", "unlimited"]);
     assert_eq!(lab.login(1, &codes[0], "").0, "303");
     assert_eq!(lab.login(2, &codes[1], "").0, "303");
@@ -163,9 +163,13 @@ fn session_timeout_and_idle_timeout_end_sessions() {
         lab.clients().iter().any(|c| c["mac"] == guest_mac(1)),
         "active guest dropped as idle"
     );
-    lab.wait_until(Duration::from_secs(3), "session timeout", || {
+    let ended = lab.wait_until(Duration::from_secs(5), "session timeout", || {
         lab.clients().is_empty()
     });
+    assert!(
+        ended > Duration::from_millis(500),
+        "session timeout came too early"
+    );
     assert_eq!(lab.status(1, "http://example.com/"), "302");
     // A new session may start: the voucher itself is still valid.
     assert_eq!(lab.login(1, &codes[0], "").0, "303");

@@ -12,7 +12,7 @@ use tokio::time::MissedTickBehavior;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
-use super::registry::{Registry, clock_of};
+use super::registry::{Registry, UserState, clock_of};
 use super::users::{accumulate, load_state};
 use super::{Gateway, GatewayError, local_now};
 use crate::firewall::{KernelCounters, down_counter, up_counter};
@@ -69,6 +69,84 @@ fn cause_of(reason: LimitReached) -> TerminateCause {
         LimitReached::Uptime => TerminateCause::UptimeLimit,
         LimitReached::Transfer => TerminateCause::QuotaExhausted,
     }
+}
+
+/// Which of a user's kernel quotas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuotaKind {
+    Total,
+    Up,
+    Down,
+}
+
+/// What is left of a limitation for one kind of quota, if it limits that kind.
+fn left_of(l: &crate::model::limitation::Limitation, u: Usage, kind: QuotaKind) -> Option<u64> {
+    match kind {
+        QuotaKind::Total => l.transfer_limit.map(|t| t.saturating_sub(u.up + u.down)),
+        QuotaKind::Up => l.upload_limit.map(|t| t.saturating_sub(u.up)),
+        QuotaKind::Down => l.download_limit.map(|t| t.saturating_sub(u.down)),
+    }
+}
+
+/// The kernel found a quota exhausted: raises the usage of the limitation it was sized from
+/// (the one with the least left of that kind) to its limit. Looser limitations keep their
+/// count (a daily cap running out leaves the monthly one as it is).
+fn top_up(state: &mut UserState, kinds: &[QuotaKind], now: LocalTime) -> Vec<UsageDelta> {
+    let Some(assignment_id) = state.assignment().map(|a| a.id) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for &kind in kinds {
+        let applicable: Vec<(i64, i64, Option<u64>)> = state
+            .profile
+            .limitations
+            .iter()
+            .filter(|a| a.window.contains(now))
+            .map(|a| {
+                let period = a.limitation.reset.period_start(now);
+                (
+                    a.limitation.id,
+                    period,
+                    left_of(
+                        &a.limitation,
+                        state.usage_now(a.limitation.id, period),
+                        kind,
+                    ),
+                )
+            })
+            .collect();
+        let Some(least) = applicable.iter().filter_map(|(_, _, left)| *left).min() else {
+            continue;
+        };
+        for (id, period, left) in applicable {
+            let Some(left) = left.filter(|l| *l == least && *l > 0) else {
+                continue;
+            };
+            let delta = match kind {
+                QuotaKind::Up => Usage {
+                    up: left,
+                    ..Usage::default()
+                },
+                QuotaKind::Total | QuotaKind::Down => Usage {
+                    down: left,
+                    ..Usage::default()
+                },
+            };
+            let entry = state.usage.entry(id).or_insert((period, Usage::default()));
+            if entry.0 != period {
+                *entry = (period, Usage::default());
+            }
+            entry.1.up += delta.up;
+            entry.1.down += delta.down;
+            out.push(UsageDelta {
+                assignment_id,
+                limitation_id: id,
+                period_start: period,
+                usage: delta,
+            });
+        }
+    }
+    out
 }
 
 /// What a tick decided for one user.
@@ -210,16 +288,25 @@ impl Gateway {
             return Ok((Verdict::End(cause_of(reason)), usage, queue_changed));
         }
         // The kernel's own quotas are exact: a quota it has exhausted ends the session even if
-        // our counting (a tick behind) is a few bytes short.
-        let exhausted = state
-            .applied
-            .quotas
-            .total
-            .iter()
-            .chain(&state.applied.quotas.up)
-            .chain(&state.applied.quotas.down)
-            .any(|q| k.quotas.get(&q.name).is_some_and(|&used| used >= q.bytes));
-        if exhausted {
+        // our counting (packets it dropped are not counted) is a few bytes short, and the
+        // usage is topped up to the limit so the next login is refused too.
+        let q = &state.applied.quotas;
+        let exhausted: Vec<QuotaKind> = [
+            (QuotaKind::Total, &q.total),
+            (QuotaKind::Up, &q.up),
+            (QuotaKind::Down, &q.down),
+        ]
+        .into_iter()
+        .filter(|(_, quota)| {
+            quota
+                .as_ref()
+                .is_some_and(|q| k.quotas.get(&q.name).is_some_and(|&used| used >= q.bytes))
+        })
+        .map(|(kind, _)| kind)
+        .collect();
+        if !exhausted.is_empty() {
+            let mut usage = usage;
+            usage.extend(top_up(state, &exhausted, local));
             return Ok((
                 Verdict::End(TerminateCause::QuotaExhausted),
                 usage,

@@ -19,6 +19,7 @@ use tracing::info;
 use crate::config::Config;
 use crate::firewall::{Change, FirewallError, FirewallHandle};
 use crate::model::calendar::LocalTime;
+use crate::model::limitation::Usage;
 use crate::model::session::TerminateCause;
 use crate::model::throttle::{LoginThrottle, ThrottlePolicy};
 use crate::store::{SharedStore, StoreError};
@@ -187,13 +188,29 @@ impl Gateway {
                 }
             }
         }
+        // Online time since the last tick counts too (the tick would have added it).
+        let local = local_now();
+        let mut usage = Vec::new();
+        for (a, _) in &ended {
+            let secs = u64::try_from(local.unix - a.last_tick).unwrap_or(0);
+            if let Some(state) = reg.users.get_mut(&a.row.user_id) {
+                usage.extend(users::accumulate(
+                    state,
+                    Usage {
+                        uptime: secs,
+                        ..Usage::default()
+                    },
+                    local,
+                ));
+            }
+        }
         let records: Vec<_> = ended.iter().map(|(a, c)| (a.progress(), *c)).collect();
         self.store
             .run(move |s| {
                 for (progress, cause) in &records {
                     s.end_session(progress, *cause, now)?;
                 }
-                Ok(())
+                s.add_usage(&usage)
             })
             .await?;
         for (a, cause) in &ended {

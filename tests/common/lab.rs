@@ -306,3 +306,69 @@ impl Lab {
             .expect("spawn in namespace")
     }
 }
+
+impl Lab {
+    /// Runs the CLI and panics with its output unless it succeeds; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.cli(args);
+        assert!(
+            out.status.success(),
+            "hotspotd {args:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Creates an account with a known password and returns nothing; `extra` adds options.
+    pub fn account(&self, username: &str, password: &str, extra: &[&str]) {
+        let mut args = vec!["user", "add", username, "--password-stdin"];
+        args.extend_from_slice(extra);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hotspotd"))
+            .arg("-c")
+            .arg(&self.config)
+            .args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run hotspotd user add");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(password.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "user add failed: {out:?}");
+    }
+
+    /// Logs guest `i` in with an account; returns (HTTP status, body).
+    pub fn login_account(&self, i: usize, username: &str, password: &str) -> (String, String) {
+        let out = self.curl(
+            i,
+            &[
+                "-D",
+                "-",
+                "--data-urlencode",
+                &format!("username={username}"),
+                "--data-urlencode",
+                &format!("password={password}"),
+                &format!("{PORTAL}/login"),
+            ],
+        );
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        (
+            text.split_whitespace().nth(1).unwrap_or("000").to_string(),
+            text,
+        )
+    }
+
+    /// The session of guest `i` as `clients --json` shows it.
+    pub fn client(&self, i: usize) -> Option<serde_json::Value> {
+        self.clients()
+            .into_iter()
+            .find(|c| c["mac"] == guest_mac(i))
+    }
+}
