@@ -382,3 +382,36 @@ fn a_paid_profile_is_ordered_paid_at_the_desk_and_activated() {
     // Another device cannot use the order.
     assert!(lab.cli(&["order", "confirm", &reference]).status.code() != Some(0));
 }
+
+#[test]
+fn a_profile_assigned_while_online_takes_over_at_the_end() {
+    let lab = Lab::start(1);
+    lab.ok(&[
+        "profile",
+        "add",
+        "brief",
+        "--name-for-users",
+        "Brief",
+        "--validity",
+        "3s",
+    ]);
+    lab.ok(&[
+        "profile",
+        "add",
+        "extension",
+        "--name-for-users",
+        "Extension",
+        "--validity",
+        "1d",
+    ]);
+    lab.account("gus", "secret-gus", &["--profile", "brief"]);
+    assert_eq!(lab.login_account(1, "gus", "secret-gus").0, "303");
+    let session = lab.client(1).unwrap()["session_id"].clone();
+    // The desk sells an extension while the guest is online.
+    lab.ok(&["user", "assign", "gus", "extension"]);
+    std::thread::sleep(Duration::from_secs(4));
+    let now = lab.client(1).expect("still online: the extension started");
+    assert_eq!(now["profile"], "Extension");
+    assert_eq!(now["session_id"], session);
+    assert_eq!(lab.status(1, "http://example.com/"), "200");
+}

@@ -288,3 +288,21 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// With the enforcement loop adding online time every tick (at most one second apart) and
+    /// ending the session as soon as the limits refuse, online time never exceeds the uptime
+    /// limit by more than one tick.
+    #[test]
+    fn uptime_never_exceeds_the_limit_by_more_than_a_tick(limit in 1u64..500, ticks in proptest::collection::vec(0u64..=1, 1..1000)) {
+        let l = attach(Limitation { uptime_limit: Some(limit), ..lim(1) }, Window::default());
+        let mut used = 0u64;
+        for dt in ticks {
+            used += dt;
+            if effective(std::slice::from_ref(&l), OutsideWindows::Deny, |_| Usage { uptime: used, ..Usage::default() }, at(0, 0, 0)).is_err() {
+                break;
+            }
+        }
+        prop_assert!(used <= limit + 1, "used {used} of {limit}");
+    }
+}
