@@ -1,6 +1,7 @@
 //! Option values of the profile and limitation commands.
 
 use crate::model::limitation::ALL_DAYS;
+use crate::model::profile::Starts;
 #[cfg(test)]
 use crate::model::units::format_price;
 use crate::model::units::{parse_duration, parse_rate, parse_size};
@@ -81,6 +82,22 @@ pub fn price_cents(text: &str) -> Result<u64, CliError> {
         .checked_mul(100)
         .and_then(|c| c.checked_add(frac))
         .ok_or_else(bad)
+}
+
+/// `--validity`: a duration, or `unlimited`.
+pub fn validity(text: &str) -> Result<Option<u64>, CliError> {
+    match text {
+        "unlimited" => Ok(None),
+        text => parse_duration(text)
+            .map(Some)
+            .map_err(|e| usage("validity", e)),
+    }
+}
+
+/// `--starts`: `first-logon` or `now`.
+pub fn starts(text: &str) -> Result<Starts, CliError> {
+    Starts::from_name(text)
+        .ok_or_else(|| usage("starts", format!("{text:?} is not first-logon or now")))
 }
 
 /// An optional duration option.

@@ -10,10 +10,8 @@ use crate::config::Config;
 use crate::daemon::open_state;
 use crate::gateway::now;
 use crate::model::limitation::{Attached, Limitation, OutsideWindows, ResetInterval, Window};
-use crate::model::profile::{ProfileClock, Starts};
-use crate::model::units::{
-    format_duration, format_price, format_rate, format_size, parse_duration,
-};
+use crate::model::profile::ProfileClock;
+use crate::model::units::{format_duration, format_price, format_rate, format_size};
 use crate::store::{NewProfile, Profile};
 
 fn or_dash<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {
@@ -85,16 +83,8 @@ fn profile_row(p: &Profile) -> Vec<String> {
 }
 
 fn new_profile(args: &ProfileArgs) -> Result<NewProfile, CliError> {
-    let validity_secs = match args.validity.as_str() {
-        "unlimited" => None,
-        text => Some(parse_duration(text).map_err(|e| usage("validity", e))?),
-    };
-    let starts = Starts::from_name(&args.starts).ok_or_else(|| {
-        usage(
-            "starts",
-            format!("{:?} is not first-logon or now", args.starts),
-        )
-    })?;
+    let validity_secs = super::parse::validity(&args.validity)?;
+    let starts = super::parse::starts(&args.starts)?;
     let outside_windows = OutsideWindows::from_name(&args.outside_windows)
         .ok_or_else(|| usage("outside-windows", "use deny or unlimited"))?;
     if args.shared_users == 0 {

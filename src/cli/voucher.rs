@@ -15,9 +15,7 @@ use crate::daemon::open_state;
 use crate::gateway::now;
 use crate::model::limitation::{Limitation, OutsideWindows, ResetInterval, Window};
 use crate::model::profile::{Assignment, ProfileClock, Starts, State};
-use crate::model::units::{
-    format_duration, format_rate, format_size, parse_duration, parse_rate, parse_size,
-};
+use crate::model::units::{format_duration, format_rate, format_size, parse_rate, parse_size};
 use crate::model::voucher_code::VoucherCode;
 use crate::store::{NewProfile, Profile, Store, User};
 
@@ -43,16 +41,8 @@ pub struct AdHocTerms {
 
 /// Reads the batch terms from the flags.
 pub fn terms_from(args: &CreateArgs) -> Result<AdHocTerms, CliError> {
-    let validity_secs = match args.validity.as_str() {
-        "unlimited" => None,
-        text => Some(parse_duration(text).map_err(|e| usage("validity", e))?),
-    };
-    let starts = Starts::from_name(&args.starts).ok_or_else(|| {
-        usage(
-            "starts",
-            format!("{:?} is not first-logon or now", args.starts),
-        )
-    })?;
+    let validity_secs = super::parse::validity(&args.validity)?;
+    let starts = super::parse::starts(&args.starts)?;
     if args.shared_users == 0 {
         return Err(usage("shared-users", "must be at least 1"));
     }

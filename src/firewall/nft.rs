@@ -2,7 +2,7 @@
 //! elements costs about as much as one, so callers batch.
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 
 use serde_json::{Value, json};
 
@@ -41,21 +41,26 @@ impl Nft {
         cmd
     }
 
-    /// Applies a batch atomically: all of it or none of it.
-    pub fn apply(&self, batch: &Value) -> Result<(), FirewallError> {
-        let input = serde_json::to_vec(batch).map_err(|e| FirewallError::Nft(e.to_string()))?;
+    /// Runs `nft -j -f -` with `input` on stdin; returns its output whatever the exit status.
+    fn run(&self, input: &Value) -> Result<Output, FirewallError> {
+        let input = serde_json::to_vec(input).map_err(|e| FirewallError::Nft(e.to_string()))?;
         let mut child = self
             .command()
             .args(["-j", "-f", "-"])
             .stdin(Stdio::piped())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .map_err(FirewallError::Spawn)?;
         if let Some(mut stdin) = child.stdin.take() {
             stdin.write_all(&input).map_err(FirewallError::Spawn)?;
         }
-        let out = child.wait_with_output().map_err(FirewallError::Spawn)?;
+        child.wait_with_output().map_err(FirewallError::Spawn)
+    }
+
+    /// Applies a batch atomically: all of it or none of it.
+    pub fn apply(&self, batch: &Value) -> Result<(), FirewallError> {
+        let out = self.run(batch)?;
         if out.status.success() {
             Ok(())
         } else {
@@ -82,20 +87,7 @@ impl Nft {
     /// document per command comes back, `None` when the table is missing.
     fn list(&self, what: &[Value]) -> Result<Option<Vec<Value>>, FirewallError> {
         let lists: Vec<Value> = what.iter().map(|w| json!({ "list": w })).collect();
-        let input = serde_json::to_vec(&json!({ "nftables": lists }))
-            .map_err(|e| FirewallError::Nft(e.to_string()))?;
-        let mut child = self
-            .command()
-            .args(["-j", "-f", "-"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(FirewallError::Spawn)?;
-        if let Some(mut stdin) = child.stdin.take() {
-            stdin.write_all(&input).map_err(FirewallError::Spawn)?;
-        }
-        let out = child.wait_with_output().map_err(FirewallError::Spawn)?;
+        let out = self.run(&json!({ "nftables": lists }))?;
         if !out.status.success() {
             let err = String::from_utf8_lossy(&out.stderr);
             if err.contains("No such file or directory") {
