@@ -131,7 +131,8 @@ impl Store {
     }
 
     /// Settles a pending order as paid: creates a voucher user (known by `code_hash`) holding
-    /// the order's profile, in one transaction. `None` if the order is not pending.
+    /// the order's profile and marks the order paid, in one transaction. `None` if the order
+    /// is not pending.
     pub fn settle_order(
         &mut self,
         reference: &str,
@@ -139,20 +140,25 @@ impl Store {
         clock: ProfileClock,
         now: i64,
     ) -> Result<Option<i64>, StoreError> {
-        let Some(order) = self
-            .order(reference)?
-            .filter(|o| o.state == OrderState::Pending)
-        else {
+        let tx = self.conn.transaction()?;
+        let profile: Option<i64> = tx
+            .query_row(
+                "SELECT profile_id FROM orders WHERE reference = ?1 AND state = 'pending'",
+                [reference],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(profile_id) = profile else {
             return Ok(None);
         };
-        let user = self.insert_vouchers(
-            &[code_hash.to_vec()],
-            (order.profile_id, clock),
-            None,
-            &format!("order {reference}"),
-            now,
-        )?[0];
-        self.conn.execute("UPDATE orders SET state = 'paid', settled_at = ?2, user_id = ?3 WHERE reference = ?1 AND state = 'pending'", params![reference, now, user])?;
+        let note = format!("order {reference}");
+        let user =
+            super::users::insert_voucher(&tx, code_hash, (profile_id, clock), None, &note, now)?;
+        tx.execute(
+            "UPDATE orders SET state = 'paid', settled_at = ?2, user_id = ?3 WHERE reference = ?1",
+            params![reference, now, user],
+        )?;
+        tx.commit()?;
         Ok(Some(user))
     }
 

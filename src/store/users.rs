@@ -70,13 +70,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut ids = Vec::with_capacity(hashes.len());
         for hash in hashes {
-            tx.execute(
-                "INSERT INTO users (code_hash, note, created_at, max_logins) VALUES (?1, ?2, ?3, ?4)",
-                params![hash, note, now, max_logins],
-            )?;
-            let user = tx.last_insert_rowid();
-            insert_assignment(&tx, user, profile, now)?;
-            ids.push(user);
+            ids.push(insert_voucher(&tx, hash, profile, max_logins, note, now)?);
         }
         tx.commit()?;
         Ok(ids)
@@ -307,4 +301,22 @@ fn insert_assignment(
         id: tx.last_insert_rowid(),
         ..a
     })
+}
+
+/// One voucher user holding `profile`, inside the caller's transaction.
+pub(super) fn insert_voucher(
+    tx: &rusqlite::Transaction,
+    hash: &[u8],
+    profile: (i64, ProfileClock),
+    max_logins: Option<u32>,
+    note: &str,
+    now: i64,
+) -> Result<i64, StoreError> {
+    tx.execute(
+        "INSERT INTO users (code_hash, note, created_at, max_logins) VALUES (?1, ?2, ?3, ?4)",
+        params![hash, note, now, max_logins],
+    )?;
+    let user = tx.last_insert_rowid();
+    insert_assignment(tx, user, profile, now)?;
+    Ok(user)
 }
