@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 
 use common::lab::{Lab, PORTAL};
 use common::netns::{Netns, unique_prefix};
-use hotspotd::firewall::{Change, ClientGrant, Firewall, FirewallPolicy, Nft, Quotas, count_rules};
+use hotspotd::firewall::{
+    AccessLists, Change, ClientGrant, Firewall, FirewallPolicy, Nft, Quotas, count_rules,
+};
 use hotspotd::model::limitation::{Limitation, OutsideWindows, ResetInterval, Window};
 use hotspotd::model::profile::{ProfileClock, Starts, activate_at_logon};
 use hotspotd::store::{NewProfile, NewSession, Store};
@@ -61,11 +63,11 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 fn firewall_batches() {
     let ns = Netns::new(format!("{}-bench", unique_prefix()));
     let fw = Firewall::with_nft(policy(), Nft::in_netns(&ns.name));
-    fw.rebuild(&[]).unwrap();
+    fw.rebuild(&[], &AccessLists::default()).unwrap();
     let rules_empty = count_rules(&fw.listing().unwrap().unwrap());
     let mut incremental = Vec::new();
     for round in 0..5 {
-        fw.rebuild(&[]).unwrap();
+        fw.rebuild(&[], &AccessLists::default()).unwrap();
         let changes: Vec<Change> = grants(CLIENTS, i64::from(round) * 10_000)
             .into_iter()
             .map(Change::Allow)
@@ -75,7 +77,8 @@ fn firewall_batches() {
         incremental.push(start.elapsed().as_secs_f64() * 1000.0);
     }
     let start = Instant::now();
-    fw.rebuild(&grants(CLIENTS, 0)).unwrap();
+    fw.rebuild(&grants(CLIENTS, 0), &AccessLists::default())
+        .unwrap();
     let rebuild_ms = start.elapsed().as_secs_f64() * 1000.0;
     let rules_full = count_rules(&fw.listing().unwrap().unwrap());
     let start = Instant::now();

@@ -6,7 +6,7 @@
 #
 # Guest gI: 10.77.0.(10+I)/24, MAC 02:77:00:00:00:(10+I), DNS and default route via the
 # gateway 10.77.0.1 (bridge lan0). Gateway WAN wan0 10.88.0.1/24; upstream eth0 10.88.0.2
-# runs lab/upstream.py on ports 80 and 443. The gateway runs dnsmasq: DNS answering every
+# (and 10.88.0.3) runs lab/upstream.py on ports 80 and 443. The gateway runs dnsmasq: DNS answering every
 # name with the upstream address, and DHCP for anything else plugged into the lab.
 # hotspotd itself is not started here: the caller runs it in PREFIX-gw.
 set -euo pipefail
@@ -49,6 +49,8 @@ up() {
     ip -n "$gw" addr add 10.88.0.1/24 dev wan0
     ip -n "$gw" link set wan0 up
     ip -n "$upns" addr add 10.88.0.2/24 dev eth0
+    # A second "internet" address, for walled-garden tests (DNS still points names at .2).
+    ip -n "$upns" addr add 10.88.0.3/24 dev eth0
     ip -n "$upns" link set eth0 up
     ip -n "$upns" route add 10.77.0.0/24 via 10.88.0.1
 

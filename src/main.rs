@@ -47,6 +47,8 @@ fn main() -> anyhow::Result<()> {
             json,
         } => cli::sessions(&paths()?, active, limit, json)?,
         Command::Order(cmd) => cli::order(&paths()?, &cmd)?,
+        Command::Mac(cmd) => cli::mac(&paths()?, &cmd)?,
+        Command::Garden(cmd) => cli::garden(&paths()?, &cmd)?,
     };
     print!("{output}");
     Ok(())

@@ -4,8 +4,8 @@ mod common;
 
 use common::netns::{Netns, unique_prefix};
 use hotspotd::firewall::{
-    Change, ClientGrant, ClientRevoke, Firewall, FirewallPolicy, Nft, QuotaGrant, Quotas,
-    count_rules, down_counter, up_counter,
+    AccessLists, Change, ClientGrant, ClientRevoke, Firewall, FirewallPolicy, Nft, QuotaGrant,
+    Quotas, count_rules, down_counter, up_counter,
 };
 
 fn policy() -> FirewallPolicy {
@@ -61,7 +61,7 @@ fn ruleset_loads_and_clients_come_and_go() {
     };
     let a = grant(1, quotas.clone());
     let b = grant(2, quotas);
-    fw.rebuild(std::slice::from_ref(&a))
+    fw.rebuild(std::slice::from_ref(&a), &AccessLists::default())
         .expect("base table and one client");
     // A second device of the same voucher shares the quota object and keeps its usage.
     fw.apply(&[Change::Allow(b.clone())]).expect("allow b");
@@ -92,10 +92,10 @@ fn ruleset_loads_and_clients_come_and_go() {
 fn rule_count_is_constant_with_a_thousand_clients() {
     let ns = Netns::new(format!("{}-fw", unique_prefix()));
     let fw = Firewall::with_nft(policy(), Nft::in_netns(&ns.name));
-    fw.rebuild(&[]).unwrap();
+    fw.rebuild(&[], &AccessLists::default()).unwrap();
     let empty = count_rules(&fw.listing().unwrap().unwrap());
     let many: Vec<ClientGrant> = (0..1000).map(|i| grant(i, Quotas::default())).collect();
-    fw.rebuild(&many).unwrap();
+    fw.rebuild(&many, &AccessLists::default()).unwrap();
     let listing = fw.listing().unwrap().unwrap();
     assert_eq!(count_rules(&listing), empty);
     let k = hotspotd::firewall::parse_counters(&listing);

@@ -1,5 +1,6 @@
 //! Command-line interface: argument types and the commands that are not the daemon itself.
 
+mod access;
 mod clients;
 mod error;
 mod notify;
@@ -15,6 +16,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use access::{garden, mac};
 pub use clients::{clients, kick};
 pub use error::CliError;
 pub use orders::order;
@@ -83,6 +85,68 @@ pub enum Command {
     /// Paid-profile orders waiting for payment at the desk.
     #[command(subcommand)]
     Order(OrderCommand),
+    /// Devices that bypass the portal (printers, TVs, staff) or are blocked.
+    #[command(subcommand)]
+    Mac(MacCommand),
+    /// The walled garden: destinations guests reach before login.
+    #[command(subcommand)]
+    Garden(GardenCommand),
+}
+
+/// `hotspotd mac …`
+#[derive(Debug, Subcommand)]
+pub enum MacCommand {
+    /// Let a device through without the portal.
+    Allow {
+        /// MAC address.
+        mac: String,
+        /// What it is (e.g. "lobby printer").
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Drop everything from a device (logged off if online).
+    Block {
+        /// MAC address.
+        mac: String,
+        /// Why.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Remove a device's rule.
+    Remove {
+        /// MAC address.
+        mac: String,
+    },
+    /// All rules, from the CLI and the config.
+    List {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `hotspotd garden …`
+#[derive(Debug, Subcommand)]
+pub enum GardenCommand {
+    /// Open an IPv4 address or network before login (e.g. a payment provider).
+    Add {
+        /// Address or CIDR.
+        destination: String,
+        /// Why.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Close it again.
+    Remove {
+        /// Address or CIDR.
+        destination: String,
+    },
+    /// The garden, from the CLI and the config.
+    List {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `hotspotd profile …`

@@ -25,6 +25,24 @@ pub struct RawConfig {
     /// The local control socket.
     #[serde(default)]
     pub control: RawControl,
+    /// Access lists fixed in the config (the CLI manages more in the database).
+    #[serde(default)]
+    pub access: RawAccess,
+}
+
+/// `[access]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAccess {
+    /// MACs that bypass the portal.
+    #[serde(default)]
+    pub allow_macs: Vec<String>,
+    /// MACs that are blocked.
+    #[serde(default)]
+    pub block_macs: Vec<String>,
+    /// Destinations (IP or CIDR) open before login.
+    #[serde(default)]
+    pub garden: Vec<String>,
 }
 
 /// `[lan]`

@@ -89,6 +89,27 @@ pub struct Config {
     pub control_socket: PathBuf,
     /// What a login beyond a profile's shared users does.
     pub shared_users_policy: SharedUsersPolicy,
+    /// MACs that bypass the portal (from the config; the CLI adds more).
+    pub allow_macs: Vec<String>,
+    /// MACs that are blocked.
+    pub block_macs: Vec<String>,
+    /// Destinations open before login.
+    pub garden: Vec<Ipv4Net>,
+}
+
+/// Reads a MAC in any case; `None` if it is not one.
+pub fn parse_mac(text: &str) -> Option<String> {
+    let mac = text.trim().to_ascii_lowercase();
+    crate::neighbours::valid_mac(&mac).then_some(mac)
+}
+
+/// Reads an IPv4 address (as a /32) or network.
+pub fn parse_destination(text: &str) -> Option<Ipv4Net> {
+    let text = text.trim();
+    text.parse::<Ipv4Net>()
+        .ok()
+        .or_else(|| text.parse::<Ipv4Addr>().ok().map(Ipv4Net::from))
+        .map(|n| n.trunc())
 }
 
 const DEFAULT_TERMS: &str = "Use this network lawfully and fairly. Access may be logged and \
@@ -218,6 +239,27 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
             ));
         }
     };
+    let macs = |key: &'static str, list: &[String]| {
+        list.iter()
+            .map(|m| {
+                parse_mac(m).ok_or_else(|| {
+                    invalid(
+                        key,
+                        format!("{m:?} is not a MAC address"),
+                        "write it as aa:bb:cc:dd:ee:ff",
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let allow_macs = macs("access.allow_macs", &raw.access.allow_macs)?;
+    let block_macs = macs("access.block_macs", &raw.access.block_macs)?;
+    let garden = raw
+        .access
+        .garden
+        .iter()
+        .map(|g| parse_destination(g).ok_or_else(|| invalid("access.garden", format!("{g:?} is not an IPv4 address or network"), "write e.g. 203.0.113.10 or 203.0.113.0/24 (names need DNS snooping, not yet available)")))
+        .collect::<Result<Vec<_>, _>>()?;
     let data_dir = PathBuf::from(&raw.data_dir);
     if !data_dir.is_absolute() {
         return Err(invalid(
@@ -246,6 +288,9 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
         rate_up_bps,
         control_socket,
         shared_users_policy,
+        allow_macs,
+        block_macs,
+        garden,
     })
 }
 

@@ -91,6 +91,14 @@ fn bad_values_name_their_key_and_a_fix() {
         (GOOD.replace("/var/lib/hotspotd", "state"), "data_dir"),
         (GOOD.replace("Café", " "), "hotspot_name"),
         (
+            format!("{GOOD}\n[access]\nallow_macs = [\"printer\"]\n"),
+            "access.allow_macs",
+        ),
+        (
+            format!("{GOOD}\n[access]\ngarden = [\"pay.example.com\"]\n"),
+            "access.garden",
+        ),
+        (
             GOOD.replace(
                 "idle_timeout",
                 "shared_users_policy = \"random\"\nidle_timeout",
@@ -119,4 +127,17 @@ fn the_shipped_configs_are_valid() {
         let config = Config::load(&path, &PathsOnly).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert!(!config.hotspot_name.is_empty());
     }
+}
+
+#[test]
+fn access_lists_are_normalised() {
+    let c = parse(&format!("{GOOD}\n[access]\nallow_macs = [\"02:AB:CD:00:00:01\"]\ngarden = [\"203.0.113.7\", \"198.51.100.9/24\"]\n")).unwrap();
+    assert_eq!(c.allow_macs, vec!["02:ab:cd:00:00:01"]);
+    assert_eq!(
+        c.garden,
+        vec![
+            "203.0.113.7/32".parse::<Ipv4Net>().unwrap(),
+            "198.51.100.0/24".parse().unwrap()
+        ]
+    );
 }

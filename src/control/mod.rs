@@ -31,6 +31,8 @@ pub enum Request {
         /// User id.
         user_id: i64,
     },
+    /// Re-read and install the access lists (MAC allow/block, walled garden).
+    ReloadAccess,
     /// Daemon health: clients online, table present.
     Status,
 }

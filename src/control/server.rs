@@ -94,6 +94,12 @@ async fn answer(req: Request, gateway: &Gateway) -> Response {
             Ok(online) => success(json!({"online": online})),
             Err(e) => failure(e.to_string()),
         },
+        Request::ReloadAccess => match gateway.apply_access().await {
+            Ok(lists) => success(
+                json!({"allow": lists.allow.len(), "block": lists.block.len(), "garden": lists.garden.len()}),
+            ),
+            Err(e) => failure(e.to_string()),
+        },
         Request::Status => success(json!({
             "clients": gateway.online_count().await,
             "hotspot_name": gateway.config.hotspot_name,

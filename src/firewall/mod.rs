@@ -2,6 +2,7 @@
 //! allow a client, revoke a client, read counters. Changes that arrive together are applied
 //! in one nft transaction.
 
+mod access;
 mod clients;
 mod conntrack;
 mod counters;
@@ -15,6 +16,7 @@ use thiserror::Error;
 use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, info, warn};
 
+pub use access::{ALLOWED_FLOW_MARK, AccessLists};
 pub use clients::{ClientGrant, ClientRevoke, QuotaGrant, Quotas, down_counter, up_counter};
 pub use counters::{KernelCounters, count_rules, parse_listing as parse_counters};
 pub use nft::Nft;
@@ -41,6 +43,8 @@ pub enum Change {
     Allow(ClientGrant),
     /// Stop a client.
     Revoke(ClientRevoke),
+    /// Replace the access lists.
+    Access(AccessLists),
 }
 
 /// Commands for a list of changes, in order: consecutive changes of one kind are grouped so
@@ -65,6 +69,11 @@ fn commands(changes: &[Change]) -> Vec<Value> {
             .collect();
         cmds.extend(clients::grant_commands(&grants));
         cmds.extend(clients::revoke_commands(&revokes));
+        for change in run {
+            if let Change::Access(lists) = change {
+                cmds.extend(access::commands(lists));
+            }
+        }
     }
     cmds
 }
@@ -90,11 +99,17 @@ impl Firewall {
         Firewall { nft, policy }
     }
 
-    /// Replaces our table with a fresh one holding exactly `clients`, in one transaction.
-    pub fn rebuild(&self, clients: &[ClientGrant]) -> Result<(), FirewallError> {
+    /// Replaces our table with a fresh one holding exactly `clients` and `lists`, in one
+    /// transaction.
+    pub fn rebuild(
+        &self,
+        clients: &[ClientGrant],
+        lists: &AccessLists,
+    ) -> Result<(), FirewallError> {
         let started = Instant::now();
         let mut batch = render(&self.policy);
         if let Some(cmds) = batch["nftables"].as_array_mut() {
+            cmds.extend(access::commands(lists));
             cmds.extend(clients::grant_commands(&clients.iter().collect::<Vec<_>>()));
         }
         self.nft.apply(&batch)?;
@@ -233,7 +248,7 @@ fn apply_pending(fw: &Firewall, pending: Vec<(Vec<Change>, Reply)>) {
             match change {
                 Change::Allow(g) => allowed.push(g.ip),
                 Change::Revoke(r) if r.flush_flows => revoked.push(r.ip),
-                Change::Revoke(_) => {}
+                Change::Revoke(_) | Change::Access(_) => {}
             }
         }
         // The caller may have gone (guest closed the page); the change stands regardless.

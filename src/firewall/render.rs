@@ -9,6 +9,8 @@ use std::net::Ipv4Addr;
 use ipnet::Ipv4Net;
 use serde_json::{Value, json};
 
+use super::access;
+
 /// Our table; we never touch any other.
 pub const TABLE: &str = "hotspotd";
 /// Its family: one table sees IPv4 and IPv6.
@@ -46,11 +48,11 @@ pub fn object(extra: Value) -> Value {
     obj
 }
 
-fn meta_eq(key: &str, value: &str) -> Value {
+pub fn meta_eq(key: &str, value: &str) -> Value {
     json!({"match": {"op": "==", "left": {"meta": {"key": key}}, "right": value}})
 }
 
-fn payload(protocol: &str, field: &str) -> Value {
+pub fn payload(protocol: &str, field: &str) -> Value {
     json!({"payload": {"protocol": protocol, "field": field}})
 }
 
@@ -62,7 +64,7 @@ fn mac_ip_in(op: &str, set: &str) -> Value {
     json!({"match": {"op": op, "left": {"concat": [payload("ether", "saddr"), payload("ip", "saddr")]}, "right": format!("@{set}")}})
 }
 
-fn rule(chain: &str, expr: Vec<Value>) -> Value {
+pub fn rule(chain: &str, expr: Vec<Value>) -> Value {
     json!({"add": {"rule": object(json!({"chain": chain, "expr": expr}))}})
 }
 
@@ -138,6 +140,8 @@ pub fn render(policy: &FirewallPolicy) -> Value {
         map("down_only_quota", "ipv4_addr", "quota"),
         map("up_counter", "ether_addr", "counter"),
         map("down_counter", "ipv4_addr", "counter"),
+        // Blocked MACs go before anything else (conntrack and NAT run at -200/-100).
+        base_chain("screen", "filter", "prerouting", -150),
         // Before the usual dstnat (-100), so we see guests' HTTP before any other NAT rule.
         base_chain("capture", "nat", "prerouting", -105),
         // Before the usual filter (0): our verdicts come first; other tables still apply.
@@ -147,6 +151,9 @@ pub fn render(policy: &FirewallPolicy) -> Value {
         chain("client_up"),
         chain("client_down"),
     ];
+    cmds.extend(access::sets());
+    cmds.extend(access::screen_rules(lan));
+    cmds.extend(access::capture_rules(lan));
     // capture: authorised clients pass untouched.
     cmds.push(rule(
         "capture",
@@ -225,6 +232,7 @@ pub fn render(policy: &FirewallPolicy) -> Value {
         ],
     ));
 
+    cmds.extend(access::forward_rules(lan));
     // forward: authorised traffic through the per-client chains.
     cmds.push(rule(
         "forward",
@@ -326,6 +334,6 @@ mod tests {
                     && (table == TABLE || obj.get("table") == Some(&json!(TABLE)))
             );
         }
-        assert_eq!(rule_count(&batch), 25);
+        assert_eq!(rule_count(&batch), 32);
     }
 }

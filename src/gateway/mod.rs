@@ -1,6 +1,7 @@
 //! The gateway's core: logins, session ends, restore after restart and the enforcement loop,
 //! tying the model, the store and the firewall together.
 
+mod access;
 mod enforce;
 mod login;
 mod orders;

@@ -118,8 +118,9 @@ impl Gateway {
                     .map(|u| registry::grant(a, u, now))
             })
             .collect();
+        let lists = self.access_lists().await?;
         self.firewall
-            .blocking(move |fw| fw.rebuild(&grants))
+            .blocking(move |fw| fw.rebuild(&grants, &lists))
             .await?;
         Ok(())
     }

@@ -100,6 +100,18 @@ const MIGRATIONS: &[&str] = &[
         settled_at INTEGER,
         user_id INTEGER REFERENCES users(id)
     );",
+    // 2: access lists managed by the CLI (the config file may add more).
+    "CREATE TABLE mac_rules (
+        mac TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('allow', 'block')),
+        description TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE garden (
+        cidr TEXT PRIMARY KEY,
+        description TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL
+    );",
 ];
 /// Brings the schema to the latest version.
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -1,6 +1,7 @@
 //! SQLite storage, the source of truth for vouchers and sessions. Blocking: async callers go
 //! through [`SharedStore::run`], which moves the work off the runtime.
 
+mod access;
 mod key;
 mod migrations;
 mod orders;
@@ -14,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::Connection;
 use thiserror::Error;
 
+pub use access::{GardenEntry, MacRule};
 pub use key::{KeyError, load_or_create_key};
 pub use orders::{Order, OrderState};
 pub use profiles::{NewProfile, Profile};

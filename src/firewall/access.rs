@@ -1,0 +1,175 @@
+//! Access lists: MACs that bypass the portal (printers, TVs, staff), MACs that are blocked,
+//! and the walled garden (destinations guests reach before login). Constant rules; the lists
+//! are set elements, replaced in one transaction.
+
+use ipnet::Ipv4Net;
+use serde_json::{Value, json};
+
+use super::render::{meta_eq, object, payload, rule};
+
+/// Connection mark bit of flows started by allowlisted devices, so their replies pass too
+/// (the download direction cannot see the device's MAC). One bit, so marks set by other
+/// tables survive.
+pub const ALLOWED_FLOW_MARK: u32 = 0x0010_0000;
+
+/// The lists as the kernel should hold them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccessLists {
+    /// MACs that bypass the portal.
+    pub allow: Vec<String>,
+    /// MACs dropped on arrival (no DNS, no portal, nothing).
+    pub block: Vec<String>,
+    /// Destinations open before login.
+    pub garden: Vec<Ipv4Net>,
+}
+
+/// The sets (declared with the table).
+pub fn sets() -> Vec<Value> {
+    let set = |name: &str, kind: &str, flags: &[&str]| json!({"add": {"set": object(json!({"name": name, "type": kind, "flags": flags}))}});
+    vec![
+        set("allow_mac", "ether_addr", &[]),
+        set("block_mac", "ether_addr", &[]),
+        set("garden", "ipv4_addr", &["interval"]),
+    ]
+}
+
+fn in_set(field: Value, set: &str) -> Value {
+    json!({"match": {"op": "==", "left": field, "right": format!("@{set}")}})
+}
+
+/// `screen`, first of all (prerouting, priority -150): blocked MACs are dropped before DNS,
+/// DHCP or the portal see them.
+pub fn screen_rules(lan: &str) -> Vec<Value> {
+    vec![rule(
+        "screen",
+        vec![
+            meta_eq("iifname", lan),
+            in_set(payload("ether", "saddr"), "block_mac"),
+            json!({"drop": null}),
+        ],
+    )]
+}
+
+/// First rules of `capture`: allowlisted devices and garden destinations are not redirected.
+pub fn capture_rules(lan: &str) -> Vec<Value> {
+    vec![
+        rule(
+            "capture",
+            vec![
+                meta_eq("iifname", lan),
+                in_set(payload("ether", "saddr"), "allow_mac"),
+                json!({"return": null}),
+            ],
+        ),
+        rule(
+            "capture",
+            vec![
+                meta_eq("iifname", lan),
+                in_set(payload("ip", "daddr"), "garden"),
+                json!({"return": null}),
+            ],
+        ),
+    ]
+}
+
+/// First rules of `forward`: allowlisted devices pass (their flows marked so replies pass),
+/// and anyone reaches the garden.
+pub fn forward_rules(lan: &str) -> Vec<Value> {
+    let ct_mark = json!({"ct": {"key": "mark"}});
+    vec![
+        // ether saddr @allow_mac ct mark set ct mark | 0x00100000 accept
+        rule(
+            "forward",
+            vec![
+                meta_eq("iifname", lan),
+                in_set(payload("ether", "saddr"), "allow_mac"),
+                json!({"mangle": {"key": ct_mark, "value": {"|": [ct_mark, ALLOWED_FLOW_MARK]}}}),
+                json!({"accept": null}),
+            ],
+        ),
+        // oifname lan ct mark & 0x00100000 == 0x00100000 accept
+        rule(
+            "forward",
+            vec![
+                meta_eq("oifname", lan),
+                json!({"match": {"op": "==", "left": {"&": [ct_mark, ALLOWED_FLOW_MARK]}, "right": ALLOWED_FLOW_MARK}}),
+                json!({"accept": null}),
+            ],
+        ),
+        rule(
+            "forward",
+            vec![
+                meta_eq("iifname", lan),
+                in_set(payload("ip", "daddr"), "garden"),
+                json!({"accept": null}),
+            ],
+        ),
+        rule(
+            "forward",
+            vec![
+                meta_eq("oifname", lan),
+                in_set(payload("ip", "saddr"), "garden"),
+                json!({"accept": null}),
+            ],
+        ),
+    ]
+}
+
+/// Replaces the three sets' contents.
+pub fn commands(lists: &AccessLists) -> Vec<Value> {
+    let flush = |name: &str| json!({"flush": {"set": object(json!({"name": name}))}});
+    let add = |name: &str, elems: Vec<Value>| json!({"add": {"element": object(json!({"name": name, "elem": elems}))}});
+    let mut cmds = vec![flush("allow_mac"), flush("block_mac"), flush("garden")];
+    if !lists.allow.is_empty() {
+        cmds.push(add(
+            "allow_mac",
+            lists.allow.iter().map(|m| json!(m)).collect(),
+        ));
+    }
+    if !lists.block.is_empty() {
+        cmds.push(add(
+            "block_mac",
+            lists.block.iter().map(|m| json!(m)).collect(),
+        ));
+    }
+    if !lists.garden.is_empty() {
+        let elems = lists
+            .garden
+            .iter()
+            .map(|n| {
+                if n.prefix_len() == 32 {
+                    json!(n.addr().to_string())
+                } else {
+                    json!({"prefix": {"addr": n.network().to_string(), "len": n.prefix_len()}})
+                }
+            })
+            .collect();
+        cmds.push(add("garden", elems));
+    }
+    cmds
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_replace_the_sets_whole() {
+        let lists = AccessLists {
+            allow: vec!["02:00:00:00:00:01".into()],
+            block: vec![],
+            garden: vec![
+                "203.0.113.0/24".parse().unwrap(),
+                "198.51.100.7/32".parse().unwrap(),
+            ],
+        };
+        let cmds = commands(&lists);
+        assert_eq!(cmds.iter().filter(|c| c.get("flush").is_some()).count(), 3);
+        assert_eq!(cmds.len(), 5, "no add for the empty blocklist");
+        assert_eq!(
+            cmds[4]["add"]["element"]["elem"],
+            json!([{"prefix": {"addr": "203.0.113.0", "len": 24}}, "198.51.100.7"])
+        );
+        assert_eq!(commands(&AccessLists::default()).len(), 3);
+    }
+}

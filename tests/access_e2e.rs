@@ -1,0 +1,130 @@
+//! MAC allowlist and blocklist, and the walled garden, with real traffic.
+
+mod common;
+
+use std::time::Duration;
+
+use common::lab::{Lab, PORTAL, guest_mac};
+
+#[test]
+fn allowlisted_devices_bypass_the_portal_and_blocked_ones_get_nothing() {
+    let lab = Lab::start(3);
+    let printer = guest_mac(1);
+    let code = lab.vouchers(&[])[0].clone();
+    assert_eq!(
+        lab.login(2, &code, "").0,
+        "303",
+        "guest 2 online before being blocked"
+    );
+
+    assert!(
+        lab.ok(&[
+            "mac",
+            "allow",
+            &printer.to_uppercase(),
+            "--note",
+            "lobby printer"
+        ])
+        .contains("bypasses the portal (applied)")
+    );
+    assert!(
+        lab.ok(&["mac", "block", &guest_mac(2), "--note", "abuse"])
+            .contains("is blocked (applied)")
+    );
+
+    // The allowlisted device reaches the internet both ways without logging in.
+    assert_eq!(lab.status(1, "http://example.com/"), "200");
+    let out = lab.curl(
+        1,
+        &[
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{size_download}",
+            "http://example.com/bytes/1000000",
+        ],
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "1000000");
+    assert_eq!(
+        lab.curl(1, &["-o", "/dev/null", "http://10.88.0.2:443/"])
+            .status
+            .code(),
+        Some(0)
+    );
+
+    // The blocked device was logged off and reaches nothing, not even DNS or the portal.
+    assert!(lab.client(2).is_none(), "blocked device still online");
+    assert_eq!(
+        lab.curl(2, &["-o", "/dev/null", "-m", "2", &format!("{PORTAL}/")])
+            .status
+            .code(),
+        Some(28),
+        "portal answered a blocked device"
+    );
+    let dns = lab.in_ns(
+        &lab.guest(2),
+        &["timeout", "2", "getent", "hosts", "blocked.example"],
+    );
+    assert!(!dns.status.success(), "DNS answered a blocked device");
+
+    // Other guests are still held.
+    assert_eq!(lab.status(3, "http://example.com/"), "302");
+    let list = lab.ok(&["mac", "list", "--json"]);
+    assert!(
+        list.contains("lobby printer") && list.contains("abuse"),
+        "{list}"
+    );
+
+    // Removing the rules puts both back behind the portal.
+    lab.ok(&["mac", "remove", &printer]);
+    lab.ok(&["mac", "remove", &guest_mac(2)]);
+    assert_eq!(lab.status(1, "http://example.com/"), "302");
+    assert_eq!(lab.status(2, &format!("{PORTAL}/")), "200");
+}
+
+#[test]
+fn the_walled_garden_is_open_before_login() {
+    let lab = Lab::start_with(1, "[access]\ngarden = [\"10.88.0.3\"]\n");
+    // From the config: open at start.
+    assert_eq!(lab.status(1, "http://10.88.0.3/pay"), "200");
+    assert_eq!(
+        lab.curl(1, &["-o", "/dev/null", "http://10.88.0.3:443/"])
+            .status
+            .code(),
+        Some(0),
+        "HTTPS to the garden"
+    );
+    assert_eq!(
+        lab.status(1, "http://10.88.0.2/"),
+        "302",
+        "outside the garden: still captured"
+    );
+    // From the CLI: a network.
+    lab.ok(&[
+        "garden",
+        "add",
+        "10.88.0.0/30",
+        "--note",
+        "payment provider",
+    ]);
+    assert_eq!(lab.status(1, "http://10.88.0.2/"), "200");
+    assert!(lab.ok(&["garden", "list"]).contains("payment provider"));
+    lab.ok(&["garden", "remove", "10.88.0.0/30"]);
+    assert_eq!(lab.status(1, "http://10.88.0.2/"), "302");
+    // A bad destination is refused with the option named.
+    let out = lab.cli(&["garden", "add", "pay.example.com"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--destination"));
+    // The garden survives a flushed ruleset (rebuilt from the config and the database).
+    lab.ok(&["garden", "add", "10.88.0.2"]);
+    lab.in_ns(&lab.gw(), &["nft", "flush", "ruleset"]);
+    lab.wait_until(Duration::from_secs(5), "rebuild", || {
+        lab.in_ns(
+            &lab.gw(),
+            &["nft", "list", "set", "inet", "hotspotd", "garden"],
+        )
+        .status
+        .success()
+    });
+    assert_eq!(lab.status(1, "http://10.88.0.2/"), "200");
+}
