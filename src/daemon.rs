@@ -5,6 +5,7 @@
 //! on exit the table stays, so guests who are not authorised stay held even with no daemon.
 
 use std::os::unix::fs::DirBuilderExt;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{info, warn};
 
-use crate::config::Config;
+use crate::config::{Config, RunningProbe};
 use crate::control;
 use crate::firewall::{Firewall, FirewallHandle, FirewallPolicy};
 use crate::gateway::{Gateway, GatewayError, enforcement_loop};
@@ -82,8 +83,8 @@ pub fn open_state(config: &Config) -> Result<(Store, Vec<u8>), DaemonError> {
     Ok((store, key))
 }
 
-/// Runs the gateway until SIGTERM or SIGINT.
-pub async fn run(config: Config) -> Result<(), DaemonError> {
+/// Runs the gateway until SIGTERM or SIGINT; SIGHUP re-reads `path`.
+pub async fn run(config: Config, path: PathBuf) -> Result<(), DaemonError> {
     let (store, key) = open_state(&config)?;
     let firewall = FirewallHandle::spawn(Firewall::new(firewall_policy(&config)));
     let portal_addr = (config.lan_address, config.portal_port);
@@ -114,10 +115,21 @@ pub async fn run(config: Config) -> Result<(), DaemonError> {
             warn!(error = %e, "portal server stopped");
         }
     });
+    if let Some(addr) = gateway.config.metrics_listen {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(bind(format!("metrics {addr}")))?;
+        let (gw, stop) = (gateway.clone(), cancel.clone());
+        tracker.spawn(async move {
+            if let Err(e) = serve_metrics(listener, gw, stop).await {
+                warn!(error = %e, "metrics server stopped");
+            }
+        });
+    }
     tracker.close();
     info!(portal = %gateway.config.portal_url(), name = %gateway.config.hotspot_name, "hotspotd running");
 
-    wait_for_shutdown_signal().await;
+    wait_for_shutdown_signal(&gateway, &path).await;
     info!("shutting down; the firewall table stays in place (guests stay held or authorised)");
     cancel.cancel();
     if tokio::time::timeout(DRAIN, tracker.wait()).await.is_err() {
@@ -127,17 +139,76 @@ pub async fn run(config: Config) -> Result<(), DaemonError> {
     Ok(())
 }
 
-async fn wait_for_shutdown_signal() {
-    let (Ok(mut term), Ok(mut int)) = (
+/// `GET /metrics` for Prometheus, on the management side.
+async fn serve_metrics(
+    listener: TcpListener,
+    gateway: Arc<Gateway>,
+    cancel: CancellationToken,
+) -> std::io::Result<()> {
+    use axum::routing::get;
+    let app = axum::Router::new().route(
+        "/metrics",
+        get(move || {
+            let gw = gateway.clone();
+            async move {
+                (
+                    [(
+                        axum::http::header::CONTENT_TYPE,
+                        "text/plain; version=0.0.4",
+                    )],
+                    gw.metrics_text().await,
+                )
+            }
+        }),
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move { cancel.cancelled().await })
+        .await
+}
+
+/// Waits for SIGTERM or SIGINT, reloading the config on every SIGHUP meanwhile.
+async fn wait_for_shutdown_signal(gateway: &Gateway, path: &Path) {
+    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
         signal(SignalKind::terminate()),
         signal(SignalKind::interrupt()),
+        signal(SignalKind::hangup()),
     ) else {
         warn!("cannot install signal handlers; waiting for ctrl-c");
         let _ = tokio::signal::ctrl_c().await;
         return;
     };
-    tokio::select! {
-        _ = term.recv() => {},
-        _ = int.recv() => {},
+    loop {
+        tokio::select! {
+            _ = term.recv() => return,
+            _ = int.recv() => return,
+            _ = hup.recv() => reload(gateway, path).await,
+        }
     }
+}
+
+/// Re-reads the config file and applies what can change without a restart: hotspot name and
+/// terms, timeouts and rates for new sessions, the shared-users policy, access lists. Guests
+/// stay online. A file that does not validate changes nothing.
+async fn reload(gateway: &Gateway, path: &Path) {
+    let running = gateway.settings();
+    let mut own = vec![(running.lan_address, running.portal_port)];
+    own.extend(running.metrics_listen.map(|a| (*a.ip(), a.port())));
+    let fresh = match Config::load(path, &RunningProbe { own }) {
+        Ok(c) => c,
+        Err(e) => {
+            warn!(error = %e, "reload refused; the running configuration stays");
+            return;
+        }
+    };
+    for key in running.restart_only_changes(&fresh) {
+        warn!(
+            key,
+            "changed in the config file; takes effect after a restart"
+        );
+    }
+    gateway.set_settings(running.with_live_settings_of(fresh));
+    if let Err(e) = gateway.apply_access().await {
+        warn!(error = %e, "access lists could not be applied after the reload");
+    }
+    info!("configuration reloaded");
 }

@@ -26,7 +26,7 @@ fn main() -> anyhow::Result<()> {
             let config = Config::load(&cli.config, &SystemState)?;
             let runtime =
                 tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-            runtime.block_on(hotspotd::daemon::run(config))?;
+            runtime.block_on(hotspotd::daemon::run(config, cli.config.clone()))?;
             return Ok(());
         }
         Command::CheckConfig => {
@@ -38,6 +38,10 @@ fn main() -> anyhow::Result<()> {
         Command::Voucher(VoucherCommand::Revoke { ids }) => cli::revoke(&paths()?, &ids)?,
         Command::Clients { json } => cli::clients(&paths()?, json)?,
         Command::Kick { mac } => cli::kick(&paths()?, &mac)?,
+        Command::Status { json } => cli::status(&paths()?, json)?,
+        Command::Devices { json } => cli::devices(&paths()?, json)?,
+        Command::Auth { device, profile } => cli::auth(&paths()?, &device, &profile)?,
+        Command::Deauth { device } => cli::deauth(&paths()?, &device)?,
         Command::Profile(cmd) => cli::profile(&paths()?, &cmd)?,
         Command::Limitation(cmd) => cli::limitation(&paths()?, &cmd)?,
         Command::User(cmd) => cli::user(&paths()?, &cmd)?,

@@ -5,18 +5,38 @@ use std::net::Ipv4Addr;
 
 const ATF_COM: u32 = 0x2; // entry complete
 
+/// The complete (IP, MAC) entries on `interface` in the text of `/proc/net/arp`.
+pub fn entries(arp_table: &str, interface: &str) -> Vec<(Ipv4Addr, String)> {
+    arp_table
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            let [addr, _hw_type, flags, mac, _mask, device] = cols.as_slice() else {
+                return None;
+            };
+            let flags = u32::from_str_radix(flags.trim_start_matches("0x"), 16).ok()?;
+            let complete = flags & ATF_COM != 0;
+            let mac = mac.to_ascii_lowercase();
+            (complete && *device == interface && valid_mac(&mac))
+                .then_some((addr.parse().ok()?, mac))
+        })
+        .collect()
+}
+
 /// Finds `ip`'s MAC on `interface` in the text of `/proc/net/arp`.
 pub fn mac_for(arp_table: &str, ip: Ipv4Addr, interface: &str) -> Option<String> {
-    arp_table.lines().skip(1).find_map(|line| {
-        let cols: Vec<&str> = line.split_whitespace().collect();
-        let [addr, _hw_type, flags, mac, _mask, device] = cols.as_slice() else {
-            return None;
-        };
-        let flags = u32::from_str_radix(flags.trim_start_matches("0x"), 16).ok()?;
-        let complete = flags & ATF_COM != 0;
-        (complete && *device == interface && addr.parse::<Ipv4Addr>().ok()? == ip && valid_mac(mac))
-            .then(|| mac.to_ascii_lowercase())
-    })
+    entries(arp_table, interface)
+        .into_iter()
+        .find(|(a, _)| *a == ip)
+        .map(|(_, m)| m)
+}
+
+/// The live table's entries on `interface`.
+pub fn table(interface: &str) -> Vec<(Ipv4Addr, String)> {
+    std::fs::read_to_string("/proc/net/arp")
+        .map(|t| entries(&t, interface))
+        .unwrap_or_default()
 }
 
 /// Reads the live table.
@@ -57,6 +77,10 @@ garbage line
         assert_eq!(mac_for(TABLE, ip("10.77.0.3"), "lan0"), None);
         assert_eq!(mac_for(TABLE, ip("10.88.0.2"), "lan0"), None);
         assert_eq!(mac_for("", ip("10.77.0.2"), "lan0"), None);
+        assert_eq!(
+            entries(TABLE, "lan0"),
+            vec![(ip("10.77.0.2"), "02:aa:00:00:00:02".to_string())]
+        );
     }
 
     #[test]

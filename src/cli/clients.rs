@@ -1,4 +1,5 @@
-//! `hotspotd clients` and `hotspotd kick`, answered by the running daemon.
+//! `hotspotd clients`, `kick`, `status`, `devices`, `auth`, `deauth`: answered by the running
+//! daemon over the control socket.
 
 use super::error::CliError;
 use super::table;
@@ -69,4 +70,69 @@ pub fn kick(config: &Config, mac: &str) -> Result<String, CliError> {
         },
     )?;
     Ok(format!("{mac}: session ended\n"))
+}
+
+/// `status`
+pub fn status(config: &Config, json_out: bool) -> Result<String, CliError> {
+    let v = control::request(&config.control_socket, &Request::Status)?;
+    if json_out {
+        return Ok(v.to_string() + "\n");
+    }
+    let mut out = String::new();
+    for (key, value) in v.as_object().into_iter().flatten() {
+        out += &format!("{key:<24} {}\n", value.to_string().trim_matches('"'));
+    }
+    Ok(out)
+}
+
+/// `devices`
+pub fn devices(config: &Config, json_out: bool) -> Result<String, CliError> {
+    let v = control::request(&config.control_socket, &Request::Devices)?;
+    if json_out {
+        return Ok(v.to_string() + "\n");
+    }
+    let rows: Vec<Vec<String>> = v
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| {
+            let online = d["session_id"]
+                .as_i64()
+                .map_or("-".to_string(), |s| format!("session {s}"));
+            vec![
+                d["mac"].as_str().unwrap_or("").to_string(),
+                d["ip"].as_str().unwrap_or("").to_string(),
+                online,
+            ]
+        })
+        .collect();
+    Ok(table::render(&["MAC", "IP", "ONLINE"], &rows))
+}
+
+/// `auth DEVICE --profile NAME`
+pub fn auth(config: &Config, device: &str, profile: &str) -> Result<String, CliError> {
+    let v = control::request(
+        &config.control_socket,
+        &Request::Auth {
+            device: device.to_string(),
+            profile: profile.to_string(),
+        },
+    )?;
+    Ok(format!(
+        "{} ({}) authorised with {}\n",
+        v["mac"].as_str().unwrap_or(device),
+        v["ip"].as_str().unwrap_or(""),
+        v["profile"].as_str().unwrap_or(profile)
+    ))
+}
+
+/// `deauth DEVICE`
+pub fn deauth(config: &Config, device: &str) -> Result<String, CliError> {
+    control::request(
+        &config.control_socket,
+        &Request::Deauth {
+            device: device.to_string(),
+        },
+    )?;
+    Ok(format!("{device}: session ended\n"))
 }

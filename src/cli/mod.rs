@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 pub use access::{garden, mac};
-pub use clients::{clients, kick};
+pub use clients::{auth, clients, deauth, devices, kick, status};
 pub use error::CliError;
 pub use orders::order;
 pub use profiles::{limitation, profile};
@@ -55,6 +55,31 @@ pub enum Command {
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
+    },
+    /// The running daemon's state and counters.
+    Status {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Devices on the guest network and whether they are online.
+    Devices {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Let a device in without credentials, under a profile.
+    Auth {
+        /// MAC or IPv4 address of the device.
+        device: String,
+        /// Profile to give it.
+        #[arg(long)]
+        profile: String,
+    },
+    /// End a device's session, by MAC or IPv4 address.
+    Deauth {
+        /// MAC or IPv4 address.
+        device: String,
     },
     /// End a device's session at once.
     Kick {

@@ -28,6 +28,17 @@ pub struct RawConfig {
     /// Access lists fixed in the config (the CLI manages more in the database).
     #[serde(default)]
     pub access: RawAccess,
+    /// The Prometheus endpoint.
+    #[serde(default)]
+    pub metrics: RawMetrics,
+}
+
+/// `[metrics]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMetrics {
+    /// Address:port for `GET /metrics` on the management side (e.g. 127.0.0.1:9108); unset = off.
+    pub listen: Option<String>,
 }
 
 /// `[access]`

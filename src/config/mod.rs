@@ -4,7 +4,7 @@
 mod file;
 mod probe;
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddrV4};
 use std::path::{Path, PathBuf};
 
 use ipnet::Ipv4Net;
@@ -13,7 +13,7 @@ use thiserror::Error;
 use crate::model::login::SharedUsersPolicy;
 use crate::model::units::{parse_duration, parse_rate};
 pub use file::RawConfig;
-pub use probe::{PathsOnly, SystemProbe, SystemState};
+pub use probe::{PathsOnly, RunningProbe, SystemProbe, SystemState};
 
 /// Default portal port (the one openNDS uses, familiar to operators).
 pub const DEFAULT_PORTAL_PORT: u16 = 2050;
@@ -95,6 +95,8 @@ pub struct Config {
     pub block_macs: Vec<String>,
     /// Destinations open before login.
     pub garden: Vec<Ipv4Net>,
+    /// Where `/metrics` is served, if anywhere.
+    pub metrics_listen: Option<SocketAddrV4>,
 }
 
 /// Reads a MAC in any case; `None` if it is not one.
@@ -132,6 +134,46 @@ impl Config {
             message: e.to_string(),
         })?;
         validate(raw, system)
+    }
+
+    /// The settings of `self` that only a restart can change, named, where `other` differs.
+    pub fn restart_only_changes(&self, other: &Config) -> Vec<&'static str> {
+        let mut changed = Vec::new();
+        let mut check = |key, differs: bool| {
+            if differs {
+                changed.push(key);
+            }
+        };
+        check("lan.interface", self.lan_interface != other.lan_interface);
+        check("lan.subnet", self.lan_subnet != other.lan_subnet);
+        check("lan.address", self.lan_address != other.lan_address);
+        check("wan.interface", self.wan_interface != other.wan_interface);
+        check("portal.port", self.portal_port != other.portal_port);
+        check("data_dir", self.data_dir != other.data_dir);
+        check(
+            "control.socket",
+            self.control_socket != other.control_socket,
+        );
+        check(
+            "metrics.listen",
+            self.metrics_listen != other.metrics_listen,
+        );
+        changed
+    }
+
+    /// `other`'s live settings on top of `self`'s restart-only ones.
+    pub fn with_live_settings_of(&self, other: Config) -> Config {
+        Config {
+            lan_interface: self.lan_interface.clone(),
+            lan_subnet: self.lan_subnet,
+            lan_address: self.lan_address,
+            wan_interface: self.wan_interface.clone(),
+            portal_port: self.portal_port,
+            data_dir: self.data_dir.clone(),
+            control_socket: self.control_socket.clone(),
+            metrics_listen: self.metrics_listen,
+            ..other
+        }
     }
 
     /// The portal's base URL as guests reach it.
@@ -260,6 +302,33 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
         .iter()
         .map(|g| parse_destination(g).ok_or_else(|| invalid("access.garden", format!("{g:?} is not an IPv4 address or network"), "write e.g. 203.0.113.10 or 203.0.113.0/24 (names need DNS snooping, not yet available)")))
         .collect::<Result<Vec<_>, _>>()?;
+    let metrics_listen = match raw.metrics.listen {
+        None => None,
+        Some(text) => {
+            let addr: SocketAddrV4 = text.parse().map_err(|_| {
+                invalid(
+                    "metrics.listen",
+                    format!("{text:?} is not an IPv4 address:port"),
+                    "write e.g. 127.0.0.1:9108 (keep it off the guest network)",
+                )
+            })?;
+            if addr.ip() == &lan_address || lan_subnet.contains(addr.ip()) {
+                return Err(invalid(
+                    "metrics.listen",
+                    format!("{addr} is on the guest network"),
+                    "serve metrics on loopback or the management network",
+                ));
+            }
+            if let Err(problem) = system.port_free(*addr.ip(), addr.port()) {
+                return Err(invalid(
+                    "metrics.listen",
+                    format!("cannot listen on {addr}: {problem}"),
+                    "pick a free port",
+                ));
+            }
+            Some(addr)
+        }
+    };
     let data_dir = PathBuf::from(&raw.data_dir);
     if !data_dir.is_absolute() {
         return Err(invalid(
@@ -291,6 +360,7 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
         allow_macs,
         block_macs,
         garden,
+        metrics_listen,
     })
 }
 

@@ -33,8 +33,22 @@ pub enum Request {
     },
     /// Re-read and install the access lists (MAC allow/block, walled garden).
     ReloadAccess,
-    /// Daemon health: clients online, table present.
+    /// Daemon health and counters.
     Status,
+    /// Devices on the guest network (neighbour table) and whether they are online.
+    Devices,
+    /// Let a device in without credentials, under a profile (operator's `auth`).
+    Auth {
+        /// MAC or IPv4 address of the device.
+        device: String,
+        /// Profile name.
+        profile: String,
+    },
+    /// End a device's session, by MAC or IPv4 address (operator's `deauth`).
+    Deauth {
+        /// MAC or IPv4 address.
+        device: String,
+    },
 }
 
 /// The daemon's answer.

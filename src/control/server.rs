@@ -100,10 +100,15 @@ async fn answer(req: Request, gateway: &Gateway) -> Response {
             ),
             Err(e) => failure(e.to_string()),
         },
-        Request::Status => success(json!({
-            "clients": gateway.online_count().await,
-            "hotspot_name": gateway.config.hotspot_name,
-            "portal": gateway.config.portal_url(),
-        })),
+        Request::Devices => success(json!(gateway.devices().await)),
+        Request::Auth { device, profile } => match gateway.authorize(&device, profile).await {
+            Ok(view) => success(json!(view)),
+            Err(e) => failure(e.to_string()),
+        },
+        Request::Deauth { device } => match gateway.deauthorize(&device).await {
+            Ok(()) => success(json!({"ended": 1})),
+            Err(e) => failure(e.to_string()),
+        },
+        Request::Status => success(gateway.status().await),
     }
 }

@@ -9,12 +9,15 @@ mod counters;
 mod nft;
 mod render;
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::{Value, json};
 use thiserror::Error;
 use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, info, warn};
+
+use crate::metrics::ApplyStats;
 
 pub use access::{ALLOWED_FLOW_MARK, AccessLists};
 pub use clients::{ClientGrant, ClientRevoke, QuotaGrant, Quotas, down_counter, up_counter};
@@ -148,14 +151,25 @@ type Reply = oneshot::Sender<Result<(), String>>;
 pub struct FirewallHandle {
     tx: mpsc::UnboundedSender<(Vec<Change>, Reply)>,
     firewall: Firewall,
+    stats: Arc<ApplyStats>,
 }
 
 impl FirewallHandle {
     /// Starts the batching task.
     pub fn spawn(firewall: Firewall) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(batch_loop(firewall.clone(), rx));
-        FirewallHandle { tx, firewall }
+        let stats = Arc::new(ApplyStats::default());
+        tokio::spawn(batch_loop(firewall.clone(), rx, stats.clone()));
+        FirewallHandle {
+            tx,
+            firewall,
+            stats,
+        }
+    }
+
+    /// Latency of the transactions applied so far.
+    pub fn stats(&self) -> &ApplyStats {
+        &self.stats
     }
 
     fn send(&self, changes: Vec<Change>) -> Option<oneshot::Receiver<Result<(), String>>> {
@@ -204,14 +218,19 @@ impl FirewallHandle {
     }
 }
 
-async fn batch_loop(fw: Firewall, mut rx: mpsc::UnboundedReceiver<(Vec<Change>, Reply)>) {
+async fn batch_loop(
+    fw: Firewall,
+    mut rx: mpsc::UnboundedReceiver<(Vec<Change>, Reply)>,
+    stats: Arc<ApplyStats>,
+) {
     while let Some(first) = rx.recv().await {
         let mut pending = vec![first];
         while let Ok(more) = rx.try_recv() {
             pending.push(more);
         }
         let fw = fw.clone();
-        let joined = tokio::task::spawn_blocking(move || apply_pending(&fw, pending)).await;
+        let stats = stats.clone();
+        let joined = tokio::task::spawn_blocking(move || apply_pending(&fw, pending, &stats)).await;
         if let Err(e) = joined {
             warn!(error = %e, "firewall batch task failed");
         }
@@ -220,13 +239,14 @@ async fn batch_loop(fw: Firewall, mut rx: mpsc::UnboundedReceiver<(Vec<Change>, 
 
 /// Applies everything waiting as one transaction; if it fails, applies each caller's changes
 /// alone so one bad change cannot block the others, and tells each caller its own result.
-fn apply_pending(fw: &Firewall, pending: Vec<(Vec<Change>, Reply)>) {
+fn apply_pending(fw: &Firewall, pending: Vec<(Vec<Change>, Reply)>, stats: &ApplyStats) {
     let all: Vec<Change> = pending
         .iter()
         .flat_map(|(c, _)| c.iter().cloned())
         .collect();
     let started = Instant::now();
     let batch_result = fw.apply(&all);
+    stats.record(started.elapsed().as_micros() as u64);
     debug!(
         changes = all.len(),
         elapsed_us = started.elapsed().as_micros() as u64,

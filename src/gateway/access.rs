@@ -16,14 +16,15 @@ impl Gateway {
             .store
             .run(|s| Ok((s.mac_rules()?, s.garden()?)))
             .await?;
-        let mut block: BTreeSet<String> = self.config.block_macs.iter().cloned().collect();
+        let config = self.settings();
+        let mut block: BTreeSet<String> = config.block_macs.iter().cloned().collect();
         block.extend(
             rules
                 .iter()
                 .filter(|r| r.kind == "block")
                 .map(|r| r.mac.clone()),
         );
-        let mut allow: BTreeSet<String> = self.config.allow_macs.iter().cloned().collect();
+        let mut allow: BTreeSet<String> = config.allow_macs.iter().cloned().collect();
         allow.extend(
             rules
                 .iter()
@@ -31,7 +32,7 @@ impl Gateway {
                 .map(|r| r.mac.clone()),
         );
         allow.retain(|m| !block.contains(m));
-        let mut nets: BTreeSet<_> = self.config.garden.iter().copied().collect();
+        let mut nets: BTreeSet<_> = config.garden.iter().copied().collect();
         nets.extend(garden.iter().filter_map(|g| parse_destination(&g.cidr)));
         // Overlapping networks would make the interval set refuse the batch: keep the widest.
         let nets: Vec<_> = nets

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use tokio::time::MissedTickBehavior;
@@ -165,9 +166,25 @@ impl Gateway {
         let Some(k) = counters else {
             warn!("our nftables table is gone (ruleset flushed?); rebuilding it from the database");
             reg.sessions.values_mut().for_each(|a| a.fold_counts());
+            self.metrics.table_rebuilds.fetch_add(1, Ordering::Relaxed);
+            self.metrics
+                .table_rebuilds
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return self.rebuild_locked(&reg).await;
         };
         let deltas = absorb(&mut reg, &k, now);
+        for d in deltas.values() {
+            self.metrics.bytes_up.fetch_add(d.up, Ordering::Relaxed);
+            self.metrics.bytes_down.fetch_add(d.down, Ordering::Relaxed);
+        }
+        for d in deltas.values() {
+            self.metrics
+                .bytes_up
+                .fetch_add(d.up, std::sync::atomic::Ordering::Relaxed);
+            self.metrics
+                .bytes_down
+                .fetch_add(d.down, std::sync::atomic::Ordering::Relaxed);
+        }
         let mut usage = Vec::new();
         let mut verdicts = Vec::new();
         let mut queues = Vec::new();

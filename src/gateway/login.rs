@@ -1,6 +1,7 @@
 //! Logging a device in with a voucher code or an account's username and password.
 
 use std::net::Ipv4Addr;
+use std::sync::atomic::Ordering;
 
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use thiserror::Error;
@@ -75,6 +76,26 @@ fn verify_password(password: &str, hash: &str) -> bool {
 impl Gateway {
     /// Logs in the device at `ip`.
     pub async fn login(
+        &self,
+        ip: Ipv4Addr,
+        credentials: Credentials,
+    ) -> Result<ClientView, LoginError> {
+        let result = self.try_login(ip, credentials).await;
+        // Successes are counted where every kind of login ends (`admit`).
+        let counter = match &result {
+            Ok(_) => None,
+            Err(LoginError::WrongCode | LoginError::WrongPassword | LoginError::Malformed(_)) => {
+                Some(&self.metrics.login_failures)
+            }
+            Err(_) => Some(&self.metrics.login_refusals),
+        };
+        if let Some(counter) = counter {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+        result
+    }
+
+    async fn try_login(
         &self,
         ip: Ipv4Addr,
         credentials: Credentials,
@@ -196,7 +217,7 @@ impl Gateway {
             state.profile.shared_users,
             online_devices,
             same_user_online,
-            self.config.shared_users_policy,
+            self.settings().shared_users_policy,
         )?;
 
         // Decided: only now end what the new session replaces.
@@ -237,8 +258,8 @@ impl Gateway {
             mac: mac.clone(),
             ip: ip.to_string(),
             started_at: now,
-            session_timeout: self.config.session_timeout,
-            idle_timeout: self.config.idle_timeout,
+            session_timeout: self.settings().session_timeout,
+            idle_timeout: self.settings().idle_timeout,
         };
         let stored_queue = state.queue.clone();
         let row = self
@@ -264,6 +285,7 @@ impl Gateway {
             return Err(GatewayError::from(e).into());
         }
         info!(%mac, %ip, session = active.row.id, user = user_id, profile = state.profile.name, "guest logged in");
+        self.metrics.logins.fetch_add(1, Ordering::Relaxed);
         reg.users.insert(user_id, state);
         reg.sessions.insert(mac.clone(), active);
         let a = &reg.sessions[&mac];

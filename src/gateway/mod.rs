@@ -4,6 +4,7 @@
 mod access;
 mod enforce;
 mod login;
+mod operator;
 mod orders;
 mod registry;
 mod restore;
@@ -19,6 +20,7 @@ use tracing::info;
 
 use crate::config::Config;
 use crate::firewall::{Change, FirewallError, FirewallHandle};
+use crate::metrics::{Gauges, Metrics};
 use crate::model::calendar::LocalTime;
 use crate::model::limitation::Usage;
 use crate::model::session::TerminateCause;
@@ -27,6 +29,7 @@ use crate::store::{SharedStore, StoreError};
 
 pub use enforce::enforcement_loop;
 pub use login::{Credentials, LoginError};
+pub use operator::{Device, OperatorError};
 pub use orders::{OrderError, OrderProgress};
 pub use registry::{Active, ClientView, Registry, UserState};
 
@@ -63,27 +66,95 @@ pub enum GatewayError {
 
 /// Shared state of the running gateway.
 pub struct Gateway {
-    /// The validated configuration.
+    /// The configuration the daemon started with (interfaces, addresses, paths: changing
+    /// those needs a restart).
     pub config: Config,
+    /// The configuration in force, replaced by a reload (SIGHUP).
+    live: std::sync::RwLock<Arc<Config>>,
     store: SharedStore,
     firewall: FirewallHandle,
     key: Arc<Vec<u8>>,
     /// Held across a whole login or session end, so two changes to one user never interleave.
     online: AsyncMutex<Registry>,
     throttle: Mutex<LoginThrottle>,
+    /// Counters for `/metrics` and `status`.
+    pub metrics: Metrics,
+    started_at: i64,
 }
 
 impl Gateway {
     /// A gateway with no sessions loaded yet (see [`Gateway::restore`]).
     pub fn new(config: Config, store: SharedStore, firewall: FirewallHandle, key: Vec<u8>) -> Self {
         Gateway {
+            live: std::sync::RwLock::new(Arc::new(config.clone())),
             config,
             store,
             firewall,
             key: Arc::new(key),
             online: AsyncMutex::new(Registry::default()),
             throttle: Mutex::new(LoginThrottle::new(ThrottlePolicy::default())),
+            metrics: Metrics::default(),
+            started_at: now(),
         }
+    }
+
+    /// The settings in force now (names, terms, timeouts, rates, policies, access lists).
+    pub fn settings(&self) -> Arc<Config> {
+        self.live.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Replaces the live settings (after a reload was validated).
+    pub fn set_settings(&self, config: Config) {
+        *self.live.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(config);
+    }
+
+    /// Devices and users online.
+    pub async fn gauges(&self) -> Gauges {
+        let reg = self.online.lock().await;
+        Gauges {
+            clients: reg.sessions.len(),
+            users: reg.users.len(),
+        }
+    }
+
+    /// The Prometheus exposition.
+    pub async fn metrics_text(&self) -> String {
+        self.metrics
+            .render(self.gauges().await, self.firewall.stats())
+    }
+
+    /// The daemon's state for `hotspotd status`.
+    pub async fn status(&self) -> serde_json::Value {
+        let g = self.gauges().await;
+        let m = &self.metrics;
+        let load = |a: &std::sync::atomic::AtomicU64| a.load(std::sync::atomic::Ordering::Relaxed);
+        let (batches, seconds, max) = self.firewall.stats().snapshot();
+        let table = self
+            .firewall
+            .blocking(|fw| fw.read())
+            .await
+            .ok()
+            .flatten()
+            .is_some();
+        serde_json::json!({
+            "version": env!("CARGO_PKG_VERSION"),
+            "hotspot_name": self.settings().hotspot_name,
+            "portal": self.config.portal_url(),
+            "uptime_secs": now() - self.started_at,
+            "firewall_table_present": table,
+            "clients": g.clients,
+            "users_online": g.users,
+            "logins": load(&m.logins),
+            "login_failures": load(&m.login_failures),
+            "login_refusals": load(&m.login_refusals),
+            "sessions_ended": m.ended(),
+            "bytes_up": load(&m.bytes_up),
+            "bytes_down": load(&m.bytes_down),
+            "table_rebuilds": load(&m.table_rebuilds),
+            "firewall_transactions": batches,
+            "firewall_mean_ms": if batches > 0 { seconds * 1000.0 / batches as f64 } else { 0.0 },
+            "firewall_max_ms": max * 1000.0,
+        })
     }
 
     /// The session of the device at `ip`, if it is online.
@@ -215,6 +286,7 @@ impl Gateway {
             })
             .await?;
         for (a, cause) in &ended {
+            self.metrics.session_ended(cause.as_str());
             info!(mac = a.row.mac, ip = %a.ip, session = a.row.id, user = a.row.user_id, cause = cause.as_str(),
                   bytes_up = a.bytes_up(), bytes_down = a.bytes_down(), "session ended");
             if reg.devices_of(a.row.user_id).is_empty() {

@@ -105,8 +105,9 @@ impl Gateway {
     /// rates where its limitations set none.
     pub(super) fn next_applied(&self, state: &UserState, now: LocalTime) -> Applied {
         let mut applied = state.next_applied(now);
-        applied.rate_down_bps = applied.rate_down_bps.or(self.config.rate_down_bps);
-        applied.rate_up_bps = applied.rate_up_bps.or(self.config.rate_up_bps);
+        let settings = self.settings();
+        applied.rate_down_bps = applied.rate_down_bps.or(settings.rate_down_bps);
+        applied.rate_up_bps = applied.rate_up_bps.or(settings.rate_up_bps);
         applied
     }
 

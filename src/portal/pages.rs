@@ -83,7 +83,7 @@ async fn splash_page(
     dst: &str,
     message: SplashMessage<'_>,
 ) -> Response {
-    let c = &state.gateway.config;
+    let c = state.gateway.settings();
     render(
         status,
         &Splash {
@@ -197,7 +197,7 @@ pub async fn status(
     render(
         StatusCode::OK,
         &Status {
-            hotspot_name: &state.gateway.config.hotspot_name,
+            hotspot_name: &state.gateway.settings().hotspot_name,
             profile: c.profile.clone(),
             profile_ends: c
                 .profile_ends_at

@@ -69,7 +69,7 @@ async fn offers_page(state: &PortalState, status: StatusCode, error: Option<Stri
     render(
         status,
         &Signup {
-            hotspot_name: &state.gateway.config.hotspot_name,
+            hotspot_name: &state.gateway.settings().hotspot_name,
             offers,
             error,
         },
@@ -119,7 +119,8 @@ pub async fn progress(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(reference): Path<String>,
 ) -> Response {
-    let name = &state.gateway.config.hotspot_name;
+    let settings = state.gateway.settings();
+    let name = &settings.hotspot_name;
     let page = |status, message: String, waiting| {
         render(
             status,

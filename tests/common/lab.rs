@@ -372,3 +372,16 @@ impl Lab {
             .find(|c| c["mac"] == guest_mac(i))
     }
 }
+
+impl Lab {
+    /// Sends a signal (`HUP`, …) to the running daemon.
+    pub fn signal_daemon(&self, signal: &str) {
+        let pid = self.daemon.as_ref().expect("daemon running").id();
+        let ok = Command::new("kill")
+            .args([&format!("-{signal}"), &pid.to_string()])
+            .status()
+            .expect("kill")
+            .success();
+        assert!(ok, "cannot signal the daemon");
+    }
+}

@@ -1,0 +1,147 @@
+//! Operating a running gateway: status, devices, auth/deauth, metrics, config reload.
+
+mod common;
+
+use std::time::Duration;
+
+use common::lab::{Lab, PORTAL, guest_ip, guest_mac};
+
+#[test]
+fn operators_see_devices_and_let_them_in_or_out() {
+    let lab = Lab::start_with(2, "[metrics]\nlisten = \"127.0.0.1:9108\"\n");
+    lab.ok(&[
+        "profile",
+        "add",
+        "staff",
+        "--name-for-users",
+        "Staff",
+        "--validity",
+        "unlimited",
+    ]);
+    // Both guests talk to the gateway, so they are in its neighbour table.
+    assert_eq!(lab.status(1, &format!("{PORTAL}/")), "200");
+    assert_eq!(lab.status(2, &format!("{PORTAL}/")), "200");
+    let devices = lab.ok(&["devices", "--json"]);
+    assert!(
+        devices.contains(&guest_mac(1)) && devices.contains(&guest_mac(2)),
+        "{devices}"
+    );
+
+    // auth by IP, deauth by MAC; and the other way round.
+    assert!(
+        lab.ok(&["auth", &guest_ip(1), "--profile", "staff"])
+            .contains("authorised with Staff")
+    );
+    assert_eq!(lab.status(1, "http://example.com/"), "200");
+    // The enforcement tick counts the traffic within a second.
+    lab.wait_until(Duration::from_secs(3), "bytes counted", || {
+        let s: serde_json::Value = serde_json::from_str(&lab.ok(&["status", "--json"])).unwrap();
+        s["bytes_down"].as_u64().unwrap_or(0) > 0
+    });
+    assert!(
+        lab.ok(&["auth", &guest_mac(2), "--profile", "staff"])
+            .contains(&guest_ip(2))
+    );
+    lab.ok(&["deauth", &guest_mac(1)]);
+    lab.ok(&["deauth", &guest_ip(2)]);
+    assert_eq!(lab.status(1, "http://example.com/"), "302");
+    assert_eq!(lab.status(2, "http://example.com/"), "302");
+    let out = lab.cli(&["auth", "02:99:99:99:99:99", "--profile", "staff"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not on the guest network"),
+        "{out:?}"
+    );
+    let out = lab.cli(&["auth", &guest_mac(1), "--profile", "nope"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no profile named"),
+        "{out:?}"
+    );
+
+    // A wrong code counts as a failure.
+    assert_eq!(lab.login(1, "ABCDE-FGHJK", "").0, "401");
+    let status: serde_json::Value = serde_json::from_str(&lab.ok(&["status", "--json"])).unwrap();
+    assert_eq!(status["logins"], 2);
+    assert_eq!(status["login_failures"], 1);
+    assert_eq!(status["sessions_ended"]["admin-reset"], 2);
+    assert_eq!(status["firewall_table_present"], true);
+    assert!(lab.ok(&["status"]).contains("hotspot_name"));
+
+    // Prometheus, on the management side only.
+    let metrics = lab.in_ns(&lab.gw(), &["curl", "-s", "http://127.0.0.1:9108/metrics"]);
+    let text = String::from_utf8_lossy(&metrics.stdout).into_owned();
+    assert!(text.contains("hotspotd_logins_total 2\n"), "{text}");
+    assert!(text.contains("hotspotd_login_failures_total 1\n"), "{text}");
+    assert!(
+        text.contains("hotspotd_sessions_ended_total{cause=\"admin-reset\"} 2\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("hotspotd_firewall_apply_seconds_count"),
+        "{text}"
+    );
+    assert_ne!(
+        lab.curl(
+            1,
+            &[
+                "-o",
+                "/dev/null",
+                "-m",
+                "2",
+                "http://10.77.0.1:9108/metrics"
+            ]
+        )
+        .status
+        .code(),
+        Some(0),
+        "metrics reachable from the LAN"
+    );
+}
+
+#[test]
+fn sighup_reloads_the_config_and_keeps_guests_online() {
+    let mut lab = Lab::start(1);
+    let code = lab.vouchers(&[])[0].clone();
+    assert_eq!(lab.login(1, &code, "").0, "303");
+    let original = std::fs::read_to_string(&lab.config).unwrap();
+
+    // A broken file is refused and changes nothing.
+    std::fs::write(&lab.config, original.replace("subnet = ", "subnett = ")).unwrap();
+    lab.signal_daemon("HUP");
+    lab.wait_until(Duration::from_secs(3), "refusal logged", || {
+        lab.log().contains("reload refused")
+    });
+    assert_eq!(lab.status(1, "http://example.com/"), "200");
+
+    // A good one: new name and a walled garden, live; the guest stays online.
+    let renamed =
+        original.replace("Test Café", "Renamed Café") + "[access]\ngarden = [\"10.88.0.3\"]\n";
+    std::fs::write(&lab.config, renamed).unwrap();
+    lab.signal_daemon("HUP");
+    lab.wait_until(Duration::from_secs(3), "reload", || {
+        lab.log().contains("configuration reloaded")
+    });
+    let page =
+        String::from_utf8_lossy(&lab.curl(1, &[&format!("{PORTAL}/status")]).stdout).into_owned();
+    assert!(page.contains("Renamed Café"), "{page}");
+    assert_eq!(
+        lab.status(1, "http://example.com/"),
+        "200",
+        "guest dropped by the reload"
+    );
+    assert_eq!(lab.clients().len(), 1);
+    lab.ok(&["kick", &guest_mac(1)]);
+    assert_eq!(
+        lab.status(1, "http://10.88.0.3/"),
+        "200",
+        "garden from the reloaded config"
+    );
+    assert_eq!(lab.status(1, "http://10.88.0.2/"), "302");
+    // SIGTERM after all that still exits cleanly and leaves the table (fail closed).
+    lab.stop_daemon("TERM");
+    assert!(lab.log().contains("shutting down"));
+    assert!(
+        lab.in_ns(&lab.gw(), &["nft", "list", "table", "inet", "hotspotd"])
+            .status
+            .success()
+    );
+}
