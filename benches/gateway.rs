@@ -22,7 +22,8 @@ use hotspotd::model::limitation::{Limitation, OutsideWindows, ResetInterval, Win
 use hotspotd::model::profile::{ProfileClock, Starts, activate_at_logon};
 use hotspotd::store::{NewProfile, NewSession, Store};
 
-const CLIENTS: u32 = 1000;
+/// Client counts measured (issue 2 asks for 1,000; issue 4 for 10,000).
+const SIZES: [u32; 2] = [1000, 10_000];
 
 fn policy() -> FirewallPolicy {
     FirewallPolicy {
@@ -60,7 +61,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[idx]
 }
 
-fn firewall_batches() {
+fn firewall_batches(clients: u32) {
     let ns = Netns::new(format!("{}-bench", unique_prefix()));
     let fw = Firewall::with_nft(policy(), Nft::in_netns(&ns.name));
     fw.rebuild(&[], &AccessLists::default()).unwrap();
@@ -68,7 +69,7 @@ fn firewall_batches() {
     let mut incremental = Vec::new();
     for round in 0..5 {
         fw.rebuild(&[], &AccessLists::default()).unwrap();
-        let changes: Vec<Change> = grants(CLIENTS, i64::from(round) * 10_000)
+        let changes: Vec<Change> = grants(clients, i64::from(round) * 10_000)
             .into_iter()
             .map(Change::Allow)
             .collect();
@@ -77,30 +78,30 @@ fn firewall_batches() {
         incremental.push(start.elapsed().as_secs_f64() * 1000.0);
     }
     let start = Instant::now();
-    fw.rebuild(&grants(CLIENTS, 0), &AccessLists::default())
+    fw.rebuild(&grants(clients, 0), &AccessLists::default())
         .unwrap();
     let rebuild_ms = start.elapsed().as_secs_f64() * 1000.0;
     let rules_full = count_rules(&fw.listing().unwrap().unwrap());
     let start = Instant::now();
-    let mut extra = grants(CLIENTS + 1, 0).pop().expect("one more client");
+    let mut extra = grants(clients + 1, 0).pop().expect("one more client");
     extra.session_id = 99_999;
     fw.apply(&[Change::Allow(extra)]).unwrap();
     let single_ms = start.elapsed().as_secs_f64() * 1000.0;
     incremental.sort_by(f64::total_cmp);
     println!(
-        "authorise {CLIENTS} clients in one nft transaction: median {:.1} ms (5 runs, min {:.1}, max {:.1})",
+        "authorise {clients} clients in one nft transaction: median {:.1} ms (5 runs, min {:.1}, max {:.1})",
         percentile(&incremental, 0.5),
         incremental[0],
         incremental[4]
     );
     println!(
-        "rebuild whole table with {CLIENTS} clients: {rebuild_ms:.1} ms; one more client alone: {single_ms:.1} ms"
+        "rebuild whole table with {clients} clients: {rebuild_ms:.1} ms; one more client alone: {single_ms:.1} ms"
     );
-    println!("nft rules: {rules_empty} with 0 clients, {rules_full} with {CLIENTS} clients");
+    println!("nft rules: {rules_empty} with 0 clients, {rules_full} with {clients} clients");
 }
 
 /// Puts 1,000 active sessions into the lab's database, as if 1,000 guests had logged in.
-fn seed_sessions(lab: &Lab) {
+fn seed_sessions(lab: &Lab, clients: u32) {
     let data = lab.dir.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
     let mut store = Store::open(&data.join("hotspotd.db")).unwrap();
@@ -139,7 +140,7 @@ fn seed_sessions(lab: &Lab) {
     store
         .attach_limitation(profile, limitation, Window::default())
         .unwrap();
-    let hashes: Vec<Vec<u8>> = (0..CLIENTS).map(|i| i.to_be_bytes().repeat(8)).collect();
+    let hashes: Vec<Vec<u8>> = (0..clients).map(|i| i.to_be_bytes().repeat(8)).collect();
     let ids = store
         .insert_vouchers(&hashes, (profile, clock), None, "bench", now)
         .unwrap();
@@ -198,13 +199,13 @@ fn daemon_pid(lab: &Lab) -> u32 {
         .expect("hotspotd pid")
 }
 
-fn daemon_with_clients() {
+fn daemon_with_clients(clients: u32) {
     let mut lab = Lab::without_daemon(1, "");
     let text = std::fs::read_to_string(&lab.config)
         .unwrap()
         .replace("10.77.0.0/24", "10.77.0.0/16");
     std::fs::write(&lab.config, text).unwrap();
-    seed_sessions(&lab);
+    seed_sessions(&lab, clients);
     let start = Instant::now();
     lab.start_daemon();
     let up = start.elapsed();
@@ -220,7 +221,7 @@ fn daemon_with_clients() {
         .map(|s| s.chars().filter(char::is_ascii_digit).collect::<String>())
         .unwrap_or_default();
     println!(
-        "daemon restore of {CLIENTS} sessions: table with all of them applied in {elapsed} ms; portal answering {:.0} ms after start",
+        "daemon restore of {clients} sessions: table with all of them applied in {elapsed} ms; portal answering {:.0} ms after start",
         up.as_secs_f64() * 1000.0
     );
     let listing = lab.in_ns(
@@ -229,7 +230,7 @@ fn daemon_with_clients() {
     );
     let listing: serde_json::Value = serde_json::from_slice(&listing.stdout).unwrap();
     println!(
-        "nft rules in the daemon's table with {CLIENTS} clients: {}",
+        "nft rules in the daemon's table with {clients} clients: {}",
         count_rules(&listing)
     );
     let pid = daemon_pid(&lab);
@@ -238,7 +239,7 @@ fn daemon_with_clients() {
     std::thread::sleep(Duration::from_secs(10));
     let t1 = cpu_ticks(pid);
     println!(
-        "daemon with {CLIENTS} clients: {} ({}), CPU {:.1}% of one core over 10 s of enforcement ticks",
+        "daemon with {clients} clients: {} ({}), CPU {:.1}% of one core over 10 s of enforcement ticks",
         proc_field(pid, "status", "VmRSS")
             .split_whitespace()
             .skip(1)
@@ -322,8 +323,11 @@ fn login_latency() {
 }
 
 fn main() {
-    // `cargo bench` passes --bench; nothing else is accepted.
-    firewall_batches();
-    daemon_with_clients();
+    for clients in SIZES {
+        firewall_batches(clients);
+    }
+    for clients in SIZES {
+        daemon_with_clients(clients);
+    }
     login_latency();
 }

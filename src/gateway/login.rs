@@ -287,7 +287,7 @@ impl Gateway {
         info!(%mac, %ip, session = active.row.id, user = user_id, profile = state.profile.name, "guest logged in");
         self.metrics.logins.fetch_add(1, Ordering::Relaxed);
         reg.users.insert(user_id, state);
-        reg.sessions.insert(mac.clone(), active);
+        reg.insert_session(active);
         let a = &reg.sessions[&mac];
         reg.view(a, now)
             .ok_or_else(|| GatewayError::Inconsistent("new session without state".into()).into())

@@ -231,7 +231,7 @@ impl Gateway {
     ) -> Result<usize, GatewayError> {
         let leaving: Vec<(Active, TerminateCause)> = ends
             .into_iter()
-            .filter_map(|(mac, cause)| reg.sessions.remove(&mac).map(|a| (a, cause)))
+            .filter_map(|(mac, cause)| reg.remove_session(&mac).map(|a| (a, cause)))
             .collect();
         let changes = leaving
             .iter()
@@ -255,7 +255,7 @@ impl Gateway {
             match result {
                 Ok(()) => ended.push((active, cause)),
                 Err(e) => {
-                    reg.sessions.insert(active.row.mac.clone(), active);
+                    reg.insert_session(active);
                     first_error.get_or_insert(e);
                 }
             }

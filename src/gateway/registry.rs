@@ -281,12 +281,32 @@ pub struct Registry {
     pub sessions: HashMap<String, Active>,
     /// Users with a device online.
     pub users: HashMap<i64, UserState>,
+    /// IP → MAC of the sessions, so the portal finds a guest without scanning everyone.
+    ips: HashMap<Ipv4Addr, String>,
 }
 
 impl Registry {
     /// The session holding this IP.
     pub fn by_ip(&self, ip: Ipv4Addr) -> Option<&Active> {
-        self.sessions.values().find(|a| a.ip == ip)
+        self.ips
+            .get(&ip)
+            .and_then(|mac| self.sessions.get(mac))
+            .filter(|a| a.ip == ip)
+    }
+
+    /// Adds a device session (always through here, so the IP index stays right).
+    pub fn insert_session(&mut self, active: Active) {
+        self.ips.insert(active.ip, active.row.mac.clone());
+        self.sessions.insert(active.row.mac.clone(), active);
+    }
+
+    /// Removes a device session.
+    pub fn remove_session(&mut self, mac: &str) -> Option<Active> {
+        let active = self.sessions.remove(mac)?;
+        if self.ips.get(&active.ip).is_some_and(|m| m == mac) {
+            self.ips.remove(&active.ip);
+        }
+        Some(active)
     }
 
     /// Devices online for a user, oldest session first.

@@ -98,8 +98,7 @@ impl Gateway {
         }
         for row in rows {
             if let Ok(ip) = row.ip.parse::<Ipv4Addr>() {
-                reg.sessions
-                    .insert(row.mac.clone(), Active::new(row, ip, local.unix));
+                reg.insert_session(Active::new(row, ip, local.unix));
             }
         }
         self.rebuild_locked(&reg).await?;
