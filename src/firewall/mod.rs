@@ -127,15 +127,7 @@ impl Firewall {
 
     /// Counters and quotas, or `None` when our table is gone.
     pub fn read(&self) -> Result<Option<KernelCounters>, FirewallError> {
-        Ok(self.nft.list_counters()?.map(|docs| {
-            let mut all = KernelCounters::default();
-            for doc in &docs {
-                let part = counters::parse_listing(doc);
-                all.counters.extend(part.counters);
-                all.quotas.extend(part.quotas);
-            }
-            all
-        }))
+        self.nft.list_counters()
     }
 
     /// The raw listing of our table (`None` when missing), for diagnostics and benchmarks.

@@ -7,6 +7,7 @@ use std::process::{Command, Output, Stdio};
 use serde_json::{Value, json};
 
 use super::FirewallError;
+use super::counters::{self, KernelCounters};
 use super::render::{FAMILY, TABLE};
 
 /// Runs `nft -j`.
@@ -78,14 +79,35 @@ impl Nft {
 
     /// Lists only our counters and quotas, in one process: a quarter of the output of the
     /// whole table (no set elements), for the once-a-second enforcement read.
-    pub fn list_counters(&self) -> Result<Option<Vec<Value>>, FirewallError> {
+    pub fn list_counters(&self) -> Result<Option<KernelCounters>, FirewallError> {
         let table = json!({"family": FAMILY, "table": TABLE});
-        self.list(&[json!({"counters": table}), json!({"quotas": table})])
+        let Some(out) = self.list_raw(&[json!({"counters": table}), json!({"quotas": table})])?
+        else {
+            return Ok(None);
+        };
+        counters::parse_bytes(&out)
+            .map(Some)
+            .map_err(|e| FirewallError::Nft(format!("unreadable listing: {e}")))
     }
 
     /// Runs list commands (JSON input: with `-j`, nft reads its input as JSON); one JSON
     /// document per command comes back, `None` when the table is missing.
     fn list(&self, what: &[Value]) -> Result<Option<Vec<Value>>, FirewallError> {
+        let Some(out) = self.list_raw(what)? else {
+            return Ok(None);
+        };
+        let docs = serde_json::Deserializer::from_slice(&out)
+            .into_iter::<Value>()
+            .collect::<Result<Vec<Value>, _>>()
+            .map_err(|e| FirewallError::Nft(format!("unreadable listing: {e}")))?;
+        if docs.is_empty() {
+            return Err(FirewallError::Nft("nft listed nothing".into()));
+        }
+        Ok(Some(docs))
+    }
+
+    /// The raw output of list commands, `None` when the table is missing.
+    fn list_raw(&self, what: &[Value]) -> Result<Option<Vec<u8>>, FirewallError> {
         let lists: Vec<Value> = what.iter().map(|w| json!({ "list": w })).collect();
         let out = self.run(&json!({ "nftables": lists }))?;
         if !out.status.success() {
@@ -95,13 +117,6 @@ impl Nft {
             }
             return Err(FirewallError::Nft(err.trim().to_string()));
         }
-        let docs = serde_json::Deserializer::from_slice(&out.stdout)
-            .into_iter::<Value>()
-            .collect::<Result<Vec<Value>, _>>()
-            .map_err(|e| FirewallError::Nft(format!("unreadable listing: {e}")))?;
-        if docs.is_empty() {
-            return Err(FirewallError::Nft("nft listed nothing".into()));
-        }
-        Ok(Some(docs))
+        Ok(Some(out.stdout))
     }
 }
