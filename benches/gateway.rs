@@ -323,11 +323,20 @@ fn login_latency() {
 }
 
 fn main() {
-    for clients in SIZES {
-        firewall_batches(clients);
+    // BENCH_ONLY=firewall|daemon|login runs one part (they take minutes together).
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let run = |part: &str| only.is_empty() || only == part;
+    if run("firewall") {
+        for clients in SIZES {
+            firewall_batches(clients);
+        }
     }
-    for clients in SIZES {
-        daemon_with_clients(clients);
+    if run("daemon") {
+        for clients in SIZES {
+            daemon_with_clients(clients);
+        }
     }
-    login_latency();
+    if run("login") {
+        login_latency();
+    }
 }

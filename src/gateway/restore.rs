@@ -121,6 +121,7 @@ impl Gateway {
         self.firewall
             .blocking(move |fw| fw.rebuild(&grants, &lists))
             .await?;
+        crate::memory::release_free_memory();
         Ok(())
     }
 }
