@@ -214,7 +214,11 @@ impl Gateway {
                         .map(|a| (a.row.mac.clone(), cause)),
                 ),
                 Verdict::Keep { regrant: true } => {
-                    self.regrant_locked(&mut reg, uid, local).await?
+                    // The old limits stay in force meanwhile; the signature still differs, so
+                    // the next tick tries again. The rest of this tick must still run.
+                    if let Err(e) = self.regrant_locked(&mut reg, uid, local).await {
+                        warn!(user = uid, error = %e, "could not install new limits; retrying next tick");
+                    }
                 }
                 Verdict::Keep { regrant: false } => {}
             }
