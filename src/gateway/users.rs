@@ -133,14 +133,19 @@ impl Gateway {
             .map(|a| a.row.mac.clone())
             .collect();
         for mac in &macs {
-            if let Some(a) = reg.sessions.get_mut(mac) {
-                // The counters are recreated at zero: keep what they counted.
-                a.fold_counts();
+            if let Some(a) = reg.sessions.get(mac) {
                 changes.push(Change::Revoke(registry::revoke(a, &old, true, false)));
                 changes.push(Change::Allow(registry::grant(a, &updated, now.unix)));
             }
         }
         self.firewall.change_together(changes).await?;
+        // The counters were recreated at zero: keep what they had counted (only now: had the
+        // transaction failed, the old counters would still be counting).
+        for mac in &macs {
+            if let Some(a) = reg.sessions.get_mut(mac) {
+                a.fold_counts();
+            }
+        }
         reg.users.insert(user_id, updated);
         Ok(())
     }
