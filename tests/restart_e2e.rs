@@ -137,3 +137,64 @@ fn a_bad_config_is_refused_before_touching_the_firewall() {
     );
     assert!(!table_exists(&lab));
 }
+
+#[test]
+fn usage_and_profiles_survive_a_restart() {
+    let mut lab = Lab::start(1);
+    lab.ok(&["limitation", "add", "three-mb", "--transfer", "3MB"]);
+    lab.ok(&[
+        "profile",
+        "add",
+        "metered",
+        "--name-for-users",
+        "Metered",
+        "--validity",
+        "1d",
+    ]);
+    lab.ok(&["profile", "attach", "metered", "three-mb"]);
+    lab.account("hal", "secret-hal", &["--profile", "metered"]);
+    assert_eq!(lab.login_account(1, "hal", "secret-hal").0, "303");
+    let first = lab.curl(
+        1,
+        &[
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{size_download}",
+            "http://example.com/bytes/1500000",
+        ],
+    );
+    assert_eq!(String::from_utf8_lossy(&first.stdout), "1500000");
+    // Let one enforcement tick record the usage, then crash and come back.
+    std::thread::sleep(Duration::from_millis(1500));
+    lab.stop_daemon("KILL");
+    lab.start_daemon();
+    let client = lab.client(1).expect("still online after the restart");
+    assert_eq!(client["profile"], "Metered");
+    let left = client["bytes_left"].as_u64().unwrap();
+    assert!(
+        (1_300_000..=1_500_000).contains(&left),
+        "allowance left after restart: {left}"
+    );
+    // The rest of the allowance, not a fresh one.
+    let second = lab.curl(
+        1,
+        &[
+            "-m",
+            "4",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{size_download}",
+            "http://example.com/bytes/3000000",
+        ],
+    );
+    let got: u64 = String::from_utf8_lossy(&second.stdout).parse().unwrap_or(0);
+    assert!(
+        got <= 1_500_000 + 256 * 1024,
+        "got {got} after the restart on a 3 MB allowance with 1.5 MB used"
+    );
+    lab.wait_until(Duration::from_secs(3), "quota end", || {
+        lab.client(1).is_none()
+    });
+}
