@@ -186,6 +186,15 @@ fn kick_ends_a_session_at_once() {
         table.contains("MAC") && table.contains(&guest_mac(1)),
         "{table}"
     );
+    // Header and row have the same columns (cells are separated by two or more spaces).
+    let cells = |line: &str| line.split("  ").filter(|c| !c.trim().is_empty()).count();
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(cells(lines[0]), 9, "{table}");
+    assert_eq!(cells(lines[1]), 9, "{table}");
+    assert!(
+        lines[0].contains("PROFILE") && lines[1].contains("1d access"),
+        "{table}"
+    );
     let out = lab.cli(&["kick", &guest_mac(1).to_uppercase()]);
     assert!(out.status.success(), "{out:?}");
     assert_eq!(lab.status(1, "http://example.com/"), "302");

@@ -44,7 +44,8 @@ pub fn clients(config: &Config, json_out: bool) -> Result<String, CliError> {
         &[
             "MAC",
             "IP",
-            "VOUCHER",
+            "USER",
+            "PROFILE",
             "SINCE",
             "UP",
             "DOWN",
