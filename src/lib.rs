@@ -12,4 +12,5 @@ pub mod model;
 pub mod neighbours;
 pub mod payment;
 pub mod portal;
+pub mod sniff;
 pub mod store;

@@ -1,0 +1,161 @@
+use super::*;
+use proptest::prelude::*;
+
+/// A response to "pay.example.com A": CNAME to edge.cdn.net (compressed), then two A records
+/// for edge.cdn.net, plus an unrelated A record that must be ignored.
+fn response() -> Vec<u8> {
+    let mut m = vec![
+        0x12, 0x34, // id
+        0x81, 0x80, // response, recursion available, rcode 0
+        0, 1, 0, 4, 0, 0, 0, 0, // 1 question, 4 answers
+    ];
+    // question at offset 12: pay.example.com A IN
+    m.extend_from_slice(b"\x03pay\x07example\x03com\x00\x00\x01\x00\x01");
+    // answer 1: pay.example.com (pointer to 12) CNAME edge.cdn.net
+    let cname_rdata = b"\x04edge\x03cdn\x03net\x00";
+    m.extend_from_slice(&[
+        0xc0,
+        12,
+        0,
+        5,
+        0,
+        1,
+        0,
+        0,
+        0,
+        30,
+        0,
+        cname_rdata.len() as u8,
+    ]);
+    let edge_at = m.len();
+    m.extend_from_slice(cname_rdata);
+    // answers 2 and 3: edge.cdn.net (pointer) A 203.0.113.7 / .8, TTL 60
+    for last in [7u8, 8] {
+        m.extend_from_slice(&[
+            0xc0,
+            edge_at as u8,
+            0,
+            1,
+            0,
+            1,
+            0,
+            0,
+            0,
+            60,
+            0,
+            4,
+            203,
+            0,
+            113,
+            last,
+        ]);
+    }
+    // answer 4: an unrelated name
+    m.extend_from_slice(b"\x05other\x03org\x00");
+    m.extend_from_slice(&[0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 198, 51, 100, 1]);
+    m
+}
+
+fn frame(payload: &[u8]) -> Vec<u8> {
+    let mut f = vec![0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x08, 0x00];
+    let total = 20 + 8 + payload.len();
+    f.extend_from_slice(&[
+        0x45,
+        0,
+        (total >> 8) as u8,
+        total as u8,
+        0,
+        0,
+        0x40,
+        0,
+        64,
+        17,
+        0,
+        0,
+        10,
+        77,
+        0,
+        1,
+        10,
+        77,
+        0,
+        11,
+    ]);
+    let udp = 8 + payload.len();
+    f.extend_from_slice(&[0, 53, 0xc3, 0x50, (udp >> 8) as u8, udp as u8, 0, 0]);
+    f.extend_from_slice(payload);
+    f
+}
+
+#[test]
+fn follows_cnames_to_the_addresses_of_the_question() {
+    let got = parse_frame(&frame(&response()));
+    let addrs: Vec<_> = got
+        .iter()
+        .map(|r| (r.question.as_str(), r.address, r.ttl))
+        .collect();
+    assert_eq!(
+        addrs,
+        vec![
+            ("pay.example.com", Ipv4Addr::new(203, 0, 113, 7), 60),
+            ("pay.example.com", Ipv4Addr::new(203, 0, 113, 8), 60)
+        ]
+    );
+}
+
+#[test]
+fn ignores_queries_errors_and_other_traffic() {
+    let mut query = response();
+    query[2] = 0x01; // not a response
+    assert!(parse_message(&query).is_empty());
+    let mut nxdomain = response();
+    nxdomain[3] = 0x83;
+    assert!(parse_message(&nxdomain).is_empty());
+    let mut tcp = frame(&response());
+    tcp[14 + 9] = 6;
+    assert!(parse_frame(&tcp).is_empty());
+    let mut other_port = frame(&response());
+    other_port[14 + 20 + 1] = 54;
+    assert!(parse_frame(&other_port).is_empty());
+    let mut arp = frame(&response());
+    arp[12..14].copy_from_slice(&[0x08, 0x06]);
+    assert!(parse_frame(&arp).is_empty());
+}
+
+#[test]
+fn truncated_input_never_panics() {
+    let f = frame(&response());
+    for len in 0..f.len() {
+        let _ = parse_frame(&f[..len]);
+    }
+    let m = response();
+    for len in 0..m.len() {
+        let _ = parse_message(&m[..len]);
+    }
+}
+
+#[test]
+fn a_compression_loop_ends() {
+    let mut m = vec![0, 0, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0];
+    m.extend_from_slice(&[0xc0, 12]); // the question's name points at itself
+    m.extend_from_slice(&[0, 1, 0, 1]);
+    assert!(parse_message(&m).is_empty());
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let _ = parse_frame(&bytes);
+        let _ = parse_message(&bytes);
+    }
+
+    #[test]
+    fn mutated_responses_never_panic(flips in proptest::collection::vec((0usize..120, any::<u8>()), 1..8)) {
+        let mut f = frame(&response());
+        for (at, value) in flips {
+            let at = at % f.len();
+            f[at] = value;
+        }
+        let _ = parse_frame(&f);
+    }
+}

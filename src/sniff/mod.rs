@@ -1,0 +1,6 @@
+//! Watching the guest network: DNS answers the gateway sends to guests, so walled-garden
+//! domains open the addresses they resolve to, for their TTL.
+
+pub mod capture;
+pub mod dns;
+pub mod names;
