@@ -69,7 +69,7 @@ up() {
     done
 
     ip netns exec "$gw" dnsmasq --conf-file=/dev/null --keep-in-foreground --no-resolv --no-hosts \
-        --interface=lan0 --bind-interfaces --address=/#/10.88.0.2 \
+        --interface=lan0 --bind-interfaces --address=/pay.example.com/10.88.0.3 --address=/#/10.88.0.2 \
         --dhcp-range=10.77.0.100,10.77.0.200,1h --dhcp-leasefile="$run/leases" \
         --dhcp-option=114,http://10.77.0.1:2050/api/captive \
         --pid-file="$run/dnsmasq-own.pid" --user=root --log-facility=- >"$run/dnsmasq.log" 2>&1 &

@@ -126,6 +126,7 @@ pub async fn run(config: Config, path: PathBuf) -> Result<(), DaemonError> {
             }
         });
     }
+    spawn_dns_watch(&gateway, &tracker, &cancel);
     tracker.close();
     info!(portal = %gateway.config.portal_url(), name = %gateway.config.hotspot_name, "hotspotd running");
 
@@ -137,6 +138,29 @@ pub async fn run(config: Config, path: PathBuf) -> Result<(), DaemonError> {
     }
     let _ = std::fs::remove_file(&socket_path);
     Ok(())
+}
+
+/// Watches DNS answers on the LAN for walled-garden names. Without the capability to
+/// capture (CAP_NET_RAW) only that feature is lost, so the daemon goes on with a warning.
+fn spawn_dns_watch(gateway: &Arc<Gateway>, tracker: &TaskTracker, cancel: &CancellationToken) {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let lan = gateway.config.lan_interface.clone();
+    if let Err(e) = crate::sniff::capture::spawn(&lan, gateway.garden_domains(), tx, cancel.clone())
+    {
+        warn!(error = %e, "walled-garden domains are unavailable");
+        return;
+    }
+    let gw = gateway.clone();
+    tracker.spawn(async move {
+        while let Some(mut openings) = rx.recv().await {
+            while let Ok(more) = rx.try_recv() {
+                openings.extend(more);
+            }
+            if let Err(e) = gw.open_garden(openings).await {
+                warn!(error = %e, "could not open walled-garden addresses");
+            }
+        }
+    });
 }
 
 /// `GET /metrics` for Prometheus, on the management side.

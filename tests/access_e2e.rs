@@ -111,10 +111,16 @@ fn the_walled_garden_is_open_before_login() {
     assert!(lab.ok(&["garden", "list"]).contains("payment provider"));
     lab.ok(&["garden", "remove", "10.88.0.0/30"]);
     assert_eq!(lab.status(1, "http://10.88.0.2/"), "302");
-    // A bad destination is refused with the option named.
-    let out = lab.cli(&["garden", "add", "pay.example.com"]);
+    // A bad destination, or one that would open a captive-portal probe host, is refused.
+    let out = lab.cli(&["garden", "add", "pay example"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--destination"));
+    let out = lab.cli(&["garden", "add", "*.apple.com"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("detect the portal"),
+        "{out:?}"
+    );
     // The garden survives a flushed ruleset (rebuilt from the config and the database).
     lab.ok(&["garden", "add", "10.88.0.2"]);
     lab.in_ns(&lab.gw(), &["nft", "flush", "ruleset"]);
@@ -127,4 +133,36 @@ fn the_walled_garden_is_open_before_login() {
         .success()
     });
     assert_eq!(lab.status(1, "http://10.88.0.2/"), "200");
+}
+
+#[test]
+fn a_walled_garden_domain_opens_what_it_resolves_to() {
+    let lab = Lab::start(1);
+    lab.ok(&["garden", "add", "*.example.com", "--note", "payment pages"]);
+    // Before the guest looks the name up, its address is closed like any other.
+    assert_eq!(lab.status(1, "http://10.88.0.3/"), "302");
+    // The gateway's resolver answers pay.example.com with 10.88.0.3; the daemon sees the
+    // answer go to the guest and opens that address.
+    let dns = lab.in_ns(&lab.guest(1), &["getent", "hosts", "pay.example.com"]);
+    assert!(
+        String::from_utf8_lossy(&dns.stdout).contains("10.88.0.3"),
+        "{dns:?}"
+    );
+    lab.wait_until(Duration::from_secs(3), "garden address opened", || {
+        lab.status(1, "http://10.88.0.3/") == "200"
+    });
+    assert_eq!(
+        lab.curl(1, &["-o", "/dev/null", "http://pay.example.com:443/"])
+            .status
+            .code(),
+        Some(0),
+        "HTTPS to the garden domain"
+    );
+    // Names outside the pattern, and probe hosts, stay captured.
+    lab.in_ns(&lab.guest(1), &["getent", "hosts", "captive.apple.com"]);
+    assert_eq!(
+        lab.status(1, "http://captive.apple.com/hotspot-detect.html"),
+        "302"
+    );
+    assert_eq!(lab.status(1, "http://other.org/"), "302");
 }

@@ -7,7 +7,7 @@ use super::error::{CliError, usage};
 use super::notify::tell_daemon;
 use super::table;
 use super::{GardenCommand, MacCommand};
-use crate::config::{Config, parse_destination, parse_mac};
+use crate::config::{Config, GardenEntry, parse_garden_entry, parse_mac};
 use crate::control::Request;
 use crate::daemon::open_state;
 use crate::gateway::now;
@@ -94,7 +94,12 @@ pub fn mac(config: &Config, cmd: &MacCommand) -> Result<String, CliError> {
 pub fn garden(config: &Config, cmd: &GardenCommand) -> Result<String, CliError> {
     let (mut store, _) = open_state(config)?;
     let parse = |d: &str| {
-        parse_destination(d).ok_or_else(|| usage("destination", format!("{d:?} is not an IPv4 address or network (domain names need DNS snooping, not yet available)")))
+        parse_garden_entry(d)
+            .map(|entry| match entry {
+                GardenEntry::Network(net) => net.to_string(),
+                GardenEntry::Domain(pattern) => pattern.to_string(),
+            })
+            .map_err(|problem| usage("destination", problem))
     };
     match cmd {
         GardenCommand::Add { destination, note } => {

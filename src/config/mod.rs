@@ -12,6 +12,7 @@ use thiserror::Error;
 
 use crate::model::login::SharedUsersPolicy;
 use crate::model::units::{parse_duration, parse_rate};
+use crate::sniff::names::DomainPattern;
 pub use file::RawConfig;
 pub use probe::{PathsOnly, RunningProbe, SystemProbe, SystemState};
 
@@ -97,6 +98,27 @@ pub struct Config {
     pub garden: Vec<Ipv4Net>,
     /// Where `/metrics` is served, if anywhere.
     pub metrics_listen: Option<SocketAddrV4>,
+    /// Walled-garden domains (opened as their names resolve).
+    pub garden_domains: Vec<DomainPattern>,
+}
+
+/// One walled-garden entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GardenEntry {
+    /// An IPv4 address or network.
+    Network(Ipv4Net),
+    /// A domain pattern.
+    Domain(DomainPattern),
+}
+
+/// Reads a garden entry: an address or network, else a domain pattern (never a probe host).
+pub fn parse_garden_entry(text: &str) -> Result<GardenEntry, String> {
+    if let Some(net) = parse_destination(text) {
+        return Ok(GardenEntry::Network(net));
+    }
+    DomainPattern::parse(text)
+        .map(GardenEntry::Domain)
+        .map_err(|e| e.to_string())
 }
 
 /// Reads a MAC in any case; `None` if it is not one.
@@ -296,12 +318,21 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
     };
     let allow_macs = macs("access.allow_macs", &raw.access.allow_macs)?;
     let block_macs = macs("access.block_macs", &raw.access.block_macs)?;
-    let garden = raw
-        .access
-        .garden
-        .iter()
-        .map(|g| parse_destination(g).ok_or_else(|| invalid("access.garden", format!("{g:?} is not an IPv4 address or network"), "write e.g. 203.0.113.10 or 203.0.113.0/24 (names need DNS snooping, not yet available)")))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut garden = Vec::new();
+    let mut garden_domains = Vec::new();
+    for entry in &raw.access.garden {
+        match parse_garden_entry(entry) {
+            Ok(GardenEntry::Network(net)) => garden.push(net),
+            Ok(GardenEntry::Domain(pattern)) => garden_domains.push(pattern),
+            Err(problem) => {
+                return Err(invalid(
+                    "access.garden",
+                    problem,
+                    "write an IPv4 address or network (203.0.113.0/24), a host name (pay.example.com) or *.domain",
+                ));
+            }
+        }
+    }
     let metrics_listen = match raw.metrics.listen {
         None => None,
         Some(text) => {
@@ -361,6 +392,7 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
         block_macs,
         garden,
         metrics_listen,
+        garden_domains,
     })
 }
 

@@ -95,7 +95,11 @@ fn bad_values_name_their_key_and_a_fix() {
             "access.allow_macs",
         ),
         (
-            format!("{GOOD}\n[access]\ngarden = [\"pay.example.com\"]\n"),
+            format!("{GOOD}\n[access]\ngarden = [\"pay example\"]\n"),
+            "access.garden",
+        ),
+        (
+            format!("{GOOD}\n[access]\ngarden = [\"*.apple.com\"]\n"),
             "access.garden",
         ),
         (
@@ -133,6 +137,9 @@ fn the_shipped_configs_are_valid() {
 fn access_lists_are_normalised() {
     let c = parse(&format!("{GOOD}\n[access]\nallow_macs = [\"02:AB:CD:00:00:01\"]\ngarden = [\"203.0.113.7\", \"198.51.100.9/24\"]\n")).unwrap();
     assert_eq!(c.allow_macs, vec!["02:ab:cd:00:00:01"]);
+    let d = parse(&format!("{GOOD}\n[access]\ngarden = [\"*.stripe.com\"]\n")).unwrap();
+    assert_eq!(d.garden_domains.len(), 1);
+    assert!(d.garden.is_empty());
     assert_eq!(
         c.garden,
         vec![

@@ -30,6 +30,8 @@ pub fn sets() -> Vec<Value> {
         set("allow_mac", "ether_addr", &[]),
         set("block_mac", "ether_addr", &[]),
         set("garden", "ipv4_addr", &["interval"]),
+        // Addresses of walled-garden domains, learnt from DNS answers, for their TTL.
+        set("garden_dns", "ipv4_addr", &["timeout"]),
     ]
 }
 
@@ -52,31 +54,35 @@ pub fn screen_rules(lan: &str) -> Vec<Value> {
 
 /// First rules of `capture`: allowlisted devices and garden destinations are not redirected.
 pub fn capture_rules(lan: &str) -> Vec<Value> {
-    vec![
-        rule(
+    let mut rules = vec![rule(
+        "capture",
+        vec![
+            meta_eq("iifname", lan),
+            in_set(payload("ether", "saddr"), "allow_mac"),
+            json!({"return": null}),
+        ],
+    )];
+    for set in GARDEN_SETS {
+        rules.push(rule(
             "capture",
             vec![
                 meta_eq("iifname", lan),
-                in_set(payload("ether", "saddr"), "allow_mac"),
+                in_set(payload("ip", "daddr"), set),
                 json!({"return": null}),
             ],
-        ),
-        rule(
-            "capture",
-            vec![
-                meta_eq("iifname", lan),
-                in_set(payload("ip", "daddr"), "garden"),
-                json!({"return": null}),
-            ],
-        ),
-    ]
+        ));
+    }
+    rules
 }
+
+/// The garden by address, and the addresses of garden domains learnt from DNS.
+const GARDEN_SETS: [&str; 2] = ["garden", "garden_dns"];
 
 /// First rules of `forward`: allowlisted devices pass (their flows marked so replies pass),
 /// and anyone reaches the garden.
 pub fn forward_rules(lan: &str) -> Vec<Value> {
     let ct_mark = json!({"ct": {"key": "mark"}});
-    vec![
+    let mut rules = vec![
         // ether saddr @allow_mac ct mark set ct mark | 0x00100000 accept
         rule(
             "forward",
@@ -96,23 +102,39 @@ pub fn forward_rules(lan: &str) -> Vec<Value> {
                 json!({"accept": null}),
             ],
         ),
-        rule(
+    ];
+    for set in GARDEN_SETS {
+        rules.push(rule(
             "forward",
             vec![
                 meta_eq("iifname", lan),
-                in_set(payload("ip", "daddr"), "garden"),
+                in_set(payload("ip", "daddr"), set),
                 json!({"accept": null}),
             ],
-        ),
-        rule(
+        ));
+        rules.push(rule(
             "forward",
             vec![
                 meta_eq("oifname", lan),
-                in_set(payload("ip", "saddr"), "garden"),
+                in_set(payload("ip", "saddr"), set),
                 json!({"accept": null}),
             ],
-        ),
-    ]
+        ));
+    }
+    rules
+}
+
+/// Opens addresses of walled-garden domains for the given seconds (an address already open
+/// keeps its earlier expiry: nft 1.0.6 cannot refresh a timeout in place).
+pub fn garden_dns_commands(openings: &[(std::net::Ipv4Addr, u32)]) -> Vec<Value> {
+    if openings.is_empty() {
+        return Vec::new();
+    }
+    let elems: Vec<Value> = openings
+        .iter()
+        .map(|(ip, secs)| json!({"elem": {"val": ip.to_string(), "timeout": secs}}))
+        .collect();
+    vec![json!({"add": {"element": object(json!({"name": "garden_dns", "elem": elems}))}})]
 }
 
 /// Replaces the three sets' contents.

@@ -48,6 +48,8 @@ pub enum Change {
     Revoke(ClientRevoke),
     /// Replace the access lists.
     Access(AccessLists),
+    /// Open addresses of walled-garden domains for some seconds.
+    GardenDns(Vec<(std::net::Ipv4Addr, u32)>),
 }
 
 /// Commands for a list of changes, in order: consecutive changes of one kind are grouped so
@@ -73,8 +75,10 @@ fn commands(changes: &[Change]) -> Vec<Value> {
         cmds.extend(clients::grant_commands(&grants));
         cmds.extend(clients::revoke_commands(&revokes));
         for change in run {
-            if let Change::Access(lists) = change {
-                cmds.extend(access::commands(lists));
+            match change {
+                Change::Access(lists) => cmds.extend(access::commands(lists)),
+                Change::GardenDns(openings) => cmds.extend(access::garden_dns_commands(openings)),
+                Change::Allow(_) | Change::Revoke(_) => {}
             }
         }
     }
@@ -260,7 +264,7 @@ fn apply_pending(fw: &Firewall, pending: Vec<(Vec<Change>, Reply)>, stats: &Appl
             match change {
                 Change::Allow(g) => allowed.push(g.ip),
                 Change::Revoke(r) if r.flush_flows => revoked.push(r.ip),
-                Change::Revoke(_) | Change::Access(_) => {}
+                Change::Revoke(_) | Change::Access(_) | Change::GardenDns(_) => {}
             }
         }
         // The caller may have gone (guest closed the page); the change stands regardless.

@@ -334,6 +334,6 @@ mod tests {
                     && (table == TABLE || obj.get("table") == Some(&json!(TABLE)))
             );
         }
-        assert_eq!(rule_count(&batch), 32);
+        assert_eq!(rule_count(&batch), 35);
     }
 }

@@ -2,15 +2,17 @@
 
 use std::collections::BTreeSet;
 
-use tracing::info;
+use tracing::{info, warn};
 
 use super::{Gateway, GatewayError};
-use crate::config::parse_destination;
+use crate::config::{GardenEntry, parse_garden_entry};
 use crate::firewall::{AccessLists, Change};
 use crate::model::session::TerminateCause;
+use crate::sniff::names::DomainPattern;
 
 impl Gateway {
-    /// The lists in force: the config's plus the CLI's. A MAC on both lists is blocked.
+    /// The lists in force: the config's plus the CLI's. A MAC on both lists is blocked. The
+    /// garden's domain patterns are handed to the DNS watcher.
     pub async fn access_lists(&self) -> Result<AccessLists, GatewayError> {
         let (rules, garden) = self
             .store
@@ -33,7 +35,23 @@ impl Gateway {
         );
         allow.retain(|m| !block.contains(m));
         let mut nets: BTreeSet<_> = config.garden.iter().copied().collect();
-        nets.extend(garden.iter().filter_map(|g| parse_destination(&g.cidr)));
+        let mut domains = config.garden_domains.clone();
+        for entry in &garden {
+            match parse_garden_entry(&entry.cidr) {
+                Ok(GardenEntry::Network(net)) => {
+                    nets.insert(net);
+                }
+                Ok(GardenEntry::Domain(pattern)) => domains.push(pattern),
+                Err(problem) => warn!(
+                    entry = entry.cidr,
+                    problem, "unusable walled-garden entry in the database; ignored"
+                ),
+            }
+        }
+        *self
+            .garden_domains
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = domains;
         // Overlapping networks would make the interval set refuse the batch: keep the widest.
         let nets: Vec<_> = nets
             .iter()
@@ -68,5 +86,21 @@ impl Gateway {
             "access lists applied"
         );
         Ok(lists)
+    }
+}
+
+impl Gateway {
+    /// The walled-garden domain patterns in force (shared with the packet capture).
+    pub fn garden_domains(&self) -> std::sync::Arc<std::sync::RwLock<Vec<DomainPattern>>> {
+        self.garden_domains.clone()
+    }
+
+    /// Opens addresses that walled-garden names resolved to.
+    pub async fn open_garden(
+        &self,
+        openings: Vec<(std::net::Ipv4Addr, u32)>,
+    ) -> Result<(), GatewayError> {
+        self.firewall.change(Change::GardenDns(openings)).await?;
+        Ok(())
     }
 }

@@ -79,6 +79,8 @@ pub struct Gateway {
     throttle: Mutex<LoginThrottle>,
     /// Counters for `/metrics` and `status`.
     pub metrics: Metrics,
+    /// Walled-garden domain patterns, read by the DNS watcher.
+    garden_domains: Arc<std::sync::RwLock<Vec<crate::sniff::names::DomainPattern>>>,
     started_at: i64,
 }
 
@@ -94,6 +96,7 @@ impl Gateway {
             online: AsyncMutex::new(Registry::default()),
             throttle: Mutex::new(LoginThrottle::new(ThrottlePolicy::default())),
             metrics: Metrics::default(),
+            garden_domains: Arc::default(),
             started_at: now(),
         }
     }
