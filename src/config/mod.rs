@@ -1,6 +1,7 @@
 //! Gateway configuration: one TOML file, validated completely before anything touches the
 //! firewall. Every error names the key and says how to fix it.
 
+mod access;
 mod file;
 mod probe;
 
@@ -13,6 +14,7 @@ use thiserror::Error;
 use crate::model::login::SharedUsersPolicy;
 use crate::model::units::{parse_duration, parse_rate};
 use crate::sniff::names::DomainPattern;
+pub use access::{GardenEntry, parse_destination, parse_garden_entry, parse_mac};
 pub use file::RawConfig;
 pub use probe::{PathsOnly, RunningProbe, SystemProbe, SystemState};
 
@@ -100,40 +102,6 @@ pub struct Config {
     pub metrics_listen: Option<SocketAddrV4>,
     /// Walled-garden domains (opened as their names resolve).
     pub garden_domains: Vec<DomainPattern>,
-}
-
-/// One walled-garden entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GardenEntry {
-    /// An IPv4 address or network.
-    Network(Ipv4Net),
-    /// A domain pattern.
-    Domain(DomainPattern),
-}
-
-/// Reads a garden entry: an address or network, else a domain pattern (never a probe host).
-pub fn parse_garden_entry(text: &str) -> Result<GardenEntry, String> {
-    if let Some(net) = parse_destination(text) {
-        return Ok(GardenEntry::Network(net));
-    }
-    DomainPattern::parse(text)
-        .map(GardenEntry::Domain)
-        .map_err(|e| e.to_string())
-}
-
-/// Reads a MAC in any case; `None` if it is not one.
-pub fn parse_mac(text: &str) -> Option<String> {
-    let mac = text.trim().to_ascii_lowercase();
-    crate::neighbours::valid_mac(&mac).then_some(mac)
-}
-
-/// Reads an IPv4 address (as a /32) or network.
-pub fn parse_destination(text: &str) -> Option<Ipv4Net> {
-    let text = text.trim();
-    text.parse::<Ipv4Net>()
-        .ok()
-        .or_else(|| text.parse::<Ipv4Addr>().ok().map(Ipv4Net::from))
-        .map(|n| n.trunc())
 }
 
 const DEFAULT_TERMS: &str = "Use this network lawfully and fairly. Access may be logged and \
