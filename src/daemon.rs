@@ -21,6 +21,7 @@ use crate::control;
 use crate::firewall::{Firewall, FirewallHandle, FirewallPolicy};
 use crate::gateway::{Gateway, GatewayError, enforcement_loop};
 use crate::portal::{self, PortalState};
+use crate::sniff::capture::Event;
 use crate::store::{KeyError, SharedStore, Store, StoreError, load_or_create_key};
 
 /// Longest wait for tasks to finish on shutdown.
@@ -140,8 +141,9 @@ pub async fn run(config: Config, path: PathBuf) -> Result<(), DaemonError> {
     Ok(())
 }
 
-/// Watches DNS answers on the LAN for walled-garden names. Without the capability to
-/// capture (CAP_NET_RAW) only that feature is lost, so the daemon goes on with a warning.
+/// Watches the LAN: DNS answers for walled-garden names, ARP and DHCP for the device table.
+/// Without the capability to capture (CAP_NET_RAW) only those features are lost, so the
+/// daemon goes on with a warning.
 fn spawn_dns_watch(gateway: &Arc<Gateway>, tracker: &TaskTracker, cancel: &CancellationToken) {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let lan = gateway.config.lan_interface.clone();
@@ -152,11 +154,21 @@ fn spawn_dns_watch(gateway: &Arc<Gateway>, tracker: &TaskTracker, cancel: &Cance
     }
     let gw = gateway.clone();
     tracker.spawn(async move {
-        while let Some(mut openings) = rx.recv().await {
+        while let Some(first) = rx.recv().await {
+            let mut openings = Vec::new();
+            let mut pending = vec![first];
             while let Ok(more) = rx.try_recv() {
-                openings.extend(more);
+                pending.push(more);
             }
-            if let Err(e) = gw.open_garden(openings).await {
+            for event in pending {
+                match event {
+                    Event::Garden(found) => openings.extend(found),
+                    Event::Device(sighting) => gw.observe(sighting),
+                }
+            }
+            if !openings.is_empty()
+                && let Err(e) = gw.open_garden(openings).await
+            {
                 warn!(error = %e, "could not open walled-garden addresses");
             }
         }

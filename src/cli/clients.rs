@@ -100,14 +100,21 @@ pub fn devices(config: &Config, json_out: bool) -> Result<String, CliError> {
             let online = d["session_id"]
                 .as_i64()
                 .map_or("-".to_string(), |s| format!("session {s}"));
+            let seen = &d["seen"];
+            let field = |key: &str| seen[key].as_str().unwrap_or("-").to_string();
             vec![
                 d["mac"].as_str().unwrap_or("").to_string(),
                 d["ip"].as_str().unwrap_or("").to_string(),
+                field("hostname"),
+                field("vendor"),
                 online,
             ]
         })
         .collect();
-    Ok(table::render(&["MAC", "IP", "ONLINE"], &rows))
+    Ok(table::render(
+        &["MAC", "IP", "HOSTNAME", "VENDOR", "ONLINE"],
+        &rows,
+    ))
 }
 
 /// `auth DEVICE --profile NAME`

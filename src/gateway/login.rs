@@ -41,6 +41,11 @@ pub enum LoginError {
         "your device could not be identified on the guest network; reconnect to the Wi-Fi and try again"
     )]
     UnknownDevice,
+    /// The device uses an address that DHCP leased to another device (spoofed or stale).
+    #[error(
+        "your device is using an address that belongs to another device; reconnect to the Wi-Fi"
+    )]
+    AddressConflict,
     /// Too many wrong attempts.
     #[error("too many wrong attempts; please wait {0} seconds and try again")]
     Throttled(i64),
@@ -105,6 +110,10 @@ impl Gateway {
         }
         let mac =
             neighbours::lookup(ip, &self.config.lan_interface).ok_or(LoginError::UnknownDevice)?;
+        if self.lease_holder(ip).is_some_and(|holder| holder != mac) {
+            warn!(%mac, %ip, "login from an address leased to another device refused");
+            return Err(LoginError::AddressConflict);
+        }
         self.check_throttle(&mac)?;
         let user = match self.identify(credentials).await? {
             Ok(user) => user,

@@ -79,6 +79,8 @@ pub struct Gateway {
     throttle: Mutex<LoginThrottle>,
     /// Counters for `/metrics` and `status`.
     pub metrics: Metrics,
+    /// Devices seen in ARP and DHCP.
+    device_table: Mutex<crate::sniff::devices::DeviceTable>,
     /// Walled-garden domain patterns, read by the DNS watcher.
     garden_domains: Arc<std::sync::RwLock<Vec<crate::sniff::names::DomainPattern>>>,
     started_at: i64,
@@ -97,6 +99,7 @@ impl Gateway {
             throttle: Mutex::new(LoginThrottle::new(ThrottlePolicy::default())),
             metrics: Metrics::default(),
             garden_domains: Arc::default(),
+            device_table: Mutex::default(),
             started_at: now(),
         }
     }

@@ -2,6 +2,8 @@
 
 use std::net::Ipv4Addr;
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use thiserror::Error;
 
@@ -10,14 +12,17 @@ use crate::config::parse_mac;
 use crate::model::session::TerminateCause;
 use crate::model::voucher_code::VoucherCode;
 use crate::neighbours;
+use crate::sniff::devices::DeviceInfo;
 
 /// A device seen on the guest network.
 #[derive(Debug, Clone, Serialize)]
 pub struct Device {
     /// MAC.
     pub mac: String,
-    /// IPv4 address.
+    /// IPv4 address (neighbour table, else the latest seen in ARP or DHCP).
     pub ip: String,
+    /// What ARP and DHCP told about it.
+    pub seen: Option<DeviceInfo>,
     /// Its session, if online.
     pub session_id: Option<i64>,
     /// Its user, if online.
@@ -48,18 +53,36 @@ pub enum OperatorError {
 }
 
 impl Gateway {
-    /// Devices in the neighbour table on the LAN, with their sessions.
+    /// Devices on the LAN (neighbour table and ARP/DHCP capture), with their sessions.
     pub async fn devices(&self) -> Vec<Device> {
-        let table = neighbours::table(&self.config.lan_interface);
-        let reg = self.online.lock().await;
-        table
+        let mut found: BTreeMap<String, String> = neighbours::table(&self.config.lan_interface)
             .into_iter()
-            .map(|(ip, mac)| {
+            .map(|(ip, mac)| (mac, ip.to_string()))
+            .collect();
+        let seen: BTreeMap<String, DeviceInfo> = {
+            let table = self.device_table.lock().unwrap_or_else(|p| p.into_inner());
+            found
+                .keys()
+                .cloned()
+                .chain(table.macs())
+                .filter_map(|m| table.get(&m).cloned().map(|d| (m, d)))
+                .collect()
+        };
+        for (mac, d) in &seen {
+            if let Some(ip) = d.ips.last().or(d.leased_ip.as_ref()) {
+                found.entry(mac.clone()).or_insert_with(|| ip.to_string());
+            }
+        }
+        let reg = self.online.lock().await;
+        found
+            .into_iter()
+            .map(|(mac, ip)| {
                 let session = reg.sessions.get(&mac);
                 Device {
                     session_id: session.map(|a| a.row.id),
                     user_id: session.map(|a| a.row.user_id),
-                    ip: ip.to_string(),
+                    seen: seen.get(&mac).cloned(),
+                    ip,
                     mac,
                 }
             })
@@ -127,5 +150,19 @@ impl Gateway {
             return Err(OperatorError::NotOnline(device.to_string()));
         }
         Ok(())
+    }
+}
+
+impl Gateway {
+    /// Takes in what the capture saw of a device.
+    pub fn observe(&self, sighting: crate::sniff::devices::Sighting) {
+        let mut table = self.device_table.lock().unwrap_or_else(|p| p.into_inner());
+        table.observe(sighting, now());
+    }
+
+    /// The MAC whose DHCP lease holds `ip`, if the capture saw one.
+    pub fn lease_holder(&self, ip: Ipv4Addr) -> Option<String> {
+        let table = self.device_table.lock().unwrap_or_else(|p| p.into_inner());
+        table.lease_holder(ip).map(str::to_string)
     }
 }

@@ -174,6 +174,7 @@ pub async fn login(
                     StatusCode::INTERNAL_SERVER_ERROR
                 }
                 LoginError::UnknownDevice => StatusCode::BAD_REQUEST,
+                LoginError::AddressConflict => StatusCode::CONFLICT,
                 LoginError::Refused(_) => StatusCode::FORBIDDEN,
                 LoginError::Malformed(_) | LoginError::WrongCode | LoginError::WrongPassword => {
                     StatusCode::UNAUTHORIZED

@@ -1,5 +1,6 @@
 //! Packet capture on the LAN interface (pnet, AF_PACKET): DNS answers leaving the gateway for
-//! guests are parsed, and the addresses of walled-garden names are handed to the gateway.
+//! guests (addresses of walled-garden names) and ARP/DHCP (who is who) are handed to the
+//! gateway.
 
 use std::net::Ipv4Addr;
 use std::sync::{Arc, RwLock};
@@ -11,6 +12,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 
+use super::devices::{Sighting, parse_frame as parse_device};
 use super::dns::parse_frame;
 use super::names::{DomainPattern, is_probe_host};
 
@@ -43,6 +45,15 @@ pub enum CaptureError {
 /// An address to open before login, and for how long.
 pub type Opening = (Ipv4Addr, u32);
 
+/// What the capture found in a frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Addresses of walled-garden names.
+    Garden(Vec<Opening>),
+    /// A device seen in ARP or DHCP.
+    Device(Sighting),
+}
+
 /// Which answers open the garden: names matching a pattern, never a probe host.
 pub fn openings(frame: &[u8], patterns: &[DomainPattern]) -> Vec<Opening> {
     if patterns.is_empty() {
@@ -55,11 +66,35 @@ pub fn openings(frame: &[u8], patterns: &[DomainPattern]) -> Vec<Opening> {
         .collect()
 }
 
+/// What a frame means. DNS answers and DHCP leases count only when the gateway sent them
+/// (source MAC `own_mac`): a guest forging an answer must not open the garden, and a forged
+/// lease must not lock another guest out.
+pub fn events_of(frame: &[u8], own_mac: &[u8; 6], patterns: &[DomainPattern]) -> Vec<Event> {
+    let from_gateway = frame.get(6..12) == Some(own_mac.as_slice());
+    let mut events = Vec::new();
+    if from_gateway {
+        let found = openings(frame, patterns);
+        if !found.is_empty() {
+            debug!(
+                count = found.len(),
+                "walled-garden addresses seen in DNS answers"
+            );
+            events.push(Event::Garden(found));
+        }
+    }
+    match parse_device(frame) {
+        Some(Sighting::DhcpLease { .. }) if !from_gateway => {}
+        Some(sighting) => events.push(Event::Device(sighting)),
+        None => {}
+    }
+    events
+}
+
 /// Runs the capture on a blocking thread until `cancel`; sends openings to `tx`.
 pub fn spawn(
     interface: &str,
     patterns: Arc<RwLock<Vec<DomainPattern>>>,
-    tx: UnboundedSender<Vec<Opening>>,
+    tx: UnboundedSender<Event>,
     cancel: CancellationToken,
 ) -> Result<std::thread::JoinHandle<()>, CaptureError> {
     let iface: NetworkInterface = pnet_datalink::interfaces()
@@ -70,6 +105,9 @@ pub fn spawn(
         read_timeout: Some(Duration::from_millis(500)),
         ..Config::default()
     };
+    // Frames the gateway itself sends carry the interface's MAC; DNS answers and DHCP leases
+    // are trusted only from there (a guest could forge either).
+    let own_mac: [u8; 6] = iface.mac.map(|m| m.octets()).unwrap_or_default();
     let mut rx = match pnet_datalink::channel(&iface, config) {
         Ok(Channel::Ethernet(_, rx)) => rx,
         Ok(_) => return Err(CaptureError::Unsupported(interface.to_string())),
@@ -84,26 +122,87 @@ pub fn spawn(
         while !cancel.is_cancelled() {
             match rx.next() {
                 Ok(frame) => {
-                    let found = {
+                    let events = {
                         let patterns = patterns.read().unwrap_or_else(|p| p.into_inner());
-                        openings(frame, &patterns)
+                        events_of(frame, &own_mac, &patterns)
                     };
-                    if !found.is_empty() {
-                        debug!(
-                            count = found.len(),
-                            "walled-garden addresses seen in DNS answers"
-                        );
-                        if tx.send(found).is_err() {
-                            break;
-                        }
+                    if events.into_iter().any(|e| tx.send(e).is_err()) {
+                        break;
                     }
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
                 Err(e) => {
-                    warn!(error = %e, "packet capture failed; domain walled garden stops");
+                    warn!(error = %e, "packet capture failed; domain walled garden and device table stop");
                     break;
                 }
             }
         }
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GATEWAY_MAC: [u8; 6] = [0x02, 0, 0, 0, 0, 1];
+
+    /// An Ethernet frame from `src` carrying a DNS answer: pay.example.com A 203.0.113.7, TTL 5.
+    fn answer_from(src: [u8; 6]) -> Vec<u8> {
+        let mut dns = vec![0, 1, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0];
+        dns.extend_from_slice(b"\x03pay\x07example\x03com\x00\x00\x01\x00\x01");
+        dns.extend_from_slice(&[0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 5, 0, 4, 203, 0, 113, 7]);
+        let mut f = vec![0x02, 0x77, 0, 0, 0, 0x0b];
+        f.extend_from_slice(&src);
+        f.extend_from_slice(&[0x08, 0x00]);
+        let total = 28 + dns.len();
+        f.extend_from_slice(&[
+            0x45,
+            0,
+            0,
+            total as u8,
+            0,
+            0,
+            0,
+            0,
+            64,
+            17,
+            0,
+            0,
+            10,
+            77,
+            0,
+            1,
+            10,
+            77,
+            0,
+            11,
+        ]);
+        f.extend_from_slice(&[0, 53, 0xc3, 0x50, 0, (8 + dns.len()) as u8, 0, 0]);
+        f.extend_from_slice(&dns);
+        f
+    }
+
+    #[test]
+    fn only_the_gateways_answers_open_the_garden() {
+        let patterns = vec![DomainPattern::parse("*.example.com").unwrap()];
+        let events = events_of(&answer_from(GATEWAY_MAC), &GATEWAY_MAC, &patterns);
+        // A short TTL is raised to the minimum.
+        assert_eq!(
+            events,
+            vec![Event::Garden(vec![(
+                Ipv4Addr::new(203, 0, 113, 7),
+                MIN_OPEN_SECS
+            )])]
+        );
+        let forged = events_of(
+            &answer_from([0x02, 0x66, 0, 0, 0, 1]),
+            &GATEWAY_MAC,
+            &patterns,
+        );
+        assert!(
+            forged.is_empty(),
+            "a guest's forged answer opened the garden"
+        );
+        assert!(events_of(&answer_from(GATEWAY_MAC), &GATEWAY_MAC, &[]).is_empty());
+    }
 }

@@ -2,5 +2,6 @@
 //! domains open the addresses they resolve to, for their TTL.
 
 pub mod capture;
+pub mod devices;
 pub mod dns;
 pub mod names;

@@ -1,0 +1,221 @@
+//! Who is who on the LAN, from ARP and DHCP: pure parsers over Ethernet frames (nothing
+//! panics on any input) and the table of devices they feed.
+
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
+
+use serde::Serialize;
+
+/// What one frame tells about a device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sighting {
+    /// An ARP packet: this MAC uses this IP.
+    Arp {
+        /// Sender MAC.
+        mac: String,
+        /// Sender IP.
+        ip: Ipv4Addr,
+    },
+    /// A DHCP message from a client.
+    DhcpClient {
+        /// Client MAC (chaddr).
+        mac: String,
+        /// Host name (option 12).
+        hostname: Option<String>,
+        /// Vendor class (option 60).
+        vendor: Option<String>,
+    },
+    /// A DHCP ACK from a server: this address is leased to this MAC.
+    DhcpLease {
+        /// Client MAC.
+        mac: String,
+        /// Leased address (yiaddr).
+        ip: Ipv4Addr,
+    },
+}
+
+fn mac_at(b: &[u8], at: usize) -> Option<String> {
+    let m = b.get(at..at + 6)?;
+    Some(format!(
+        "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+        m[0], m[1], m[2], m[3], m[4], m[5]
+    ))
+}
+
+fn ip_at(b: &[u8], at: usize) -> Option<Ipv4Addr> {
+    let a = b.get(at..at + 4)?;
+    Some(Ipv4Addr::new(a[0], a[1], a[2], a[3]))
+}
+
+fn u16_at(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?]))
+}
+
+/// Printable text of an option, or `None` if it is not.
+fn text(bytes: &[u8]) -> Option<String> {
+    let t: String = String::from_utf8_lossy(bytes)
+        .trim_end_matches('\0')
+        .to_string();
+    (!t.is_empty() && t.len() <= 64 && t.chars().all(|c| !c.is_control())).then_some(t)
+}
+
+/// Reads one frame.
+pub fn parse_frame(frame: &[u8]) -> Option<Sighting> {
+    let mut at = 12;
+    let mut ethertype = u16_at(frame, at)?;
+    if ethertype == 0x8100 {
+        at += 4;
+        ethertype = u16_at(frame, at)?;
+    }
+    let payload = frame.get(at + 2..)?;
+    match ethertype {
+        0x0806 => parse_arp(payload),
+        0x0800 => parse_dhcp(payload),
+        _ => None,
+    }
+}
+
+fn parse_arp(p: &[u8]) -> Option<Sighting> {
+    // Ethernet/IPv4 ARP only: htype 1, ptype 0x0800, hlen 6, plen 4.
+    if u16_at(p, 0)? != 1 || u16_at(p, 2)? != 0x0800 || *p.get(4)? != 6 || *p.get(5)? != 4 {
+        return None;
+    }
+    let (mac, ip) = (mac_at(p, 8)?, ip_at(p, 14)?);
+    (!ip.is_unspecified() && mac != "00:00:00:00:00:00").then_some(Sighting::Arp { mac, ip })
+}
+
+fn parse_dhcp(ip: &[u8]) -> Option<Sighting> {
+    let ihl = usize::from(*ip.first()? & 0x0f) * 4;
+    if *ip.first()? >> 4 != 4 || ihl < 20 || *ip.get(9)? != 17 {
+        return None;
+    }
+    let udp = ip.get(ihl..)?;
+    let (sport, dport) = (u16_at(udp, 0)?, u16_at(udp, 2)?);
+    let bootp = udp.get(8..)?;
+    // BOOTP: op, htype 1, hlen 6; magic cookie at 236.
+    if *bootp.get(1)? != 1 || *bootp.get(2)? != 6 || bootp.get(236..240)? != [99, 130, 83, 99] {
+        return None;
+    }
+    let mac = mac_at(bootp, 28)?;
+    let (mut msg_type, mut hostname, mut vendor) = (None, None, None);
+    let mut at = 240;
+    while let Some(&code) = bootp.get(at) {
+        match code {
+            0 => at += 1,
+            255 => break,
+            _ => {
+                let len = usize::from(*bootp.get(at + 1)?);
+                let value = bootp.get(at + 2..at + 2 + len)?;
+                match code {
+                    53 => msg_type = value.first().copied(),
+                    12 => hostname = text(value),
+                    60 => vendor = text(value),
+                    _ => {}
+                }
+                at += 2 + len;
+            }
+        }
+    }
+    match (sport, dport, msg_type) {
+        (68, 67, Some(_)) => Some(Sighting::DhcpClient {
+            mac,
+            hostname,
+            vendor,
+        }),
+        // DHCPACK (5) from the server.
+        (67, 68, Some(5)) => Some(Sighting::DhcpLease {
+            mac,
+            ip: ip_at(bootp, 16)?,
+        }),
+        _ => None,
+    }
+}
+
+/// A device as the table knows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DeviceInfo {
+    /// Addresses seen in ARP, latest last.
+    pub ips: Vec<Ipv4Addr>,
+    /// Address its DHCP lease gave it, if seen.
+    pub leased_ip: Option<Ipv4Addr>,
+    /// DHCP host name.
+    pub hostname: Option<String>,
+    /// DHCP vendor class.
+    pub vendor: Option<String>,
+    /// Unix time first seen.
+    pub first_seen: i64,
+    /// Unix time last seen.
+    pub last_seen: i64,
+}
+
+/// Devices by MAC, fed by sightings.
+#[derive(Debug, Default)]
+pub struct DeviceTable {
+    devices: HashMap<String, DeviceInfo>,
+}
+
+/// Devices kept at most (a flood of random MACs must not exhaust memory): the oldest go.
+const MAX_DEVICES: usize = 20_000;
+
+impl DeviceTable {
+    /// Takes in a sighting.
+    pub fn observe(&mut self, sighting: Sighting, now: i64) {
+        let mac = match &sighting {
+            Sighting::Arp { mac, .. }
+            | Sighting::DhcpClient { mac, .. }
+            | Sighting::DhcpLease { mac, .. } => mac.clone(),
+        };
+        if !self.devices.contains_key(&mac)
+            && self.devices.len() >= MAX_DEVICES
+            && let Some(oldest) = self
+                .devices
+                .iter()
+                .min_by_key(|(_, d)| d.last_seen)
+                .map(|(m, _)| m.clone())
+        {
+            self.devices.remove(&oldest);
+        }
+        let d = self.devices.entry(mac).or_insert_with(|| DeviceInfo {
+            first_seen: now,
+            ..DeviceInfo::default()
+        });
+        d.last_seen = now;
+        match sighting {
+            Sighting::Arp { ip, .. } => {
+                d.ips.retain(|x| *x != ip);
+                d.ips.push(ip);
+                if d.ips.len() > 4 {
+                    d.ips.remove(0);
+                }
+            }
+            Sighting::DhcpClient {
+                hostname, vendor, ..
+            } => {
+                d.hostname = hostname.or(d.hostname.take());
+                d.vendor = vendor.or(d.vendor.take());
+            }
+            Sighting::DhcpLease { ip, .. } => d.leased_ip = Some(ip),
+        }
+    }
+
+    /// What is known about a MAC.
+    pub fn get(&self, mac: &str) -> Option<&DeviceInfo> {
+        self.devices.get(mac)
+    }
+
+    /// Every MAC known.
+    pub fn macs(&self) -> Vec<String> {
+        self.devices.keys().cloned().collect()
+    }
+
+    /// The MAC whose DHCP lease holds `ip`, if any.
+    pub fn lease_holder(&self, ip: Ipv4Addr) -> Option<&str> {
+        self.devices
+            .iter()
+            .find(|(_, d)| d.leased_ip == Some(ip))
+            .map(|(m, _)| m.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests;
