@@ -22,6 +22,7 @@ use crate::firewall::{Firewall, FirewallHandle, FirewallPolicy};
 use crate::gateway::{Gateway, GatewayError, enforcement_loop};
 use crate::portal::{self, PortalState};
 use crate::sniff::capture::Event;
+use crate::sniff::devices::Sighting;
 use crate::store::{KeyError, SharedStore, Store, StoreError, load_or_create_key};
 
 /// Longest wait for tasks to finish on shutdown.
@@ -156,6 +157,7 @@ fn spawn_dns_watch(gateway: &Arc<Gateway>, tracker: &TaskTracker, cancel: &Cance
     tracker.spawn(async move {
         while let Some(first) = rx.recv().await {
             let mut openings = Vec::new();
+            let mut moves = Vec::new();
             let mut pending = vec![first];
             while let Ok(more) = rx.try_recv() {
                 pending.push(more);
@@ -163,13 +165,23 @@ fn spawn_dns_watch(gateway: &Arc<Gateway>, tracker: &TaskTracker, cancel: &Cance
             for event in pending {
                 match event {
                     Event::Garden(found) => openings.extend(found),
-                    Event::Device(sighting) => gw.observe(sighting),
+                    Event::Device(sighting) => {
+                        if let Sighting::Arp { mac, ip } = &sighting {
+                            moves.push((mac.clone(), *ip));
+                        }
+                        gw.observe(sighting);
+                    }
                 }
             }
             if !openings.is_empty()
                 && let Err(e) = gw.open_garden(openings).await
             {
                 warn!(error = %e, "could not open walled-garden addresses");
+            }
+            for (mac, ip) in moves {
+                if let Err(e) = gw.follow_address(&mac, ip).await {
+                    warn!(error = %e, mac, %ip, "could not follow a device to its new address");
+                }
             }
         }
     });

@@ -156,6 +156,15 @@ impl Store {
         Ok(())
     }
 
+    /// Records that an active session's device now uses another address.
+    pub fn move_session(&mut self, id: i64, ip: &str) -> Result<bool, StoreError> {
+        let changed = self.conn.execute(
+            "UPDATE sessions SET ip = ?2 WHERE id = ?1 AND ended_at IS NULL",
+            params![id, ip],
+        )?;
+        Ok(changed == 1)
+    }
+
     /// Closes a session with its final counts; false if it was not active.
     pub fn end_session(
         &mut self,
