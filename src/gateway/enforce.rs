@@ -223,17 +223,23 @@ impl Gateway {
                 Verdict::Keep { regrant: false } => {}
             }
         }
+        // Devices already ending with their user are not judged again (a set: thousands can
+        // end in one tick when a window closes).
+        let ending: std::collections::HashSet<String> =
+            ends.iter().map(|(mac, _)| mac.clone()).collect();
+        let mut device_ends = Vec::new();
         for a in reg.sessions.values() {
             let access_ends = reg
                 .users
                 .get(&a.row.user_id)
                 .and_then(|u| u.access_ends(now));
             if let Some(cause) = clock_of(&a.row, access_ends).verdict(now, a.last_activity, None)
-                && !ends.iter().any(|(mac, _)| *mac == a.row.mac)
+                && !ending.contains(&a.row.mac)
             {
-                ends.push((a.row.mac.clone(), cause));
+                device_ends.push((a.row.mac.clone(), cause));
             }
         }
+        ends.extend(device_ends);
         let progress: Vec<_> = reg
             .sessions
             .values()

@@ -10,6 +10,7 @@ mod registry;
 mod restore;
 mod users;
 
+use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex};
 
@@ -239,17 +240,26 @@ impl Gateway {
             .into_iter()
             .filter_map(|(mac, cause)| reg.remove_session(&mac).map(|a| (a, cause)))
             .collect();
+        // The quota objects go with the user's last device: the last of its leaving sessions,
+        // when none stays online.
+        let mut still_leaving: HashMap<i64, usize> = HashMap::new();
+        for (a, _) in &leaving {
+            *still_leaving.entry(a.row.user_id).or_default() += 1;
+        }
         let changes = leaving
             .iter()
             .map(|(a, _)| {
+                let uid = a.row.user_id;
                 let applied = reg
                     .users
-                    .get(&a.row.user_id)
+                    .get(&uid)
                     .map(|u| u.applied.clone())
                     .unwrap_or_default();
-                // The quota objects go with the user's last device.
-                let last =
-                    reg.devices_of(a.row.user_id).is_empty() && !users::leaving_later(&leaving, a);
+                let after = still_leaving.get_mut(&uid).map(|n| {
+                    *n -= 1;
+                    *n
+                });
+                let last = !reg.has_devices(uid) && after == Some(0);
                 Change::Revoke(registry::revoke(a, &applied, last, true))
             })
             .collect();
@@ -295,7 +305,7 @@ impl Gateway {
             self.metrics.session_ended(cause.as_str());
             info!(mac = a.row.mac, ip = %a.ip, session = a.row.id, user = a.row.user_id, cause = cause.as_str(),
                   bytes_up = a.bytes_up(), bytes_down = a.bytes_down(), "session ended");
-            if reg.devices_of(a.row.user_id).is_empty() {
+            if !reg.has_devices(a.row.user_id) {
                 reg.users.remove(&a.row.user_id);
             }
         }

@@ -283,6 +283,9 @@ pub struct Registry {
     pub users: HashMap<i64, UserState>,
     /// IP → MAC of the sessions, so the portal finds a guest without scanning everyone.
     ips: HashMap<Ipv4Addr, String>,
+    /// User → MACs of its sessions, so per-user work (ends, regrants, shared users) does not
+    /// scan every session.
+    by_user: HashMap<i64, Vec<String>>,
 }
 
 impl Registry {
@@ -296,8 +299,26 @@ impl Registry {
 
     /// Adds a device session (always through here, so the IP index stays right).
     pub fn insert_session(&mut self, active: Active) {
-        self.ips.insert(active.ip, active.row.mac.clone());
-        self.sessions.insert(active.row.mac.clone(), active);
+        let mac = active.row.mac.clone();
+        self.ips.insert(active.ip, mac.clone());
+        let macs = self.by_user.entry(active.row.user_id).or_default();
+        if !macs.contains(&mac) {
+            macs.push(mac.clone());
+        }
+        if let Some(old) = self.sessions.insert(mac.clone(), active)
+            && old.row.user_id != self.sessions[&mac].row.user_id
+        {
+            self.unlink_user(old.row.user_id, &mac);
+        }
+    }
+
+    fn unlink_user(&mut self, user_id: i64, mac: &str) {
+        if let Some(macs) = self.by_user.get_mut(&user_id) {
+            macs.retain(|m| m != mac);
+            if macs.is_empty() {
+                self.by_user.remove(&user_id);
+            }
+        }
     }
 
     /// Removes a device session.
@@ -306,18 +327,26 @@ impl Registry {
         if self.ips.get(&active.ip).is_some_and(|m| m == mac) {
             self.ips.remove(&active.ip);
         }
+        self.unlink_user(active.row.user_id, mac);
         Some(active)
     }
 
     /// Devices online for a user, oldest session first.
     pub fn devices_of(&self, user_id: i64) -> Vec<&Active> {
         let mut v: Vec<&Active> = self
-            .sessions
-            .values()
-            .filter(|a| a.row.user_id == user_id)
+            .by_user
+            .get(&user_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|mac| self.sessions.get(mac))
             .collect();
         v.sort_by_key(|a| a.row.id);
         v
+    }
+
+    /// Whether a user has a device online.
+    pub fn has_devices(&self, user_id: i64) -> bool {
+        self.by_user.contains_key(&user_id)
     }
 
     /// The public view of a device session.
@@ -347,5 +376,60 @@ impl Registry {
             rate_down_bps: u.applied.rate_down_bps,
             rate_up_bps: u.applied.rate_up_bps,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn active(id: i64, user_id: i64, mac: &str, ip: &str) -> Active {
+        let row = SessionRow {
+            id,
+            user_id,
+            profile_id: 1,
+            mac: mac.into(),
+            ip: ip.into(),
+            started_at: 0,
+            session_timeout: 60,
+            idle_timeout: 60,
+            bytes_up: 0,
+            bytes_down: 0,
+            last_activity_at: 0,
+            ended_at: None,
+            end_cause: None,
+        };
+        Active::new(row, ip.parse().unwrap(), 0)
+    }
+
+    #[test]
+    fn indexes_follow_inserts_and_removals() {
+        let mut reg = Registry::default();
+        reg.insert_session(active(2, 7, "02:00:00:00:00:02", "10.0.0.2"));
+        reg.insert_session(active(1, 7, "02:00:00:00:00:01", "10.0.0.1"));
+        reg.insert_session(active(3, 8, "02:00:00:00:00:03", "10.0.0.3"));
+        let ids: Vec<i64> = reg.devices_of(7).iter().map(|a| a.row.id).collect();
+        assert_eq!(ids, vec![1, 2], "oldest first");
+        assert_eq!(
+            reg.by_ip("10.0.0.3".parse().unwrap()).map(|a| a.row.id),
+            Some(3)
+        );
+        // The same device moving to another address, then leaving.
+        let mut moved = reg.remove_session("02:00:00:00:00:02").unwrap();
+        moved.ip = "10.0.0.9".parse().unwrap();
+        reg.insert_session(moved);
+        assert!(reg.by_ip("10.0.0.2".parse().unwrap()).is_none());
+        assert_eq!(
+            reg.by_ip("10.0.0.9".parse().unwrap()).map(|a| a.row.id),
+            Some(2)
+        );
+        reg.remove_session("02:00:00:00:00:01");
+        reg.remove_session("02:00:00:00:00:02");
+        assert!(!reg.has_devices(7) && reg.devices_of(7).is_empty());
+        assert!(reg.has_devices(8));
+        // A device taken over by another user leaves the first user's index.
+        reg.insert_session(active(4, 9, "02:00:00:00:00:03", "10.0.0.3"));
+        assert!(!reg.has_devices(8));
+        assert_eq!(reg.devices_of(9).len(), 1);
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::registry::{self, Active, Applied, Registry, UserState};
+use super::registry::{self, Applied, Registry, UserState};
 use super::{Gateway, GatewayError};
 use crate::firewall::Change;
 use crate::model::calendar::LocalTime;
@@ -11,16 +11,6 @@ use crate::model::limitation::Usage;
 use crate::model::profile::{Assignment, active};
 use crate::model::session::TerminateCause;
 use crate::store::{Store, StoreError, UsageDelta, User};
-
-/// True when another session of `a`'s user is in `leaving` after `a`: the quota objects must
-/// outlive `a`'s revocation and go with the last one.
-pub fn leaving_later(leaving: &[(Active, TerminateCause)], a: &Active) -> bool {
-    let pos = leaving.iter().position(|(x, _)| x.row.id == a.row.id);
-    leaving
-        .iter()
-        .skip(pos.map_or(0, |p| p + 1))
-        .any(|(x, _)| x.row.user_id == a.row.user_id)
-}
 
 /// Builds the state of a user whose queue has an active profile: the profile and the usage
 /// of each of its limitations in the current period.
