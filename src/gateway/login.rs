@@ -105,15 +105,7 @@ impl Gateway {
         ip: Ipv4Addr,
         credentials: Credentials,
     ) -> Result<ClientView, LoginError> {
-        if !self.config.lan_subnet.contains(&ip) {
-            return Err(LoginError::UnknownDevice);
-        }
-        let mac =
-            neighbours::lookup(ip, &self.config.lan_interface).ok_or(LoginError::UnknownDevice)?;
-        if self.lease_holder(ip).is_some_and(|holder| holder != mac) {
-            warn!(%mac, %ip, "login from an address leased to another device refused");
-            return Err(LoginError::AddressConflict);
-        }
+        let mac = self.device_at(ip)?;
         self.check_throttle(&mac)?;
         let user = match self.identify(credentials).await? {
             Ok(user) => user,
@@ -125,6 +117,22 @@ impl Gateway {
         };
         self.throttle_success(&mac);
         self.admit(mac, ip, user.id).await
+    }
+
+    /// The MAC of the guest at `ip`: on the guest subnet, in the neighbour table, and not
+    /// using an address DHCP leased to another device. Every way in (login, paid order) asks
+    /// this.
+    pub(super) fn device_at(&self, ip: Ipv4Addr) -> Result<String, LoginError> {
+        if !self.config.lan_subnet.contains(&ip) {
+            return Err(LoginError::UnknownDevice);
+        }
+        let mac =
+            neighbours::lookup(ip, &self.config.lan_interface).ok_or(LoginError::UnknownDevice)?;
+        if self.lease_holder(ip).is_some_and(|holder| holder != mac) {
+            warn!(%mac, %ip, "request from an address leased to another device refused");
+            return Err(LoginError::AddressConflict);
+        }
+        Ok(mac)
     }
 
     /// Logs a device in as a known user (a paid order's access).

@@ -7,7 +7,6 @@ use thiserror::Error;
 
 use super::{ClientView, Gateway, GatewayError, LoginError, now};
 use crate::model::voucher_code::VoucherCode;
-use crate::neighbours;
 use crate::payment::{PayAtDesk, PaymentStep, Provider};
 use crate::store::{OrderState, Profile};
 
@@ -17,6 +16,11 @@ pub enum OrderError {
     /// The request did not come from a device on the guest network.
     #[error("your device could not be identified on the guest network")]
     UnknownDevice,
+    /// The device uses an address leased to another device.
+    #[error(
+        "your device is using an address that belongs to another device; reconnect to the Wi-Fi"
+    )]
+    AddressConflict,
     /// No such priced profile.
     #[error("this offer is not available")]
     NoSuchOffer,
@@ -43,10 +47,10 @@ pub enum OrderProgress {
 
 impl Gateway {
     fn device(&self, ip: Ipv4Addr) -> Result<String, OrderError> {
-        if !self.config.lan_subnet.contains(&ip) {
-            return Err(OrderError::UnknownDevice);
-        }
-        neighbours::lookup(ip, &self.config.lan_interface).ok_or(OrderError::UnknownDevice)
+        self.device_at(ip).map_err(|e| match e {
+            LoginError::AddressConflict => OrderError::AddressConflict,
+            _ => OrderError::UnknownDevice,
+        })
     }
 
     /// Profiles with a price, for the signup page.
