@@ -163,12 +163,7 @@ pub fn user(config: &Config, cmd: &UserCommand) -> Result<String, CliError> {
                 profiles
                     .push(json!({"assignment": a, "profile": p.map(|p| p.name), "usage": usage}));
             }
-            let sessions: Vec<_> = store
-                .recent_sessions(1000)?
-                .into_iter()
-                .filter(|s| s.user_id == u.id)
-                .take(20)
-                .collect();
+            let sessions: Vec<_> = store.sessions_of_user(u.id, 20)?;
             if *json {
                 return Ok(json!({"user": u, "state": state_of(&u, &queue, now), "profiles": profiles, "sessions": sessions}).to_string() + "\n");
             }

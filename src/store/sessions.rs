@@ -204,6 +204,19 @@ impl Store {
         let rows = stmt.query_map([limit], from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+
+    /// A user's most recent sessions, newest first.
+    pub fn sessions_of_user(
+        &self,
+        user_id: i64,
+        limit: u32,
+    ) -> Result<Vec<SessionRow>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "{SELECT} WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(params![user_id, limit], from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
 }
 
 #[cfg(test)]
@@ -305,6 +318,8 @@ mod tests {
         );
         assert!(store.active_sessions().unwrap().is_empty());
         let history = store.recent_sessions(10).unwrap();
+        assert_eq!(store.sessions_of_user(user, 10).unwrap(), history);
+        assert!(store.sessions_of_user(user + 1, 10).unwrap().is_empty());
         assert_eq!(history[0].end_cause.as_deref(), Some("user-request"));
         assert_eq!(history[0].bytes_down, 190);
     }
