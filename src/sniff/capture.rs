@@ -143,59 +143,24 @@ pub fn spawn(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const GATEWAY_MAC: [u8; 6] = [0x02, 0, 0, 0, 0, 1];
-
-    /// An Ethernet frame from `src` carrying a DNS answer: pay.example.com A 203.0.113.7, TTL 5.
-    fn answer_from(src: [u8; 6]) -> Vec<u8> {
-        let mut dns = vec![0, 1, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0];
-        dns.extend_from_slice(b"\x03pay\x07example\x03com\x00\x00\x01\x00\x01");
-        dns.extend_from_slice(&[0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 5, 0, 4, 203, 0, 113, 7]);
-        let mut f = vec![0x02, 0x77, 0, 0, 0, 0x0b];
-        f.extend_from_slice(&src);
-        f.extend_from_slice(&[0x08, 0x00]);
-        let total = 28 + dns.len();
-        f.extend_from_slice(&[
-            0x45,
-            0,
-            0,
-            total as u8,
-            0,
-            0,
-            0,
-            0,
-            64,
-            17,
-            0,
-            0,
-            10,
-            77,
-            0,
-            1,
-            10,
-            77,
-            0,
-            11,
-        ]);
-        f.extend_from_slice(&[0, 53, 0xc3, 0x50, 0, (8 + dns.len()) as u8, 0, 0]);
-        f.extend_from_slice(&dns);
-        f
-    }
+    use crate::sniff::fixtures::{GATEWAY_MAC, frame_from, response};
 
     #[test]
     fn only_the_gateways_answers_open_the_garden() {
         let patterns = vec![DomainPattern::parse("*.example.com").unwrap()];
-        let events = events_of(&answer_from(GATEWAY_MAC), &GATEWAY_MAC, &patterns);
-        // A short TTL is raised to the minimum.
-        assert_eq!(
-            events,
-            vec![Event::Garden(vec![(
-                Ipv4Addr::new(203, 0, 113, 7),
-                MIN_OPEN_SECS
-            )])]
+        let events = events_of(
+            &frame_from(GATEWAY_MAC, &response()),
+            &GATEWAY_MAC,
+            &patterns,
         );
+        // Both addresses behind the CNAME, for the answer's TTL (60 s, the minimum too).
+        let open = vec![
+            (Ipv4Addr::new(203, 0, 113, 7), MIN_OPEN_SECS),
+            (Ipv4Addr::new(203, 0, 113, 8), MIN_OPEN_SECS),
+        ];
+        assert_eq!(events, vec![Event::Garden(open)]);
         let forged = events_of(
-            &answer_from([0x02, 0x66, 0, 0, 0, 1]),
+            &frame_from([0x02, 0x66, 0, 0, 0, 1], &response()),
             &GATEWAY_MAC,
             &patterns,
         );
@@ -203,6 +168,19 @@ mod tests {
             forged.is_empty(),
             "a guest's forged answer opened the garden"
         );
-        assert!(events_of(&answer_from(GATEWAY_MAC), &GATEWAY_MAC, &[]).is_empty());
+        assert!(events_of(&frame_from(GATEWAY_MAC, &response()), &GATEWAY_MAC, &[]).is_empty());
+        // A short TTL (local resolvers answer with 0–5 s) is raised to the minimum.
+        let mut short = response();
+        for at in 0..short.len().saturating_sub(8) {
+            if short[at..at + 8] == [0, 1, 0, 1, 0, 0, 0, 60] {
+                short[at + 7] = 5;
+            }
+        }
+        let events = events_of(&frame_from(GATEWAY_MAC, &short), &GATEWAY_MAC, &patterns);
+        assert!(
+            matches!(&events[..], [Event::Garden(o)] if o.iter().all(|(_, secs)| *secs == MIN_OPEN_SECS))
+        );
+        let parsed = crate::sniff::dns::parse_frame(&frame_from(GATEWAY_MAC, &short));
+        assert!(parsed.iter().all(|r| r.ttl == 5), "{parsed:?}");
     }
 }

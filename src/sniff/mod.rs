@@ -4,4 +4,6 @@
 pub mod capture;
 pub mod devices;
 pub mod dns;
+#[cfg(test)]
+mod fixtures;
 pub mod names;
