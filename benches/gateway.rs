@@ -10,29 +10,20 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+use common::policy;
+
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::lab::{Lab, PORTAL};
 use common::netns::{Netns, unique_prefix};
-use hotspotd::firewall::{
-    AccessLists, Change, ClientGrant, Firewall, FirewallPolicy, Nft, Quotas, count_rules,
-};
+use hotspotd::firewall::{AccessLists, Change, ClientGrant, Firewall, Nft, Quotas, count_rules};
 use hotspotd::model::limitation::{Limitation, OutsideWindows, ResetInterval, Window};
 use hotspotd::model::profile::{ProfileClock, Starts, activate_at_logon};
 use hotspotd::store::{NewProfile, NewSession, Store};
 
 /// Client counts measured (issue 2 asks for 1,000; issue 4 for 10,000).
 const SIZES: [u32; 2] = [1000, 10_000];
-
-fn policy() -> FirewallPolicy {
-    FirewallPolicy {
-        lan_interface: "lan0".into(),
-        lan_subnet: "10.77.0.0/16".parse().unwrap(),
-        lan_address: "10.77.0.1".parse().unwrap(),
-        portal_port: 2050,
-    }
-}
 
 fn client_ip(i: u32) -> String {
     format!("10.77.{}.{}", 1 + i / 250, 2 + i % 250)

@@ -2,20 +2,13 @@
 
 mod common;
 
+use common::policy;
+
 use common::netns::{Netns, unique_prefix};
 use hotspotd::firewall::{
-    AccessLists, Change, ClientGrant, ClientRevoke, Firewall, FirewallPolicy, Nft, QuotaGrant,
-    Quotas, count_rules, down_counter, up_counter,
+    AccessLists, Change, ClientGrant, ClientRevoke, Firewall, Nft, QuotaGrant, Quotas, count_rules,
+    down_counter, up_counter,
 };
-
-fn policy() -> FirewallPolicy {
-    FirewallPolicy {
-        lan_interface: "lan0".into(),
-        lan_subnet: "10.77.0.0/16".parse().unwrap(),
-        lan_address: "10.77.0.1".parse().unwrap(),
-        portal_port: 2050,
-    }
-}
 
 fn grant(i: u32, quotas: Quotas) -> ClientGrant {
     ClientGrant {
