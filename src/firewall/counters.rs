@@ -15,26 +15,6 @@ pub struct KernelCounters {
     pub quotas: HashMap<String, u64>,
 }
 
-/// Extracts counters and quotas from `nft -j list table` output.
-pub fn parse_listing(listing: &Value) -> KernelCounters {
-    let mut out = KernelCounters::default();
-    let Some(items) = listing["nftables"].as_array() else {
-        return out;
-    };
-    for item in items {
-        if let Some(c) = item.get("counter")
-            && let (Some(name), Some(bytes)) = (c["name"].as_str(), c["bytes"].as_u64())
-        {
-            out.counters.insert(name.to_string(), bytes);
-        } else if let Some(q) = item.get("quota")
-            && let (Some(name), Some(used)) = (q["name"].as_str(), q["used"].as_u64())
-        {
-            out.quotas.insert(name.to_string(), used);
-        }
-    }
-    out
-}
-
 #[derive(Deserialize)]
 struct Doc<'a> {
     #[serde(borrow)]
@@ -54,10 +34,8 @@ struct Item<'a> {
 struct Named<'a> {
     #[serde(borrow)]
     name: std::borrow::Cow<'a, str>,
-    #[serde(default)]
-    bytes: u64,
-    #[serde(default)]
-    used: u64,
+    bytes: Option<u64>,
+    used: Option<u64>,
 }
 
 /// Reads counters and quotas straight from `nft -j` output (one or more documents) without
@@ -66,11 +44,16 @@ pub fn parse_bytes(output: &[u8]) -> Result<KernelCounters, serde_json::Error> {
     let mut out = KernelCounters::default();
     for doc in serde_json::Deserializer::from_slice(output).into_iter::<Doc>() {
         for item in doc?.nftables {
-            if let Some(c) = item.counter {
-                out.counters.insert(c.name.into_owned(), c.bytes);
+            // Entries without their number (not ours, or a newer nft) are skipped.
+            if let Some(c) = item.counter
+                && let Some(bytes) = c.bytes
+            {
+                out.counters.insert(c.name.into_owned(), bytes);
             }
-            if let Some(q) = item.quota {
-                out.quotas.insert(q.name.into_owned(), q.used);
+            if let Some(q) = item.quota
+                && let Some(used) = q.used
+            {
+                out.quotas.insert(q.name.into_owned(), used);
             }
         }
     }
@@ -99,13 +82,16 @@ mod tests {
             {"rule": {"chain": "forward"}},
             {"counter": {"name": "broken"}}
         ]});
-        let k = parse_listing(&listing);
+        let k = parse_bytes(listing.to_string().as_bytes()).unwrap();
         assert_eq!(k.counters.get("cu1"), Some(&180));
         assert_eq!(k.quotas.get("q7"), Some(&5000));
         assert_eq!(k.counters.len(), 1);
         assert_eq!(count_rules(&listing), 1);
-        assert_eq!(parse_listing(&json!({})), KernelCounters::default());
-        // The streaming reader agrees, over two concatenated documents.
+        assert_eq!(
+            parse_bytes(json!({"nftables": []}).to_string().as_bytes()).unwrap(),
+            KernelCounters::default()
+        );
+        // Over two concatenated documents (one per list command).
         let text = format!(
             "{listing}{}",
             json!({"nftables": [{"quota": {"name": "q8", "bytes": 10, "used": 3}}]})

@@ -21,7 +21,7 @@ use crate::metrics::ApplyStats;
 
 pub use access::{ALLOWED_FLOW_MARK, AccessLists};
 pub use clients::{ClientGrant, ClientRevoke, QuotaGrant, Quotas, down_counter, up_counter};
-pub use counters::{KernelCounters, count_rules, parse_listing as parse_counters};
+pub use counters::{KernelCounters, count_rules};
 pub use nft::Nft;
 pub use render::{FAMILY, FirewallPolicy, TABLE, render, rule_count};
 
