@@ -4,10 +4,10 @@
 use super::error::CliError;
 use super::table;
 use crate::config::Config;
+use crate::config::parse_mac;
 use crate::control::{self, Request};
 use crate::gateway::ClientView;
 use crate::model::units::{format_duration, format_size};
-use crate::neighbours::valid_mac;
 
 fn since(started_at: i64) -> String {
     let secs = crate::gateway::now().saturating_sub(started_at).max(0) as u64;
@@ -58,7 +58,7 @@ pub fn clients(config: &Config, json_out: bool) -> Result<String, CliError> {
 
 /// `kick MAC`
 pub fn kick(config: &Config, mac: &str) -> Result<String, CliError> {
-    if !valid_mac(&mac.to_ascii_lowercase()) {
+    if parse_mac(mac).is_none() {
         return Err(CliError::Usage {
             option: "mac",
             problem: format!("{mac:?} is not a MAC address like 02:ab:cd:ef:01:23"),

@@ -81,9 +81,9 @@ fn success(data: serde_json::Value) -> Response {
 async fn answer(req: Request, gateway: &Gateway) -> Response {
     match req {
         Request::Clients => success(json!(gateway.clients().await)),
-        Request::Kick { mac } => match gateway.kick(&mac).await {
-            Ok(true) => success(json!({"ended": 1})),
-            Ok(false) => failure(format!("no active session for {mac}")),
+        // `kick MAC` is `deauth` by MAC, kept under the name operators know from issue 2.
+        Request::Kick { mac } => match gateway.deauthorize(&mac).await {
+            Ok(()) => success(json!({"ended": 1})),
             Err(e) => failure(e.to_string()),
         },
         Request::EndUser { user_id } => match gateway.end_user_sessions(user_id).await {

@@ -193,17 +193,6 @@ impl Gateway {
             .await
     }
 
-    /// Ends the session of `mac` at once (operator's `kick`).
-    pub async fn kick(&self, mac: &str) -> Result<bool, GatewayError> {
-        let mut reg = self.online.lock().await;
-        self.end_locked(
-            &mut reg,
-            &mac.to_ascii_lowercase(),
-            TerminateCause::AdminReset,
-        )
-        .await
-    }
-
     /// Ends every session of a user (disabled, or its profiles changed). Returns how many.
     pub async fn end_user_sessions(&self, user_id: i64) -> Result<usize, GatewayError> {
         let mut reg = self.online.lock().await;
