@@ -3,8 +3,7 @@
 
 use super::error::CliError;
 use super::table;
-use crate::config::Config;
-use crate::config::parse_mac;
+use crate::config::{Config, parse_mac};
 use crate::control::{self, Request};
 use crate::gateway::ClientView;
 use crate::model::units::{format_duration, format_size};
