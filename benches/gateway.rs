@@ -39,6 +39,7 @@ fn grants(n: u32, first_session: i64) -> Vec<ClientGrant> {
             session_id: first_session + i64::from(i),
             mac: client_mac(i),
             ip: client_ip(i).parse().unwrap(),
+            ip6: Vec::new(),
             timeout_secs: 3600,
             rate_up_bps: Some(2_000_000),
             rate_down_bps: Some(10_000_000),

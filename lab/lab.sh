@@ -4,9 +4,10 @@
 #   lab/lab.sh up   PREFIX [GUESTS]   create PREFIX-gw, PREFIX-up, PREFIX-g1..gN
 #   lab/lab.sh down PREFIX            remove everything PREFIX made (safe to repeat)
 #
-# Guest gI: 10.77.0.(10+I)/24, MAC 02:77:00:00:00:(10+I), DNS and default route via the
-# gateway 10.77.0.1 (bridge lan0). Gateway WAN wan0 10.88.0.1/24; upstream eth0 10.88.0.2
-# (and 10.88.0.3) runs lab/upstream.py on ports 80 and 443. The gateway runs dnsmasq: DNS answering every
+# Guest gI: 10.77.0.(10+I)/24 and 2001:db8:77::(10+I)/64, MAC 02:77:00:00:00:(10+I), DNS and
+# default routes via the gateway 10.77.0.1 / 2001:db8:77::1 (bridge lan0). Gateway WAN wan0
+# 10.88.0.1/24, 2001:db8:88::1/64; upstream eth0 10.88.0.2 (and 10.88.0.3), 2001:db8:88::2
+# runs lab/upstream.py on ports 80 and 443 (both families). IPv6 is routed, not NATed. The gateway runs dnsmasq: DNS answering every
 # name with the upstream address, and DHCP for anything else plugged into the lab.
 # hotspotd itself is not started here: the caller runs it in PREFIX-gw.
 set -euo pipefail
@@ -40,19 +41,24 @@ up() {
     ip -n "$gw" link set lo up
     ip -n "$upns" link set lo up
     ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1
+    ip netns exec "$gw" sysctl -qw net.ipv6.conf.all.forwarding=1
 
     ip -n "$gw" link add lan0 type bridge
     ip -n "$gw" addr add 10.77.0.1/24 dev lan0
+    ip -n "$gw" addr add 2001:db8:77::1/64 dev lan0 nodad
     ip -n "$gw" link set lan0 up
 
     ip link add wan0 netns "$gw" type veth peer name eth0 netns "$upns"
     ip -n "$gw" addr add 10.88.0.1/24 dev wan0
+    ip -n "$gw" addr add 2001:db8:88::1/64 dev wan0 nodad
     ip -n "$gw" link set wan0 up
     ip -n "$upns" addr add 10.88.0.2/24 dev eth0
     # A second "internet" address, for walled-garden tests (DNS still points names at .2).
     ip -n "$upns" addr add 10.88.0.3/24 dev eth0
+    ip -n "$upns" addr add 2001:db8:88::2/64 dev eth0 nodad
     ip -n "$upns" link set eth0 up
     ip -n "$upns" route add 10.77.0.0/24 via 10.88.0.1
+    ip -n "$upns" route add 2001:db8:77::/64 via 2001:db8:88::1
 
     for i in $(seq 1 "$guests"); do
         local g=$prefix-g$i host=$((10 + i))
@@ -61,8 +67,10 @@ up() {
         ip link add wlan0 netns "$g" type veth peer name "port$i" netns "$gw"
         ip -n "$g" link set wlan0 address "02:77:00:00:00:$(printf %02x "$host")"
         ip -n "$g" addr add "10.77.0.$host/24" dev wlan0
+        ip -n "$g" addr add "2001:db8:77::$host/64" dev wlan0 nodad
         ip -n "$g" link set wlan0 up
         ip -n "$g" route add default via 10.77.0.1
+        ip -n "$g" -6 route add default via 2001:db8:77::1
         ip -n "$gw" link set "port$i" master lan0 up
         mkdir -p "/etc/netns/$g"
         echo "nameserver 10.77.0.1" > "/etc/netns/$g/resolv.conf"

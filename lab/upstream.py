@@ -6,6 +6,7 @@ points all names here) with the genuine captive-portal probe answers, plus test 
   POST /upload     reads the body, answers its length (upload tests)
   anything else    a small page naming the host and path
 """
+import socket
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from threading import Thread
@@ -70,8 +71,17 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(200, "text/plain", str(got).encode())
 
 
+class DualStackServer(ThreadingHTTPServer):
+    """Listens on :: with IPV6_V6ONLY off: one socket answers IPv4 and IPv6."""
+    address_family = socket.AF_INET6
+
+    def server_bind(self):
+        self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        super().server_bind()
+
+
 def main():
-    servers = [ThreadingHTTPServer(("0.0.0.0", int(port)), Handler) for port in sys.argv[1:] or ["80"]]
+    servers = [DualStackServer(("::", int(port)), Handler) for port in sys.argv[1:] or ["80"]]
     threads = [Thread(target=s.serve_forever, daemon=True) for s in servers]
     for t in threads:
         t.start()

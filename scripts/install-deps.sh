@@ -3,7 +3,7 @@
 # everything is already there). Needs root. The Rust toolchain (cargo) must already exist.
 set -euo pipefail
 
-packages=(nftables conntrack iproute2 iputils-ping dnsmasq-base curl python3 procps
+packages=(nftables conntrack iproute2 iputils-ping dnsmasq-base curl python3 procps iperf3
           chromium chromium-driver wrk)
 
 if [ "$(id -u)" != 0 ]; then

@@ -158,6 +158,7 @@ fn spawn_dns_watch(gateway: &Arc<Gateway>, tracker: &TaskTracker, cancel: &Cance
         while let Some(first) = rx.recv().await {
             let mut openings = Vec::new();
             let mut moves = Vec::new();
+            let mut ipv6 = Vec::new();
             let mut pending = vec![first];
             while let Ok(more) = rx.try_recv() {
                 pending.push(more);
@@ -166,8 +167,10 @@ fn spawn_dns_watch(gateway: &Arc<Gateway>, tracker: &TaskTracker, cancel: &Cance
                 match event {
                     Event::Garden(found) => openings.extend(found),
                     Event::Device(sighting) => {
-                        if let Sighting::Arp { mac, ip } = &sighting {
-                            moves.push((mac.clone(), *ip));
+                        match &sighting {
+                            Sighting::Arp { mac, ip } => moves.push((mac.clone(), *ip)),
+                            Sighting::Ipv6 { mac, ip } => ipv6.push((mac.clone(), *ip)),
+                            Sighting::DhcpClient { .. } | Sighting::DhcpLease { .. } => {}
                         }
                         gw.observe(sighting);
                     }
@@ -181,6 +184,11 @@ fn spawn_dns_watch(gateway: &Arc<Gateway>, tracker: &TaskTracker, cancel: &Cance
             for (mac, ip) in moves {
                 if let Err(e) = gw.follow_address(&mac, ip).await {
                     warn!(error = %e, mac, %ip, "could not follow a device to its new address");
+                }
+            }
+            for (mac, ip) in ipv6 {
+                if let Err(e) = gw.bind_ipv6(&mac, ip).await {
+                    warn!(error = %e, mac, %ip, "could not authorise a device's IPv6 address");
                 }
             }
         }

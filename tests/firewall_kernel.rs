@@ -17,6 +17,7 @@ fn grant(i: u32, quotas: Quotas) -> ClientGrant {
         ip: format!("10.77.{}.{}", 1 + i / 250, 2 + i % 250)
             .parse()
             .unwrap(),
+        ip6: vec![format!("2001:db8:77::{i:x}").parse().unwrap()],
         timeout_secs: 3600,
         rate_up_bps: Some(1_000_000),
         rate_down_bps: Some(4_000_000),
@@ -29,6 +30,7 @@ fn revoke(g: &ClientGrant, drop_quota: bool) -> ClientRevoke {
         session_id: g.session_id,
         mac: g.mac.clone(),
         ip: g.ip,
+        ip6: g.ip6.clone(),
         quotas: g.quotas.clone(),
         drop_quotas: drop_quota,
         flush_flows: true,
@@ -62,6 +64,12 @@ fn ruleset_loads_and_clients_come_and_go() {
     assert_eq!(k.counters.get(&up_counter(1)), Some(&0));
     assert_eq!(k.counters.get(&down_counter(2)), Some(&0));
     assert_eq!(k.quotas.get("qt9g1"), Some(&1234));
+    let down6_map = || ns.exec(&["nft", "list", "map", "inet", "hotspotd", "down_counter6"]);
+    let listed = down6_map();
+    assert!(
+        listed.contains("2001:db8:77::1 : \"cd1\"") && listed.contains("2001:db8:77::2 : \"cd2\""),
+        "{listed}"
+    );
 
     // Revoking a, keeping the quota for b; revoking twice must also succeed.
     fw.apply(&[Change::Revoke(revoke(&a, false))])
@@ -70,6 +78,10 @@ fn ruleset_loads_and_clients_come_and_go() {
         .expect("revoke a again");
     let k = fw.read().unwrap().unwrap();
     assert!(!k.counters.contains_key(&up_counter(1)));
+    assert!(
+        !down6_map().contains("2001:db8:77::1 "),
+        "a's IPv6 still mapped"
+    );
     assert_eq!(k.quotas.get("qt9g1"), Some(&1234));
     fw.apply(&[Change::Revoke(revoke(&b, true))])
         .expect("revoke b");

@@ -66,6 +66,8 @@ pub struct RawLan {
     pub subnet: String,
     /// The gateway's own address on that subnet (portal and DNS).
     pub address: String,
+    /// The guests' IPv6 prefix (announced by the operator's RA/DHCPv6 server), if dual-stack.
+    pub subnet6: Option<String>,
 }
 
 /// `[wan]`

@@ -8,7 +8,7 @@ mod probe;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::path::{Path, PathBuf};
 
-use ipnet::Ipv4Net;
+use ipnet::{Ipv4Net, Ipv6Net};
 use thiserror::Error;
 
 use crate::model::login::SharedUsersPolicy;
@@ -76,6 +76,9 @@ pub struct Config {
     pub lan_subnet: Ipv4Net,
     /// The gateway's LAN address.
     pub lan_address: Ipv4Addr,
+    /// Guests' IPv6 prefix: their global addresses in it are authorised with their MAC.
+    /// Without it guests' IPv6 never passes.
+    pub lan_subnet6: Option<Ipv6Net>,
     /// Upstream interface.
     pub wan_interface: String,
     /// Portal TCP port on `lan_address`.
@@ -137,6 +140,7 @@ impl Config {
         check("lan.interface", self.lan_interface != other.lan_interface);
         check("lan.subnet", self.lan_subnet != other.lan_subnet);
         check("lan.address", self.lan_address != other.lan_address);
+        check("lan.subnet6", self.lan_subnet6 != other.lan_subnet6);
         check("wan.interface", self.wan_interface != other.wan_interface);
         check("portal.port", self.portal_port != other.portal_port);
         check("data_dir", self.data_dir != other.data_dir);
@@ -157,6 +161,7 @@ impl Config {
             lan_interface: self.lan_interface.clone(),
             lan_subnet: self.lan_subnet,
             lan_address: self.lan_address,
+            lan_subnet6: self.lan_subnet6,
             wan_interface: self.wan_interface.clone(),
             portal_port: self.portal_port,
             data_dir: self.data_dir.clone(),
@@ -231,6 +236,7 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
             "use the gateway's own address inside the guest subnet",
         ));
     }
+    let lan_subnet6 = raw.lan.subnet6.as_deref().map(parse_subnet6).transpose()?;
     let portal_port = raw.portal.port.unwrap_or(DEFAULT_PORTAL_PORT);
     if portal_port == 0 {
         return Err(invalid("portal.port", "0 is not a port", "use e.g. 2050"));
@@ -348,6 +354,7 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
         lan_interface: raw.lan.interface,
         lan_subnet,
         lan_address,
+        lan_subnet6,
         wan_interface: raw.wan.interface,
         portal_port,
         session_timeout,
@@ -362,6 +369,26 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
         metrics_listen,
         garden_domains,
     })
+}
+
+/// The guests' IPv6 prefix: a global one (link-local addresses are never forwarded).
+fn parse_subnet6(text: &str) -> Result<Ipv6Net, ConfigError> {
+    let net: Ipv6Net = text.parse().map_err(|_| {
+        invalid(
+            "lan.subnet6",
+            format!("{text:?} is not an IPv6 prefix"),
+            "write prefix/length, e.g. 2001:db8:77::/64, or leave it out for IPv4 only",
+        )
+    })?;
+    let first = net.network().segments()[0];
+    if net.prefix_len() < 16 || (first & 0xffc0) == 0xfe80 || (first & 0xff00) == 0xff00 {
+        return Err(invalid(
+            "lan.subnet6",
+            format!("{net} is not a guest prefix"),
+            "use the global (or ULA) prefix your router advertises on the guest network, usually a /64",
+        ));
+    }
+    Ok(net.trunc())
 }
 
 #[cfg(test)]

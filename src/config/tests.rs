@@ -54,6 +54,9 @@ fn a_good_file_gets_defaults() {
         Path::new("/var/lib/hotspotd/control.sock")
     );
     assert_eq!(c.portal_url(), "http://10.77.0.1:2050");
+    assert_eq!(c.lan_subnet6, None, "IPv4 only unless a prefix is given");
+    let dual = parse(&GOOD.replace("[wan]", "subnet6 = \"2001:db8:77::5/64\"\n[wan]")).unwrap();
+    assert_eq!(dual.lan_subnet6, Some("2001:db8:77::/64".parse().unwrap()));
 }
 
 #[test]
@@ -82,6 +85,14 @@ fn bad_values_name_their_key_and_a_fix() {
             "lan.address",
         ),
         (GOOD.replace("\"10.77.0.1\"", "\"gateway\""), "lan.address"),
+        (
+            GOOD.replace("[wan]", "subnet6 = \"2001:db8::/129\"\n[wan]"),
+            "lan.subnet6",
+        ),
+        (
+            GOOD.replace("[wan]", "subnet6 = \"fe80::/64\"\n[wan]"),
+            "lan.subnet6",
+        ),
         (format!("{GOOD}\n[portal]\nport = 80\n"), "portal.port"),
         (
             GOOD.replace("\"5m\"", "\"5 minutes\""),

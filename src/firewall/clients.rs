@@ -3,7 +3,7 @@
 //! Names: `cu<session>`/`cd<session>` counters, `lu<session>`/`ld<session>` limits (up/down);
 //! quota objects are named by the caller (one set per user, shared by its devices).
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use serde_json::{Value, json};
 
@@ -62,6 +62,8 @@ pub struct ClientGrant {
     pub mac: String,
     /// Device IPv4 address.
     pub ip: Ipv4Addr,
+    /// Device IPv6 addresses learnt so far.
+    pub ip6: Vec<Ipv6Addr>,
     /// Seconds until the kernel drops the client by itself if the daemon does not act first.
     pub timeout_secs: u64,
     /// Upload rate, bits/s.
@@ -81,6 +83,8 @@ pub struct ClientRevoke {
     pub mac: String,
     /// Device IPv4 address.
     pub ip: Ipv4Addr,
+    /// Device IPv6 addresses.
+    pub ip6: Vec<Ipv6Addr>,
     /// The quotas the client was granted with.
     pub quotas: Quotas,
     /// Delete the quota objects too (no other device of the user uses them any more).
@@ -97,6 +101,33 @@ pub fn up_counter(session_id: i64) -> String {
 /// Name of the download counter of a session.
 pub fn down_counter(session_id: i64) -> String {
     format!("cd{session_id}")
+}
+
+/// The IPv6 twin of a download map (keyed by IPv6 address, naming the same objects).
+fn v6_map(map: &str) -> Option<&'static str> {
+    match map {
+        "down_counter" => Some("down_counter6"),
+        "down_limit" => Some("down_limit6"),
+        "down_quota" => Some("down_quota6"),
+        "down_only_quota" => Some("down_only_quota6"),
+        _ => None,
+    }
+}
+
+/// `(map, key, object)` entries for a client's download maps: one per IPv4 entry and, for
+/// each IPv6 address, one in the IPv6 twin.
+fn with_v6(
+    entries: Vec<(&'static str, String, String)>,
+    ip6: &[Ipv6Addr],
+) -> Vec<(&'static str, String, String)> {
+    let mut out = Vec::with_capacity(entries.len() * (1 + ip6.len()));
+    for (map, key, value) in entries {
+        if let Some(twin) = v6_map(map) {
+            out.extend(ip6.iter().map(|a| (twin, a.to_string(), value.clone())));
+        }
+        out.push((map, key, value));
+    }
+    out
 }
 
 /// One `add`/`delete element` command per set or map, whatever the number of clients:
@@ -181,17 +212,19 @@ pub fn grant_commands(grants: &[&ClientGrant]) -> Vec<Value> {
         let (cu, cd) = (up_counter(g.session_id), down_counter(g.session_id));
         objects.push(add(named("counter", &cu, json!({}))));
         objects.push(add(named("counter", &cd, json!({}))));
-        maps.push("up_counter", json!([mac, cu]));
-        maps.push("down_counter", json!([ip, cd]));
+        let mut entries = vec![
+            ("up_counter", mac.to_string(), cu),
+            ("down_counter", ip.clone(), cd),
+        ];
         if let Some(bps) = g.rate_up_bps {
             let name = format!("lu{}", g.session_id);
             objects.push(add(limit(&name, bps)));
-            maps.push("up_limit", json!([mac, name]));
+            entries.push(("up_limit", mac.to_string(), name));
         }
         if let Some(bps) = g.rate_down_bps {
             let name = format!("ld{}", g.session_id);
             objects.push(add(limit(&name, bps)));
-            maps.push("down_limit", json!([ip, name]));
+            entries.push(("down_limit", ip.clone(), name));
         }
         // `add` keeps an existing object (and its usage) when another device of the user
         // already has it; the caller passes the same numbers, so nothing is rewritten.
@@ -204,10 +237,18 @@ pub fn grant_commands(grants: &[&ClientGrant]) -> Vec<Value> {
         }
         for (map, by_mac, q) in g.quotas.map_entries() {
             let key = if by_mac { mac.to_string() } else { ip.clone() };
-            maps.push(map, json!([key, q.name]));
+            entries.push((map, key, q.name.clone()));
+        }
+        for (map, key, value) in with_v6(entries, &g.ip6) {
+            maps.push(map, json!([key, value]));
         }
         sets.push("authed", authed_elem(mac, &ip, g.timeout_secs));
         sets.push("authed_ip", authed_ip_elem(&ip, g.timeout_secs));
+        for a in &g.ip6 {
+            let a = a.to_string();
+            sets.push("authed6", authed_elem(mac, &a, g.timeout_secs));
+            sets.push("authed_ip6", authed_ip_elem(&a, g.timeout_secs));
+        }
     }
     let mut cmds = objects;
     cmds.extend(maps.commands("add"));
@@ -234,7 +275,7 @@ pub fn revoke_commands(revokes: &[&ClientRevoke]) -> Vec<Value> {
         let mac = r.mac.as_str();
         let ip = r.ip.to_string();
         let sid = r.session_id;
-        let mut pairs = vec![
+        let mut pairs: Vec<(&'static str, String, String)> = vec![
             ("up_counter", mac.to_string(), up_counter(sid)),
             ("down_counter", ip.clone(), down_counter(sid)),
             ("up_limit", mac.to_string(), format!("lu{sid}")),
@@ -257,14 +298,20 @@ pub fn revoke_commands(revokes: &[&ClientRevoke]) -> Vec<Value> {
             let key = if by_mac { mac.to_string() } else { ip.clone() };
             pairs.push((map, key, q.name.clone()));
         }
-        for (map, key, value) in pairs {
+        for (map, key, value) in with_v6(pairs, &r.ip6) {
             maps.push(map, json!([key, value]));
             map_keys.push(map, json!(key));
         }
-        sets.push("authed", authed_elem(mac, &ip, 1));
-        sets.push("authed_ip", authed_ip_elem(&ip, 1));
-        set_keys.push("authed", json!({"concat": [mac, ip]}));
-        set_keys.push("authed_ip", json!(ip));
+        let v6 = r
+            .ip6
+            .iter()
+            .map(|a| ("authed6", "authed_ip6", a.to_string()));
+        for (pair_set, ip_set, addr) in std::iter::once(("authed", "authed_ip", ip)).chain(v6) {
+            sets.push(pair_set, authed_elem(mac, &addr, 1));
+            sets.push(ip_set, authed_ip_elem(&addr, 1));
+            set_keys.push(pair_set, json!({"concat": [mac, addr]}));
+            set_keys.push(ip_set, json!(addr));
+        }
     }
     let mut cmds: Vec<Value> = objects.iter().cloned().map(add).collect();
     cmds.extend(quotas);
@@ -303,6 +350,7 @@ mod tests {
             session_id: i,
             mac: format!("02:00:00:00:00:{i:02x}"),
             ip: Ipv4Addr::new(10, 0, 0, i as u8),
+            ip6: vec![Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, i as u16)],
             timeout_secs: 60,
             rate_up_bps: Some(1_000_000),
             rate_down_bps: None,
@@ -326,13 +374,23 @@ mod tests {
         let many: Vec<ClientGrant> = (1..=50).map(grant).collect();
         let cmds_one = grant_commands(&one.iter().collect::<Vec<_>>());
         let cmds_many = grant_commands(&many.iter().collect::<Vec<_>>());
-        // counters (2), up limit, total quota (2 maps), download-only quota, the two sets.
-        assert_eq!(element_commands(&cmds_one), 8);
-        assert_eq!(element_commands(&cmds_many), 8);
+        // counters (2), up limit, total quota (2 maps), download-only quota, the two sets;
+        // for IPv6 the download counter and quotas again (3 maps) and two sets.
+        assert_eq!(element_commands(&cmds_one), 13);
+        assert_eq!(element_commands(&cmds_many), 13);
         // The set elements come last: a client passes only once its objects exist.
         let last = cmds_many.last().unwrap();
-        assert_eq!(last["add"]["element"]["name"], "authed_ip");
+        assert_eq!(last["add"]["element"]["name"], "authed_ip6");
         assert_eq!(last["add"]["element"]["elem"].as_array().unwrap().len(), 50);
+        // An IPv6 address reaches the same objects as the IPv4 one.
+        let down6 = cmds_one
+            .iter()
+            .find(|c| c["add"]["element"]["name"] == "down_counter6")
+            .unwrap();
+        assert_eq!(
+            down6["add"]["element"]["elem"][0],
+            json!(["2001:db8::1", "cd1"])
+        );
         let down_only = cmds_one
             .iter()
             .find(|c| c["add"]["element"]["name"] == "down_only_quota")
@@ -349,6 +407,7 @@ mod tests {
             session_id: id,
             mac: format!("02:00:00:00:00:{id:02x}"),
             ip: Ipv4Addr::new(10, 0, 0, id as u8),
+            ip6: vec![Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, id as u16)],
             quotas: quotas(),
             drop_quotas,
             flush_flows: true,
@@ -381,6 +440,14 @@ mod tests {
                 .unwrap()
                 .len(),
             2
+        );
+        let authed6 = cmds
+            .iter()
+            .find(|c| c["delete"]["element"]["name"] == "authed6")
+            .unwrap();
+        assert_eq!(
+            authed6["delete"]["element"]["elem"][0],
+            json!({"concat": ["02:00:00:00:00:01", "2001:db8::1"]})
         );
     }
 }

@@ -2,7 +2,7 @@
 //! login (or they keep serving the splash instead of the real site), and all of a guest's
 //! connections after logout (or they hang on rejected packets).
 
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::process::{Command, Stdio};
 
 use tracing::warn;
@@ -23,8 +23,9 @@ pub fn flush_redirected(ip: Ipv4Addr) {
 
 /// Deletes every flow of a guest whose session ended, so open connections fail at once
 /// (the firewall resets them) instead of hanging.
-pub fn flush_client(ip: Ipv4Addr) {
-    delete(&["--orig-src", &ip.to_string()]);
+pub fn flush_client(ip: IpAddr) {
+    let family = if ip.is_ipv6() { "ipv6" } else { "ipv4" };
+    delete(&["-f", family, "--orig-src", &ip.to_string()]);
 }
 
 fn delete(filter: &[&str]) {

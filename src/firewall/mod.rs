@@ -263,7 +263,10 @@ fn apply_pending(fw: &Firewall, pending: Vec<(Vec<Change>, Reply)>, stats: &Appl
         for change in changes.iter().filter(|_| result.is_ok()) {
             match change {
                 Change::Allow(g) => allowed.push(g.ip),
-                Change::Revoke(r) if r.flush_flows => revoked.push(r.ip),
+                Change::Revoke(r) if r.flush_flows => {
+                    revoked.push(r.ip.into());
+                    revoked.extend(r.ip6.iter().map(|a| std::net::IpAddr::from(*a)));
+                }
                 Change::Revoke(_) | Change::Access(_) | Change::GardenDns(_) => {}
             }
         }

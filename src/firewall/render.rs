@@ -60,8 +60,9 @@ fn payload_eq(protocol: &str, field: &str, right: Value) -> Value {
     json!({"match": {"op": "==", "left": payload(protocol, field), "right": right}})
 }
 
-fn mac_ip_in(op: &str, set: &str) -> Value {
-    json!({"match": {"op": op, "left": {"concat": [payload("ether", "saddr"), payload("ip", "saddr")]}, "right": format!("@{set}")}})
+/// `ether saddr . <family> saddr <op> @set`; `family` is `ip` or `ip6`.
+fn mac_ip_in(op: &str, family: &str, set: &str) -> Value {
+    json!({"match": {"op": op, "left": {"concat": [payload("ether", "saddr"), payload(family, "saddr")]}, "right": format!("@{set}")}})
 }
 
 pub fn rule(chain: &str, expr: Vec<Value>) -> Value {
@@ -88,13 +89,14 @@ fn chain(name: &str) -> Value {
 
 /// Per-client chain: rate limit, then quotas, then count what was delivered. `dir` is `up` or
 /// `down`: the `<dir>_quota` map holds the user's total allowance (the same object is reached
-/// from both directions), `<dir>_only_quota` its allowance for this direction alone.
-fn client_chain(name: &str, key: Value, dir: &str) -> Vec<Value> {
+/// from both directions), `<dir>_only_quota` its allowance for this direction alone. `suffix`
+/// names the IPv6 maps (`6`), whose keys are IPv6 addresses.
+fn client_chain(name: &str, key: Value, dir: &str, suffix: &str) -> Vec<Value> {
     let (limit_map, quota_map, only_map, counter_map) = (
-        format!("{dir}_limit"),
-        format!("{dir}_quota"),
-        format!("{dir}_only_quota"),
-        format!("{dir}_counter"),
+        format!("{dir}_limit{suffix}"),
+        format!("{dir}_quota{suffix}"),
+        format!("{dir}_only_quota{suffix}"),
+        format!("{dir}_counter{suffix}"),
     );
     let lookup = |kind: &str, map: &str| json!({kind: {"map": {"key": key.clone(), "data": format!("@{map}")}}});
     vec![
@@ -140,6 +142,14 @@ pub fn render(policy: &FirewallPolicy) -> Value {
         map("down_only_quota", "ipv4_addr", "quota"),
         map("up_counter", "ether_addr", "counter"),
         map("down_counter", "ipv4_addr", "counter"),
+        // IPv6: (MAC, address) pairs learnt from the guests' own packets; the download side
+        // reaches the same objects as IPv4 (one counter, rate and quota per session).
+        set("authed6", json!(["ether_addr", "ipv6_addr"]), &["timeout"]),
+        set("authed_ip6", json!("ipv6_addr"), &["timeout"]),
+        map("down_limit6", "ipv6_addr", "limit"),
+        map("down_quota6", "ipv6_addr", "quota"),
+        map("down_only_quota6", "ipv6_addr", "quota"),
+        map("down_counter6", "ipv6_addr", "counter"),
         // Blocked MACs go before anything else (conntrack and NAT run at -200/-100).
         base_chain("screen", "filter", "prerouting", -150),
         // Before the usual dstnat (-100), so we see guests' HTTP before any other NAT rule.
@@ -150,6 +160,7 @@ pub fn render(policy: &FirewallPolicy) -> Value {
         // Regular chains exist before the rules that jump to them.
         chain("client_up"),
         chain("client_down"),
+        chain("client_down6"),
     ];
     cmds.extend(access::sets());
     cmds.extend(access::screen_rules(lan));
@@ -159,15 +170,17 @@ pub fn render(policy: &FirewallPolicy) -> Value {
         "capture",
         vec![
             meta_eq("iifname", lan),
-            mac_ip_in("==", "authed"),
+            mac_ip_in("==", "ip", "authed"),
             json!({"return": null}),
         ],
     ));
-    // capture: any other plain-HTTP request, to any host, goes to the portal.
+    // capture: any other plain-HTTP request over IPv4, to any host, goes to the portal. The
+    // portal is IPv4 only: guests' IPv6 HTTP is reset in `forward` and they fall back to IPv4.
     cmds.push(rule(
         "capture",
         vec![
             meta_eq("iifname", lan),
+            meta_eq("nfproto", "ipv4"),
             payload_eq("tcp", "dport", json!(80)),
             json!({"redirect": {"port": policy.portal_port}}),
         ],
@@ -239,7 +252,15 @@ pub fn render(policy: &FirewallPolicy) -> Value {
         vec![
             meta_eq("iifname", lan),
             payload_eq("ip", "saddr", subnet),
-            mac_ip_in("==", "authed"),
+            mac_ip_in("==", "ip", "authed"),
+            json!({"jump": {"target": "client_up"}}),
+        ],
+    ));
+    cmds.push(rule(
+        "forward",
+        vec![
+            meta_eq("iifname", lan),
+            mac_ip_in("==", "ip6", "authed6"),
             json!({"jump": {"target": "client_up"}}),
         ],
     ));
@@ -249,6 +270,14 @@ pub fn render(policy: &FirewallPolicy) -> Value {
             meta_eq("oifname", lan),
             payload_eq("ip", "daddr", json!("@authed_ip")),
             json!({"jump": {"target": "client_down"}}),
+        ],
+    ));
+    cmds.push(rule(
+        "forward",
+        vec![
+            meta_eq("oifname", lan),
+            payload_eq("ip6", "daddr", json!("@authed_ip6")),
+            json!({"jump": {"target": "client_down6"}}),
         ],
     ));
     // TCP (HTTPS above all) is never intercepted: a reset fails it at once, which tells the
@@ -275,8 +304,24 @@ pub fn render(policy: &FirewallPolicy) -> Value {
         vec![meta_eq("oifname", lan), json!({"drop": null})],
     ));
 
-    cmds.extend(client_chain("client_up", payload("ether", "saddr"), "up"));
-    cmds.extend(client_chain("client_down", payload("ip", "daddr"), "down"));
+    cmds.extend(client_chain(
+        "client_up",
+        payload("ether", "saddr"),
+        "up",
+        "",
+    ));
+    cmds.extend(client_chain(
+        "client_down",
+        payload("ip", "daddr"),
+        "down",
+        "",
+    ));
+    cmds.extend(client_chain(
+        "client_down6",
+        payload("ip6", "daddr"),
+        "down",
+        "6",
+    ));
     json!({"nftables": cmds})
 }
 
@@ -334,6 +379,6 @@ mod tests {
                     && (table == TABLE || obj.get("table") == Some(&json!(TABLE)))
             );
         }
-        assert_eq!(rule_count(&batch), 35);
+        assert_eq!(rule_count(&batch), 42);
     }
 }

@@ -291,7 +291,8 @@ impl Gateway {
         if !reg.users.contains_key(&user_id) {
             state.applied = self.next_applied(&state, local);
         }
-        let active = Active::new(row, ip, now);
+        let mut active = Active::new(row, ip, now);
+        active.ip6 = self.ipv6_of_new_session(&reg, &mac);
         let grant = registry::grant(&active, &state, now);
         if let Err(e) = self.firewall.change(Change::Allow(grant)).await {
             let progress = active.progress();

@@ -2,6 +2,7 @@
 //! tying the model, the store and the firewall together.
 
 mod access;
+mod addresses;
 mod enforce;
 mod login;
 mod operator;

@@ -7,10 +7,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use thiserror::Error;
 
-use super::registry;
 use super::{ClientView, Gateway, GatewayError, LoginError, now};
 use crate::config::parse_mac;
-use crate::firewall::Change;
 use crate::model::session::TerminateCause;
 use crate::model::voucher_code::VoucherCode;
 use crate::neighbours;
@@ -166,48 +164,5 @@ impl Gateway {
     pub fn lease_holder(&self, ip: Ipv4Addr) -> Option<String> {
         let table = self.device_table.lock().unwrap_or_else(|p| p.into_inner());
         table.lease_holder(ip).map(str::to_string)
-    }
-}
-
-impl Gateway {
-    /// Follows an online device to a new address seen in ARP (a DHCP renewal gave it another
-    /// one): its kernel entries move in one transaction and the session goes on, without a new
-    /// login. Ignored when the address is outside the guest subnet, held by another session, or
-    /// leased to another device.
-    pub async fn follow_address(&self, mac: &str, ip: Ipv4Addr) -> Result<bool, GatewayError> {
-        if !self.config.lan_subnet.contains(&ip) || ip == self.config.lan_address {
-            return Ok(false);
-        }
-        if self.lease_holder(ip).is_some_and(|holder| holder != mac) {
-            return Ok(false);
-        }
-        let mut reg = self.online.lock().await;
-        let Some(active) = reg.sessions.get(mac) else {
-            return Ok(false);
-        };
-        if active.ip == ip || reg.by_ip(ip).is_some() {
-            return Ok(false);
-        }
-        let Some(user) = reg.users.get(&active.row.user_id) else {
-            return Ok(false);
-        };
-        let mut moved = active.clone();
-        moved.ip = ip;
-        moved.row.ip = ip.to_string();
-        let now = super::now();
-        let changes = vec![
-            Change::Revoke(registry::revoke(active, &user.applied, false, true)),
-            Change::Allow(registry::grant(&moved, user, now)),
-        ];
-        self.firewall.change_together(changes).await?;
-        // The counters were recreated at zero with the move.
-        moved.fold_counts();
-        let (id, text) = (moved.row.id, moved.row.ip.clone());
-        self.store.run(move |s| s.move_session(id, &text)).await?;
-        if let Some(old) = reg.remove_session(mac) {
-            tracing::info!(mac, from = %old.ip, to = %ip, session = id, "device changed address; session follows");
-        }
-        reg.insert_session(moved);
-        Ok(true)
     }
 }

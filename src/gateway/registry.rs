@@ -3,7 +3,7 @@
 //! currently in the kernel.
 
 use std::collections::HashMap;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +25,8 @@ pub struct Active {
     pub row: SessionRow,
     /// Device address.
     pub ip: Ipv4Addr,
+    /// Global IPv6 addresses the device was seen using (authorised with its MAC).
+    pub ip6: Vec<Ipv6Addr>,
     /// Bytes from the device counted by the kernel since the last grant.
     pub kernel_up: u64,
     /// Bytes to the device counted by the kernel since the last grant.
@@ -42,6 +44,7 @@ impl Active {
     pub fn new(row: SessionRow, ip: Ipv4Addr, now: i64) -> Self {
         Active {
             ip,
+            ip6: Vec::new(),
             kernel_up: 0,
             kernel_down: 0,
             last_activity: row.last_activity_at,
@@ -218,6 +221,7 @@ pub fn grant(a: &Active, u: &UserState, now: i64) -> ClientGrant {
         session_id: a.row.id,
         mac: a.row.mac.clone(),
         ip: a.ip,
+        ip6: a.ip6.clone(),
         timeout_secs: clock.seconds_left(now) + KERNEL_GRACE_SECS,
         rate_up_bps: u.applied.rate_up_bps,
         rate_down_bps: u.applied.rate_down_bps,
@@ -231,6 +235,7 @@ pub fn revoke(a: &Active, applied: &Applied, drop_quotas: bool, flush_flows: boo
         session_id: a.row.id,
         mac: a.row.mac.clone(),
         ip: a.ip,
+        ip6: a.ip6.clone(),
         quotas: applied.quotas.clone(),
         drop_quotas,
         flush_flows,
@@ -246,6 +251,9 @@ pub struct ClientView {
     pub mac: String,
     /// Device IPv4 address.
     pub ip: String,
+    /// Device IPv6 addresses authorised with it.
+    #[serde(default)]
+    pub ip6: Vec<Ipv6Addr>,
     /// User id (a voucher's id).
     pub user_id: i64,
     /// Account name, if an account.
@@ -283,6 +291,8 @@ pub struct Registry {
     pub users: HashMap<i64, UserState>,
     /// IP → MAC of the sessions, so the portal finds a guest without scanning everyone.
     ips: HashMap<Ipv4Addr, String>,
+    /// IPv6 address → MAC of the sessions: one address belongs to one device.
+    ips6: HashMap<Ipv6Addr, String>,
     /// User → MACs of its sessions, so per-user work (ends, regrants, shared users) does not
     /// scan every session.
     by_user: HashMap<i64, Vec<String>>,
@@ -297,10 +307,26 @@ impl Registry {
             .filter(|a| a.ip == ip)
     }
 
-    /// Adds a device session (always through here, so the IP index stays right).
+    /// The MAC of the session holding this IPv6 address.
+    pub fn holder6(&self, ip: Ipv6Addr) -> Option<&str> {
+        self.ips6.get(&ip).map(String::as_str)
+    }
+
+    /// Records an IPv6 address of an online device (the kernel already lets it through).
+    pub fn add_ip6(&mut self, mac: &str, ip: Ipv6Addr) {
+        if let Some(a) = self.sessions.get_mut(mac) {
+            a.ip6.push(ip);
+            self.ips6.insert(ip, mac.to_string());
+        }
+    }
+
+    /// Adds a device session (always through here, so the IP indexes stay right).
     pub fn insert_session(&mut self, active: Active) {
         let mac = active.row.mac.clone();
         self.ips.insert(active.ip, mac.clone());
+        for a in &active.ip6 {
+            self.ips6.insert(*a, mac.clone());
+        }
         let macs = self.by_user.entry(active.row.user_id).or_default();
         if !macs.contains(&mac) {
             macs.push(mac.clone());
@@ -326,6 +352,11 @@ impl Registry {
         let active = self.sessions.remove(mac)?;
         if self.ips.get(&active.ip).is_some_and(|m| m == mac) {
             self.ips.remove(&active.ip);
+        }
+        for a in &active.ip6 {
+            if self.ips6.get(a).is_some_and(|m| m == mac) {
+                self.ips6.remove(a);
+            }
         }
         self.unlink_user(active.row.user_id, mac);
         Some(active)
@@ -362,6 +393,7 @@ impl Registry {
             session_id: a.row.id,
             mac: a.row.mac.clone(),
             ip: a.ip.to_string(),
+            ip6: a.ip6.clone(),
             user_id: u.user.id,
             username: u.user.username.clone(),
             profile: u.profile.name_for_users.clone(),
@@ -423,8 +455,13 @@ mod tests {
             reg.by_ip("10.0.0.9".parse().unwrap()).map(|a| a.row.id),
             Some(2)
         );
+        // IPv6 addresses belong to the device until its session goes.
+        let v6: Ipv6Addr = "2001:db8::2".parse().unwrap();
+        reg.add_ip6("02:00:00:00:00:02", v6);
+        assert_eq!(reg.holder6(v6), Some("02:00:00:00:00:02"));
         reg.remove_session("02:00:00:00:00:01");
         reg.remove_session("02:00:00:00:00:02");
+        assert_eq!(reg.holder6(v6), None);
         assert!(!reg.has_devices(7) && reg.devices_of(7).is_empty());
         assert!(reg.has_devices(8));
         // A device taken over by another user leaves the first user's index.

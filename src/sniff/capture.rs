@@ -2,9 +2,10 @@
 //! guests (addresses of walled-garden names) and ARP/DHCP (who is who) are handed to the
 //! gateway.
 
-use std::net::Ipv4Addr;
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use pnet_datalink::{Channel, Config, NetworkInterface};
 use thiserror::Error;
@@ -84,10 +85,45 @@ pub fn events_of(frame: &[u8], own_mac: &[u8; 6], patterns: &[DomainPattern]) ->
     }
     match parse_device(frame) {
         Some(Sighting::DhcpLease { .. }) if !from_gateway => {}
+        // The gateway's own IPv6 traffic is not a guest's.
+        Some(Sighting::Ipv6 { .. }) if from_gateway => {}
         Some(sighting) => events.push(Event::Device(sighting)),
         None => {}
     }
     events
+}
+
+/// How often the same device/IPv6-address pair is reported: every packet carries it.
+const IPV6_REPORT_EVERY: Duration = Duration::from_secs(10);
+/// Pairs remembered at most before the memory is cleared (a flood of forged sources).
+const IPV6_REMEMBERED: usize = 4096;
+
+/// IPv6 pairs reported recently, so a busy guest does not send an event per packet.
+#[derive(Default)]
+struct RecentIpv6 {
+    reported: HashMap<(String, Ipv6Addr), Instant>,
+}
+
+impl RecentIpv6 {
+    /// Whether `event` should be passed on (anything but a recently reported IPv6 pair).
+    fn fresh(&mut self, event: &Event, now: Instant) -> bool {
+        let Event::Device(Sighting::Ipv6 { mac, ip }) = event else {
+            return true;
+        };
+        let key = (mac.clone(), *ip);
+        if self
+            .reported
+            .get(&key)
+            .is_some_and(|at| now.duration_since(*at) < IPV6_REPORT_EVERY)
+        {
+            return false;
+        }
+        if self.reported.len() >= IPV6_REMEMBERED {
+            self.reported.clear();
+        }
+        self.reported.insert(key, now);
+        true
+    }
 }
 
 /// Runs the capture on a blocking thread until `cancel`; sends openings to `tx`.
@@ -119,6 +155,7 @@ pub fn spawn(
         }
     };
     Ok(std::thread::spawn(move || {
+        let mut recent = RecentIpv6::default();
         while !cancel.is_cancelled() {
             match rx.next() {
                 Ok(frame) => {
@@ -126,7 +163,12 @@ pub fn spawn(
                         let patterns = patterns.read().unwrap_or_else(|p| p.into_inner());
                         events_of(frame, &own_mac, &patterns)
                     };
-                    if events.into_iter().any(|e| tx.send(e).is_err()) {
+                    let now = Instant::now();
+                    if events
+                        .into_iter()
+                        .filter(|e| recent.fresh(e, now))
+                        .any(|e| tx.send(e).is_err())
+                    {
                         break;
                     }
                 }
@@ -182,5 +224,23 @@ mod tests {
         );
         let parsed = crate::sniff::dns::parse_frame(&frame_from(GATEWAY_MAC, &short));
         assert!(parsed.iter().all(|r| r.ttl == 5), "{parsed:?}");
+    }
+
+    #[test]
+    fn an_ipv6_pair_is_reported_once_per_period() {
+        let seen = |ip: &str| {
+            Event::Device(Sighting::Ipv6 {
+                mac: "02:77:00:00:00:0b".into(),
+                ip: ip.parse().unwrap(),
+            })
+        };
+        let mut recent = RecentIpv6::default();
+        let t0 = Instant::now();
+        assert!(recent.fresh(&seen("2001:db8::1"), t0));
+        assert!(!recent.fresh(&seen("2001:db8::1"), t0 + Duration::from_secs(1)));
+        assert!(recent.fresh(&seen("2001:db8::2"), t0 + Duration::from_secs(1)));
+        assert!(recent.fresh(&seen("2001:db8::1"), t0 + IPV6_REPORT_EVERY));
+        assert!(recent.fresh(&Event::Garden(Vec::new()), t0));
+        assert!(recent.fresh(&Event::Garden(Vec::new()), t0));
     }
 }

@@ -2,7 +2,7 @@
 //! panics on any input) and the table of devices they feed.
 
 use std::collections::HashMap;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use serde::Serialize;
 
@@ -32,6 +32,25 @@ pub enum Sighting {
         /// Leased address (yiaddr).
         ip: Ipv4Addr,
     },
+    /// An IPv6 packet: this MAC uses this routable IPv6 address.
+    Ipv6 {
+        /// Sender MAC (Ethernet source).
+        mac: String,
+        /// Its address.
+        ip: Ipv6Addr,
+    },
+}
+
+impl Sighting {
+    /// The device this is about.
+    pub fn mac(&self) -> &str {
+        match self {
+            Sighting::Arp { mac, .. }
+            | Sighting::DhcpClient { mac, .. }
+            | Sighting::DhcpLease { mac, .. }
+            | Sighting::Ipv6 { mac, .. } => mac,
+        }
+    }
 }
 
 fn mac_at(b: &[u8], at: usize) -> Option<String> {
@@ -71,6 +90,10 @@ pub fn parse_frame(frame: &[u8]) -> Option<Sighting> {
     match ethertype {
         0x0806 => parse_arp(payload),
         0x0800 => parse_dhcp(payload),
+        0x86dd => Some(Sighting::Ipv6 {
+            ip: super::ipv6::sender_address(payload)?,
+            mac: mac_at(frame, 6)?,
+        }),
         _ => None,
     }
 }
@@ -136,6 +159,8 @@ fn parse_dhcp(ip: &[u8]) -> Option<Sighting> {
 pub struct DeviceInfo {
     /// Addresses seen in ARP, latest last.
     pub ips: Vec<Ipv4Addr>,
+    /// Routable IPv6 addresses seen, latest last.
+    pub ips6: Vec<Ipv6Addr>,
     /// Address its DHCP lease gave it, if seen.
     pub leased_ip: Option<Ipv4Addr>,
     /// DHCP host name.
@@ -160,11 +185,7 @@ const MAX_DEVICES: usize = 20_000;
 impl DeviceTable {
     /// Takes in a sighting.
     pub fn observe(&mut self, sighting: Sighting, now: i64) {
-        let mac = match &sighting {
-            Sighting::Arp { mac, .. }
-            | Sighting::DhcpClient { mac, .. }
-            | Sighting::DhcpLease { mac, .. } => mac.clone(),
-        };
+        let mac = sighting.mac().to_string();
         if !self.devices.contains_key(&mac)
             && self.devices.len() >= MAX_DEVICES
             && let Some(oldest) = self
@@ -195,6 +216,14 @@ impl DeviceTable {
                 d.vendor = vendor.or(d.vendor.take());
             }
             Sighting::DhcpLease { ip, .. } => d.leased_ip = Some(ip),
+            Sighting::Ipv6 { ip, .. } => {
+                d.ips6.retain(|x| *x != ip);
+                d.ips6.push(ip);
+                // Privacy addresses come and go; the latest few are the ones in use.
+                if d.ips6.len() > 8 {
+                    d.ips6.remove(0);
+                }
+            }
         }
     }
 

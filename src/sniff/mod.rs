@@ -1,9 +1,11 @@
-//! Watching the guest network: DNS answers the gateway sends to guests, so walled-garden
-//! domains open the addresses they resolve to, for their TTL.
+//! Watching the guest network: DNS answers the gateway sends to guests (walled-garden domains
+//! open the addresses they resolve to, for their TTL), and ARP, DHCP and IPv6 sources (who is
+//! who).
 
 pub mod capture;
 pub mod devices;
 pub mod dns;
 #[cfg(test)]
 mod fixtures;
+pub mod ipv6;
 pub mod names;

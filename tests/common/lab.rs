@@ -20,6 +20,14 @@ pub fn guest_ip(i: usize) -> String {
     format!("10.77.0.{}", 10 + i)
 }
 
+/// Guest `i` has this IPv6 address (besides any the test adds).
+pub fn guest_ip6(i: usize) -> String {
+    format!("2001:db8:77::{}", 10 + i)
+}
+
+/// The upstream server's IPv6 address.
+pub const UPSTREAM6: &str = "2001:db8:88::2";
+
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -41,6 +49,7 @@ terms = "Be nice."
 interface = "lan0"
 subnet = "10.77.0.0/24"
 address = "10.77.0.1"
+subnet6 = "2001:db8:77::/64"
 [wan]
 interface = "wan0"
 [sessions]

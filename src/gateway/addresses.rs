@@ -1,0 +1,118 @@
+//! Where online devices are: an IPv4 address change follows the session, and IPv6 addresses
+//! a device is seen using join its session (one address, one device).
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use tracing::{info, warn};
+
+use super::registry::{self, Registry};
+use super::{Gateway, GatewayError};
+use crate::firewall::Change;
+
+/// IPv6 addresses one session holds at most (privacy addresses rotate; a device claiming
+/// more is refused rather than growing the kernel maps without bound).
+pub const MAX_IPV6_PER_DEVICE: usize = 16;
+
+impl Gateway {
+    /// Follows an online device to a new address seen in ARP (a DHCP renewal gave it another
+    /// one): its kernel entries move in one transaction and the session goes on, without a new
+    /// login. Ignored when the address is outside the guest subnet, held by another session, or
+    /// leased to another device.
+    pub async fn follow_address(&self, mac: &str, ip: Ipv4Addr) -> Result<bool, GatewayError> {
+        if !self.config.lan_subnet.contains(&ip) || ip == self.config.lan_address {
+            return Ok(false);
+        }
+        if self.lease_holder(ip).is_some_and(|holder| holder != mac) {
+            return Ok(false);
+        }
+        let mut reg = self.online.lock().await;
+        let Some(active) = reg.sessions.get(mac) else {
+            return Ok(false);
+        };
+        if active.ip == ip || reg.by_ip(ip).is_some() {
+            return Ok(false);
+        }
+        let Some(user) = reg.users.get(&active.row.user_id) else {
+            return Ok(false);
+        };
+        let mut moved = active.clone();
+        moved.ip = ip;
+        moved.row.ip = ip.to_string();
+        let now = super::now();
+        let changes = vec![
+            Change::Revoke(registry::revoke(active, &user.applied, false, true)),
+            Change::Allow(registry::grant(&moved, user, now)),
+        ];
+        self.firewall.change_together(changes).await?;
+        // The counters were recreated at zero with the move.
+        moved.fold_counts();
+        let (id, text) = (moved.row.id, moved.row.ip.clone());
+        self.store.run(move |s| s.move_session(id, &text)).await?;
+        if let Some(old) = reg.remove_session(mac) {
+            info!(mac, from = %old.ip, to = %ip, session = id, "device changed address; session follows");
+        }
+        reg.insert_session(moved);
+        Ok(true)
+    }
+
+    /// Whether `ip` may be authorised with the device `mac`: a routable address in the guest
+    /// prefix that no other online device holds.
+    fn ipv6_claimable(&self, reg: &Registry, mac: &str, ip: Ipv6Addr) -> bool {
+        self.config.lan_subnet6.is_some_and(|net| net.contains(&ip))
+            && crate::sniff::ipv6::is_routable_unicast(ip)
+            && reg.holder6(ip).is_none_or(|holder| holder == mac)
+    }
+
+    /// The IPv6 addresses the capture saw `mac` use that can join its new session.
+    pub(super) fn ipv6_of_new_session(&self, reg: &Registry, mac: &str) -> Vec<Ipv6Addr> {
+        let seen = {
+            let table = self.device_table.lock().unwrap_or_else(|p| p.into_inner());
+            table.get(mac).map(|d| d.ips6.clone()).unwrap_or_default()
+        };
+        let mut ips: Vec<Ipv6Addr> = seen
+            .into_iter()
+            .filter(|ip| self.ipv6_claimable(reg, mac, *ip))
+            .collect();
+        ips.truncate(MAX_IPV6_PER_DEVICE);
+        ips
+    }
+
+    /// Adds an IPv6 address an online device was seen using to its session: its traffic from
+    /// and to that address passes, counted and limited with the rest of the session. Ignored
+    /// for devices offline, addresses outside `lan.subnet6` and addresses another device holds
+    /// (a spoofed source never takes over someone else's address).
+    pub async fn bind_ipv6(&self, mac: &str, ip: Ipv6Addr) -> Result<bool, GatewayError> {
+        if self.config.lan_subnet6.is_none() {
+            return Ok(false);
+        }
+        let mut reg = self.online.lock().await;
+        let Some(active) = reg.sessions.get(mac) else {
+            return Ok(false);
+        };
+        if active.ip6.contains(&ip) {
+            return Ok(false);
+        }
+        if !self.ipv6_claimable(&reg, mac, ip) {
+            if let Some(holder) = reg.holder6(ip) {
+                warn!(mac, %ip, holder, "IPv6 address of another online device refused");
+            }
+            return Ok(false);
+        }
+        if active.ip6.len() >= MAX_IPV6_PER_DEVICE {
+            warn!(mac, %ip, limit = MAX_IPV6_PER_DEVICE, "too many IPv6 addresses for one device; refused");
+            return Ok(false);
+        }
+        let Some(user) = reg.users.get(&active.row.user_id) else {
+            return Ok(false);
+        };
+        let mut grown = active.clone();
+        grown.ip6.push(ip);
+        // Adding what exists changes nothing in the kernel: only the new address's elements
+        // are new, and they name the session's existing counters, limits and quotas.
+        let grant = registry::grant(&grown, user, super::now());
+        self.firewall.change(Change::Allow(grant)).await?;
+        info!(mac, %ip, session = grown.row.id, "IPv6 address joins the session");
+        reg.add_ip6(mac, ip);
+        Ok(true)
+    }
+}

@@ -1,0 +1,128 @@
+//! Dual-stack guests: IPv6 is held before login and released with the session, address by
+//! address, counted with the rest of the session; a spoofed IPv6 source gets nothing.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::lab::{Lab, UPSTREAM6, guest_ip6};
+
+/// curl over IPv6 from guest `i` (optionally from a given source address): exit code, and
+/// how long it took.
+fn curl6(lab: &Lab, i: usize, source: Option<&str>, path: &str) -> (Option<i32>, Duration) {
+    let url = format!("http://[{UPSTREAM6}]{path}");
+    let mut args = vec!["-o", "/dev/null", "--connect-timeout", "3"];
+    if let Some(s) = source {
+        args.extend(["--interface", s]);
+    }
+    args.push(&url);
+    let started = Instant::now();
+    let out = lab.curl(i, &args);
+    (out.status.code(), started.elapsed())
+}
+
+fn ping6(lab: &Lab, i: usize) -> bool {
+    lab.in_ns(
+        &lab.guest(i),
+        &["ping", "-6", "-c", "1", "-W", "1", UPSTREAM6],
+    )
+    .status
+    .success()
+}
+
+#[test]
+fn ipv6_is_held_before_login_and_released_with_the_session() {
+    let lab = Lab::start(2);
+    // Held: TCP (HTTP and HTTPS alike) is reset at once, everything else refused.
+    for port in ["80", "443"] {
+        let url = format!("http://[{UPSTREAM6}]:{port}/");
+        let started = Instant::now();
+        let out = lab.curl(1, &["-o", "/dev/null", "--connect-timeout", "3", &url]);
+        let took = started.elapsed();
+        assert_eq!(
+            out.status.code(),
+            Some(7),
+            "IPv6 port {port} before login: not refused"
+        );
+        assert!(took < Duration::from_secs(1), "refusal took {took:?}");
+    }
+    assert!(!ping6(&lab, 1), "IPv6 ping passed before login");
+
+    let code = lab.vouchers(&[])[0].clone();
+    assert_eq!(lab.login(1, &code, "").0, "303");
+
+    // The address the guest was seen using before login is authorised with the session.
+    let client = lab.client(1).expect("guest 1 online");
+    assert_eq!(client["ip6"], serde_json::json!([guest_ip6(1)]), "{client}");
+    assert_eq!(curl6(&lab, 1, None, "/bytes/2000000").0, Some(0));
+    assert!(ping6(&lab, 1), "IPv6 ping refused after login");
+    // IPv6 bytes land on the session's counters.
+    lab.wait_until(Duration::from_secs(5), "IPv6 download counted", || {
+        lab.client(1)
+            .and_then(|c| c["bytes_down"].as_u64())
+            .is_some_and(|b| b >= 2_000_000)
+    });
+    // The other guest is still held.
+    assert_eq!(curl6(&lab, 2, None, "/").0, Some(7));
+
+    // A new (privacy) address: its duplicate-address probe tells the gateway before it is used.
+    let privacy = "2001:db8:77::aaaa";
+    let added = lab.in_ns(
+        &lab.guest(1),
+        &[
+            "ip",
+            "-6",
+            "addr",
+            "add",
+            &format!("{privacy}/64"),
+            "dev",
+            "wlan0",
+        ],
+    );
+    assert!(added.status.success());
+    lab.wait_until(
+        Duration::from_secs(10),
+        "the new IPv6 address to pass",
+        || curl6(&lab, 1, Some(privacy), "/").0 == Some(0),
+    );
+    let ip6 = lab.client(1).unwrap()["ip6"].clone();
+    assert!(ip6.as_array().unwrap().len() == 2, "{ip6}");
+
+    // Guest 2, online too, claims guest 1's address: refused, guest 1 keeps it.
+    let code2 = lab.vouchers(&[])[0].clone();
+    assert_eq!(lab.login(2, &code2, "").0, "303");
+    let stolen = guest_ip6(1);
+    let spoof = lab.in_ns(
+        &lab.guest(2),
+        &[
+            "ip",
+            "-6",
+            "addr",
+            "add",
+            &format!("{stolen}/128"),
+            "dev",
+            "wlan0",
+            "nodad",
+        ],
+    );
+    assert!(spoof.status.success());
+    let (spoofed, _) = curl6(&lab, 2, Some(&stolen), "/");
+    assert_ne!(spoofed, Some(0), "a spoofed IPv6 source got through");
+    lab.wait_until(Duration::from_secs(5), "the spoof to be logged", || {
+        lab.log()
+            .contains("IPv6 address of another online device refused")
+    });
+    let client2 = lab.client(2).unwrap();
+    assert!(!client2["ip6"].to_string().contains(&stolen), "{client2}");
+    assert_eq!(
+        curl6(&lab, 2, Some(&guest_ip6(2)), "/").0,
+        Some(0),
+        "guest 2's own address"
+    );
+
+    // Logout ends IPv6 too, for every address of the session.
+    lab.ok(&["deauth", &common::lab::guest_mac(1)]);
+    assert_eq!(curl6(&lab, 1, None, "/").0, Some(7));
+    assert_eq!(curl6(&lab, 1, Some(privacy), "/").0, Some(7));
+    assert!(!ping6(&lab, 1), "IPv6 ping passed after logout");
+}
