@@ -6,32 +6,24 @@
 //! 2. The daemon restoring 1,000 sessions from SQLite in one go, its RSS and CPU with them.
 //! 3. Splash page requests/second with wrk from a guest namespace.
 //! 4. Login → first upstream TCP connection, p50/p99 over 200 logins.
+//!
+//! Forwarding throughput is in `benches/forwarding.rs`.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+mod support;
 
 use common::policy;
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::lab::{Lab, PORTAL};
 use common::netns::{Netns, unique_prefix};
 use hotspotd::firewall::{AccessLists, Change, ClientGrant, Firewall, Nft, Quotas, count_rules};
-use hotspotd::model::limitation::{Limitation, OutsideWindows, ResetInterval, Window};
-use hotspotd::model::profile::{ProfileClock, Starts, activate_at_logon};
-use hotspotd::store::{NewProfile, NewSession, Store};
+use support::{client_ip, client_mac, cpu_ticks, daemon_pid, proc_field, seed_sessions};
 
 /// Client counts measured (issue 2 asks for 1,000; issue 4 for 10,000).
 const SIZES: [u32; 2] = [1000, 10_000];
-
-fn client_ip(i: u32) -> String {
-    format!("10.77.{}.{}", 1 + i / 250, 2 + i % 250)
-}
-
-fn client_mac(i: u32) -> String {
-    format!("02:99:00:00:{:02x}:{:02x}", i / 256, i % 256)
-}
 
 fn grants(n: u32, first_session: i64) -> Vec<ClientGrant> {
     (0..n)
@@ -93,104 +85,6 @@ fn firewall_batches(clients: u32) {
 }
 
 /// Puts 1,000 active sessions into the lab's database, as if 1,000 guests had logged in.
-fn seed_sessions(lab: &Lab, clients: u32) {
-    let data = lab.dir.path().join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    let mut store = Store::open(&data.join("hotspotd.db")).unwrap();
-    let now = hotspotd::gateway::now();
-    let clock = ProfileClock {
-        validity_secs: Some(86_400),
-        starts: Starts::FirstLogon,
-    };
-    let profile = store
-        .insert_profile(
-            &NewProfile {
-                name: "bench".into(),
-                name_for_users: "Bench day pass".into(),
-                owner: "admin".into(),
-                clock,
-                price_cents: None,
-                shared_users: 1,
-                outside_windows: OutsideWindows::Deny,
-            },
-            now,
-        )
-        .unwrap();
-    let limitation = store
-        .insert_limitation(&Limitation {
-            id: 0,
-            name: "bench".into(),
-            uptime_limit: None,
-            download_limit: None,
-            upload_limit: None,
-            transfer_limit: Some(1_000_000_000),
-            rate_down_bps: Some(10_000_000),
-            rate_up_bps: Some(2_000_000),
-            reset: ResetInterval::Daily,
-        })
-        .unwrap();
-    store
-        .attach_limitation(profile, limitation, Window::default())
-        .unwrap();
-    let hashes: Vec<Vec<u8>> = (0..clients).map(|i| i.to_be_bytes().repeat(8)).collect();
-    let ids = store
-        .insert_vouchers(&hashes, (profile, clock), None, "bench", now)
-        .unwrap();
-    for (i, id) in ids.into_iter().enumerate() {
-        let i = i as u32;
-        let new = NewSession {
-            user_id: id,
-            profile_id: profile,
-            mac: client_mac(i),
-            ip: client_ip(i),
-            started_at: now,
-            session_timeout: 86_400,
-            idle_timeout: 86_400,
-        };
-        let mut queue = store.assignments(id).unwrap();
-        activate_at_logon(&mut queue, now);
-        store.start_session(&new, &queue, true).unwrap();
-    }
-}
-
-fn proc_field(pid: u32, file: &str, key: &str) -> String {
-    std::fs::read_to_string(format!("/proc/{pid}/{file}"))
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(key))
-        .map(|l| l.to_string())
-        .unwrap_or_default()
-}
-
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let after = stat.rsplit_once(')').map(|x| x.1).unwrap_or("");
-    let f: Vec<u64> = after
-        .split_whitespace()
-        .filter_map(|x| x.parse().ok())
-        .collect();
-    // utime and stime are fields 14 and 15 of stat; after the ')' they are the 12th and 13th
-    // tokens, and the parse above drops the one non-numeric (state) token.
-    f.get(10).copied().unwrap_or(0) + f.get(11).copied().unwrap_or(0)
-}
-
-fn daemon_pid(lab: &Lab) -> u32 {
-    let out = Command::new("ip")
-        .args(["netns", "pids", &lab.gw()])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .filter_map(|p| p.parse::<u32>().ok())
-        .find(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                .unwrap_or_default()
-                .trim()
-                == "hotspotd"
-        })
-        .expect("hotspotd pid")
-}
-
 fn daemon_with_clients(clients: u32) {
     let mut lab = Lab::without_daemon(1, "");
     let text = std::fs::read_to_string(&lab.config)

@@ -137,8 +137,17 @@ pub fn spawn(
         .into_iter()
         .find(|i| i.name == interface)
         .ok_or_else(|| CaptureError::NoInterface(interface.to_string()))?;
+    // The kernel filter keeps forwarded traffic out of the daemon: only what the parsers read
+    // is copied up.
+    let socket = super::filter::filtered_packet_socket().map_err(|source| CaptureError::Open {
+        interface: interface.to_string(),
+        source,
+    })?;
     let config = Config {
         read_timeout: Some(Duration::from_millis(500)),
+        // DNS answers can be longer than pnet's default 4 KiB.
+        read_buffer_size: 65_536,
+        socket_fd: Some(socket),
         ..Config::default()
     };
     // Frames the gateway itself sends carry the interface's MAC; DNS answers and DHCP leases

@@ -5,6 +5,7 @@
 pub mod capture;
 pub mod devices;
 pub mod dns;
+mod filter;
 #[cfg(test)]
 mod fixtures;
 pub mod ipv6;

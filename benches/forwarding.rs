@@ -1,0 +1,138 @@
+//! Forwarding throughput of one guest through the gateway namespace, in one run: with no
+//! daemon at all (no hotspotd table), with the daemon and only this guest authorised, and with
+//! 10,000 more authorised clients (sessions restored from SQLite). iperf3 from the guest to the
+//! upstream namespace, both directions, over IPv4. Prints figures; asserts nothing about speed.
+//! Run as root: `cargo bench --bench forwarding`.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+mod support;
+
+use std::process::Child;
+
+use common::lab::Lab;
+use support::{cpu_ticks, daemon_pid, proc_field, seed_sessions};
+
+/// Seconds per iperf3 run (after one omitted warm-up second), and runs per figure.
+const SECONDS: &str = "5";
+const RUNS: usize = 3;
+
+/// Median receiver throughput, Gbit/s, of `RUNS` iperf3 runs from guest 1 (`reverse`: download).
+fn throughput(lab: &Lab, reverse: bool) -> f64 {
+    let mut runs: Vec<f64> = (0..RUNS)
+        .map(|_| {
+            let mut args = vec!["iperf3", "-c", "10.88.0.2", "-t", SECONDS, "-O", "1", "-J"];
+            if reverse {
+                args.push("-R");
+            }
+            let out = lab.in_ns(&lab.guest(1), &args);
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+                panic!(
+                    "iperf3 failed: {}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                )
+            });
+            let bps = v["end"]["sum_received"]["bits_per_second"]
+                .as_f64()
+                .unwrap_or_else(|| panic!("no throughput in iperf3 output: {v}"));
+            bps / 1e9
+        })
+        .collect();
+    runs.sort_by(f64::total_cmp);
+    runs[RUNS / 2]
+}
+
+struct Figures {
+    up: f64,
+    down: f64,
+}
+
+fn measure(lab: &Lab, what: &str) -> Figures {
+    let f = Figures {
+        up: throughput(lab, false),
+        down: throughput(lab, true),
+    };
+    println!(
+        "{what}: upload {:.2} Gbit/s, download {:.2} Gbit/s (median of {RUNS} × {SECONDS} s)",
+        f.up, f.down
+    );
+    f
+}
+
+/// `measure`, also printing the daemon's CPU use and RSS meanwhile (the packet capture sees
+/// every frame on the LAN).
+fn measure_with_daemon(lab: &Lab, what: &str) -> Figures {
+    let pid = daemon_pid(lab);
+    let (t0, started) = (cpu_ticks(pid), std::time::Instant::now());
+    let f = measure(lab, what);
+    let cpu = (cpu_ticks(pid) - t0) as f64 / 100.0 / started.elapsed().as_secs_f64() * 100.0;
+    let rss = proc_field(pid, "status", "VmRSS").replace('\t', " ");
+    println!(
+        "  daemon meanwhile: CPU {cpu:.1}% of one core, {}",
+        rss.split_whitespace().skip(1).collect::<Vec<_>>().join(" ")
+    );
+    f
+}
+
+fn iperf_server(lab: &Lab) -> Child {
+    let server = lab.in_ns_spawn(&format!("{}-up", lab.prefix), &["iperf3", "-s"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    server
+}
+
+/// A lab whose guest subnet holds 10,000 seeded clients besides guest 1.
+fn wide_lab() -> Lab {
+    let lab = Lab::without_daemon(1, "");
+    let text = std::fs::read_to_string(&lab.config)
+        .unwrap()
+        .replace("10.77.0.0/24", "10.77.0.0/16");
+    std::fs::write(&lab.config, text).unwrap();
+    lab
+}
+
+fn login(lab: &Lab) {
+    let code = lab.vouchers(&[])[0].clone();
+    assert_eq!(lab.login(1, &code, "").0, "303", "guest 1 login");
+}
+
+fn main() {
+    let mut lab = wide_lab();
+    let mut server = iperf_server(&lab);
+    let bare = measure(&lab, "no daemon (no hotspotd table)");
+    lab.start_daemon();
+    login(&lab);
+    let alone = measure_with_daemon(&lab, "daemon, 1 authorised client");
+    let _ = server.kill();
+    let _ = server.wait();
+    drop(lab);
+
+    let mut lab = wide_lab();
+    seed_sessions(&lab, 10_000);
+    let mut server = iperf_server(&lab);
+    lab.start_daemon();
+    assert!(lab.clients().len() >= 10_000, "seeded sessions restored");
+    login(&lab);
+    let crowded = measure_with_daemon(&lab, "daemon, 10,000 + 1 authorised clients");
+    lab.stop_daemon("TERM");
+    let bare_again = measure(
+        &lab,
+        "daemon stopped, table of 10,001 clients left in place",
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+
+    let pct = |a: f64, b: f64| a / b * 100.0;
+    println!(
+        "with 10,000 clients vs no daemon: upload {:.0}%, download {:.0}%; 1 client vs no daemon: upload {:.0}%, download {:.0}%",
+        pct(crowded.up, bare.up),
+        pct(crowded.down, bare.down),
+        pct(alone.up, bare.up),
+        pct(alone.down, bare.down),
+    );
+    println!(
+        "kernel path alone (daemon stopped, 10,001 clients in the table) vs no daemon: upload {:.0}%, download {:.0}%",
+        pct(bare_again.up, bare.up),
+        pct(bare_again.down, bare.down),
+    );
+}
