@@ -85,6 +85,37 @@ fn commands(changes: &[Change]) -> Vec<Value> {
     cmds
 }
 
+/// Clients serialised per step of a rebuild.
+const REBUILD_CHUNK: usize = 500;
+
+/// An nft JSON batch written command by command.
+#[derive(Default)]
+struct BatchWriter {
+    bytes: Vec<u8>,
+    commands: usize,
+}
+
+impl BatchWriter {
+    fn push(&mut self, command: &Value) -> Result<(), FirewallError> {
+        self.bytes.extend_from_slice(if self.commands == 0 {
+            b"{\"nftables\":["
+        } else {
+            b","
+        });
+        self.commands += 1;
+        serde_json::to_writer(&mut self.bytes, command)
+            .map_err(|e| FirewallError::Nft(e.to_string()))
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        if self.commands == 0 {
+            self.bytes.extend_from_slice(b"{\"nftables\":[");
+        }
+        self.bytes.extend_from_slice(b"]}");
+        self.bytes
+    }
+}
+
 /// Blocking access to our table.
 #[derive(Debug, Clone)]
 pub struct Firewall {
@@ -114,12 +145,22 @@ impl Firewall {
         lists: &AccessLists,
     ) -> Result<(), FirewallError> {
         let started = Instant::now();
-        let mut batch = render(&self.policy);
-        if let Some(cmds) = batch["nftables"].as_array_mut() {
-            cmds.extend(access::commands(lists));
-            cmds.extend(clients::grant_commands(&clients.iter().collect::<Vec<_>>()));
+        let mut batch = BatchWriter::default();
+        if let Some(cmds) = render(&self.policy)["nftables"].as_array() {
+            cmds.iter().try_for_each(|c| batch.push(c))?;
         }
-        self.nft.apply(&batch)?;
+        access::commands(lists)
+            .iter()
+            .try_for_each(|c| batch.push(c))?;
+        // Serialised a slice at a time: the JSON tree of every client at once would cost the
+        // daemon hundreds of MB for a moment with 10,000 clients. Still one transaction.
+        for chunk in clients.chunks(REBUILD_CHUNK) {
+            let chunk: Vec<&ClientGrant> = chunk.iter().collect();
+            clients::grant_commands(&chunk)
+                .iter()
+                .try_for_each(|c| batch.push(c))?;
+        }
+        self.nft.apply_bytes(&batch.finish())?;
         info!(policy = %self.policy, clients = clients.len(), elapsed_ms = started.elapsed().as_millis() as u64, "firewall table applied");
         Ok(())
     }
@@ -280,5 +321,24 @@ fn apply_pending(fw: &Firewall, pending: Vec<(Vec<Change>, Reply)>, stats: &Appl
             allowed.into_iter().for_each(conntrack::flush_redirected);
             revoked.into_iter().for_each(conntrack::flush_client);
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_written_batch_is_the_json_of_its_commands() {
+        let commands = [
+            json!({"add": {"table": {"family": "inet", "name": "t"}}}),
+            json!({"flush": {"ruleset": null}}),
+        ];
+        let mut batch = BatchWriter::default();
+        commands.iter().try_for_each(|c| batch.push(c)).unwrap();
+        let parsed: Value = serde_json::from_slice(&batch.finish()).unwrap();
+        assert_eq!(parsed, json!({"nftables": commands}));
+        let empty: Value = serde_json::from_slice(&BatchWriter::default().finish()).unwrap();
+        assert_eq!(empty, json!({"nftables": []}));
     }
 }

@@ -45,6 +45,11 @@ impl Nft {
     /// Runs `nft -j -f -` with `input` on stdin; returns its output whatever the exit status.
     fn run(&self, input: &Value) -> Result<Output, FirewallError> {
         let input = serde_json::to_vec(input).map_err(|e| FirewallError::Nft(e.to_string()))?;
+        self.run_bytes(&input)
+    }
+
+    /// Runs nft on a JSON document already serialised.
+    fn run_bytes(&self, input: &[u8]) -> Result<Output, FirewallError> {
         let mut child = self
             .command()
             .args(["-j", "-f", "-"])
@@ -54,14 +59,20 @@ impl Nft {
             .spawn()
             .map_err(FirewallError::Spawn)?;
         if let Some(mut stdin) = child.stdin.take() {
-            stdin.write_all(&input).map_err(FirewallError::Spawn)?;
+            stdin.write_all(input).map_err(FirewallError::Spawn)?;
         }
         child.wait_with_output().map_err(FirewallError::Spawn)
     }
 
     /// Applies a batch atomically: all of it or none of it.
     pub fn apply(&self, batch: &Value) -> Result<(), FirewallError> {
-        let out = self.run(batch)?;
+        let input = serde_json::to_vec(batch).map_err(|e| FirewallError::Nft(e.to_string()))?;
+        self.apply_bytes(&input)
+    }
+
+    /// Applies a serialised batch (`{"nftables": [...]}`) atomically.
+    pub fn apply_bytes(&self, batch: &[u8]) -> Result<(), FirewallError> {
+        let out = self.run_bytes(batch)?;
         if out.status.success() {
             Ok(())
         } else {

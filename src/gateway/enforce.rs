@@ -31,6 +31,9 @@ const SESSIONS_PER_SECOND: usize = 2_500;
 /// the tick bounds how late idle, session, validity and window ends are noticed.
 const LONGEST_TICK: Duration = Duration::from_secs(5);
 
+/// From this many sessions on, free heap memory is returned after every tick.
+const TRIM_FROM_SESSIONS: usize = 1_000;
+
 /// Time between ticks with `sessions` online.
 pub fn tick_period(sessions: usize) -> Duration {
     let secs = sessions.div_ceil(SESSIONS_PER_SECOND).max(1);
@@ -48,6 +51,11 @@ pub async fn enforcement_loop(gateway: Arc<Gateway>, cancel: CancellationToken) 
                     warn!(error = %e, "enforcement tick failed; retrying next tick");
                 }
                 let sessions = gateway.online.lock().await.sessions.len();
+                if sessions >= TRIM_FROM_SESSIONS {
+                    // Each tick parses a counter listing of megabytes; hand the pages back
+                    // rather than let the arenas grow with fragments of it.
+                    crate::memory::release_free_memory();
+                }
                 // From the tick's start, so the period holds; never in the past (no bursts
                 // after a slow tick).
                 next = (next + tick_period(sessions)).max(tokio::time::Instant::now());

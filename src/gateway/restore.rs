@@ -90,8 +90,9 @@ impl Gateway {
         let local = local_now();
         let (rows, users) = self.store.run(move |s| load(s, local)).await?;
         let mut reg = self.online.lock().await;
+        let online_users: std::collections::HashSet<i64> = rows.iter().map(|r| r.user_id).collect();
         for (uid, mut state) in users {
-            if rows.iter().any(|r| r.user_id == uid) {
+            if online_users.contains(&uid) {
                 state.applied = self.next_applied(&state, local);
                 reg.users.insert(uid, state);
             }
