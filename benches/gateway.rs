@@ -121,16 +121,25 @@ fn daemon_with_clients(clients: u32) {
     );
     let pid = daemon_pid(&lab);
     std::thread::sleep(Duration::from_secs(3));
+    // RSS sampled every 250 ms over 10 s of enforcement ticks: one reading lands anywhere
+    // in a tick's allocate/free cycle.
     let t0 = cpu_ticks(pid);
-    std::thread::sleep(Duration::from_secs(10));
+    let mut rss_kb: Vec<u64> = (0..40)
+        .map(|_| {
+            std::thread::sleep(Duration::from_millis(250));
+            proc_field(pid, "status", "VmRSS")
+                .split_whitespace()
+                .nth(1)
+                .and_then(|kb| kb.parse().ok())
+                .unwrap_or(0)
+        })
+        .collect();
     let t1 = cpu_ticks(pid);
+    rss_kb.sort_unstable();
     println!(
-        "daemon with {clients} clients: {} ({}), CPU {:.1}% of one core over 10 s of enforcement ticks",
-        proc_field(pid, "status", "VmRSS")
-            .split_whitespace()
-            .skip(1)
-            .collect::<Vec<_>>()
-            .join(" "),
+        "daemon with {clients} clients: RSS median {:.1} MB, max {:.1} MB over 10 s ({}), CPU {:.1}% of one core over those 10 s of enforcement ticks",
+        rss_kb[rss_kb.len() / 2] as f64 / 1024.0,
+        rss_kb[rss_kb.len() - 1] as f64 / 1024.0,
         proc_field(pid, "status", "VmHWM")
             .replace('\t', " ")
             .split_whitespace()

@@ -304,7 +304,7 @@ impl Gateway {
         }
         info!(%mac, %ip, session = active.row.id, user = user_id, profile = state.profile.name, "guest logged in");
         self.metrics.logins.fetch_add(1, Ordering::Relaxed);
-        reg.users.insert(user_id, state);
+        reg.insert_user(user_id, state);
         reg.insert_session(active);
         let a = &reg.sessions[&mac];
         reg.view(a, now)

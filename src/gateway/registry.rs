@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -111,8 +112,9 @@ pub struct UserState {
     pub user: User,
     /// Its queue of profiles.
     pub queue: Vec<Assignment>,
-    /// The active profile.
-    pub profile: Profile,
+    /// The active profile (shared by the users holding it: thousands of vouchers of one
+    /// profile keep one copy).
+    pub profile: Arc<Profile>,
     /// Usage of the active profile: limitation → (period start, usage in that period).
     pub usage: HashMap<i64, (i64, Usage)>,
     /// Limits in force at the last evaluation.
@@ -296,6 +298,8 @@ pub struct Registry {
     /// User → MACs of its sessions, so per-user work (ends, regrants, shared users) does not
     /// scan every session.
     by_user: HashMap<i64, Vec<String>>,
+    /// One copy of each profile in use, by id.
+    profiles: HashMap<i64, Arc<Profile>>,
 }
 
 impl Registry {
@@ -305,6 +309,19 @@ impl Registry {
             .get(&ip)
             .and_then(|mac| self.sessions.get(mac))
             .filter(|a| a.ip == ip)
+    }
+
+    /// Adds or replaces a user's state, sharing its profile with other users of an identical
+    /// one.
+    pub fn insert_user(&mut self, user_id: i64, mut state: UserState) {
+        let id = state.profile.id;
+        match self.profiles.get(&id) {
+            Some(shared) if **shared == *state.profile => state.profile = shared.clone(),
+            _ => {
+                self.profiles.insert(id, state.profile.clone());
+            }
+        }
+        self.users.insert(user_id, state);
     }
 
     /// The MAC of the session holding this IPv6 address.
@@ -432,6 +449,50 @@ mod tests {
             end_cause: None,
         };
         Active::new(row, ip.parse().unwrap(), 0)
+    }
+
+    fn user_state(id: i64, profile_name: &str) -> UserState {
+        UserState {
+            user: User {
+                id,
+                username: None,
+                note: String::new(),
+                created_at: 0,
+                max_logins: None,
+                logins: 0,
+                disabled_at: None,
+            },
+            queue: Vec::new(),
+            profile: Arc::new(Profile {
+                id: 1,
+                name: profile_name.into(),
+                name_for_users: "Day pass".into(),
+                owner: "admin".into(),
+                clock: crate::model::profile::ProfileClock {
+                    validity_secs: Some(86_400),
+                    starts: crate::model::profile::Starts::FirstLogon,
+                },
+                price_cents: None,
+                shared_users: 1,
+                outside_windows: crate::model::limitation::OutsideWindows::Deny,
+                limitations: Vec::new(),
+            }),
+            usage: HashMap::new(),
+            effective: Effective::default(),
+            applied: Applied::default(),
+        }
+    }
+
+    #[test]
+    fn users_of_one_profile_share_one_copy_until_it_changes() {
+        let mut reg = Registry::default();
+        reg.insert_user(1, user_state(1, "day"));
+        reg.insert_user(2, user_state(2, "day"));
+        assert!(Arc::ptr_eq(&reg.users[&1].profile, &reg.users[&2].profile));
+        // The profile was edited: a user loaded since gets the new version, not the old copy.
+        reg.insert_user(3, user_state(3, "day, renamed"));
+        assert_eq!(reg.users[&3].profile.name, "day, renamed");
+        assert_eq!(reg.users[&1].profile.name, "day");
     }
 
     #[test]

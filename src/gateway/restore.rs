@@ -94,7 +94,7 @@ impl Gateway {
         for (uid, mut state) in users {
             if online_users.contains(&uid) {
                 state.applied = self.next_applied(&state, local);
-                reg.users.insert(uid, state);
+                reg.insert_user(uid, state);
             }
         }
         for row in rows {

@@ -46,7 +46,7 @@ pub fn load_state(
     Ok(Some(UserState {
         user,
         queue,
-        profile,
+        profile: std::sync::Arc::new(profile),
         usage,
         effective: Default::default(),
         applied: Applied::default(),
@@ -136,7 +136,7 @@ impl Gateway {
                 a.fold_counts();
             }
         }
-        reg.users.insert(user_id, updated);
+        reg.insert_user(user_id, updated);
         Ok(())
     }
 }
@@ -166,10 +166,10 @@ impl Gateway {
                 fresh.applied = applied;
                 if fresh.evaluate(local).is_err() {
                     // The next tick ends the sessions with the right cause.
-                    reg.users.insert(user_id, fresh);
+                    reg.insert_user(user_id, fresh);
                     return Ok(true);
                 }
-                reg.users.insert(user_id, fresh);
+                reg.insert_user(user_id, fresh);
                 self.regrant_locked(&mut reg, user_id, local).await?;
             }
             None => {
