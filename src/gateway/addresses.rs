@@ -39,8 +39,10 @@ impl Gateway {
         moved.ip = ip;
         moved.row.ip = ip.to_string();
         let now = super::now();
+        // Flows are left alone: those of the old address are dead anyway, and the device's
+        // IPv6 connections go on (its IPv6 entries are re-added with the new counters).
         let changes = vec![
-            Change::Revoke(registry::revoke(active, &user.applied, false, true)),
+            Change::Revoke(registry::revoke(active, &user.applied, false, false)),
             Change::Allow(registry::grant(&moved, user, now)),
         ];
         self.firewall.change_together(changes).await?;
