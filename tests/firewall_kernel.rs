@@ -106,3 +106,24 @@ fn rule_count_is_constant_with_a_thousand_clients() {
     let k = fw.read().unwrap().expect("table exists");
     assert_eq!(k.counters.len(), 2000);
 }
+
+#[test]
+fn a_new_dns_answer_refreshes_an_open_garden_address() {
+    let ns = Netns::new(format!("{}-fw", unique_prefix()));
+    let fw = Firewall::with_nft(policy(), Nft::in_netns(&ns.name));
+    fw.rebuild(&[], &AccessLists::default()).unwrap();
+    let ip: std::net::Ipv4Addr = "203.0.113.7".parse().unwrap();
+    let expires = || {
+        let listed = ns.exec(&["nft", "-j", "list", "set", "inet", "hotspotd", "garden_dns"]);
+        let v: serde_json::Value = serde_json::from_str(&listed).unwrap();
+        v["nftables"][1]["set"]["elem"][0]["elem"]["expires"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no expiry listed: {listed}"))
+    };
+    fw.apply(&[Change::GardenDns(vec![(ip, 60)])]).unwrap();
+    assert!(expires() <= 60);
+    // A later answer with a longer TTL, and the same address twice in one batch.
+    fw.apply(&[Change::GardenDns(vec![(ip, 600), (ip, 3600)])])
+        .unwrap();
+    assert!(expires() > 3000, "timeout not refreshed: {}", expires());
+}

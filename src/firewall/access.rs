@@ -124,17 +124,32 @@ pub fn forward_rules(lan: &str) -> Vec<Value> {
     rules
 }
 
-/// Opens addresses of walled-garden domains for the given seconds (an address already open
-/// keeps its earlier expiry: nft 1.0.6 cannot refresh a timeout in place).
+/// Opens addresses of walled-garden domains for the given seconds; an address already open
+/// gets the new time (the latest answer's TTL is what clients were told). nft 1.0.6 cannot
+/// refresh a timeout in place, so each address is added (kept if present), deleted and added
+/// again, in one transaction: no packet sees it missing.
 pub fn garden_dns_commands(openings: &[(std::net::Ipv4Addr, u32)]) -> Vec<Value> {
-    if openings.is_empty() {
+    // One entry per address (a delete listing an address twice would fail the batch); the
+    // longest time when one batch has several answers for it.
+    let mut latest: std::collections::BTreeMap<std::net::Ipv4Addr, u32> = Default::default();
+    for (ip, secs) in openings {
+        let entry = latest.entry(*ip).or_insert(*secs);
+        *entry = (*entry).max(*secs);
+    }
+    if latest.is_empty() {
         return Vec::new();
     }
-    let elems: Vec<Value> = openings
+    let elems: Vec<Value> = latest
         .iter()
         .map(|(ip, secs)| json!({"elem": {"val": ip.to_string(), "timeout": secs}}))
         .collect();
-    vec![json!({"add": {"element": object(json!({"name": "garden_dns", "elem": elems}))}})]
+    let keys: Vec<Value> = latest.keys().map(|ip| json!(ip.to_string())).collect();
+    let element = |elem: &Vec<Value>| object(json!({"name": "garden_dns", "elem": elem}));
+    vec![
+        json!({"add": {"element": element(&elems)}}),
+        json!({"delete": {"element": element(&keys)}}),
+        json!({"add": {"element": element(&elems)}}),
+    ]
 }
 
 /// Replaces the three sets' contents.
