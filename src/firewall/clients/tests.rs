@@ -1,0 +1,123 @@
+use super::*;
+
+fn quotas() -> Quotas {
+    Quotas {
+        total: Some(QuotaGrant {
+            name: "qt7g1".into(),
+            bytes: 100,
+            used: 5,
+        }),
+        up: None,
+        down: Some(QuotaGrant {
+            name: "qd7g1".into(),
+            bytes: 50,
+            used: 0,
+        }),
+    }
+}
+
+fn grant(i: i64) -> ClientGrant {
+    ClientGrant {
+        session_id: i,
+        mac: format!("02:00:00:00:00:{i:02x}"),
+        ip: Ipv4Addr::new(10, 0, 0, i as u8),
+        ip6: vec![Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, i as u16)],
+        timeout_secs: 60,
+        rate_up_bps: Some(1_000_000),
+        rate_down_bps: None,
+        quotas: quotas(),
+    }
+}
+
+fn element_commands(cmds: &[Value]) -> usize {
+    cmds.iter()
+        .filter(|c| {
+            c.as_object()
+                .and_then(|o| o.values().next())
+                .is_some_and(|b| b.get("element").is_some())
+        })
+        .count()
+}
+
+#[test]
+fn elements_are_grouped_per_set_whatever_the_client_count() {
+    let one = [grant(1)];
+    let many: Vec<ClientGrant> = (1..=50).map(grant).collect();
+    let cmds_one = grant_commands(&one.iter().collect::<Vec<_>>());
+    let cmds_many = grant_commands(&many.iter().collect::<Vec<_>>());
+    // counters (2), up limit, total quota (2 maps), download-only quota, the two sets;
+    // for IPv6 the download counter and quotas again (3 maps) and two sets.
+    assert_eq!(element_commands(&cmds_one), 13);
+    assert_eq!(element_commands(&cmds_many), 13);
+    // The set elements come last: a client passes only once its objects exist.
+    let last = cmds_many.last().unwrap();
+    assert_eq!(last["add"]["element"]["name"], "authed_ip6");
+    assert_eq!(last["add"]["element"]["elem"].as_array().unwrap().len(), 50);
+    // An IPv6 address reaches the same objects as the IPv4 one.
+    let down6 = cmds_one
+        .iter()
+        .find(|c| c["add"]["element"]["name"] == "down_counter6")
+        .unwrap();
+    assert_eq!(
+        down6["add"]["element"]["elem"][0],
+        json!(["2001:db8::1", "cd1"])
+    );
+    let down_only = cmds_one
+        .iter()
+        .find(|c| c["add"]["element"]["name"] == "down_only_quota")
+        .unwrap();
+    assert_eq!(
+        down_only["add"]["element"]["elem"][0],
+        json!(["10.0.0.1", "qd7g1"])
+    );
+}
+
+#[test]
+fn revokes_add_before_they_delete_and_drop_quotas_only_when_asked() {
+    let r = |id: i64, drop_quotas| ClientRevoke {
+        session_id: id,
+        mac: format!("02:00:00:00:00:{id:02x}"),
+        ip: Ipv4Addr::new(10, 0, 0, id as u8),
+        ip6: vec![Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, id as u16)],
+        quotas: quotas(),
+        drop_quotas,
+        flush_flows: true,
+    };
+    let (a, b) = (r(1, false), r(2, true));
+    let cmds = revoke_commands(&[&a, &b, &a]);
+    let first_delete = cmds.iter().position(|c| c.get("delete").is_some()).unwrap();
+    assert!(cmds[..first_delete].iter().all(|c| c.get("add").is_some()));
+    assert!(
+        cmds[first_delete..]
+            .iter()
+            .all(|c| c.get("delete").is_some())
+    );
+    let quota_deletes = cmds
+        .iter()
+        .filter(|c| c["delete"].get("quota").is_some())
+        .count();
+    assert_eq!(
+        quota_deletes, 2,
+        "b drops its two quota objects, a keeps them"
+    );
+    // The duplicate revoke of session 1 is folded away.
+    let authed = cmds
+        .iter()
+        .find(|c| c["delete"]["element"]["name"] == "authed")
+        .unwrap();
+    assert_eq!(
+        authed["delete"]["element"]["elem"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let authed6 = cmds
+        .iter()
+        .find(|c| c["delete"]["element"]["name"] == "authed6")
+        .unwrap();
+    assert_eq!(
+        authed6["delete"]["element"]["elem"][0],
+        json!({"concat": ["02:00:00:00:00:01", "2001:db8::1"]})
+    );
+}
