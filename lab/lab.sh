@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # The namespace lab: guests ⇄ gateway ⇄ upstream ("the internet"), all on this machine.
 #
-#   lab/lab.sh up   PREFIX [GUESTS]   create PREFIX-gw, PREFIX-up, PREFIX-g1..gN
+#   lab/lab.sh up   PREFIX [GUESTS] [NET2_GUESTS]
+#                     create PREFIX-gw, PREFIX-up, PREFIX-g1..gN and PREFIX-n1..nM
 #   lab/lab.sh down PREFIX            remove everything PREFIX made (safe to repeat)
 #
 # Guest gI: 10.77.0.(10+I)/24 and 2001:db8:77::(10+I)/64, MAC 02:77:00:00:00:(10+I), DNS and
-# default routes via the gateway 10.77.0.1 / 2001:db8:77::1 (bridge lan0). Gateway WAN wan0
+# default routes via the gateway 10.77.0.1 / 2001:db8:77::1 (bridge lan0). A second guest
+# network, bridge lan1 (10.79.0.1/24, 2001:db8:79::1/64), stands for a VLAN (this kernel may
+# lack 802.1Q; to the daemon a VLAN interface is just another interface): guest nI there has
+# 10.79.0.(10+I), 2001:db8:79::(10+I), MAC 02:79:00:00:00:(10+I).
+# Gateway WAN wan0
 # 10.88.0.1/24, 2001:db8:88::1/64; upstream eth0 10.88.0.2 (and 10.88.0.3), 2001:db8:88::2
 # runs lab/upstream.py on ports 80 and 443 (both families). IPv6 is routed, not NATed. The gateway runs dnsmasq: DNS answering every
 # name with the upstream address, and DHCP for anything else plugged into the lab.
@@ -13,9 +18,10 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-cmd=${1:?usage: lab.sh up|down PREFIX [GUESTS]}
-prefix=${2:?usage: lab.sh up|down PREFIX [GUESTS]}
+cmd=${1:?usage: lab.sh up|down PREFIX [GUESTS] [NET2_GUESTS]}
+prefix=${2:?usage: lab.sh up|down PREFIX [GUESTS] [NET2_GUESTS]}
 guests=${3:-1}
+net2_guests=${4:-0}
 run=/run/hotspotd-lab/$prefix
 
 down() {
@@ -24,7 +30,7 @@ down() {
             [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
         done
     fi
-    for ns in $(ip netns list | awk '{print $1}' | grep -E "^${prefix}-(gw|up|g[0-9]+)$" || true); do
+    for ns in $(ip netns list | awk '{print $1}' | grep -E "^${prefix}-(gw|up|[gn][0-9]+)$" || true); do
         ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
         ip netns del "$ns"
         rm -rf "/etc/netns/$ns"
@@ -42,11 +48,21 @@ up() {
     ip -n "$upns" link set lo up
     ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1
     ip netns exec "$gw" sysctl -qw net.ipv6.conf.all.forwarding=1
+    # No duplicate-address detection on the gateway's and upstream's links: a link-local
+    # address stays tentative for ~2 s after the link comes up, and routing waits that long.
+    # (Guests keep theirs: tests watch their probes.)
+    for ns in "$gw" "$upns"; do
+        ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0
+    done
 
     ip -n "$gw" link add lan0 type bridge
     ip -n "$gw" addr add 10.77.0.1/24 dev lan0
     ip -n "$gw" addr add 2001:db8:77::1/64 dev lan0 nodad
     ip -n "$gw" link set lan0 up
+    ip -n "$gw" link add lan1 type bridge
+    ip -n "$gw" addr add 10.79.0.1/24 dev lan1
+    ip -n "$gw" addr add 2001:db8:79::1/64 dev lan1 nodad
+    ip -n "$gw" link set lan1 up
 
     ip link add wan0 netns "$gw" type veth peer name eth0 netns "$upns"
     ip -n "$gw" addr add 10.88.0.1/24 dev wan0
@@ -59,6 +75,8 @@ up() {
     ip -n "$upns" link set eth0 up
     ip -n "$upns" route add 10.77.0.0/24 via 10.88.0.1
     ip -n "$upns" route add 2001:db8:77::/64 via 2001:db8:88::1
+    ip -n "$upns" route add 10.79.0.0/24 via 10.88.0.1
+    ip -n "$upns" route add 2001:db8:79::/64 via 2001:db8:88::1
 
     for i in $(seq 1 "$guests"); do
         local g=$prefix-g$i host=$((10 + i))
@@ -76,10 +94,28 @@ up() {
         echo "nameserver 10.77.0.1" > "/etc/netns/$g/resolv.conf"
     done
 
+    for i in $(seq 1 "$net2_guests"); do
+        local g=$prefix-n$i host=$((10 + i))
+        ip netns add "$g"
+        ip -n "$g" link set lo up
+        ip link add wlan0 netns "$g" type veth peer name "nport$i" netns "$gw"
+        ip -n "$g" link set wlan0 address "02:79:00:00:00:$(printf %02x "$host")"
+        ip -n "$g" addr add "10.79.0.$host/24" dev wlan0
+        ip -n "$g" addr add "2001:db8:79::$host/64" dev wlan0 nodad
+        ip -n "$g" link set wlan0 up
+        ip -n "$g" route add default via 10.79.0.1
+        ip -n "$g" -6 route add default via 2001:db8:79::1
+        ip -n "$gw" link set "nport$i" master lan1 up
+        mkdir -p "/etc/netns/$g"
+        echo "nameserver 10.79.0.1" > "/etc/netns/$g/resolv.conf"
+    done
+
     ip netns exec "$gw" dnsmasq --conf-file=/dev/null --keep-in-foreground --no-resolv --no-hosts \
-        --interface=lan0 --bind-interfaces --address=/pay.example.com/10.88.0.3 --address=/#/10.88.0.2 \
+        --interface=lan0 --interface=lan1 --bind-interfaces --address=/pay.example.com/10.88.0.3 --address=/#/10.88.0.2 \
         --dhcp-range=10.77.0.100,10.77.0.200,1h --dhcp-leasefile="$run/leases" \
         --dhcp-option=114,http://10.77.0.1:2050/api/captive \
+        --dhcp-range=set:net2,10.79.0.100,10.79.0.200,1h \
+        --dhcp-option=tag:net2,114,http://10.79.0.1:2050/api/captive \
         --pid-file="$run/dnsmasq-own.pid" --user=root --log-facility=- >"$run/dnsmasq.log" 2>&1 &
     echo $! > "$run/dnsmasq.pid"
     ip netns exec "$upns" python3 "$here/upstream.py" 80 443 >"$run/upstream.log" 2>&1 &
@@ -100,5 +136,5 @@ up() {
 case $cmd in
     up) up ;;
     down) down ;;
-    *) echo "usage: lab.sh up|down PREFIX [GUESTS]" >&2; exit 2 ;;
+    *) echo "usage: lab.sh up|down PREFIX [GUESTS] [NET2_GUESTS]" >&2; exit 2 ;;
 esac

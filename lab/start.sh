@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command to a working hotspot on this machine: installs what is needed, builds, creates
-# the namespace lab (two guests ⇄ gateway ⇄ upstream "internet") and runs hotspotd in the
+# the namespace lab (guests on two networks ⇄ gateway ⇄ upstream "internet") and runs hotspotd in the
 # gateway namespace in the foreground. Ctrl-C stops it and removes the lab.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,13 +11,14 @@ bin=$repo/target/release/hotspotd
 config=$repo/lab/hotspotd.toml
 prefix=hslab
 
-lab/lab.sh up "$prefix" 2
+lab/lab.sh up "$prefix" 2 1
 trap 'lab/lab.sh down "$prefix"' EXIT
 codes=$("$bin" -c "$config" voucher create -n 3 --validity 1h --down 10M --up 2M --quota 500MB --note "lab demo")
 
 cat <<MSG
 
-hotspotd lab is up. Guests: $prefix-g1 (10.77.0.11), $prefix-g2 (10.77.0.12). Every host
+hotspotd lab is up. Guests: $prefix-g1 (10.77.0.11), $prefix-g2 (10.77.0.12) on lan0, and
+$prefix-n1 (10.79.0.11) on the second guest network lan1 (portal 10.79.0.1:2050). Every host
 name resolves to the upstream server 10.88.0.2, which plays the internet.
 
 Fresh vouchers (1 h from first logon, 10/2 Mbit/s, 500 MB):

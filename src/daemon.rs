@@ -21,7 +21,7 @@ use crate::control;
 use crate::firewall::{Firewall, FirewallHandle, FirewallPolicy};
 use crate::gateway::{Gateway, GatewayError, enforcement_loop};
 use crate::portal::{self, PortalState};
-use crate::sniff::capture::Event;
+use crate::sniff::capture::{self, Event};
 use crate::sniff::devices::Sighting;
 use crate::store::{KeyError, SharedStore, Store, StoreError, load_or_create_key};
 
@@ -63,9 +63,7 @@ pub enum DaemonError {
 /// The firewall policy a config describes.
 pub fn firewall_policy(config: &Config) -> FirewallPolicy {
     FirewallPolicy {
-        lan_interface: config.lan_interface.clone(),
-        lan_subnet: config.lan_subnet,
-        lan_address: config.lan_address,
+        lans: config.lans.clone(),
         portal_port: config.portal_port,
     }
 }
@@ -89,16 +87,24 @@ pub fn open_state(config: &Config) -> Result<(Store, Vec<u8>), DaemonError> {
 pub async fn run(config: Config, path: PathBuf) -> Result<(), DaemonError> {
     let (store, key) = open_state(&config)?;
     let firewall = FirewallHandle::spawn(Firewall::new(firewall_policy(&config)));
-    let portal_addr = (config.lan_address, config.portal_port);
+    let portal_addrs: Vec<_> = (config.lans.iter())
+        .map(|lan| (lan.address, config.portal_port))
+        .collect();
     let socket_path = config.control_socket.clone();
     let gateway = Arc::new(Gateway::new(config, SharedStore::new(store), firewall, key));
     let restored = gateway.restore().await?;
     info!(restored, "firewall table installed");
 
     let bind = |what: String| move |source| DaemonError::Bind { what, source };
-    let portal_listener = TcpListener::bind(portal_addr)
-        .await
-        .map_err(bind(format!("portal {}:{}", portal_addr.0, portal_addr.1)))?;
+    // One listener per guest network: the firewall redirects each network's HTTP to the
+    // gateway's own address there.
+    let mut portal_listeners = Vec::with_capacity(portal_addrs.len());
+    for (ip, port) in portal_addrs {
+        let listener = TcpListener::bind((ip, port))
+            .await
+            .map_err(bind(format!("portal {ip}:{port}")))?;
+        portal_listeners.push(listener);
+    }
     let control_listener =
         control::bind(&socket_path).map_err(bind(socket_path.display().to_string()))?;
 
@@ -111,12 +117,14 @@ pub async fn run(config: Config, path: PathBuf) -> Result<(), DaemonError> {
         cancel.clone(),
     ));
     let portal_state = PortalState::new(gateway.clone());
-    let portal_cancel = cancel.clone();
-    tracker.spawn(async move {
-        if let Err(e) = portal::serve(portal_listener, portal_state, portal_cancel).await {
-            warn!(error = %e, "portal server stopped");
-        }
-    });
+    for listener in portal_listeners {
+        let (state, stop) = (portal_state.clone(), cancel.clone());
+        tracker.spawn(async move {
+            if let Err(e) = portal::serve(listener, state, stop).await {
+                warn!(error = %e, "portal server stopped");
+            }
+        });
+    }
     if let Some(addr) = gateway.config.metrics_listen {
         let listener = TcpListener::bind(addr)
             .await
@@ -147,10 +155,23 @@ pub async fn run(config: Config, path: PathBuf) -> Result<(), DaemonError> {
 /// daemon goes on with a warning.
 fn spawn_dns_watch(gateway: &Arc<Gateway>, tracker: &TaskTracker, cancel: &CancellationToken) {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let lan = gateway.config.lan_interface.clone();
-    if let Err(e) = crate::sniff::capture::spawn(&lan, gateway.garden_domains(), tx, cancel.clone())
-    {
-        warn!(error = %e, "walled-garden domains are unavailable");
+    let mut watching = 0;
+    for lan in &gateway.config.lans {
+        match capture::spawn(
+            &lan.interface,
+            gateway.garden_domains(),
+            tx.clone(),
+            cancel.clone(),
+        ) {
+            Ok(_) => watching += 1,
+            Err(e) => warn!(
+                error = %e,
+                interface = lan.interface,
+                "walled-garden domains and device tracking are unavailable on this network"
+            ),
+        }
+    }
+    if watching == 0 {
         return;
     }
     let gw = gateway.clone();
@@ -247,7 +268,9 @@ async fn wait_for_shutdown_signal(gateway: &Gateway, path: &Path) {
 /// stay online. A file that does not validate changes nothing.
 async fn reload(gateway: &Gateway, path: &Path) {
     let running = gateway.settings();
-    let mut own = vec![(running.lan_address, running.portal_port)];
+    let mut own: Vec<_> = (running.lans.iter())
+        .map(|lan| (lan.address, running.portal_port))
+        .collect();
     own.extend(running.metrics_listen.map(|a| (*a.ip(), a.port())));
     let fresh = match Config::load(path, &RunningProbe { own }) {
         Ok(c) => c,

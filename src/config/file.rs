@@ -1,6 +1,9 @@
 //! The TOML file as written by the reseller: strings exactly as typed, unknown keys refused.
 
+use std::fmt;
+
 use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor, value::MapAccessDeserializer};
 
 /// Top level of `hotspotd.toml`.
 #[derive(Debug, Deserialize)]
@@ -12,8 +15,8 @@ pub struct RawConfig {
     pub data_dir: String,
     /// Terms of use shown on the splash page.
     pub terms: Option<String>,
-    /// The guest-facing side.
-    pub lan: RawLan,
+    /// The guest-facing side: `[lan]`, or `[[lan]]` once per guest network.
+    pub lan: RawLans,
     /// The upstream side.
     pub wan: RawWan,
     /// The guest web portal.
@@ -54,6 +57,35 @@ pub struct RawAccess {
     /// Destinations (IP or CIDR) open before login.
     #[serde(default)]
     pub garden: Vec<String>,
+}
+
+/// The guest networks: a `[lan]` table for one, `[[lan]]` tables for several.
+#[derive(Debug)]
+pub struct RawLans(pub Vec<RawLan>);
+
+impl<'de> Deserialize<'de> for RawLans {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OneOrMany;
+        impl<'de> Visitor<'de> for OneOrMany {
+            type Value = RawLans;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a [lan] table or [[lan]] tables")
+            }
+            // Deserialising the table itself (not through an untagged enum) keeps the
+            // parser's message about the exact key that is wrong.
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawLans, A::Error> {
+                RawLan::deserialize(MapAccessDeserializer::new(map)).map(|lan| RawLans(vec![lan]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawLans, A::Error> {
+                let mut lans = Vec::new();
+                while let Some(lan) = seq.next_element()? {
+                    lans.push(lan);
+                }
+                Ok(RawLans(lans))
+            }
+        }
+        deserializer.deserialize_any(OneOrMany)
+    }
 }
 
 /// `[lan]`

@@ -3,12 +3,13 @@
 
 mod access;
 mod file;
+mod lan;
 mod probe;
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::path::{Path, PathBuf};
 
-use ipnet::{Ipv4Net, Ipv6Net};
+use ipnet::Ipv4Net;
 use thiserror::Error;
 
 use crate::model::login::SharedUsersPolicy;
@@ -16,6 +17,7 @@ use crate::model::units::{parse_duration, parse_rate};
 use crate::sniff::names::DomainPattern;
 pub use access::{GardenEntry, parse_destination, parse_garden_entry, parse_mac};
 pub use file::RawConfig;
+pub use lan::{Lan, in_guest_prefix6, lan_of};
 pub use probe::{PathsOnly, RunningProbe, SystemProbe, SystemState};
 
 /// Default portal port (the one openNDS uses, familiar to operators).
@@ -70,18 +72,11 @@ pub struct Config {
     pub terms: String,
     /// Where state lives.
     pub data_dir: PathBuf,
-    /// Guest interface.
-    pub lan_interface: String,
-    /// Guest subnet.
-    pub lan_subnet: Ipv4Net,
-    /// The gateway's LAN address.
-    pub lan_address: Ipv4Addr,
-    /// Guests' IPv6 prefix: their global addresses in it are authorised with their MAC.
-    /// Without it guests' IPv6 never passes.
-    pub lan_subnet6: Option<Ipv6Net>,
+    /// Guest networks (at least one; the first is the main one, named in logs).
+    pub lans: Vec<Lan>,
     /// Upstream interface.
     pub wan_interface: String,
-    /// Portal TCP port on `lan_address`.
+    /// Portal TCP port on every LAN address.
     pub portal_port: u16,
     /// Longest session, seconds.
     pub session_timeout: u64,
@@ -137,10 +132,7 @@ impl Config {
                 changed.push(key);
             }
         };
-        check("lan.interface", self.lan_interface != other.lan_interface);
-        check("lan.subnet", self.lan_subnet != other.lan_subnet);
-        check("lan.address", self.lan_address != other.lan_address);
-        check("lan.subnet6", self.lan_subnet6 != other.lan_subnet6);
+        check("lan", self.lans != other.lans);
         check("wan.interface", self.wan_interface != other.wan_interface);
         check("portal.port", self.portal_port != other.portal_port);
         check("data_dir", self.data_dir != other.data_dir);
@@ -158,10 +150,7 @@ impl Config {
     /// `other`'s live settings on top of `self`'s restart-only ones.
     pub fn with_live_settings_of(&self, other: Config) -> Config {
         Config {
-            lan_interface: self.lan_interface.clone(),
-            lan_subnet: self.lan_subnet,
-            lan_address: self.lan_address,
-            lan_subnet6: self.lan_subnet6,
+            lans: self.lans.clone(),
             wan_interface: self.wan_interface.clone(),
             portal_port: self.portal_port,
             data_dir: self.data_dir.clone(),
@@ -171,9 +160,19 @@ impl Config {
         }
     }
 
-    /// The portal's base URL as guests reach it.
+    /// The portal's base URL as guests of the main network reach it.
     pub fn portal_url(&self) -> String {
-        format!("http://{}:{}", self.lan_address, self.portal_port)
+        self.portal_url_on(&self.lans[0])
+    }
+
+    /// The portal's base URL as guests of `lan` reach it.
+    pub fn portal_url_on(&self, lan: &Lan) -> String {
+        format!("http://{}:{}", lan.address, self.portal_port)
+    }
+
+    /// The guest network `ip` belongs to.
+    pub fn lan_of(&self, ip: Ipv4Addr) -> Option<&Lan> {
+        lan_of(&self.lans, ip)
     }
 
     /// The SQLite database file.
@@ -196,58 +195,21 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
             "set the name guests should see, e.g. hotspot_name = \"Café Wi-Fi\"",
         ));
     }
-    for (key, name) in [
-        ("lan.interface", &raw.lan.interface),
-        ("wan.interface", &raw.wan.interface),
-    ] {
-        if !system.interface_exists(name) {
-            return Err(invalid(
-                key,
-                format!("there is no network interface {name:?} on this machine"),
-                "use a name listed by `ip -br link`",
-            ));
-        }
-    }
-    if raw.lan.interface == raw.wan.interface {
+    if !system.interface_exists(&raw.wan.interface) {
         return Err(invalid(
             "wan.interface",
-            "is the same interface as lan.interface",
-            "guests and the internet must be on different interfaces",
+            format!(
+                "there is no network interface {:?} on this machine",
+                raw.wan.interface
+            ),
+            "use a name listed by `ip -br link`",
         ));
     }
-    let lan_subnet: Ipv4Net = raw.lan.subnet.parse().map_err(|_| {
-        invalid(
-            "lan.subnet",
-            format!("{:?} is not an IPv4 CIDR", raw.lan.subnet),
-            "write network/prefix, e.g. 10.77.0.0/24",
-        )
-    })?;
-    let lan_address: Ipv4Addr = raw.lan.address.parse().map_err(|_| {
-        invalid(
-            "lan.address",
-            format!("{:?} is not an IPv4 address", raw.lan.address),
-            "write the gateway's address on the guest network, e.g. 10.77.0.1",
-        )
-    })?;
-    if !lan_subnet.contains(&lan_address) {
-        return Err(invalid(
-            "lan.address",
-            format!("{lan_address} is outside lan.subnet {lan_subnet}"),
-            "use the gateway's own address inside the guest subnet",
-        ));
-    }
-    let lan_subnet6 = raw.lan.subnet6.as_deref().map(parse_subnet6).transpose()?;
     let portal_port = raw.portal.port.unwrap_or(DEFAULT_PORTAL_PORT);
     if portal_port == 0 {
         return Err(invalid("portal.port", "0 is not a port", "use e.g. 2050"));
     }
-    if let Err(problem) = system.port_free(lan_address, portal_port) {
-        return Err(invalid(
-            "portal.port",
-            format!("cannot listen on {lan_address}:{portal_port}: {problem}"),
-            "stop the program using that port (see `ss -ltnp`), pick another port, or check that lan.address is assigned to this machine",
-        ));
-    }
+    let lans = lan::validate_lans(raw.lan.0, &raw.wan.interface, portal_port, system)?;
     let duration = |key: &'static str, value: Option<String>, default: u64| match value {
         None => Ok(default),
         Some(text) => parse_duration(&text).map_err(|e| invalid(key, e.to_string(), e.hint)),
@@ -317,7 +279,7 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
                     "write e.g. 127.0.0.1:9108 (keep it off the guest network)",
                 )
             })?;
-            if addr.ip() == &lan_address || lan_subnet.contains(addr.ip()) {
+            if lan_of(&lans, *addr.ip()).is_some() {
                 return Err(invalid(
                     "metrics.listen",
                     format!("{addr} is on the guest network"),
@@ -351,10 +313,7 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
         hotspot_name,
         terms: raw.terms.unwrap_or_else(|| DEFAULT_TERMS.to_string()),
         data_dir,
-        lan_interface: raw.lan.interface,
-        lan_subnet,
-        lan_address,
-        lan_subnet6,
+        lans,
         wan_interface: raw.wan.interface,
         portal_port,
         session_timeout,
@@ -369,26 +328,6 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
         metrics_listen,
         garden_domains,
     })
-}
-
-/// The guests' IPv6 prefix: a global one (link-local addresses are never forwarded).
-fn parse_subnet6(text: &str) -> Result<Ipv6Net, ConfigError> {
-    let net: Ipv6Net = text.parse().map_err(|_| {
-        invalid(
-            "lan.subnet6",
-            format!("{text:?} is not an IPv6 prefix"),
-            "write prefix/length, e.g. 2001:db8:77::/64, or leave it out for IPv4 only",
-        )
-    })?;
-    let first = net.network().segments()[0];
-    if net.prefix_len() < 16 || (first & 0xffc0) == 0xfe80 || (first & 0xff00) == 0xff00 {
-        return Err(invalid(
-            "lan.subnet6",
-            format!("{net} is not a guest prefix"),
-            "use the global (or ULA) prefix your router advertises on the guest network, usually a /64",
-        ));
-    }
-    Ok(net.trunc())
 }
 
 #[cfg(test)]

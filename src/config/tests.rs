@@ -1,11 +1,11 @@
 use super::*;
 
-/// A machine with interfaces `lan0` and `wan0` where port 80 is taken.
+/// A machine with interfaces `lan0`, `vlan20` and `wan0` where port 80 is taken.
 struct FakeMachine;
 
 impl SystemProbe for FakeMachine {
     fn interface_exists(&self, name: &str) -> bool {
-        name == "lan0" || name == "wan0"
+        ["lan0", "vlan20", "wan0"].contains(&name)
     }
     fn port_free(&self, _address: Ipv4Addr, port: u16) -> Result<(), String> {
         if port == 80 {
@@ -54,9 +54,86 @@ fn a_good_file_gets_defaults() {
         Path::new("/var/lib/hotspotd/control.sock")
     );
     assert_eq!(c.portal_url(), "http://10.77.0.1:2050");
-    assert_eq!(c.lan_subnet6, None, "IPv4 only unless a prefix is given");
+    assert_eq!(c.lans.len(), 1);
+    assert_eq!(
+        c.lans[0].subnet6, None,
+        "IPv4 only unless a prefix is given"
+    );
     let dual = parse(&GOOD.replace("[wan]", "subnet6 = \"2001:db8:77::5/64\"\n[wan]")).unwrap();
-    assert_eq!(dual.lan_subnet6, Some("2001:db8:77::/64".parse().unwrap()));
+    assert_eq!(
+        dual.lans[0].subnet6,
+        Some("2001:db8:77::/64".parse().unwrap())
+    );
+}
+
+/// Two guest networks as `[[lan]]` tables (the `[lan]` of GOOD rewritten).
+fn two_lans(second: &str) -> String {
+    GOOD.replace("[lan]", "[[lan]]")
+        .replace("[wan]", &format!("[[lan]]\n{second}\n[wan]"))
+}
+
+const VLAN20: &str = "interface = \"vlan20\"\nsubnet = \"10.79.0.0/24\"\naddress = \"10.79.0.1\"";
+
+#[test]
+fn several_guest_networks_each_get_their_portal_address() {
+    let c = parse(&two_lans(VLAN20)).unwrap();
+    let names: Vec<&str> = c.lans.iter().map(|l| l.interface.as_str()).collect();
+    assert_eq!(names, ["lan0", "vlan20"]);
+    let vlan_guest = "10.79.0.50".parse().unwrap();
+    let lan = c.lan_of(vlan_guest).unwrap();
+    assert_eq!(lan.interface, "vlan20");
+    assert_eq!(c.portal_url_on(lan), "http://10.79.0.1:2050");
+    assert_eq!(
+        c.portal_url(),
+        "http://10.77.0.1:2050",
+        "the first is the main one"
+    );
+    assert!(c.lan_of("10.80.0.1".parse().unwrap()).is_none());
+    assert!(
+        !lan.has_guest("10.79.0.1".parse().unwrap()),
+        "the gateway is no guest"
+    );
+    let changed = parse(GOOD).unwrap().restart_only_changes(&c);
+    assert_eq!(changed, ["lan"], "adding a network needs a restart");
+}
+
+#[test]
+fn guest_networks_must_not_collide() {
+    let cases = [
+        (two_lans(&VLAN20.replace("vlan20", "lan0")), "lan.interface"),
+        (
+            two_lans(
+                &VLAN20
+                    .replace("10.79.0.0/24", "10.77.0.0/16")
+                    .replace("10.79.0.1", "10.77.9.1"),
+            ),
+            "lan.subnet",
+        ),
+        (
+            two_lans(&format!("{VLAN20}\nsubnet6 = \"2001:db8:77::/64\"")).replace(
+                "address = \"10.77.0.1\"",
+                "address = \"10.77.0.1\"\nsubnet6 = \"2001:db8:77::/48\"",
+            ),
+            "lan.subnet6",
+        ),
+        (two_lans(&VLAN20.replace("vlan20", "wan0")), "wan.interface"),
+        (
+            two_lans(&VLAN20.replace("\"10.79.0.1\"", "\"10.77.0.1\"")),
+            "lan.address",
+        ),
+        (
+            "hotspot_name = \"x\"\ndata_dir = \"/x\"\nlan = []\n[wan]\ninterface = \"wan0\"\n"
+                .into(),
+            "lan",
+        ),
+    ];
+    for (text, key) in cases {
+        let err = parse(&text).unwrap_err();
+        assert!(err.to_string().contains("fix:"), "{err}");
+        assert_eq!(key_of(err), key, "{text}");
+    }
+    let err = parse(&two_lans(&format!("{VLAN20}\nmtu = 1500"))).unwrap_err();
+    assert!(err.to_string().contains("unknown field `mtu`"), "{err}");
 }
 
 #[test]

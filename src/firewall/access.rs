@@ -41,7 +41,7 @@ fn in_set(field: Value, set: &str) -> Value {
 
 /// `screen`, first of all (prerouting, priority -150): blocked MACs are dropped before DNS,
 /// DHCP or the portal see them.
-pub fn screen_rules(lan: &str) -> Vec<Value> {
+pub fn screen_rules(lan: &Value) -> Vec<Value> {
     vec![rule(
         "screen",
         vec![
@@ -53,7 +53,7 @@ pub fn screen_rules(lan: &str) -> Vec<Value> {
 }
 
 /// First rules of `capture`: allowlisted devices and garden destinations are not redirected.
-pub fn capture_rules(lan: &str) -> Vec<Value> {
+pub fn capture_rules(lan: &Value) -> Vec<Value> {
     let mut rules = vec![rule(
         "capture",
         vec![
@@ -80,7 +80,7 @@ const GARDEN_SETS: [&str; 2] = ["garden", "garden_dns"];
 
 /// First rules of `forward`: allowlisted devices pass (their flows marked so replies pass),
 /// and anyone reaches the garden.
-pub fn forward_rules(lan: &str) -> Vec<Value> {
+pub fn forward_rules(lan: &Value) -> Vec<Value> {
     let ct_mark = json!({"ct": {"key": "mark"}});
     let mut rules = vec![
         // ether saddr @allow_mac ct mark set ct mark | 0x00100000 accept

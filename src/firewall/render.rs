@@ -4,12 +4,12 @@
 //! counters, rate limits and quota, live in sets and maps (see `clients.rs`).
 
 use std::fmt;
-use std::net::Ipv4Addr;
 
-use ipnet::Ipv4Net;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::access;
+use crate::config::Lan;
 
 /// Our table; we never touch any other.
 pub const TABLE: &str = "hotspotd";
@@ -19,23 +19,34 @@ pub const FAMILY: &str = "inet";
 /// Everything the constant rules depend on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FirewallPolicy {
-    /// Guest interface.
-    pub lan_interface: String,
-    /// Guest subnet: only these sources can be authorised.
-    pub lan_subnet: Ipv4Net,
-    /// The gateway's address on the guest side.
-    pub lan_address: Ipv4Addr,
-    /// Portal port on the gateway.
+    /// Guest networks (interface, subnet, gateway address); at least one.
+    pub lans: Vec<Lan>,
+    /// Portal port on every gateway address.
     pub portal_port: u16,
 }
 
 impl fmt::Display for FirewallPolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "guests on {} ({}), portal {}:{}, DNS/DHCP allowed, HTTP captured, HTTPS reset, rest rejected",
-            self.lan_interface, self.lan_subnet, self.lan_address, self.portal_port
-        )
+        f.write_str("guests on ")?;
+        for (i, lan) in self.lans.iter().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            write!(
+                f,
+                "{sep}{} ({}, portal {}:{})",
+                lan.interface, lan.subnet, lan.address, self.portal_port
+            )?;
+        }
+        f.write_str("; DNS/DHCP allowed, HTTP captured, HTTPS reset, rest rejected")
+    }
+}
+
+/// The value itself for one guest network, an anonymous set for several: the rules stay the
+/// same in number however many networks there are.
+fn one_or_set(mut values: Vec<Value>) -> Value {
+    if values.len() == 1 {
+        values.remove(0)
+    } else {
+        json!({ "set": values })
     }
 }
 
@@ -48,7 +59,7 @@ pub fn object(extra: Value) -> Value {
     obj
 }
 
-pub fn meta_eq(key: &str, value: &str) -> Value {
+pub fn meta_eq(key: &str, value: impl Serialize) -> Value {
     json!({"match": {"op": "==", "left": {"meta": {"key": key}}, "right": value}})
 }
 
@@ -123,9 +134,14 @@ fn client_chain(name: &str, key: Value, dir: &str, suffix: &str) -> Vec<Value> {
 
 /// The whole table as one atomic batch: create (so the delete cannot fail), delete, rebuild.
 pub fn render(policy: &FirewallPolicy) -> Value {
-    let lan = policy.lan_interface.as_str();
-    let gw = policy.lan_address.to_string();
-    let subnet = json!({"prefix": {"addr": policy.lan_subnet.network().to_string(), "len": policy.lan_subnet.prefix_len()}});
+    let lans = &policy.lans;
+    let lan = &one_or_set(lans.iter().map(|l| json!(l.interface)).collect());
+    let gw = one_or_set(lans.iter().map(|l| json!(l.address.to_string())).collect());
+    let subnet = one_or_set(
+        lans.iter()
+            .map(|l| json!({"prefix": {"addr": l.subnet.network().to_string(), "len": l.subnet.prefix_len()}}))
+            .collect(),
+    );
     let table = json!({"table": {"family": FAMILY, "name": TABLE}});
     let mut cmds = vec![
         json!({"add": table.clone()}),
@@ -344,11 +360,18 @@ pub fn rule_count(batch: &Value) -> usize {
 mod tests {
     use super::*;
 
+    fn lan(interface: &str, subnet: &str, address: &str) -> Lan {
+        Lan {
+            interface: interface.into(),
+            subnet: subnet.parse().unwrap(),
+            address: address.parse().unwrap(),
+            subnet6: None,
+        }
+    }
+
     fn policy() -> FirewallPolicy {
         FirewallPolicy {
-            lan_interface: "lan0".into(),
-            lan_subnet: "10.77.0.0/24".parse().unwrap(),
-            lan_address: "10.77.0.1".parse().unwrap(),
+            lans: vec![lan("lan0", "10.77.0.0/24", "10.77.0.1")],
             portal_port: 2050,
         }
     }
@@ -383,5 +406,40 @@ mod tests {
             );
         }
         assert_eq!(rule_count(&batch), 42);
+    }
+
+    /// Every guest-side match names all networks at once, and a second network adds no rule.
+    #[test]
+    fn several_networks_share_the_rules() {
+        let mut two = policy();
+        two.lans.push(lan("vlan20", "10.79.0.0/24", "10.79.0.1"));
+        let batch = render(&two);
+        assert_eq!(rule_count(&batch), rule_count(&render(&policy())));
+        let both = json!({"set": ["lan0", "vlan20"]});
+        let mut interface_matches = 0;
+        for cmd in batch["nftables"].as_array().unwrap() {
+            let Some(exprs) = cmd["add"]["rule"]["expr"].as_array() else {
+                continue;
+            };
+            for m in exprs.iter().filter_map(|e| e.get("match")) {
+                let key = &m["left"]["meta"]["key"];
+                if key == "iifname" || key == "oifname" {
+                    assert_eq!(m["right"], both, "a rule sees only one network: {cmd}");
+                    interface_matches += 1;
+                }
+                if m["left"] == payload("ip", "saddr") && m["right"].get("set").is_some() {
+                    assert_eq!(m["right"]["set"][1]["prefix"]["addr"], "10.79.0.0");
+                }
+            }
+        }
+        assert!(
+            interface_matches >= 20,
+            "only {interface_matches} interface matches"
+        );
+        let portal = json!({"set": ["10.77.0.1", "10.79.0.1"]});
+        assert!(
+            batch.to_string().contains(&portal.to_string()),
+            "the portal is open on both gateway addresses"
+        );
     }
 }

@@ -19,7 +19,7 @@ impl Gateway {
     /// login. Ignored when the address is outside the guest subnet, held by another session, or
     /// leased to another device.
     pub async fn follow_address(&self, mac: &str, ip: Ipv4Addr) -> Result<bool, GatewayError> {
-        if !self.config.lan_subnet.contains(&ip) || ip == self.config.lan_address {
+        if !self.config.lan_of(ip).is_some_and(|lan| lan.has_guest(ip)) {
             return Ok(false);
         }
         if self.lease_holder(ip).is_some_and(|holder| holder != mac) {
@@ -60,7 +60,7 @@ impl Gateway {
     /// Whether `ip` may be authorised with the device `mac`: a routable address in the guest
     /// prefix that no other online device holds.
     fn ipv6_claimable(&self, reg: &Registry, mac: &str, ip: Ipv6Addr) -> bool {
-        self.config.lan_subnet6.is_some_and(|net| net.contains(&ip))
+        crate::config::in_guest_prefix6(&self.config.lans, ip)
             && crate::sniff::ipv6::is_routable_unicast(ip)
             && reg.holder6(ip).is_none_or(|holder| holder == mac)
     }
@@ -81,10 +81,10 @@ impl Gateway {
 
     /// Adds an IPv6 address an online device was seen using to its session: its traffic from
     /// and to that address passes, counted and limited with the rest of the session. Ignored
-    /// for devices offline, addresses outside `lan.subnet6` and addresses another device holds
+    /// for devices offline, addresses outside every `lan.subnet6` and addresses another device holds
     /// (a spoofed source never takes over someone else's address).
     pub async fn bind_ipv6(&self, mac: &str, ip: Ipv6Addr) -> Result<bool, GatewayError> {
-        if self.config.lan_subnet6.is_none() {
+        if self.config.lans.iter().all(|lan| lan.subnet6.is_none()) {
             return Ok(false);
         }
         let mut reg = self.online.lock().await;

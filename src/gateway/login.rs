@@ -119,15 +119,12 @@ impl Gateway {
         self.admit(mac, ip, user.id).await
     }
 
-    /// The MAC of the guest at `ip`: on the guest subnet, in the neighbour table, and not
+    /// The MAC of the guest at `ip`: on a guest subnet, in that network's neighbour table, and not
     /// using an address DHCP leased to another device. Every way in (login, paid order) asks
     /// this.
     pub(super) fn device_at(&self, ip: Ipv4Addr) -> Result<String, LoginError> {
-        if !self.config.lan_subnet.contains(&ip) {
-            return Err(LoginError::UnknownDevice);
-        }
-        let mac =
-            neighbours::lookup(ip, &self.config.lan_interface).ok_or(LoginError::UnknownDevice)?;
+        let lan = self.config.lan_of(ip).ok_or(LoginError::UnknownDevice)?;
+        let mac = neighbours::lookup(ip, &lan.interface).ok_or(LoginError::UnknownDevice)?;
         if self.lease_holder(ip).is_some_and(|holder| holder != mac) {
             warn!(%mac, %ip, "request from an address leased to another device refused");
             return Err(LoginError::AddressConflict);

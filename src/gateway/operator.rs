@@ -55,7 +55,8 @@ pub enum OperatorError {
 impl Gateway {
     /// Devices on the LAN (neighbour table and ARP/DHCP capture), with their sessions.
     pub async fn devices(&self) -> Vec<Device> {
-        let mut found: BTreeMap<String, String> = neighbours::table(&self.config.lan_interface)
+        let mut found: BTreeMap<String, String> = self
+            .neighbours()
             .into_iter()
             .map(|(ip, mac)| (mac, ip.to_string()))
             .collect();
@@ -89,9 +90,16 @@ impl Gateway {
             .collect()
     }
 
+    /// The kernel's neighbour entries on every guest network.
+    fn neighbours(&self) -> Vec<(Ipv4Addr, String)> {
+        (self.config.lans.iter())
+            .flat_map(|lan| neighbours::table(&lan.interface))
+            .collect()
+    }
+
     /// Resolves a MAC or IPv4 address to the (MAC, IP) pair on the LAN.
     fn resolve(&self, device: &str) -> Result<(String, Ipv4Addr), OperatorError> {
-        let table = neighbours::table(&self.config.lan_interface);
+        let table = self.neighbours();
         let found = if let Ok(ip) = device.parse::<Ipv4Addr>() {
             table.into_iter().find(|(a, _)| *a == ip)
         } else if let Some(mac) = parse_mac(device) {

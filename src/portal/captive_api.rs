@@ -16,7 +16,7 @@ pub async fn captive(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
 ) -> Response {
     let client = state.client_at(peer).await;
-    let portal = format!("{}/", state.portal_url);
+    let portal = format!("{}/", state.portal_url_for(peer));
     let body = match client {
         None => json!({"captive": true, "user-portal-url": portal}),
         Some(c) => {

@@ -30,12 +30,15 @@ pub async fn redirect_captured(
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .map(str::to_ascii_lowercase);
-    if host.as_deref() == Some(state.portal_host.as_str()) {
+    if host
+        .as_ref()
+        .is_some_and(|h| state.portal_hosts.contains(h))
+    {
         return next.run(req).await;
     }
     let original = host.map(|host| format!("http://{host}{}", req.uri()));
     let online = state.client_at(peer).await.is_some();
-    let mut location = format!("{}/", state.portal_url);
+    let mut location = format!("{}/", state.portal_url_for(peer));
     let mut status = StatusCode::FOUND;
     if let Some(original) = original.filter(|o| o.len() <= MAX_DST) {
         if online {

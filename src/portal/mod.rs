@@ -24,10 +24,9 @@ use crate::gateway::{ClientView, Gateway};
 pub struct PortalState {
     /// The gateway core.
     pub gateway: Arc<Gateway>,
-    /// `Host` header value under which the portal itself is addressed (`10.77.0.1:2050`).
-    pub portal_host: String,
-    /// Base URL of the portal.
-    pub portal_url: String,
+    /// `Host` header values under which the portal itself is addressed (`10.77.0.1:2050`),
+    /// one per guest network.
+    pub portal_hosts: Arc<[String]>,
     /// Whether priced profiles exist, and when that was last asked (unix seconds): the splash
     /// shows a "Buy access" link without a database query per page view.
     offers_cache: Arc<(AtomicBool, AtomicI64)>,
@@ -54,6 +53,16 @@ impl PortalState {
         flag.load(Ordering::Relaxed)
     }
 
+    /// The portal's base URL for the guest at `peer`: the gateway's address on the guest's own
+    /// network (the other networks' addresses may not be reachable from there).
+    pub fn portal_url_for(&self, peer: SocketAddr) -> String {
+        let config = &self.gateway.config;
+        pages::client_ipv4(peer)
+            .and_then(|ip| config.lan_of(ip))
+            .map(|lan| config.portal_url_on(lan))
+            .unwrap_or_else(|| config.portal_url())
+    }
+
     /// The session of the guest at `peer`, if it is online.
     pub async fn client_at(&self, peer: SocketAddr) -> Option<ClientView> {
         let ip = pages::client_ipv4(peer)?;
@@ -64,8 +73,9 @@ impl PortalState {
     pub fn new(gateway: Arc<Gateway>) -> Self {
         let c = &gateway.config;
         PortalState {
-            portal_host: format!("{}:{}", c.lan_address, c.portal_port),
-            portal_url: c.portal_url(),
+            portal_hosts: (c.lans.iter())
+                .map(|lan| format!("{}:{}", lan.address, c.portal_port))
+                .collect(),
             offers_cache: Arc::new((AtomicBool::new(false), AtomicI64::new(i64::MIN / 2))),
             gateway,
         }

@@ -39,17 +39,36 @@ pub struct Lab {
     daemon: Option<Child>,
 }
 
-/// Lab config: small timeouts can be set through `extra` (TOML lines in `[sessions]`).
+/// Guest `i` (1-based) of the second network has this MAC.
+pub fn net2_guest_mac(i: usize) -> String {
+    format!("02:79:00:00:00:{:02x}", 10 + i)
+}
+
+/// Guest `i` of the second network has this IP.
+pub fn net2_guest_ip(i: usize) -> String {
+    format!("10.79.0.{}", 10 + i)
+}
+
+/// The portal as guests of the second network reach it.
+pub const NET2_PORTAL: &str = "http://10.79.0.1:2050";
+
+/// Lab config: small timeouts can be set through `extra` (TOML lines in `[sessions]`). The
+/// daemon serves both guest networks (bridges lan0 and lan1).
 fn config_text(data_dir: &Path, sessions: &str) -> String {
     format!(
         r#"hotspot_name = "Test Café"
 data_dir = "{}"
 terms = "Be nice."
-[lan]
+[[lan]]
 interface = "lan0"
 subnet = "10.77.0.0/24"
 address = "10.77.0.1"
 subnet6 = "2001:db8:77::/64"
+[[lan]]
+interface = "lan1"
+subnet = "10.79.0.0/24"
+address = "10.79.0.1"
+subnet6 = "2001:db8:79::/64"
 [wan]
 interface = "wan0"
 [sessions]
@@ -74,6 +93,11 @@ impl Lab {
 
     /// The namespaces and lab services, no daemon yet.
     pub fn without_daemon(guests: usize, sessions: &str) -> Lab {
+        Lab::with_net2_guests(guests, 0, sessions)
+    }
+
+    /// As [`Lab::without_daemon`], plus `net2_guests` guests on the second network (lan1).
+    pub fn with_net2_guests(guests: usize, net2_guests: usize, sessions: &str) -> Lab {
         require_root();
         let prefix = unique_prefix();
         let dir = tempfile::tempdir().expect("tempdir");
@@ -86,7 +110,12 @@ impl Lab {
             daemon: None,
         };
         let out = Command::new(repo().join("lab/lab.sh"))
-            .args(["up", &lab.prefix, &guests.to_string()])
+            .args([
+                "up",
+                &lab.prefix,
+                &guests.to_string(),
+                &net2_guests.to_string(),
+            ])
             .output()
             .expect("run lab/lab.sh");
         assert!(
@@ -103,6 +132,11 @@ impl Lab {
 
     pub fn guest(&self, i: usize) -> String {
         format!("{}-g{i}", self.prefix)
+    }
+
+    /// The namespace of guest `i` of the second network.
+    pub fn net2_guest(&self, i: usize) -> String {
+        format!("{}-n{i}", self.prefix)
     }
 
     pub fn log_path(&self) -> PathBuf {

@@ -4,6 +4,12 @@ use crate::sniff::fixtures::{GATEWAY_MAC, frame_from, response};
 /// Runs a classic BPF program over a frame as the kernel would: the bytes to keep (0: drop).
 /// Loads past the end drop the frame, as in the kernel.
 fn run(program: &[sock_filter], frame: &[u8]) -> u32 {
+    run_tagged(program, frame, false)
+}
+
+/// [`run`] for a frame that arrived with a VLAN tag (`tagged`: the kernel keeps the tag out
+/// of the bytes and answers the ancillary load).
+fn run_tagged(program: &[sock_filter], frame: &[u8], tagged: bool) -> u32 {
     let (mut a, mut x, mut pc) = (0u32, 0u32, 0usize);
     let byte = |at: usize| frame.get(at).copied().map(u32::from);
     let half = |at: usize| Some(byte(at)? << 8 | byte(at + 1)?);
@@ -13,6 +19,7 @@ fn run(program: &[sock_filter], frame: &[u8]) -> u32 {
         pc += 1;
         let jump = |taken: bool| usize::from(if taken { ins.jt } else { ins.jf });
         match ins.code {
+            LDW_ABS if ins.k == VLAN_TAG_PRESENT => a = u32::from(tagged),
             LDH_ABS => match half(k) {
                 Some(v) => a = v,
                 None => return 0,
@@ -119,6 +126,27 @@ fn forwarded_traffic_stays_in_the_kernel() {
     ];
     for (what, frame) in cases {
         assert_eq!(run(&PROGRAM, &frame), 0, "{what} passed");
+    }
+}
+
+/// On a bridge that also carries VLANs, the tagged frames are the VLAN interface's to see.
+#[test]
+fn tagged_frames_are_left_to_their_vlan_interface() {
+    let frames = [
+        ("ARP", ethernet(0x0806, &[0; 28])),
+        ("DHCP ack", ipv4_udp(67, 68, 0)),
+    ];
+    for (what, frame) in frames {
+        assert_eq!(
+            run(&PROGRAM, &frame),
+            0x0004_0000,
+            "untagged {what} dropped"
+        );
+        assert_eq!(
+            run_tagged(&PROGRAM, &frame, true),
+            0,
+            "tagged {what} passed"
+        );
     }
 }
 

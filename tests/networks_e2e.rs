@@ -1,0 +1,120 @@
+//! Two guest networks on one daemon (bridges lan0 and lan1, as two VLAN interfaces would be).
+//! A guest of the second network is held and sent to the portal at its own network's gateway
+//! address, logs in there, and is released (IPv4 and IPv6) without touching the first
+//! network's guests.
+
+mod common;
+
+use std::process::Output;
+
+use common::lab::{GATEWAY, Lab, NET2_PORTAL, UPSTREAM6, net2_guest_ip, net2_guest_mac};
+
+/// curl from guest 1 of the second network with a 5 s limit.
+fn net2_curl(lab: &Lab, args: &[&str]) -> Output {
+    let mut full = vec!["curl", "-s", "-m", "5"];
+    full.extend_from_slice(args);
+    lab.in_ns(&lab.net2_guest(1), &full)
+}
+
+/// (HTTP status or "000", `Location` header) of a GET from guest 1 of the second network.
+fn net2_get(lab: &Lab, url: &str) -> (String, String) {
+    let out = net2_curl(
+        lab,
+        &["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", url],
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (status, location) = text.split_once(' ').unwrap_or((&text, ""));
+    (status.to_string(), location.to_string())
+}
+
+fn net2_reaches_upstream6(lab: &Lab) -> bool {
+    let url = format!("http://[{UPSTREAM6}]/");
+    let out = net2_curl(lab, &["-o", "/dev/null", "--connect-timeout", "2", &url]);
+    out.status.success()
+}
+
+#[test]
+fn a_second_network_guest_logs_in_at_its_own_gateway_and_the_first_stays_held() {
+    let mut lab = Lab::with_net2_guests(1, 1, "");
+    lab.start_daemon();
+
+    // Held, and sent to the portal on its own network (10.79.0.1, not 10.77.0.1).
+    let (status, location) = net2_get(&lab, "http://example.com/page");
+    assert_eq!(status, "302", "second-network guest not captured");
+    assert!(
+        location.starts_with(&format!("{NET2_PORTAL}/?dst=")),
+        "redirected to {location}"
+    );
+    let https = net2_curl(&lab, &["-o", "/dev/null", "https://10.88.0.2/"]);
+    assert_eq!(https.status.code(), Some(7), "HTTPS before login not reset");
+    assert!(!net2_reaches_upstream6(&lab), "IPv6 passed before login");
+    let api = net2_curl(&lab, &[&format!("{NET2_PORTAL}/api/captive")]);
+    let api: serde_json::Value = serde_json::from_slice(&api.stdout).expect("captive JSON");
+    assert_eq!(api["captive"], true);
+    assert_eq!(api["user-portal-url"], format!("{NET2_PORTAL}/"));
+
+    // Logs in at its own gateway address.
+    let code = lab.vouchers(&[])[0].clone();
+    let out = net2_curl(
+        &lab,
+        &[
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "--data-urlencode",
+            &format!("code={code}"),
+            &format!("{NET2_PORTAL}/login"),
+        ],
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "303", "{}", lab.log());
+    let (status, _) = net2_get(&lab, "http://example.com/");
+    assert_eq!(
+        status, "200",
+        "second-network guest not released after login"
+    );
+    assert!(
+        net2_reaches_upstream6(&lab),
+        "the second-network guest's IPv6 was not learnt on its own interface: {:?}\n{}",
+        lab.clients(),
+        lab.log()
+    );
+    let client = (lab.clients().into_iter())
+        .find(|c| c["mac"] == net2_guest_mac(1))
+        .expect("second-network guest listed");
+    assert_eq!(client["ip"], net2_guest_ip(1), "{client}");
+
+    // The first network's guest is still held, and sent to that network's gateway address.
+    let out = lab.curl(
+        1,
+        &[
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code} %{redirect_url}",
+            "http://example.com/",
+        ],
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.starts_with(&format!("302 http://{GATEWAY}:2050/")),
+        "first-network guest: {text}"
+    );
+
+    // Ending the session cuts the second-network guest off again.
+    let kick = lab.cli(&["kick", &net2_guest_mac(1)]);
+    assert!(
+        kick.status.success(),
+        "{}",
+        String::from_utf8_lossy(&kick.stderr)
+    );
+    let (status, _) = net2_get(&lab, "http://example.com/");
+    assert_eq!(
+        status, "302",
+        "second-network guest still released after kick"
+    );
+    assert!(
+        !net2_reaches_upstream6(&lab),
+        "IPv6 still passes after kick"
+    );
+}
