@@ -5,6 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::lab::{Lab, PORTAL, guest_mac};
+use common::rates::{assert_within, download_rate, upload_rate};
 
 #[test]
 fn allowlisted_devices_bypass_the_portal_and_blocked_ones_get_nothing() {
@@ -80,6 +81,52 @@ fn allowlisted_devices_bypass_the_portal_and_blocked_ones_get_nothing() {
     lab.ok(&["mac", "remove", &guest_mac(2)]);
     assert_eq!(lab.status(1, "http://example.com/"), "302");
     assert_eq!(lab.status(2, &format!("{PORTAL}/")), "200");
+}
+
+/// A smart TV on the allowlist with its own rates: policed in the kernel both ways without a
+/// login, a new rate replaces the old at once, and other allowlisted devices stay unlimited.
+#[test]
+fn an_allowlisted_device_can_be_rate_limited() {
+    let lab = Lab::start(2);
+    let tv = guest_mac(1);
+    let said = lab.ok(&[
+        "mac", "allow", &tv, "--note", "smart TV", "--down", "8M", "--up", "4M",
+    ]);
+    assert!(said.contains("limited to 8M down / 4M up"), "{said}");
+    lab.ok(&["mac", "allow", &guest_mac(2), "--note", "staff laptop"]);
+    assert_within(
+        download_rate(&lab, 1, 1_000_000.0),
+        1_000_000.0,
+        "allowlisted download at 8 Mbit/s",
+    );
+    assert_within(
+        upload_rate(&lab, 1),
+        500_000.0,
+        "allowlisted upload at 4 Mbit/s",
+    );
+
+    // The unlimited device is far above any of those rates.
+    let free = download_rate(&lab, 2, 20_000_000.0);
+    assert!(
+        free > 20_000_000.0,
+        "unlimited allowlisted device got {free:.0} B/s"
+    );
+
+    // A new rate takes over at once (new policer; flows keep their mark).
+    lab.ok(&["mac", "allow", &tv, "--down", "16M"]);
+    assert_within(
+        download_rate(&lab, 1, 2_000_000.0),
+        2_000_000.0,
+        "allowlisted download at 16 Mbit/s",
+    );
+    let list: serde_json::Value =
+        serde_json::from_str(&lab.ok(&["mac", "list", "--json"])).unwrap();
+    let entry = (list.as_array().unwrap().iter())
+        .find(|r| r["mac"] == tv.as_str())
+        .expect("TV listed")
+        .clone();
+    assert_eq!(entry["rate_down_bps"], 16_000_000, "{entry}");
+    assert_eq!(entry["rate_up_bps"], serde_json::Value::Null, "{entry}");
 }
 
 #[test]

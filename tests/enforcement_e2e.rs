@@ -5,82 +5,19 @@ mod common;
 use std::time::Duration;
 
 use common::lab::{Lab, guest_mac};
-
-/// Bytes per second of each transfer curl made, from `-w` lines.
-fn speeds(out: &std::process::Output) -> Vec<f64> {
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .filter_map(|s| s.parse().ok())
-        .collect()
-}
-
-fn assert_within(measured: f64, want: f64, what: &str) {
-    let ratio = measured / want;
-    assert!(
-        (0.9..=1.1).contains(&ratio),
-        "{what}: measured {measured:.0} B/s, configured {want:.0} B/s ({:+.1}%)",
-        (ratio - 1.0) * 100.0
-    );
-    eprintln!(
-        "{what}: measured {measured:.0} B/s for {want:.0} B/s ({:+.1}%)",
-        (ratio - 1.0) * 100.0
-    );
-}
+use common::rates::{assert_within, download_rate, upload_rate};
 
 #[test]
 fn rate_limits_hold_within_ten_percent() {
     let lab = Lab::start(1);
     let code = &lab.vouchers(&["--down", "8M", "--up", "4M"])[0];
     assert_eq!(lab.login(1, code, "").0, "303");
-    // A fresh policer starts with a second's worth of tokens: the first transfer uses them up,
-    // the second (same connection, no pause) is measured.
-    let down = lab.curl(
-        1,
-        &[
-            "-m",
-            "30",
-            "-o",
-            "/dev/null",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{speed_download}\n",
-            "http://example.com/bytes/1500000",
-            "http://example.com/bytes/5000000",
-        ],
+    assert_within(
+        download_rate(&lab, 1, 1_000_000.0),
+        1_000_000.0,
+        "download at 8 Mbit/s",
     );
-    let down = speeds(&down);
-    assert_eq!(down.len(), 2, "download failed: {}", lab.log());
-    assert_within(down[1], 1_000_000.0, "download at 8 Mbit/s");
-
-    let data = lab.dir.path().join("upload.bin");
-    std::fs::write(&data, vec![b'u'; 2_500_000]).unwrap();
-    let file = format!("@{}", data.display());
-    let up = lab.curl(
-        1,
-        &[
-            "-m",
-            "30",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{speed_upload}\n",
-            "--data-binary",
-            &file,
-            "http://example.com/upload",
-            "--next",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{speed_upload}\n",
-            "--data-binary",
-            &file,
-            "http://example.com/upload",
-        ],
-    );
-    let up = speeds(&up);
-    assert_eq!(up.len(), 2, "upload failed: {}", lab.log());
-    assert_within(up[1], 500_000.0, "upload at 4 Mbit/s");
+    assert_within(upload_rate(&lab, 1), 500_000.0, "upload at 4 Mbit/s");
 }
 
 #[test]

@@ -11,6 +11,15 @@ use crate::config::{Config, GardenEntry, parse_garden_entry, parse_mac};
 use crate::control::Request;
 use crate::daemon::open_state;
 use crate::gateway::now;
+use crate::model::units::format_rate;
+use crate::store::MacRule;
+
+use super::parse::opt_rate;
+
+/// A rate for the MAC list: "unlimited" when there is none.
+fn rate_text(bps: Option<u64>) -> String {
+    bps.map(format_rate).unwrap_or_else(|| "unlimited".into())
+}
 
 fn applied(config: &Config) -> Result<&'static str, CliError> {
     Ok(match tell_daemon(config, &Request::ReloadAccess)? {
@@ -31,20 +40,40 @@ pub fn mac(config: &Config, cmd: &MacCommand) -> Result<String, CliError> {
         })
     };
     match cmd {
-        MacCommand::Allow { mac, note } | MacCommand::Block { mac, note } => {
-            let kind = if matches!(cmd, MacCommand::Allow { .. }) {
-                "allow"
-            } else {
-                "block"
+        MacCommand::Allow {
+            mac,
+            note,
+            down,
+            up,
+        } => {
+            let rule = MacRule {
+                mac: parse(mac)?,
+                kind: "allow".into(),
+                description: note.clone(),
+                rate_down_bps: opt_rate("down", down)?,
+                rate_up_bps: opt_rate("up", up)?,
             };
-            let mac = parse(mac)?;
-            store.set_mac_rule(&mac, kind, note, now())?;
-            let verb = if kind == "allow" {
-                "bypasses the portal"
-            } else {
-                "is blocked"
+            store.set_mac_rule(&rule, now())?;
+            let limits = match (rule.rate_down_bps, rule.rate_up_bps) {
+                (None, None) => String::new(),
+                (d, u) => format!(", limited to {} down / {} up", rate_text(d), rate_text(u)),
             };
-            Ok(format!("{mac} {verb} ({})\n", applied(config)?))
+            Ok(format!(
+                "{} bypasses the portal{limits} ({})\n",
+                rule.mac,
+                applied(config)?
+            ))
+        }
+        MacCommand::Block { mac, note } => {
+            let rule = MacRule {
+                mac: parse(mac)?,
+                kind: "block".into(),
+                description: note.clone(),
+                rate_down_bps: None,
+                rate_up_bps: None,
+            };
+            store.set_mac_rule(&rule, now())?;
+            Ok(format!("{} is blocked ({})\n", rule.mac, applied(config)?))
         }
         MacCommand::Remove { mac } => {
             let mac = parse(mac)?;
@@ -56,34 +85,52 @@ pub fn mac(config: &Config, cmd: &MacCommand) -> Result<String, CliError> {
             Ok(format!("{mac}: rule removed ({})\n", applied(config)?))
         }
         MacCommand::List { json } => {
-            let mut rows: Vec<Vec<String>> = store
-                .mac_rules()?
-                .into_iter()
-                .map(|r| vec![r.mac, r.kind, r.description, "cli".into()])
-                .collect();
-            rows.extend(
-                config
-                    .allow_macs
-                    .iter()
-                    .map(|m| vec![m.clone(), "allow".into(), String::new(), "config".into()]),
-            );
-            rows.extend(
-                config
-                    .block_macs
-                    .iter()
-                    .map(|m| vec![m.clone(), "block".into(), String::new(), "config".into()]),
-            );
+            let mut rules: Vec<(MacRule, &str)> =
+                store.mac_rules()?.into_iter().map(|r| (r, "cli")).collect();
+            rules.extend(config.allow_macs.iter().map(|a| {
+                let rule = MacRule {
+                    mac: a.mac.clone(),
+                    kind: "allow".into(),
+                    description: a.note.clone(),
+                    rate_down_bps: a.rate_down_bps,
+                    rate_up_bps: a.rate_up_bps,
+                };
+                (rule, "config")
+            }));
+            rules.extend(config.block_macs.iter().map(|m| {
+                let rule = MacRule {
+                    mac: m.clone(),
+                    kind: "block".into(),
+                    description: String::new(),
+                    rate_down_bps: None,
+                    rate_up_bps: None,
+                };
+                (rule, "config")
+            }));
             if *json {
-                let items: Vec<_> = rows
+                let items: Vec<_> = rules
                     .iter()
-                    .map(
-                        |r| json!({"mac": r[0], "kind": r[1], "description": r[2], "source": r[3]}),
-                    )
+                    .map(|(r, source)| {
+                        json!({"mac": r.mac, "kind": r.kind, "description": r.description,
+                               "rate_down_bps": r.rate_down_bps, "rate_up_bps": r.rate_up_bps,
+                               "source": source})
+                    })
                     .collect();
                 return Ok(json!(items).to_string() + "\n");
             }
+            let rows: Vec<Vec<String>> = rules
+                .into_iter()
+                .map(|(r, source)| {
+                    let (down, up) = if r.kind == "allow" {
+                        (rate_text(r.rate_down_bps), rate_text(r.rate_up_bps))
+                    } else {
+                        (String::new(), String::new())
+                    };
+                    vec![r.mac, r.kind, down, up, r.description, source.into()]
+                })
+                .collect();
             Ok(table::render(
-                &["MAC", "KIND", "DESCRIPTION", "SOURCE"],
+                &["MAC", "KIND", "DOWN", "UP", "DESCRIPTION", "SOURCE"],
                 &rows,
             ))
         }

@@ -69,6 +69,12 @@ pub enum MacCommand {
         /// What it is (e.g. "lobby printer").
         #[arg(long, default_value = "")]
         note: String,
+        /// Download rate limit, bits/s (e.g. 10M); unlimited without it.
+        #[arg(long)]
+        down: Option<String>,
+        /// Upload rate limit, bits/s (e.g. 2M).
+        #[arg(long)]
+        up: Option<String>,
     },
     /// Drop everything from a device (logged off if online).
     Block {

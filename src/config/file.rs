@@ -48,9 +48,9 @@ pub struct RawMetrics {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAccess {
-    /// MACs that bypass the portal.
+    /// Devices that bypass the portal.
     #[serde(default)]
-    pub allow_macs: Vec<String>,
+    pub allow_macs: Vec<RawAllowMac>,
     /// MACs that are blocked.
     #[serde(default)]
     pub block_macs: Vec<String>,
@@ -85,6 +85,50 @@ impl<'de> Deserialize<'de> for RawLans {
             }
         }
         deserializer.deserialize_any(OneOrMany)
+    }
+}
+
+/// An `access.allow_macs` entry: a MAC, or a table that describes and polices the device.
+#[derive(Debug)]
+pub enum RawAllowMac {
+    /// `"aa:bb:cc:dd:ee:ff"`: unlimited.
+    Mac(String),
+    /// `{ mac = "…", note = "lobby printer", down = "10M", up = "2M" }`.
+    Device(RawAllowedDevice),
+}
+
+/// The table form of an allowlisted device.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAllowedDevice {
+    /// Its MAC.
+    pub mac: String,
+    /// What it is.
+    #[serde(default)]
+    pub note: String,
+    /// Download rate (bits/s, e.g. `10M`); unset = unlimited.
+    pub down: Option<String>,
+    /// Upload rate.
+    pub up: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for RawAllowMac {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MacOrTable;
+        impl<'de> Visitor<'de> for MacOrTable {
+            type Value = RawAllowMac;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a MAC string or a { mac = …, note = …, down = …, up = … } table")
+            }
+            fn visit_str<E: serde::de::Error>(self, mac: &str) -> Result<RawAllowMac, E> {
+                Ok(RawAllowMac::Mac(mac.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawAllowMac, A::Error> {
+                RawAllowedDevice::deserialize(MapAccessDeserializer::new(map))
+                    .map(RawAllowMac::Device)
+            }
+        }
+        deserializer.deserialize_any(MacOrTable)
     }
 }
 

@@ -15,7 +15,7 @@ use thiserror::Error;
 use crate::model::login::SharedUsersPolicy;
 use crate::model::units::{parse_duration, parse_rate};
 use crate::sniff::names::DomainPattern;
-pub use access::{GardenEntry, parse_destination, parse_garden_entry, parse_mac};
+pub use access::{AllowedMac, GardenEntry, parse_destination, parse_garden_entry, parse_mac};
 pub use file::RawConfig;
 pub use lan::{Lan, in_guest_prefix6, lan_of};
 pub use probe::{PathsOnly, RunningProbe, SystemProbe, SystemState};
@@ -90,8 +90,8 @@ pub struct Config {
     pub control_socket: PathBuf,
     /// What a login beyond a profile's shared users does.
     pub shared_users_policy: SharedUsersPolicy,
-    /// MACs that bypass the portal (from the config; the CLI adds more).
-    pub allow_macs: Vec<String>,
+    /// Devices that bypass the portal (from the config; the CLI adds more).
+    pub allow_macs: Vec<AllowedMac>,
     /// MACs that are blocked.
     pub block_macs: Vec<String>,
     /// Destinations open before login.
@@ -252,7 +252,7 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
             })
             .collect::<Result<Vec<_>, _>>()
     };
-    let allow_macs = macs("access.allow_macs", &raw.access.allow_macs)?;
+    let allow_macs = access::allowed_macs(raw.access.allow_macs)?;
     let block_macs = macs("access.block_macs", &raw.access.block_macs)?;
     let mut garden = Vec::new();
     let mut garden_domains = Vec::new();

@@ -222,9 +222,34 @@ fn the_shipped_configs_are_valid() {
 }
 
 #[test]
+fn an_allowlisted_device_can_be_described_and_policed() {
+    let text = format!(
+        "{GOOD}\n[access]\nallow_macs = [\"02:00:00:00:00:09\", {{ mac = \"02:AB:00:00:00:01\", note = \"lobby printer\", down = \"8M\", up = \"1M\" }}]\n"
+    );
+    let c = parse(&text).unwrap();
+    let printer = &c.allow_macs[1];
+    assert_eq!(printer.mac, "02:ab:00:00:00:01");
+    assert_eq!(printer.note, "lobby printer");
+    assert_eq!(printer.rate_down_bps, Some(8_000_000));
+    assert_eq!(printer.rate_up_bps, Some(1_000_000));
+    let bad_rate = text.replace("\"8M\"", "\"fast\"");
+    assert_eq!(key_of(parse(&bad_rate).unwrap_err()), "access.allow_macs");
+    let unknown = parse(&text.replace("note =", "colour = \"red\", note =")).unwrap_err();
+    assert!(
+        unknown.to_string().contains("unknown field `colour`"),
+        "{unknown}"
+    );
+}
+
+#[test]
 fn access_lists_are_normalised() {
     let c = parse(&format!("{GOOD}\n[access]\nallow_macs = [\"02:AB:CD:00:00:01\"]\ngarden = [\"203.0.113.7\", \"198.51.100.9/24\"]\n")).unwrap();
-    assert_eq!(c.allow_macs, vec!["02:ab:cd:00:00:01"]);
+    assert_eq!(c.allow_macs.len(), 1);
+    assert_eq!(c.allow_macs[0].mac, "02:ab:cd:00:00:01");
+    assert_eq!(
+        c.allow_macs[0].rate_down_bps, None,
+        "a bare MAC is unlimited"
+    );
     let d = parse(&format!("{GOOD}\n[access]\ngarden = [\"*.stripe.com\"]\n")).unwrap();
     assert_eq!(d.garden_domains.len(), 1);
     assert!(d.garden.is_empty());

@@ -12,11 +12,38 @@ use super::render::{meta_eq, object, payload, rule};
 /// tables survive.
 pub const ALLOWED_FLOW_MARK: u32 = 0x0010_0000;
 
+/// Connection marks of rate-limited allowlisted devices: the flow bit plus an index in the
+/// low 20 bits, so the download direction (which cannot see the MAC) finds the device's
+/// policer by the flow's mark.
+const DEVICE_MARK_BITS: u32 = 0x000f_ffff;
+
+/// A device that bypasses the portal, optionally policed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowedDevice {
+    /// `aa:bb:cc:dd:ee:ff`.
+    pub mac: String,
+    /// Download rate, bits/s; `None` is unlimited.
+    pub rate_down_bps: Option<u64>,
+    /// Upload rate, bits/s.
+    pub rate_up_bps: Option<u64>,
+}
+
+impl AllowedDevice {
+    /// An unlimited device.
+    pub fn unlimited(mac: &str) -> Self {
+        AllowedDevice {
+            mac: mac.to_string(),
+            rate_down_bps: None,
+            rate_up_bps: None,
+        }
+    }
+}
+
 /// The lists as the kernel should hold them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AccessLists {
-    /// MACs that bypass the portal.
-    pub allow: Vec<String>,
+    /// Devices that bypass the portal.
+    pub allow: Vec<AllowedDevice>,
     /// MACs dropped on arrival (no DNS, no portal, nothing).
     pub block: Vec<String>,
     /// Destinations open before login.
@@ -26,8 +53,14 @@ pub struct AccessLists {
 /// The sets (declared with the table).
 pub fn sets() -> Vec<Value> {
     let set = |name: &str, kind: &str, flags: &[&str]| json!({"add": {"set": object(json!({"name": name, "type": kind, "flags": flags}))}});
+    let map = |name: &str, key: &str, kind: &str| json!({"add": {"map": object(json!({"name": name, "type": key, "map": kind}))}});
     vec![
         set("allow_mac", "ether_addr", &[]),
+        // Rate-limited allowlisted devices: upload policer by MAC; their flows' mark, and the
+        // download policer by that mark.
+        map("allow_up_limit", "ether_addr", "limit"),
+        map("allow_mark", "ether_addr", "mark"),
+        map("allow_down_limit", "mark", "limit"),
         set("block_mac", "ether_addr", &[]),
         set("garden", "ipv4_addr", &["interval"]),
         // Addresses of walled-garden domains, learnt from DNS answers, for their TTL.
@@ -82,7 +115,27 @@ const GARDEN_SETS: [&str; 2] = ["garden", "garden_dns"];
 /// and anyone reaches the garden.
 pub fn forward_rules(lan: &Value) -> Vec<Value> {
     let ct_mark = json!({"ct": {"key": "mark"}});
+    let by_mac =
+        |map: &str| json!({"map": {"key": payload("ether", "saddr"), "data": format!("@{map}")}});
     let mut rules = vec![
+        // limit name ether saddr map @allow_up_limit drop: a policed device's upload.
+        rule(
+            "forward",
+            vec![
+                meta_eq("iifname", lan),
+                json!({"limit": by_mac("allow_up_limit")}),
+                json!({"drop": null}),
+            ],
+        ),
+        // ct mark set ether saddr map @allow_mark: a policed device's flows carry its own
+        // mark (the whole mark: its index cannot be ORed in from a map).
+        rule(
+            "forward",
+            vec![
+                meta_eq("iifname", lan),
+                json!({"mangle": {"key": ct_mark, "value": by_mac("allow_mark")}}),
+            ],
+        ),
         // ether saddr @allow_mac ct mark set ct mark | 0x00100000 accept
         rule(
             "forward",
@@ -91,6 +144,15 @@ pub fn forward_rules(lan: &Value) -> Vec<Value> {
                 in_set(payload("ether", "saddr"), "allow_mac"),
                 json!({"mangle": {"key": ct_mark, "value": {"|": [ct_mark, ALLOWED_FLOW_MARK]}}}),
                 json!({"accept": null}),
+            ],
+        ),
+        // limit name ct mark map @allow_down_limit drop: a policed device's download.
+        rule(
+            "forward",
+            vec![
+                meta_eq("oifname", lan),
+                json!({"limit": {"map": {"key": ct_mark, "data": "@allow_down_limit"}}}),
+                json!({"drop": null}),
             ],
         ),
         // oifname lan ct mark & 0x00100000 == 0x00100000 accept
@@ -152,16 +214,73 @@ pub fn garden_dns_commands(openings: &[(std::net::Ipv4Addr, u32)]) -> Vec<Value>
     ]
 }
 
-/// Replaces the three sets' contents.
+/// The flow mark of each policed device: stable for a device whatever else is on the list
+/// (derived from its MAC; a clash moves the later MAC in sorted order to the next free index).
+pub fn device_marks(allow: &[AllowedDevice]) -> Vec<(&AllowedDevice, u32)> {
+    let mut policed: Vec<&AllowedDevice> = allow
+        .iter()
+        .filter(|d| d.rate_down_bps.is_some() || d.rate_up_bps.is_some())
+        .collect();
+    policed.sort_by(|a, b| a.mac.cmp(&b.mac));
+    let mut taken = std::collections::HashSet::new();
+    policed
+        .into_iter()
+        .map(|device| {
+            // FNV-1a: small, fixed, good enough to spread MACs over 2^20 indexes.
+            let hash = device.mac.bytes().fold(0x811c_9dc5u32, |h, b| {
+                (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+            });
+            let mut index = hash & DEVICE_MARK_BITS;
+            // Index 0 would be the plain flow bit of unpoliced devices.
+            while index == 0 || !taken.insert(index) {
+                index = (index + 1) & DEVICE_MARK_BITS;
+            }
+            (device, ALLOWED_FLOW_MARK | index)
+        })
+        .collect()
+}
+
+/// Policer names of an allowlisted device, by MAC and rate: a new rate is a new object (an
+/// object left behind by an old rate is unreferenced, and gone with the next table rebuild).
+fn policer_name(dir: &str, mac: &str, bps: u64) -> String {
+    format!("a{dir}_{}_{bps}", mac.replace(':', ""))
+}
+
+/// Replaces the lists' sets and maps.
 pub fn commands(lists: &AccessLists) -> Vec<Value> {
     let flush = |name: &str| json!({"flush": {"set": object(json!({"name": name}))}});
+    let flush_map = |name: &str| json!({"flush": {"map": object(json!({"name": name}))}});
     let add = |name: &str, elems: Vec<Value>| json!({"add": {"element": object(json!({"name": name, "elem": elems}))}});
     let mut cmds = vec![flush("allow_mac"), flush("block_mac"), flush("garden")];
+    cmds.extend(["allow_up_limit", "allow_mark", "allow_down_limit"].map(flush_map));
     if !lists.allow.is_empty() {
         cmds.push(add(
             "allow_mac",
-            lists.allow.iter().map(|m| json!(m)).collect(),
+            lists.allow.iter().map(|d| json!(d.mac)).collect(),
         ));
+    }
+    let (mut ups, mut marks, mut downs) = (Vec::new(), Vec::new(), Vec::new());
+    for (device, mark) in device_marks(&lists.allow) {
+        marks.push(json!([device.mac, mark]));
+        if let Some(bps) = device.rate_up_bps {
+            let name = policer_name("u", &device.mac, bps);
+            cmds.push(json!({"add": super::clients::limit(&name, bps)}));
+            ups.push(json!([device.mac, name]));
+        }
+        if let Some(bps) = device.rate_down_bps {
+            let name = policer_name("d", &device.mac, bps);
+            cmds.push(json!({"add": super::clients::limit(&name, bps)}));
+            downs.push(json!([mark, name]));
+        }
+    }
+    for (map, elems) in [
+        ("allow_up_limit", ups),
+        ("allow_mark", marks),
+        ("allow_down_limit", downs),
+    ] {
+        if !elems.is_empty() {
+            cmds.push(add(map, elems));
+        }
     }
     if !lists.block.is_empty() {
         cmds.push(add(
@@ -193,7 +312,7 @@ mod tests {
     #[test]
     fn lists_replace_the_sets_whole() {
         let lists = AccessLists {
-            allow: vec!["02:00:00:00:00:01".into()],
+            allow: vec![AllowedDevice::unlimited("02:00:00:00:00:01")],
             block: vec![],
             garden: vec![
                 "203.0.113.0/24".parse().unwrap(),
@@ -201,12 +320,95 @@ mod tests {
             ],
         };
         let cmds = commands(&lists);
-        assert_eq!(cmds.iter().filter(|c| c.get("flush").is_some()).count(), 3);
-        assert_eq!(cmds.len(), 5, "no add for the empty blocklist");
+        assert_eq!(cmds.iter().filter(|c| c.get("flush").is_some()).count(), 6);
+        assert_eq!(cmds.len(), 8, "no add for the empty blocklist or policers");
         assert_eq!(
-            cmds[4]["add"]["element"]["elem"],
+            cmds[7]["add"]["element"]["elem"],
             json!([{"prefix": {"addr": "203.0.113.0", "len": 24}}, "198.51.100.7"])
         );
-        assert_eq!(commands(&AccessLists::default()).len(), 3);
+        assert_eq!(commands(&AccessLists::default()).len(), 6);
+    }
+
+    fn policed(mac: &str, down: Option<u64>, up: Option<u64>) -> AllowedDevice {
+        AllowedDevice {
+            mac: mac.into(),
+            rate_down_bps: down,
+            rate_up_bps: up,
+        }
+    }
+
+    #[test]
+    fn a_policed_device_gets_its_own_mark_and_policers() {
+        let printer = policed("02:00:00:00:00:01", Some(8_000_000), Some(2_000_000));
+        let tv = policed("02:00:00:00:00:02", Some(20_000_000), None);
+        let lists = AccessLists {
+            allow: vec![
+                printer.clone(),
+                tv,
+                AllowedDevice::unlimited("02:00:00:00:00:03"),
+            ],
+            ..AccessLists::default()
+        };
+        let cmds = commands(&lists);
+        let elements = |map: &str| {
+            cmds.iter()
+                .find(|c| c["add"]["element"]["name"] == map)
+                .map(|c| c["add"]["element"]["elem"].clone())
+                .unwrap_or_default()
+        };
+        let marks = device_marks(&lists.allow);
+        assert_eq!(
+            marks.len(),
+            2,
+            "the unlimited device has no mark of its own"
+        );
+        let printer_mark = marks[0].1;
+        assert_eq!(printer_mark & ALLOWED_FLOW_MARK, ALLOWED_FLOW_MARK);
+        assert_ne!(printer_mark, marks[1].1);
+        assert_eq!(
+            elements("allow_mark")[0],
+            json!([printer.mac, printer_mark])
+        );
+        assert_eq!(
+            elements("allow_up_limit"),
+            json!([["02:00:00:00:00:01", "au_020000000001_2000000"]])
+        );
+        assert_eq!(elements("allow_down_limit").as_array().unwrap().len(), 2);
+        assert_eq!(
+            elements("allow_down_limit")[0],
+            json!([printer_mark, "ad_020000000001_8000000"])
+        );
+        assert_eq!(elements("allow_mac").as_array().unwrap().len(), 3);
+        // Objects come before the map elements that name them.
+        let first_limit = cmds.iter().position(|c| c["add"].get("limit").is_some());
+        let first_map = cmds
+            .iter()
+            .position(|c| c["add"]["element"]["name"] == "allow_up_limit");
+        assert!(first_limit < first_map);
+    }
+
+    /// A device's mark does not depend on the rest of the list, so a change to the list
+    /// leaves the flows of the other devices with the right mark.
+    #[test]
+    fn marks_are_stable_and_never_clash() {
+        let devices: Vec<AllowedDevice> = (0..2000)
+            .map(|i| {
+                policed(
+                    &format!("02:00:00:00:{:02x}:{:02x}", i / 256, i % 256),
+                    Some(1),
+                    None,
+                )
+            })
+            .collect();
+        let marks: Vec<u32> = device_marks(&devices).iter().map(|(_, m)| *m).collect();
+        let distinct: std::collections::HashSet<_> = marks.iter().collect();
+        assert_eq!(distinct.len(), devices.len());
+        assert!(
+            marks
+                .iter()
+                .all(|m| m & !DEVICE_MARK_BITS == ALLOWED_FLOW_MARK && m & DEVICE_MARK_BITS != 0)
+        );
+        let alone = device_marks(&devices[7..8])[0].1;
+        assert_eq!(alone, device_marks(&devices)[7].1);
     }
 }

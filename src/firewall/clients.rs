@@ -172,7 +172,7 @@ fn named(kind: &str, name: &str, extra: Value) -> Value {
 
 /// A byte-rate policer; the burst must hold a whole GSO/GRO super-packet (up to 64 KiB) or
 /// such packets would never pass, and a tenth of a second of traffic smooths TCP's bursts.
-fn limit(name: &str, bps: u64) -> Value {
+pub(super) fn limit(name: &str, bps: u64) -> Value {
     let bytes_per_sec = (bps / 8).max(1);
     let burst = (bytes_per_sec / 10).max(96 * 1024);
     named(

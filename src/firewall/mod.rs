@@ -19,7 +19,7 @@ use tracing::{debug, info, warn};
 
 use crate::metrics::ApplyStats;
 
-pub use access::{ALLOWED_FLOW_MARK, AccessLists};
+pub use access::{ALLOWED_FLOW_MARK, AccessLists, AllowedDevice};
 pub use clients::{ClientGrant, ClientRevoke, QuotaGrant, Quotas, down_counter, up_counter};
 pub use counters::{KernelCounters, count_rules};
 pub use nft::Nft;

@@ -405,7 +405,7 @@ mod tests {
                     && (table == TABLE || obj.get("table") == Some(&json!(TABLE)))
             );
         }
-        assert_eq!(rule_count(&batch), 42);
+        assert_eq!(rule_count(&batch), 45);
     }
 
     /// Every guest-side match names all networks at once, and a second network adds no rule.

@@ -1,18 +1,19 @@
 //! Access lists: the config's and the database's, merged and installed in the kernel.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use tracing::{info, warn};
 
 use super::{Gateway, GatewayError};
 use crate::config::{GardenEntry, parse_garden_entry};
-use crate::firewall::{AccessLists, Change};
+use crate::firewall::{AccessLists, AllowedDevice, Change};
 use crate::model::session::TerminateCause;
 use crate::sniff::names::DomainPattern;
 
 impl Gateway {
-    /// The lists in force: the config's plus the CLI's. A MAC on both lists is blocked. The
-    /// garden's domain patterns are handed to the DNS watcher.
+    /// The lists in force: the config's plus the CLI's. A MAC on both lists is blocked; a MAC
+    /// allowlisted in both takes the CLI's rates (the one changed at run time). The garden's
+    /// domain patterns are handed to the DNS watcher.
     pub async fn access_lists(&self) -> Result<AccessLists, GatewayError> {
         let (rules, garden) = self
             .store
@@ -26,14 +27,24 @@ impl Gateway {
                 .filter(|r| r.kind == "block")
                 .map(|r| r.mac.clone()),
         );
-        let mut allow: BTreeSet<String> = config.allow_macs.iter().cloned().collect();
-        allow.extend(
-            rules
-                .iter()
-                .filter(|r| r.kind == "allow")
-                .map(|r| r.mac.clone()),
-        );
-        allow.retain(|m| !block.contains(m));
+        let mut allow: BTreeMap<String, AllowedDevice> = BTreeMap::new();
+        for a in &config.allow_macs {
+            let device = AllowedDevice {
+                mac: a.mac.clone(),
+                rate_down_bps: a.rate_down_bps,
+                rate_up_bps: a.rate_up_bps,
+            };
+            allow.insert(a.mac.clone(), device);
+        }
+        for r in rules.iter().filter(|r| r.kind == "allow") {
+            let device = AllowedDevice {
+                mac: r.mac.clone(),
+                rate_down_bps: r.rate_down_bps,
+                rate_up_bps: r.rate_up_bps,
+            };
+            allow.insert(r.mac.clone(), device);
+        }
+        allow.retain(|m, _| !block.contains(m));
         let mut nets: BTreeSet<_> = config.garden.iter().copied().collect();
         let mut domains = config.garden_domains.clone();
         for entry in &garden {
@@ -59,7 +70,7 @@ impl Gateway {
             .copied()
             .collect();
         Ok(AccessLists {
-            allow: allow.into_iter().collect(),
+            allow: allow.into_values().collect(),
             block: block.into_iter().collect(),
             garden: nets,
         })
@@ -73,7 +84,7 @@ impl Gateway {
         let blocked: Vec<_> = reg
             .sessions
             .keys()
-            .filter(|m| lists.block.contains(m))
+            .filter(|m| lists.block.contains(*m))
             .map(|m| (m.clone(), TerminateCause::AdminReset))
             .collect();
         if !blocked.is_empty() {

@@ -112,6 +112,9 @@ const MIGRATIONS: &[&str] = &[
         description TEXT NOT NULL DEFAULT '',
         created_at INTEGER NOT NULL
     );",
+    // 3: an allowlisted device's optional rates (bits/s; NULL is unlimited).
+    "ALTER TABLE mac_rules ADD COLUMN rate_down_bps INTEGER CHECK (rate_down_bps > 0);
+    ALTER TABLE mac_rules ADD COLUMN rate_up_bps INTEGER CHECK (rate_up_bps > 0);",
 ];
 /// Brings the schema to the latest version.
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

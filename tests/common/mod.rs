@@ -3,6 +3,7 @@
 
 pub mod lab;
 pub mod netns;
+pub mod rates;
 pub mod webdriver;
 
 use hotspotd::config::Lan;
