@@ -1,0 +1,83 @@
+use super::*;
+
+fn lan(interface: &str, subnet: &str, address: &str) -> Lan {
+    Lan {
+        interface: interface.into(),
+        subnet: subnet.parse().unwrap(),
+        address: address.parse().unwrap(),
+        subnet6: None,
+    }
+}
+
+fn policy() -> FirewallPolicy {
+    FirewallPolicy {
+        lans: vec![lan("lan0", "10.77.0.0/24", "10.77.0.1")],
+        portal_port: 2050,
+    }
+}
+
+/// Golden file: `UPDATE_GOLDEN=1 cargo test` rewrites it after an intended change; review
+/// the diff like code.
+#[test]
+fn matches_golden_json() {
+    let rendered = serde_json::to_string_pretty(&render(&policy())).unwrap() + "\n";
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/ruleset.json");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(path, &rendered).unwrap();
+    }
+    let golden =
+        std::fs::read_to_string(path).expect("golden file missing: run with UPDATE_GOLDEN=1");
+    assert_eq!(rendered, golden, "rendered ruleset differs from {path}");
+}
+
+#[test]
+fn replaces_only_our_table_atomically() {
+    let batch = render(&policy());
+    let cmds = batch["nftables"].as_array().unwrap();
+    assert_eq!(cmds[0]["add"]["table"]["name"], TABLE);
+    assert_eq!(cmds[1]["delete"]["table"]["name"], TABLE);
+    for cmd in cmds {
+        let body = cmd.as_object().unwrap().values().next().unwrap();
+        let obj = body.as_object().unwrap().values().next().unwrap();
+        let table = obj.get("table").or(obj.get("name")).unwrap();
+        assert!(
+            obj["family"] == FAMILY && (table == TABLE || obj.get("table") == Some(&json!(TABLE)))
+        );
+    }
+    assert_eq!(rule_count(&batch), 45);
+}
+
+/// Every guest-side match names all networks at once, and a second network adds no rule.
+#[test]
+fn several_networks_share_the_rules() {
+    let mut two = policy();
+    two.lans.push(lan("vlan20", "10.79.0.0/24", "10.79.0.1"));
+    let batch = render(&two);
+    assert_eq!(rule_count(&batch), rule_count(&render(&policy())));
+    let both = json!({"set": ["lan0", "vlan20"]});
+    let mut interface_matches = 0;
+    for cmd in batch["nftables"].as_array().unwrap() {
+        let Some(exprs) = cmd["add"]["rule"]["expr"].as_array() else {
+            continue;
+        };
+        for m in exprs.iter().filter_map(|e| e.get("match")) {
+            let key = &m["left"]["meta"]["key"];
+            if key == "iifname" || key == "oifname" {
+                assert_eq!(m["right"], both, "a rule sees only one network: {cmd}");
+                interface_matches += 1;
+            }
+            if m["left"] == payload("ip", "saddr") && m["right"].get("set").is_some() {
+                assert_eq!(m["right"]["set"][1]["prefix"]["addr"], "10.79.0.0");
+            }
+        }
+    }
+    assert!(
+        interface_matches >= 20,
+        "only {interface_matches} interface matches"
+    );
+    let portal = json!({"set": ["10.77.0.1", "10.79.0.1"]});
+    assert!(
+        batch.to_string().contains(&portal.to_string()),
+        "the portal is open on both gateway addresses"
+    );
+}
