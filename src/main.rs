@@ -9,6 +9,7 @@ use hotspotd::config::{Config, PathsOnly, SystemState};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> anyhow::Result<()> {
+    hotspotd::memory::configure_allocator();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(

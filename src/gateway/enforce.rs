@@ -312,7 +312,7 @@ impl Gateway {
                 match loaded {
                     Some(mut next) => {
                         next.applied = applied;
-                        *state = next;
+                        **state = next;
                         regrant = true;
                     }
                     None => {

@@ -207,7 +207,7 @@ impl Gateway {
         let mut state = match reg.users.get(&user_id) {
             // Another device of the user is online: its live state (usage up to this second).
             Some(online) => {
-                let mut state = online.clone();
+                let mut state = (**online).clone();
                 state.user = user;
                 state
             }

@@ -289,8 +289,10 @@ pub struct ClientView {
 pub struct Registry {
     /// Device sessions by MAC.
     pub sessions: HashMap<String, Active>,
-    /// Users with a device online.
-    pub users: HashMap<i64, UserState>,
+    /// Users with a device online. Boxed: the table reserves room for up to twice as many
+    /// entries as it holds, and a state is a few hundred bytes (10,000 users: 7.6 MB inline,
+    /// 4.8 MB boxed).
+    pub users: HashMap<i64, Box<UserState>>,
     /// IP → MAC of the sessions, so the portal finds a guest without scanning everyone.
     ips: HashMap<Ipv4Addr, String>,
     /// IPv6 address → MAC of the sessions: one address belongs to one device.
@@ -321,7 +323,7 @@ impl Registry {
                 self.profiles.insert(id, state.profile.clone());
             }
         }
-        self.users.insert(user_id, state);
+        self.users.insert(user_id, Box::new(state));
     }
 
     /// The MAC of the session holding this IPv6 address.

@@ -178,21 +178,19 @@ impl Lab {
         panic!("portal did not come up:\n{}", self.log());
     }
 
-    /// Spawns the daemon without waiting (for tests of failing start-ups).
+    /// Spawns the daemon without waiting (for tests of failing start-ups). For profiling,
+    /// `HOTSPOTD_WRAPPER` (e.g. `heaptrack -o /tmp/hotspotd`) is put in front of the binary.
     pub fn spawn_daemon(&self) -> Child {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(self.log_path())
             .unwrap();
+        let wrapper = std::env::var("HOTSPOTD_WRAPPER").unwrap_or_default();
         Command::new("ip")
-            .args([
-                "netns",
-                "exec",
-                &self.gw(),
-                env!("CARGO_BIN_EXE_hotspotd"),
-                "-c",
-            ])
+            .args(["netns", "exec", &self.gw()])
+            .args(wrapper.split_whitespace())
+            .args([env!("CARGO_BIN_EXE_hotspotd"), "-c"])
             .arg(&self.config)
             .arg("run")
             .env("RUST_LOG", "hotspotd=debug")
