@@ -38,6 +38,24 @@ down() {
     rm -rf "$run"
 }
 
+# add_guest NS PORT BRIDGE NET I: guest namespace NS on the gateway's BRIDGE through veth PORT,
+# with 10.NET.0.(10+I), 2001:db8:NET::(10+I) and MAC 02:NET:00:00:00:(10+I).
+add_guest() {
+    local g=$1 port=$2 bridge=$3 net=$4 host=$((10 + $5)) gw=$prefix-gw
+    ip netns add "$g"
+    ip -n "$g" link set lo up
+    ip link add wlan0 netns "$g" type veth peer name "$port" netns "$gw"
+    ip -n "$g" link set wlan0 address "02:$net:00:00:00:$(printf %02x "$host")"
+    ip -n "$g" addr add "10.$net.0.$host/24" dev wlan0
+    ip -n "$g" addr add "2001:db8:$net::$host/64" dev wlan0 nodad
+    ip -n "$g" link set wlan0 up
+    ip -n "$g" route add default via "10.$net.0.1"
+    ip -n "$g" -6 route add default via "2001:db8:$net::1"
+    ip -n "$gw" link set "$port" master "$bridge" up
+    mkdir -p "/etc/netns/$g"
+    echo "nameserver 10.$net.0.1" > "/etc/netns/$g/resolv.conf"
+}
+
 up() {
     down
     mkdir -p "$run"
@@ -78,37 +96,8 @@ up() {
     ip -n "$upns" route add 10.79.0.0/24 via 10.88.0.1
     ip -n "$upns" route add 2001:db8:79::/64 via 2001:db8:88::1
 
-    for i in $(seq 1 "$guests"); do
-        local g=$prefix-g$i host=$((10 + i))
-        ip netns add "$g"
-        ip -n "$g" link set lo up
-        ip link add wlan0 netns "$g" type veth peer name "port$i" netns "$gw"
-        ip -n "$g" link set wlan0 address "02:77:00:00:00:$(printf %02x "$host")"
-        ip -n "$g" addr add "10.77.0.$host/24" dev wlan0
-        ip -n "$g" addr add "2001:db8:77::$host/64" dev wlan0 nodad
-        ip -n "$g" link set wlan0 up
-        ip -n "$g" route add default via 10.77.0.1
-        ip -n "$g" -6 route add default via 2001:db8:77::1
-        ip -n "$gw" link set "port$i" master lan0 up
-        mkdir -p "/etc/netns/$g"
-        echo "nameserver 10.77.0.1" > "/etc/netns/$g/resolv.conf"
-    done
-
-    for i in $(seq 1 "$net2_guests"); do
-        local g=$prefix-n$i host=$((10 + i))
-        ip netns add "$g"
-        ip -n "$g" link set lo up
-        ip link add wlan0 netns "$g" type veth peer name "nport$i" netns "$gw"
-        ip -n "$g" link set wlan0 address "02:79:00:00:00:$(printf %02x "$host")"
-        ip -n "$g" addr add "10.79.0.$host/24" dev wlan0
-        ip -n "$g" addr add "2001:db8:79::$host/64" dev wlan0 nodad
-        ip -n "$g" link set wlan0 up
-        ip -n "$g" route add default via 10.79.0.1
-        ip -n "$g" -6 route add default via 2001:db8:79::1
-        ip -n "$gw" link set "nport$i" master lan1 up
-        mkdir -p "/etc/netns/$g"
-        echo "nameserver 10.79.0.1" > "/etc/netns/$g/resolv.conf"
-    done
+    for i in $(seq 1 "$guests"); do add_guest "$prefix-g$i" "port$i" lan0 77 "$i"; done
+    for i in $(seq 1 "$net2_guests"); do add_guest "$prefix-n$i" "nport$i" lan1 79 "$i"; done
 
     ip netns exec "$gw" dnsmasq --conf-file=/dev/null --keep-in-foreground --no-resolv --no-hosts \
         --interface=lan0 --interface=lan1 --bind-interfaces --address=/pay.example.com/10.88.0.3 --address=/#/10.88.0.2 \

@@ -137,11 +137,6 @@ pub fn render(policy: &FirewallPolicy) -> Value {
     let lans = &policy.lans;
     let lan = &one_or_set(lans.iter().map(|l| json!(l.interface)).collect());
     let gw = one_or_set(lans.iter().map(|l| json!(l.address.to_string())).collect());
-    let subnet = one_or_set(
-        lans.iter()
-            .map(|l| json!({"prefix": {"addr": l.subnet.network().to_string(), "len": l.subnet.prefix_len()}}))
-            .collect(),
-    );
     let table = json!({"table": {"family": FAMILY, "name": TABLE}});
     let mut cmds = vec![
         json!({"add": table.clone()}),
@@ -268,8 +263,9 @@ pub fn render(policy: &FirewallPolicy) -> Value {
     cmds.push(rule(
         "forward",
         vec![
+            // No subnet match: `authed` only ever holds guest-subnet addresses (the daemon
+            // checks before granting), and each match costs every forwarded packet.
             meta_eq("iifname", lan),
-            payload_eq("ip", "saddr", subnet),
             mac_ip_in("==", "ip", "authed"),
             json!({"jump": {"target": "client_up"}}),
         ],

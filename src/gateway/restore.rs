@@ -9,6 +9,7 @@ use tracing::info;
 use super::registry::{self, Active, Registry, UserState, clock_of};
 use super::users::load_state;
 use super::{Gateway, GatewayError, local_now};
+use crate::config::{Lan, lan_of};
 use crate::model::calendar::LocalTime;
 use crate::model::profile::{Tick, activate_at_logon, on_tick};
 use crate::model::session::TerminateCause;
@@ -29,6 +30,7 @@ fn progress_of(row: &SessionRow) -> SessionProgress {
 fn load(
     store: &mut Store,
     now: LocalTime,
+    lans: &[Lan],
 ) -> Result<(Vec<SessionRow>, HashMap<i64, UserState>), StoreError> {
     let mut keep = Vec::new();
     let mut users: HashMap<i64, UserState> = HashMap::new();
@@ -59,7 +61,11 @@ fn load(
             },
         };
         let cause = cause.or_else(|| {
-            if row.ip.parse::<Ipv4Addr>().is_err() {
+            // An address outside every guest network (the config changed while the daemon
+            // was down) is never put back in the kernel.
+            let on_a_lan = (row.ip.parse::<Ipv4Addr>().ok())
+                .is_some_and(|ip| lan_of(lans, ip).is_some_and(|lan| lan.has_guest(ip)));
+            if !on_a_lan {
                 return Some(TerminateCause::NasError);
             }
             let access_ends = users
@@ -88,7 +94,8 @@ impl Gateway {
     /// transaction. Returns how many guests are online again.
     pub async fn restore(&self) -> Result<usize, GatewayError> {
         let local = local_now();
-        let (rows, users) = self.store.run(move |s| load(s, local)).await?;
+        let lans = self.config.lans.clone();
+        let (rows, users) = self.store.run(move |s| load(s, local, &lans)).await?;
         let mut reg = self.online.lock().await;
         let online_users: std::collections::HashSet<i64> = rows.iter().map(|r| r.user_id).collect();
         for (uid, mut state) in users {
