@@ -26,19 +26,7 @@ fn the_data_quota_cuts_traffic_and_ends_the_session() {
     let quota: u64 = 3_000_000;
     let code = &lab.vouchers(&["--quota", "3MB"])[0];
     assert_eq!(lab.login(1, code, "").0, "303");
-    let out = lab.curl(
-        1,
-        &[
-            "-m",
-            "4",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{size_download}",
-            "http://example.com/bytes/10000000",
-        ],
-    );
-    let received: u64 = String::from_utf8_lossy(&out.stdout).parse().unwrap_or(0);
+    let received = lab.downloaded(1, 10_000_000, 4);
     // The kernel quota counts IP bytes both ways; the payload received can only be less.
     let overshoot_cap = quota + (quota / 100).max(256 * 1024);
     assert!(

@@ -203,19 +203,7 @@ fn voucher_login_status_logout_and_wrong_codes() {
     assert_eq!(clients.len(), 1);
     assert_eq!(clients[0]["mac"], guest_mac(1));
 
-    let out = lab.curl(
-        1,
-        &[
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code}",
-            "-X",
-            "POST",
-            &format!("{PORTAL}/logout"),
-        ],
-    );
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "200");
+    assert_eq!(lab.logout(1), "200");
     assert_eq!(
         lab.status(1, "http://example.com/"),
         "302",

@@ -47,21 +47,9 @@ fn a_chain_of_two_profiles_switches_without_dropping_the_guest_then_logs_off() {
     assert_eq!(before["rate_down_bps"], 4_000_000);
     // A download running across the switch at ~3 s completes: the guest is not dropped.
     let start = Instant::now();
-    let out = lab.curl(
-        1,
-        &[
-            "-m",
-            "8",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{size_download}",
-            "http://example.com/bytes/2500000",
-        ],
-    );
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "2500000",
+        lab.downloaded(1, 2_500_000, 8),
+        2_500_000,
         "download broken by the switch: {}",
         lab.log()
     );
@@ -98,22 +86,7 @@ fn an_uptime_limit_spans_sessions() {
     lab.account("bob", "secret-bob", &["--profile", "short"]);
     assert_eq!(lab.login_account(1, "bob", "secret-bob").0, "303");
     std::thread::sleep(Duration::from_millis(2200));
-    assert_eq!(
-        lab.curl(
-            1,
-            &[
-                "-o",
-                "/dev/null",
-                "-w",
-                "%{http_code}",
-                "-X",
-                "POST",
-                &format!("{PORTAL}/logout")
-            ]
-        )
-        .stdout,
-        b"200"
-    );
+    assert_eq!(lab.logout(1), "200");
     // Offline time does not count: wait, then log in again with the rest.
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(lab.login_account(1, "bob", "secret-bob").0, "303");
@@ -162,19 +135,7 @@ fn a_periodic_transfer_limit_cuts_then_resets() {
         std::thread::sleep(Duration::from_secs(period_left));
     }
     assert_eq!(lab.login_account(1, "cat", "secret-cat").0, "303");
-    let out = lab.curl(
-        1,
-        &[
-            "-m",
-            "3",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{size_download}",
-            "http://example.com/bytes/5000000",
-        ],
-    );
-    let got: u64 = String::from_utf8_lossy(&out.stdout).parse().unwrap_or(0);
+    let got = lab.downloaded(1, 5_000_000, 3);
     assert!(
         got <= 2_000_000 + 256 * 1024,
         "received {got} on a 2 MB allowance"

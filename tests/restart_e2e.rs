@@ -154,17 +154,7 @@ fn usage_and_profiles_survive_a_restart() {
     lab.ok(&["profile", "attach", "metered", "three-mb"]);
     lab.account("hal", "secret-hal", &["--profile", "metered"]);
     assert_eq!(lab.login_account(1, "hal", "secret-hal").0, "303");
-    let first = lab.curl(
-        1,
-        &[
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{size_download}",
-            "http://example.com/bytes/1500000",
-        ],
-    );
-    assert_eq!(String::from_utf8_lossy(&first.stdout), "1500000");
+    assert_eq!(lab.downloaded(1, 1_500_000, 5), 1_500_000);
     // Let one enforcement tick record the usage, then crash and come back.
     std::thread::sleep(Duration::from_millis(1500));
     lab.stop_daemon("KILL");
@@ -177,19 +167,7 @@ fn usage_and_profiles_survive_a_restart() {
         "allowance left after restart: {left}"
     );
     // The rest of the allowance, not a fresh one.
-    let second = lab.curl(
-        1,
-        &[
-            "-m",
-            "4",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{size_download}",
-            "http://example.com/bytes/3000000",
-        ],
-    );
-    let got: u64 = String::from_utf8_lossy(&second.stdout).parse().unwrap_or(0);
+    let got = lab.downloaded(1, 3_000_000, 4);
     assert!(
         got <= 1_500_000 + 256 * 1024,
         "got {got} after the restart on a 3 MB allowance with 1.5 MB used"

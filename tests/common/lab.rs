@@ -218,19 +218,6 @@ impl Lab {
             .expect("run ip netns exec")
     }
 
-    /// curl from guest `i`; returns stdout. `-s` and a 5 s limit are added.
-    pub fn curl(&self, i: usize, args: &[&str]) -> Output {
-        let mut full = vec!["curl", "-s", "-m", "5"];
-        full.extend_from_slice(args);
-        self.in_ns(&self.guest(i), &full)
-    }
-
-    /// HTTP status code of a GET from guest `i` ("000" when the connection failed).
-    pub fn status(&self, i: usize, url: &str) -> String {
-        let out = self.curl(i, &["-o", "/dev/null", "-w", "%{http_code}", url]);
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
     /// Runs the CLI against this lab's config.
     pub fn cli(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_hotspotd"))
@@ -258,33 +245,6 @@ impl Lab {
             .iter()
             .map(|x| x["code"].as_str().unwrap().to_string())
             .collect()
-    }
-
-    /// Posts a code from guest `i`; returns (HTTP status, body, Location header).
-    pub fn login(&self, i: usize, code: &str, dst: &str) -> (String, String, String) {
-        let out = self.curl(
-            i,
-            &[
-                "-D",
-                "-",
-                "--data-urlencode",
-                &format!("code={code}"),
-                "--data-urlencode",
-                &format!("dst={dst}"),
-                &format!("{PORTAL}/login"),
-            ],
-        );
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let status = text.split_whitespace().nth(1).unwrap_or("000").to_string();
-        let location = text
-            .lines()
-            .find_map(|l| {
-                l.to_ascii_lowercase()
-                    .starts_with("location:")
-                    .then(|| l[9..].trim().to_string())
-            })
-            .unwrap_or_default();
-        (status, text, location)
     }
 
     /// `hotspotd clients --json` as parsed JSON.
@@ -383,27 +343,6 @@ impl Lab {
             .unwrap();
         let out = child.wait_with_output().unwrap();
         assert!(out.status.success(), "user add failed: {out:?}");
-    }
-
-    /// Logs guest `i` in with an account; returns (HTTP status, body).
-    pub fn login_account(&self, i: usize, username: &str, password: &str) -> (String, String) {
-        let out = self.curl(
-            i,
-            &[
-                "-D",
-                "-",
-                "--data-urlencode",
-                &format!("username={username}"),
-                "--data-urlencode",
-                &format!("password={password}"),
-                &format!("{PORTAL}/login"),
-            ],
-        );
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        (
-            text.split_whitespace().nth(1).unwrap_or("000").to_string(),
-            text,
-        )
     }
 
     /// The session of guest `i` as `clients --json` shows it.

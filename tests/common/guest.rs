@@ -1,0 +1,98 @@
+//! What a guest does in the lab: HTTP through the gateway, logging in and out at the portal.
+
+use std::process::Output;
+
+use super::lab::{Lab, PORTAL};
+
+impl Lab {
+    /// curl from guest `i`; returns stdout. `-s` and a 5 s limit are added.
+    pub fn curl(&self, i: usize, args: &[&str]) -> Output {
+        let mut full = vec!["curl", "-s", "-m", "5"];
+        full.extend_from_slice(args);
+        self.in_ns(&self.guest(i), &full)
+    }
+
+    /// Bytes guest `i` received of a `bytes`-byte download from the upstream server within
+    /// `max_secs` (a policed, cut or ended transfer receives fewer).
+    pub fn downloaded(&self, i: usize, bytes: u64, max_secs: u32) -> u64 {
+        let url = format!("http://example.com/bytes/{bytes}");
+        let limit = max_secs.to_string();
+        let out = self.curl(
+            i,
+            &[
+                "-m",
+                &limit,
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{size_download}",
+                &url,
+            ],
+        );
+        String::from_utf8_lossy(&out.stdout).parse().unwrap_or(0)
+    }
+
+    /// HTTP status of guest `i`'s logout at the portal.
+    pub fn logout(&self, i: usize) -> String {
+        let url = format!("{PORTAL}/logout");
+        let out = self.curl(
+            i,
+            &["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", &url],
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// HTTP status code of a GET from guest `i` ("000" when the connection failed).
+    pub fn status(&self, i: usize, url: &str) -> String {
+        let out = self.curl(i, &["-o", "/dev/null", "-w", "%{http_code}", url]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Posts a code from guest `i`; returns (HTTP status, body, Location header).
+    pub fn login(&self, i: usize, code: &str, dst: &str) -> (String, String, String) {
+        let out = self.curl(
+            i,
+            &[
+                "-D",
+                "-",
+                "--data-urlencode",
+                &format!("code={code}"),
+                "--data-urlencode",
+                &format!("dst={dst}"),
+                &format!("{PORTAL}/login"),
+            ],
+        );
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let status = text.split_whitespace().nth(1).unwrap_or("000").to_string();
+        let location = text
+            .lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .starts_with("location:")
+                    .then(|| l[9..].trim().to_string())
+            })
+            .unwrap_or_default();
+        (status, text, location)
+    }
+
+    /// Logs guest `i` in with an account; returns (HTTP status, body).
+    pub fn login_account(&self, i: usize, username: &str, password: &str) -> (String, String) {
+        let out = self.curl(
+            i,
+            &[
+                "-D",
+                "-",
+                "--data-urlencode",
+                &format!("username={username}"),
+                "--data-urlencode",
+                &format!("password={password}"),
+                &format!("{PORTAL}/login"),
+            ],
+        );
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        (
+            text.split_whitespace().nth(1).unwrap_or("000").to_string(),
+            text,
+        )
+    }
+}
