@@ -45,12 +45,9 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[idx]
 }
 
-fn firewall_batches(clients: u32) {
-    let ns = Netns::new(format!("{}-bench", unique_prefix()));
-    let fw = Firewall::with_nft(policy(), Nft::in_netns(&ns.name));
-    fw.rebuild(&[], &AccessLists::default()).unwrap();
-    let rules_empty = count_rules(&fw.listing().unwrap().unwrap());
-    let mut incremental = Vec::new();
+/// Median, min and max of five fresh authorisations of `clients` in one transaction.
+fn authorise_rounds(fw: &Firewall, clients: u32, with_nft: bool) -> (f64, f64, f64) {
+    let mut times = Vec::new();
     for round in 0..5 {
         fw.rebuild(&[], &AccessLists::default()).unwrap();
         let changes: Vec<Change> = grants(clients, i64::from(round) * 10_000)
@@ -58,28 +55,63 @@ fn firewall_batches(clients: u32) {
             .map(Change::Allow)
             .collect();
         let start = Instant::now();
-        fw.apply(&changes).unwrap();
-        incremental.push(start.elapsed().as_secs_f64() * 1000.0);
+        if with_nft {
+            fw.apply_with_nft(&changes).unwrap();
+        } else {
+            fw.apply(&changes).unwrap();
+        }
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
     }
+    times.sort_by(f64::total_cmp);
+    (percentile(&times, 0.5), times[0], times[4])
+}
+
+/// One more client with `clients` in the table: netlink, and nft for comparison.
+fn one_more_client(fw: &Firewall, clients: u32) -> (f64, f64) {
+    let time = |session: i64, with_nft: bool| {
+        let mut extra = grants(clients + 1, 0).pop().expect("one more client");
+        extra.session_id = session;
+        let change = [Change::Allow(extra.clone())];
+        let start = Instant::now();
+        if with_nft {
+            fw.apply_with_nft(&change).unwrap();
+        } else {
+            fw.apply(&change).unwrap();
+        }
+        let ms = start.elapsed().as_secs_f64() * 1000.0;
+        let revoke = hotspotd::firewall::ClientRevoke {
+            session_id: session,
+            mac: extra.mac,
+            ip: extra.ip,
+            ip6: Vec::new(),
+            quotas: Quotas::default(),
+            drop_quotas: true,
+            flush_flows: false,
+        };
+        fw.apply(&[Change::Revoke(revoke)]).unwrap();
+        ms
+    };
+    (time(99_999, false), time(99_998, true))
+}
+
+fn firewall_batches(clients: u32) {
+    let ns = Netns::new(format!("{}-bench", unique_prefix()));
+    let fw = Firewall::with_nft(policy(), Nft::in_netns(&ns.name));
+    fw.rebuild(&[], &AccessLists::default()).unwrap();
+    let rules_empty = count_rules(&fw.listing().unwrap().unwrap());
+    let (median, min, max) = authorise_rounds(&fw, clients, false);
+    let (nft_median, nft_min, nft_max) = authorise_rounds(&fw, clients, true);
     let start = Instant::now();
     fw.rebuild(&grants(clients, 0), &AccessLists::default())
         .unwrap();
     let rebuild_ms = start.elapsed().as_secs_f64() * 1000.0;
     let rules_full = count_rules(&fw.listing().unwrap().unwrap());
-    let start = Instant::now();
-    let mut extra = grants(clients + 1, 0).pop().expect("one more client");
-    extra.session_id = 99_999;
-    fw.apply(&[Change::Allow(extra)]).unwrap();
-    let single_ms = start.elapsed().as_secs_f64() * 1000.0;
-    incremental.sort_by(f64::total_cmp);
+    let (single_ms, single_nft_ms) = one_more_client(&fw, clients);
     println!(
-        "authorise {clients} clients in one nft transaction: median {:.1} ms (5 runs, min {:.1}, max {:.1})",
-        percentile(&incremental, 0.5),
-        incremental[0],
-        incremental[4]
+        "authorise {clients} clients in one transaction over netlink: median {median:.1} ms (5 runs, min {min:.1}, max {max:.1}); through nft: median {nft_median:.1} ms (min {nft_min:.1}, max {nft_max:.1})"
     );
     println!(
-        "rebuild whole table with {clients} clients: {rebuild_ms:.1} ms; one more client alone: {single_ms:.1} ms"
+        "rebuild whole table with {clients} clients (nft): {rebuild_ms:.1} ms; one more client alone: {single_ms:.2} ms over netlink, {single_nft_ms:.1} ms through nft"
     );
     println!("nft rules: {rules_empty} with 0 clients, {rules_full} with {clients} clients");
 }

@@ -127,3 +127,125 @@ fn a_new_dns_answer_refreshes_an_open_garden_address() {
         .unwrap();
     assert!(expires() > 3000, "timeout not refreshed: {}", expires());
 }
+
+/// Our table as nft lists it, without what differs between two identical tables: handles
+/// and the seconds left on timed elements.
+fn table_listing(ns: &Netns) -> serde_json::Value {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                map.remove("handle");
+                map.remove("expires");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let listed = ns.exec(&["nft", "-j", "list", "table", "inet", "hotspotd"]);
+    let mut v: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    strip(&mut v);
+    v
+}
+
+#[test]
+fn netlink_and_nft_leave_the_same_table() {
+    let quotas = Quotas {
+        total: Some(QuotaGrant {
+            name: "qt3g1".into(),
+            bytes: 10_000_000,
+            used: 777,
+        }),
+        up: Some(QuotaGrant {
+            name: "qu3g1".into(),
+            bytes: 2_000_000,
+            used: 0,
+        }),
+        down: None,
+    };
+    let mut unlimited = grant(4, Quotas::default());
+    (unlimited.rate_up_bps, unlimited.rate_down_bps) = (None, None);
+    let changes = [
+        vec![
+            Change::Allow(grant(1, quotas.clone())),
+            Change::Allow(grant(2, quotas.clone())),
+        ],
+        vec![
+            Change::Allow(grant(3, Quotas::default())),
+            Change::Allow(unlimited),
+        ],
+        vec![
+            Change::Revoke(revoke(&grant(1, quotas.clone()), false)),
+            Change::GardenDns(vec![("198.51.100.9".parse().unwrap(), 300)]),
+        ],
+        vec![Change::Revoke(revoke(&grant(3, Quotas::default()), true))],
+    ];
+    let prefix = unique_prefix();
+    let (by_nft, by_netlink) = (
+        Netns::new(format!("{prefix}-nft")),
+        Netns::new(format!("{prefix}-nl")),
+    );
+    let fw_nft = Firewall::with_nft(policy(), Nft::in_netns(&by_nft.name));
+    let fw_netlink = Firewall::with_nft(policy(), Nft::in_netns(&by_netlink.name));
+    for fw in [&fw_nft, &fw_netlink] {
+        fw.rebuild(&[], &AccessLists::default()).unwrap();
+    }
+    for (step, batch) in changes.iter().enumerate() {
+        fw_nft
+            .apply_with_nft(batch)
+            .unwrap_or_else(|e| panic!("step {step} by nft: {e}"));
+        fw_netlink
+            .apply(batch)
+            .unwrap_or_else(|e| panic!("step {step} by netlink: {e}"));
+        assert_eq!(
+            table_listing(&by_netlink),
+            table_listing(&by_nft),
+            "tables differ after step {step}"
+        );
+    }
+    let listed = by_netlink.exec(&["nft", "list", "table", "inet", "hotspotd"]);
+    for expected in [
+        "quota qt3g1 {\n\t\tover 10000000 bytes used 777 bytes",
+        "limit lu2 {\n\t\trate over 125000 bytes/second burst 96 kbytes",
+        "02:00:00:00:00:02 . 10.77.1.4 timeout 1h",
+        "2001:db8:77::2 : \"cd2\"",
+    ] {
+        assert!(
+            listed.contains(expected),
+            "{expected:?} missing from\n{listed}"
+        );
+    }
+}
+
+#[test]
+fn a_refused_transaction_names_the_refusal_and_changes_nothing() {
+    let ns = Netns::new(format!("{}-fw", unique_prefix()));
+    let fw = Firewall::with_nft(policy(), Nft::in_netns(&ns.name));
+    fw.rebuild(&[grant(1, Quotas::default())], &AccessLists::default())
+        .unwrap();
+    let before = table_listing(&ns);
+    // The same device under another session: its MAC already maps to session 1's counter.
+    let mut clash = grant(1, Quotas::default());
+    clash.session_id = 5;
+    let err = fw
+        .apply(&[
+            Change::Allow(grant(2, Quotas::default())),
+            Change::Allow(clash),
+        ])
+        .expect_err("a MAC mapped to another counter must be refused");
+    let text = err.to_string();
+    assert!(
+        text.contains("add elements to up_counter") && text.contains("File exists"),
+        "{text}"
+    );
+    assert_eq!(
+        table_listing(&ns),
+        before,
+        "a refused transaction left changes behind"
+    );
+
+    let mut bad_mac = grant(3, Quotas::default());
+    bad_mac.mac = "02:00:00:00:00".into();
+    let err = fw.apply(&[Change::Allow(bad_mac)]).expect_err("bad MAC");
+    assert!(err.to_string().contains("not a MAC address"), "{err}");
+}

@@ -5,6 +5,7 @@
 use ipnet::Ipv4Net;
 use serde_json::{Value, json};
 
+use super::ops::{Element, Key, Object, Op};
 use super::render::{meta_eq, object, payload, rule};
 
 /// Connection mark bit of flows started by allowlisted devices, so their replies pass too
@@ -190,7 +191,7 @@ pub fn forward_rules(lan: &Value) -> Vec<Value> {
 /// gets the new time (the latest answer's TTL is what clients were told). nft 1.0.6 cannot
 /// refresh a timeout in place, so each address is added (kept if present), deleted and added
 /// again, in one transaction: no packet sees it missing.
-pub fn garden_dns_commands(openings: &[(std::net::Ipv4Addr, u32)]) -> Vec<Value> {
+pub fn garden_dns_ops(openings: &[(std::net::Ipv4Addr, u32)]) -> Vec<Op> {
     // One entry per address (a delete listing an address twice would fail the batch); the
     // longest time when one batch has several answers for it.
     let mut latest: std::collections::BTreeMap<std::net::Ipv4Addr, u32> = Default::default();
@@ -201,16 +202,15 @@ pub fn garden_dns_commands(openings: &[(std::net::Ipv4Addr, u32)]) -> Vec<Value>
     if latest.is_empty() {
         return Vec::new();
     }
-    let elems: Vec<Value> = latest
+    let elems: Vec<Element> = latest
         .iter()
-        .map(|(ip, secs)| json!({"elem": {"val": ip.to_string(), "timeout": secs}}))
+        .map(|(ip, secs)| Element::timed(Key::V4(*ip), u64::from(*secs)))
         .collect();
-    let keys: Vec<Value> = latest.keys().map(|ip| json!(ip.to_string())).collect();
-    let element = |elem: &Vec<Value>| object(json!({"name": "garden_dns", "elem": elem}));
+    let keys: Vec<Key> = latest.keys().map(|ip| Key::V4(*ip)).collect();
     vec![
-        json!({"add": {"element": element(&elems)}}),
-        json!({"delete": {"element": element(&keys)}}),
-        json!({"add": {"element": element(&elems)}}),
+        Op::AddElements("garden_dns", elems.clone()),
+        Op::DeleteElements("garden_dns", keys),
+        Op::AddElements("garden_dns", elems),
     ]
 }
 
@@ -264,12 +264,12 @@ pub fn commands(lists: &AccessLists) -> Vec<Value> {
         marks.push(json!([device.mac, mark]));
         if let Some(bps) = device.rate_up_bps {
             let name = policer_name("u", &device.mac, bps);
-            cmds.push(json!({"add": super::clients::limit(&name, bps)}));
+            cmds.push(Op::AddObject(Object::limit(name.clone(), bps)).to_json());
             ups.push(json!([device.mac, name]));
         }
         if let Some(bps) = device.rate_down_bps {
             let name = policer_name("d", &device.mac, bps);
-            cmds.push(json!({"add": super::clients::limit(&name, bps)}));
+            cmds.push(Op::AddObject(Object::limit(name.clone(), bps)).to_json());
             downs.push(json!([mark, name]));
         }
     }

@@ -1,13 +1,11 @@
-//! Per-client state as nftables JSON commands: set elements and named objects, never rules.
+//! Per-client state as kernel operations: set elements and named objects, never rules.
 //!
 //! Names: `cu<session>`/`cd<session>` counters, `lu<session>`/`ld<session>` limits (up/down);
 //! quota objects are named by the caller (one set per user, shared by its devices).
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use serde_json::{Value, json};
-
-use super::render::object;
+use super::ops::{BySet, Element, Key, Object, Op};
 
 /// A named kernel quota: traffic stops once `bytes` have passed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,117 +112,90 @@ fn v6_map(map: &str) -> Option<&'static str> {
     }
 }
 
-/// `(map, key, object)` entries for a client's download maps: one per IPv4 entry and, for
-/// each IPv6 address, one in the IPv6 twin.
+/// `(map, key, object)` entries for a client's maps: each as given and, for a download map,
+/// one in its IPv6 twin per IPv6 address.
 fn with_v6(
-    entries: Vec<(&'static str, String, String)>,
+    entries: Vec<(&'static str, Key, String)>,
     ip6: &[Ipv6Addr],
-) -> Vec<(&'static str, String, String)> {
+) -> Vec<(&'static str, Key, String)> {
     let mut out = Vec::with_capacity(entries.len() * (1 + ip6.len()));
     for (map, key, value) in entries {
         if let Some(twin) = v6_map(map) {
-            out.extend(ip6.iter().map(|a| (twin, a.to_string(), value.clone())));
+            out.extend(ip6.iter().map(|a| (twin, Key::V6(*a), value.clone())));
         }
         out.push((map, key, value));
     }
     out
 }
 
-/// One `add`/`delete element` command per set or map, whatever the number of clients:
-/// nft handles one command with 1,000 elements far faster than 1,000 commands.
-#[derive(Default)]
-struct Elements {
-    /// Set or map name → elements, in first-use order.
-    by_set: Vec<(&'static str, Vec<Value>)>,
+fn mac_key(mac: &str) -> Key {
+    Key::Mac(mac.to_string())
 }
 
-impl Elements {
-    fn push(&mut self, set: &'static str, elem: Value) {
-        match self.by_set.iter_mut().find(|(name, _)| *name == set) {
-            Some((_, elems)) => elems.push(elem),
-            None => self.by_set.push((set, vec![elem])),
-        }
-    }
-
-    fn commands(&self, verb: &str) -> Vec<Value> {
-        self.by_set
-            .iter()
-            .map(|(set, elems)| json!({verb: {"element": object(json!({"name": set, "elem": elems}))}}))
-            .collect()
-    }
+fn quota(q: &QuotaGrant) -> Object {
+    Object::quota(q.name.clone(), q.bytes, q.used)
 }
 
-fn add(body: Value) -> Value {
-    json!({"add": body})
+/// A client's quota map entries.
+fn quota_entries(mac: &str, ip: Ipv4Addr, quotas: &Quotas) -> Vec<(&'static str, Key, String)> {
+    quotas
+        .map_entries()
+        .into_iter()
+        .map(|(map, by_mac, q)| {
+            let key = if by_mac { mac_key(mac) } else { Key::V4(ip) };
+            (map, key, q.name.clone())
+        })
+        .collect()
 }
 
-fn delete(body: Value) -> Value {
-    json!({"delete": body})
+/// The `authed*` set keys of a device: (pair set, address set, pair key, address key).
+fn authed_keys(
+    mac: &str,
+    ip: Ipv4Addr,
+    ip6: &[Ipv6Addr],
+) -> Vec<(&'static str, &'static str, Key, Key)> {
+    let v4 = (
+        "authed",
+        "authed_ip",
+        Key::MacV4(mac.to_string(), ip),
+        Key::V4(ip),
+    );
+    let v6 = ip6.iter().map(|a| {
+        (
+            "authed6",
+            "authed_ip6",
+            Key::MacV6(mac.to_string(), *a),
+            Key::V6(*a),
+        )
+    });
+    std::iter::once(v4).chain(v6).collect()
 }
 
-fn named(kind: &str, name: &str, extra: Value) -> Value {
-    let mut fields = json!({"name": name});
-    if let (Some(target), Value::Object(more)) = (fields.as_object_mut(), extra) {
-        target.extend(more);
-    }
-    json!({kind: object(fields)})
-}
-
-/// A byte-rate policer; the burst must hold a whole GSO/GRO super-packet (up to 64 KiB) or
-/// such packets would never pass, and a tenth of a second of traffic smooths TCP's bursts.
-pub(super) fn limit(name: &str, bps: u64) -> Value {
-    let bytes_per_sec = (bps / 8).max(1);
-    let burst = (bytes_per_sec / 10).max(96 * 1024);
-    named(
-        "limit",
-        name,
-        json!({"rate": bytes_per_sec, "per": "second", "rate_unit": "bytes",
-               "burst": burst, "burst_unit": "bytes", "inv": true}),
-    )
-}
-
-fn quota(q: &QuotaGrant) -> Value {
-    named(
-        "quota",
-        &q.name,
-        json!({"bytes": q.bytes, "used": q.used.min(q.bytes), "inv": true}),
-    )
-}
-
-fn authed_elem(mac: &str, ip: &str, timeout: u64) -> Value {
-    json!({"elem": {"val": {"concat": [mac, ip]}, "timeout": timeout.max(1)}})
-}
-
-fn authed_ip_elem(ip: &str, timeout: u64) -> Value {
-    json!({"elem": {"val": ip, "timeout": timeout.max(1)}})
-}
-
-/// Commands that authorise clients: objects first, then the map elements naming them, then
+/// Operations that authorise clients: objects first, then the map elements naming them, then
 /// the set elements, so a client passes only once its accounting is in place.
-pub fn grant_commands(grants: &[&ClientGrant]) -> Vec<Value> {
+pub fn grant_ops(grants: &[&ClientGrant]) -> Vec<Op> {
     let mut objects = Vec::new();
     let mut seen_quotas = std::collections::HashSet::new();
-    let mut maps = Elements::default();
-    let mut sets = Elements::default();
+    let mut maps = BySet::default();
+    let mut sets = BySet::default();
     for g in grants {
         let mac = g.mac.as_str();
-        let ip = g.ip.to_string();
         let (cu, cd) = (up_counter(g.session_id), down_counter(g.session_id));
-        objects.push(add(named("counter", &cu, json!({}))));
-        objects.push(add(named("counter", &cd, json!({}))));
+        objects.push(Op::AddObject(Object::counter(cu.clone())));
+        objects.push(Op::AddObject(Object::counter(cd.clone())));
         let mut entries = vec![
-            ("up_counter", mac.to_string(), cu),
-            ("down_counter", ip.clone(), cd),
+            ("up_counter", mac_key(mac), cu),
+            ("down_counter", Key::V4(g.ip), cd),
         ];
         if let Some(bps) = g.rate_up_bps {
             let name = format!("lu{}", g.session_id);
-            objects.push(add(limit(&name, bps)));
-            entries.push(("up_limit", mac.to_string(), name));
+            objects.push(Op::AddObject(Object::limit(name.clone(), bps)));
+            entries.push(("up_limit", mac_key(mac), name));
         }
         if let Some(bps) = g.rate_down_bps {
             let name = format!("ld{}", g.session_id);
-            objects.push(add(limit(&name, bps)));
-            entries.push(("down_limit", ip.clone(), name));
+            objects.push(Op::AddObject(Object::limit(name.clone(), bps)));
+            entries.push(("down_limit", Key::V4(g.ip), name));
         }
         // `add` keeps an existing object (and its usage) when another device of the user
         // already has it; the caller passes the same numbers, so nothing is rewritten.
@@ -233,96 +204,82 @@ pub fn grant_commands(grants: &[&ClientGrant]) -> Vec<Value> {
             .all()
             .filter(|q| seen_quotas.insert(q.name.clone()))
         {
-            objects.push(add(quota(q)));
+            objects.push(Op::AddObject(quota(q)));
         }
-        for (map, by_mac, q) in g.quotas.map_entries() {
-            let key = if by_mac { mac.to_string() } else { ip.clone() };
-            entries.push((map, key, q.name.clone()));
-        }
+        entries.extend(quota_entries(mac, g.ip, &g.quotas));
         for (map, key, value) in with_v6(entries, &g.ip6) {
-            maps.push(map, json!([key, value]));
+            maps.push(map, Element::entry(key, value));
         }
-        sets.push("authed", authed_elem(mac, &ip, g.timeout_secs));
-        sets.push("authed_ip", authed_ip_elem(&ip, g.timeout_secs));
-        for a in &g.ip6 {
-            let a = a.to_string();
-            sets.push("authed6", authed_elem(mac, &a, g.timeout_secs));
-            sets.push("authed_ip6", authed_ip_elem(&a, g.timeout_secs));
+        for (pair_set, ip_set, pair, addr) in authed_keys(mac, g.ip, &g.ip6) {
+            sets.push(pair_set, Element::timed(pair, g.timeout_secs));
+            sets.push(ip_set, Element::timed(addr, g.timeout_secs));
         }
     }
-    let mut cmds = objects;
-    cmds.extend(maps.commands("add"));
-    cmds.extend(sets.commands("add"));
-    cmds
+    let mut ops = objects;
+    ops.extend(maps.into_ops(Op::AddElements));
+    ops.extend(sets.into_ops(Op::AddElements));
+    ops
 }
 
-/// Commands that remove clients. Everything deleted is first added, so the batch succeeds
+/// Operations that remove clients. Everything deleted is first added, so the batch succeeds
 /// whether or not the kernel still holds it (a set element may have timed out already; nft
-/// 1.0.6 has no `destroy`). Re-adding a quota object with its own limit only rewrites that
-/// limit; the kernel keeps its usage.
-pub fn revoke_commands(revokes: &[&ClientRevoke]) -> Vec<Value> {
+/// 1.0.6 and kernels before 6.3 have no `destroy`). Re-adding a quota object with its own
+/// limit only rewrites that limit; the kernel keeps its usage.
+pub fn revoke_ops(revokes: &[&ClientRevoke]) -> Vec<Op> {
     let mut objects = Vec::new();
     let mut quotas = Vec::new();
     let mut dropped_quotas = Vec::new();
     let mut seen_quotas = std::collections::HashSet::new();
     let mut dropped_names = std::collections::HashSet::new();
-    let mut maps = Elements::default();
-    let mut map_keys = Elements::default();
-    let mut sets = Elements::default();
-    let mut set_keys = Elements::default();
+    let mut maps = BySet::default();
+    let mut map_keys = BySet::default();
+    let mut sets = BySet::default();
+    let mut set_keys = BySet::default();
     let mut seen = std::collections::HashSet::new();
     for r in revokes.iter().filter(|r| seen.insert(r.session_id)) {
         let mac = r.mac.as_str();
-        let ip = r.ip.to_string();
         let sid = r.session_id;
-        let mut pairs: Vec<(&'static str, String, String)> = vec![
-            ("up_counter", mac.to_string(), up_counter(sid)),
-            ("down_counter", ip.clone(), down_counter(sid)),
-            ("up_limit", mac.to_string(), format!("lu{sid}")),
-            ("down_limit", ip.clone(), format!("ld{sid}")),
+        let mut entries = vec![
+            ("up_counter", mac_key(mac), up_counter(sid)),
+            ("down_counter", Key::V4(r.ip), down_counter(sid)),
+            ("up_limit", mac_key(mac), format!("lu{sid}")),
+            ("down_limit", Key::V4(r.ip), format!("ld{sid}")),
         ];
-        objects.push(named("counter", &up_counter(sid), json!({})));
-        objects.push(named("counter", &down_counter(sid), json!({})));
-        objects.push(limit(&format!("lu{sid}"), 8));
-        objects.push(limit(&format!("ld{sid}"), 8));
+        objects.push(Object::counter(up_counter(sid)));
+        objects.push(Object::counter(down_counter(sid)));
+        objects.push(Object::limit(format!("lu{sid}"), 8));
+        objects.push(Object::limit(format!("ld{sid}"), 8));
         // Devices of one user share quota objects: each is added and deleted once.
         for q in r.quotas.all() {
             if seen_quotas.insert(q.name.clone()) {
-                quotas.push(add(quota(q)));
+                quotas.push(Op::AddObject(quota(q)));
             }
             if r.drop_quotas && dropped_names.insert(q.name.clone()) {
-                dropped_quotas.push(delete(quota(q)));
+                dropped_quotas.push(Op::DeleteObject(quota(q)));
             }
         }
-        for (map, by_mac, q) in r.quotas.map_entries() {
-            let key = if by_mac { mac.to_string() } else { ip.clone() };
-            pairs.push((map, key, q.name.clone()));
+        entries.extend(quota_entries(mac, r.ip, &r.quotas));
+        for (map, key, value) in with_v6(entries, &r.ip6) {
+            map_keys.push(map, key.clone());
+            maps.push(map, Element::entry(key, value));
         }
-        for (map, key, value) in with_v6(pairs, &r.ip6) {
-            maps.push(map, json!([key, value]));
-            map_keys.push(map, json!(key));
-        }
-        let v6 = r
-            .ip6
-            .iter()
-            .map(|a| ("authed6", "authed_ip6", a.to_string()));
-        for (pair_set, ip_set, addr) in std::iter::once(("authed", "authed_ip", ip)).chain(v6) {
-            sets.push(pair_set, authed_elem(mac, &addr, 1));
-            sets.push(ip_set, authed_ip_elem(&addr, 1));
-            set_keys.push(pair_set, json!({"concat": [mac, addr]}));
-            set_keys.push(ip_set, json!(addr));
+        for (pair_set, ip_set, pair, addr) in authed_keys(mac, r.ip, &r.ip6) {
+            sets.push(pair_set, Element::timed(pair.clone(), 1));
+            sets.push(ip_set, Element::timed(addr.clone(), 1));
+            set_keys.push(pair_set, pair);
+            set_keys.push(ip_set, addr);
         }
     }
-    let mut cmds: Vec<Value> = objects.iter().cloned().map(add).collect();
-    cmds.extend(quotas);
-    cmds.extend(maps.commands("add"));
-    cmds.extend(sets.commands("add"));
+    let mut ops: Vec<Op> = objects.iter().cloned().map(Op::AddObject).collect();
+    ops.extend(quotas);
+    ops.extend(maps.into_ops(Op::AddElements));
+    ops.extend(sets.into_ops(Op::AddElements));
     // Out of the sets first, so no packet passes uncounted while the rest goes.
-    cmds.extend(set_keys.commands("delete"));
-    cmds.extend(map_keys.commands("delete"));
-    cmds.extend(objects.into_iter().map(delete));
-    cmds.extend(dropped_quotas);
-    cmds
+    ops.extend(set_keys.into_ops(Op::DeleteElements));
+    ops.extend(map_keys.into_ops(Op::DeleteElements));
+    ops.extend(objects.into_iter().map(Op::DeleteObject));
+    ops.extend(dropped_quotas);
+    ops
 }
 
 #[cfg(test)]

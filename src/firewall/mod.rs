@@ -6,7 +6,9 @@ mod access;
 mod clients;
 mod conntrack;
 mod counters;
+mod netlink;
 mod nft;
+mod ops;
 mod render;
 
 use std::sync::Arc;
@@ -18,10 +20,12 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, info, warn};
 
 use crate::metrics::ApplyStats;
+use ops::Op;
 
 pub use access::{ALLOWED_FLOW_MARK, AccessLists, AllowedDevice};
 pub use clients::{ClientGrant, ClientRevoke, QuotaGrant, Quotas, down_counter, up_counter};
 pub use counters::{KernelCounters, count_rules};
+pub use netlink::NetlinkError;
 pub use nft::Nft;
 pub use render::{FAMILY, FirewallPolicy, TABLE, render, rule_count};
 
@@ -34,6 +38,9 @@ pub enum FirewallError {
     /// `nft` refused the batch.
     #[error("nft refused the change: {0}")]
     Nft(String),
+    /// The kernel refused a per-client change sent over netlink.
+    #[error("kernel refused the change: {0}")]
+    Netlink(#[from] NetlinkError),
     /// The firewall task is gone (daemon shutting down).
     #[error("firewall task stopped")]
     Stopped,
@@ -52,33 +59,56 @@ pub enum Change {
     GardenDns(Vec<(std::net::Ipv4Addr, u32)>),
 }
 
-/// Commands for a list of changes, in order: consecutive changes of one kind are grouped so
-/// each set gets one element command per group (order between kinds is kept, so a revoke
-/// followed by a new grant for the same device works in one batch).
+/// Consecutive changes of one kind, so each set gets one element operation per group (order
+/// between kinds is kept, so a revoke followed by a new grant for the same device works in
+/// one batch).
+fn runs(changes: &[Change]) -> impl Iterator<Item = &[Change]> {
+    changes.chunk_by(|a, b| std::mem::discriminant(a) == std::mem::discriminant(b))
+}
+
+/// Kernel operations for a run of client or garden changes (access lists have none: they
+/// flush and refill sets, which is nft's job).
+fn run_ops(run: &[Change]) -> Vec<Op> {
+    let grants: Vec<&ClientGrant> = run
+        .iter()
+        .filter_map(|c| match c {
+            Change::Allow(g) => Some(g),
+            _ => None,
+        })
+        .collect();
+    let revokes: Vec<&ClientRevoke> = run
+        .iter()
+        .filter_map(|c| match c {
+            Change::Revoke(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    let mut ops = clients::grant_ops(&grants);
+    ops.extend(clients::revoke_ops(&revokes));
+    for change in run {
+        if let Change::GardenDns(openings) = change {
+            ops.extend(access::garden_dns_ops(openings));
+        }
+    }
+    ops
+}
+
+/// The operations of `changes` when all of them can go over netlink.
+fn netlink_ops(changes: &[Change]) -> Option<Vec<Op>> {
+    if changes.iter().any(|c| matches!(c, Change::Access(_))) {
+        return None;
+    }
+    Some(runs(changes).flat_map(run_ops).collect())
+}
+
+/// nft JSON commands for a list of changes, in order.
 fn commands(changes: &[Change]) -> Vec<Value> {
     let mut cmds = Vec::new();
-    for run in changes.chunk_by(|a, b| std::mem::discriminant(a) == std::mem::discriminant(b)) {
-        let grants: Vec<&ClientGrant> = run
-            .iter()
-            .filter_map(|c| match c {
-                Change::Allow(g) => Some(g),
-                _ => None,
-            })
-            .collect();
-        let revokes: Vec<&ClientRevoke> = run
-            .iter()
-            .filter_map(|c| match c {
-                Change::Revoke(r) => Some(r),
-                _ => None,
-            })
-            .collect();
-        cmds.extend(clients::grant_commands(&grants));
-        cmds.extend(clients::revoke_commands(&revokes));
+    for run in runs(changes) {
+        cmds.extend(run_ops(run).iter().map(Op::to_json));
         for change in run {
-            match change {
-                Change::Access(lists) => cmds.extend(access::commands(lists)),
-                Change::GardenDns(openings) => cmds.extend(access::garden_dns_commands(openings)),
-                Change::Allow(_) | Change::Revoke(_) => {}
+            if let Change::Access(lists) = change {
+                cmds.extend(access::commands(lists));
             }
         }
     }
@@ -156,17 +186,27 @@ impl Firewall {
         // daemon hundreds of MB for a moment with 10,000 clients. Still one transaction.
         for chunk in clients.chunks(REBUILD_CHUNK) {
             let chunk: Vec<&ClientGrant> = chunk.iter().collect();
-            clients::grant_commands(&chunk)
+            clients::grant_ops(&chunk)
                 .iter()
-                .try_for_each(|c| batch.push(c))?;
+                .try_for_each(|op| batch.push(&op.to_json()))?;
         }
         self.nft.apply_bytes(&batch.finish())?;
         info!(policy = %self.policy, clients = clients.len(), elapsed_ms = started.elapsed().as_millis() as u64, "firewall table applied");
         Ok(())
     }
 
-    /// Applies changes in one transaction.
+    /// Applies changes in one transaction: over netlink when they only touch clients and
+    /// the garden's DNS addresses, else through nft.
     pub fn apply(&self, changes: &[Change]) -> Result<(), FirewallError> {
+        match netlink_ops(changes) {
+            Some(ops) => Ok(netlink::apply(self.nft.netns(), &ops)?),
+            None => self.apply_with_nft(changes),
+        }
+    }
+
+    /// Applies changes in one transaction through nft, whatever they are (benchmarks
+    /// compare both ways; tests check both leave the same table).
+    pub fn apply_with_nft(&self, changes: &[Change]) -> Result<(), FirewallError> {
         self.nft.apply(&json!({ "nftables": commands(changes) }))
     }
 

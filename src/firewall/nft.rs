@@ -16,12 +16,15 @@ pub struct Nft {
     /// Program and leading arguments: `nft`, or `ip netns exec NS nft` for tools and tests
     /// that drive a namespace from outside.
     command: Vec<String>,
+    /// The namespace driven from outside, if any (netlink opens its socket there too).
+    netns: Option<String>,
 }
 
 impl Default for Nft {
     fn default() -> Self {
         Nft {
             command: vec!["nft".to_string()],
+            netns: None,
         }
     }
 }
@@ -33,7 +36,13 @@ impl Nft {
             command: ["ip", "netns", "exec", name, "nft"]
                 .map(String::from)
                 .to_vec(),
+            netns: Some(name.to_string()),
         }
+    }
+
+    /// The namespace this `nft` runs in, when not our own.
+    pub fn netns(&self) -> Option<&str> {
+        self.netns.as_deref()
     }
 
     fn command(&self) -> Command {

@@ -1,4 +1,13 @@
 use super::*;
+use serde_json::{Value, json};
+
+fn grant_commands(grants: &[&ClientGrant]) -> Vec<Value> {
+    grant_ops(grants).iter().map(Op::to_json).collect()
+}
+
+fn revoke_commands(revokes: &[&ClientRevoke]) -> Vec<Value> {
+    revoke_ops(revokes).iter().map(Op::to_json).collect()
+}
 
 fn quotas() -> Quotas {
     Quotas {

@@ -1,0 +1,77 @@
+//! Per-client changes written to the kernel over netlink, in-process: one socket, one
+//! datagram per transaction, no `nft` process and no cache listing. Rules and the table
+//! itself stay with `nft` (rebuilt rarely; its JSON is what the render tests check).
+
+mod message;
+mod socket;
+
+use std::io;
+
+use tracing::debug;
+
+use super::ops::Op;
+pub use message::EncodeError;
+
+/// The kernel refused or could not be asked.
+#[derive(Debug, thiserror::Error)]
+pub enum NetlinkError {
+    /// An operation could not be written as a message.
+    #[error(transparent)]
+    Encode(#[from] EncodeError),
+    /// The socket failed.
+    #[error("netlink socket: {0}")]
+    Socket(#[from] io::Error),
+    /// The kernel refused the transaction (nothing of it was applied).
+    #[error("{what}: {error} ({count} refusal(s) in the transaction)")]
+    Refused {
+        /// The first refused operation.
+        what: String,
+        /// Why.
+        error: io::Error,
+        /// How many messages the kernel refused.
+        count: usize,
+    },
+    /// No acknowledgement came back: whether the transaction applied is unknown.
+    #[error("the kernel did not acknowledge the transaction")]
+    NoAcknowledgement,
+}
+
+fn describe(op: Option<&Op>) -> String {
+    match op {
+        Some(Op::AddObject(o)) => format!("add object {}", o.name()),
+        Some(Op::DeleteObject(o)) => format!("delete object {}", o.name()),
+        Some(Op::AddElements(set, _)) => format!("add elements to {set}"),
+        Some(Op::DeleteElements(set, _)) => format!("delete elements from {set}"),
+        None => "the transaction".to_string(),
+    }
+}
+
+/// Applies `ops` as one transaction in our namespace or `/run/netns/<netns>`: all or
+/// nothing.
+pub fn apply(netns: Option<&str>, ops: &[Op]) -> Result<(), NetlinkError> {
+    let batch = message::encode(ops, 1)?;
+    if batch.op_of_message.is_empty() {
+        return Ok(());
+    }
+    let socket = socket::Socket::open(netns)?;
+    let replies = socket.transact(&batch.bytes)?;
+    let refused: Vec<&(u32, i32)> = replies.iter().filter(|(_, errno)| *errno != 0).collect();
+    if let Some((seq, errno)) = refused.first() {
+        let op = batch.op_index(*seq).and_then(|i| ops.get(i));
+        return Err(NetlinkError::Refused {
+            what: describe(op),
+            error: io::Error::from_raw_os_error(errno.saturating_neg()),
+            count: refused.len(),
+        });
+    }
+    if !replies.iter().any(|(seq, _)| *seq == batch.last_seq()) {
+        return Err(NetlinkError::NoAcknowledgement);
+    }
+    debug!(
+        operations = ops.len(),
+        messages = batch.op_of_message.len(),
+        bytes = batch.bytes.len(),
+        "netlink transaction"
+    );
+    Ok(())
+}
