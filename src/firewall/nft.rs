@@ -7,7 +7,6 @@ use std::process::{Command, Output, Stdio};
 use serde_json::{Value, json};
 
 use super::FirewallError;
-use super::counters::{self, KernelCounters};
 use super::render::{FAMILY, TABLE};
 
 /// Runs `nft -j`.
@@ -95,19 +94,6 @@ impl Nft {
     pub fn list_table(&self) -> Result<Option<Value>, FirewallError> {
         let docs = self.list(&[json!({"table": {"family": FAMILY, "name": TABLE}})])?;
         Ok(docs.map(|mut d| d.swap_remove(0)))
-    }
-
-    /// Lists only our counters and quotas, in one process: a quarter of the output of the
-    /// whole table (no set elements), for the once-a-second enforcement read.
-    pub fn list_counters(&self) -> Result<Option<KernelCounters>, FirewallError> {
-        let table = json!({"family": FAMILY, "table": TABLE});
-        let Some(out) = self.list_raw(&[json!({"counters": table}), json!({"quotas": table})])?
-        else {
-            return Ok(None);
-        };
-        counters::parse_bytes(&out)
-            .map(Some)
-            .map_err(|e| FirewallError::Nft(format!("unreadable listing: {e}")))
     }
 
     /// Runs list commands (JSON input: with `-j`, nft reads its input as JSON); one JSON

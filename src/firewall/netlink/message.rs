@@ -18,6 +18,10 @@ const NFNL_MSG_BATCH_END: u16 = 0x11;
 const NFNL_SUBSYS_NFTABLES: u16 = 10;
 const NFPROTO_INET: u8 = 1;
 
+const NLM_F_DUMP: u16 = 0x300;
+const NFT_MSG_GETTABLE: u16 = 1;
+const NFTA_TABLE_NAME: u16 = 1;
+const NFT_MSG_GETOBJ: u16 = 19;
 const NFT_MSG_NEWSETELEM: u16 = 12;
 const NFT_MSG_DELSETELEM: u16 = 14;
 const NFT_MSG_NEWOBJ: u16 = 18;
@@ -351,6 +355,30 @@ pub fn encode(ops: &[Op], first_seq: u32) -> Result<Batch, EncodeError> {
         first_seq,
         op_of_message,
     })
+}
+
+fn request(seq: u32, msg: u16, flags: u16, name_attr: u16) -> Vec<u8> {
+    let mut w = Writer {
+        buf: Vec::new(),
+        seq,
+        last_command: None,
+    };
+    let start = w.command(msg, flags);
+    // Our table's name is a short constant: always fits an attribute.
+    let _ = w.string(name_attr, TABLE);
+    w.finish(start);
+    w.buf
+}
+
+/// Asks for our table: the kernel answers with the table and an acknowledgement, or with
+/// "no such file or directory" when it is gone.
+pub fn get_table(seq: u32) -> Vec<u8> {
+    request(seq, NFT_MSG_GETTABLE, NLM_F_ACK, NFTA_TABLE_NAME)
+}
+
+/// Asks for every named object of our table (counters, quotas, limits) with its numbers.
+pub fn dump_objects(seq: u32) -> Vec<u8> {
+    request(seq, NFT_MSG_GETOBJ, NLM_F_DUMP, NFTA_OBJ_TABLE)
 }
 
 #[cfg(test)]

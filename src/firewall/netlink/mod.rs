@@ -3,12 +3,14 @@
 //! itself stay with `nft` (rebuilt rarely; its JSON is what the render tests check).
 
 mod message;
+mod reply;
 mod socket;
 
 use std::io;
 
 use tracing::debug;
 
+use super::counters::KernelCounters;
 use super::ops::Op;
 pub use message::EncodeError;
 
@@ -34,6 +36,17 @@ pub enum NetlinkError {
     /// No acknowledgement came back: whether the transaction applied is unknown.
     #[error("the kernel did not acknowledge the transaction")]
     NoAcknowledgement,
+    /// Reading failed.
+    #[error("reading {what}: {error}")]
+    Read {
+        /// What was being read.
+        what: &'static str,
+        /// Why it failed.
+        error: io::Error,
+    },
+    /// The table kept changing while its objects were being read.
+    #[error("the table changed during every read of its objects")]
+    Unsettled,
 }
 
 fn describe(op: Option<&Op>) -> String {
@@ -74,4 +87,37 @@ pub fn apply(netns: Option<&str>, ops: &[Op]) -> Result<(), NetlinkError> {
         "netlink transaction"
     );
     Ok(())
+}
+
+const ENOENT: i32 = 2;
+/// Reads of the objects restarted when the table changes meanwhile (a grant lands).
+const DUMP_ATTEMPTS: u32 = 5;
+
+/// Counter bytes and quota usage of our table, `None` when the table is gone (someone
+/// flushed the ruleset). Two requests on one socket: does the table exist, then its objects.
+pub fn read_counters(netns: Option<&str>) -> Result<Option<KernelCounters>, NetlinkError> {
+    let socket = socket::Socket::open(netns)?;
+    let failed = |what, errno: i32| NetlinkError::Read {
+        what,
+        error: io::Error::from_raw_os_error(errno.saturating_neg()),
+    };
+    let table = socket.request(&message::get_table(1), |_| {})?;
+    match table.errno {
+        0 => {}
+        e if e == -ENOENT => return Ok(None),
+        e => return Err(failed("the table", e)),
+    }
+    for attempt in 0..DUMP_ATTEMPTS {
+        let mut counters = KernelCounters::default();
+        let end = socket.request(&message::dump_objects(2 + attempt), |m| {
+            reply::add_object(m, &mut counters)
+        })?;
+        match end.errno {
+            0 if !end.interrupted => return Ok(Some(counters)),
+            0 => continue,
+            e if e == -ENOENT => return Ok(None),
+            e => return Err(failed("the table's objects", e)),
+        }
+    }
+    Err(NetlinkError::Unsettled)
 }

@@ -5,11 +5,17 @@ use std::fs::File;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
+use super::reply::{self, Message, NLM_F_DUMP_INTR, NLMSG_DONE};
+
 const NETLINK_NETFILTER: libc::c_int = 12;
 const SOL_NETLINK: libc::c_int = 270;
 /// Errors quote only the refused message's header, not the whole message.
 const NETLINK_CAP_ACK: libc::c_int = 10;
-const NLMSG_ERROR: u16 = 2;
+/// A dump or request not answered within this time is given up.
+const REPLY_TIMEOUT: libc::timeval = libc::timeval {
+    tv_sec: 5,
+    tv_usec: 0,
+};
 /// Room for the replies of a failed transaction (each error is its own small message).
 const RECEIVE_BUFFER: usize = 1 << 20;
 
@@ -101,6 +107,16 @@ impl Socket {
             libc::SO_RCVBUFFORCE,
             RECEIVE_BUFFER as libc::c_int,
         )?;
+        // SAFETY: the timeval lives across the call and its size is passed with it.
+        check(unsafe {
+            libc::setsockopt(
+                fd.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_RCVTIMEO,
+                (&REPLY_TIMEOUT as *const libc::timeval).cast(),
+                std::mem::size_of::<libc::timeval>() as libc::socklen_t,
+            )
+        })?;
         Ok(Socket { fd })
     }
 
@@ -111,13 +127,50 @@ impl Socket {
         let size = libc::c_int::try_from(batch.len() + 4096)
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "batch over 2 GiB"))?;
         set_option(&self.fd, libc::SOL_SOCKET, libc::SO_SNDBUFFORCE, size)?;
+        self.send(batch)?;
+        let mut replies = Vec::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        while let Some(got) = self.receive(&mut buf, libc::MSG_DONTWAIT)? {
+            replies.extend(reply::messages(&buf[..got]).filter_map(|m| Some((m.seq, m.errno()?))));
+        }
+        Ok(replies)
+    }
+
+    /// Sends one request and hands each reply message to `each` until the dump ends or an
+    /// error or acknowledgement arrives.
+    pub fn request(&self, message: &[u8], mut each: impl FnMut(&Message)) -> io::Result<End> {
+        self.send(message)?;
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut interrupted = false;
+        loop {
+            let got = self.receive(&mut buf, 0)?.ok_or_else(|| {
+                io::Error::new(io::ErrorKind::TimedOut, "no reply from the kernel")
+            })?;
+            for message in reply::messages(&buf[..got]) {
+                interrupted |= message.flags & NLM_F_DUMP_INTR != 0;
+                if let Some(errno) = message.errno() {
+                    return Ok(End { errno, interrupted });
+                }
+                if message.kind == NLMSG_DONE {
+                    let errno = message
+                        .payload
+                        .get(..4)
+                        .map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
+                    return Ok(End { errno, interrupted });
+                }
+                each(&message);
+            }
+        }
+    }
+
+    fn send(&self, bytes: &[u8]) -> io::Result<()> {
         let addr = kernel_address();
         // SAFETY: the buffer and address outlive the call; lengths are theirs.
         let sent = unsafe {
             libc::sendto(
                 self.fd.as_raw_fd(),
-                batch.as_ptr().cast(),
-                batch.len(),
+                bytes.as_ptr().cast(),
+                bytes.len(),
                 0,
                 (&addr as *const libc::sockaddr_nl).cast(),
                 std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t,
@@ -126,75 +179,37 @@ impl Socket {
         if sent < 0 {
             return Err(io::Error::last_os_error());
         }
-        let mut replies = Vec::new();
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            // SAFETY: reads at most `buf.len()` bytes into `buf`.
-            let got = unsafe {
-                libc::recv(
-                    self.fd.as_raw_fd(),
-                    buf.as_mut_ptr().cast(),
-                    buf.len(),
-                    libc::MSG_DONTWAIT,
-                )
-            };
-            if got < 0 {
-                let err = io::Error::last_os_error();
-                if err.kind() == io::ErrorKind::WouldBlock {
-                    return Ok(replies);
-                }
-                return Err(err);
-            }
-            replies.extend(parse_errors(&buf[..got as usize]));
+        Ok(())
+    }
+
+    /// One datagram into `buf`: its length, or `None` when nothing is waiting (non-blocking)
+    /// or nothing came in time.
+    fn receive(&self, buf: &mut [u8], flags: libc::c_int) -> io::Result<Option<usize>> {
+        // SAFETY: reads at most `buf.len()` bytes into `buf`.
+        let got = unsafe {
+            libc::recv(
+                self.fd.as_raw_fd(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                flags,
+            )
+        };
+        if got >= 0 {
+            return Ok(Some(got as usize));
+        }
+        let err = io::Error::last_os_error();
+        match err.kind() {
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => Ok(None),
+            _ => Err(err),
         }
     }
 }
 
-/// `(sequence, errno)` of each error/acknowledgement message in a datagram (errno 0 is an
-/// acknowledgement). Stops at the first malformed header.
-pub fn parse_errors(mut data: &[u8]) -> Vec<(u32, i32)> {
-    let mut out = Vec::new();
-    while data.len() >= 16 {
-        let word =
-            |at: usize| u32::from_ne_bytes([data[at], data[at + 1], data[at + 2], data[at + 3]]);
-        let len = word(0) as usize;
-        let kind = u16::from_ne_bytes([data[4], data[5]]);
-        if len < 16 || len > data.len() {
-            break;
-        }
-        if kind == NLMSG_ERROR && len >= 20 {
-            out.push((word(8), word(16) as i32));
-        }
-        data = &data[len.next_multiple_of(4).min(data.len())..];
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn reply(seq: u32, errno: i32, kind: u16) -> Vec<u8> {
-        let mut m = Vec::new();
-        m.extend_from_slice(&36u32.to_ne_bytes());
-        m.extend_from_slice(&kind.to_ne_bytes());
-        m.extend_from_slice(&0u16.to_ne_bytes());
-        m.extend_from_slice(&seq.to_ne_bytes());
-        m.extend_from_slice(&0u32.to_ne_bytes());
-        m.extend_from_slice(&errno.to_ne_bytes());
-        m.extend_from_slice(&[0; 16]);
-        m
-    }
-
-    #[test]
-    fn acknowledgements_and_errors_are_read_and_junk_ends_the_read() {
-        let mut data = reply(4, -17, NLMSG_ERROR);
-        data.extend(reply(5, 0, 3)); // NLMSG_DONE: not an error
-        data.extend(reply(9, 0, NLMSG_ERROR));
-        data.extend_from_slice(&[200, 0, 0, 0, 2, 0]); // truncated header
-        assert_eq!(parse_errors(&data), [(4, -17), (9, 0)]);
-        let mut lying = reply(1, 0, NLMSG_ERROR);
-        lying[0] = 255; // longer than the datagram
-        assert!(parse_errors(&lying).is_empty());
-    }
+/// How a request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct End {
+    /// 0: acknowledged or dump complete; else the negative errno.
+    pub errno: i32,
+    /// The dump was interrupted by a change: read it again.
+    pub interrupted: bool,
 }
