@@ -107,11 +107,24 @@ fn firewall_batches(clients: u32) {
     let rebuild_ms = start.elapsed().as_secs_f64() * 1000.0;
     let rules_full = count_rules(&fw.listing().unwrap().unwrap());
     let (single_ms, single_nft_ms) = one_more_client(&fw, clients);
+    let mut reads: Vec<f64> = (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            let k = fw.read().unwrap().expect("table exists");
+            assert_eq!(k.counters.len(), 2 * clients as usize);
+            start.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    reads.sort_by(f64::total_cmp);
     println!(
         "authorise {clients} clients in one transaction over netlink: median {median:.1} ms (5 runs, min {min:.1}, max {max:.1}); through nft: median {nft_median:.1} ms (min {nft_min:.1}, max {nft_max:.1})"
     );
     println!(
         "rebuild whole table with {clients} clients (nft): {rebuild_ms:.1} ms; one more client alone: {single_ms:.2} ms over netlink, {single_nft_ms:.1} ms through nft"
+    );
+    println!(
+        "read every counter and quota of {clients} clients over netlink: median {:.1} ms (5 runs)",
+        percentile(&reads, 0.5)
     );
     println!("nft rules: {rules_empty} with 0 clients, {rules_full} with {clients} clients");
 }
