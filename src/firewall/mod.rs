@@ -1,6 +1,7 @@
 //! The only module that speaks nftables. The rest of the daemon uses verbs: rebuild the table,
 //! allow a client, revoke a client, read counters. Changes that arrive together are applied
-//! in one nft transaction.
+//! in one transaction: per-client changes and counter reads over netlink in-process, the
+//! table and access lists through the `nft` binary.
 
 mod access;
 mod clients;
@@ -162,7 +163,8 @@ impl Firewall {
         }
     }
 
-    /// A firewall driving `nft` through `nft` (e.g. [`Nft::in_netns`]).
+    /// A firewall driving `nft` through `nft` (e.g. [`Nft::in_netns`]); its netlink socket
+    /// opens in the same namespace.
     pub fn with_nft(policy: FirewallPolicy, nft: Nft) -> Self {
         Firewall { nft, policy }
     }

@@ -51,6 +51,21 @@ fn set_option(
     .map(drop)
 }
 
+/// Sets a socket buffer size beyond the system maximum (needs CAP_NET_ADMIN, which the
+/// daemon has for nftables anyway), else as far as the maximum allows: a batch larger than
+/// that is then refused by the send, never applied in part.
+fn buffer_size(
+    fd: &OwnedFd,
+    forced: libc::c_int,
+    plain: libc::c_int,
+    bytes: usize,
+) -> io::Result<()> {
+    let bytes = libc::c_int::try_from(bytes)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "batch over 2 GiB"))?;
+    set_option(fd, libc::SOL_SOCKET, forced, bytes)
+        .or_else(|_| set_option(fd, libc::SOL_SOCKET, plain, bytes))
+}
+
 fn kernel_address() -> libc::sockaddr_nl {
     // SAFETY: sockaddr_nl is plain data; all zero is "the kernel, no groups".
     let mut addr: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
@@ -101,12 +116,7 @@ impl Socket {
             )
         })?;
         set_option(&fd, SOL_NETLINK, NETLINK_CAP_ACK, 1)?;
-        set_option(
-            &fd,
-            libc::SOL_SOCKET,
-            libc::SO_RCVBUFFORCE,
-            RECEIVE_BUFFER as libc::c_int,
-        )?;
+        buffer_size(&fd, libc::SO_RCVBUFFORCE, libc::SO_RCVBUF, RECEIVE_BUFFER)?;
         // SAFETY: the timeval lives across the call and its size is passed with it.
         check(unsafe {
             libc::setsockopt(
@@ -124,9 +134,12 @@ impl Socket {
     /// arrives in one piece) and returns `(sequence, errno)` of every reply. The kernel
     /// handles the batch inside the send call, so every reply is queued once it returns.
     pub fn transact(&self, batch: &[u8]) -> io::Result<Vec<(u32, i32)>> {
-        let size = libc::c_int::try_from(batch.len() + 4096)
-            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "batch over 2 GiB"))?;
-        set_option(&self.fd, libc::SOL_SOCKET, libc::SO_SNDBUFFORCE, size)?;
+        buffer_size(
+            &self.fd,
+            libc::SO_SNDBUFFORCE,
+            libc::SO_SNDBUF,
+            batch.len() + 4096,
+        )?;
         self.send(batch)?;
         let mut replies = Vec::new();
         let mut buf = vec![0u8; 64 * 1024];
