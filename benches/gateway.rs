@@ -36,6 +36,7 @@ fn grants(n: u32, first_session: i64) -> Vec<ClientGrant> {
             rate_up_bps: Some(2_000_000),
             rate_down_bps: Some(10_000_000),
             quotas: Quotas::default(),
+            flush_redirected: false,
         })
         .collect()
 }

@@ -22,6 +22,7 @@ fn grant(i: u32, quotas: Quotas) -> ClientGrant {
         rate_up_bps: Some(1_000_000),
         rate_down_bps: Some(4_000_000),
         quotas,
+        flush_redirected: true,
     }
 }
 

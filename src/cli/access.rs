@@ -175,11 +175,12 @@ pub fn garden(config: &Config, cmd: &GardenCommand) -> Result<String, CliError> 
                 .into_iter()
                 .map(|g| vec![g.cidr, g.description, "cli".into()])
                 .collect();
+            let from_config = config.garden.iter().map(ToString::to_string);
+            let domains = config.garden_domains.iter().map(ToString::to_string);
             rows.extend(
-                config
-                    .garden
-                    .iter()
-                    .map(|n| vec![n.to_string(), String::new(), "config".into()]),
+                from_config
+                    .chain(domains)
+                    .map(|d| vec![d, String::new(), "config".into()]),
             );
             if *json {
                 let items: Vec<_> = rows

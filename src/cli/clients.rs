@@ -63,13 +63,8 @@ pub fn kick(config: &Config, mac: &str) -> Result<String, CliError> {
             problem: format!("{mac:?} is not a MAC address like 02:ab:cd:ef:01:23"),
         });
     }
-    control::request(
-        &config.control_socket,
-        &Request::Kick {
-            mac: mac.to_string(),
-        },
-    )?;
-    Ok(format!("{mac}: session ended\n"))
+    // `kick MAC` is `deauth` by MAC, kept under the name operators know from issue 2.
+    deauth(config, mac)
 }
 
 /// `status`

@@ -16,11 +16,6 @@ pub use server::{bind, serve};
 pub enum Request {
     /// Connected clients.
     Clients,
-    /// End a device's session now.
-    Kick {
-        /// Device MAC.
-        mac: String,
-    },
     /// End every session of a user (a revoked voucher, a disabled account).
     EndUser {
         /// User id.

@@ -81,11 +81,6 @@ fn success(data: serde_json::Value) -> Response {
 async fn answer(req: Request, gateway: &Gateway) -> Response {
     match req {
         Request::Clients => success(json!(gateway.clients().await)),
-        // `kick MAC` is `deauth` by MAC, kept under the name operators know from issue 2.
-        Request::Kick { mac } => match gateway.deauthorize(&mac).await {
-            Ok(()) => success(json!({"ended": 1})),
-            Err(e) => failure(e.to_string()),
-        },
         Request::EndUser { user_id } => match gateway.end_user_sessions(user_id).await {
             Ok(n) => success(json!({"ended": n})),
             Err(e) => failure(e.to_string()),

@@ -70,6 +70,9 @@ pub struct ClientGrant {
     pub rate_down_bps: Option<u64>,
     /// The user's allowances.
     pub quotas: Quotas,
+    /// Flush the address's connections that were redirected to the portal (a login, or a
+    /// move to an address that was held until now; not when limits are replaced).
+    pub flush_redirected: bool,
 }
 
 /// The client to remove.

@@ -70,27 +70,19 @@ fn runs(changes: &[Change]) -> impl Iterator<Item = &[Change]> {
 /// Kernel operations for a run of client or garden changes (access lists have none: they
 /// flush and refill sets, which is nft's job).
 fn run_ops(run: &[Change]) -> Vec<Op> {
-    let grants: Vec<&ClientGrant> = run
-        .iter()
-        .filter_map(|c| match c {
-            Change::Allow(g) => Some(g),
-            _ => None,
-        })
-        .collect();
-    let revokes: Vec<&ClientRevoke> = run
-        .iter()
-        .filter_map(|c| match c {
-            Change::Revoke(r) => Some(r),
-            _ => None,
-        })
-        .collect();
-    let mut ops = clients::grant_ops(&grants);
-    ops.extend(clients::revoke_ops(&revokes));
+    let (mut grants, mut revokes, mut openings) = (Vec::new(), Vec::new(), Vec::new());
     for change in run {
-        if let Change::GardenDns(openings) = change {
-            ops.extend(access::garden_dns_ops(openings));
+        match change {
+            Change::Allow(g) => grants.push(g),
+            Change::Revoke(r) => revokes.push(r),
+            // One add/delete/add of the garden set for all answers that arrived together.
+            Change::GardenDns(o) => openings.extend_from_slice(o),
+            Change::Access(_) => {}
         }
     }
+    let mut ops = clients::grant_ops(&grants);
+    ops.extend(clients::revoke_ops(&revokes));
+    ops.extend(access::garden_dns_ops(&openings));
     ops
 }
 
@@ -346,12 +338,13 @@ fn apply_pending(fw: &Firewall, pending: Vec<(Vec<Change>, Reply)>, stats: &Appl
     for ((changes, reply), result) in pending.into_iter().zip(results) {
         for change in changes.iter().filter(|_| result.is_ok()) {
             match change {
-                Change::Allow(g) => allowed.push(g.ip),
+                Change::Allow(g) if g.flush_redirected => allowed.push(g.ip),
                 Change::Revoke(r) if r.flush_flows => {
                     revoked.push(r.ip.into());
                     revoked.extend(r.ip6.iter().map(|a| std::net::IpAddr::from(*a)));
                 }
-                Change::Revoke(_) | Change::Access(_) | Change::GardenDns(_) => {}
+                Change::Allow(_) | Change::Revoke(_) | Change::Access(_) | Change::GardenDns(_) => {
+                }
             }
         }
         // The caller may have gone (guest closed the page); the change stands regardless.

@@ -7,7 +7,7 @@ use tracing::{info, warn};
 
 use super::registry::{self, Registry};
 use super::{Gateway, GatewayError};
-use crate::firewall::Change;
+use crate::firewall::{Change, ClientGrant};
 
 /// IPv6 addresses one session holds at most (privacy addresses rotate; a device claiming
 /// more is refused rather than growing the kernel maps without bound).
@@ -43,7 +43,10 @@ impl Gateway {
         // IPv6 connections go on (its IPv6 entries are re-added with the new counters).
         let changes = vec![
             Change::Revoke(registry::revoke(active, &user.applied, false, false)),
-            Change::Allow(registry::grant(&moved, user, now)),
+            Change::Allow(ClientGrant {
+                flush_redirected: true,
+                ..registry::grant(&moved, user, now)
+            }),
         ];
         self.firewall.change_together(changes).await?;
         // The counters were recreated at zero with the move.

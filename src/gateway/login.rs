@@ -10,7 +10,7 @@ use tracing::{info, warn};
 use super::registry::{self, Active};
 use super::users::load_state;
 use super::{ClientView, Gateway, GatewayError, local_now};
-use crate::firewall::Change;
+use crate::firewall::{Change, ClientGrant};
 use crate::model::login::{LoginRefusal, admit_device, admit_user};
 use crate::model::profile::activate_at_logon;
 use crate::model::session::TerminateCause;
@@ -290,7 +290,10 @@ impl Gateway {
         }
         let mut active = Active::new(row, ip, now);
         active.ip6 = self.ipv6_of_new_session(&reg, &mac);
-        let grant = registry::grant(&active, &state, now);
+        let grant = ClientGrant {
+            flush_redirected: true,
+            ..registry::grant(&active, &state, now)
+        };
         if let Err(e) = self.firewall.change(Change::Allow(grant)).await {
             let progress = active.progress();
             self.store

@@ -216,7 +216,8 @@ pub fn clock_of(row: &SessionRow, access_ends: Option<i64>) -> SessionClock {
     }
 }
 
-/// Kernel grant for a device of a user.
+/// Kernel grant for a device of a user whose address is already let through (limits
+/// replaced, an IPv6 address joining); set `flush_redirected` for a newly opened address.
 pub fn grant(a: &Active, u: &UserState, now: i64) -> ClientGrant {
     let clock = clock_of(&a.row, u.access_ends(now));
     ClientGrant {
@@ -228,6 +229,7 @@ pub fn grant(a: &Active, u: &UserState, now: i64) -> ClientGrant {
         rate_up_bps: u.applied.rate_up_bps,
         rate_down_bps: u.applied.rate_down_bps,
         quotas: u.applied.quotas.clone(),
+        flush_redirected: false,
     }
 }
 

@@ -83,12 +83,15 @@ pub fn events_of(frame: &[u8], own_mac: &[u8; 6], patterns: &[DomainPattern]) ->
             events.push(Event::Garden(found));
         }
     }
+    // From the gateway only its DHCP leases count; what it says about itself (ARP, IPv6)
+    // is not a guest's.
     match parse_device(frame) {
-        Some(Sighting::DhcpLease { .. }) if !from_gateway => {}
-        // The gateway's own IPv6 traffic is not a guest's.
-        Some(Sighting::Ipv6 { .. }) if from_gateway => {}
+        Some(sighting @ Sighting::DhcpLease { .. }) if from_gateway => {
+            events.push(Event::Device(sighting))
+        }
+        Some(Sighting::DhcpLease { .. }) | None => {}
+        Some(_) if from_gateway => {}
         Some(sighting) => events.push(Event::Device(sighting)),
-        None => {}
     }
     events
 }
@@ -233,6 +236,33 @@ mod tests {
         );
         let parsed = crate::sniff::dns::parse_frame(&frame_from(GATEWAY_MAC, &short));
         assert!(parsed.iter().all(|r| r.ttl == 5), "{parsed:?}");
+    }
+
+    /// An ARP announcement of `ip` by `sender` (also the frame's source MAC).
+    fn arp_from(sender: [u8; 6], ip: [u8; 4]) -> Vec<u8> {
+        let mut f = vec![0xff; 6];
+        f.extend_from_slice(&sender);
+        f.extend_from_slice(&[0x08, 0x06, 0, 1, 8, 0, 6, 4, 0, 1]);
+        f.extend_from_slice(&sender);
+        f.extend_from_slice(&ip);
+        f.extend_from_slice(&[0; 6]);
+        f.extend_from_slice(&ip);
+        f
+    }
+
+    #[test]
+    fn the_gateway_is_not_a_guest_device() {
+        let guest = [0x02, 0x77, 0, 0, 0, 0x0b];
+        let from_guest = events_of(&arp_from(guest, [10, 77, 0, 11]), &GATEWAY_MAC, &[]);
+        assert!(
+            matches!(&from_guest[..], [Event::Device(Sighting::Arp { .. })]),
+            "{from_guest:?}"
+        );
+        let own = events_of(&arp_from(GATEWAY_MAC, [10, 77, 0, 1]), &GATEWAY_MAC, &[]);
+        assert!(
+            own.is_empty(),
+            "the gateway's own ARP listed as a device: {own:?}"
+        );
     }
 
     #[test]

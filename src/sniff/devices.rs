@@ -88,7 +88,9 @@ pub fn parse_frame(frame: &[u8]) -> Option<Sighting> {
     }
     let payload = frame.get(at + 2..)?;
     match ethertype {
-        0x0806 => parse_arp(payload),
+        // An ARP claim counts only for the MAC that sent the frame: a guest announcing
+        // another device's MAC at a new address must not move that device's session.
+        0x0806 => parse_arp(payload).filter(|s| Some(s.mac()) == mac_at(frame, 6).as_deref()),
         0x0800 => parse_dhcp(payload),
         0x86dd => Some(Sighting::Ipv6 {
             ip: super::ipv6::sender_address(payload)?,

@@ -35,6 +35,7 @@ fn grant(i: i64) -> ClientGrant {
         rate_up_bps: Some(1_000_000),
         rate_down_bps: None,
         quotas: quotas(),
+        flush_redirected: true,
     }
 }
 

@@ -7,55 +7,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::super::ops::{Element, Key, Object, Op};
 use super::super::render::TABLE;
-
-const NLM_F_REQUEST: u16 = 0x1;
-const NLM_F_ACK: u16 = 0x4;
-const NLM_F_CREATE: u16 = 0x400;
-const NLA_F_NESTED: u16 = 0x8000;
-
-const NFNL_MSG_BATCH_BEGIN: u16 = 0x10;
-const NFNL_MSG_BATCH_END: u16 = 0x11;
-const NFNL_SUBSYS_NFTABLES: u16 = 10;
-const NFPROTO_INET: u8 = 1;
-
-const NLM_F_DUMP: u16 = 0x300;
-const NFT_MSG_GETTABLE: u16 = 1;
-const NFTA_TABLE_NAME: u16 = 1;
-const NFT_MSG_GETOBJ: u16 = 19;
-const NFT_MSG_NEWSETELEM: u16 = 12;
-const NFT_MSG_DELSETELEM: u16 = 14;
-const NFT_MSG_NEWOBJ: u16 = 18;
-const NFT_MSG_DELOBJ: u16 = 20;
-
-const NFTA_SET_ELEM_LIST_TABLE: u16 = 1;
-const NFTA_SET_ELEM_LIST_SET: u16 = 2;
-const NFTA_SET_ELEM_LIST_ELEMENTS: u16 = 3;
-const NFTA_LIST_ELEM: u16 = 1;
-const NFTA_SET_ELEM_KEY: u16 = 1;
-const NFTA_SET_ELEM_TIMEOUT: u16 = 4;
-const NFTA_SET_ELEM_OBJREF: u16 = 9;
-const NFTA_DATA_VALUE: u16 = 1;
-
-const NFTA_OBJ_TABLE: u16 = 1;
-const NFTA_OBJ_NAME: u16 = 2;
-const NFTA_OBJ_TYPE: u16 = 3;
-const NFTA_OBJ_DATA: u16 = 4;
-const NFT_OBJECT_COUNTER: u32 = 1;
-const NFT_OBJECT_QUOTA: u32 = 2;
-const NFT_OBJECT_LIMIT: u32 = 4;
-const NFTA_COUNTER_BYTES: u16 = 1;
-const NFTA_COUNTER_PACKETS: u16 = 2;
-const NFTA_QUOTA_BYTES: u16 = 1;
-const NFTA_QUOTA_FLAGS: u16 = 2;
-const NFTA_QUOTA_CONSUMED: u16 = 4;
-const NFT_QUOTA_F_INV: u32 = 1;
-const NFTA_LIMIT_RATE: u16 = 1;
-const NFTA_LIMIT_UNIT: u16 = 2;
-const NFTA_LIMIT_BURST: u16 = 3;
-const NFTA_LIMIT_TYPE: u16 = 4;
-const NFTA_LIMIT_FLAGS: u16 = 5;
-const NFT_LIMIT_PKT_BYTES: u32 = 1;
-const NFT_LIMIT_F_INV: u32 = 1;
+use super::abi::*;
 
 /// Element lists are one attribute, whose length is 16 bits: a message is closed and the
 /// next one started (same set, same transaction) before its list reaches this size.

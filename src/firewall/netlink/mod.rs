@@ -2,6 +2,7 @@
 //! datagram per transaction, no `nft` process and no cache listing. Rules and the table
 //! itself stay with `nft` (rebuilt rarely; its JSON is what the render tests check).
 
+mod abi;
 mod message;
 mod reply;
 mod socket;

@@ -3,20 +3,10 @@
 //! panics.
 
 use super::super::counters::KernelCounters;
+use super::abi::*;
 
-pub const NLMSG_ERROR: u16 = 2;
-pub const NLMSG_DONE: u16 = 3;
-/// The ruleset changed while a dump was being written: its content may be inconsistent.
-pub const NLM_F_DUMP_INTR: u16 = 0x10;
-
-const NFT_MSG_NEWOBJ: u16 = 10 << 8 | 18;
-const NFTA_OBJ_NAME: u16 = 2;
-const NFTA_OBJ_TYPE: u16 = 3;
-const NFTA_OBJ_DATA: u16 = 4;
-const NFT_OBJECT_COUNTER: u32 = 1;
-const NFT_OBJECT_QUOTA: u32 = 2;
-const NFTA_COUNTER_BYTES: u16 = 1;
-const NFTA_QUOTA_CONSUMED: u16 = 4;
+/// Type of an object message in a dump (nf_tables subsystem, NEWOBJ).
+const OBJECT_MESSAGE: u16 = NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWOBJ;
 
 /// One netlink message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,9 +24,21 @@ pub struct Message<'a> {
 impl Message<'_> {
     /// For an error message: the errno (0 is an acknowledgement).
     pub fn errno(&self) -> Option<i32> {
-        let bytes = self.payload.get(..4)?;
-        (self.kind == NLMSG_ERROR)
-            .then(|| i32::from_ne_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+        (self.kind == NLMSG_ERROR).then(|| self.leading_i32())?
+    }
+
+    /// For the message that ends a request (an error, an acknowledgement or the end of a
+    /// dump): its errno, 0 when all went well.
+    pub fn end_status(&self) -> Option<i32> {
+        match self.kind {
+            NLMSG_ERROR => self.leading_i32(),
+            NLMSG_DONE => Some(self.leading_i32().unwrap_or(0)),
+            _ => None,
+        }
+    }
+
+    fn leading_i32(&self) -> Option<i32> {
+        Some(i32::from_ne_bytes(self.payload.get(..4)?.try_into().ok()?))
     }
 }
 
@@ -91,7 +93,7 @@ fn be_u32(payload: &[u8]) -> Option<u32> {
 /// Adds a counter's bytes or a quota's consumption from one object message of a dump;
 /// limits and anything unreadable are skipped.
 pub fn add_object(message: &Message, into: &mut KernelCounters) {
-    if message.kind != NFT_MSG_NEWOBJ {
+    if message.kind != OBJECT_MESSAGE {
         return;
     }
     // After the 4-byte nfgenmsg header.

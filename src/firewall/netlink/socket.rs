@@ -5,7 +5,8 @@ use std::fs::File;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
-use super::reply::{self, Message, NLM_F_DUMP_INTR, NLMSG_DONE};
+use super::abi::NLM_F_DUMP_INTR;
+use super::reply::{self, Message};
 
 const NETLINK_NETFILTER: libc::c_int = 12;
 const SOL_NETLINK: libc::c_int = 270;
@@ -32,20 +33,15 @@ fn check(ret: libc::c_int) -> io::Result<libc::c_int> {
     }
 }
 
-fn set_option(
-    fd: &OwnedFd,
-    level: libc::c_int,
-    name: libc::c_int,
-    value: libc::c_int,
-) -> io::Result<()> {
+fn set_option<T>(fd: &OwnedFd, level: libc::c_int, name: libc::c_int, value: T) -> io::Result<()> {
     // SAFETY: `value` lives across the call and its size is passed with it.
     check(unsafe {
         libc::setsockopt(
             fd.as_raw_fd(),
             level,
             name,
-            (&value as *const libc::c_int).cast(),
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            (&value as *const T).cast(),
+            std::mem::size_of::<T>() as libc::socklen_t,
         )
     })
     .map(drop)
@@ -115,18 +111,9 @@ impl Socket {
                 std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t,
             )
         })?;
-        set_option(&fd, SOL_NETLINK, NETLINK_CAP_ACK, 1)?;
+        set_option::<libc::c_int>(&fd, SOL_NETLINK, NETLINK_CAP_ACK, 1)?;
         buffer_size(&fd, libc::SO_RCVBUFFORCE, libc::SO_RCVBUF, RECEIVE_BUFFER)?;
-        // SAFETY: the timeval lives across the call and its size is passed with it.
-        check(unsafe {
-            libc::setsockopt(
-                fd.as_raw_fd(),
-                libc::SOL_SOCKET,
-                libc::SO_RCVTIMEO,
-                (&REPLY_TIMEOUT as *const libc::timeval).cast(),
-                std::mem::size_of::<libc::timeval>() as libc::socklen_t,
-            )
-        })?;
+        set_option(&fd, libc::SOL_SOCKET, libc::SO_RCVTIMEO, REPLY_TIMEOUT)?;
         Ok(Socket { fd })
     }
 
@@ -161,14 +148,7 @@ impl Socket {
             })?;
             for message in reply::messages(&buf[..got]) {
                 interrupted |= message.flags & NLM_F_DUMP_INTR != 0;
-                if let Some(errno) = message.errno() {
-                    return Ok(End { errno, interrupted });
-                }
-                if message.kind == NLMSG_DONE {
-                    let errno = message
-                        .payload
-                        .get(..4)
-                        .map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
+                if let Some(errno) = message.end_status() {
                     return Ok(End { errno, interrupted });
                 }
                 each(&message);

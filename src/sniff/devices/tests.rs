@@ -75,6 +75,14 @@ fn request_with_hostname() -> Vec<u8> {
 }
 
 #[test]
+fn an_arp_claim_for_another_mac_is_ignored() {
+    let mut forged = arp_request([10, 77, 0, 99]);
+    // The sender hardware address names another device; the frame still comes from MAC.
+    forged[14 + 8..14 + 14].copy_from_slice(&[0x02, 0x77, 0, 0, 0, 0x0c]);
+    assert_eq!(parse_frame(&forged), None);
+}
+
+#[test]
 fn reads_arp_and_dhcp() {
     assert_eq!(
         parse_frame(&arp_request([10, 77, 0, 11])),

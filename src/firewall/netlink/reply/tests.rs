@@ -36,7 +36,7 @@ fn object(name: &str, kind: u32, data: &[(u16, u64)]) -> Vec<u8> {
         .flat_map(|(k, v)| attr(*k, &v.to_be_bytes()))
         .collect();
     payload.extend(attr(NFTA_OBJ_DATA | 0x8000, &nested));
-    message(NFT_MSG_NEWOBJ, 2, 9, &payload)
+    message(OBJECT_MESSAGE, 2, 9, &payload)
 }
 
 #[test]
