@@ -12,7 +12,7 @@ mod support;
 use std::process::Child;
 
 use common::lab::Lab;
-use support::{cpu_ticks, daemon_pid, proc_field, seed_sessions};
+use support::{cpu_ticks, daemon_pid, proc_field, seed_sessions, wide_lab};
 
 /// Seconds per iperf3 run (after one omitted warm-up second), and runs per figure.
 const SECONDS: &str = "5";
@@ -77,19 +77,17 @@ fn measure_with_daemon(lab: &Lab, what: &str) -> Figures {
 }
 
 fn iperf_server(lab: &Lab) -> Child {
-    let server = lab.in_ns_spawn(&format!("{}-up", lab.prefix), &["iperf3", "-s"]);
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    let upstream = format!("{}-up", lab.prefix);
+    let server = lab.in_ns_spawn(&upstream, &["iperf3", "-s"]);
+    lab.wait_until(
+        std::time::Duration::from_secs(5),
+        "iperf3 listening",
+        || {
+            let out = lab.in_ns(&upstream, &["ss", "-Hltn", "sport = :5201"]);
+            !out.stdout.is_empty()
+        },
+    );
     server
-}
-
-/// A lab whose guest subnet holds 10,000 seeded clients besides guest 1.
-fn wide_lab() -> Lab {
-    let lab = Lab::without_daemon(1, "");
-    let text = std::fs::read_to_string(&lab.config)
-        .unwrap()
-        .replace("10.77.0.0/24", "10.77.0.0/16");
-    std::fs::write(&lab.config, text).unwrap();
-    lab
 }
 
 fn login(lab: &Lab) {

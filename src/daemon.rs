@@ -178,7 +178,8 @@ fn spawn_dns_watch(gateway: &Arc<Gateway>, tracker: &TaskTracker, cancel: &Cance
     tracker.spawn(async move {
         while let Some(first) = rx.recv().await {
             let mut openings = Vec::new();
-            let mut moves = Vec::new();
+            // The latest address per device: a batch often holds many ARP frames of one.
+            let mut moves = std::collections::HashMap::new();
             let mut ipv6 = Vec::new();
             let mut pending = vec![first];
             while let Ok(more) = rx.try_recv() {
@@ -189,7 +190,9 @@ fn spawn_dns_watch(gateway: &Arc<Gateway>, tracker: &TaskTracker, cancel: &Cance
                     Event::Garden(found) => openings.extend(found),
                     Event::Device(sighting) => {
                         match &sighting {
-                            Sighting::Arp { mac, ip } => moves.push((mac.clone(), *ip)),
+                            Sighting::Arp { mac, ip } => {
+                                moves.insert(mac.clone(), *ip);
+                            }
                             Sighting::Ipv6 { mac, ip } => ipv6.push((mac.clone(), *ip)),
                             Sighting::DhcpClient { .. } | Sighting::DhcpLease { .. } => {}
                         }

@@ -160,7 +160,8 @@ fn the_walled_garden_is_open_before_login() {
     );
     // The garden survives a flushed ruleset (rebuilt from the config and the database).
     lab.ok(&["garden", "add", "10.88.0.2"]);
-    lab.in_ns(&lab.gw(), &["nft", "flush", "ruleset"]);
+    let flushed = lab.in_ns(&lab.gw(), &["nft", "flush", "ruleset"]);
+    assert!(flushed.status.success(), "flush: {flushed:?}");
     lab.wait_until(Duration::from_secs(5), "rebuild", || {
         lab.in_ns(
             &lab.gw(),

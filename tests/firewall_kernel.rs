@@ -89,9 +89,11 @@ fn ruleset_loads_and_clients_come_and_go() {
     let k = fw.read().unwrap().unwrap();
     assert!(k.counters.is_empty() && k.quotas.is_empty(), "{k:?}");
 
+    assert!(fw.table_present().unwrap());
     // Flushing the ruleset is noticed.
     ns.exec(&["nft", "flush", "ruleset"]);
     assert!(fw.read().unwrap().is_none());
+    assert!(!fw.table_present().unwrap());
 }
 
 #[test]

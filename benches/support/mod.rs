@@ -16,6 +16,17 @@ pub fn client_mac(i: u32) -> String {
     format!("02:99:00:00:{:02x}:{:02x}", i / 256, i % 256)
 }
 
+/// A lab without a daemon yet whose first guest network is a /16, room for the seeded
+/// clients besides guest 1.
+pub fn wide_lab() -> Lab {
+    let lab = Lab::without_daemon(1, "");
+    let text = std::fs::read_to_string(&lab.config)
+        .unwrap()
+        .replace("10.77.0.0/24", "10.77.0.0/16");
+    std::fs::write(&lab.config, text).unwrap();
+    lab
+}
+
 pub fn seed_sessions(lab: &Lab, clients: u32) {
     let data = lab.dir.path().join("data");
     std::fs::create_dir_all(&data).unwrap();

@@ -210,6 +210,11 @@ impl Firewall {
         Ok(netlink::read_counters(self.nft.netns())?)
     }
 
+    /// Whether our table exists, without reading its counters.
+    pub fn table_present(&self) -> Result<bool, FirewallError> {
+        Ok(netlink::table_present(self.nft.netns())?)
+    }
+
     /// The raw listing of our table (`None` when missing), for diagnostics and benchmarks.
     pub fn listing(&self) -> Result<Option<Value>, FirewallError> {
         self.nft.list_table()

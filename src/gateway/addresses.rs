@@ -22,14 +22,16 @@ impl Gateway {
         if !self.config.lan_of(ip).is_some_and(|lan| lan.has_guest(ip)) {
             return Ok(false);
         }
-        if self.lease_holder(ip).is_some_and(|holder| holder != mac) {
-            return Ok(false);
-        }
         let mut reg = self.online.lock().await;
         let Some(active) = reg.sessions.get(mac) else {
             return Ok(false);
         };
+        // Nearly every sighting is an online device at its own address: settled before the
+        // lease lookup, which scans the device table.
         if active.ip == ip || reg.by_ip(ip).is_some() {
+            return Ok(false);
+        }
+        if self.lease_holder(ip).is_some_and(|holder| holder != mac) {
             return Ok(false);
         }
         let Some(user) = reg.users.get(&active.row.user_id) else {
@@ -52,11 +54,17 @@ impl Gateway {
         // The counters were recreated at zero with the move.
         moved.fold_counts();
         let (id, text) = (moved.row.id, moved.row.ip.clone());
-        self.store.run(move |s| s.move_session(id, &text)).await?;
+        // The registry follows the kernel at once: later revokes must name the new address.
         if let Some(old) = reg.remove_session(mac) {
             info!(mac, from = %old.ip, to = %ip, session = id, "device changed address; session follows");
         }
         reg.insert_session(moved);
+        drop(reg);
+        // A failed write leaves the old address in the database: a restart restores the
+        // session there, and the device's next ARP sighting moves it again.
+        if let Err(e) = self.store.run(move |s| s.move_session(id, &text)).await {
+            warn!(error = %e, session = id, "could not record the address change");
+        }
         Ok(true)
     }
 

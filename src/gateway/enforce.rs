@@ -53,8 +53,8 @@ pub async fn enforcement_loop(gateway: Arc<Gateway>, cancel: CancellationToken) 
                 }
                 let sessions = gateway.online.lock().await.sessions.len();
                 if sessions >= TRIM_FROM_SESSIONS {
-                    // Each tick parses a counter listing of megabytes; hand the pages back
-                    // rather than let the arenas grow with fragments of it.
+                    // Each tick builds a map of every counter (tens of thousands of names);
+                    // hand the pages back rather than let the arena grow with fragments.
                     crate::memory::release_free_memory();
                 }
                 // From the tick's start, so the period holds; never in the past (no bursts

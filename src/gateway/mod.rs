@@ -139,11 +139,9 @@ impl Gateway {
         let (batches, seconds, max) = self.firewall.stats().snapshot();
         let table = self
             .firewall
-            .blocking(|fw| fw.read())
+            .blocking(|fw| fw.table_present())
             .await
-            .ok()
-            .flatten()
-            .is_some();
+            .unwrap_or(false);
         serde_json::json!({
             "version": env!("CARGO_PKG_VERSION"),
             "hotspot_name": self.settings().hotspot_name,

@@ -107,9 +107,12 @@ impl Gateway {
         } else {
             return Err(OperatorError::BadDevice(device.to_string()));
         };
-        found
-            .map(|(ip, mac)| (mac, ip))
-            .ok_or_else(|| OperatorError::NotPresent(device.to_string()))
+        let (ip, mac) = found.ok_or_else(|| OperatorError::NotPresent(device.to_string()))?;
+        // The same checks as a guest's own login: a guest address, not leased to another.
+        if self.device_at(ip)? != mac {
+            return Err(OperatorError::NotPresent(device.to_string()));
+        }
+        Ok((mac, ip))
     }
 
     /// Lets a device in under a profile, as a generated voucher user (so its session has the

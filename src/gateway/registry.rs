@@ -344,6 +344,8 @@ impl Registry {
     /// Adds a device session (always through here, so the IP indexes stay right).
     pub fn insert_session(&mut self, active: Active) {
         let mac = active.row.mac.clone();
+        // One session per device: a session it had leaves every index first.
+        self.remove_session(&mac);
         self.ips.insert(active.ip, mac.clone());
         for a in &active.ip6 {
             self.ips6.insert(*a, mac.clone());
@@ -352,11 +354,7 @@ impl Registry {
         if !macs.contains(&mac) {
             macs.push(mac.clone());
         }
-        if let Some(old) = self.sessions.insert(mac.clone(), active)
-            && old.row.user_id != self.sessions[&mac].row.user_id
-        {
-            self.unlink_user(old.row.user_id, &mac);
-        }
+        self.sessions.insert(mac, active);
     }
 
     fn unlink_user(&mut self, user_id: i64, mac: &str) {

@@ -98,15 +98,8 @@ const DUMP_ATTEMPTS: u32 = 5;
 /// flushed the ruleset). Two requests on one socket: does the table exist, then its objects.
 pub fn read_counters(netns: Option<&str>) -> Result<Option<KernelCounters>, NetlinkError> {
     let socket = socket::Socket::open(netns)?;
-    let failed = |what, errno: i32| NetlinkError::Read {
-        what,
-        error: io::Error::from_raw_os_error(errno.saturating_neg()),
-    };
-    let table = socket.request(&message::get_table(1), |_| {})?;
-    match table.errno {
-        0 => {}
-        e if e == -ENOENT => return Ok(None),
-        e => return Err(failed("the table", e)),
+    if !table_present_on(&socket)? {
+        return Ok(None);
     }
     for attempt in 0..DUMP_ATTEMPTS {
         let mut counters = KernelCounters::default();
@@ -117,8 +110,28 @@ pub fn read_counters(netns: Option<&str>) -> Result<Option<KernelCounters>, Netl
             0 if !end.interrupted => return Ok(Some(counters)),
             0 => continue,
             e if e == -ENOENT => return Ok(None),
-            e => return Err(failed("the table's objects", e)),
+            e => return Err(read_failed("the table's objects", e)),
         }
     }
     Err(NetlinkError::Unsettled)
+}
+
+fn read_failed(what: &'static str, errno: i32) -> NetlinkError {
+    NetlinkError::Read {
+        what,
+        error: io::Error::from_raw_os_error(errno.saturating_neg()),
+    }
+}
+
+fn table_present_on(socket: &socket::Socket) -> Result<bool, NetlinkError> {
+    match socket.request(&message::get_table(1), |_| {})?.errno {
+        0 => Ok(true),
+        e if e == -ENOENT => Ok(false),
+        e => Err(read_failed("the table", e)),
+    }
+}
+
+/// Whether our table exists (one small request; no objects read).
+pub fn table_present(netns: Option<&str>) -> Result<bool, NetlinkError> {
+    table_present_on(&socket::Socket::open(netns)?)
 }

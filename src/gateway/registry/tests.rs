@@ -97,4 +97,16 @@ fn indexes_follow_inserts_and_removals() {
     reg.insert_session(active(4, 9, "02:00:00:00:00:03", "10.0.0.3"));
     assert!(!reg.has_devices(8));
     assert_eq!(reg.devices_of(9).len(), 1);
+    // Replaced in place at other addresses: the old ones are free again.
+    let mut held = active(5, 9, "02:00:00:00:00:03", "10.0.0.3");
+    held.ip6 = vec![v6];
+    reg.insert_session(held);
+    reg.insert_session(active(6, 9, "02:00:00:00:00:03", "10.0.0.4"));
+    assert!(reg.by_ip("10.0.0.3".parse().unwrap()).is_none());
+    assert_eq!(
+        reg.holder6(v6),
+        None,
+        "a replaced session kept its IPv6 address"
+    );
+    assert_eq!(reg.devices_of(9).len(), 1);
 }
