@@ -5,31 +5,52 @@ use std::net::Ipv4Addr;
 
 const ATF_COM: u32 = 0x2; // entry complete
 
+/// One line of `/proc/net/arp`: (IP, MAC as written) when the entry is complete and on
+/// `interface`. Borrows the line: callers looking for one address allocate nothing else.
+fn complete_entry<'a>(line: &'a str, interface: &str) -> Option<(Ipv4Addr, &'a str)> {
+    let mut cols = line.split_whitespace();
+    let [
+        Some(addr),
+        Some(_hw_type),
+        Some(flags),
+        Some(mac),
+        Some(_mask),
+        Some(device),
+        None,
+    ] = std::array::from_fn(|_| cols.next())
+    else {
+        return None;
+    };
+    let flags = u32::from_str_radix(flags.trim_start_matches("0x"), 16).ok()?;
+    (flags & ATF_COM != 0 && device == interface).then_some((addr.parse().ok()?, mac))
+}
+
+/// A MAC as written in the table, lower-cased, if it is a usable one.
+fn normalised(mac: &str) -> Option<String> {
+    let mac = mac.to_ascii_lowercase();
+    valid_mac(&mac).then_some(mac)
+}
+
 /// The complete (IP, MAC) entries on `interface` in the text of `/proc/net/arp`.
 pub fn entries(arp_table: &str, interface: &str) -> Vec<(Ipv4Addr, String)> {
     arp_table
         .lines()
         .skip(1)
         .filter_map(|line| {
-            let cols: Vec<&str> = line.split_whitespace().collect();
-            let [addr, _hw_type, flags, mac, _mask, device] = cols.as_slice() else {
-                return None;
-            };
-            let flags = u32::from_str_radix(flags.trim_start_matches("0x"), 16).ok()?;
-            let complete = flags & ATF_COM != 0;
-            let mac = mac.to_ascii_lowercase();
-            (complete && *device == interface && valid_mac(&mac))
-                .then_some((addr.parse().ok()?, mac))
+            let (ip, mac) = complete_entry(line, interface)?;
+            Some((ip, normalised(mac)?))
         })
         .collect()
 }
 
 /// Finds `ip`'s MAC on `interface` in the text of `/proc/net/arp`.
 pub fn mac_for(arp_table: &str, ip: Ipv4Addr, interface: &str) -> Option<String> {
-    entries(arp_table, interface)
-        .into_iter()
+    arp_table
+        .lines()
+        .skip(1)
+        .filter_map(|line| complete_entry(line, interface))
         .find(|(a, _)| *a == ip)
-        .map(|(_, m)| m)
+        .and_then(|(_, mac)| normalised(mac))
 }
 
 /// The live table's entries on `interface`.
