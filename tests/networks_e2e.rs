@@ -7,7 +7,9 @@ mod common;
 
 use std::process::Output;
 
-use common::lab::{GATEWAY, Lab, NET2_PORTAL, UPSTREAM6, net2_guest_ip, net2_guest_mac};
+use common::lab::{
+    GATEWAY, Lab, NET2_PORTAL, UPSTREAM6, guest_ip, net2_guest_ip, net2_guest_mac,
+};
 
 /// curl from guest 1 of the second network with a 5 s limit.
 fn net2_curl(lab: &Lab, args: &[&str]) -> Output {
@@ -83,6 +85,20 @@ fn a_second_network_guest_logs_in_at_its_own_gateway_and_the_first_stays_held() 
         .find(|c| c["mac"] == net2_guest_mac(1))
         .expect("second-network guest listed");
     assert_eq!(client["ip"], net2_guest_ip(1), "{client}");
+
+    // The networks stay isolated: neither guest reaches the other through the gateway, in
+    // either direction, although one of them is logged in (which opens the download rule
+    // for its address). Ping to upstream shows ICMP itself passes.
+    let ping = |ns: &str, to: &str| lab.in_ns(ns, &["ping", "-c", "1", "-W", "1", to]);
+    assert!(ping(&lab.net2_guest(1), "10.88.0.2").status.success());
+    assert!(
+        !ping(&lab.guest(1), &net2_guest_ip(1)).status.success(),
+        "a held guest reached a logged-in guest of another network"
+    );
+    assert!(
+        !ping(&lab.net2_guest(1), &guest_ip(1)).status.success(),
+        "a logged-in guest reached a guest of another network"
+    );
 
     // The first network's guest is still held, and sent to that network's gateway address.
     let out = lab.curl(

@@ -256,7 +256,18 @@ pub fn render(policy: &FirewallPolicy) -> Value {
         ],
     ));
 
-    // forward: authorised traffic first, through the per-client chains: it is nearly all the
+    // forward: guest networks are isolated from each other, whoever is logged in: without
+    // this, an authorised guest's address passes the download rule below for a packet from
+    // an unauthorised guest of another network. Two name compares per packet, no lookup.
+    cmds.push(rule(
+        "forward",
+        vec![
+            meta_eq("iifname", lan),
+            meta_eq("oifname", lan),
+            json!({"drop": null}),
+        ],
+    ));
+    // forward: authorised traffic next, through the per-client chains: it is nearly all the
     // traffic, and every rule before these costs each of its packets a lookup. (A garden
     // destination therefore counts against an online guest's allowance; before login, and
     // once the allowance is gone and the session ended, it stays open.)

@@ -44,7 +44,7 @@ fn replaces_only_our_table_atomically() {
             obj["family"] == FAMILY && (table == TABLE || obj.get("table") == Some(&json!(TABLE)))
         );
     }
-    assert_eq!(rule_count(&batch), 45);
+    assert_eq!(rule_count(&batch), 46);
 }
 
 /// Every guest-side match names all networks at once, and a second network adds no rule.
