@@ -56,6 +56,9 @@ pub struct Gauges {
     pub clients: usize,
     /// Users online.
     pub users: usize,
+    /// Devices the capture has seen on the guest networks (bounded; a jump to the bound is
+    /// a MAC flood).
+    pub devices_seen: usize,
 }
 
 impl Metrics {
@@ -91,6 +94,12 @@ impl Metrics {
             "gauge",
             "Users with a device online.",
             vec![(String::new(), gauges.users.to_string())],
+        );
+        metric(
+            "hotspotd_devices_seen",
+            "gauge",
+            "Devices seen on the guest networks (ARP, DHCP, IPv6), online or not.",
+            vec![(String::new(), gauges.devices_seen.to_string())],
         );
         metric(
             "hotspotd_logins_total",
@@ -171,6 +180,7 @@ mod tests {
             Gauges {
                 clients: 2,
                 users: 1,
+                devices_seen: 5,
             },
             &apply,
         );
@@ -179,6 +189,7 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("hotspotd_logins_total 3\n"));
+        assert!(text.contains("hotspotd_devices_seen 5\n"), "{text}");
         assert!(text.contains("hotspotd_sessions_ended_total{cause=\"idle-timeout\"} 2\n"));
         assert!(
             text.contains("hotspotd_firewall_apply_seconds_count 2\n"),

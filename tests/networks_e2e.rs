@@ -7,9 +7,7 @@ mod common;
 
 use std::process::Output;
 
-use common::lab::{
-    GATEWAY, Lab, NET2_PORTAL, UPSTREAM6, guest_ip, net2_guest_ip, net2_guest_mac,
-};
+use common::lab::{GATEWAY, Lab, NET2_PORTAL, UPSTREAM6, guest_ip, net2_guest_ip, net2_guest_mac};
 
 /// curl from guest 1 of the second network with a 5 s limit.
 fn net2_curl(lab: &Lab, args: &[&str]) -> Output {

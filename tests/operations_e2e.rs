@@ -71,6 +71,8 @@ fn operators_see_devices_and_let_them_in_or_out() {
     let text = String::from_utf8_lossy(&metrics.stdout).into_owned();
     assert!(text.contains("hotspotd_logins_total 2\n"), "{text}");
     assert!(text.contains("hotspotd_login_failures_total 1\n"), "{text}");
+    // The two guests, not the gateway itself.
+    assert!(text.contains("hotspotd_devices_seen 2\n"), "{text}");
     assert!(
         text.contains("hotspotd_sessions_ended_total{cause=\"admin-reset\"} 2\n"),
         "{text}"

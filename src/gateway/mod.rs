@@ -116,12 +116,16 @@ impl Gateway {
         *self.live.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(config);
     }
 
-    /// Devices and users online.
+    /// Devices and users online, and devices seen.
     pub async fn gauges(&self) -> Gauges {
+        let devices_seen = (self.device_table.lock())
+            .unwrap_or_else(|p| p.into_inner())
+            .len();
         let reg = self.online.lock().await;
         Gauges {
             clients: reg.sessions.len(),
             users: reg.users.len(),
+            devices_seen,
         }
     }
 

@@ -1,10 +1,10 @@
 //! Who is who on the LAN, from ARP and DHCP: pure parsers over Ethernet frames (nothing
 //! panics on any input) and the table of devices they feed.
 
-use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use serde::Serialize;
+mod table;
+pub use table::{DeviceInfo, DeviceTable};
 
 /// What one frame tells about a device.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,98 +153,6 @@ fn parse_dhcp(ip: &[u8]) -> Option<Sighting> {
             ip: ip_at(bootp, 16)?,
         }),
         _ => None,
-    }
-}
-
-/// A device as the table knows it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct DeviceInfo {
-    /// Addresses seen in ARP, latest last.
-    pub ips: Vec<Ipv4Addr>,
-    /// Routable IPv6 addresses seen, latest last.
-    pub ips6: Vec<Ipv6Addr>,
-    /// Address its DHCP lease gave it, if seen.
-    pub leased_ip: Option<Ipv4Addr>,
-    /// DHCP host name.
-    pub hostname: Option<String>,
-    /// DHCP vendor class.
-    pub vendor: Option<String>,
-    /// Unix time first seen.
-    pub first_seen: i64,
-    /// Unix time last seen.
-    pub last_seen: i64,
-}
-
-/// Devices by MAC, fed by sightings.
-#[derive(Debug, Default)]
-pub struct DeviceTable {
-    devices: HashMap<String, DeviceInfo>,
-}
-
-/// Devices kept at most (a flood of random MACs must not exhaust memory): the oldest go.
-const MAX_DEVICES: usize = 20_000;
-
-impl DeviceTable {
-    /// Takes in a sighting.
-    pub fn observe(&mut self, sighting: Sighting, now: i64) {
-        let mac = sighting.mac().to_string();
-        if !self.devices.contains_key(&mac)
-            && self.devices.len() >= MAX_DEVICES
-            && let Some(oldest) = self
-                .devices
-                .iter()
-                .min_by_key(|(_, d)| d.last_seen)
-                .map(|(m, _)| m.clone())
-        {
-            self.devices.remove(&oldest);
-        }
-        let d = self.devices.entry(mac).or_insert_with(|| DeviceInfo {
-            first_seen: now,
-            ..DeviceInfo::default()
-        });
-        d.last_seen = now;
-        match sighting {
-            Sighting::Arp { ip, .. } => {
-                d.ips.retain(|x| *x != ip);
-                d.ips.push(ip);
-                if d.ips.len() > 4 {
-                    d.ips.remove(0);
-                }
-            }
-            Sighting::DhcpClient {
-                hostname, vendor, ..
-            } => {
-                d.hostname = hostname.or(d.hostname.take());
-                d.vendor = vendor.or(d.vendor.take());
-            }
-            Sighting::DhcpLease { ip, .. } => d.leased_ip = Some(ip),
-            Sighting::Ipv6 { ip, .. } => {
-                d.ips6.retain(|x| *x != ip);
-                d.ips6.push(ip);
-                // Privacy addresses come and go; the latest few are the ones in use.
-                if d.ips6.len() > 8 {
-                    d.ips6.remove(0);
-                }
-            }
-        }
-    }
-
-    /// What is known about a MAC.
-    pub fn get(&self, mac: &str) -> Option<&DeviceInfo> {
-        self.devices.get(mac)
-    }
-
-    /// Every MAC known.
-    pub fn macs(&self) -> Vec<String> {
-        self.devices.keys().cloned().collect()
-    }
-
-    /// The MAC whose DHCP lease holds `ip`, if any.
-    pub fn lease_holder(&self, ip: Ipv4Addr) -> Option<&str> {
-        self.devices
-            .iter()
-            .find(|(_, d)| d.leased_ip == Some(ip))
-            .map(|(m, _)| m.as_str())
     }
 }
 
