@@ -6,8 +6,8 @@ use common::policy;
 
 use common::netns::{Netns, unique_prefix};
 use hotspotd::firewall::{
-    AccessLists, Change, ClientGrant, ClientRevoke, Firewall, Nft, QuotaGrant, Quotas, count_rules,
-    down_counter, up_counter,
+    AccessLists, Change, ClientGrant, ClientRevoke, Firewall, Ipv6Drop, Nft, QuotaGrant, Quotas,
+    count_rules, down_counter, up_counter,
 };
 
 fn grant(i: u32, quotas: Quotas) -> ClientGrant {
@@ -168,6 +168,14 @@ fn netlink_and_nft_leave_the_same_table() {
     };
     let mut unlimited = grant(4, Quotas::default());
     (unlimited.rate_up_bps, unlimited.rate_down_bps) = (None, None);
+    // Client 2 gains a second IPv6 address, then gives it up (twice: the second finds it
+    // gone and must still succeed).
+    let mut two_addresses = grant(2, quotas.clone());
+    two_addresses.ip6.push("2001:db8:77::beef".parse().unwrap());
+    let give_up = Change::DropIpv6(Ipv6Drop {
+        client: two_addresses.clone(),
+        ip: "2001:db8:77::beef".parse().unwrap(),
+    });
     let changes = [
         vec![
             Change::Allow(grant(1, quotas.clone())),
@@ -182,6 +190,9 @@ fn netlink_and_nft_leave_the_same_table() {
             Change::GardenDns(vec![("198.51.100.9".parse().unwrap(), 300)]),
         ],
         vec![Change::Revoke(revoke(&grant(3, Quotas::default()), true))],
+        vec![Change::Allow(two_addresses)],
+        vec![give_up.clone()],
+        vec![give_up],
     ];
     let prefix = unique_prefix();
     let (by_nft, by_netlink) = (
@@ -205,6 +216,11 @@ fn netlink_and_nft_leave_the_same_table() {
             table_listing(&by_nft),
             "tables differ after step {step}"
         );
+        let beef = by_netlink
+            .exec(&["nft", "list", "table", "inet", "hotspotd"])
+            .contains("2001:db8:77::beef");
+        // Present from the step that adds it (4) until the one that gives it up.
+        assert_eq!(beef, step == 4, "2001:db8:77::beef after step {step}");
     }
     let listed = by_netlink.exec(&["nft", "list", "table", "inet", "hotspotd"]);
     for expected in [
@@ -218,6 +234,10 @@ fn netlink_and_nft_leave_the_same_table() {
             "{expected:?} missing from\n{listed}"
         );
     }
+    assert!(
+        !listed.contains("beef"),
+        "a dropped address left:\n{listed}"
+    );
 }
 
 #[test]

@@ -94,6 +94,16 @@ pub struct ClientRevoke {
     pub flush_flows: bool,
 }
 
+/// An IPv6 address leaving a session that stays online (the device's least recently seen
+/// one, when the session holds as many as it may).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ipv6Drop {
+    /// The session as granted (names its counters, limits and quotas).
+    pub client: ClientGrant,
+    /// The address that stops passing.
+    pub ip: Ipv6Addr,
+}
+
 /// Name of the upload counter of a session.
 pub fn up_counter(session_id: i64) -> String {
     format!("cu{session_id}")
@@ -102,6 +112,16 @@ pub fn up_counter(session_id: i64) -> String {
 /// Name of the download counter of a session.
 pub fn down_counter(session_id: i64) -> String {
     format!("cd{session_id}")
+}
+
+/// Name of the upload rate limit of a session.
+fn up_limit(session_id: i64) -> String {
+    format!("lu{session_id}")
+}
+
+/// Name of the download rate limit of a session.
+fn down_limit(session_id: i64) -> String {
+    format!("ld{session_id}")
 }
 
 /// The IPv6 twin of a download map (keyed by IPv6 address, naming the same objects).
@@ -163,15 +183,22 @@ fn authed_keys(
         Key::MacV4(mac.to_string(), ip),
         Key::V4(ip),
     );
-    let v6 = ip6.iter().map(|a| {
+    std::iter::once(v4).chain(authed6_keys(mac, ip6)).collect()
+}
+
+/// The `authed6*` set keys of a device's IPv6 addresses.
+fn authed6_keys(
+    mac: &str,
+    ip6: &[Ipv6Addr],
+) -> impl Iterator<Item = (&'static str, &'static str, Key, Key)> {
+    ip6.iter().map(move |a| {
         (
             "authed6",
             "authed_ip6",
             Key::MacV6(mac.to_string(), *a),
             Key::V6(*a),
         )
-    });
-    std::iter::once(v4).chain(v6).collect()
+    })
 }
 
 /// Operations that authorise clients: objects first, then the map elements naming them, then
@@ -182,23 +209,14 @@ pub fn grant_ops(grants: &[&ClientGrant]) -> Vec<Op> {
     let mut maps = BySet::default();
     let mut sets = BySet::default();
     for g in grants {
-        let mac = g.mac.as_str();
-        let (cu, cd) = (up_counter(g.session_id), down_counter(g.session_id));
-        objects.push(Op::AddObject(Object::counter(cu.clone())));
-        objects.push(Op::AddObject(Object::counter(cd.clone())));
-        let mut entries = vec![
-            ("up_counter", mac_key(mac), cu),
-            ("down_counter", Key::V4(g.ip), cd),
-        ];
+        let sid = g.session_id;
+        objects.push(Op::AddObject(Object::counter(up_counter(sid))));
+        objects.push(Op::AddObject(Object::counter(down_counter(sid))));
         if let Some(bps) = g.rate_up_bps {
-            let name = format!("lu{}", g.session_id);
-            objects.push(Op::AddObject(Object::limit(name.clone(), bps)));
-            entries.push(("up_limit", mac_key(mac), name));
+            objects.push(Op::AddObject(Object::limit(up_limit(sid), bps)));
         }
         if let Some(bps) = g.rate_down_bps {
-            let name = format!("ld{}", g.session_id);
-            objects.push(Op::AddObject(Object::limit(name.clone(), bps)));
-            entries.push(("down_limit", Key::V4(g.ip), name));
+            objects.push(Op::AddObject(Object::limit(down_limit(sid), bps)));
         }
         // `add` keeps an existing object (and its usage) when another device of the user
         // already has it; the caller passes the same numbers, so nothing is rewritten.
@@ -209,11 +227,10 @@ pub fn grant_ops(grants: &[&ClientGrant]) -> Vec<Op> {
         {
             objects.push(Op::AddObject(quota(q)));
         }
-        entries.extend(quota_entries(mac, g.ip, &g.quotas));
-        for (map, key, value) in with_v6(entries, &g.ip6) {
+        for (map, key, value) in with_v6(map_entries(g), &g.ip6) {
             maps.push(map, Element::entry(key, value));
         }
-        for (pair_set, ip_set, pair, addr) in authed_keys(mac, g.ip, &g.ip6) {
+        for (pair_set, ip_set, pair, addr) in authed_keys(&g.mac, g.ip, &g.ip6) {
             sets.push(pair_set, Element::timed(pair, g.timeout_secs));
             sets.push(ip_set, Element::timed(addr, g.timeout_secs));
         }
@@ -221,6 +238,52 @@ pub fn grant_ops(grants: &[&ClientGrant]) -> Vec<Op> {
     let mut ops = objects;
     ops.extend(maps.into_ops(Op::AddElements));
     ops.extend(sets.into_ops(Op::AddElements));
+    ops
+}
+
+/// The map entries of a granted client over IPv4 and its MAC: counters, the limits it has,
+/// its user's quotas.
+fn map_entries(g: &ClientGrant) -> Vec<(&'static str, Key, String)> {
+    let (mac, sid) = (g.mac.as_str(), g.session_id);
+    let mut entries = vec![
+        ("up_counter", mac_key(mac), up_counter(sid)),
+        ("down_counter", Key::V4(g.ip), down_counter(sid)),
+    ];
+    if g.rate_up_bps.is_some() {
+        entries.push(("up_limit", mac_key(mac), up_limit(sid)));
+    }
+    if g.rate_down_bps.is_some() {
+        entries.push(("down_limit", Key::V4(g.ip), down_limit(sid)));
+    }
+    entries.extend(quota_entries(mac, g.ip, &g.quotas));
+    entries
+}
+
+/// Operations that take IPv6 addresses out of sessions that stay online: the address's set
+/// elements and its entries in the IPv6 download maps; the session's objects stay. Added
+/// before deleted, like a revoke, so the batch holds whatever the kernel has timed out.
+pub fn drop_ipv6_ops(drops: &[&Ipv6Drop]) -> Vec<Op> {
+    let (mut maps, mut map_keys) = (BySet::default(), BySet::default());
+    let (mut sets, mut set_keys) = (BySet::default(), BySet::default());
+    for d in drops {
+        let v6_only = with_v6(map_entries(&d.client), &[d.ip])
+            .into_iter()
+            .filter(|(_, key, _)| matches!(key, Key::V6(_)));
+        for (map, key, value) in v6_only {
+            map_keys.push(map, key.clone());
+            maps.push(map, Element::entry(key, value));
+        }
+        for (pair_set, ip_set, pair, addr) in authed6_keys(&d.client.mac, &[d.ip]) {
+            sets.push(pair_set, Element::timed(pair.clone(), 1));
+            sets.push(ip_set, Element::timed(addr.clone(), 1));
+            set_keys.push(pair_set, pair);
+            set_keys.push(ip_set, addr);
+        }
+    }
+    let mut ops: Vec<Op> = maps.into_ops(Op::AddElements).collect();
+    ops.extend(sets.into_ops(Op::AddElements));
+    ops.extend(set_keys.into_ops(Op::DeleteElements));
+    ops.extend(map_keys.into_ops(Op::DeleteElements));
     ops
 }
 
@@ -245,13 +308,13 @@ pub fn revoke_ops(revokes: &[&ClientRevoke]) -> Vec<Op> {
         let mut entries = vec![
             ("up_counter", mac_key(mac), up_counter(sid)),
             ("down_counter", Key::V4(r.ip), down_counter(sid)),
-            ("up_limit", mac_key(mac), format!("lu{sid}")),
-            ("down_limit", Key::V4(r.ip), format!("ld{sid}")),
+            ("up_limit", mac_key(mac), up_limit(sid)),
+            ("down_limit", Key::V4(r.ip), down_limit(sid)),
         ];
         objects.push(Object::counter(up_counter(sid)));
         objects.push(Object::counter(down_counter(sid)));
-        objects.push(Object::limit(format!("lu{sid}"), 8));
-        objects.push(Object::limit(format!("ld{sid}"), 8));
+        objects.push(Object::limit(up_limit(sid), 8));
+        objects.push(Object::limit(down_limit(sid), 8));
         // Devices of one user share quota objects: each is added and deleted once.
         for q in r.quotas.all() {
             if seen_quotas.insert(q.name.clone()) {

@@ -24,7 +24,9 @@ use crate::metrics::ApplyStats;
 use ops::Op;
 
 pub use access::{ALLOWED_FLOW_MARK, AccessLists, AllowedDevice};
-pub use clients::{ClientGrant, ClientRevoke, QuotaGrant, Quotas, down_counter, up_counter};
+pub use clients::{
+    ClientGrant, ClientRevoke, Ipv6Drop, QuotaGrant, Quotas, down_counter, up_counter,
+};
 pub use counters::{KernelCounters, count_rules};
 pub use netlink::NetlinkError;
 pub use nft::Nft;
@@ -54,6 +56,8 @@ pub enum Change {
     Allow(ClientGrant),
     /// Stop a client.
     Revoke(ClientRevoke),
+    /// Take an IPv6 address out of a client's session, which goes on.
+    DropIpv6(Ipv6Drop),
     /// Replace the access lists.
     Access(AccessLists),
     /// Open addresses of walled-garden domains for some seconds.
@@ -71,10 +75,12 @@ fn runs(changes: &[Change]) -> impl Iterator<Item = &[Change]> {
 /// flush and refill sets, which is nft's job).
 fn run_ops(run: &[Change]) -> Vec<Op> {
     let (mut grants, mut revokes, mut openings) = (Vec::new(), Vec::new(), Vec::new());
+    let mut dropped6 = Vec::new();
     for change in run {
         match change {
             Change::Allow(g) => grants.push(g),
             Change::Revoke(r) => revokes.push(r),
+            Change::DropIpv6(d) => dropped6.push(d),
             // One add/delete/add of the garden set for all answers that arrived together.
             Change::GardenDns(o) => openings.extend_from_slice(o),
             Change::Access(_) => {}
@@ -82,6 +88,7 @@ fn run_ops(run: &[Change]) -> Vec<Op> {
     }
     let mut ops = clients::grant_ops(&grants);
     ops.extend(clients::revoke_ops(&revokes));
+    ops.extend(clients::drop_ipv6_ops(&dropped6));
     ops.extend(access::garden_dns_ops(&openings));
     ops
 }
@@ -348,8 +355,13 @@ fn apply_pending(fw: &Firewall, pending: Vec<(Vec<Change>, Reply)>, stats: &Appl
                     revoked.push(r.ip.into());
                     revoked.extend(r.ip6.iter().map(|a| std::net::IpAddr::from(*a)));
                 }
-                Change::Allow(_) | Change::Revoke(_) | Change::Access(_) | Change::GardenDns(_) => {
-                }
+                // A dropped IPv6 address is the device's least recently seen: its flows, if
+                // any, end by themselves.
+                Change::Allow(_)
+                | Change::Revoke(_)
+                | Change::DropIpv6(_)
+                | Change::Access(_)
+                | Change::GardenDns(_) => {}
             }
         }
         // The caller may have gone (guest closed the page); the change stands regardless.

@@ -7,10 +7,11 @@ use tracing::{info, warn};
 
 use super::registry::{self, Registry};
 use super::{Gateway, GatewayError};
-use crate::firewall::{Change, ClientGrant};
+use crate::firewall::{Change, ClientGrant, Ipv6Drop};
 
-/// IPv6 addresses one session holds at most (privacy addresses rotate; a device claiming
-/// more is refused rather than growing the kernel maps without bound).
+/// IPv6 addresses one session holds at most (privacy addresses rotate daily, sessions may
+/// last weeks): a new one beyond this replaces the device's least recently seen address,
+/// so the kernel maps stay bounded and the addresses in use keep passing.
 pub const MAX_IPV6_PER_DEVICE: usize = 16;
 
 impl Gateway {
@@ -111,21 +112,53 @@ impl Gateway {
             }
             return Ok(false);
         }
-        if active.ip6.len() >= MAX_IPV6_PER_DEVICE {
-            warn!(mac, %ip, limit = MAX_IPV6_PER_DEVICE, "too many IPv6 addresses for one device; refused");
-            return Ok(false);
-        }
         let Some(user) = reg.users.get(&active.row.user_id) else {
             return Ok(false);
         };
         let mut grown = active.clone();
+        let replaced = if grown.ip6.len() >= MAX_IPV6_PER_DEVICE {
+            self.address_to_replace(mac, &grown.ip6)
+        } else {
+            None
+        };
+        grown.ip6.retain(|a| Some(*a) != replaced);
         grown.ip6.push(ip);
         // Adding what exists changes nothing in the kernel: only the new address's elements
         // are new, and they name the session's existing counters, limits and quotas.
         let grant = registry::grant(&grown, user, super::now());
-        self.firewall.change(Change::Allow(grant)).await?;
+        let mut changes = vec![Change::Allow(grant.clone())];
+        if let Some(old) = replaced {
+            changes.push(Change::DropIpv6(Ipv6Drop {
+                client: grant,
+                ip: old,
+            }));
+        }
+        self.firewall.change_together(changes).await?;
         info!(mac, %ip, session = grown.row.id, "IPv6 address joins the session");
         reg.add_ip6(mac, ip);
+        if let Some(old) = replaced {
+            info!(mac, ip = %old, limit = MAX_IPV6_PER_DEVICE, "least recently seen IPv6 address leaves the session");
+            reg.remove_ip6(mac, old);
+        }
         Ok(true)
     }
+
+    /// The session address to give up for a new one: see `least_recently_seen`.
+    fn address_to_replace(&self, mac: &str, held: &[Ipv6Addr]) -> Option<Ipv6Addr> {
+        let table = self.device_table.lock().unwrap_or_else(|p| p.into_inner());
+        least_recently_seen(held, table.get(mac).map_or(&[], |d| &d.ips6))
+    }
 }
+
+/// Of a session's addresses (oldest first), the one the device used least recently, going
+/// by `recent` (the capture's latest few sightings, latest last; an address in use is
+/// reported again every few seconds): the oldest held address that is not recent, else the
+/// recent one seen longest ago.
+fn least_recently_seen(held: &[Ipv6Addr], recent: &[Ipv6Addr]) -> Option<Ipv6Addr> {
+    let rank = |a: &Ipv6Addr| recent.iter().position(|r| r == a).map_or(0, |i| i + 1);
+    // `min_by_key` keeps the first of equals: the oldest held among those not recent.
+    held.iter().copied().min_by_key(rank)
+}
+
+#[cfg(test)]
+mod tests;

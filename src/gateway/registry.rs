@@ -341,6 +341,16 @@ impl Registry {
         }
     }
 
+    /// Forgets an IPv6 address of an online device (the kernel no longer lets it through).
+    pub fn remove_ip6(&mut self, mac: &str, ip: Ipv6Addr) {
+        if let Some(a) = self.sessions.get_mut(mac) {
+            a.ip6.retain(|x| *x != ip);
+            if self.ips6.get(&ip).is_some_and(|m| m == mac) {
+                self.ips6.remove(&ip);
+            }
+        }
+    }
+
     /// Adds a device session (always through here, so the IP indexes stay right).
     pub fn insert_session(&mut self, active: Active) {
         let mac = active.row.mac.clone();

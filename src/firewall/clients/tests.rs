@@ -131,3 +131,46 @@ fn revokes_add_before_they_delete_and_drop_quotas_only_when_asked() {
         json!({"concat": ["02:00:00:00:00:01", "2001:db8::1"]})
     );
 }
+
+#[test]
+fn dropping_an_ipv6_address_touches_only_that_address() {
+    let mut client = grant(1);
+    client.rate_down_bps = Some(2_000_000);
+    let kept = Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0xbb);
+    client.ip6.push(kept);
+    let drop = Ipv6Drop {
+        ip: client.ip6[0],
+        client,
+    };
+    let cmds: Vec<Value> = drop_ipv6_ops(&[&drop]).iter().map(Op::to_json).collect();
+    let first_delete = cmds.iter().position(|c| c.get("delete").is_some()).unwrap();
+    assert!(cmds[..first_delete].iter().all(|c| c.get("add").is_some()));
+    let mut deleted: Vec<(String, Value)> = cmds[first_delete..]
+        .iter()
+        .map(|c| {
+            let e = &c["delete"]["element"];
+            assert_eq!(e["elem"].as_array().unwrap().len(), 1, "{c}");
+            (
+                e["name"].as_str().unwrap().to_string(),
+                e["elem"][0].clone(),
+            )
+        })
+        .collect();
+    deleted.sort_by(|a, b| a.0.cmp(&b.0));
+    let addr = json!("2001:db8::1");
+    assert_eq!(
+        deleted,
+        vec![
+            (
+                "authed6".into(),
+                json!({"concat": ["02:00:00:00:00:01", "2001:db8::1"]})
+            ),
+            ("authed_ip6".into(), addr.clone()),
+            ("down_counter6".into(), addr.clone()),
+            ("down_limit6".into(), addr.clone()),
+            ("down_only_quota6".into(), addr.clone()),
+            ("down_quota6".into(), addr),
+        ],
+        "the address's elements, nothing of IPv4, the other address or the objects"
+    );
+}
