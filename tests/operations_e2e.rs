@@ -5,6 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::lab::{Lab, PORTAL, guest_ip, guest_mac};
+use common::local_time_of_day_plus;
 
 #[test]
 fn operators_see_devices_and_let_them_in_or_out() {
@@ -56,6 +57,36 @@ fn operators_see_devices_and_let_them_in_or_out() {
         String::from_utf8_lossy(&out.stderr).contains("no profile named"),
         "{out:?}"
     );
+    // A profile that refuses admission now: the refusal is reported, and the voucher user
+    // made for it does not stay behind.
+    let vouchers = || -> usize {
+        let list: serde_json::Value =
+            serde_json::from_str(&lab.ok(&["voucher", "list", "--json"])).unwrap();
+        list.as_array().unwrap().len()
+    };
+    let before = vouchers();
+    assert_eq!(before, 2, "the two operator auths above");
+    lab.ok(&["limitation", "add", "later", "--down", "1M"]);
+    lab.ok(&[
+        "profile",
+        "add",
+        "closed",
+        "--validity",
+        "1d",
+        "--outside-windows",
+        "deny",
+    ]);
+    let (from, till) = (local_time_of_day_plus(7200), local_time_of_day_plus(10800));
+    lab.ok(&[
+        "profile", "attach", "closed", "later", "--from", &from, "--till", &till,
+    ]);
+    let out = lab.cli(&["auth", &guest_mac(1), "--profile", "closed"]);
+    assert!(
+        !out.status.success()
+            && String::from_utf8_lossy(&out.stderr).contains("not available at this time"),
+        "{out:?}"
+    );
+    assert_eq!(vouchers(), before, "the refused auth left its voucher user");
 
     // A wrong code counts as a failure.
     assert_eq!(lab.login(1, "ABCDE-FGHJK", "").0, "401");

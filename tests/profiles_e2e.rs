@@ -5,14 +5,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::lab::{Lab, PORTAL, guest_mac};
-
-fn local_time_of_day_plus(secs: i64) -> String {
-    let out = std::process::Command::new("date")
-        .args(["-d", &format!("{secs} seconds"), "+%H:%M:%S"])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
+use common::local_time_of_day_plus;
 
 #[test]
 fn a_chain_of_two_profiles_switches_without_dropping_the_guest_then_logs_off() {

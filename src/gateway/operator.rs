@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use thiserror::Error;
+use tracing::warn;
 
 use super::{ClientView, Gateway, GatewayError, LoginError, now};
 use crate::config::parse_mac;
@@ -141,7 +142,16 @@ impl Gateway {
             .await
             .map_err(GatewayError::from)?
             .ok_or(OperatorError::NoProfile(profile))?;
-        Ok(self.admit_user_id(mac, ip, user).await?)
+        let refusal = match self.admit_user_id(mac, ip, user).await {
+            Ok(view) => return Ok(view),
+            Err(e) => e,
+        };
+        // The user was made for this admission alone (its code was never shown to anyone):
+        // a refused one would stay in the voucher list for good.
+        if let Err(e) = self.store.run(move |s| s.discard_unused_user(user)).await {
+            warn!(error = %e, user, "could not delete the voucher user of a refused operator auth");
+        }
+        Err(refusal.into())
     }
 
     /// Ends a device's session by MAC or IP.

@@ -266,6 +266,34 @@ mod tests {
     }
 
     #[test]
+    fn only_a_user_without_history_is_discarded() {
+        let (mut store, user, mut queue) = setup();
+        activate_at_logon(&mut queue, 1000);
+        store
+            .start_session(
+                &new_session(user, "02:00:00:00:00:01", queue[0].profile_id),
+                &queue,
+                true,
+            )
+            .unwrap();
+        assert!(!store.discard_unused_user(user).unwrap());
+        assert!(store.user(user).unwrap().is_some());
+
+        let clock = ProfileClock {
+            validity_secs: Some(3600),
+            starts: Starts::FirstLogon,
+        };
+        let unused = store
+            .insert_vouchers(&[vec![8; 32]], (queue[0].profile_id, clock), None, "", 100)
+            .unwrap()[0];
+        assert_eq!(store.assignments(unused).unwrap().len(), 1);
+        assert!(store.discard_unused_user(unused).unwrap());
+        assert!(store.user(unused).unwrap().is_none());
+        assert!(store.assignments(unused).unwrap().is_empty());
+        assert!(!store.discard_unused_user(unused).unwrap(), "already gone");
+    }
+
+    #[test]
     fn login_updates_queue_logins_and_history() {
         let (mut store, user, mut queue) = setup();
         activate_at_logon(&mut queue, 1000);

@@ -280,6 +280,27 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes a user that never had a session or an order (made for an operator's admission
+    /// that was then refused), with its profile assignments and their usage. Returns whether
+    /// it was deleted; a user with any history is kept.
+    pub fn discard_unused_user(&mut self, user_id: i64) -> Result<bool, StoreError> {
+        let tx = self.conn.transaction()?;
+        let used: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sessions WHERE user_id = ?1)
+                 OR EXISTS (SELECT 1 FROM orders WHERE user_id = ?1)",
+            [user_id],
+            |r| r.get(0),
+        )?;
+        if used {
+            return Ok(false);
+        }
+        // Usage rows go with their assignments (ON DELETE CASCADE).
+        tx.execute("DELETE FROM user_profiles WHERE user_id = ?1", [user_id])?;
+        let deleted = tx.execute("DELETE FROM users WHERE id = ?1", [user_id])?;
+        tx.commit()?;
+        Ok(deleted == 1)
+    }
+
     /// Clears a user's usage counters (operator's "reset counters"). Returns rows removed.
     pub fn reset_usage(&mut self, user_id: i64) -> Result<usize, StoreError> {
         Ok(self.conn.execute("DELETE FROM usage WHERE assignment_id IN (SELECT id FROM user_profiles WHERE user_id = ?1)", [user_id])?)

@@ -22,3 +22,12 @@ pub fn policy() -> FirewallPolicy {
         portal_port: 2050,
     }
 }
+
+/// The local time of day `secs` from now, `HH:MM:SS` (for profile windows).
+pub fn local_time_of_day_plus(secs: i64) -> String {
+    let out = std::process::Command::new("date")
+        .args(["-d", &format!("{secs} seconds"), "+%H:%M:%S"])
+        .output()
+        .expect("run date");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
