@@ -157,12 +157,7 @@ fn spawn_dns_watch(gateway: &Arc<Gateway>, tracker: &TaskTracker, cancel: &Cance
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut watching = 0;
     for lan in &gateway.config.lans {
-        match capture::spawn(
-            &lan.interface,
-            gateway.garden_domains(),
-            tx.clone(),
-            cancel.clone(),
-        ) {
+        match capture::spawn(lan, gateway.garden_domains(), tx.clone(), cancel.clone()) {
             Ok(_) => watching += 1,
             Err(e) => warn!(
                 error = %e,

@@ -6,6 +6,7 @@
 mod common;
 
 use std::process::Output;
+use std::time::Duration;
 
 use common::lab::{GATEWAY, Lab, NET2_PORTAL, UPSTREAM6, guest_ip, net2_guest_ip, net2_guest_mac};
 
@@ -33,6 +34,59 @@ fn net2_reaches_upstream6(lab: &Lab) -> bool {
     out.status.success()
 }
 
+/// Guest 1 of the second network logs in with a new voucher at its own gateway address.
+fn net2_login(lab: &Lab) {
+    let code = lab.vouchers(&[])[0].clone();
+    let out = net2_curl(
+        lab,
+        &[
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "--data-urlencode",
+            &format!("code={code}"),
+            &format!("{NET2_PORTAL}/login"),
+        ],
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "303", "{}", lab.log());
+}
+
+/// Guest 1 of the second network takes `ip` (a /24) too and sends ARP with it as sender.
+fn net2_claim(lab: &Lab, ip: &str, gateway: &str) {
+    let ns = lab.net2_guest(1);
+    let added = lab.in_ns(
+        &ns,
+        &["ip", "addr", "add", &format!("{ip}/24"), "dev", "wlan0"],
+    );
+    assert!(added.status.success(), "{added:?}");
+    lab.in_ns(&ns, &["ping", "-c", "1", "-W", "1", "-I", ip, gateway]);
+}
+
+#[test]
+fn a_claim_to_another_networks_address_does_not_move_a_session() {
+    let mut lab = Lab::with_net2_guests(1, 1, "");
+    lab.start_daemon();
+    net2_login(&lab);
+    // ARP naming a first-network address, from the second network: ignored.
+    net2_claim(&lab, "10.77.0.99", GATEWAY);
+    // Then a new address of its own network: followed, which shows the claim before it
+    // was seen and passed over (sightings are handled in order).
+    net2_claim(&lab, "10.79.0.98", "10.79.0.1");
+    lab.wait_until(
+        Duration::from_secs(5),
+        "the move within the network",
+        || {
+            lab.clients()
+                .iter()
+                .any(|c| c["mac"] == net2_guest_mac(1) && c["ip"] == "10.79.0.98")
+        },
+    );
+    assert!(!lab.log().contains("10.77.0.99"), "{}", lab.log());
+    let devices = lab.ok(&["devices", "--json"]);
+    assert!(!devices.contains("10.77.0.99"), "{devices}");
+}
+
 #[test]
 fn a_second_network_guest_logs_in_at_its_own_gateway_and_the_first_stays_held() {
     let mut lab = Lab::with_net2_guests(1, 1, "");
@@ -54,20 +108,7 @@ fn a_second_network_guest_logs_in_at_its_own_gateway_and_the_first_stays_held() 
     assert_eq!(api["user-portal-url"], format!("{NET2_PORTAL}/"));
 
     // Logs in at its own gateway address.
-    let code = lab.vouchers(&[])[0].clone();
-    let out = net2_curl(
-        &lab,
-        &[
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code}",
-            "--data-urlencode",
-            &format!("code={code}"),
-            &format!("{NET2_PORTAL}/login"),
-        ],
-    );
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "303", "{}", lab.log());
+    net2_login(&lab);
     let (status, _) = net2_get(&lab, "http://example.com/");
     assert_eq!(
         status, "200",

@@ -16,6 +16,7 @@ use tracing::{debug, warn};
 use super::devices::{Sighting, parse_frame as parse_device};
 use super::dns::parse_frame;
 use super::names::{DomainPattern, is_probe_host};
+use crate::config::Lan;
 
 /// Shortest time an address stays open: local resolvers often answer with TTL 0, and
 /// clients keep using an address for a while after its TTL.
@@ -96,6 +97,19 @@ pub fn events_of(frame: &[u8], own_mac: &[u8; 6], patterns: &[DomainPattern]) ->
     events
 }
 
+/// Whether what `event` says of an address fits the network it was captured on. A guest of
+/// one network claiming an address of another (in its ARP, or as an IPv6 source) must not
+/// move its session there, and the gateway's leases on a network are that network's.
+pub fn on_network(event: &Event, lan: &Lan) -> bool {
+    match event {
+        Event::Device(Sighting::Arp { ip, .. } | Sighting::DhcpLease { ip, .. }) => {
+            lan.subnet.contains(ip)
+        }
+        Event::Device(Sighting::Ipv6 { ip, .. }) => lan.subnet6.is_some_and(|p| p.contains(ip)),
+        Event::Device(Sighting::DhcpClient { .. }) | Event::Garden(_) => true,
+    }
+}
+
 /// How often the same device/IPv6-address pair is reported: every packet carries it.
 const IPV6_REPORT_EVERY: Duration = Duration::from_secs(10);
 /// Pairs remembered at most before the memory is cleared (a flood of forged sources).
@@ -129,13 +143,15 @@ impl RecentIpv6 {
     }
 }
 
-/// Runs the capture on a blocking thread until `cancel`; sends openings to `tx`.
+/// Runs the capture on a guest network's interface, on a blocking thread until `cancel`;
+/// sends what it sees to `tx`.
 pub fn spawn(
-    interface: &str,
+    lan: &Lan,
     patterns: Arc<RwLock<Vec<DomainPattern>>>,
     tx: UnboundedSender<Event>,
     cancel: CancellationToken,
 ) -> Result<std::thread::JoinHandle<()>, CaptureError> {
+    let interface = lan.interface.as_str();
     let iface: NetworkInterface = pnet_datalink::interfaces()
         .into_iter()
         .find(|i| i.name == interface)
@@ -166,6 +182,7 @@ pub fn spawn(
             });
         }
     };
+    let lan = lan.clone();
     Ok(std::thread::spawn(move || {
         let mut recent = RecentIpv6::default();
         while !cancel.is_cancelled() {
@@ -178,7 +195,7 @@ pub fn spawn(
                     let now = Instant::now();
                     if events
                         .into_iter()
-                        .filter(|e| recent.fresh(e, now))
+                        .filter(|e| on_network(e, &lan) && recent.fresh(e, now))
                         .any(|e| tx.send(e).is_err())
                     {
                         break;
@@ -281,5 +298,55 @@ mod tests {
         assert!(recent.fresh(&seen("2001:db8::1"), t0 + IPV6_REPORT_EVERY));
         assert!(recent.fresh(&Event::Garden(Vec::new()), t0));
         assert!(recent.fresh(&Event::Garden(Vec::new()), t0));
+    }
+
+    #[test]
+    fn addresses_of_another_network_are_not_taken_from_this_one() {
+        let lan = Lan {
+            interface: "vlan20".into(),
+            subnet: "10.79.0.0/24".parse().unwrap(),
+            address: Ipv4Addr::new(10, 79, 0, 1),
+            subnet6: Some("2001:db8:79::/64".parse().unwrap()),
+        };
+        let mac = || "02:79:00:00:00:0b".to_string();
+        let arp = |ip: [u8; 4]| {
+            Event::Device(Sighting::Arp {
+                mac: mac(),
+                ip: ip.into(),
+            })
+        };
+        let v6 = |ip: &str| {
+            Event::Device(Sighting::Ipv6 {
+                mac: mac(),
+                ip: ip.parse().unwrap(),
+            })
+        };
+        let lease = |ip: [u8; 4]| {
+            Event::Device(Sighting::DhcpLease {
+                mac: mac(),
+                ip: ip.into(),
+            })
+        };
+        assert!(on_network(&arp([10, 79, 0, 11]), &lan));
+        assert!(
+            !on_network(&arp([10, 77, 0, 11]), &lan),
+            "another network's address"
+        );
+        assert!(on_network(&lease([10, 79, 0, 150]), &lan));
+        assert!(!on_network(&lease([10, 77, 0, 150]), &lan));
+        assert!(on_network(&v6("2001:db8:79::11"), &lan));
+        assert!(!on_network(&v6("2001:db8:77::11"), &lan));
+        let v4_only = Lan {
+            subnet6: None,
+            ..lan.clone()
+        };
+        assert!(!on_network(&v6("2001:db8:79::11"), &v4_only));
+        let client = Event::Device(Sighting::DhcpClient {
+            mac: mac(),
+            hostname: None,
+            vendor: None,
+        });
+        assert!(on_network(&client, &lan));
+        assert!(on_network(&Event::Garden(Vec::new()), &lan));
     }
 }
