@@ -91,10 +91,15 @@ impl Gateway {
             .collect()
     }
 
-    /// The kernel's neighbour entries on every guest network.
+    /// The kernel's neighbour entries on every guest network, each network's own addresses
+    /// only: the kernel also learns an address a guest claims from another network's range.
     fn neighbours(&self) -> Vec<(Ipv4Addr, String)> {
         (self.config.lans.iter())
-            .flat_map(|lan| neighbours::table(&lan.interface))
+            .flat_map(|lan| {
+                neighbours::table(&lan.interface)
+                    .into_iter()
+                    .filter(|(ip, _)| lan.subnet.contains(ip))
+            })
             .collect()
     }
 
