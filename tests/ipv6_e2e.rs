@@ -30,6 +30,17 @@ fn ping6(lab: &Lab, i: usize) -> bool {
     .success()
 }
 
+/// Gives guest `i` another IPv6 address; `dad`: with duplicate-address detection (whose
+/// probe tells the gateway before the address is used), else usable at once.
+fn add_ip6(lab: &Lab, i: usize, cidr: &str, dad: bool) {
+    let mut args = vec!["ip", "-6", "addr", "add", cidr, "dev", "wlan0"];
+    if !dad {
+        args.push("nodad");
+    }
+    let added = lab.in_ns(&lab.guest(i), &args);
+    assert!(added.status.success(), "{args:?}: {added:?}");
+}
+
 #[test]
 fn ipv6_is_held_before_login_and_released_with_the_session() {
     let lab = Lab::start(2);
@@ -67,19 +78,7 @@ fn ipv6_is_held_before_login_and_released_with_the_session() {
 
     // A new (privacy) address: its duplicate-address probe tells the gateway before it is used.
     let privacy = "2001:db8:77::aaaa";
-    let added = lab.in_ns(
-        &lab.guest(1),
-        &[
-            "ip",
-            "-6",
-            "addr",
-            "add",
-            &format!("{privacy}/64"),
-            "dev",
-            "wlan0",
-        ],
-    );
-    assert!(added.status.success());
+    add_ip6(&lab, 1, &format!("{privacy}/64"), true);
     lab.wait_until(
         Duration::from_secs(10),
         "the new IPv6 address to pass",
@@ -92,20 +91,7 @@ fn ipv6_is_held_before_login_and_released_with_the_session() {
     let code2 = lab.vouchers(&[])[0].clone();
     assert_eq!(lab.login(2, &code2, "").0, "303");
     let stolen = guest_ip6(1);
-    let spoof = lab.in_ns(
-        &lab.guest(2),
-        &[
-            "ip",
-            "-6",
-            "addr",
-            "add",
-            &format!("{stolen}/128"),
-            "dev",
-            "wlan0",
-            "nodad",
-        ],
-    );
-    assert!(spoof.status.success());
+    add_ip6(&lab, 2, &format!("{stolen}/128"), false);
     let (spoofed, _) = curl6(&lab, 2, Some(&stolen), "/");
     assert_ne!(spoofed, Some(0), "a spoofed IPv6 source got through");
     lab.wait_until(Duration::from_secs(5), "the spoof to be logged", || {
@@ -130,20 +116,7 @@ fn ipv6_is_held_before_login_and_released_with_the_session() {
 /// Adds `addr` to guest 1 without duplicate-address detection (its first SYN tells the
 /// gateway) and waits until traffic from it passes.
 fn add_and_use(lab: &Lab, addr: &str) {
-    let added = lab.in_ns(
-        &lab.guest(1),
-        &[
-            "ip",
-            "-6",
-            "addr",
-            "add",
-            &format!("{addr}/64"),
-            "dev",
-            "wlan0",
-            "nodad",
-        ],
-    );
-    assert!(added.status.success(), "{added:?}");
+    add_ip6(lab, 1, &format!("{addr}/64"), false);
     lab.wait_until(Duration::from_secs(10), "the new address to pass", || {
         curl6(lab, 1, Some(addr), "/").0 == Some(0)
     });
