@@ -62,6 +62,15 @@ struct Figures {
     down: f64,
 }
 
+/// Prints `figures` as percentages of `base`.
+fn compare(what: &str, figures: &Figures, base: &Figures) {
+    println!(
+        "{what}: upload {:.0}%, download {:.0}%",
+        figures.up / base.up * 100.0,
+        figures.down / base.down * 100.0
+    );
+}
+
 fn measure(lab: &Lab, what: &str) -> Figures {
     let f = Figures {
         up: throughput(lab, false),
@@ -167,24 +176,17 @@ fn main() {
         down: (bare.down + bare_end.down) / 2.0,
     };
 
-    let pct = |a: f64, b: f64| a / b * 100.0;
-    println!(
-        "with 10,000 clients vs no daemon (mean of first and last): upload {:.0}%, download {:.0}%; 1 client vs no daemon: upload {:.0}%, download {:.0}%",
-        pct(crowded.up, bare.up),
-        pct(crowded.down, bare.down),
-        pct(alone.up, bare.up),
-        pct(alone.down, bare.down),
+    compare(
+        "with 10,000 clients vs no daemon (mean of first and last)",
+        &crowded,
+        &bare,
     );
-    println!(
-        "kernel path alone (daemon stopped, 10,001 clients in the table) vs no daemon: upload {:.0}%, download {:.0}%",
-        pct(bare_again.up, bare.up),
-        pct(bare_again.down, bare.down),
+    compare("1 client vs no daemon", &alone, &bare);
+    compare(
+        "kernel path alone (daemon stopped, 10,001 clients in the table) vs no daemon",
+        &bare_again,
+        &bare,
     );
-    println!(
-        "conntrack alone vs no daemon: upload {:.0}%, download {:.0}%; 10,000 clients vs conntrack alone: upload {:.0}%, download {:.0}%",
-        pct(tracked.up, bare.up),
-        pct(tracked.down, bare.down),
-        pct(crowded.up, tracked.up),
-        pct(crowded.down, tracked.down),
-    );
+    compare("conntrack alone vs no daemon", &tracked, &bare);
+    compare("10,000 clients vs conntrack alone", &crowded, &tracked);
 }

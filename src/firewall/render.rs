@@ -271,40 +271,31 @@ pub fn render(policy: &FirewallPolicy) -> Value {
     // traffic, and every rule before these costs each of its packets a lookup. (A garden
     // destination therefore counts against an online guest's allowance; before login, and
     // once the allowance is gone and the session ended, it stays open.)
-    cmds.push(rule(
-        "forward",
-        vec![
-            // No subnet match: `authed` only ever holds guest-subnet addresses (the daemon
-            // checks before granting), and each match costs every forwarded packet.
-            meta_eq("iifname", lan),
-            mac_ip_in("==", "ip", "authed"),
-            json!({"jump": {"target": "client_up"}}),
-        ],
-    ));
-    cmds.push(rule(
-        "forward",
-        vec![
-            meta_eq("iifname", lan),
-            mac_ip_in("==", "ip6", "authed6"),
-            json!({"jump": {"target": "client_up"}}),
-        ],
-    ));
-    cmds.push(rule(
-        "forward",
-        vec![
-            meta_eq("oifname", lan),
-            payload_eq("ip", "daddr", json!("@authed_ip")),
-            json!({"jump": {"target": "client_down"}}),
-        ],
-    ));
-    cmds.push(rule(
-        "forward",
-        vec![
-            meta_eq("oifname", lan),
-            payload_eq("ip6", "daddr", json!("@authed_ip6")),
-            json!({"jump": {"target": "client_down6"}}),
-        ],
-    ));
+    // No subnet match: `authed*` only ever hold guest-subnet addresses (the daemon checks
+    // before granting), and each match costs every forwarded packet.
+    for (family, pairs) in [("ip", "authed"), ("ip6", "authed6")] {
+        cmds.push(rule(
+            "forward",
+            vec![
+                meta_eq("iifname", lan),
+                mac_ip_in("==", family, pairs),
+                json!({"jump": {"target": "client_up"}}),
+            ],
+        ));
+    }
+    for (family, addresses, chain) in [
+        ("ip", "@authed_ip", "client_down"),
+        ("ip6", "@authed_ip6", "client_down6"),
+    ] {
+        cmds.push(rule(
+            "forward",
+            vec![
+                meta_eq("oifname", lan),
+                payload_eq(family, "daddr", json!(addresses)),
+                json!({"jump": {"target": chain}}),
+            ],
+        ));
+    }
     cmds.extend(access::forward_rules(lan));
     // TCP (HTTPS above all) is never intercepted: a reset fails it at once, which tells the
     // guest's OS it is captive and makes a browser drop connections left from a session.

@@ -39,6 +39,13 @@ fn grant(i: i64) -> ClientGrant {
     }
 }
 
+/// The `verb` (`add`/`delete`) element command for `set`.
+fn element_command<'a>(cmds: &'a [Value], verb: &str, set: &str) -> &'a Value {
+    cmds.iter()
+        .find(|c| c[verb]["element"]["name"] == set)
+        .unwrap_or_else(|| panic!("no {verb} element command for {set}"))
+}
+
 fn element_commands(cmds: &[Value]) -> usize {
     cmds.iter()
         .filter(|c| {
@@ -64,18 +71,12 @@ fn elements_are_grouped_per_set_whatever_the_client_count() {
     assert_eq!(last["add"]["element"]["name"], "authed_ip6");
     assert_eq!(last["add"]["element"]["elem"].as_array().unwrap().len(), 50);
     // An IPv6 address reaches the same objects as the IPv4 one.
-    let down6 = cmds_one
-        .iter()
-        .find(|c| c["add"]["element"]["name"] == "down_counter6")
-        .unwrap();
+    let down6 = element_command(&cmds_one, "add", "down_counter6");
     assert_eq!(
         down6["add"]["element"]["elem"][0],
         json!(["2001:db8::1", "cd1"])
     );
-    let down_only = cmds_one
-        .iter()
-        .find(|c| c["add"]["element"]["name"] == "down_only_quota")
-        .unwrap();
+    let down_only = element_command(&cmds_one, "add", "down_only_quota");
     assert_eq!(
         down_only["add"]["element"]["elem"][0],
         json!(["10.0.0.1", "qd7g1"])
@@ -111,10 +112,7 @@ fn revokes_add_before_they_delete_and_drop_quotas_only_when_asked() {
         "b drops its two quota objects, a keeps them"
     );
     // The duplicate revoke of session 1 is folded away.
-    let authed = cmds
-        .iter()
-        .find(|c| c["delete"]["element"]["name"] == "authed")
-        .unwrap();
+    let authed = element_command(&cmds, "delete", "authed");
     assert_eq!(
         authed["delete"]["element"]["elem"]
             .as_array()
@@ -122,10 +120,7 @@ fn revokes_add_before_they_delete_and_drop_quotas_only_when_asked() {
             .len(),
         2
     );
-    let authed6 = cmds
-        .iter()
-        .find(|c| c["delete"]["element"]["name"] == "authed6")
-        .unwrap();
+    let authed6 = element_command(&cmds, "delete", "authed6");
     assert_eq!(
         authed6["delete"]["element"]["elem"][0],
         json!({"concat": ["02:00:00:00:00:01", "2001:db8::1"]})
