@@ -37,13 +37,18 @@ fn dhcp_names_devices_and_a_spoofed_address_cannot_log_in() {
         "wlan0",
         &["request", &guest_mac(1), "guest-phone", "lab-vendor"],
     );
-    dhcp_frame(&lab, &lab.gw(), "lan0", &["ack", &guest_mac(1), leased]);
-    // A guest forging a lease is not believed.
+    dhcp_frame(
+        &lab,
+        &lab.gw(),
+        "lan0",
+        &["ack", &guest_mac(1), leased, GATEWAY],
+    );
+    // A guest forging a lease (even from the gateway's address) is not believed.
     dhcp_frame(
         &lab,
         &lab.guest(2),
         "wlan0",
-        &["ack", &guest_mac(1), "10.77.0.160"],
+        &["ack", &guest_mac(1), "10.77.0.160", GATEWAY],
     );
     lab.wait_until(Duration::from_secs(3), "device table", || {
         let devices = lab.ok(&["devices", "--json"]);

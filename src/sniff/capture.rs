@@ -68,11 +68,31 @@ pub fn openings(frame: &[u8], patterns: &[DomainPattern]) -> Vec<Opening> {
         .collect()
 }
 
-/// What a frame means. DNS answers and DHCP leases count only when the gateway sent them
-/// (source MAC `own_mac`): a guest forging an answer must not open the garden, and a forged
-/// lease must not lock another guest out.
-pub fn events_of(frame: &[u8], own_mac: &[u8; 6], patterns: &[DomainPattern]) -> Vec<Event> {
-    let from_gateway = frame.get(6..12) == Some(own_mac.as_slice());
+/// The gateway's own addresses on one guest network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OwnAddresses {
+    /// The interface's MAC.
+    pub mac: [u8; 6],
+    /// The gateway's IPv4 address there (its DNS resolver and DHCP server answer from it).
+    pub ip: Ipv4Addr,
+}
+
+impl OwnAddresses {
+    /// Whether the gateway itself sent `frame`: its MAC as the source and, over IPv4, its own
+    /// address. The MAC alone is not enough: every packet the gateway routes to a guest
+    /// carries it, answers from any DNS server or port-67 host upstream included.
+    fn sent(&self, frame: &[u8]) -> bool {
+        let ipv4 = frame.get(12..14) == Some([0x08, 0x00].as_slice());
+        frame.get(6..12) == Some(self.mac.as_slice())
+            && (!ipv4 || frame.get(26..30) == Some(self.ip.octets().as_slice()))
+    }
+}
+
+/// What a frame means. DNS answers and DHCP leases count only when the gateway sent them: a
+/// guest forging an answer, or having one routed to itself from a server of its choosing,
+/// must not open the garden, and a forged lease must not lock another guest out.
+pub fn events_of(frame: &[u8], own: &OwnAddresses, patterns: &[DomainPattern]) -> Vec<Event> {
+    let from_gateway = own.sent(frame);
     let mut events = Vec::new();
     if from_gateway {
         let found = openings(frame, patterns);
@@ -169,9 +189,11 @@ pub fn spawn(
         socket_fd: Some(socket),
         ..Config::default()
     };
-    // Frames the gateway itself sends carry the interface's MAC; DNS answers and DHCP leases
-    // are trusted only from there (a guest could forge either).
-    let own_mac: [u8; 6] = iface.mac.map(|m| m.octets()).unwrap_or_default();
+    // DNS answers and DHCP leases are trusted only from the gateway itself.
+    let own = OwnAddresses {
+        mac: iface.mac.map(|m| m.octets()).unwrap_or_default(),
+        ip: lan.address,
+    };
     let mut rx = match pnet_datalink::channel(&iface, config) {
         Ok(Channel::Ethernet(_, rx)) => rx,
         Ok(_) => return Err(CaptureError::Unsupported(interface.to_string())),
@@ -190,7 +212,7 @@ pub fn spawn(
                 Ok(frame) => {
                     let events = {
                         let patterns = patterns.read().unwrap_or_else(|p| p.into_inner());
-                        events_of(frame, &own_mac, &patterns)
+                        events_of(frame, &own, &patterns)
                     };
                     let now = Instant::now();
                     if events
@@ -216,14 +238,16 @@ mod tests {
     use super::*;
     use crate::sniff::fixtures::{GATEWAY_MAC, frame_from, response};
 
+    /// The gateway of the fixtures: their answers come from 10.77.0.1.
+    const OWN: OwnAddresses = OwnAddresses {
+        mac: GATEWAY_MAC,
+        ip: Ipv4Addr::new(10, 77, 0, 1),
+    };
+
     #[test]
     fn only_the_gateways_answers_open_the_garden() {
         let patterns = vec![DomainPattern::parse("*.example.com").unwrap()];
-        let events = events_of(
-            &frame_from(GATEWAY_MAC, &response()),
-            &GATEWAY_MAC,
-            &patterns,
-        );
+        let events = events_of(&frame_from(GATEWAY_MAC, &response()), &OWN, &patterns);
         // Both addresses behind the CNAME, for the answer's TTL (60 s, the minimum too).
         let open = vec![
             (Ipv4Addr::new(203, 0, 113, 7), MIN_OPEN_SECS),
@@ -232,14 +256,22 @@ mod tests {
         assert_eq!(events, vec![Event::Garden(open)]);
         let forged = events_of(
             &frame_from([0x02, 0x66, 0, 0, 0, 1], &response()),
-            &GATEWAY_MAC,
+            &OWN,
             &patterns,
         );
         assert!(
             forged.is_empty(),
             "a guest's forged answer opened the garden"
         );
-        assert!(events_of(&frame_from(GATEWAY_MAC, &response()), &GATEWAY_MAC, &[]).is_empty());
+        // An answer routed to a guest from a resolver upstream carries the gateway's MAC but
+        // not its address: a logged-in guest asking its own server must not open the garden.
+        let mut routed = frame_from(GATEWAY_MAC, &response());
+        routed[26..30].copy_from_slice(&[198, 51, 100, 53]);
+        assert!(
+            events_of(&routed, &OWN, &patterns).is_empty(),
+            "a routed answer from upstream opened the garden"
+        );
+        assert!(events_of(&frame_from(GATEWAY_MAC, &response()), &OWN, &[]).is_empty());
         // A short TTL (local resolvers answer with 0–5 s) is raised to the minimum.
         let mut short = response();
         for at in 0..short.len().saturating_sub(8) {
@@ -247,7 +279,7 @@ mod tests {
                 short[at + 7] = 5;
             }
         }
-        let events = events_of(&frame_from(GATEWAY_MAC, &short), &GATEWAY_MAC, &patterns);
+        let events = events_of(&frame_from(GATEWAY_MAC, &short), &OWN, &patterns);
         assert!(
             matches!(&events[..], [Event::Garden(o)] if o.iter().all(|(_, secs)| *secs == MIN_OPEN_SECS))
         );
@@ -270,12 +302,12 @@ mod tests {
     #[test]
     fn the_gateway_is_not_a_guest_device() {
         let guest = [0x02, 0x77, 0, 0, 0, 0x0b];
-        let from_guest = events_of(&arp_from(guest, [10, 77, 0, 11]), &GATEWAY_MAC, &[]);
+        let from_guest = events_of(&arp_from(guest, [10, 77, 0, 11]), &OWN, &[]);
         assert!(
             matches!(&from_guest[..], [Event::Device(Sighting::Arp { .. })]),
             "{from_guest:?}"
         );
-        let own = events_of(&arp_from(GATEWAY_MAC, [10, 77, 0, 1]), &GATEWAY_MAC, &[]);
+        let own = events_of(&arp_from(GATEWAY_MAC, [10, 77, 0, 1]), &OWN, &[]);
         assert!(
             own.is_empty(),
             "the gateway's own ARP listed as a device: {own:?}"

@@ -78,20 +78,18 @@ fn text(bytes: &[u8]) -> Option<String> {
     (!t.is_empty() && t.len() <= 64 && t.chars().all(|c| !c.is_control())).then_some(t)
 }
 
-/// Reads one frame.
+/// Reads one frame (untagged: the kernel strips a VLAN tag before the capture sees the frame,
+/// and the capture's filter drops frames that carried one).
 pub fn parse_frame(frame: &[u8]) -> Option<Sighting> {
-    let mut at = 12;
-    let mut ethertype = u16_at(frame, at)?;
-    if ethertype == 0x8100 {
-        at += 4;
-        ethertype = u16_at(frame, at)?;
-    }
-    let payload = frame.get(at + 2..)?;
-    match ethertype {
-        // An ARP claim counts only for the MAC that sent the frame: a guest announcing
-        // another device's MAC at a new address must not move that device's session.
-        0x0806 => parse_arp(payload).filter(|s| Some(s.mac()) == mac_at(frame, 6).as_deref()),
-        0x0800 => parse_dhcp(payload),
+    let payload = frame.get(14..)?;
+    // What a device says of itself counts only when it sent the frame: a guest naming another
+    // device's MAC in ARP must not move that device's session, nor in a DHCP request set its
+    // name. (A lease names the client but comes from the server.)
+    let from_itself = |s: &Sighting| Some(s.mac()) == mac_at(frame, 6).as_deref();
+    match u16_at(frame, 12)? {
+        0x0806 => parse_arp(payload).filter(from_itself),
+        0x0800 => parse_dhcp(payload)
+            .filter(|s| matches!(s, Sighting::DhcpLease { .. }) || from_itself(s)),
         0x86dd => Some(Sighting::Ipv6 {
             ip: super::ipv6::sender_address(payload)?,
             mac: mac_at(frame, 6)?,

@@ -67,25 +67,20 @@ impl<'a> Reader<'a> {
 }
 
 const ETHERTYPE_IPV4: u16 = 0x0800;
-const ETHERTYPE_VLAN: u16 = 0x8100;
 const PROTO_UDP: u8 = 17;
 const TYPE_A: u16 = 1;
 const TYPE_CNAME: u16 = 5;
 const CLASS_IN: u16 = 1;
 
-/// The UDP payload of an IPv4 frame from source port 53, if that is what `frame` is.
+/// The UDP payload of an IPv4 frame from source port 53, if that is what `frame` is. Frames
+/// are untagged: the kernel strips a VLAN tag before the capture sees the frame, and the
+/// capture's filter drops frames that carried one.
 fn dns_payload(frame: &[u8]) -> Option<&[u8]> {
     let r = Reader { bytes: frame };
-    let mut at = 12;
-    let mut ethertype = r.u16(at)?;
-    if ethertype == ETHERTYPE_VLAN {
-        at += 4;
-        ethertype = r.u16(at)?;
-    }
-    if ethertype != ETHERTYPE_IPV4 {
+    if r.u16(12)? != ETHERTYPE_IPV4 {
         return None;
     }
-    let ip = at + 2;
+    let ip = 14;
     let version_ihl = r.u8(ip)?;
     let header_len = usize::from(version_ihl & 0x0f) * 4;
     if version_ihl >> 4 != 4 || header_len < 20 || r.u8(ip + 9)? != PROTO_UDP {

@@ -164,3 +164,15 @@ proptest! {
         let _ = parse_frame(&f);
     }
 }
+
+#[test]
+fn a_dhcp_request_naming_another_device_is_ignored() {
+    let mut forged = request_with_hostname();
+    // chaddr (at Ethernet 14 + IP 20 + UDP 8 + 28) names another device than the sender.
+    forged[14 + 20 + 8 + 28 + 5] = 0x99;
+    assert_eq!(parse_frame(&forged), None);
+    assert!(matches!(
+        parse_frame(&request_with_hostname()),
+        Some(Sighting::DhcpClient { .. })
+    ));
+}
