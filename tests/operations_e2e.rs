@@ -178,3 +178,32 @@ fn sighup_reloads_the_config_and_keeps_guests_online() {
             .success()
     );
 }
+
+#[test]
+fn new_limits_reach_every_device_of_a_user_with_a_quota() {
+    let lab = Lab::start(2);
+    lab.ok(&["limitation", "add", "monthly", "--transfer", "100MB"]);
+    lab.ok(&[
+        "profile",
+        "add",
+        "family",
+        "--validity",
+        "1d",
+        "--shared-users",
+        "2",
+    ]);
+    lab.ok(&["profile", "attach", "family", "monthly"]);
+    lab.account("fay", "secret-fay", &["--profile", "family"]);
+    for i in 1..=2 {
+        assert_eq!(lab.login_account(i, "fay", "secret-fay").0, "303");
+    }
+    // Resetting the counters installs the user's limits anew on both devices, which share
+    // one quota object, in one transaction.
+    let reset = lab.cli(&["user", "reset-counters", "fay"]);
+    assert!(reset.status.success(), "{reset:?}\n{}", lab.log());
+    assert!(!lab.log().contains("could not"), "{}", lab.log());
+    for i in 1..=2 {
+        assert!(lab.client(i).is_some(), "device {i} went offline");
+        assert_eq!(lab.status(i, "http://example.com/"), "200", "device {i}");
+    }
+}

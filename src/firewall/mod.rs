@@ -44,6 +44,10 @@ pub enum FirewallError {
     /// The kernel refused a per-client change sent over netlink.
     #[error("kernel refused the change: {0}")]
     Netlink(#[from] NetlinkError),
+    /// A change sent to the firewall task failed there; the message is that failure's own
+    /// (naming nft or the kernel), carried across the task's channel as text.
+    #[error("{0}")]
+    Task(String),
     /// The firewall task is gone (daemon shutting down).
     #[error("firewall task stopped")]
     Stopped,
@@ -265,7 +269,7 @@ impl FirewallHandle {
         rx.ok_or(FirewallError::Stopped)?
             .await
             .map_err(|_| FirewallError::Stopped)?
-            .map_err(FirewallError::Nft)
+            .map_err(FirewallError::Task)
     }
 
     /// Applies one change, batched with whatever else is waiting.

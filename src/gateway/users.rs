@@ -125,12 +125,17 @@ impl Gateway {
             .iter()
             .map(|a| a.row.mac.clone())
             .collect();
+        // Every device out, then every device in: the devices share the user's quota
+        // objects, which go with the last revoke and can only be deleted once no device's
+        // map entry names them any more.
+        let mut grants = Vec::new();
         for mac in &macs {
             if let Some(a) = reg.sessions.get(mac) {
                 changes.push(Change::Revoke(registry::revoke(a, &old, true, false)));
-                changes.push(Change::Allow(registry::grant(a, &updated, now.unix)));
+                grants.push(Change::Allow(registry::grant(a, &updated, now.unix)));
             }
         }
+        changes.extend(grants);
         self.firewall.change_together(changes).await?;
         // The counters were recreated at zero: keep what they had counted (only now: had the
         // transaction failed, the old counters would still be counting).
