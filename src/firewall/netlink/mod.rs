@@ -45,9 +45,6 @@ pub enum NetlinkError {
         /// Why it failed.
         error: io::Error,
     },
-    /// The table kept changing while its objects were being read.
-    #[error("the table changed during every read of its objects")]
-    Unsettled,
 }
 
 fn describe(op: Option<&Op>) -> String {
@@ -91,8 +88,10 @@ pub fn apply(netns: Option<&str>, ops: &[Op]) -> Result<(), NetlinkError> {
 }
 
 const ENOENT: i32 = 2;
-/// Reads of the objects restarted when the table changes meanwhile (a grant lands).
-const DUMP_ATTEMPTS: u32 = 5;
+/// Reads of the objects when the table changes meanwhile (a grant lands). The last one is
+/// used even if interrupted: an object it missed is read at the next tick (counters are
+/// totals), and on a busy gateway every read could be interrupted.
+const DUMP_ATTEMPTS: u32 = 2;
 
 /// Counter bytes and quota usage of our table, `None` when the table is gone (someone
 /// flushed the ruleset). Two requests on one socket: does the table exist, then its objects.
@@ -101,19 +100,19 @@ pub fn read_counters(netns: Option<&str>) -> Result<Option<KernelCounters>, Netl
     if !table_present_on(&socket)? {
         return Ok(None);
     }
-    for attempt in 0..DUMP_ATTEMPTS {
+    let mut attempt = 0;
+    loop {
         let mut counters = KernelCounters::default();
         let end = socket.request(&message::dump_objects(2 + attempt), |m| {
             reply::add_object(m, &mut counters)
         })?;
         match end.errno {
-            0 if !end.interrupted => return Ok(Some(counters)),
-            0 => continue,
+            0 if end.interrupted && attempt + 1 < DUMP_ATTEMPTS => attempt += 1,
+            0 => return Ok(Some(counters)),
             e if e == -ENOENT => return Ok(None),
             e => return Err(read_failed("the table's objects", e)),
         }
     }
-    Err(NetlinkError::Unsettled)
 }
 
 fn read_failed(what: &'static str, errno: i32) -> NetlinkError {
