@@ -6,7 +6,7 @@ use ipnet::Ipv4Net;
 use serde_json::{Value, json};
 
 use super::ops::{Element, Key, Object, Op};
-use super::render::{meta_eq, object, payload, rule};
+use super::render::{map, meta_eq, object, payload, rule, set};
 
 /// Connection mark bit of flows started by allowlisted devices, so their replies pass too
 /// (the download direction cannot see the device's MAC). One bit, so marks set by other
@@ -53,8 +53,7 @@ pub struct AccessLists {
 
 /// The sets (declared with the table).
 pub fn sets() -> Vec<Value> {
-    let set = |name: &str, kind: &str, flags: &[&str]| json!({"add": {"set": object(json!({"name": name, "type": kind, "flags": flags}))}});
-    let map = |name: &str, key: &str, kind: &str| json!({"add": {"map": object(json!({"name": name, "type": key, "map": kind}))}});
+    let set = |name: &str, kind: &str, flags: &[&str]| set(name, json!(kind), flags);
     vec![
         set("allow_mac", "ether_addr", &[]),
         // Rate-limited allowlisted devices: upload policer by MAC; their flows' mark, and the

@@ -80,11 +80,13 @@ pub fn rule(chain: &str, expr: Vec<Value>) -> Value {
     json!({"add": {"rule": object(json!({"chain": chain, "expr": expr}))}})
 }
 
-fn set(name: &str, key: Value, flags: &[&str]) -> Value {
+/// `add set`: `key` is a type name or, for a concatenation, a list of them.
+pub fn set(name: &str, key: Value, flags: &[&str]) -> Value {
     json!({"add": {"set": object(json!({"name": name, "type": key, "flags": flags}))}})
 }
 
-fn map(name: &str, key: &str, kind: &str) -> Value {
+/// `add map` from `key` to `kind` (counter, quota, limit or mark).
+pub fn map(name: &str, key: &str, kind: &str) -> Value {
     json!({"add": {"map": object(json!({"name": name, "type": key, "map": kind}))}})
 }
 
