@@ -53,17 +53,14 @@ pub fn mac_for(arp_table: &str, ip: Ipv4Addr, interface: &str) -> Option<String>
         .and_then(|(_, mac)| normalised(mac))
 }
 
-/// The live table's entries on `interface`.
-pub fn table(interface: &str) -> Vec<(Ipv4Addr, String)> {
-    std::fs::read_to_string("/proc/net/arp")
-        .map(|t| entries(&t, interface))
-        .unwrap_or_default()
+/// The text of the live table (empty if it cannot be read).
+pub fn read() -> String {
+    std::fs::read_to_string("/proc/net/arp").unwrap_or_default()
 }
 
-/// Reads the live table.
+/// Finds `ip`'s MAC on `interface` in the live table.
 pub fn lookup(ip: Ipv4Addr, interface: &str) -> Option<String> {
-    let table = std::fs::read_to_string("/proc/net/arp").ok()?;
-    mac_for(&table, ip, interface)
+    mac_for(&read(), ip, interface)
 }
 
 /// `aa:bb:cc:dd:ee:ff`, not all zero.

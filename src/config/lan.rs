@@ -36,6 +36,11 @@ pub fn lan_of(lans: &[Lan], ip: Ipv4Addr) -> Option<&Lan> {
     lans.iter().find(|lan| lan.subnet.contains(&ip))
 }
 
+/// The guest network where `ip` is a guest's address (in the subnet, not the gateway's).
+pub fn guest_lan(lans: &[Lan], ip: Ipv4Addr) -> Option<&Lan> {
+    lan_of(lans, ip).filter(|lan| lan.has_guest(ip))
+}
+
 /// Is `ip` inside one of the guests' IPv6 prefixes?
 pub fn in_guest_prefix6(lans: &[Lan], ip: Ipv6Addr) -> bool {
     lans.iter()

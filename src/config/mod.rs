@@ -17,7 +17,7 @@ use crate::model::units::{parse_duration, parse_rate};
 use crate::sniff::names::DomainPattern;
 pub use access::{AllowedMac, GardenEntry, parse_destination, parse_garden_entry, parse_mac};
 pub use file::RawConfig;
-pub use lan::{Lan, in_guest_prefix6, lan_of};
+pub use lan::{Lan, guest_lan, in_guest_prefix6, lan_of};
 pub use probe::{PathsOnly, RunningProbe, SystemProbe, SystemState};
 
 /// Default portal port (the one openNDS uses, familiar to operators).
@@ -173,6 +173,11 @@ impl Config {
     /// The guest network `ip` belongs to.
     pub fn lan_of(&self, ip: Ipv4Addr) -> Option<&Lan> {
         lan_of(&self.lans, ip)
+    }
+
+    /// The guest network where `ip` is a guest's address (in the subnet, not the gateway's).
+    pub fn guest_lan(&self, ip: Ipv4Addr) -> Option<&Lan> {
+        guest_lan(&self.lans, ip)
     }
 
     /// The SQLite database file.

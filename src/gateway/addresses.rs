@@ -20,19 +20,18 @@ impl Gateway {
     /// login. Ignored when the address is outside the guest subnet, held by another session, or
     /// leased to another device.
     pub async fn follow_address(&self, mac: &str, ip: Ipv4Addr) -> Result<bool, GatewayError> {
-        if !self.config.lan_of(ip).is_some_and(|lan| lan.has_guest(ip)) {
+        if self.config.guest_lan(ip).is_none() {
             return Ok(false);
         }
         let mut reg = self.online.lock().await;
         let Some(active) = reg.sessions.get(mac) else {
             return Ok(false);
         };
-        // Nearly every sighting is an online device at its own address: settled before the
-        // lease lookup, which scans the device table.
+        // Nearly every sighting is an online device at its own address: settled first.
         if active.ip == ip || reg.by_ip(ip).is_some() {
             return Ok(false);
         }
-        if self.lease_holder(ip).is_some_and(|holder| holder != mac) {
+        if self.leased_to_other(ip, mac) {
             return Ok(false);
         }
         let Some(user) = reg.users.get(&active.row.user_id) else {

@@ -123,11 +123,9 @@ impl Gateway {
     /// using an address DHCP leased to another device. Every way in (login, paid order) asks
     /// this.
     pub(super) fn device_at(&self, ip: Ipv4Addr) -> Result<String, LoginError> {
-        let lan = (self.config.lan_of(ip))
-            .filter(|lan| lan.has_guest(ip))
-            .ok_or(LoginError::UnknownDevice)?;
+        let lan = (self.config.guest_lan(ip)).ok_or(LoginError::UnknownDevice)?;
         let mac = neighbours::lookup(ip, &lan.interface).ok_or(LoginError::UnknownDevice)?;
-        if self.lease_holder(ip).is_some_and(|holder| holder != mac) {
+        if self.leased_to_other(ip, &mac) {
             warn!(%mac, %ip, "request from an address leased to another device refused");
             return Err(LoginError::AddressConflict);
         }

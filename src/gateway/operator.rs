@@ -94,9 +94,10 @@ impl Gateway {
     /// The kernel's neighbour entries on every guest network, each network's own addresses
     /// only: the kernel also learns an address a guest claims from another network's range.
     fn neighbours(&self) -> Vec<(Ipv4Addr, String)> {
+        let table = neighbours::read();
         (self.config.lans.iter())
             .flat_map(|lan| {
-                neighbours::table(&lan.interface)
+                neighbours::entries(&table, &lan.interface)
                     .into_iter()
                     .filter(|(ip, _)| lan.subnet.contains(ip))
             })
@@ -186,9 +187,9 @@ impl Gateway {
         table.observe(sighting, now());
     }
 
-    /// The MAC whose DHCP lease holds `ip`, if the capture saw one.
-    pub fn lease_holder(&self, ip: Ipv4Addr) -> Option<String> {
+    /// Whether the capture saw DHCP lease `ip` to a device other than `mac`.
+    pub fn leased_to_other(&self, ip: Ipv4Addr, mac: &str) -> bool {
         let table = self.device_table.lock().unwrap_or_else(|p| p.into_inner());
-        table.lease_holder(ip).map(str::to_string)
+        table.lease_holder(ip).is_some_and(|holder| holder != mac)
     }
 }

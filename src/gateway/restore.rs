@@ -9,7 +9,7 @@ use tracing::info;
 use super::registry::{self, Active, Registry, UserState, clock_of};
 use super::users::load_state;
 use super::{Gateway, GatewayError, local_now};
-use crate::config::{Lan, lan_of};
+use crate::config::{Lan, guest_lan};
 use crate::model::calendar::LocalTime;
 use crate::model::profile::{Tick, activate_at_logon, on_tick};
 use crate::model::session::TerminateCause;
@@ -63,8 +63,8 @@ fn load(
         let cause = cause.or_else(|| {
             // An address outside every guest network (the config changed while the daemon
             // was down) is never put back in the kernel.
-            let on_a_lan = (row.ip.parse::<Ipv4Addr>().ok())
-                .is_some_and(|ip| lan_of(lans, ip).is_some_and(|lan| lan.has_guest(ip)));
+            let on_a_lan =
+                (row.ip.parse::<Ipv4Addr>().ok()).is_some_and(|ip| guest_lan(lans, ip).is_some());
             if !on_a_lan {
                 return Some(TerminateCause::NasError);
             }
