@@ -10,22 +10,14 @@ use std::time::Duration;
 
 use common::lab::{GATEWAY, Lab, NET2_PORTAL, UPSTREAM6, guest_ip, net2_guest_ip, net2_guest_mac};
 
-/// curl from guest 1 of the second network with a 5 s limit.
+/// curl from guest 1 of the second network.
 fn net2_curl(lab: &Lab, args: &[&str]) -> Output {
-    let mut full = vec!["curl", "-s", "-m", "5"];
-    full.extend_from_slice(args);
-    lab.in_ns(&lab.net2_guest(1), &full)
+    lab.curl_in(&lab.net2_guest(1), args)
 }
 
-/// (HTTP status or "000", `Location` header) of a GET from guest 1 of the second network.
+/// (HTTP status or "000", redirect target) of a GET from guest 1 of the second network.
 fn net2_get(lab: &Lab, url: &str) -> (String, String) {
-    let out = net2_curl(
-        lab,
-        &["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", url],
-    );
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let (status, location) = text.split_once(' ').unwrap_or((&text, ""));
-    (status.to_string(), location.to_string())
+    lab.get_in(&lab.net2_guest(1), url)
 }
 
 fn net2_reaches_upstream6(lab: &Lab) -> bool {
@@ -37,19 +29,8 @@ fn net2_reaches_upstream6(lab: &Lab) -> bool {
 /// Guest 1 of the second network logs in with a new voucher at its own gateway address.
 fn net2_login(lab: &Lab) {
     let code = lab.vouchers(&[])[0].clone();
-    let out = net2_curl(
-        lab,
-        &[
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code}",
-            "--data-urlencode",
-            &format!("code={code}"),
-            &format!("{NET2_PORTAL}/login"),
-        ],
-    );
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "303", "{}", lab.log());
+    let (status, body, _) = lab.login_at(&lab.net2_guest(1), NET2_PORTAL, &code, "");
+    assert_eq!(status, "303", "{body}\n{}", lab.log());
 }
 
 /// Guest 1 of the second network takes `ip` (a /24) too and sends ARP with it as sender.
@@ -140,29 +121,14 @@ fn a_second_network_guest_logs_in_at_its_own_gateway_and_the_first_stays_held() 
     );
 
     // The first network's guest is still held, and sent to that network's gateway address.
-    let out = lab.curl(
-        1,
-        &[
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code} %{redirect_url}",
-            "http://example.com/",
-        ],
-    );
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (status, location) = lab.get_in(&lab.guest(1), "http://example.com/");
     assert!(
-        text.starts_with(&format!("302 http://{GATEWAY}:2050/")),
-        "first-network guest: {text}"
+        status == "302" && location.starts_with(&format!("http://{GATEWAY}:2050/")),
+        "first-network guest: {status} {location}"
     );
 
     // Ending the session cuts the second-network guest off again.
-    let kick = lab.cli(&["kick", &net2_guest_mac(1)]);
-    assert!(
-        kick.status.success(),
-        "{}",
-        String::from_utf8_lossy(&kick.stderr)
-    );
+    lab.ok(&["kick", &net2_guest_mac(1)]);
     let (status, _) = net2_get(&lab, "http://example.com/");
     assert_eq!(
         status, "302",

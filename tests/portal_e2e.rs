@@ -18,14 +18,10 @@ fn an_unauthenticated_guest_is_held() {
 
     // Any plain-HTTP request, to any host, is redirected to the portal, remembering the URL.
     for url in ["http://example.com/page?x=1", "http://10.88.0.2/other"] {
-        let out = lab.curl(
-            1,
-            &["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", url],
-        );
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (status, location) = lab.get_in(&lab.guest(1), url);
         assert!(
-            text.starts_with(&format!("302 {PORTAL}/?dst=http")),
-            "{url}: {text}"
+            status == "302" && location.starts_with(&format!("{PORTAL}/?dst=http")),
+            "{url}: {status} {location}"
         );
     }
 

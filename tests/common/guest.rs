@@ -7,9 +7,25 @@ use super::lab::{Lab, PORTAL};
 impl Lab {
     /// curl from guest `i`; returns stdout. `-s` and a 5 s limit are added.
     pub fn curl(&self, i: usize, args: &[&str]) -> Output {
+        self.curl_in(&self.guest(i), args)
+    }
+
+    /// curl from the guest in namespace `ns` (any network's), as [`Lab::curl`].
+    pub fn curl_in(&self, ns: &str, args: &[&str]) -> Output {
         let mut full = vec!["curl", "-s", "-m", "5"];
         full.extend_from_slice(args);
-        self.in_ns(&self.guest(i), &full)
+        self.in_ns(ns, &full)
+    }
+
+    /// (HTTP status or "000", redirect target) of a GET from the guest in namespace `ns`.
+    pub fn get_in(&self, ns: &str, url: &str) -> (String, String) {
+        let out = self.curl_in(
+            ns,
+            &["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", url],
+        );
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (status, location) = text.split_once(' ').unwrap_or((&text, ""));
+        (status.to_string(), location.to_string())
     }
 
     /// Bytes guest `i` received of a `bytes`-byte download from the upstream server within
@@ -50,8 +66,20 @@ impl Lab {
 
     /// Posts a code from guest `i`; returns (HTTP status, body, Location header).
     pub fn login(&self, i: usize, code: &str, dst: &str) -> (String, String, String) {
-        let out = self.curl(
-            i,
+        self.login_at(&self.guest(i), PORTAL, code, dst)
+    }
+
+    /// Posts a code from the guest in namespace `ns` to the portal at `portal`, as
+    /// [`Lab::login`].
+    pub fn login_at(
+        &self,
+        ns: &str,
+        portal: &str,
+        code: &str,
+        dst: &str,
+    ) -> (String, String, String) {
+        let out = self.curl_in(
+            ns,
             &[
                 "-D",
                 "-",
@@ -59,7 +87,7 @@ impl Lab {
                 &format!("code={code}"),
                 "--data-urlencode",
                 &format!("dst={dst}"),
-                &format!("{PORTAL}/login"),
+                &format!("{portal}/login"),
             ],
         );
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
