@@ -21,7 +21,11 @@ ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 
 
 def sh(*args, check=True):
-    return subprocess.run(args, check=check, capture_output=True, text=True)
+    result = subprocess.run(args, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed ({result.returncode}): "
+                           f"{(result.stderr or result.stdout).strip()}")
+    return result
 
 
 def in_ns(ns, *args, check=True):

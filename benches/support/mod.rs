@@ -27,6 +27,8 @@ pub fn wide_lab() -> Lab {
     lab
 }
 
+/// Puts `clients` active sessions into the lab's database, as if that many guests had
+/// logged in.
 pub fn seed_sessions(lab: &Lab, clients: u32) {
     let data = lab.dir.path().join("data");
     std::fs::create_dir_all(&data).unwrap();

@@ -161,7 +161,9 @@ fn validate_lan(
             "use the gateway's own address inside the guest subnet",
         ));
     }
-    let subnet6 = raw.subnet6.as_deref().map(parse_subnet6).transpose()?;
+    let subnet6 = (raw.subnet6.as_deref())
+        .map(|text| parse_subnet6(text, &on))
+        .transpose()?;
     Ok(Lan {
         interface: raw.interface,
         subnet: subnet.trunc(),
@@ -171,11 +173,12 @@ fn validate_lan(
 }
 
 /// The guests' IPv6 prefix: a global one (link-local addresses are never forwarded).
-fn parse_subnet6(text: &str) -> Result<Ipv6Net, ConfigError> {
+/// `on` names the network when there are several.
+fn parse_subnet6(text: &str, on: &str) -> Result<Ipv6Net, ConfigError> {
     let net: Ipv6Net = text.parse().map_err(|_| {
         invalid(
             "lan.subnet6",
-            format!("{text:?} is not an IPv6 prefix"),
+            format!("{text:?} is not an IPv6 prefix{on}"),
             "write prefix/length, e.g. 2001:db8:77::/64, or leave it out for IPv4 only",
         )
     })?;
@@ -183,7 +186,7 @@ fn parse_subnet6(text: &str) -> Result<Ipv6Net, ConfigError> {
     if net.prefix_len() < 16 || (first & 0xffc0) == 0xfe80 || (first & 0xff00) == 0xff00 {
         return Err(invalid(
             "lan.subnet6",
-            format!("{net} is not a guest prefix"),
+            format!("{net} is not a guest prefix{on}"),
             "use the global (or ULA) prefix your router advertises on the guest network, usually a /64",
         ));
     }

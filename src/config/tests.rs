@@ -118,10 +118,6 @@ fn guest_networks_must_not_collide() {
         ),
         (two_lans(&VLAN20.replace("vlan20", "wan0")), "wan.interface"),
         (
-            two_lans(&VLAN20.replace("\"10.79.0.1\"", "\"10.77.0.1\"")),
-            "lan.address",
-        ),
-        (
             "hotspot_name = \"x\"\ndata_dir = \"/x\"\nlan = []\n[wan]\ninterface = \"wan0\"\n"
                 .into(),
             "lan",
