@@ -87,9 +87,7 @@ pub fn open_state(config: &Config) -> Result<(Store, Vec<u8>), DaemonError> {
 pub async fn run(config: Config, path: PathBuf) -> Result<(), DaemonError> {
     let (store, key) = open_state(&config)?;
     let firewall = FirewallHandle::spawn(Firewall::new(firewall_policy(&config)));
-    let portal_addrs: Vec<_> = (config.lans.iter())
-        .map(|lan| (lan.address, config.portal_port))
-        .collect();
+    let portal_addrs = config.portal_addrs();
     let socket_path = config.control_socket.clone();
     let gateway = Arc::new(Gateway::new(config, SharedStore::new(store), firewall, key));
     let restored = gateway.restore().await?;
@@ -266,9 +264,7 @@ async fn wait_for_shutdown_signal(gateway: &Gateway, path: &Path) {
 /// stay online. A file that does not validate changes nothing.
 async fn reload(gateway: &Gateway, path: &Path) {
     let running = gateway.settings();
-    let mut own: Vec<_> = (running.lans.iter())
-        .map(|lan| (lan.address, running.portal_port))
-        .collect();
+    let mut own = running.portal_addrs();
     own.extend(running.metrics_listen.map(|a| (*a.ip(), a.port())));
     let fresh = match Config::load(path, &RunningProbe { own }) {
         Ok(c) => c,

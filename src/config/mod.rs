@@ -180,6 +180,13 @@ impl Config {
         guest_lan(&self.lans, ip)
     }
 
+    /// Where the portal listens: the gateway's address on every guest network.
+    pub fn portal_addrs(&self) -> Vec<(Ipv4Addr, u16)> {
+        (self.lans.iter())
+            .map(|lan| (lan.address, self.portal_port))
+            .collect()
+    }
+
     /// The SQLite database file.
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("hotspotd.db")

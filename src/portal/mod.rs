@@ -73,8 +73,8 @@ impl PortalState {
     pub fn new(gateway: Arc<Gateway>) -> Self {
         let c = &gateway.config;
         PortalState {
-            portal_hosts: (c.lans.iter())
-                .map(|lan| format!("{}:{}", lan.address, c.portal_port))
+            portal_hosts: (c.portal_addrs().into_iter())
+                .map(|(ip, port)| format!("{ip}:{port}"))
                 .collect(),
             offers_cache: Arc::new((AtomicBool::new(false), AtomicI64::new(i64::MIN / 2))),
             gateway,
