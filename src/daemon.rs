@@ -169,10 +169,22 @@ fn spawn_dns_watch(gateway: &Arc<Gateway>, tracker: &TaskTracker, cancel: &Cance
     }
     let gw = gateway.clone();
     tracker.spawn(async move {
-        while let Some(first) = rx.recv().await {
+        // Claimed address moves are asked about and confirmed between sightings.
+        let mut moves = tokio::time::interval(std::time::Duration::from_millis(250));
+        loop {
+            let first = tokio::select! {
+                event = rx.recv() => match event {
+                    Some(event) => event,
+                    None => break,
+                },
+                _ = moves.tick() => {
+                    gw.advance_moves().await;
+                    continue;
+                }
+            };
             let mut openings = Vec::new();
             // The latest address per device: a batch often holds many ARP frames of one.
-            let mut moves = std::collections::HashMap::new();
+            let mut claims = std::collections::HashMap::new();
             let mut ipv6 = Vec::new();
             let mut pending = vec![first];
             while let Ok(more) = rx.try_recv() {
@@ -183,11 +195,12 @@ fn spawn_dns_watch(gateway: &Arc<Gateway>, tracker: &TaskTracker, cancel: &Cance
                     Event::Garden(found) => openings.extend(found),
                     Event::Device(sighting) => {
                         match &sighting {
-                            Sighting::Arp { mac, ip } => {
-                                moves.insert(mac.clone(), *ip);
+                            // A lease from our server, like ARP, is a claim to confirm.
+                            Sighting::Arp { mac, ip } | Sighting::DhcpLease { mac, ip } => {
+                                claims.insert(mac.clone(), *ip);
                             }
                             Sighting::Ipv6 { mac, ip } => ipv6.push((mac.clone(), *ip)),
-                            Sighting::DhcpClient { .. } | Sighting::DhcpLease { .. } => {}
+                            Sighting::DhcpClient { .. } => {}
                         }
                         gw.observe(sighting);
                     }
@@ -198,7 +211,7 @@ fn spawn_dns_watch(gateway: &Arc<Gateway>, tracker: &TaskTracker, cancel: &Cance
             {
                 warn!(error = %e, "could not open walled-garden addresses");
             }
-            for (mac, ip) in moves {
+            for (mac, ip) in claims {
                 if let Err(e) = gw.follow_address(&mac, ip).await {
                     warn!(error = %e, mac, %ip, "could not follow a device to its new address");
                 }

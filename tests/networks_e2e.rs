@@ -51,11 +51,17 @@ fn a_claim_to_another_networks_address_does_not_move_a_session() {
     net2_login(&lab);
     // ARP naming a first-network address, from the second network: ignored.
     net2_claim(&lab, "10.77.0.99", GATEWAY);
-    // Then a new address of its own network: followed, which shows the claim before it
-    // was seen and passed over (sightings are handled in order).
+    // Then a new address of its own network, the old one given up: followed (once the
+    // device no longer answers at the old one), which shows the claim before it was seen
+    // and passed over (sightings are handled in order).
+    let old = format!("{}/24", net2_guest_ip(1));
+    lab.in_ns(
+        &lab.net2_guest(1),
+        &["ip", "addr", "del", &old, "dev", "wlan0"],
+    );
     net2_claim(&lab, "10.79.0.98", "10.79.0.1");
     lab.wait_until(
-        Duration::from_secs(5),
+        Duration::from_secs(10),
         "the move within the network",
         || {
             lab.clients()

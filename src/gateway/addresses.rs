@@ -1,45 +1,154 @@
-//! Where online devices are: an IPv4 address change follows the session, and IPv6 addresses
-//! a device is seen using join its session (one address, one device).
+//! Where online devices are: an IPv4 address change follows the session once confirmed, and
+//! IPv6 addresses a device is seen using join its session (one address, one device). The
+//! kernel delivers to each session's own MAC at its addresses (pinned neighbour entries, see
+//! `Registry`), whatever another device claims in ARP or neighbour discovery.
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+mod claims;
+mod ipv6;
 
-use tracing::{info, warn};
+use std::net::Ipv4Addr;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use ipnet::{IpNet, Ipv4Net};
+use tracing::{debug, info, warn};
 
 use super::registry::{self, Registry};
 use super::{Gateway, GatewayError};
-use crate::firewall::{Change, ClientGrant, Ipv6Drop};
+use crate::config::Lan;
+use crate::firewall::{Change, ClientGrant};
+use crate::neighbours::pin::{PinnedNetwork, Pins};
+use crate::neighbours::probe::Prober;
 
-/// IPv6 addresses one session holds at most (privacy addresses rotate daily, sessions may
-/// last weeks): a new one beyond this replaces the device's least recently seen address,
-/// so the kernel maps stay bounded and the addresses in use keep passing.
-pub const MAX_IPV6_PER_DEVICE: usize = 16;
+/// Claims waiting for confirmation, and the means to ask the LAN about them.
+#[derive(Debug)]
+pub struct AddressWatch {
+    claims: Mutex<claims::Claims>,
+    probers: Vec<(Ipv4Net, Prober)>,
+}
+
+impl AddressWatch {
+    /// Opens a prober on each guest network (without the capability, moves are confirmed
+    /// by time alone; the capture, which needs the same, then sees no claims either).
+    pub fn new(lans: &[Lan]) -> Self {
+        let probers = (lans.iter())
+            .filter_map(|lan| match Prober::open(&lan.interface, lan.address) {
+                Ok(p) => Some((lan.subnet, p)),
+                Err(e) => {
+                    warn!(error = %e, interface = lan.interface, "cannot send ARP probes; address moves are confirmed by time alone");
+                    None
+                }
+            })
+            .collect();
+        AddressWatch {
+            claims: Mutex::default(),
+            probers,
+        }
+    }
+
+    fn claims(&self) -> std::sync::MutexGuard<'_, claims::Claims> {
+        self.claims.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Asks the LAN who has `ip`.
+    fn ask(&self, ip: Ipv4Addr) {
+        let Some((_, prober)) = self.probers.iter().find(|(net, _)| net.contains(&ip)) else {
+            return;
+        };
+        if let Err(e) = prober.ask(ip) {
+            warn!(error = %e, %ip, "could not send an ARP probe");
+        }
+    }
+}
+
+/// The neighbour-entry pins of the guest networks' devices, written from now on.
+pub fn pins_for(lans: &[Lan]) -> Pins {
+    Pins::start(
+        (lans.iter())
+            .map(|lan| PinnedNetwork {
+                interface: lan.interface.clone(),
+                ranges: std::iter::once(IpNet::from(lan.subnet))
+                    .chain(lan.subnet6.map(IpNet::from))
+                    .collect(),
+            })
+            .collect(),
+    )
+}
 
 impl Gateway {
-    /// Follows an online device to a new address seen in ARP (a DHCP renewal gave it another
-    /// one): its kernel entries move in one transaction and the session goes on, without a new
-    /// login. Ignored when the address is outside the guest subnet, held by another session, or
-    /// leased to another device.
+    /// Takes in an ARP sighting or a lease of `ip` for the device `mac`. An online device
+    /// seen at its own address answers any move claimed for it (refused). Seen at another
+    /// free address of its network, its session moves there once the device no longer
+    /// answers at its old one (see [`Gateway::advance_moves`]): a forged frame naming the
+    /// device moves nothing, and the device keeps working meanwhile. Returns whether a new
+    /// claim began.
     pub async fn follow_address(&self, mac: &str, ip: Ipv4Addr) -> Result<bool, GatewayError> {
         if self.config.guest_lan(ip).is_none() {
             return Ok(false);
         }
-        let mut reg = self.online.lock().await;
+        let reg = self.online.lock().await;
         let Some(active) = reg.sessions.get(mac) else {
             return Ok(false);
         };
         // Nearly every sighting is an online device at its own address: settled first.
-        if active.ip == ip || reg.by_ip(ip).is_some() {
+        if active.ip == ip {
+            if let Some(to) = self.address_watch.claims().answered(mac) {
+                warn!(mac, %ip, claimed = %to, "device answers at its address; the move claimed for it is refused");
+            }
             return Ok(false);
         }
-        if self.leased_to_other(ip, mac) {
+        if reg.by_ip(ip).is_some() || self.leased_to_other(ip, mac) {
+            return Ok(false);
+        }
+        let from = active.ip;
+        drop(reg);
+        let new = self
+            .address_watch
+            .claims()
+            .claim(mac, from, ip, Instant::now());
+        if new {
+            info!(mac, %from, to = %ip, "device seen at a new address; asking whether it is still at its own");
+            self.address_watch.ask(from);
+        }
+        Ok(new)
+    }
+
+    /// Asks again about the claims waiting, and moves the sessions whose device did not
+    /// answer at its old address in time. Called every few hundred milliseconds.
+    pub async fn advance_moves(&self) {
+        let (ask, confirmed) = self.address_watch.claims().due(Instant::now());
+        for ip in ask {
+            self.address_watch.ask(ip);
+        }
+        for (mac, from, to) in confirmed {
+            if let Err(e) = self.move_session(&mac, from, to).await {
+                warn!(error = %e, mac, %to, "could not follow a device to its new address");
+            }
+        }
+    }
+
+    /// Moves the device's session from `from` to `to`, if all still holds: its kernel
+    /// entries move in one transaction and the session goes on, without a new login.
+    async fn move_session(
+        &self,
+        mac: &str,
+        from: Ipv4Addr,
+        to: Ipv4Addr,
+    ) -> Result<bool, GatewayError> {
+        let mut reg = self.online.lock().await;
+        let Some(active) = reg.sessions.get(mac).filter(|a| a.ip == from) else {
+            return Ok(false);
+        };
+        if reg.by_ip(to).is_some() || self.leased_to_other(to, mac) {
+            debug!(mac, %to, "address taken meanwhile; the session stays");
             return Ok(false);
         }
         let Some(user) = reg.users.get(&active.row.user_id) else {
             return Ok(false);
         };
         let mut moved = active.clone();
-        moved.ip = ip;
-        moved.row.ip = ip.to_string();
+        moved.ip = to;
+        moved.row.ip = to.to_string();
         let now = super::now();
         // Flows are left alone: those of the old address are dead anyway, and the device's
         // IPv6 connections go on (its IPv6 entries are re-added with the new counters).
@@ -54,110 +163,21 @@ impl Gateway {
         // The counters were recreated at zero with the move.
         moved.fold_counts();
         let (id, text) = (moved.row.id, moved.row.ip.clone());
-        // The registry follows the kernel at once: later revokes must name the new address.
-        if let Some(old) = reg.remove_session(mac) {
-            info!(mac, from = %old.ip, to = %ip, session = id, "device changed address; session follows");
-        }
-        reg.insert_session(moved);
+        move_in_registry(&mut reg, mac, moved);
         drop(reg);
         // A failed write leaves the old address in the database: a restart restores the
-        // session there, and the device's next ARP sighting moves it again.
+        // session there, and the device's next sighting moves it again.
         if let Err(e) = self.store.run(move |s| s.move_session(id, &text)).await {
             warn!(error = %e, session = id, "could not record the address change");
         }
         Ok(true)
     }
-
-    /// Whether `ip` may be authorised with the device `mac`: a routable address in the guest
-    /// prefix that no other online device holds.
-    fn ipv6_claimable(&self, reg: &Registry, mac: &str, ip: Ipv6Addr) -> bool {
-        crate::config::in_guest_prefix6(&self.config.lans, ip)
-            && crate::sniff::ipv6::is_routable_unicast(ip)
-            && reg.holder6(ip).is_none_or(|holder| holder == mac)
-    }
-
-    /// The IPv6 addresses the capture saw `mac` use that can join its new session.
-    pub(super) fn ipv6_of_new_session(&self, reg: &Registry, mac: &str) -> Vec<Ipv6Addr> {
-        let seen = {
-            let table = self.device_table.lock().unwrap_or_else(|p| p.into_inner());
-            table.get(mac).map(|d| d.ips6.clone()).unwrap_or_default()
-        };
-        let mut ips: Vec<Ipv6Addr> = seen
-            .into_iter()
-            .filter(|ip| self.ipv6_claimable(reg, mac, *ip))
-            .collect();
-        ips.truncate(MAX_IPV6_PER_DEVICE);
-        ips
-    }
-
-    /// Adds an IPv6 address an online device was seen using to its session: its traffic from
-    /// and to that address passes, counted and limited with the rest of the session. Ignored
-    /// for devices offline, addresses outside every `lan.subnet6` and addresses another device holds
-    /// (a spoofed source never takes over someone else's address).
-    pub async fn bind_ipv6(&self, mac: &str, ip: Ipv6Addr) -> Result<bool, GatewayError> {
-        if self.config.lans.iter().all(|lan| lan.subnet6.is_none()) {
-            return Ok(false);
-        }
-        let mut reg = self.online.lock().await;
-        let Some(active) = reg.sessions.get(mac) else {
-            return Ok(false);
-        };
-        if active.ip6.contains(&ip) {
-            return Ok(false);
-        }
-        if !self.ipv6_claimable(&reg, mac, ip) {
-            if let Some(holder) = reg.holder6(ip) {
-                warn!(mac, %ip, holder, "IPv6 address of another online device refused");
-            }
-            return Ok(false);
-        }
-        let Some(user) = reg.users.get(&active.row.user_id) else {
-            return Ok(false);
-        };
-        let mut grown = active.clone();
-        let replaced = if grown.ip6.len() >= MAX_IPV6_PER_DEVICE {
-            self.address_to_replace(mac, &grown.ip6)
-        } else {
-            None
-        };
-        grown.ip6.retain(|a| Some(*a) != replaced);
-        grown.ip6.push(ip);
-        // Adding what exists changes nothing in the kernel: only the new address's elements
-        // are new, and they name the session's existing counters, limits and quotas.
-        let grant = registry::grant(&grown, user, super::now());
-        let mut changes = vec![Change::Allow(grant.clone())];
-        if let Some(old) = replaced {
-            changes.push(Change::DropIpv6(Ipv6Drop {
-                client: grant,
-                ip: old,
-            }));
-        }
-        self.firewall.change_together(changes).await?;
-        info!(mac, %ip, session = grown.row.id, "IPv6 address joins the session");
-        reg.add_ip6(mac, ip);
-        if let Some(old) = replaced {
-            info!(mac, ip = %old, limit = MAX_IPV6_PER_DEVICE, "least recently seen IPv6 address leaves the session");
-            reg.remove_ip6(mac, old);
-        }
-        Ok(true)
-    }
-
-    /// The session address to give up for a new one: see `least_recently_seen`.
-    fn address_to_replace(&self, mac: &str, held: &[Ipv6Addr]) -> Option<Ipv6Addr> {
-        let table = self.device_table.lock().unwrap_or_else(|p| p.into_inner());
-        least_recently_seen(held, table.get(mac).map_or(&[], |d| &d.ips6))
-    }
 }
 
-/// Of a session's addresses (oldest first), the one the device used least recently, going
-/// by `recent` (the capture's latest few sightings, latest last; an address in use is
-/// reported again every few seconds): the oldest held address that is not recent, else the
-/// recent one seen longest ago.
-fn least_recently_seen(held: &[Ipv6Addr], recent: &[Ipv6Addr]) -> Option<Ipv6Addr> {
-    let rank = |a: &Ipv6Addr| recent.iter().position(|r| r == a).map_or(0, |i| i + 1);
-    // `min_by_key` keeps the first of equals: the oldest held among those not recent.
-    held.iter().copied().min_by_key(rank)
+/// The registry follows the kernel at once: later revokes must name the new address.
+fn move_in_registry(reg: &mut Registry, mac: &str, moved: registry::Active) {
+    if let Some(old) = reg.remove_session(mac) {
+        info!(mac, from = %old.ip, to = %moved.ip, session = moved.row.id, "device changed address; session follows");
+    }
+    reg.insert_session(moved);
 }
-
-#[cfg(test)]
-mod tests;

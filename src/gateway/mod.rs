@@ -83,6 +83,8 @@ pub struct Gateway {
     pub metrics: Metrics,
     /// Devices seen in ARP and DHCP.
     device_table: Mutex<crate::sniff::devices::DeviceTable>,
+    /// Address claims awaiting confirmation.
+    address_watch: addresses::AddressWatch,
     /// Walled-garden domain patterns, read by the DNS watcher.
     garden_domains: Arc<std::sync::RwLock<Vec<crate::sniff::names::DomainPattern>>>,
     started_at: i64,
@@ -91,13 +93,16 @@ pub struct Gateway {
 impl Gateway {
     /// A gateway with no sessions loaded yet (see [`Gateway::restore`]).
     pub fn new(config: Config, store: SharedStore, firewall: FirewallHandle, key: Vec<u8>) -> Self {
+        let address_watch = addresses::AddressWatch::new(&config.lans);
+        let online = Registry::with_pins(addresses::pins_for(&config.lans));
         Gateway {
             live: std::sync::RwLock::new(Arc::new(config.clone())),
             config,
             store,
             firewall,
             key: Arc::new(key),
-            online: AsyncMutex::new(Registry::default()),
+            online: AsyncMutex::new(online),
+            address_watch,
             throttle: Mutex::new(LoginThrottle::new(ThrottlePolicy::default())),
             metrics: Metrics::default(),
             garden_domains: Arc::default(),

@@ -13,6 +13,7 @@ use crate::model::calendar::LocalTime;
 use crate::model::limitation::{Effective, LimitReached, Usage, effective};
 use crate::model::profile::{Assignment, active};
 use crate::model::session::SessionClock;
+use crate::neighbours::pin::Pins;
 use crate::store::{Profile, SessionProgress, SessionRow, User};
 
 /// Seconds the kernel keeps a client past its deadline if the daemon has not acted by then
@@ -286,7 +287,15 @@ pub struct ClientView {
     pub rate_up_bps: Option<u64>,
 }
 
-/// Everything online.
+/// The device holding an IPv6 address, and when it was last seen using it.
+#[derive(Debug)]
+struct Holder6 {
+    mac: String,
+    seen: i64,
+}
+
+/// Everything online. The kernel's neighbour entries of the sessions' addresses are pinned to
+/// their MACs as sessions come, move and go (always through here).
 #[derive(Debug, Default)]
 pub struct Registry {
     /// Device sessions by MAC.
@@ -297,16 +306,25 @@ pub struct Registry {
     pub users: HashMap<i64, Box<UserState>>,
     /// IP → MAC of the sessions, so the portal finds a guest without scanning everyone.
     ips: HashMap<Ipv4Addr, String>,
-    /// IPv6 address → MAC of the sessions: one address belongs to one device.
-    ips6: HashMap<Ipv6Addr, String>,
+    /// IPv6 address → the session's device: one address belongs to one device.
+    ips6: HashMap<Ipv6Addr, Holder6>,
     /// User → MACs of its sessions, so per-user work (ends, regrants, shared users) does not
     /// scan every session.
     by_user: HashMap<i64, Vec<String>>,
     /// One copy of each profile in use, by id.
     profiles: HashMap<i64, Arc<Profile>>,
+    pins: Pins,
 }
 
 impl Registry {
+    /// An empty registry whose sessions' neighbour entries go to `pins`.
+    pub fn with_pins(pins: Pins) -> Self {
+        Registry {
+            pins,
+            ..Registry::default()
+        }
+    }
+
     /// The session holding this IP.
     pub fn by_ip(&self, ip: Ipv4Addr) -> Option<&Active> {
         self.ips
@@ -330,14 +348,43 @@ impl Registry {
 
     /// The MAC of the session holding this IPv6 address.
     pub fn holder6(&self, ip: Ipv6Addr) -> Option<&str> {
-        self.ips6.get(&ip).map(String::as_str)
+        self.ips6.get(&ip).map(|h| h.mac.as_str())
     }
 
-    /// Records an IPv6 address of an online device (the kernel already lets it through).
-    pub fn add_ip6(&mut self, mac: &str, ip: Ipv6Addr) {
+    /// The MAC of the session holding this IPv6 address and when it was last seen using it.
+    pub fn holder6_seen(&self, ip: Ipv6Addr) -> Option<(&str, i64)> {
+        self.ips6.get(&ip).map(|h| (h.mac.as_str(), h.seen))
+    }
+
+    /// Notes that `mac` was seen using `ip` at `now`, if it holds it.
+    pub fn saw_ip6(&mut self, mac: &str, ip: Ipv6Addr, now: i64) {
+        if let Some(h) = self.ips6.get_mut(&ip).filter(|h| h.mac == mac) {
+            h.seen = h.seen.max(now);
+        }
+    }
+
+    fn hold6(&mut self, mac: &str, ip: Ipv6Addr, seen: i64) {
+        let holder = Holder6 {
+            mac: mac.to_string(),
+            seen,
+        };
+        self.ips6.insert(ip, holder);
+        self.pins.pin(ip.into(), mac);
+    }
+
+    fn release6(&mut self, mac: &str, ip: Ipv6Addr) {
+        if self.ips6.get(&ip).is_some_and(|h| h.mac == mac) {
+            self.ips6.remove(&ip);
+            self.pins.unpin(ip.into());
+        }
+    }
+
+    /// Records an IPv6 address an online device was seen using at `now` (the kernel already
+    /// lets it through).
+    pub fn add_ip6(&mut self, mac: &str, ip: Ipv6Addr, now: i64) {
         if let Some(a) = self.sessions.get_mut(mac) {
             a.ip6.push(ip);
-            self.ips6.insert(ip, mac.to_string());
+            self.hold6(mac, ip, now);
         }
     }
 
@@ -345,9 +392,7 @@ impl Registry {
     pub fn remove_ip6(&mut self, mac: &str, ip: Ipv6Addr) {
         if let Some(a) = self.sessions.get_mut(mac) {
             a.ip6.retain(|x| *x != ip);
-            if self.ips6.get(&ip).is_some_and(|m| m == mac) {
-                self.ips6.remove(&ip);
-            }
+            self.release6(mac, ip);
         }
     }
 
@@ -357,8 +402,9 @@ impl Registry {
         // One session per device: a session it had leaves every index first.
         self.remove_session(&mac);
         self.ips.insert(active.ip, mac.clone());
+        self.pins.pin(active.ip.into(), &mac);
         for a in &active.ip6 {
-            self.ips6.insert(*a, mac.clone());
+            self.hold6(&mac, *a, active.last_tick);
         }
         let macs = self.by_user.entry(active.row.user_id).or_default();
         if !macs.contains(&mac) {
@@ -381,11 +427,10 @@ impl Registry {
         let active = self.sessions.remove(mac)?;
         if self.ips.get(&active.ip).is_some_and(|m| m == mac) {
             self.ips.remove(&active.ip);
+            self.pins.unpin(active.ip.into());
         }
         for a in &active.ip6 {
-            if self.ips6.get(a).is_some_and(|m| m == mac) {
-                self.ips6.remove(a);
-            }
+            self.release6(mac, *a);
         }
         self.unlink_user(active.row.user_id, mac);
         Some(active)

@@ -86,8 +86,12 @@ fn indexes_follow_inserts_and_removals() {
     );
     // IPv6 addresses belong to the device until its session goes.
     let v6: Ipv6Addr = "2001:db8::2".parse().unwrap();
-    reg.add_ip6("02:00:00:00:00:02", v6);
+    reg.add_ip6("02:00:00:00:00:02", v6, 100);
     assert_eq!(reg.holder6(v6), Some("02:00:00:00:00:02"));
+    // Seen again by its holder: the sighting counts; by another device: it does not.
+    reg.saw_ip6("02:00:00:00:00:02", v6, 130);
+    reg.saw_ip6("02:00:00:00:00:01", v6, 160);
+    assert_eq!(reg.holder6_seen(v6), Some(("02:00:00:00:00:02", 130)));
     reg.remove_session("02:00:00:00:00:01");
     reg.remove_session("02:00:00:00:00:02");
     assert_eq!(reg.holder6(v6), None);

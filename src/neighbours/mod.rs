@@ -1,5 +1,10 @@
 //! Which MAC has an IP: the kernel's IPv4 neighbour table (`/proc/net/arp`). A guest who just
-//! opened a TCP connection to the portal is always in it.
+//! opened a TCP connection to the portal is always in it. Online devices' entries are pinned
+//! (`pin`), and the LAN can be asked who has an address (`probe`).
+
+pub mod pin;
+pub mod probe;
+mod rtnl;
 
 use std::net::Ipv4Addr;
 

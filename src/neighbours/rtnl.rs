@@ -1,0 +1,357 @@
+//! The kernel's neighbour table over rtnetlink, in-process: permanent entries written,
+//! deleted and listed with one socket, many messages per datagram (the kernel handles them
+//! in order and acknowledges each).
+
+use std::io;
+use std::net::IpAddr;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+
+const NETLINK_ROUTE: libc::c_int = 0;
+const NLMSG_HDRLEN: usize = 16;
+const NDMSG_LEN: usize = 12;
+const NLMSG_ERROR: u16 = 2;
+const NLMSG_DONE: u16 = 3;
+const NLM_F_REQUEST: u16 = 0x1;
+const NLM_F_ACK: u16 = 0x4;
+const NLM_F_DUMP: u16 = 0x300;
+const NLM_F_REPLACE: u16 = 0x100;
+const NLM_F_CREATE: u16 = 0x400;
+const NDA_DST: u16 = 1;
+const NDA_LLADDR: u16 = 2;
+const NDA_PROTOCOL: u16 = 12;
+const NUD_PERMANENT: u16 = 0x80;
+/// Replies not in within this time are given up (the kernel answers within the send).
+const REPLY_TIMEOUT: libc::timeval = libc::timeval {
+    tv_sec: 2,
+    tv_usec: 0,
+};
+
+/// The mark on the entries we pin (the `protocol` column of `ip neigh`), so a restart finds
+/// and clears what a previous run left without touching anyone else's permanent entries.
+pub const PROTOCOL: u8 = 0x68;
+
+/// One change to the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    /// A permanent entry: `ip` on `ifindex` is at `mac`, whatever the network says.
+    Pin {
+        /// Interface index.
+        ifindex: i32,
+        /// The neighbour's address.
+        ip: IpAddr,
+        /// Its link-layer address.
+        mac: [u8; 6],
+    },
+    /// The entry of `ip` on `ifindex` goes (the kernel resolves it again when needed).
+    Unpin {
+        /// Interface index.
+        ifindex: i32,
+        /// The neighbour's address.
+        ip: IpAddr,
+    },
+}
+
+fn family(ip: &IpAddr) -> u8 {
+    match ip {
+        IpAddr::V4(_) => libc::AF_INET as u8,
+        IpAddr::V6(_) => libc::AF_INET6 as u8,
+    }
+}
+
+fn octets(ip: &IpAddr) -> Vec<u8> {
+    match ip {
+        IpAddr::V4(a) => a.octets().to_vec(),
+        IpAddr::V6(a) => a.octets().to_vec(),
+    }
+}
+
+fn attribute(out: &mut Vec<u8>, kind: u16, value: &[u8]) {
+    let len = 4 + value.len();
+    out.extend_from_slice(&(len as u16).to_ne_bytes());
+    out.extend_from_slice(&kind.to_ne_bytes());
+    out.extend_from_slice(value);
+    out.resize(out.len() + (4 - len % 4) % 4, 0);
+}
+
+/// `nlmsghdr` + `ndmsg` + attributes, the length filled in at the end.
+fn message(
+    kind: u16,
+    flags: u16,
+    seq: u32,
+    ndm: [u8; NDMSG_LEN],
+    attrs: &[(u16, &[u8])],
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64);
+    out.extend_from_slice(&[0; 4]);
+    out.extend_from_slice(&kind.to_ne_bytes());
+    out.extend_from_slice(&(flags | NLM_F_REQUEST).to_ne_bytes());
+    out.extend_from_slice(&seq.to_ne_bytes());
+    out.extend_from_slice(&0u32.to_ne_bytes());
+    out.extend_from_slice(&ndm);
+    for (k, v) in attrs {
+        attribute(&mut out, *k, v);
+    }
+    let len = out.len() as u32;
+    out[..4].copy_from_slice(&len.to_ne_bytes());
+    out
+}
+
+fn ndmsg(family: u8, ifindex: i32, state: u16) -> [u8; NDMSG_LEN] {
+    let mut ndm = [0u8; NDMSG_LEN];
+    ndm[0] = family;
+    ndm[4..8].copy_from_slice(&ifindex.to_ne_bytes());
+    ndm[8..10].copy_from_slice(&state.to_ne_bytes());
+    ndm
+}
+
+/// The request for one change, acknowledged under `seq`.
+pub fn encode(entry: &Entry, seq: u32) -> Vec<u8> {
+    match entry {
+        Entry::Pin { ifindex, ip, mac } => message(
+            libc::RTM_NEWNEIGH,
+            NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
+            seq,
+            ndmsg(family(ip), *ifindex, NUD_PERMANENT),
+            &[
+                (NDA_DST, &octets(ip)),
+                (NDA_LLADDR, mac),
+                (NDA_PROTOCOL, &[PROTOCOL]),
+            ],
+        ),
+        Entry::Unpin { ifindex, ip } => message(
+            libc::RTM_DELNEIGH,
+            NLM_F_ACK,
+            seq,
+            ndmsg(family(ip), *ifindex, 0),
+            &[(NDA_DST, &octets(ip))],
+        ),
+    }
+}
+
+/// Each message in a datagram from the kernel: (type, seq, body).
+fn messages(buf: &[u8]) -> impl Iterator<Item = (u16, u32, &[u8])> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let header = buf.get(at..at + NLMSG_HDRLEN)?;
+        let len = u32::from_ne_bytes(header[..4].try_into().ok()?) as usize;
+        let kind = u16::from_ne_bytes(header[4..6].try_into().ok()?);
+        let seq = u32::from_ne_bytes(header[8..12].try_into().ok()?);
+        if len < NLMSG_HDRLEN {
+            return None;
+        }
+        let body = buf.get(at + NLMSG_HDRLEN..at + len)?;
+        at += (len + 3) & !3;
+        Some((kind, seq, body))
+    })
+}
+
+/// The errno of an `NLMSG_ERROR` body (0 is an acknowledgement).
+fn errno(body: &[u8]) -> Option<i32> {
+    Some(i32::from_ne_bytes(body.get(..4)?.try_into().ok()?))
+}
+
+/// A neighbour in a dump that we pinned: (interface index, address).
+fn pinned_by_us(body: &[u8]) -> Option<(i32, IpAddr)> {
+    let ndm = body.get(..NDMSG_LEN)?;
+    let ifindex = i32::from_ne_bytes(ndm[4..8].try_into().ok()?);
+    let state = u16::from_ne_bytes(ndm[8..10].try_into().ok()?);
+    let (mut dst, mut ours) = (None, false);
+    let mut at = NDMSG_LEN;
+    while let Some(head) = body.get(at..at + 4) {
+        let len = usize::from(u16::from_ne_bytes([head[0], head[1]]));
+        let kind = u16::from_ne_bytes([head[2], head[3]]) & 0x3fff;
+        let value = body.get(at + 4..at + len.max(4))?;
+        match (kind, value.len()) {
+            (NDA_DST, 4) => dst = <[u8; 4]>::try_from(value).ok().map(IpAddr::from),
+            (NDA_DST, 16) => dst = <[u8; 16]>::try_from(value).ok().map(IpAddr::from),
+            (NDA_PROTOCOL, 1) => ours = value[0] == PROTOCOL,
+            _ => {}
+        }
+        at += (len.max(4) + 3) & !3;
+    }
+    (ours && state & NUD_PERMANENT != 0).then_some((ifindex, dst?))
+}
+
+/// An open rtnetlink socket.
+pub struct Socket {
+    fd: OwnedFd,
+}
+
+fn check(ret: libc::c_int) -> io::Result<libc::c_int> {
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(ret)
+    }
+}
+
+impl Socket {
+    /// Opens a socket in this process's namespace.
+    pub fn open() -> io::Result<Self> {
+        // SAFETY: plain socket(2); the fd is owned from here on.
+        let raw = check(unsafe {
+            libc::socket(
+                libc::AF_NETLINK,
+                libc::SOCK_RAW | libc::SOCK_CLOEXEC,
+                NETLINK_ROUTE,
+            )
+        })?;
+        // SAFETY: `raw` is a fresh descriptor nobody else owns.
+        let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+        // SAFETY: the timeval lives across the call and its size is passed with it.
+        check(unsafe {
+            libc::setsockopt(
+                fd.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_RCVTIMEO,
+                (&REPLY_TIMEOUT as *const libc::timeval).cast(),
+                std::mem::size_of::<libc::timeval>() as libc::socklen_t,
+            )
+        })?;
+        Ok(Socket { fd })
+    }
+
+    fn send(&self, bytes: &[u8]) -> io::Result<()> {
+        // SAFETY: sockaddr_nl is plain data; all zero is "the kernel".
+        let mut addr: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
+        addr.nl_family = libc::AF_NETLINK as libc::sa_family_t;
+        // SAFETY: the buffer and address outlive the call; lengths are theirs.
+        let sent = unsafe {
+            libc::sendto(
+                self.fd.as_raw_fd(),
+                bytes.as_ptr().cast(),
+                bytes.len(),
+                0,
+                (&addr as *const libc::sockaddr_nl).cast(),
+                std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t,
+            )
+        };
+        if sent < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    fn receive<'b>(&self, buf: &'b mut [u8]) -> io::Result<&'b [u8]> {
+        // SAFETY: reads at most `buf.len()` bytes into `buf`.
+        let got = unsafe { libc::recv(self.fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0) };
+        if got < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(&buf[..got as usize])
+    }
+
+    /// Applies `entries` in order; returns each refusal as (index, errno). Deleting an entry
+    /// that is not there is no refusal.
+    pub fn apply(&self, entries: &[Entry]) -> io::Result<Vec<(usize, i32)>> {
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut batch = Vec::with_capacity(entries.len() * 48);
+        for (i, e) in entries.iter().enumerate() {
+            batch.extend(encode(e, i as u32 + 1));
+        }
+        self.send(&batch)?;
+        let (mut acked, mut refused) = (0, Vec::new());
+        let mut buf = vec![0u8; 64 * 1024];
+        while acked < entries.len() {
+            for (kind, seq, body) in messages(self.receive(&mut buf)?) {
+                let Some(e) = (kind == NLMSG_ERROR).then(|| errno(body)).flatten() else {
+                    continue;
+                };
+                acked += 1;
+                let index = (seq as usize).saturating_sub(1);
+                let missing =
+                    matches!(entries.get(index), Some(Entry::Unpin { .. })) && e == -libc::ENOENT;
+                if e != 0 && !missing {
+                    refused.push((index, e));
+                }
+            }
+        }
+        Ok(refused)
+    }
+
+    /// Every entry we pinned (a previous run's included), as (interface index, address).
+    pub fn ours(&self) -> io::Result<Vec<(i32, IpAddr)>> {
+        let request = message(
+            libc::RTM_GETNEIGH,
+            NLM_F_DUMP,
+            1,
+            ndmsg(libc::AF_UNSPEC as u8, 0, 0),
+            &[],
+        );
+        self.send(&request)?;
+        let mut found = Vec::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            for (kind, _, body) in messages(self.receive(&mut buf)?) {
+                match kind {
+                    NLMSG_DONE => return Ok(found),
+                    NLMSG_ERROR => match errno(body) {
+                        Some(0) | None => return Ok(found),
+                        Some(e) => return Err(io::Error::from_raw_os_error(-e)),
+                    },
+                    libc::RTM_NEWNEIGH => found.extend(pinned_by_us(body)),
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pin_is_a_permanent_entry_marked_as_ours() {
+        let ip: IpAddr = "10.77.0.11".parse().unwrap();
+        let pin = Entry::Pin {
+            ifindex: 7,
+            ip,
+            mac: [2, 0x77, 0, 0, 0, 0x0b],
+        };
+        let bytes = encode(&pin, 5);
+        assert_eq!(bytes.len(), 16 + 12 + 8 + 12 + 8);
+        let (kind, seq, body) = messages(&bytes).next().unwrap();
+        assert_eq!((kind, seq), (libc::RTM_NEWNEIGH, 5));
+        // What we write reads back as ours, with its address.
+        assert_eq!(pinned_by_us(body), Some((7, ip)));
+        let unpin = encode(&Entry::Unpin { ifindex: 7, ip }, 6);
+        let (kind, _, body) = messages(&unpin).next().unwrap();
+        assert_eq!(kind, libc::RTM_DELNEIGH);
+        assert_eq!(pinned_by_us(body), None, "not permanent, not marked");
+    }
+
+    #[test]
+    fn an_ipv6_pin_names_the_whole_address() {
+        let ip: IpAddr = "2001:db8:77::11".parse().unwrap();
+        let bytes = encode(
+            &Entry::Pin {
+                ifindex: 3,
+                ip,
+                mac: [2; 6],
+            },
+            1,
+        );
+        let (_, _, body) = messages(&bytes).next().unwrap();
+        assert_eq!(pinned_by_us(body), Some((3, ip)));
+    }
+
+    #[test]
+    fn truncated_replies_read_as_nothing() {
+        let bytes = encode(
+            &Entry::Pin {
+                ifindex: 3,
+                ip: "10.0.0.1".parse().unwrap(),
+                mac: [2; 6],
+            },
+            1,
+        );
+        for cut in 0..bytes.len() {
+            for (_, _, body) in messages(&bytes[..cut]) {
+                let _ = pinned_by_us(body);
+            }
+        }
+    }
+}
