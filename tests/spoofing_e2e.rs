@@ -275,3 +275,33 @@ fn an_ipv6_address_goes_to_another_device_once_its_holder_stops_using_it() {
     let pinned = neighbour(&lab, shared);
     assert!(pinned.contains(&common::lab::guest_mac(2)), "{pinned}");
 }
+
+fn pinned(lab: &Lab, i: usize) -> bool {
+    neighbour(lab, &guest_ip(i)).contains("PERMANENT")
+}
+
+#[test]
+fn a_restart_pins_the_sessions_it_restores_and_clears_those_that_ended() {
+    let mut lab = Lab::start_with(2, "session_timeout = \"12s\"\n");
+    let started = Instant::now();
+    log_in(&lab, 1);
+    lab.wait_until(Duration::from_secs(3), "guest 1's pin", || pinned(&lab, 1));
+    std::thread::sleep(Duration::from_secs(6).saturating_sub(started.elapsed()));
+    log_in(&lab, 2);
+    lab.wait_until(Duration::from_secs(3), "guest 2's pin", || pinned(&lab, 2));
+    // While the daemon is away the guests stay authorised, and pinned.
+    lab.stop_daemon("KILL");
+    assert!(pinned(&lab, 1) && pinned(&lab, 2));
+    // Guest 1's session runs out meanwhile; guest 2's does not.
+    std::thread::sleep(Duration::from_secs(13).saturating_sub(started.elapsed()));
+    lab.start_daemon();
+    lab.wait_until(Duration::from_secs(3), "guest 1's pin to go", || {
+        !pinned(&lab, 1)
+    });
+    assert!(
+        lab.client(2).is_some() && pinned(&lab, 2),
+        "guest 2 restored without its pin: {}\n{}",
+        neighbour(&lab, &guest_ip(2)),
+        lab.log()
+    );
+}

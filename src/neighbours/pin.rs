@@ -21,10 +21,12 @@ pub struct PinnedNetwork {
     pub ranges: Vec<IpNet>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 enum Request {
     Pin(IpAddr, [u8; 6]),
     Unpin(IpAddr),
+    /// Answered once everything queued before it is written.
+    Written(Sender<()>),
 }
 
 /// The queue of pins to write; cheap to clone. The default pins nothing (unit tests, tools).
@@ -68,6 +70,16 @@ impl Pins {
     pub fn unpin(&self, ip: IpAddr) {
         if let Some(tx) = &self.tx {
             let _ = tx.send(Request::Unpin(ip));
+        }
+    }
+
+    /// Waits until everything queued so far is written (benchmarks; shutdown).
+    pub fn written(&self) {
+        let (done, wait) = mpsc::channel();
+        if let Some(tx) = &self.tx
+            && tx.send(Request::Written(done)).is_ok()
+        {
+            let _ = wait.recv();
         }
     }
 }
@@ -114,15 +126,23 @@ fn coalesce(requests: Vec<Request>, ranges: &Ranges) -> Vec<Entry> {
     let mut last: HashMap<IpAddr, usize> = HashMap::new();
     let mut order = Vec::new();
     for r in requests {
-        let ip = match &r {
-            Request::Pin(ip, _) | Request::Unpin(ip) => *ip,
+        let (ip, entry) = match r {
+            Request::Pin(ip, mac) => (
+                ip,
+                ranges
+                    .ifindex(ip)
+                    .map(|ifindex| Entry::Pin { ifindex, ip, mac }),
+            ),
+            Request::Unpin(ip) => (
+                ip,
+                ranges
+                    .ifindex(ip)
+                    .map(|ifindex| Entry::Unpin { ifindex, ip }),
+            ),
+            Request::Written(_) => continue,
         };
-        let Some(ifindex) = ranges.ifindex(ip) else {
+        let Some(entry) = entry else {
             continue;
-        };
-        let entry = match r {
-            Request::Pin(ip, mac) => Entry::Pin { ifindex, ip, mac },
-            Request::Unpin(ip) => Entry::Unpin { ifindex, ip },
         };
         match last.get(&ip) {
             Some(&i) => order[i] = entry,
@@ -163,9 +183,18 @@ fn writer(networks: Vec<PinnedNetwork>, rx: Receiver<Request>) {
     while let Ok(first) = rx.recv() {
         let mut pending = vec![first];
         pending.extend(rx.try_iter());
+        let waiting: Vec<Sender<()>> = (pending.iter())
+            .filter_map(|r| match r {
+                Request::Written(done) => Some(done.clone()),
+                _ => None,
+            })
+            .collect();
         let entries = coalesce(pending, &ranges);
         report(&entries, socket.apply(&entries));
         debug!(entries = entries.len(), "neighbour pins written");
+        for done in waiting {
+            let _ = done.send(());
+        }
     }
 }
 

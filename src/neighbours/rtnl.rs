@@ -26,6 +26,9 @@ const REPLY_TIMEOUT: libc::timeval = libc::timeval {
     tv_usec: 0,
 };
 
+/// Requests per datagram.
+const CHUNK: usize = 256;
+
 /// The mark on the entries we pin (the `protocol` column of `ip neigh`), so a restart finds
 /// and clears what a previous run left without touching anyone else's permanent entries.
 pub const PROTOCOL: u8 = 0x68;
@@ -244,27 +247,30 @@ impl Socket {
     /// Applies `entries` in order; returns each refusal as (index, errno). Deleting an entry
     /// that is not there is no refusal.
     pub fn apply(&self, entries: &[Entry]) -> io::Result<Vec<(usize, i32)>> {
-        if entries.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut batch = Vec::with_capacity(entries.len() * 48);
-        for (i, e) in entries.iter().enumerate() {
-            batch.extend(encode(e, i as u32 + 1));
-        }
-        self.send(&batch)?;
-        let (mut acked, mut refused) = (0, Vec::new());
+        let mut refused = Vec::new();
         let mut buf = vec![0u8; 64 * 1024];
-        while acked < entries.len() {
-            for (kind, seq, body) in messages(self.receive(&mut buf)?) {
-                let Some(e) = (kind == NLMSG_ERROR).then(|| errno(body)).flatten() else {
-                    continue;
-                };
-                acked += 1;
-                let index = (seq as usize).saturating_sub(1);
-                let missing =
-                    matches!(entries.get(index), Some(Entry::Unpin { .. })) && e == -libc::ENOENT;
-                if e != 0 && !missing {
-                    refused.push((index, e));
+        // A datagram's acknowledgements must fit the receive buffer, or the kernel stops
+        // short: a chunk at a time.
+        for (c, chunk) in entries.chunks(CHUNK).enumerate() {
+            let first = c * CHUNK;
+            let mut batch = Vec::with_capacity(chunk.len() * 48);
+            for (i, e) in chunk.iter().enumerate() {
+                batch.extend(encode(e, (first + i) as u32 + 1));
+            }
+            self.send(&batch)?;
+            let mut acked = 0;
+            while acked < chunk.len() {
+                for (kind, seq, body) in messages(self.receive(&mut buf)?) {
+                    let Some(e) = (kind == NLMSG_ERROR).then(|| errno(body)).flatten() else {
+                        continue;
+                    };
+                    acked += 1;
+                    let index = (seq as usize).saturating_sub(1);
+                    let missing = matches!(entries.get(index), Some(Entry::Unpin { .. }))
+                        && e == -libc::ENOENT;
+                    if e != 0 && !missing {
+                        refused.push((index, e));
+                    }
                 }
             }
         }
