@@ -305,3 +305,44 @@ fn a_restart_pins_the_sessions_it_restores_and_clears_those_that_ended() {
         lab.log()
     );
 }
+
+/// Has the gateway's DHCP server (its lan0 MAC and address) lease `ip` to `mac`, as
+/// dnsmasq's ACK would.
+fn lease(lab: &Lab, mac: &str, ip: &str) {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/dhcp_frame.py");
+    let out = lab.in_ns(
+        &lab.gw(),
+        &["python3", script, "lan0", "ack", mac, ip, GATEWAY],
+    );
+    assert!(out.status.success(), "{out:?}");
+}
+
+#[test]
+fn an_address_leased_to_another_device_is_freed_once_its_session_device_is_gone() {
+    let lab = Lab::start(2);
+    log_in(&lab, 1);
+    let taken = guest_ip(1);
+    lab.wait_until(Duration::from_secs(3), "guest 1's pin", || pinned(&lab, 1));
+    // Leased to guest 2 while guest 1 still uses it: guest 1 answers and stays.
+    lease(&lab, &guest_mac(2), &taken);
+    std::thread::sleep(Duration::from_secs(5));
+    assert!(lab.client(1).is_some() && pinned(&lab, 1), "{}", lab.log());
+    assert_eq!(lab.status(1, "http://example.com/"), "200");
+    // Guest 1 leaves; the address is leased to guest 2 again: guest 1's session ends and the
+    // address is free for guest 2, who logs in with it.
+    lab.in_ns(&lab.guest(1), &["ip", "addr", "flush", "dev", "wlan0"]);
+    lease(&lab, &guest_mac(2), &taken);
+    lab.wait_until(Duration::from_secs(10), "guest 1's session to end", || {
+        lab.client(1).is_none() && !pinned(&lab, 1)
+    });
+    let g = lab.guest(2);
+    lab.in_ns(&g, &["ip", "addr", "flush", "dev", "wlan0"]);
+    lab.in_ns(
+        &g,
+        &["ip", "addr", "add", &format!("{taken}/24"), "dev", "wlan0"],
+    );
+    lab.in_ns(&g, &["ip", "route", "add", "default", "via", GATEWAY]);
+    log_in(&lab, 2);
+    assert_eq!(lab.status(2, "http://example.com/"), "200");
+    assert!(lab.log().contains("lost-carrier"), "{}", lab.log());
+}

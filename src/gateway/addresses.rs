@@ -113,18 +113,70 @@ impl Gateway {
         Ok(new)
     }
 
-    /// Asks again about the claims waiting, and moves the sessions whose device did not
-    /// answer at its old address in time. Called every few hundred milliseconds.
+    /// Takes in a lease of `ip` to `mac` by our DHCP server. The device's own session
+    /// follows it as for ARP; a session of another device at that address (its entry pinned
+    /// there, so the new holder could not even reach the portal) ends once its device no
+    /// longer answers there: it has left. While it answers, it keeps its session.
+    pub async fn lease_seen(&self, mac: &str, ip: Ipv4Addr) -> Result<bool, GatewayError> {
+        if self.follow_address(mac, ip).await? {
+            return Ok(true);
+        }
+        let holder = {
+            let reg = self.online.lock().await;
+            reg.by_ip(ip)
+                .filter(|a| a.row.mac != mac)
+                .map(|a| a.row.mac.clone())
+        };
+        let Some(holder) = holder else {
+            return Ok(false);
+        };
+        // A claim of its own address: confirmed, it means the device is gone.
+        let new = self
+            .address_watch
+            .claims()
+            .claim(&holder, ip, ip, Instant::now());
+        if new {
+            info!(mac, %ip, holder, "address leased to another device; asking whether its session's device is still there");
+            self.address_watch.ask(ip);
+        }
+        Ok(new)
+    }
+
+    /// Asks again about the claims waiting, and moves (or, for an address leased to another
+    /// device, ends) the sessions whose device did not answer at its address in time.
+    /// Called every few hundred milliseconds.
     pub async fn advance_moves(&self) {
         let (ask, confirmed) = self.address_watch.claims().due(Instant::now());
         for ip in ask {
             self.address_watch.ask(ip);
         }
         for (mac, from, to) in confirmed {
-            if let Err(e) = self.move_session(&mac, from, to).await {
+            let done = if from == to {
+                self.end_departed(&mac, from).await
+            } else {
+                self.move_session(&mac, from, to).await
+            };
+            if let Err(e) = done {
                 warn!(error = %e, mac, %to, "could not follow a device to its new address");
             }
         }
+    }
+
+    /// Ends the session of `mac` at `ip`, leased to another device, whose own device did
+    /// not answer there.
+    async fn end_departed(&self, mac: &str, ip: Ipv4Addr) -> Result<bool, GatewayError> {
+        let mut reg = self.online.lock().await;
+        let at_ip = reg.sessions.get(mac).is_some_and(|a| a.ip == ip);
+        if !at_ip || !self.leased_to_other(ip, mac) {
+            return Ok(false);
+        }
+        info!(mac, %ip, "device gone from an address leased to another; its session ends");
+        self.end_locked(
+            &mut reg,
+            mac,
+            crate::model::session::TerminateCause::LostCarrier,
+        )
+        .await
     }
 
     /// Moves the device's session from `from` to `to`, if all still holds: its kernel
