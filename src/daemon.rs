@@ -185,7 +185,6 @@ fn spawn_dns_watch(gateway: &Arc<Gateway>, tracker: &TaskTracker, cancel: &Cance
             let mut openings = Vec::new();
             // The latest address per device: a batch often holds many ARP frames of one.
             let mut claims = std::collections::HashMap::new();
-            let mut leases = Vec::new();
             let mut ipv6 = Vec::new();
             let mut pending = vec![first];
             while let Ok(more) = rx.try_recv() {
@@ -196,10 +195,10 @@ fn spawn_dns_watch(gateway: &Arc<Gateway>, tracker: &TaskTracker, cancel: &Cance
                     Event::Garden(found) => openings.extend(found),
                     Event::Device(sighting) => {
                         match &sighting {
-                            Sighting::Arp { mac, ip } => {
+                            // A lease from our server, like ARP, is a claim to confirm.
+                            Sighting::Arp { mac, ip } | Sighting::DhcpLease { mac, ip } => {
                                 claims.insert(mac.clone(), *ip);
                             }
-                            Sighting::DhcpLease { mac, ip } => leases.push((mac.clone(), *ip)),
                             Sighting::Ipv6 { mac, ip } => ipv6.push((mac.clone(), *ip)),
                             Sighting::DhcpClient { .. } => {}
                         }
@@ -211,12 +210,6 @@ fn spawn_dns_watch(gateway: &Arc<Gateway>, tracker: &TaskTracker, cancel: &Cance
                 && let Err(e) = gw.open_garden(openings).await
             {
                 warn!(error = %e, "could not open walled-garden addresses");
-            }
-            // Leases first: the device table knows them already (observed above).
-            for (mac, ip) in leases {
-                if let Err(e) = gw.lease_seen(&mac, ip).await {
-                    warn!(error = %e, mac, %ip, "could not follow a device to its leased address");
-                }
             }
             for (mac, ip) in claims {
                 if let Err(e) = gw.follow_address(&mac, ip).await {

@@ -76,74 +76,45 @@ pub fn pins_for(lans: &[Lan]) -> Pins {
 }
 
 impl Gateway {
-    /// Takes in an ARP sighting or a lease of `ip` for the device `mac`. An online device
-    /// seen at its own address answers any move claimed for it (refused). Seen at another
-    /// free address of its network, its session moves there once the device no longer
-    /// answers at its old one (see [`Gateway::advance_moves`]): a forged frame naming the
-    /// device moves nothing, and the device keeps working meanwhile. Returns whether a new
-    /// claim began.
+    /// Takes in an ARP sighting or a lease of `ip` for the device `mac`: a claim to `ip`,
+    /// believed only once the device the claim would displace no longer answers there (asked
+    /// by broadcast ARP, see [`Gateway::advance_moves`]); meanwhile nothing changes.
+    /// - An online device seen at its own address answers any claim waiting for it (refused).
+    /// - Seen at another free address of its network: its session moves there once it no
+    ///   longer answers at its old one. A forged frame naming a device moves nothing.
+    /// - Any device claiming an online session's address: that session ends once its device
+    ///   no longer answers there (it has left; its pinned entry would keep the newcomer off
+    ///   the portal).
+    ///
+    /// Returns whether a new claim began.
     pub async fn follow_address(&self, mac: &str, ip: Ipv4Addr) -> Result<bool, GatewayError> {
         if self.config.guest_lan(ip).is_none() {
             return Ok(false);
         }
         let reg = self.online.lock().await;
-        let Some(active) = reg.sessions.get(mac) else {
-            return Ok(false);
-        };
-        // Nearly every sighting is an online device at its own address: settled first.
-        if active.ip == ip {
-            if let Some(to) = self.address_watch.claims().answered(mac) {
-                warn!(mac, %ip, claimed = %to, "device answers at its address; the move claimed for it is refused");
+        let (displaced, from) = match (reg.by_ip(ip), reg.sessions.get(mac)) {
+            // Nearly every sighting is an online device at its own address: settled first.
+            (_, Some(active)) if active.ip == ip => {
+                if let Some(to) = self.address_watch.claims().answered(mac, Instant::now()) {
+                    warn!(mac, %ip, claimed = %to, "device answers at its address; the claim against it is refused");
+                }
+                return Ok(false);
             }
-            return Ok(false);
-        }
-        if reg.by_ip(ip).is_some() || self.leased_to_other(ip, mac) {
-            return Ok(false);
-        }
-        let from = active.ip;
+            (Some(holder), _) => (holder.row.mac.clone(), ip),
+            (None, Some(active)) if !self.leased_to_other(ip, mac) => (mac.to_string(), active.ip),
+            (None, _) => return Ok(false),
+        };
         drop(reg);
-        let new = self
-            .address_watch
-            .claims()
-            .claim(mac, from, ip, Instant::now());
+        let new = (self.address_watch.claims()).claim(&displaced, from, ip, Instant::now());
         if new {
-            info!(mac, %from, to = %ip, "device seen at a new address; asking whether it is still at its own");
+            info!(mac, %from, to = %ip, session_of = displaced, "address claimed; asking whether the session's device is still at its own");
             self.address_watch.ask(from);
         }
         Ok(new)
     }
 
-    /// Takes in a lease of `ip` to `mac` by our DHCP server. The device's own session
-    /// follows it as for ARP; a session of another device at that address (its entry pinned
-    /// there, so the new holder could not even reach the portal) ends once its device no
-    /// longer answers there: it has left. While it answers, it keeps its session.
-    pub async fn lease_seen(&self, mac: &str, ip: Ipv4Addr) -> Result<bool, GatewayError> {
-        if self.follow_address(mac, ip).await? {
-            return Ok(true);
-        }
-        let holder = {
-            let reg = self.online.lock().await;
-            reg.by_ip(ip)
-                .filter(|a| a.row.mac != mac)
-                .map(|a| a.row.mac.clone())
-        };
-        let Some(holder) = holder else {
-            return Ok(false);
-        };
-        // A claim of its own address: confirmed, it means the device is gone.
-        let new = self
-            .address_watch
-            .claims()
-            .claim(&holder, ip, ip, Instant::now());
-        if new {
-            info!(mac, %ip, holder, "address leased to another device; asking whether its session's device is still there");
-            self.address_watch.ask(ip);
-        }
-        Ok(new)
-    }
-
-    /// Asks again about the claims waiting, and moves (or, for an address leased to another
-    /// device, ends) the sessions whose device did not answer at its address in time.
+    /// Asks again about the claims waiting, and moves (or, for an address another device
+    /// claims, ends) the sessions whose device did not answer at its address in time.
     /// Called every few hundred milliseconds.
     pub async fn advance_moves(&self) {
         let (ask, confirmed) = self.address_watch.claims().due(Instant::now());
@@ -162,15 +133,14 @@ impl Gateway {
         }
     }
 
-    /// Ends the session of `mac` at `ip`, leased to another device, whose own device did
+    /// Ends the session of `mac` at `ip`, claimed by another device, whose own device did
     /// not answer there.
     async fn end_departed(&self, mac: &str, ip: Ipv4Addr) -> Result<bool, GatewayError> {
         let mut reg = self.online.lock().await;
-        let at_ip = reg.sessions.get(mac).is_some_and(|a| a.ip == ip);
-        if !at_ip || !self.leased_to_other(ip, mac) {
+        if !reg.sessions.get(mac).is_some_and(|a| a.ip == ip) {
             return Ok(false);
         }
-        info!(mac, %ip, "device gone from an address leased to another; its session ends");
+        info!(mac, %ip, "device gone from an address another device claims; its session ends");
         self.end_locked(
             &mut reg,
             mac,

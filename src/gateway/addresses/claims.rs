@@ -13,6 +13,10 @@ pub const ASK_EVERY: Duration = Duration::from_secs(1);
 pub const ASKS: u32 = 3;
 /// A move nobody answered against within this time is confirmed.
 pub const CONFIRM_AFTER: Duration = Duration::from_secs(3);
+/// After a device answered against a claim, further claims for it are ignored this long: a
+/// guest repeating forged frames makes the gateway ask (and log) once per period, not per
+/// frame. (A real move in this time waits for the next sighting after it.)
+pub const QUIET_AFTER_ANSWER: Duration = Duration::from_secs(10);
 
 /// An IPv6 address's holder not seen using it for this long may lose it to another device
 /// (the capture reports an address in use every 10 s; its holder is asked before it loses it).
@@ -24,7 +28,8 @@ const IPV6_ASK_VALID_SECS: i64 = 30;
 /// Addresses asked about at most at once (a flood of claims costs no more memory).
 const IPV6_ASKED_MAX: usize = 4096;
 
-/// A move of a session's device from `from` to `to`, asked about.
+/// A move of a session's device from `from` to `to` (`to == from`: another device claims
+/// the session's address, and the session ends if its device is gone), asked about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Move {
     from: Ipv4Addr,
@@ -32,6 +37,8 @@ struct Move {
     since: Instant,
     asks: u32,
     last_ask: Instant,
+    /// When the device answered at `from` (the claim is refused).
+    answered: Option<Instant>,
 }
 
 /// What to do with a claim of an IPv6 address another session holds.
@@ -54,11 +61,14 @@ pub struct Claims {
 }
 
 impl Claims {
-    /// The device `mac`, online at `from`, was seen at `to`. Returns whether this is a new
-    /// claim (its old address is to be asked about now).
+    /// The device `mac`, online at `from`, was seen at `to`, or (`to == from`) another
+    /// device claims `from`. Returns whether this is a new claim (`from` is to be asked about
+    /// now).
     pub fn claim(&mut self, mac: &str, from: Ipv4Addr, to: Ipv4Addr, now: Instant) -> bool {
+        let quiet = |at: Instant| now.duration_since(at) < QUIET_AFTER_ANSWER;
         match self.moves.get(mac) {
-            Some(m) if m.from == from && m.to == to => false,
+            Some(m) if m.answered.is_some_and(quiet) => false,
+            Some(m) if m.answered.is_none() && m.from == from && m.to == to => false,
             _ => {
                 let claim = Move {
                     from,
@@ -66,6 +76,7 @@ impl Claims {
                     since: now,
                     asks: 1,
                     last_ask: now,
+                    answered: None,
                 };
                 self.moves.insert(mac.to_string(), claim);
                 true
@@ -73,17 +84,21 @@ impl Claims {
         }
     }
 
-    /// The device was seen at its session's address: the move claimed for it (returned) is
-    /// refused.
-    pub fn answered(&mut self, mac: &str) -> Option<Ipv4Addr> {
-        self.moves.remove(mac).map(|m| m.to)
+    /// The device was seen at its session's address: the claim waiting for it (its address
+    /// returned) is refused.
+    pub fn answered(&mut self, mac: &str, now: Instant) -> Option<Ipv4Addr> {
+        let m = self.moves.get_mut(mac).filter(|m| m.answered.is_none())?;
+        m.answered = Some(now);
+        Some(m.to)
     }
 
     /// At `now`: the old addresses to ask about again, and the moves (device, from, to)
     /// nobody answered against in time.
     pub fn due(&mut self, now: Instant) -> (Vec<Ipv4Addr>, Vec<(String, Ipv4Addr, Ipv4Addr)>) {
         let (mut ask, mut confirmed) = (Vec::new(), Vec::new());
-        for (mac, m) in &mut self.moves {
+        let quiet = |at: Instant| now.duration_since(at) < QUIET_AFTER_ANSWER;
+        self.moves.retain(|_, m| m.answered.is_none_or(quiet));
+        for (mac, m) in self.moves.iter_mut().filter(|(_, m)| m.answered.is_none()) {
             if now.duration_since(m.since) >= CONFIRM_AFTER {
                 confirmed.push((mac.clone(), m.from, m.to));
             } else if m.asks < ASKS && now.duration_since(m.last_ask) >= ASK_EVERY {
@@ -156,16 +171,20 @@ mod tests {
     fn an_answer_at_the_old_address_refuses_the_move() {
         let mut c = Claims::default();
         let t0 = Instant::now();
-        c.claim(MAC, v4(11), v4(99), t0);
-        assert_eq!(c.answered(MAC), Some(v4(99)));
-        assert_eq!(c.answered(MAC), None);
+        assert!(c.claim(MAC, v4(11), v4(99), t0));
+        assert_eq!(c.answered(MAC, t0), Some(v4(99)));
+        assert_eq!(c.answered(MAC, t0), None);
         assert_eq!(c.due(t0 + CONFIRM_AFTER), (vec![], vec![]));
-        // A claim of another address starts over: its time runs from then.
-        c.claim(MAC, v4(11), v4(98), t0);
-        c.claim(MAC, v4(11), v4(97), t0 + Duration::from_secs(2));
-        assert!(c.due(t0 + CONFIRM_AFTER).1.is_empty());
+        // Claims right after an answer are ignored (forged frames repeated)...
+        assert!(!c.claim(MAC, v4(11), v4(98), t0 + Duration::from_secs(1)));
+        assert_eq!(c.due(t0 + CONFIRM_AFTER), (vec![], vec![]));
+        // ...then count again. A claim of another address starts over: its time runs from then.
+        let t1 = t0 + QUIET_AFTER_ANSWER;
+        assert!(c.claim(MAC, v4(11), v4(98), t1));
+        assert!(c.claim(MAC, v4(11), v4(97), t1 + Duration::from_secs(2)));
+        assert!(c.due(t1 + CONFIRM_AFTER).1.is_empty());
         assert_eq!(
-            c.due(t0 + Duration::from_secs(5)).1,
+            c.due(t1 + Duration::from_secs(5)).1,
             vec![(MAC.to_string(), v4(11), v4(97))]
         );
     }
