@@ -137,7 +137,7 @@ impl Gateway {
     /// not answer there.
     async fn end_departed(&self, mac: &str, ip: Ipv4Addr) -> Result<bool, GatewayError> {
         let mut reg = self.online.lock().await;
-        if !reg.sessions.get(mac).is_some_and(|a| a.ip == ip) {
+        if reg.sessions.get(mac).is_none_or(|a| a.ip != ip) {
             return Ok(false);
         }
         info!(mac, %ip, "device gone from an address another device claims; its session ends");
