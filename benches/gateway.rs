@@ -87,7 +87,7 @@ fn one_more_client(fw: &Firewall, clients: u32) -> (f64, f64) {
             ip6: Vec::new(),
             quotas: Quotas::default(),
             drop_quotas: true,
-            flush_flows: false,
+            ends_session: false,
         };
         fw.apply(&[Change::Revoke(revoke)]).unwrap();
         ms

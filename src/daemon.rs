@@ -144,6 +144,11 @@ pub async fn run(config: Config, path: PathBuf) -> Result<(), DaemonError> {
     if tokio::time::timeout(DRAIN, tracker.wait()).await.is_err() {
         warn!("tasks did not finish within {DRAIN:?}; exiting anyway");
     }
+    // The bytes counted since the last tick: the table stays, but a start rebuilds it with
+    // fresh counters.
+    if let Err(e) = gateway.enforce_tick().await {
+        warn!(error = %e, "last accounting before shutdown failed");
+    }
     let _ = std::fs::remove_file(&socket_path);
     Ok(())
 }

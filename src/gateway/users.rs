@@ -136,14 +136,8 @@ impl Gateway {
             }
         }
         changes.extend(grants);
+        // The sessions' counters stay and go on counting; only limits and quotas are new.
         self.firewall.change_together(changes).await?;
-        // The counters were recreated at zero: keep what they had counted (only now: had the
-        // transaction failed, the old counters would still be counting).
-        for mac in &macs {
-            if let Some(a) = reg.sessions.get_mut(mac) {
-                a.fold_counts();
-            }
-        }
         reg.insert_user(user_id, *updated);
         Ok(())
     }

@@ -135,14 +135,28 @@ impl Store {
         Ok(row)
     }
 
-    /// Writes the progress of many sessions in one transaction.
+    /// Writes the progress of active sessions (an ended one keeps what its end wrote).
     pub fn record_progress(&mut self, progress: &[SessionProgress]) -> Result<(), StoreError> {
+        self.write_progress(progress, "AND ended_at IS NULL")
+    }
+
+    /// Writes the final bytes of sessions whose ends are already recorded (read back from
+    /// the kernel by their removal).
+    pub fn record_final(&mut self, progress: &[SessionProgress]) -> Result<(), StoreError> {
+        self.write_progress(progress, "")
+    }
+
+    fn write_progress(
+        &mut self,
+        progress: &[SessionProgress],
+        condition: &str,
+    ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         {
-            let mut stmt = tx.prepare_cached(
+            let mut stmt = tx.prepare_cached(&format!(
                 "UPDATE sessions SET bytes_up = ?2, bytes_down = ?3, last_activity_at = ?4
-                 WHERE id = ?1 AND ended_at IS NULL",
-            )?;
+                 WHERE id = ?1 {condition}"
+            ))?;
             for p in progress {
                 stmt.execute(params![
                     p.id,

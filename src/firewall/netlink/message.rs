@@ -328,6 +328,22 @@ pub fn get_table(seq: u32) -> Vec<u8> {
     request(seq, NFT_MSG_GETTABLE, NLM_F_ACK, NFTA_TABLE_NAME)
 }
 
+/// Asks for one counter of our table by name: the kernel answers with the object or an
+/// error.
+pub fn get_counter(seq: u32, name: &str) -> Result<Vec<u8>, EncodeError> {
+    let mut w = Writer {
+        buf: Vec::new(),
+        seq,
+        last_command: None,
+    };
+    let start = w.command(NFT_MSG_GETOBJ, 0);
+    w.string(NFTA_OBJ_TABLE, TABLE)?;
+    w.string(NFTA_OBJ_NAME, name)?;
+    w.u32(NFTA_OBJ_TYPE, NFT_OBJECT_COUNTER)?;
+    w.finish(start);
+    Ok(w.buf)
+}
+
 /// Asks for every named object of our table (counters, quotas, limits) with its numbers.
 pub fn dump_objects(seq: u32) -> Vec<u8> {
     request(seq, NFT_MSG_GETOBJ, NLM_F_DUMP, NFTA_OBJ_TABLE)

@@ -65,7 +65,7 @@ pub fn apply(netns: Option<&str>, ops: &[Op]) -> Result<(), NetlinkError> {
         return Ok(());
     }
     let socket = socket::Socket::open(netns)?;
-    let replies = socket.transact(&batch.bytes)?;
+    let replies = socket.transact(&batch.bytes, |_| {})?;
     let refused: Vec<&(u32, i32)> = replies.iter().filter(|(_, errno)| *errno != 0).collect();
     if let Some((seq, errno)) = refused.first() {
         let op = batch.op_index(*seq).and_then(|i| ops.get(i));
@@ -85,6 +85,32 @@ pub fn apply(netns: Option<&str>, ops: &[Op]) -> Result<(), NetlinkError> {
         "netlink transaction"
     );
     Ok(())
+}
+
+/// Named counters read per datagram: their answers (well under 1 KiB of receive buffer
+/// each) always fit the socket's buffer.
+const NAMED_READS_PER_DATAGRAM: usize = 256;
+
+/// The bytes of the named counters, one small request each (no dump of every object); a
+/// counter that does not exist is left out.
+pub fn read_named_counters(
+    netns: Option<&str>,
+    names: &[String],
+) -> Result<KernelCounters, NetlinkError> {
+    let mut counters = KernelCounters::default();
+    if names.is_empty() {
+        return Ok(counters);
+    }
+    let socket = socket::Socket::open(netns)?;
+    for chunk in names.chunks(NAMED_READS_PER_DATAGRAM) {
+        let mut datagram = Vec::new();
+        for (seq, name) in (1u32..).zip(chunk) {
+            datagram.extend(message::get_counter(seq, name)?);
+        }
+        // Refusals (no such counter) are the counters left out.
+        socket.transact(&datagram, |m| reply::add_object(m, &mut counters))?;
+    }
+    Ok(counters)
 }
 
 const ENOENT: i32 = 2;

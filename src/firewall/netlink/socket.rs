@@ -118,9 +118,14 @@ impl Socket {
     }
 
     /// Sends a whole batch in one datagram (the kernel only applies a transaction that
-    /// arrives in one piece) and returns `(sequence, errno)` of every reply. The kernel
-    /// handles the batch inside the send call, so every reply is queued once it returns.
-    pub fn transact(&self, batch: &[u8]) -> io::Result<Vec<(u32, i32)>> {
+    /// arrives in one piece) and returns `(sequence, errno)` of every reply; every other
+    /// message (the answer to a request in the datagram) goes to `each`. The kernel handles
+    /// the datagram inside the send call, so every reply is queued once it returns.
+    pub fn transact(
+        &self,
+        batch: &[u8],
+        mut each: impl FnMut(&Message),
+    ) -> io::Result<Vec<(u32, i32)>> {
         buffer_size(
             &self.fd,
             libc::SO_SNDBUFFORCE,
@@ -131,7 +136,12 @@ impl Socket {
         let mut replies = Vec::new();
         let mut buf = vec![0u8; 64 * 1024];
         while let Some(got) = self.receive(&mut buf, libc::MSG_DONTWAIT)? {
-            replies.extend(reply::messages(&buf[..got]).filter_map(|m| Some((m.seq, m.errno()?))));
+            for m in reply::messages(&buf[..got]) {
+                match m.errno() {
+                    Some(errno) => replies.push((m.seq, errno)),
+                    None => each(&m),
+                }
+            }
         }
         Ok(replies)
     }
