@@ -12,6 +12,7 @@ mod nft;
 mod ops;
 mod render;
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -28,7 +29,7 @@ pub use clients::{
     ClientGrant, ClientRevoke, Ipv6Drop, QuotaGrant, Quotas, down_counter, up_counter,
 };
 pub use counters::{KernelCounters, count_rules};
-pub use netlink::NetlinkError;
+pub use netlink::{FlowFilter, NetlinkError, kill_flows};
 pub use nft::Nft;
 pub use render::{FAMILY, FirewallPolicy, TABLE, render, rule_count};
 
@@ -438,15 +439,16 @@ fn apply_group(fw: &Firewall, pending: Vec<(Vec<Change>, Reply)>, stats: &ApplyS
             })
             .collect(),
     };
-    let mut allowed = Vec::new();
-    let mut revoked = Vec::new();
+    let mut flows = FlowFilter::default();
     for ((changes, reply), result) in pending.into_iter().zip(results) {
         for change in changes.iter().filter(|_| result.is_ok()) {
             match change {
-                Change::Allow(g) if g.flush_redirected => allowed.push(g.ip),
+                Change::Allow(g) if g.flush_redirected => {
+                    flows.redirected.insert(g.ip);
+                }
                 Change::Revoke(r) if r.ends_session => {
-                    revoked.push(r.ip.into());
-                    revoked.extend(r.ip6.iter().map(|a| std::net::IpAddr::from(*a)));
+                    flows.clients.insert(r.ip.into());
+                    flows.clients.extend(r.ip6.iter().map(|a| IpAddr::from(*a)));
                 }
                 // A dropped IPv6 address is the device's least recently seen: its flows, if
                 // any, end by themselves.
@@ -460,13 +462,11 @@ fn apply_group(fw: &Firewall, pending: Vec<(Vec<Change>, Reply)>, stats: &ApplyS
         // The caller may have gone (guest closed the page); the change stands regardless.
         let _ = reply.send(result);
     }
-    // After the replies, in the background (conntrack costs ~15 ms per call): the portal
-    // already sends stale connections on their way itself, so this is belt and braces.
-    if !allowed.is_empty() || !revoked.is_empty() {
-        std::thread::spawn(move || {
-            allowed.into_iter().for_each(conntrack::flush_redirected);
-            revoked.into_iter().for_each(conntrack::flush_client);
-        });
+    // After the replies, off the firewall task: a dump of a busy gateway's connection table
+    // takes tens of milliseconds.
+    if flows != FlowFilter::default() {
+        let netns = fw.nft.netns().map(str::to_string);
+        std::thread::spawn(move || conntrack::flush(netns.as_deref(), &flows));
     }
 }
 

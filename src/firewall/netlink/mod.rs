@@ -3,6 +3,7 @@
 //! itself stay with `nft` (rebuilt rarely; its JSON is what the render tests check).
 
 mod abi;
+mod conntrack;
 mod message;
 mod reply;
 mod socket;
@@ -13,6 +14,7 @@ use tracing::debug;
 
 use super::counters::KernelCounters;
 use super::ops::Op;
+pub use conntrack::{FlowFilter, kill_flows};
 pub use message::EncodeError;
 
 /// The kernel refused or could not be asked.
