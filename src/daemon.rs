@@ -18,7 +18,7 @@ use tracing::{info, warn};
 
 use crate::config::{Config, RunningProbe};
 use crate::control;
-use crate::firewall::{Firewall, FirewallHandle, FirewallPolicy};
+use crate::firewall::{self, Firewall, FirewallHandle, FirewallPolicy};
 use crate::gateway::{Gateway, GatewayError, enforcement_loop};
 use crate::portal::{self, PortalState};
 use crate::sniff::capture::{self, Event};
@@ -92,6 +92,11 @@ pub async fn run(config: Config, path: PathBuf) -> Result<(), DaemonError> {
     let gateway = Arc::new(Gateway::new(config, SharedStore::new(store), firewall, key));
     let restored = gateway.restore().await?;
     info!(restored, "firewall table installed");
+    // A change to our table by anyone else is repaired at once (the tick's check remains).
+    let watched = gateway.clone();
+    if let Err(e) = firewall::watch(None, move |change| watched.table_changed(change)) {
+        warn!(error = %e, "cannot watch nftables for changes; the once-a-second check remains");
+    }
 
     let bind = |what: String| move |source| DaemonError::Bind { what, source };
     // One listener per guest network: the firewall redirects each network's HTTP to the

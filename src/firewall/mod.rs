@@ -11,6 +11,7 @@ mod netlink;
 mod nft;
 mod ops;
 mod render;
+mod watch;
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -32,6 +33,7 @@ pub use counters::{KernelCounters, count_rules};
 pub use netlink::{FlowFilter, NetlinkError, kill_flows};
 pub use nft::Nft;
 pub use render::{FAMILY, FirewallPolicy, TABLE, render, rule_count};
+pub use watch::{TableChange, watch};
 
 /// A firewall operation failed.
 #[derive(Debug, Error)]

@@ -22,7 +22,7 @@ use tokio::sync::Mutex as AsyncMutex;
 use tracing::{info, warn};
 
 use crate::config::Config;
-use crate::firewall::{Change, FirewallError, FirewallHandle};
+use crate::firewall::{Change, FirewallError, FirewallHandle, TableChange};
 use crate::metrics::{Gauges, Metrics};
 use crate::model::calendar::LocalTime;
 use crate::model::limitation::Usage;
@@ -339,6 +339,15 @@ impl Gateway {
     pub fn request_repair(&self) {
         self.repair_wanted.store(true, Ordering::Relaxed);
         self.repair.notify_one();
+    }
+
+    /// Reacts to what the nftables watcher saw: a foreign change is repaired at once; lost
+    /// notifications make the loop check the table now rather than at its next tick.
+    pub fn table_changed(&self, change: TableChange) {
+        match change {
+            TableChange::Foreign => self.request_repair(),
+            TableChange::Unknown => self.repair.notify_one(),
+        }
     }
 
     /// Number of devices online.

@@ -4,6 +4,7 @@
 
 mod abi;
 mod conntrack;
+mod events;
 mod message;
 mod reply;
 mod socket;
@@ -15,6 +16,7 @@ use tracing::debug;
 use super::counters::KernelCounters;
 use super::ops::Op;
 pub use conntrack::{FlowFilter, kill_flows};
+pub use events::{TableEvent, TableListener};
 pub use message::EncodeError;
 
 /// The kernel refused or could not be asked.

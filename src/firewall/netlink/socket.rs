@@ -12,6 +12,12 @@ const NETLINK_NETFILTER: libc::c_int = 12;
 const SOL_NETLINK: libc::c_int = 270;
 /// Errors quote only the refused message's header, not the whole message.
 const NETLINK_CAP_ACK: libc::c_int = 10;
+const NETLINK_ADD_MEMBERSHIP: libc::c_int = 1;
+/// nf_tables change notifications.
+const NFNLGRP_NFTABLES: libc::c_int = 7;
+/// A listener's buffer: our own per-client transactions notify too (thousands of element
+/// messages for a big batch).
+const LISTENER_BUFFER: usize = 16 << 20;
 /// A dump or request not answered within this time is given up.
 const REPLY_TIMEOUT: libc::timeval = libc::timeval {
     tv_sec: 5,
@@ -89,6 +95,32 @@ impl Socket {
                 .join()
                 .unwrap_or_else(|_| Err(io::Error::other("namespace thread panicked")))
         })
+    }
+
+    /// Opens a socket in this process's namespace or `/run/netns/<netns>` that receives the
+    /// nf_tables change notifications (multicast group NFNLGRP_NFTABLES), with a large
+    /// buffer and a read timeout of `wake`.
+    pub fn open_listener(netns: Option<&str>, wake: libc::timeval) -> io::Result<Self> {
+        let socket = Self::open(netns)?;
+        set_option::<libc::c_int>(
+            &socket.fd,
+            SOL_NETLINK,
+            NETLINK_ADD_MEMBERSHIP,
+            NFNLGRP_NFTABLES,
+        )?;
+        buffer_size(
+            &socket.fd,
+            libc::SO_RCVBUFFORCE,
+            libc::SO_RCVBUF,
+            LISTENER_BUFFER,
+        )?;
+        set_option(&socket.fd, libc::SOL_SOCKET, libc::SO_RCVTIMEO, wake)?;
+        Ok(socket)
+    }
+
+    /// Waits for the next datagram (up to the read timeout: `None`).
+    pub fn next_datagram(&self, buf: &mut [u8]) -> io::Result<Option<usize>> {
+        self.receive(buf, 0)
     }
 
     fn open_here() -> io::Result<Self> {
