@@ -91,7 +91,9 @@ fn a_now_profile_is_started_from_its_assignment() {
     // Not in use yet: the account is unused, but its time is running out.
     let text = lab.ok(&["user", "show", "nia"]);
     assert!(
-        text.contains("unused") && text.contains("active") && text.contains("59m"),
+        text.contains("unused")
+            && text.contains("active")
+            && (text.contains("59m") || text.contains(" 1h")),
         "{text}"
     );
     // A second "now" profile queued behind it is started, not waiting.
@@ -122,8 +124,9 @@ fn a_session_across_a_profile_switch_is_recorded_under_both_profiles() {
     lab.account("ann", "secret-ann", &["--profile", "first"]);
     lab.ok(&["user", "assign", "ann", "second"]);
     assert_eq!(lab.login_account(1, "ann", "secret-ann").0, "303");
-    // ~1.5 MB at 4 Mbit/s before the switch at 3 s, the rest at 16 Mbit/s after it.
-    assert_eq!(lab.downloaded(1, 2_500_000, 8), 2_500_000, "{}", lab.log());
+    // At most ~2.5 MB at 4 Mbit/s (plus the first second's burst) before the switch at 3 s
+    // (noticed within a tick), the rest at 16 Mbit/s after it.
+    assert_eq!(lab.downloaded(1, 4_000_000, 10), 4_000_000, "{}", lab.log());
     assert_eq!(lab.client(1).unwrap()["rate_down_bps"], 16_000_000);
     std::thread::sleep(Duration::from_millis(1500));
     assert_eq!(lab.logout(1), "200");
@@ -142,12 +145,12 @@ fn a_session_across_a_profile_switch_is_recorded_under_both_profiles() {
         .collect();
     let total = item["session"]["bytes_down"].as_u64().unwrap();
     assert_eq!(down.iter().sum::<u64>(), total, "{item}");
-    // Each part carries its own share of the 2.5 MB download.
+    // Each part carries its own share of the 4 MB download.
     assert!(
-        (800_000..=2_300_000).contains(&down[0]),
+        (800_000..=3_000_000).contains(&down[0]),
         "before the switch: {down:?}"
     );
-    assert!(down[1] >= 300_000, "after the switch: {down:?}");
+    assert!(down[1] >= 1_000_000, "after the switch: {down:?}");
     let secs: Vec<u64> = parts
         .iter()
         .map(|p| p["part"]["duration_secs"].as_u64().unwrap())

@@ -230,7 +230,9 @@ mod tests {
         store
             .record_profile_switches(&[ProfileSwitch { at: 1070, ..switch }])
             .unwrap();
-        let running = store.session_parts(&[row.clone()], 1065).unwrap();
+        let running = store
+            .session_parts(std::slice::from_ref(&row), 1065)
+            .unwrap();
         assert_eq!(running[&row.id].len(), 2);
         assert_eq!(running[&row.id][1].duration_secs, 5, "so far");
         let progress = SessionProgress {
