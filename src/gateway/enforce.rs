@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 use super::registry::{Registry, UserState, clock_of};
-use super::users::{accumulate, load_state};
+use super::users::{accumulate, load_state, switches};
 use super::{Gateway, GatewayError, local_now};
 use crate::firewall::{KernelCounters, down_counter, up_counter};
 use crate::model::calendar::LocalTime;
@@ -210,6 +210,7 @@ impl Gateway {
         let mut usage = Vec::new();
         let mut verdicts = Vec::new();
         let mut queues = Vec::new();
+        let mut switched = Vec::new();
         let user_ids: Vec<i64> = reg.users.keys().copied().collect();
         for uid in user_ids {
             let (verdict, new_usage, queue_changed) = self
@@ -224,6 +225,15 @@ impl Gateway {
             usage.extend(new_usage);
             if queue_changed && let Some(u) = reg.users.get(&uid) {
                 queues.push(u.queue.clone());
+                // Sessions going on under the next profile: their history splits here.
+                if let Some(a) = u.assignment() {
+                    let sessions: Vec<_> = reg
+                        .devices_of(uid)
+                        .iter()
+                        .map(|d| (d.row.id, d.bytes_up(), d.bytes_down()))
+                        .collect();
+                    switched.extend(switches(a, &sessions, now));
+                }
             }
             verdicts.push((uid, verdict));
         }
@@ -280,6 +290,7 @@ impl Gateway {
                     for q in &queues {
                         s.save_assignments(q)?;
                     }
+                    s.record_profile_switches(&switched)?;
                     Ok(())
                 })
                 .await;

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::firewall::{ClientGrant, ClientRevoke, LastCounts, QuotaGrant, Quotas};
 use crate::model::calendar::LocalTime;
 use crate::model::limitation::{Effective, LimitReached, Usage, effective};
-use crate::model::profile::{Assignment, active};
+use crate::model::profile::{Assignment, active, runs_out_at};
 use crate::model::session::SessionClock;
 use crate::store::{Profile, SessionProgress, SessionRow, User};
 
@@ -208,17 +208,10 @@ impl UserState {
         }
     }
 
-    /// When the user's access ends for sure, if known: the active profile's end when no other
-    /// profile waits, and the uptime left.
+    /// When the user's access ends for sure, if known: the end of its queue of profiles, and
+    /// the uptime left.
     pub fn access_ends(&self, now: i64) -> Option<i64> {
-        let waiting = self
-            .queue
-            .iter()
-            .any(|a| a.state == crate::model::profile::State::Waiting);
-        let profile_end = self
-            .assignment()
-            .and_then(|a| a.ends_at)
-            .filter(|_| !waiting);
+        let profile_end = runs_out_at(&self.queue);
         let uptime_end = self
             .effective
             .uptime_left
