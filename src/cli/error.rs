@@ -2,6 +2,7 @@
 
 use thiserror::Error;
 
+use crate::config::ConfigError;
 use crate::control::ControlError;
 use crate::daemon::DaemonError;
 use crate::model::voucher_code::CodeError;
@@ -24,6 +25,9 @@ pub enum CliError {
     /// The request breaks a rule (e.g. removing a user's last, active profile).
     #[error("{0}")]
     Refused(String),
+    /// The config file does not validate.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     /// State could not be opened.
     #[error(transparent)]
     State(#[from] DaemonError),

@@ -5,6 +5,7 @@ mod access;
 mod file;
 mod lan;
 mod probe;
+mod recover;
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ pub use access::{AllowedMac, GardenEntry, parse_destination, parse_garden_entry,
 pub use file::RawConfig;
 pub use lan::{Lan, guest_lan, in_guest_prefix6, lan_of};
 pub use probe::{PathsOnly, RunningProbe, SystemProbe, SystemState};
+pub use recover::recover_control_socket;
 
 /// Default portal port (the one openNDS uses, familiar to operators).
 pub const DEFAULT_PORTAL_PORT: u16 = 2050;
@@ -115,6 +117,25 @@ impl Config {
         Config::parse(&text, path, system)
     }
 
+    /// The control socket of the daemon that runs with the config at `path`, and, when the
+    /// file no longer validates (the daemon keeps its previous configuration), why not: the
+    /// socket is then read from the keys that can still be found.
+    pub fn control_socket_of(path: &Path) -> Result<(PathBuf, Option<ConfigError>), ConfigError> {
+        let problem = match Config::load(path, &PathsOnly) {
+            Ok(config) => return Ok((config.control_socket, None)),
+            Err(e @ ConfigError::Read { .. }) => return Err(e),
+            Err(e) => e,
+        };
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        match recover_control_socket(&text) {
+            Some(socket) => Ok((socket, Some(problem))),
+            None => Err(problem),
+        }
+    }
+
     /// Validates TOML text; `path` is only used in messages.
     pub fn parse(text: &str, path: &Path, system: &dyn SystemProbe) -> Result<Config, ConfigError> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
@@ -185,6 +206,13 @@ impl Config {
         (self.lans.iter())
             .map(|lan| (lan.address, self.portal_port))
             .collect()
+    }
+
+    /// Every address and port the daemon listens on: the portal's and the metrics endpoint.
+    pub fn listen_addrs(&self) -> Vec<(Ipv4Addr, u16)> {
+        let mut own = self.portal_addrs();
+        own.extend(self.metrics_listen.map(|a| (*a.ip(), a.port())));
+        own
     }
 
     /// The SQLite database file.

@@ -1,0 +1,46 @@
+//! The config file as the commands beside the daemon see it: `check-config` while the daemon
+//! runs, and the daemon's socket while the file on disk is broken.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+use std::path::{Path, PathBuf};
+
+use super::error::CliError;
+use crate::config::{Config, RunningProbe};
+use crate::control::{self, ControlError, Request};
+
+/// `check-config`: validates the file against this machine. The ports a running daemon of
+/// this config already listens on (it says which over its control socket) count as free, so
+/// an edit can be checked before SIGHUP; a port held by any other program is still refused.
+pub fn check_config(path: &Path) -> Result<String, CliError> {
+    let own = match Config::control_socket_of(path) {
+        Ok((socket, _)) => daemon_listeners(&socket)?,
+        // The full validation below reports what is wrong with the file.
+        Err(_) => Vec::new(),
+    };
+    Config::load(path, &RunningProbe { own })?;
+    Ok(format!("{}: ok\n", path.display()))
+}
+
+/// What the daemon at `socket` listens on; nothing when no daemon answers there.
+fn daemon_listeners(socket: &Path) -> Result<Vec<(Ipv4Addr, u16)>, CliError> {
+    let data = match control::request(socket, &Request::Listeners) {
+        Ok(data) => data,
+        Err(ControlError::Connect { .. }) => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let addrs: Vec<SocketAddrV4> = serde_json::from_value(data).map_err(ControlError::from)?;
+    Ok(addrs.into_iter().map(|a| (*a.ip(), a.port())).collect())
+}
+
+/// The running daemon's control socket for commands that only talk to it. While the file
+/// does not validate, the daemon runs on its previous configuration: say so on stderr and go
+/// on with the socket the file still names.
+pub fn daemon_socket(path: &Path) -> Result<PathBuf, CliError> {
+    let (socket, problem) = Config::control_socket_of(path)?;
+    if let Some(problem) = problem {
+        eprintln!(
+            "warning: {problem}\nwarning: a running daemon keeps the configuration it loaded until the file is fixed and reloaded"
+        );
+    }
+    Ok(socket)
+}
