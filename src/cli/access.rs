@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::error::{CliError, usage};
+use super::error::{CliError, bad_argument};
 use super::notify::tell_daemon;
 use super::table;
 use super::{GardenCommand, MacCommand};
@@ -33,8 +33,8 @@ pub fn mac(config: &Config, cmd: &MacCommand) -> Result<String, CliError> {
     let (mut store, _) = open_state(config)?;
     let parse = |m: &str| {
         parse_mac(m).ok_or_else(|| {
-            usage(
-                "mac",
+            bad_argument(
+                "<MAC>",
                 format!("{m:?} is not a MAC address like 02:ab:cd:ef:01:23"),
             )
         })
@@ -146,7 +146,7 @@ pub fn garden(config: &Config, cmd: &GardenCommand) -> Result<String, CliError> 
                 GardenEntry::Network(net) => net.to_string(),
                 GardenEntry::Domain(pattern) => pattern.to_string(),
             })
-            .map_err(|problem| usage("destination", problem))
+            .map_err(|problem| bad_argument("<DESTINATION>", problem))
     };
     match cmd {
         GardenCommand::Add { destination, note } => {

@@ -60,8 +60,8 @@ pub fn clients(socket: &Path, json_out: bool) -> Result<String, CliError> {
 /// `kick MAC`
 pub fn kick(socket: &Path, mac: &str) -> Result<String, CliError> {
     if parse_mac(mac).is_none() {
-        return Err(CliError::Usage {
-            option: "mac",
+        return Err(CliError::Argument {
+            name: "<MAC>",
             problem: format!("{mac:?} is not a MAC address like 02:ab:cd:ef:01:23"),
         });
     }

@@ -19,6 +19,14 @@ pub enum CliError {
         /// What is wrong and how to write it.
         problem: String,
     },
+    /// A positional argument has a value that cannot work.
+    #[error("{name}: {problem}")]
+    Argument {
+        /// The argument as `--help` shows it, e.g. `<DESTINATION>`.
+        name: &'static str,
+        /// What is wrong and how to write it.
+        problem: String,
+    },
     /// A named thing does not exist.
     #[error("{0}")]
     NotFound(String),
@@ -43,6 +51,14 @@ pub enum CliError {
     /// Password hashing failed.
     #[error("password hashing failed: {0}")]
     Hash(String),
+}
+
+/// A positional argument with a bad value.
+pub fn bad_argument(name: &'static str, problem: impl ToString) -> CliError {
+    CliError::Argument {
+        name,
+        problem: problem.to_string(),
+    }
 }
 
 /// An option with a bad value.

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::error::{CliError, usage};
+use super::error::{CliError, bad_argument, usage};
 use super::parse::{opt_duration, opt_rate, opt_size, price_cents, time_of_day, weekdays};
 use super::table;
 use super::{LimitationArgs, LimitationCommand, ProfileArgs, ProfileCommand};
@@ -91,7 +91,7 @@ fn new_profile(args: &ProfileArgs) -> Result<NewProfile, CliError> {
         return Err(usage("shared-users", "must be at least 1"));
     }
     if args.name.trim().is_empty() {
-        return Err(usage("name", "must not be empty"));
+        return Err(bad_argument("<NAME>", "must not be empty"));
     }
     Ok(NewProfile {
         name: args.name.clone(),

@@ -24,10 +24,11 @@ pub fn sessions(
     } else {
         store.recent_sessions(limit)?
     };
-    let profiles: HashMap<i64, String> = store
+    // Named as operators name them in commands; guests' names too in JSON.
+    let profiles: HashMap<i64, (String, String)> = store
         .list_profiles()?
         .into_iter()
-        .map(|p| (p.id, p.name))
+        .map(|p| (p.id, (p.name, p.name_for_users)))
         .collect();
     let now = now();
     let mut items = Vec::new();
@@ -37,14 +38,14 @@ pub fn sessions(
             .user(s.user_id)?
             .map(|u| u.username.unwrap_or_else(|| format!("voucher {}", u.id)))
             .unwrap_or_default();
-        let profile = profiles.get(&s.profile_id).cloned().unwrap_or_default();
+        let (profile, for_users) = profiles.get(&s.profile_id).cloned().unwrap_or_default();
         let duration = s
             .ended_at
             .unwrap_or(now)
             .saturating_sub(s.started_at)
             .max(0) as u64;
         items.push(
-            json!({"session": s, "user": user, "profile": profile, "duration_secs": duration}),
+            json!({"session": s, "user": user, "profile": profile, "profile_for_users": for_users, "duration_secs": duration}),
         );
         lines.push(vec![
             s.id.to_string(),

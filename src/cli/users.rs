@@ -161,7 +161,7 @@ pub fn user(config: &Config, cmd: &UserCommand) -> Result<String, CliError> {
                 let p = store.profile(a.profile_id)?;
                 let usage: Vec<_> = store.usage(a.id)?.into_iter().map(|((lim, period), use_)| json!({"limitation": lim, "period_start": period, "usage": use_})).collect();
                 profiles
-                    .push(json!({"assignment": a, "profile": p.map(|p| p.name), "usage": usage}));
+                    .push(json!({"assignment": a, "profile": p.as_ref().map(|p| &p.name), "profile_for_users": p.as_ref().map(|p| &p.name_for_users), "usage": usage}));
             }
             let sessions: Vec<_> = store.sessions_of_user(u.id, 20)?;
             if *json {
