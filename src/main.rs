@@ -16,6 +16,13 @@ fn main() -> ExitCode {
     unsafe { libc::umask(0o077) };
     hotspotd::memory::configure_allocator();
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Run) {
+        // SIGHUP's default action kills; until the daemon installs its handler (its first
+        // step) a SIGHUP is ignored instead: one that comes before the config is read needs
+        // no reload.
+        // SAFETY: setting a disposition to SIG_IGN runs no code in the signal context.
+        unsafe { libc::signal(libc::SIGHUP, libc::SIG_IGN) };
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
