@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{info, warn};
 
-use crate::config::{Config, ConfigError, RunningProbe, SystemState};
+use crate::config::{Config, ConfigError, RunningProbe, StatePaths, SystemState};
 use crate::control::{self, ReloadLog};
 use crate::firewall::{Firewall, FirewallHandle, FirewallPolicy};
 use crate::gateway::{Gateway, GatewayError, enforcement_loop};
@@ -76,17 +76,17 @@ pub fn firewall_policy(config: &Config) -> FirewallPolicy {
 }
 
 /// Opens the data directory's database and key (used by `run` and by the voucher commands).
-pub fn open_state(config: &Config) -> Result<(Store, Vec<u8>), DaemonError> {
+pub fn open_state(paths: &StatePaths) -> Result<(Store, Vec<u8>), DaemonError> {
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
-        .create(&config.data_dir)
+        .create(&paths.data_dir)
         .map_err(|source| DaemonError::DataDir {
-            path: config.data_dir.display().to_string(),
+            path: paths.data_dir.display().to_string(),
             source,
         })?;
-    let store = Store::open(&config.database_path())?;
-    let key = load_or_create_key(&config.key_path())?;
+    let store = Store::open(&paths.database_path())?;
+    let key = load_or_create_key(&paths.key_path())?;
     Ok((store, key))
 }
 
@@ -96,7 +96,7 @@ pub async fn run(path: PathBuf) -> Result<(), DaemonError> {
     // daemon starts waits in its stream and is acted on once the daemon is up.
     let signals = Signals::install().map_err(DaemonError::Signals)?;
     let config = Config::load(&path, &SystemState)?;
-    let (store, key) = open_state(&config)?;
+    let (store, key) = open_state(&config.state_paths())?;
     let firewall = FirewallHandle::spawn(Firewall::new(firewall_policy(&config)));
     let portal_addrs = config.portal_addrs();
     let socket_path = config.control_socket.clone();

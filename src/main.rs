@@ -50,11 +50,12 @@ fn main() -> ExitCode {
 }
 
 fn dispatch(cli: Cli) -> anyhow::Result<()> {
-    // Commands other than `run` need only paths from the config, and must work while the
-    // daemon holds the portal port.
-    let paths = || Config::load(&cli.config, &PathsOnly);
-    // Commands that only talk to the daemon must work while the file on disk is broken.
-    let socket = || cli::daemon_socket(&cli.config);
+    // The access-list commands show the config file's own entries: they need a valid file
+    // (but not the ports a running daemon holds).
+    let config = || Config::load(&cli.config, &PathsOnly);
+    // The others use only the database and the daemon: they must work while the daemon
+    // holds the portal port, and while the file on disk is broken (the daemon runs on).
+    let paths = || cli::state_paths(&cli.config);
     let output = match cli.command {
         Command::Run => {
             let runtime =
@@ -66,12 +67,14 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Voucher(VoucherCommand::Create(args)) => cli::create(&paths()?, &args)?,
         Command::Voucher(VoucherCommand::List { json }) => cli::list(&paths()?, json)?,
         Command::Voucher(VoucherCommand::Revoke { ids }) => cli::revoke(&paths()?, &ids)?,
-        Command::Clients { json } => cli::clients(&socket()?, json)?,
-        Command::Kick { mac } => cli::kick(&socket()?, &mac)?,
-        Command::Status { json } => cli::status(&socket()?, json)?,
-        Command::Devices { json } => cli::devices(&socket()?, json)?,
-        Command::Auth { device, profile } => cli::auth(&socket()?, &device, &profile)?,
-        Command::Deauth { device } => cli::deauth(&socket()?, &device)?,
+        Command::Clients { json } => cli::clients(&paths()?.control_socket, json)?,
+        Command::Kick { mac } => cli::kick(&paths()?.control_socket, &mac)?,
+        Command::Status { json } => cli::status(&paths()?.control_socket, json)?,
+        Command::Devices { json } => cli::devices(&paths()?.control_socket, json)?,
+        Command::Auth { device, profile } => {
+            cli::auth(&paths()?.control_socket, &device, &profile)?
+        }
+        Command::Deauth { device } => cli::deauth(&paths()?.control_socket, &device)?,
         Command::Profile(cmd) => cli::profile(&paths()?, &cmd)?,
         Command::Limitation(cmd) => cli::limitation(&paths()?, &cmd)?,
         Command::User(cmd) => cli::user(&paths()?, &cmd)?,
@@ -81,8 +84,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             json,
         } => cli::sessions(&paths()?, active, limit, json)?,
         Command::Order(cmd) => cli::order(&paths()?, &cmd)?,
-        Command::Mac(cmd) => cli::mac(&paths()?, &cmd)?,
-        Command::Garden(cmd) => cli::garden(&paths()?, &cmd)?,
+        Command::Mac(cmd) => cli::mac(&config()?, &cmd)?,
+        Command::Garden(cmd) => cli::garden(&config()?, &cmd)?,
     };
     print!("{output}");
     Ok(())

@@ -22,15 +22,17 @@ fn rate_text(bps: Option<u64>) -> String {
 }
 
 fn applied(config: &Config) -> Result<&'static str, CliError> {
-    Ok(match tell_daemon(config, &Request::ReloadAccess)? {
-        Some(_) => "applied",
-        None => "applied when the daemon starts",
-    })
+    Ok(
+        match tell_daemon(&config.state_paths(), &Request::ReloadAccess)? {
+            Some(_) => "applied",
+            None => "applied when the daemon starts",
+        },
+    )
 }
 
 /// `hotspotd mac …`
 pub fn mac(config: &Config, cmd: &MacCommand) -> Result<String, CliError> {
-    let (mut store, _) = open_state(config)?;
+    let (mut store, _) = open_state(&config.state_paths())?;
     let parse = |m: &str| {
         parse_mac(m).ok_or_else(|| {
             bad_argument(
@@ -139,7 +141,7 @@ pub fn mac(config: &Config, cmd: &MacCommand) -> Result<String, CliError> {
 
 /// `hotspotd garden …`
 pub fn garden(config: &Config, cmd: &GardenCommand) -> Result<String, CliError> {
-    let (mut store, _) = open_state(config)?;
+    let (mut store, _) = open_state(&config.state_paths())?;
     let parse = |d: &str| {
         parse_garden_entry(d)
             .map(|entry| match entry {

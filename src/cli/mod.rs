@@ -25,7 +25,7 @@ pub use args::{
 
 pub use access::{garden, mac};
 pub use clients::{auth, clients, deauth, devices, kick, status};
-pub use config_check::{check_config, daemon_socket};
+pub use config_check::{check_config, state_paths};
 pub use error::CliError;
 pub use orders::order;
 pub use profiles::{limitation, profile};

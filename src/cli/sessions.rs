@@ -6,19 +6,19 @@ use serde_json::json;
 
 use super::error::CliError;
 use super::table;
-use crate::config::Config;
+use crate::config::StatePaths;
 use crate::daemon::open_state;
 use crate::gateway::now;
 use crate::model::units::{format_duration, format_size};
 
 /// `hotspotd sessions [--active] [--limit N] [--json]`
 pub fn sessions(
-    config: &Config,
+    paths: &StatePaths,
     active: bool,
     limit: u32,
     json_out: bool,
 ) -> Result<String, CliError> {
-    let (store, _) = open_state(config)?;
+    let (store, _) = open_state(paths)?;
     let rows = if active {
         store.active_sessions()?
     } else {

@@ -4,8 +4,8 @@
 mod access;
 mod file;
 mod lan;
+mod paths;
 mod probe;
-mod recover;
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::path::{Path, PathBuf};
@@ -19,8 +19,8 @@ use crate::sniff::names::DomainPattern;
 pub use access::{AllowedMac, GardenEntry, parse_destination, parse_garden_entry, parse_mac};
 pub use file::RawConfig;
 pub use lan::{Lan, guest_lan, in_guest_prefix6, lan_of};
+pub use paths::{StatePaths, recover_state_paths};
 pub use probe::{PathsOnly, RunningProbe, SystemProbe, SystemState};
-pub use recover::recover_control_socket;
 
 /// Default portal port (the one openNDS uses, familiar to operators).
 pub const DEFAULT_PORTAL_PORT: u16 = 2050;
@@ -117,12 +117,12 @@ impl Config {
         Config::parse(&text, path, system)
     }
 
-    /// The control socket of the daemon that runs with the config at `path`, and, when the
-    /// file no longer validates (the daemon keeps its previous configuration), why not: the
-    /// socket is then read from the keys that can still be found.
-    pub fn control_socket_of(path: &Path) -> Result<(PathBuf, Option<ConfigError>), ConfigError> {
+    /// The state of the gateway configured by the file at `path`, and, when the file no
+    /// longer validates (a running daemon keeps its previous configuration), why not: the
+    /// paths are then read from the keys that can still be found.
+    pub fn state_paths_of(path: &Path) -> Result<(StatePaths, Option<ConfigError>), ConfigError> {
         let problem = match Config::load(path, &PathsOnly) {
-            Ok(config) => return Ok((config.control_socket, None)),
+            Ok(config) => return Ok((config.state_paths(), None)),
             Err(e @ ConfigError::Read { .. }) => return Err(e),
             Err(e) => e,
         };
@@ -130,8 +130,8 @@ impl Config {
             path: path.to_path_buf(),
             source,
         })?;
-        match recover_control_socket(&text) {
-            Some(socket) => Ok((socket, Some(problem))),
+        match recover_state_paths(&text) {
+            Some(paths) => Ok((paths, Some(problem))),
             None => Err(problem),
         }
     }
@@ -215,14 +215,12 @@ impl Config {
         own
     }
 
-    /// The SQLite database file.
-    pub fn database_path(&self) -> PathBuf {
-        self.data_dir.join("hotspotd.db")
-    }
-
-    /// The secret key for voucher hashes.
-    pub fn key_path(&self) -> PathBuf {
-        self.data_dir.join("voucher.key")
+    /// Where the state lives.
+    pub fn state_paths(&self) -> StatePaths {
+        StatePaths {
+            data_dir: self.data_dir.clone(),
+            control_socket: self.control_socket.clone(),
+        }
     }
 }
 

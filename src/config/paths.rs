@@ -1,17 +1,39 @@
-//! The control socket a config file names, found even when the file does not validate.
+//! Where the state lives (database, voucher key, control socket), found even when the config
+//! file does not validate.
 //!
 //! A daemon that runs keeps its previous configuration when an edit breaks the file; the
-//! commands that only talk to it (`status`, `clients`, `kick`, …) still need to find its
-//! socket. Only `data_dir` and `control.socket` are read here, nothing else is trusted.
+//! commands beside it (`status`, `clients`, `kick`, vouchers, users, …) still need its data
+//! directory and socket. Only `data_dir` and `control.socket` are read then, nothing else.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use toml::{Table, Value};
 
-/// The control socket named by config `text`: `control.socket`, else `<data_dir>/control.sock`.
-/// Reads a file that is valid TOML with wrong values, and, when the TOML itself is broken,
-/// the two keys line by line. `None` when neither key can be found.
-pub fn recover_control_socket(text: &str) -> Option<PathBuf> {
+/// The files of the gateway's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatePaths {
+    /// The data directory.
+    pub data_dir: PathBuf,
+    /// The daemon's control socket.
+    pub control_socket: PathBuf,
+}
+
+impl StatePaths {
+    /// The SQLite database file.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("hotspotd.db")
+    }
+
+    /// The secret key for voucher hashes.
+    pub fn key_path(&self) -> PathBuf {
+        self.data_dir.join("voucher.key")
+    }
+}
+
+/// The state named by config `text`: `data_dir`, and `control.socket` (default
+/// `<data_dir>/control.sock`). Reads a file that is valid TOML with wrong values, and, when
+/// the TOML itself is broken, the two keys line by line. `None` without a `data_dir`.
+pub fn recover_state_paths(text: &str) -> Option<StatePaths> {
     let (data_dir, socket) = match toml::from_str::<Table>(text) {
         Ok(table) => (
             string(table.get("data_dir")),
@@ -22,8 +44,11 @@ pub fn recover_control_socket(text: &str) -> Option<PathBuf> {
         ),
         Err(_) => line_by_line(text),
     };
-    let default = || data_dir.map(|d| Path::new(&d).join("control.sock"));
-    socket.map(PathBuf::from).or_else(default)
+    let data_dir = PathBuf::from(data_dir?);
+    Some(StatePaths {
+        control_socket: socket.map_or_else(|| data_dir.join("control.sock"), PathBuf::from),
+        data_dir,
+    })
 }
 
 fn string(value: Option<&Value>) -> Option<String> {
@@ -62,30 +87,33 @@ fn line_by_line(text: &str) -> (Option<String>, Option<String>) {
 mod tests {
     use super::*;
 
+    fn socket(text: &str) -> Option<PathBuf> {
+        recover_state_paths(text).map(|p| p.control_socket)
+    }
+
     #[test]
-    fn wrong_values_still_name_the_socket() {
+    fn wrong_values_still_name_the_state() {
         let text = "data_dir = \"/var/lib/h\"\nhotspot_name = 5\n[lan]\nsubnett = 1\n";
+        let paths = recover_state_paths(text).unwrap();
         assert_eq!(
-            recover_control_socket(text),
-            Some(PathBuf::from("/var/lib/h/control.sock"))
+            paths.database_path(),
+            PathBuf::from("/var/lib/h/hotspotd.db")
+        );
+        assert_eq!(
+            paths.control_socket,
+            PathBuf::from("/var/lib/h/control.sock")
         );
     }
 
     #[test]
     fn broken_toml_is_read_line_by_line() {
         let text = "data_dir = \"/d\" # ours\n[lan\naddress = 10.0.0.1\n[control]\nsocket = \"/run/h.sock\"\n[metrics]\nsocket = \"/x\"\n";
+        assert_eq!(socket(text), Some(PathBuf::from("/run/h.sock")));
         assert_eq!(
-            recover_control_socket(text),
-            Some(PathBuf::from("/run/h.sock"))
-        );
-        assert_eq!(
-            recover_control_socket("data_dir = \"/d\"\n= oops\n"),
+            socket("data_dir = \"/d\"\n= oops\n"),
             Some(PathBuf::from("/d/control.sock"))
         );
         // A data_dir inside another table is not the top-level one.
-        assert_eq!(
-            recover_control_socket("[lan]\ndata_dir = \"/d\"\n= x"),
-            None
-        );
+        assert_eq!(socket("[lan]\ndata_dir = \"/d\"\n= x"), None);
     }
 }
