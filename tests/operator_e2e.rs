@@ -314,4 +314,15 @@ fn operator_grants_reuse_one_user_and_views_name_profiles_alike() {
     // Guests still see the name for users.
     let page = lab.curl(1, &[&format!("{PORTAL}/status")]);
     assert!(String::from_utf8_lossy(&page.stdout).contains("Staff pass"));
+
+    // A revoked grant logs the device off; granting again lets it back in, same user.
+    lab.ok(&["voucher", "revoke", &id]);
+    assert!(lab.client(1).is_none(), "still online after the revocation");
+    lab.ok(&["auth", &guest_mac(1), "--profile", "staff"]);
+    assert_eq!(
+        lab.client(1).expect("online again")["user_id"].to_string(),
+        id
+    );
+    let users = json(&lab.ok(&["voucher", "list", "--json"]));
+    assert_eq!(users.as_array().map(Vec::len), Some(1), "{users}");
 }

@@ -5,6 +5,8 @@ use super::error::CliError;
 use super::table;
 use std::path::Path;
 
+use serde_json::Value;
+
 use crate::config::parse_mac;
 use crate::control::{self, Request};
 use crate::gateway::ClientView;
@@ -77,9 +79,11 @@ pub fn status(socket: &Path, json_out: bool) -> Result<String, CliError> {
     }
     let mut out = String::new();
     for (key, value) in v.as_object().into_iter().flatten() {
-        let shown = match (key.as_str(), value.as_i64()) {
-            ("reload_at", Some(at)) => since(at),
-            _ => value.to_string().trim_matches('"').to_string(),
+        let shown = match (key.as_str(), value) {
+            ("reload_at", Value::Number(at)) => since(at.as_i64().unwrap_or_default()),
+            // Multi-line texts (a TOML error's excerpt) stay aligned under their value.
+            (_, Value::String(text)) => text.replace('\n', &format!("\n{:25}", "")),
+            _ => value.to_string(),
         };
         out += &format!("{key:<24} {shown}\n");
     }

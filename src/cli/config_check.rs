@@ -21,11 +21,12 @@ pub fn check_config(path: &Path) -> Result<String, CliError> {
     Ok(format!("{}: ok\n", path.display()))
 }
 
-/// What the daemon at `socket` listens on; nothing when no daemon answers there.
+/// What the daemon at `socket` listens on; nothing when no daemon there can say.
 fn daemon_listeners(socket: &Path) -> Result<Vec<(Ipv4Addr, u16)>, CliError> {
     let data = match control::request(socket, &Request::Listeners) {
         Ok(data) => data,
-        Err(ControlError::Connect { .. }) => return Ok(Vec::new()),
+        // No daemon, or one too old to say: every port is checked for real.
+        Err(ControlError::Connect { .. } | ControlError::Refused(_)) => return Ok(Vec::new()),
         Err(e) => return Err(e.into()),
     };
     let addrs: Vec<SocketAddrV4> = serde_json::from_value(data).map_err(ControlError::from)?;

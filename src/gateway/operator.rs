@@ -126,7 +126,8 @@ impl Gateway {
     /// Lets a device in under a profile. The device gets one user per profile (a voucher
     /// with no code, noted "operator auth of MAC"), so its sessions have the same history and
     /// limits as any other and grants do not pile up users: authorising it again with the
-    /// same profile continues that profile while it runs, and assigns it afresh once ended.
+    /// same profile continues that profile while it runs, assigns it afresh once ended, and
+    /// undoes a revocation.
     pub async fn authorize(
         &self,
         device: &str,
@@ -156,6 +157,8 @@ impl Gateway {
                 if !running {
                     s.assign_profile(user.id, (p.id, p.clock), now)?;
                 }
+                // A revoked grant: the operator lets the device in again.
+                s.enable_user(user.id)?;
                 Ok(Some((user.id, false)))
             })
             .await
