@@ -149,7 +149,7 @@ impl Gateway {
                     let made = s.insert_vouchers(&[hash], (p.id, p.clock), None, &note, now)?;
                     return Ok(Some((made[0], true)));
                 };
-                let running = s.assignments(user.id)?.iter().any(|a| {
+                let running = s.assignments(user.id, now)?.iter().any(|a| {
                     a.profile_id == p.id
                         && a.state != State::Used
                         && a.ends_at.is_none_or(|end| end > now)
