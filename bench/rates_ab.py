@@ -7,7 +7,8 @@ a gateway namespace, both directions, at 1, 8, 50 and 200 Mbit/s, interleaved A/
 run: the first 1-second window as a multiple of the rate, the worst later window's deviation
 from the rate, and the goodput of the later windows (receiver side, TCP payload).
 
-Run as root: `python3 bench/rates_ab.py [ROUNDS]` (`RATES=1,8` for some rates only).
+Run as root: `python3 bench/rates_ab.py [ROUNDS]` (`RATES=1,8` for some rates only,
+`VARIANTS=policing,TBF` for the variants whose names contain one of the words).
 Namespaces are named after this process and removed on exit, also on failure.
 """
 
@@ -63,13 +64,15 @@ def cleanup():
         sh("ip", "netns", "del", ns, check=False)
 
 
-def policing(bps):
+def policing(bps, burst=None):
     """Today's objects: Object::limit's rate and burst (a tenth of a second, at least 96 KiB)."""
     rate = bps // 8
-    burst = min(max(rate // 10, 96 * 1024), 2**32 - 1)
+    if burst is None:
+        burst = min(max(rate // 10, 96 * 1024), 2**32 - 1)
+    spec = f"rate over {rate} bytes/second" + (f" burst {burst} bytes" if burst else "")
     return f"""table inet hs {{
-  limit lu {{ rate over {rate} bytes/second burst {burst} bytes }}
-  limit ld {{ rate over {rate} bytes/second burst {burst} bytes }}
+  limit lu {{ {spec} }}
+  limit ld {{ {spec} }}
   map up_limit {{ type ether_addr : limit; elements = {{ {MAC} : "lu" }} }}
   map down_limit {{ type ipv4_addr : limit; elements = {{ 10.77.0.11 : "ld" }} }}
   chain forward {{ type filter hook forward priority -5;
@@ -149,11 +152,16 @@ def figures(w, bps):
 
 def main():
     variants = {"nft limit (policing)": lambda bps: load(policing(bps)),
+                # The smallest bucket nft allows: the kernel adds a second of rate to any burst.
+                "nft limit, no burst": lambda bps: load(policing(bps, 0)),
                 "HTB, pfifo leaf": lambda bps: (set_shaping(bps, None), load(SHAPING_NFT)),
                 "HTB, bfifo leaf": lambda bps: (set_shaping(bps, bfifo), load(SHAPING_NFT)),
                 "HTB, TBF leaf": lambda bps: (set_shaping(bps, tbf), load(SHAPING_NFT)),
                 "HTB, TBF leaf, short queue": lambda bps: (
                     set_shaping(bps, lambda b: tbf(b, 50, 32 * 1514)), load(SHAPING_NFT))}
+    chosen = os.environ.get("VARIANTS")
+    if chosen:
+        variants = {k: v for k, v in variants.items() if any(c in k for c in chosen.split(","))}
     try:
         lab()
         results = {(v, r, d): [] for v in variants for r in RATES_MBIT for d in ("down", "up")}
