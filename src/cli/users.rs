@@ -14,7 +14,7 @@ use super::error::{CliError, usage};
 use super::notify::tell_daemon;
 use super::table;
 use super::voucher::{max_logins, state_of};
-use crate::config::Config;
+use crate::config::StatePaths;
 use crate::control::Request;
 use crate::daemon::open_state;
 use crate::gateway::now;
@@ -60,8 +60,8 @@ fn label(u: &User) -> String {
 }
 
 /// `hotspotd user …`
-pub fn user(config: &Config, cmd: &UserCommand) -> Result<String, CliError> {
-    let (mut store, _) = open_state(config)?;
+pub fn user(paths: &StatePaths, cmd: &UserCommand) -> Result<String, CliError> {
+    let (mut store, _) = open_state(paths)?;
     let now = now();
     match cmd {
         UserCommand::Add {
@@ -130,7 +130,7 @@ pub fn user(config: &Config, cmd: &UserCommand) -> Result<String, CliError> {
             let mut rows = Vec::new();
             let mut items = Vec::new();
             for u in users {
-                let queue = store.assignments(u.id)?;
+                let queue = store.assignments(u.id, now)?;
                 let state = state_of(&u, &queue, now);
                 rows.push(vec![
                     u.id.to_string(),
@@ -155,15 +155,25 @@ pub fn user(config: &Config, cmd: &UserCommand) -> Result<String, CliError> {
         }
         UserCommand::Show { user, json } => {
             let u = find(&store, user)?;
-            let queue = store.assignments(u.id)?;
+            let queue = store.assignments(u.id, now)?;
             let mut profiles = Vec::new();
             for a in &queue {
                 let p = store.profile(a.profile_id)?;
                 let usage: Vec<_> = store.usage(a.id)?.into_iter().map(|((lim, period), use_)| json!({"limitation": lim, "period_start": period, "usage": use_})).collect();
                 profiles
-                    .push(json!({"assignment": a, "profile": p.map(|p| p.name), "usage": usage}));
+                    .push(json!({"assignment": a, "profile": p.as_ref().map(|p| &p.name), "profile_for_users": p.as_ref().map(|p| &p.name_for_users), "usage": usage}));
             }
-            let sessions: Vec<_> = store.sessions_of_user(u.id, 20)?;
+            let rows = store.sessions_of_user(u.id, 20)?;
+            let mut parts = store.session_parts(&rows, now)?;
+            // Each session with the profiles it ran under and the usage of each part.
+            let sessions: Vec<_> = rows
+                .iter()
+                .map(|s| {
+                    let mut v = json!(s);
+                    v["profiles"] = json!(parts.remove(&s.id).unwrap_or_default());
+                    v
+                })
+                .collect();
             if *json {
                 return Ok(json!({"user": u, "state": state_of(&u, &queue, now), "profiles": profiles, "sessions": sessions}).to_string() + "\n");
             }
@@ -203,7 +213,7 @@ pub fn user(config: &Config, cmd: &UserCommand) -> Result<String, CliError> {
                 .profile_by_name(profile)?
                 .ok_or_else(|| CliError::NotFound(format!("no profile named {profile:?}")))?;
             let a = store.assign_profile(u.id, (p.id, p.clock), now)?;
-            tell_daemon(config, &Request::ReloadUser { user_id: u.id })?;
+            tell_daemon(paths, &Request::ReloadUser { user_id: u.id })?;
             Ok(format!(
                 "profile {} assigned to {} (assignment {})\n",
                 p.name,
@@ -213,7 +223,8 @@ pub fn user(config: &Config, cmd: &UserCommand) -> Result<String, CliError> {
         }
         UserCommand::RemoveProfile { user, assignment } => {
             let u = find(&store, user)?;
-            let queue = store.assignments(u.id)?;
+            // As the clock has it: a profile that ended while its user was offline is used.
+            let queue = store.assignments(u.id, now)?;
             let index = queue
                 .iter()
                 .position(|a| a.id == *assignment)
@@ -222,7 +233,7 @@ pub fn user(config: &Config, cmd: &UserCommand) -> Result<String, CliError> {
                 })?;
             can_remove(&queue, index).map_err(|e| CliError::Refused(e.to_string()))?;
             store.remove_assignment(u.id, *assignment)?;
-            tell_daemon(config, &Request::ReloadUser { user_id: u.id })?;
+            tell_daemon(paths, &Request::ReloadUser { user_id: u.id })?;
             Ok(format!(
                 "assignment {assignment} removed from {}\n",
                 label(&u)
@@ -236,7 +247,7 @@ pub fn user(config: &Config, cmd: &UserCommand) -> Result<String, CliError> {
                     label(&u)
                 )));
             }
-            let ended = tell_daemon(config, &Request::EndUser { user_id: u.id })?
+            let ended = tell_daemon(paths, &Request::EndUser { user_id: u.id })?
                 .map_or(0, |d| d["ended"].as_u64().unwrap_or(0));
             Ok(format!(
                 "{} disabled, {ended} device(s) logged off\n",
@@ -246,7 +257,7 @@ pub fn user(config: &Config, cmd: &UserCommand) -> Result<String, CliError> {
         UserCommand::ResetCounters { user } => {
             let u = find(&store, user)?;
             let rows = store.reset_usage(u.id)?;
-            tell_daemon(config, &Request::ReloadUser { user_id: u.id })?;
+            tell_daemon(paths, &Request::ReloadUser { user_id: u.id })?;
             Ok(format!("{}: {rows} usage counter(s) cleared\n", label(&u)))
         }
     }

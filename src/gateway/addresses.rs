@@ -173,7 +173,7 @@ impl Gateway {
         moved.row.ip = to.to_string();
         let now = super::now();
         // Flows are left alone: those of the old address are dead anyway, and the device's
-        // IPv6 connections go on (its IPv6 entries are re-added with the new counters).
+        // IPv6 connections go on.
         let changes = vec![
             Change::Revoke(registry::revoke(active, &user.applied, false, false)),
             Change::Allow(ClientGrant {
@@ -181,9 +181,8 @@ impl Gateway {
                 ..registry::grant(&moved, user, now)
             }),
         ];
+        // The session's counters follow it to the new address and go on counting.
         self.firewall.change_together(changes).await?;
-        // The counters were recreated at zero with the move.
-        moved.fold_counts();
         let (id, text) = (moved.row.id, moved.row.ip.clone());
         move_in_registry(&mut reg, mac, moved);
         drop(reg);

@@ -40,7 +40,7 @@ pub enum OrderProgress {
     /// Cancelled by staff.
     Cancelled,
     /// Paid and the device is online.
-    Online(ClientView),
+    Online(Box<ClientView>),
     /// Paid, but the login was refused (e.g. too many devices).
     Refused(LoginError),
 }
@@ -122,7 +122,7 @@ impl Gateway {
             }
             (OrderState::Cancelled, _) | (OrderState::Paid, None) => Ok(OrderProgress::Cancelled),
             (OrderState::Paid, Some(user)) => match self.admit_user_id(mac, ip, user).await {
-                Ok(view) => Ok(OrderProgress::Online(view)),
+                Ok(view) => Ok(OrderProgress::Online(Box::new(view))),
                 Err(e) => Ok(OrderProgress::Refused(e)),
             },
         }

@@ -199,7 +199,7 @@ pub async fn status(
         StatusCode::OK,
         &Status {
             hotspot_name: &state.gateway.settings().hotspot_name,
-            profile: c.profile.clone(),
+            profile: c.profile_for_users.clone(),
             profile_ends: c
                 .profile_ends_at
                 .map(|end| format_duration(u64::try_from(end - now()).unwrap_or(0)))

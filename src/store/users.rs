@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{Store, StoreError, opt_u64, to_i64};
 use crate::model::limitation::Usage;
-use crate::model::profile::{Assignment, ProfileClock, State, assign};
+use crate::model::profile::{Assignment, ProfileClock, State, assign, settle};
 
 /// A user (without secrets).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -143,6 +143,15 @@ impl Store {
         )? == 1)
     }
 
+    /// Enables a disabled user again (an operator's new grant to a device whose grant was
+    /// revoked); false if missing or not disabled.
+    pub fn enable_user(&self, id: i64) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE users SET disabled_at = NULL WHERE id = ?1 AND disabled_at IS NOT NULL",
+            [id],
+        )? == 1)
+    }
+
     /// Counts a login against `max_logins`.
     pub fn record_login(&self, user_id: i64) -> Result<(), StoreError> {
         self.conn.execute(
@@ -152,8 +161,10 @@ impl Store {
         Ok(())
     }
 
-    /// A user's queue of profiles in assignment order (used ones included, as history).
-    pub fn assignments(&self, user_id: i64) -> Result<Vec<Assignment>, StoreError> {
+    /// A user's queue of profiles in assignment order (used ones included, as history), as
+    /// the clock has it at `now` (stored states are as of the last write; a profile that
+    /// ended since reads as used whether or not its user came back).
+    pub fn assignments(&self, user_id: i64, now: i64) -> Result<Vec<Assignment>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT up.id, up.profile_id, p.validity_secs, p.starts, up.assigned_at, up.state,
              up.started_at, up.ends_at FROM user_profiles up JOIN profiles p ON p.id = up.profile_id
@@ -195,7 +206,11 @@ impl Store {
                 ends_at,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, StoreError>>()
+        .map(|mut queue| {
+            settle(&mut queue, now);
+            queue
+        })
     }
 
     /// Appends a profile to a user's queue.
