@@ -91,7 +91,7 @@ fn main() {
 
     let started = Instant::now();
     for i in 0..CLIENTS + ROUNDS {
-        pins.unpin(ip(i));
+        pins.unpin(ip(i), &mac(i));
     }
     pins.written();
     println!(

@@ -17,6 +17,7 @@ use super::registry::{self, Registry};
 use super::{Gateway, GatewayError};
 use crate::config::Lan;
 use crate::firewall::{Change, ClientGrant};
+use crate::model::session::TerminateCause;
 use crate::neighbours::pin::{PinnedNetwork, Pins};
 use crate::neighbours::probe::Prober;
 
@@ -141,12 +142,12 @@ impl Gateway {
             return Ok(false);
         }
         info!(mac, %ip, "device gone from an address another device claims; its session ends");
-        self.end_locked(
-            &mut reg,
-            mac,
-            crate::model::session::TerminateCause::LostCarrier,
-        )
-        .await
+        let ended = (self.end_locked(&mut reg, mac, TerminateCause::LostCarrier)).await?;
+        // The newcomer must not wait for the kernel to find out the old device is gone.
+        if ended {
+            reg.forget_neighbour(ip);
+        }
+        Ok(ended)
     }
 
     /// Moves the device's session from `from` to `to`, if all still holds: its kernel

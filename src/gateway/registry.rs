@@ -402,7 +402,7 @@ impl Registry {
     fn release6(&mut self, mac: &str, ip: Ipv6Addr) {
         if self.ips6.get(&ip).is_some_and(|h| h.mac == mac) {
             self.ips6.remove(&ip);
-            self.pins.unpin(ip.into());
+            self.pins.unpin(ip.into(), mac);
         }
     }
 
@@ -421,6 +421,11 @@ impl Registry {
             a.ip6.retain(|x| *x != ip);
             self.release6(mac, ip);
         }
+    }
+
+    /// Drops the kernel's neighbour entry of `ip` (after its session ended: the device left).
+    pub fn forget_neighbour(&self, ip: Ipv4Addr) {
+        self.pins.forget(ip.into());
     }
 
     /// Adds a device session (always through here, so the IP indexes stay right).
@@ -454,7 +459,7 @@ impl Registry {
         let active = self.sessions.remove(mac)?;
         if self.ips.get(&active.ip).is_some_and(|m| m == mac) {
             self.ips.remove(&active.ip);
-            self.pins.unpin(active.ip.into());
+            self.pins.unpin(active.ip.into(), mac);
         }
         for a in &active.ip6 {
             self.release6(mac, *a);

@@ -24,7 +24,8 @@ pub struct PinnedNetwork {
 #[derive(Debug)]
 enum Request {
     Pin(IpAddr, [u8; 6]),
-    Unpin(IpAddr),
+    Unpin(IpAddr, [u8; 6]),
+    Forget(IpAddr),
     /// Answered once everything queued before it is written.
     Written(Sender<()>),
 }
@@ -66,10 +67,17 @@ impl Pins {
         }
     }
 
-    /// `ip` is resolved by the kernel again.
-    pub fn unpin(&self, ip: IpAddr) {
+    /// `ip`, pinned at `mac`, is the kernel's again (a stale entry it checks on next use).
+    pub fn unpin(&self, ip: IpAddr, mac: &str) {
+        if let (Some(tx), Some(mac)) = (&self.tx, mac_bytes(mac)) {
+            let _ = tx.send(Request::Unpin(ip, mac));
+        }
+    }
+
+    /// `ip`'s entry goes altogether: its device has left.
+    pub fn forget(&self, ip: IpAddr) {
         if let Some(tx) = &self.tx {
-            let _ = tx.send(Request::Unpin(ip));
+            let _ = tx.send(Request::Forget(ip));
         }
     }
 
@@ -133,11 +141,17 @@ fn coalesce(requests: Vec<Request>, ranges: &Ranges) -> Vec<Entry> {
                     .ifindex(ip)
                     .map(|ifindex| Entry::Pin { ifindex, ip, mac }),
             ),
-            Request::Unpin(ip) => (
+            Request::Unpin(ip, mac) => (
                 ip,
                 ranges
                     .ifindex(ip)
-                    .map(|ifindex| Entry::Unpin { ifindex, ip }),
+                    .map(|ifindex| Entry::Unpin { ifindex, ip, mac }),
+            ),
+            Request::Forget(ip) => (
+                ip,
+                ranges
+                    .ifindex(ip)
+                    .map(|ifindex| Entry::Forget { ifindex, ip }),
             ),
             Request::Written(_) => continue,
         };
@@ -167,8 +181,7 @@ fn writer(networks: Vec<PinnedNetwork>, rx: Receiver<Request>) {
     match socket.ours() {
         Ok(stale) => {
             let stale: Vec<Entry> = (stale.into_iter())
-                .filter(|(ifindex, _)| ranges.has(*ifindex))
-                .map(|(ifindex, ip)| Entry::Unpin { ifindex, ip })
+                .filter(|e| matches!(e, Entry::Unpin { ifindex, .. } if ranges.has(*ifindex)))
                 .collect();
             if !stale.is_empty() {
                 info!(
@@ -224,11 +237,11 @@ mod tests {
         let (a, b) = ([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2]);
         let entries = coalesce(
             vec![
-                Request::Unpin(ip("10.77.0.11")),
+                Request::Unpin(ip("10.77.0.11"), a),
                 Request::Pin(ip("2001:db8:77::11"), a),
                 Request::Pin(ip("10.77.0.11"), b),
                 Request::Pin(ip("10.99.0.1"), a),
-                Request::Unpin(ip("2001:db8:77::11")),
+                Request::Unpin(ip("2001:db8:77::11"), a),
             ],
             &ranges,
         );
@@ -242,7 +255,8 @@ mod tests {
                 },
                 Entry::Unpin {
                     ifindex: 3,
-                    ip: ip("2001:db8:77::11")
+                    ip: ip("2001:db8:77::11"),
+                    mac: a
                 },
             ]
         );

@@ -19,6 +19,7 @@ const NLM_F_CREATE: u16 = 0x400;
 const NDA_DST: u16 = 1;
 const NDA_LLADDR: u16 = 2;
 const NDA_PROTOCOL: u16 = 12;
+const NUD_STALE: u16 = 0x04;
 const NUD_PERMANENT: u16 = 0x80;
 /// Replies not in within this time are given up (the kernel answers within the send).
 const REPLY_TIMEOUT: libc::timeval = libc::timeval {
@@ -45,8 +46,20 @@ pub enum Entry {
         /// Its link-layer address.
         mac: [u8; 6],
     },
-    /// The entry of `ip` on `ifindex` goes (the kernel resolves it again when needed).
+    /// The entry of `ip` on `ifindex` is the kernel's again: still at `mac`, but stale, so
+    /// the kernel checks it on its next use and the network may change it. (Not deleted:
+    /// tools that look a device up in the table, like `hotspotd auth IP`, still find it.)
     Unpin {
+        /// Interface index.
+        ifindex: i32,
+        /// The neighbour's address.
+        ip: IpAddr,
+        /// Its link-layer address as pinned.
+        mac: [u8; 6],
+    },
+    /// The entry of `ip` on `ifindex` goes: its device is known to have left, and the next
+    /// device at the address must not wait for the kernel to find that out.
+    Forget {
         /// Interface index.
         ifindex: i32,
         /// The neighbour's address.
@@ -121,7 +134,14 @@ pub fn encode(entry: &Entry, seq: u32) -> Vec<u8> {
                 (NDA_PROTOCOL, &[PROTOCOL]),
             ],
         ),
-        Entry::Unpin { ifindex, ip } => message(
+        Entry::Unpin { ifindex, ip, mac } => message(
+            libc::RTM_NEWNEIGH,
+            NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
+            seq,
+            ndmsg(family(ip), *ifindex, NUD_STALE),
+            &[(NDA_DST, &octets(ip)), (NDA_LLADDR, mac)],
+        ),
+        Entry::Forget { ifindex, ip } => message(
             libc::RTM_DELNEIGH,
             NLM_F_ACK,
             seq,
@@ -153,12 +173,12 @@ fn errno(body: &[u8]) -> Option<i32> {
     Some(i32::from_ne_bytes(body.get(..4)?.try_into().ok()?))
 }
 
-/// A neighbour in a dump that we pinned: (interface index, address).
-fn pinned_by_us(body: &[u8]) -> Option<(i32, IpAddr)> {
+/// A neighbour in a dump that we pinned, as its unpinning.
+fn pinned_by_us(body: &[u8]) -> Option<Entry> {
     let ndm = body.get(..NDMSG_LEN)?;
     let ifindex = i32::from_ne_bytes(ndm[4..8].try_into().ok()?);
     let state = u16::from_ne_bytes(ndm[8..10].try_into().ok()?);
-    let (mut dst, mut ours) = (None, false);
+    let (mut dst, mut mac, mut ours) = (None, None, false);
     let mut at = NDMSG_LEN;
     while let Some(head) = body.get(at..at + 4) {
         let len = usize::from(u16::from_ne_bytes([head[0], head[1]]));
@@ -167,12 +187,14 @@ fn pinned_by_us(body: &[u8]) -> Option<(i32, IpAddr)> {
         match (kind, value.len()) {
             (NDA_DST, 4) => dst = <[u8; 4]>::try_from(value).ok().map(IpAddr::from),
             (NDA_DST, 16) => dst = <[u8; 16]>::try_from(value).ok().map(IpAddr::from),
+            (NDA_LLADDR, 6) => mac = <[u8; 6]>::try_from(value).ok(),
             (NDA_PROTOCOL, 1) => ours = value[0] == PROTOCOL,
             _ => {}
         }
         at += (len.max(4) + 3) & !3;
     }
-    (ours && state & NUD_PERMANENT != 0).then_some((ifindex, dst?))
+    let (ip, mac) = (dst?, mac?);
+    (ours && state & NUD_PERMANENT != 0).then_some(Entry::Unpin { ifindex, ip, mac })
 }
 
 /// An open rtnetlink socket.
@@ -244,8 +266,8 @@ impl Socket {
         Ok(&buf[..got as usize])
     }
 
-    /// Applies `entries` in order; returns each refusal as (index, errno). Deleting an entry
-    /// that is not there is no refusal.
+    /// Applies `entries` in order; returns each refusal as (index, errno). Forgetting an
+    /// entry that is not there is no refusal.
     pub fn apply(&self, entries: &[Entry]) -> io::Result<Vec<(usize, i32)>> {
         let mut refused = Vec::new();
         let mut buf = vec![0u8; 64 * 1024];
@@ -266,7 +288,7 @@ impl Socket {
                     };
                     acked += 1;
                     let index = (seq as usize).saturating_sub(1);
-                    let missing = matches!(entries.get(index), Some(Entry::Unpin { .. }))
+                    let missing = matches!(entries.get(index), Some(Entry::Forget { .. }))
                         && e == -libc::ENOENT;
                     if e != 0 && !missing {
                         refused.push((index, e));
@@ -277,8 +299,8 @@ impl Socket {
         Ok(refused)
     }
 
-    /// Every entry we pinned (a previous run's included), as (interface index, address).
-    pub fn ours(&self) -> io::Result<Vec<(i32, IpAddr)>> {
+    /// Every entry we pinned (a previous run's included), as the request that unpins it.
+    pub fn ours(&self) -> io::Result<Vec<Entry>> {
         let request = message(
             libc::RTM_GETNEIGH,
             NLM_F_DUMP,
@@ -322,11 +344,19 @@ mod tests {
         let (kind, seq, body) = messages(&bytes).next().unwrap();
         assert_eq!((kind, seq), (libc::RTM_NEWNEIGH, 5));
         // What we write reads back as ours, with its address.
-        assert_eq!(pinned_by_us(body), Some((7, ip)));
-        let unpin = encode(&Entry::Unpin { ifindex: 7, ip }, 6);
-        let (kind, _, body) = messages(&unpin).next().unwrap();
-        assert_eq!(kind, libc::RTM_DELNEIGH);
+        let unpin = Entry::Unpin {
+            ifindex: 7,
+            ip,
+            mac: [2, 0x77, 0, 0, 0, 0x0b],
+        };
+        assert_eq!(pinned_by_us(body), Some(unpin));
+        let bytes = encode(&unpin, 6);
+        let (kind, _, body) = messages(&bytes).next().unwrap();
+        assert_eq!(kind, libc::RTM_NEWNEIGH);
         assert_eq!(pinned_by_us(body), None, "not permanent, not marked");
+        let forget = encode(&Entry::Forget { ifindex: 7, ip }, 7);
+        let (kind, seq, _) = messages(&forget).next().unwrap();
+        assert_eq!((kind, seq), (libc::RTM_DELNEIGH, 7));
     }
 
     #[test]
@@ -341,7 +371,12 @@ mod tests {
             1,
         );
         let (_, _, body) = messages(&bytes).next().unwrap();
-        assert_eq!(pinned_by_us(body), Some((3, ip)));
+        let unpin = Entry::Unpin {
+            ifindex: 3,
+            ip,
+            mac: [2; 6],
+        };
+        assert_eq!(pinned_by_us(body), Some(unpin));
     }
 
     #[test]
