@@ -17,7 +17,7 @@ use thiserror::Error;
 
 pub use access::{GardenEntry, MacRule};
 pub use key::{KeyError, load_or_create_key};
-pub use orders::{Order, OrderState};
+pub use orders::{ORDER_LIMITS, Order, OrderLimits, OrderRefusal, OrderState};
 pub use profiles::{NewProfile, Profile};
 pub use sessions::{NewSession, SessionProgress, SessionRow};
 pub use users::{UsageDelta, User};
