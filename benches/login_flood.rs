@@ -82,44 +82,43 @@ fn mb(pid: u32, key: &str) -> f64 {
     kb / 1024.0
 }
 
+/// Each flood against a fresh daemon, so one flood's throttle state does not shape the next.
 fn memory() {
-    let lab = Lab::start(1);
-    lab.ok(&["profile", "add", "day", "--validity", "1d"]);
-    lab.account("anna", "the-right-password", &["--profile", "day"]);
-    let pid = daemon_pid(&lab);
-    let idle = mb(pid, "VmRSS");
-    println!("idle RSS {idle:.1} MB");
     let floods = [
         (
             "150 account logins, one address",
             "username=anna&password=guess",
             150,
-            vec![guest_ip(1)],
+            1,
         ),
-        (
-            "60 wrong codes, one address",
-            "code=ABCDE-FGHJK",
-            60,
-            add_addresses(&lab, 100, 1),
-        ),
+        ("60 wrong codes, one address", "code=ABCDE-FGHJK", 60, 1),
         (
             "60 account logins, 20 addresses",
             "username=anna&password=guess",
             60,
-            add_addresses(&lab, 101, 20),
+            20,
         ),
     ];
-    for (what, body, count, sources) in floods {
+    for (what, body, count, addresses) in floods {
+        let lab = Lab::start(1);
+        lab.ok(&["profile", "add", "day", "--validity", "1d"]);
+        lab.account("anna", "the-right-password", &["--profile", "day"]);
+        let sources = match addresses {
+            1 => vec![guest_ip(1)],
+            n => add_addresses(&lab, 100, n),
+        };
+        let pid = daemon_pid(&lab);
+        let idle = mb(pid, "VmRSS");
         let start = Instant::now();
         let answers = flood(&lab, body, count, &sources);
         let took = start.elapsed();
         let checked = answers.get("401").copied().unwrap_or(0);
         println!(
-            "{what}: {checked} checked, answers {answers:?}, {:.1} s; RSS now {:.1} MB, peak so far {:.1} MB ({:+.1} MB over idle)",
+            "{what}: {checked} checked, answers {answers:?}, {:.1} s; RSS idle {idle:.1} MB, peak {:.1} MB ({:+.1} MB), after {:.1} MB",
             took.as_secs_f64(),
-            mb(pid, "VmRSS"),
             mb(pid, "VmHWM"),
             mb(pid, "VmHWM") - idle,
+            mb(pid, "VmRSS"),
         );
     }
 }
