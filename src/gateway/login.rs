@@ -1,6 +1,7 @@
 //! Logging a device in with a voucher code or an account's username and password.
 
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
@@ -171,17 +172,20 @@ impl Gateway {
                     .await
                     .map_err(GatewayError::from)?;
                 // argon2 is deliberately slow and takes 19 MiB while it runs: off the async
-                // runtime, and only a few at a time however many guests post at once.
-                let _permit = self
-                    .hashing
-                    .acquire()
+                // runtime, and only a few at a time however many guests post at once. The
+                // permit goes with the check, so a guest who hangs up does not free it early.
+                let permit = Arc::clone(&self.hashing)
+                    .acquire_owned()
                     .await
                     .map_err(|e| GatewayError::Inconsistent(e.to_string()))?;
-                let checked = tokio::task::spawn_blocking(move || match found {
-                    Some((user, hash)) => verify_password(&password, &hash).then_some(user),
-                    None => {
-                        verify_password(&password, DUMMY_HASH);
-                        None
+                let checked = tokio::task::spawn_blocking(move || {
+                    let _permit = permit;
+                    match found {
+                        Some((user, hash)) => verify_password(&password, &hash).then_some(user),
+                        None => {
+                            verify_password(&password, DUMMY_HASH);
+                            None
+                        }
                     }
                 })
                 .await

@@ -83,7 +83,7 @@ pub struct Gateway {
     online: AsyncMutex<Registry>,
     throttle: Mutex<LoginThrottle>,
     /// Password hashes running at once (each takes argon2's 19 MiB).
-    hashing: tokio::sync::Semaphore,
+    hashing: Arc<tokio::sync::Semaphore>,
     /// Counters for `/metrics` and `status`.
     pub metrics: Metrics,
     /// Devices seen in ARP and DHCP.
@@ -104,7 +104,7 @@ impl Gateway {
             key: Arc::new(key),
             online: AsyncMutex::new(Registry::default()),
             throttle: Mutex::new(LoginThrottle::new(ThrottlePolicy::default())),
-            hashing: tokio::sync::Semaphore::new(HASHES_AT_ONCE),
+            hashing: Arc::new(tokio::sync::Semaphore::new(HASHES_AT_ONCE)),
             metrics: Metrics::default(),
             garden_domains: Arc::default(),
             device_table: Mutex::default(),
