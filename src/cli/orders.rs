@@ -18,7 +18,7 @@ pub fn order(paths: &StatePaths, cmd: &OrderCommand) -> Result<String, CliError>
     let (mut store, key) = open_state(paths)?;
     match cmd {
         OrderCommand::List { json } => {
-            let orders = store.list_orders()?;
+            let orders = store.list_orders(now())?;
             if *json {
                 return Ok(json!(orders).to_string() + "\n");
             }

@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use askama::Template;
 use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tracing::error;
@@ -180,7 +180,14 @@ pub async fn login(
                     StatusCode::UNAUTHORIZED
                 }
             };
-            splash_page(&state, status, &dst, message(&e)).await
+            let page = splash_page(&state, status, &dst, message(&e)).await;
+            match e {
+                // The same number of seconds as the message says.
+                LoginError::Throttled(secs) => {
+                    ([(header::RETRY_AFTER, secs.to_string())], page).into_response()
+                }
+                _ => page,
+            }
         }
     }
 }

@@ -18,7 +18,7 @@ use thiserror::Error;
 
 pub use access::{GardenEntry, MacRule};
 pub use key::{KeyError, load_or_create_key};
-pub use orders::{Order, OrderState};
+pub use orders::{ORDER_LIMITS, Order, OrderLimits, OrderRefusal, OrderState};
 pub use profiles::{NewProfile, Profile};
 pub use session_parts::{ProfileSwitch, SessionPart};
 pub use sessions::{NewSession, SessionProgress, SessionRow};
