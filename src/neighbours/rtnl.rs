@@ -200,6 +200,9 @@ fn pinned_by_us(body: &[u8]) -> Option<Entry> {
 /// An open rtnetlink socket.
 pub struct Socket {
     fd: OwnedFd,
+    /// Sequence numbers keep growing across requests: a late acknowledgement of an earlier
+    /// request (after a timeout) is never taken for one of the current.
+    next_seq: std::cell::Cell<u32>,
 }
 
 fn check(ret: libc::c_int) -> io::Result<libc::c_int> {
@@ -233,7 +236,10 @@ impl Socket {
                 std::mem::size_of::<libc::timeval>() as libc::socklen_t,
             )
         })?;
-        Ok(Socket { fd })
+        Ok(Socket {
+            fd,
+            next_seq: std::cell::Cell::new(1),
+        })
     }
 
     fn send(&self, bytes: &[u8]) -> io::Result<()> {
@@ -275,19 +281,23 @@ impl Socket {
         // short: a chunk at a time.
         for (c, chunk) in entries.chunks(CHUNK).enumerate() {
             let first = c * CHUNK;
+            let base = self.next_seq.get();
+            self.next_seq.set(base.wrapping_add(chunk.len() as u32));
             let mut batch = Vec::with_capacity(chunk.len() * 48);
             for (i, e) in chunk.iter().enumerate() {
-                batch.extend(encode(e, (first + i) as u32 + 1));
+                batch.extend(encode(e, base.wrapping_add(i as u32)));
             }
             self.send(&batch)?;
             let mut acked = 0;
             while acked < chunk.len() {
                 for (kind, seq, body) in messages(self.receive(&mut buf)?) {
-                    let Some(e) = (kind == NLMSG_ERROR).then(|| errno(body)).flatten() else {
+                    let i = seq.wrapping_sub(base) as usize;
+                    let ack = (kind == NLMSG_ERROR && i < chunk.len()).then(|| errno(body));
+                    let Some(e) = ack.flatten() else {
                         continue;
                     };
                     acked += 1;
-                    let index = (seq as usize).saturating_sub(1);
+                    let index = first + i;
                     let missing = matches!(entries.get(index), Some(Entry::Forget { .. }))
                         && e == -libc::ENOENT;
                     if e != 0 && !missing {
@@ -301,10 +311,12 @@ impl Socket {
 
     /// Every entry we pinned (a previous run's included), as the request that unpins it.
     pub fn ours(&self) -> io::Result<Vec<Entry>> {
+        let seq = self.next_seq.get();
+        self.next_seq.set(seq.wrapping_add(1));
         let request = message(
             libc::RTM_GETNEIGH,
             NLM_F_DUMP,
-            1,
+            seq,
             ndmsg(libc::AF_UNSPEC as u8, 0, 0),
             &[],
         );
@@ -312,7 +324,8 @@ impl Socket {
         let mut found = Vec::new();
         let mut buf = vec![0u8; 64 * 1024];
         loop {
-            for (kind, _, body) in messages(self.receive(&mut buf)?) {
+            let replies = messages(self.receive(&mut buf)?).filter(|(_, s, _)| *s == seq);
+            for (kind, _, body) in replies {
                 match kind {
                     NLMSG_DONE => return Ok(found),
                     NLMSG_ERROR => match errno(body) {
