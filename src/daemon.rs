@@ -83,8 +83,34 @@ pub fn open_state(config: &Config) -> Result<(Store, Vec<u8>), DaemonError> {
     Ok((store, key))
 }
 
+/// Raises the soft limit on open files to the hard limit: the default soft limit (1,024) is
+/// what a few hundred guests' connections plus enforcement need; the portal's connection caps
+/// are set below whatever limit results (see `portal::server`).
+fn raise_fd_limit() {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit read and write the struct we own.
+    let raised = unsafe {
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && {
+            lim.rlim_cur = lim.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim) == 0
+        }
+    };
+    if raised {
+        info!(
+            open_files = lim.rlim_cur,
+            "open-file limit raised to the hard limit"
+        );
+    } else {
+        warn!(error = %std::io::Error::last_os_error(), "cannot raise the open-file limit");
+    }
+}
+
 /// Runs the gateway until SIGTERM or SIGINT; SIGHUP re-reads `path`.
 pub async fn run(config: Config, path: PathBuf) -> Result<(), DaemonError> {
+    raise_fd_limit();
     let (store, key) = open_state(&config)?;
     let firewall = FirewallHandle::spawn(Firewall::new(firewall_policy(&config)));
     let portal_addrs = config.portal_addrs();

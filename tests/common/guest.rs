@@ -48,12 +48,24 @@ impl Lab {
         String::from_utf8_lossy(&out.stdout).parse().unwrap_or(0)
     }
 
-    /// HTTP status of guest `i`'s logout at the portal.
+    /// The form token of a portal page shown to the guest in namespace `ns` (the portal
+    /// refuses posts without one, as a browser sends them from the page).
+    pub fn form_token_in(&self, ns: &str, portal: &str) -> String {
+        let out = self.curl_in(ns, &["-L", &format!("{portal}/")]);
+        let page = String::from_utf8_lossy(&out.stdout);
+        let at = page.find("name=\"token\" value=\"").map(|i| i + 20);
+        at.and_then(|i| page[i..].split('"').next())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// HTTP status of guest `i`'s logout at the portal (through the status page's form).
     pub fn logout(&self, i: usize) -> String {
         let url = format!("{PORTAL}/logout");
+        let token = format!("token={}", self.form_token_in(&self.guest(i), PORTAL));
         let out = self.curl(
             i,
-            &["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", &url],
+            &["-o", "/dev/null", "-w", "%{http_code}", "-d", &token, &url],
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
@@ -78,11 +90,14 @@ impl Lab {
         code: &str,
         dst: &str,
     ) -> (String, String, String) {
+        let token = format!("token={}", self.form_token_in(ns, portal));
         let out = self.curl_in(
             ns,
             &[
                 "-D",
                 "-",
+                "-d",
+                &token,
                 "--data-urlencode",
                 &format!("code={code}"),
                 "--data-urlencode",
@@ -105,11 +120,14 @@ impl Lab {
 
     /// Logs guest `i` in with an account; returns (HTTP status, body).
     pub fn login_account(&self, i: usize, username: &str, password: &str) -> (String, String) {
+        let token = format!("token={}", self.form_token_in(&self.guest(i), PORTAL));
         let out = self.curl(
             i,
             &[
                 "-D",
                 "-",
+                "-d",
+                &token,
                 "--data-urlencode",
                 &format!("username={username}"),
                 "--data-urlencode",
