@@ -169,7 +169,8 @@ pub async fn login(
             notice: None,
             account,
         };
-        return splash_page(&state, peer, StatusCode::FORBIDDEN, &dst, expired).await;
+        // Not the forged post's destination either.
+        return splash_page(&state, peer, StatusCode::FORBIDDEN, "", expired).await;
     }
     let Some(ip) = client_ipv4(peer) else {
         return splash_page(
