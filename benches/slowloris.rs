@@ -7,13 +7,11 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
-mod support;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::lab::{GATEWAY, Lab, PORTAL};
-use support::daemon_pid;
 
 const ATTACK_CONNECTIONS: usize = 2000;
 const SPLASH_SAMPLES: usize = 20;
@@ -104,6 +102,22 @@ fn slowloris(lab: &Lab, secs: u32) -> Child {
         .expect("start slowloris")
 }
 
+/// The PID of the daemon in the lab's gateway namespace.
+fn daemon_pid(lab: &Lab) -> u32 {
+    let out = Command::new("ip")
+        .args(["netns", "pids", &lab.gw()])
+        .output()
+        .expect("ip netns pids");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .filter_map(|p| p.parse::<u32>().ok())
+        .find(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|c| c.trim() == "hotspotd")
+        })
+        .expect("hotspotd pid")
+}
+
 fn main() {
     let mut lim = libc::rlimit {
         rlim_cur: 0,
@@ -122,7 +136,7 @@ fn main() {
     println!("daemon: {}", line.unwrap_or("?"));
 
     measure(&lab, "idle");
-    let attack = slowloris(&lab, 120);
+    let attack = slowloris(&lab, 600);
     std::thread::sleep(Duration::from_secs(3));
     measure(&lab, &format!("{ATTACK_CONNECTIONS} half-open connections"));
     let _ = Command::new("kill")

@@ -14,9 +14,7 @@ impl Gateway {
     pub async fn client_at(&self, ip: Ipv4Addr) -> Option<ClientView> {
         // Most portal requests come from guests who are not online: answer those without
         // reading the neighbour table.
-        if self.online.lock().await.by_ip(ip).is_none() {
-            return None;
-        }
+        self.online.lock().await.by_ip(ip)?;
         let mac = self.device_at(ip).ok()?;
         let reg = self.online.lock().await;
         let active = reg.sessions.get(&mac).filter(|a| a.ip == ip)?;
