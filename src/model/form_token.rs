@@ -1,7 +1,8 @@
 //! Tokens the portal embeds in its forms, so a page on another site cannot post them for a
 //! guest (cross-site request forgery): an HMAC under the daemon's secret key over the device
-//! (its address and MAC) and the time the page was made. Another site cannot read a portal
-//! page to copy one, and one taken from the attacker's own page names the attacker's device.
+//! (as the caller names it, e.g. its address) and the time the page was made. Another site
+//! cannot read a portal page to copy one, and one taken from the attacker's own page names the
+//! attacker's device.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -26,7 +27,7 @@ fn tag(key: &[u8], device: &str, issued: i64) -> Hmac<Sha256> {
     mac
 }
 
-/// The token for `device` (e.g. `10.77.0.11 02:77:00:00:00:0b`) at `now`: `ISSUED.HEX`.
+/// The token for `device` (e.g. `10.77.0.11`) at `now`: `ISSUED.HEX`.
 pub fn issue(key: &[u8], device: &str, now: i64) -> String {
     let bytes = tag(key, device, now).finalize().into_bytes();
     format!("{now}.{}", hex::encode(&bytes[..TAG_LEN]))

@@ -1,7 +1,8 @@
 //! Cross-site requests: a page on another site (any plain-HTTP page or ad a guest loads) could
 //! post the portal's forms from the guest's browser — log the guest out, or in with the
 //! attacker's code. Posts are refused when the browser names another origin, and every form
-//! carries a token bound to the device (see `model::form_token`) that another site cannot read.
+//! carries a token bound to the device's address (see `model::form_token`) that another site
+//! cannot read.
 
 use std::net::SocketAddr;
 
