@@ -87,12 +87,75 @@ fn one_more_client(fw: &Firewall, clients: u32) -> (f64, f64) {
             ip6: Vec::new(),
             quotas: Quotas::default(),
             drop_quotas: true,
-            flush_flows: false,
+            ends_session: false,
         };
         fw.apply(&[Change::Revoke(revoke)]).unwrap();
         ms
     };
     (time(99_999, false), time(99_998, true))
+}
+
+/// Forks and clones since boot, machine-wide (`processes` in /proc/stat): the delta over a
+/// step bounds the processes it spawned (other activity on the machine adds to it).
+fn forks_since_boot() -> u64 {
+    std::fs::read_to_string("/proc/stat")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("processes "))
+                .and_then(|n| n.trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Ends every client of the table in one batch, as a window closing does: the removal with
+/// its counter reads, then the flush of their connections over ctnetlink; and, for
+/// comparison, one `conntrack -D` per address as before.
+fn end_all_at_once(fw: &Firewall, ns: &Netns, clients: u32) {
+    let ending: Vec<Change> = grants(clients, 0)
+        .into_iter()
+        .map(|g| {
+            Change::Revoke(hotspotd::firewall::ClientRevoke {
+                session_id: g.session_id,
+                mac: g.mac,
+                ip: g.ip,
+                ip6: Vec::new(),
+                quotas: Quotas::default(),
+                drop_quotas: true,
+                ends_session: true,
+            })
+        })
+        .collect();
+    let ips: Vec<std::net::IpAddr> = (0..clients)
+        .map(|i| client_ip(i).parse().unwrap())
+        .collect();
+    let forks = forks_since_boot();
+    let start = Instant::now();
+    let last = fw.apply(&ending).unwrap();
+    let removal_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let filter = hotspotd::firewall::FlowFilter {
+        clients: ips.iter().copied().collect(),
+        redirected: Default::default(),
+    };
+    let start = Instant::now();
+    hotspotd::firewall::kill_flows(Some(&ns.name), &filter).unwrap();
+    let flush_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let forked = forks_since_boot() - forks;
+    assert_eq!(
+        last.counters.len(),
+        2 * clients as usize,
+        "every counter read"
+    );
+    let script: String = ips
+        .iter()
+        .map(|ip| format!("conntrack -D -f ipv4 --orig-src {ip} >/dev/null 2>&1; "))
+        .collect();
+    let start = Instant::now();
+    ns.command(&["sh", "-c", &script]).status().unwrap();
+    let old_ms = start.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "end {clients} sessions at once: removal with last counts {removal_ms:.1} ms, connection flush over ctnetlink {flush_ms:.1} ms, {forked} forks machine-wide meanwhile (the daemon's path spawns none); before: one conntrack -D per address {old_ms:.0} ms"
+    );
 }
 
 fn firewall_batches(clients: u32) {
@@ -128,6 +191,7 @@ fn firewall_batches(clients: u32) {
         percentile(&reads, 0.5)
     );
     println!("nft rules: {rules_empty} with 0 clients, {rules_full} with {clients} clients");
+    end_all_at_once(&fw, &ns, clients);
 }
 
 /// Starts the daemon on `clients` sessions seeded into the lab's database and measures the

@@ -18,7 +18,7 @@ use tracing::{info, warn};
 
 use crate::config::{Config, RunningProbe};
 use crate::control;
-use crate::firewall::{Firewall, FirewallHandle, FirewallPolicy};
+use crate::firewall::{self, Firewall, FirewallHandle, FirewallPolicy};
 use crate::gateway::{Gateway, GatewayError, enforcement_loop};
 use crate::portal::{self, PortalState};
 use crate::sniff::capture::{self, Event};
@@ -118,6 +118,11 @@ pub async fn run(config: Config, path: PathBuf) -> Result<(), DaemonError> {
     let gateway = Arc::new(Gateway::new(config, SharedStore::new(store), firewall, key));
     let restored = gateway.restore().await?;
     info!(restored, "firewall table installed");
+    // A change to our table by anyone else is repaired at once (the tick's check remains).
+    let watched = gateway.clone();
+    if let Err(e) = firewall::watch(None, move |change| watched.table_changed(change)) {
+        warn!(error = %e, "cannot watch nftables for changes; the once-a-second check remains");
+    }
 
     let bind = |what: String| move |source| DaemonError::Bind { what, source };
     // One listener per guest network: the firewall redirects each network's HTTP to the
@@ -169,6 +174,11 @@ pub async fn run(config: Config, path: PathBuf) -> Result<(), DaemonError> {
     cancel.cancel();
     if tokio::time::timeout(DRAIN, tracker.wait()).await.is_err() {
         warn!("tasks did not finish within {DRAIN:?}; exiting anyway");
+    }
+    // The bytes counted since the last tick: the table stays, but a start rebuilds it with
+    // fresh counters.
+    if let Err(e) = gateway.enforce_tick().await {
+        warn!(error = %e, "last accounting before shutdown failed");
     }
     let _ = std::fs::remove_file(&socket_path);
     Ok(())

@@ -34,7 +34,7 @@ fn revoke(g: &ClientGrant, drop_quota: bool) -> ClientRevoke {
         ip6: g.ip6.clone(),
         quotas: g.quotas.clone(),
         drop_quotas: drop_quota,
-        flush_flows: true,
+        ends_session: true,
     }
 }
 
@@ -73,8 +73,12 @@ fn ruleset_loads_and_clients_come_and_go() {
     );
 
     // Revoking a, keeping the quota for b; revoking twice must also succeed.
-    fw.apply(&[Change::Revoke(revoke(&a, false))])
+    // Ending a session reads its counters' last numbers (what its last tick missed).
+    let last = fw
+        .apply(&[Change::Revoke(revoke(&a, false))])
         .expect("revoke a");
+    assert_eq!(last.counters.get(&up_counter(1)), Some(&0), "{last:?}");
+    assert_eq!(last.counters.get(&down_counter(1)), Some(&0), "{last:?}");
     fw.apply(&[Change::Revoke(revoke(&a, false))])
         .expect("revoke a again");
     let k = fw.read().unwrap().unwrap();

@@ -63,19 +63,51 @@ fn guests_stay_authorised_across_kill_and_restart() {
 }
 
 #[test]
-fn a_flushed_ruleset_is_rebuilt_within_five_seconds() {
+fn a_flushed_ruleset_is_rebuilt_at_once() {
     let lab = Lab::start(2);
     let code = &lab.vouchers(&[])[0];
     assert_eq!(lab.login(1, code, "").0, "303");
     run(&["ip", "netns", "exec", &lab.gw(), "nft", "flush", "ruleset"]);
-    assert!(!table_exists(&lab));
     let took = lab.wait_until(Duration::from_secs(5), "table rebuilt", || {
         table_exists(&lab)
     });
-    eprintln!("table rebuilt {took:?} after the flush");
+    eprintln!("table back {took:?} after the flush (benches/repair.rs measures the window)");
     assert_eq!(lab.status(1, "http://example.com/"), "200");
     assert_eq!(lab.status(2, "http://example.com/"), "302");
-    assert!(lab.log().contains("rebuilding it from the database"));
+    // Noticed from nftables' own announcement, not by the once-a-second check.
+    assert!(
+        lab.log()
+            .contains("another process changed our nftables table"),
+        "{}",
+        lab.log()
+    );
+}
+
+#[test]
+fn a_table_changed_behind_our_back_is_rebuilt() {
+    let lab = Lab::start(2);
+    let code = &lab.vouchers(&[])[0];
+    assert_eq!(lab.login(1, code, "").0, "303");
+    assert_eq!(lab.status(2, "http://example.com/"), "302");
+    // The table stays, but held guests' web traffic is no longer sent to the portal.
+    run(&[
+        "ip",
+        "netns",
+        "exec",
+        &lab.gw(),
+        "nft",
+        "flush",
+        "chain",
+        "inet",
+        "hotspotd",
+        "capture",
+    ]);
+    lab.wait_until(Duration::from_secs(5), "table rebuilt", || {
+        lab.log().contains("changed behind our back")
+    });
+    assert_eq!(lab.status(2, "http://example.com/"), "302");
+    assert_eq!(lab.status(1, "http://example.com/"), "200");
+    assert_eq!(lab.clients().len(), 1, "the session survives the rebuild");
 }
 
 #[test]

@@ -83,7 +83,7 @@ pub fn seed_sessions(lab: &Lab, clients: u32) {
             session_timeout: 86_400,
             idle_timeout: 86_400,
         };
-        let mut queue = store.assignments(id).unwrap();
+        let mut queue = store.assignments(id, now).unwrap();
         activate_at_logon(&mut queue, now);
         store.start_session(&new, &queue, true).unwrap();
     }

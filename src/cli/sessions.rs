@@ -1,4 +1,6 @@
-//! `hotspotd sessions`: history with user, profile, device, times, bytes and terminate cause.
+//! `hotspotd sessions`: history with user, profile, device, times, bytes and terminate cause;
+//! a session that ran under several profiles (one ended and the next took over) has a line per
+//! profile under it, with that part's time and bytes.
 
 use std::collections::HashMap;
 
@@ -30,9 +32,11 @@ pub fn sessions(
         .map(|p| (p.id, p.name))
         .collect();
     let now = now();
+    let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
+    let mut parts = store.session_parts(&rows, now)?;
     let mut items = Vec::new();
     let mut lines = Vec::new();
-    for s in rows.iter().take(limit as usize) {
+    for s in &rows {
         let user = store
             .user(s.user_id)?
             .map(|u| u.username.unwrap_or_else(|| format!("voucher {}", u.id)))
@@ -43,8 +47,33 @@ pub fn sessions(
             .unwrap_or(now)
             .saturating_sub(s.started_at)
             .max(0) as u64;
+        let parts = parts.remove(&s.id).unwrap_or_default();
+        let part_lines: Vec<Vec<String>> = match parts.len() {
+            0 | 1 => Vec::new(),
+            _ => parts
+                .iter()
+                .map(|p| {
+                    let name = profiles.get(&p.profile_id).cloned().unwrap_or_default();
+                    vec![
+                        String::new(),
+                        String::new(),
+                        format!("↳ {name}"),
+                        String::new(),
+                        String::new(),
+                        format_duration(p.duration_secs),
+                        format_size(p.bytes_up),
+                        format_size(p.bytes_down),
+                        String::new(),
+                    ]
+                })
+                .collect(),
+        };
+        let parts: Vec<_> = parts
+            .iter()
+            .map(|p| json!({"profile": profiles.get(&p.profile_id).cloned().unwrap_or_default(), "part": p}))
+            .collect();
         items.push(
-            json!({"session": s, "user": user, "profile": profile, "duration_secs": duration}),
+            json!({"session": s, "user": user, "profile": profile, "duration_secs": duration, "profiles": parts}),
         );
         lines.push(vec![
             s.id.to_string(),
@@ -57,6 +86,7 @@ pub fn sessions(
             format_size(s.bytes_down),
             s.end_cause.clone().unwrap_or_else(|| "active".into()),
         ]);
+        lines.extend(part_lines);
     }
     if json_out {
         return Ok(json!(items).to_string() + "\n");

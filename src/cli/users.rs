@@ -130,7 +130,7 @@ pub fn user(config: &Config, cmd: &UserCommand) -> Result<String, CliError> {
             let mut rows = Vec::new();
             let mut items = Vec::new();
             for u in users {
-                let queue = store.assignments(u.id)?;
+                let queue = store.assignments(u.id, now)?;
                 let state = state_of(&u, &queue, now);
                 rows.push(vec![
                     u.id.to_string(),
@@ -155,7 +155,7 @@ pub fn user(config: &Config, cmd: &UserCommand) -> Result<String, CliError> {
         }
         UserCommand::Show { user, json } => {
             let u = find(&store, user)?;
-            let queue = store.assignments(u.id)?;
+            let queue = store.assignments(u.id, now)?;
             let mut profiles = Vec::new();
             for a in &queue {
                 let p = store.profile(a.profile_id)?;
@@ -163,7 +163,17 @@ pub fn user(config: &Config, cmd: &UserCommand) -> Result<String, CliError> {
                 profiles
                     .push(json!({"assignment": a, "profile": p.map(|p| p.name), "usage": usage}));
             }
-            let sessions: Vec<_> = store.sessions_of_user(u.id, 20)?;
+            let rows = store.sessions_of_user(u.id, 20)?;
+            let mut parts = store.session_parts(&rows, now)?;
+            // Each session with the profiles it ran under and the usage of each part.
+            let sessions: Vec<_> = rows
+                .iter()
+                .map(|s| {
+                    let mut v = json!(s);
+                    v["profiles"] = json!(parts.remove(&s.id).unwrap_or_default());
+                    v
+                })
+                .collect();
             if *json {
                 return Ok(json!({"user": u, "state": state_of(&u, &queue, now), "profiles": profiles, "sessions": sessions}).to_string() + "\n");
             }
@@ -213,7 +223,8 @@ pub fn user(config: &Config, cmd: &UserCommand) -> Result<String, CliError> {
         }
         UserCommand::RemoveProfile { user, assignment } => {
             let u = find(&store, user)?;
-            let queue = store.assignments(u.id)?;
+            // As the clock has it: a profile that ended while its user was offline is used.
+            let queue = store.assignments(u.id, now)?;
             let index = queue
                 .iter()
                 .position(|a| a.id == *assignment)

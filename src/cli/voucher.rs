@@ -238,7 +238,8 @@ pub fn state_of(user: &User, queue: &[Assignment], now: i64) -> &'static str {
         "expired"
     } else if user.max_logins.is_some_and(|m| user.logins >= m) {
         "used"
-    } else if queue.iter().any(|a| a.state == State::Active) {
+    } else if user.logins > 0 && queue.iter().any(|a| a.state == State::Active) {
+        // A "now" profile is active from its assignment: its voucher is unused until a logon.
         "in-use"
     } else if queue.is_empty() {
         "no-profile"
@@ -254,7 +255,7 @@ pub fn list(config: &Config, json_out: bool) -> Result<String, CliError> {
     let mut items = Vec::new();
     let mut rows = Vec::new();
     for user in store.list_users(true)? {
-        let queue = store.assignments(user.id)?;
+        let queue = store.assignments(user.id, now)?;
         let state = state_of(&user, &queue, now);
         let profile = match queue.last() {
             Some(a) => store

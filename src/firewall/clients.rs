@@ -90,8 +90,10 @@ pub struct ClientRevoke {
     pub quotas: Quotas,
     /// Delete the quota objects too (no other device of the user uses them any more).
     pub drop_quotas: bool,
-    /// Kill the device's open connections (the session ended; not when limits are replaced).
-    pub flush_flows: bool,
+    /// The session ended: its counters go too (once read) and the device's open connections
+    /// are killed. Not when limits are replaced or the device moves: the session's counters
+    /// then stay and go on counting.
+    pub ends_session: bool,
 }
 
 /// An IPv6 address leaving a session that stays online (the device's least recently seen
@@ -287,11 +289,32 @@ pub fn drop_ipv6_ops(drops: &[&Ipv6Drop]) -> Vec<Op> {
     ops
 }
 
-/// Operations that remove clients. Everything deleted is first added, so the batch succeeds
+/// Operations that delete the counters of ended sessions, after `revoke_ops` made them
+/// unreachable and their last numbers were read. Added first, like everything deleted.
+pub fn retire_counters(revokes: &[&ClientRevoke]) -> Vec<Op> {
+    let counters: Vec<Object> = revokes
+        .iter()
+        .filter(|r| r.ends_session)
+        .flat_map(|r| counter_names(r.session_id))
+        .map(Object::counter)
+        .collect();
+    let mut ops: Vec<Op> = counters.iter().cloned().map(Op::AddObject).collect();
+    ops.extend(counters.into_iter().map(Op::DeleteObject));
+    ops
+}
+
+/// Names of a session's upload and download counters.
+pub fn counter_names(session_id: i64) -> [String; 2] {
+    [up_counter(session_id), down_counter(session_id)]
+}
+
+/// Operations that remove clients: set elements, map entries, limits and (with the user's
+/// last device) quotas; counters are left to `retire_counters`. Everything deleted is first added, so the batch succeeds
 /// whether or not the kernel still holds it (a set element may have timed out already; nft
 /// 1.0.6 and kernels before 6.3 have no `destroy`). Re-adding a quota object with its own
 /// limit only rewrites that limit; the kernel keeps its usage.
 pub fn revoke_ops(revokes: &[&ClientRevoke]) -> Vec<Op> {
+    let mut kept = Vec::new();
     let mut objects = Vec::new();
     let mut quotas = Vec::new();
     let mut dropped_quotas = Vec::new();
@@ -311,8 +334,10 @@ pub fn revoke_ops(revokes: &[&ClientRevoke]) -> Vec<Op> {
             ("up_limit", mac_key(mac), up_limit(sid)),
             ("down_limit", Key::V4(r.ip), down_limit(sid)),
         ];
-        objects.push(Object::counter(up_counter(sid)));
-        objects.push(Object::counter(down_counter(sid)));
+        // The counters stay (see `retire_counters`): unreachable once their map entries go.
+        // Added like the rest, so the map entries re-added below name something.
+        kept.push(Op::AddObject(Object::counter(up_counter(sid))));
+        kept.push(Op::AddObject(Object::counter(down_counter(sid))));
         objects.push(Object::limit(up_limit(sid), 8));
         objects.push(Object::limit(down_limit(sid), 8));
         // Devices of one user share quota objects: each is added and deleted once.
@@ -336,7 +361,8 @@ pub fn revoke_ops(revokes: &[&ClientRevoke]) -> Vec<Op> {
             set_keys.push(ip_set, addr);
         }
     }
-    let mut ops: Vec<Op> = objects.iter().cloned().map(Op::AddObject).collect();
+    let mut ops = kept;
+    ops.extend(objects.iter().cloned().map(Op::AddObject));
     ops.extend(quotas);
     ops.extend(maps.into_ops(Op::AddElements));
     ops.extend(sets.into_ops(Op::AddElements));

@@ -11,7 +11,9 @@ mod netlink;
 mod nft;
 mod ops;
 mod render;
+mod watch;
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -28,9 +30,10 @@ pub use clients::{
     ClientGrant, ClientRevoke, Ipv6Drop, QuotaGrant, Quotas, down_counter, up_counter,
 };
 pub use counters::{KernelCounters, count_rules};
-pub use netlink::NetlinkError;
+pub use netlink::{FlowFilter, NetlinkError, kill_flows};
 pub use nft::Nft;
 pub use render::{FAMILY, FirewallPolicy, TABLE, render, rule_count};
+pub use watch::{TableChange, watch};
 
 /// A firewall operation failed.
 #[derive(Debug, Error)]
@@ -103,6 +106,17 @@ fn netlink_ops(changes: &[Change]) -> Option<Vec<Op>> {
         return None;
     }
     Some(runs(changes).flat_map(run_ops).collect())
+}
+
+/// The revocations among `changes` that end their sessions.
+fn ended_sessions(changes: &[Change]) -> Vec<&ClientRevoke> {
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Revoke(r) if r.ends_session => Some(r),
+            _ => None,
+        })
+        .collect()
 }
 
 /// nft JSON commands for a list of changes, in order.
@@ -201,18 +215,46 @@ impl Firewall {
     }
 
     /// Applies changes in one transaction: over netlink when they only touch clients and
-    /// the garden's DNS addresses, else through nft.
-    pub fn apply(&self, changes: &[Change]) -> Result<(), FirewallError> {
-        match netlink_ops(changes) {
-            Some(ops) => Ok(netlink::apply(self.nft.netns(), &ops)?),
-            None => self.apply_with_nft(changes),
+    /// the garden's DNS addresses, else through nft. Over netlink, the counters of sessions
+    /// that end are read once the transaction made them unreachable, then deleted: their
+    /// last numbers come back (through nft: none).
+    pub fn apply(&self, changes: &[Change]) -> Result<KernelCounters, FirewallError> {
+        let Some(ops) = netlink_ops(changes) else {
+            self.apply_with_nft(changes)?;
+            return Ok(KernelCounters::default());
+        };
+        netlink::apply(self.nft.netns(), &ops)?;
+        let ended = ended_sessions(changes);
+        if ended.is_empty() {
+            return Ok(KernelCounters::default());
         }
+        let names: Vec<String> = ended
+            .iter()
+            .flat_map(|r| clients::counter_names(r.session_id))
+            .collect();
+        // The sessions are out already: a failure here loses their last bytes or leaves
+        // unreachable counters behind (until the next rebuild), never a guest online.
+        let last = netlink::read_named_counters(self.nft.netns(), &names).unwrap_or_else(|e| {
+            warn!(error = %e, sessions = ended.len(), "cannot read the last counts of ended sessions");
+            KernelCounters::default()
+        });
+        if let Err(e) = netlink::apply(self.nft.netns(), &clients::retire_counters(&ended)) {
+            warn!(error = %e, "cannot delete the counters of ended sessions");
+        }
+        Ok(last)
     }
 
-    /// Applies changes in one transaction through nft, whatever they are (benchmarks
-    /// compare both ways; tests check both leave the same table).
+    /// Applies changes in one transaction through nft, whatever they are, deleting ended
+    /// sessions' counters unread (benchmarks compare both ways; tests check both leave the
+    /// same table).
     pub fn apply_with_nft(&self, changes: &[Change]) -> Result<(), FirewallError> {
-        self.nft.apply(&json!({ "nftables": commands(changes) }))
+        let mut cmds = commands(changes);
+        cmds.extend(
+            clients::retire_counters(&ended_sessions(changes))
+                .iter()
+                .map(Op::to_json),
+        );
+        self.nft.apply(&json!({ "nftables": cmds }))
     }
 
     /// Counters and quotas, or `None` when our table is gone (read over netlink: with
@@ -232,7 +274,38 @@ impl Firewall {
     }
 }
 
-type Reply = oneshot::Sender<Result<(), String>>;
+/// The last numbers of an ended session's counters, read once its transaction made them
+/// unreachable (nothing passes uncounted in between).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LastCounts {
+    /// Session id.
+    pub session_id: i64,
+    /// Bytes from the device, if the kernel echoed the counter.
+    pub up: Option<u64>,
+    /// Bytes to the device, if the kernel echoed the counter.
+    pub down: Option<u64>,
+}
+
+/// The sessions whose counters a change removed, with their last numbers.
+pub type Removed = Vec<LastCounts>;
+
+/// The last counts of every session `changes` end, from what `Firewall::apply` read.
+fn removed_by(changes: &[Change], last: &KernelCounters) -> Removed {
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Revoke(r) if r.ends_session => Some(LastCounts {
+                session_id: r.session_id,
+                up: last.counters.get(&up_counter(r.session_id)).copied(),
+                down: last.counters.get(&down_counter(r.session_id)).copied(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+type Outcome = Result<Removed, String>;
+type Reply = oneshot::Sender<Outcome>;
 
 /// Async front of the firewall: a task that drains every queued change into one batch.
 #[derive(Clone)]
@@ -260,12 +333,12 @@ impl FirewallHandle {
         &self.stats
     }
 
-    fn send(&self, changes: Vec<Change>) -> Option<oneshot::Receiver<Result<(), String>>> {
+    fn send(&self, changes: Vec<Change>) -> Option<oneshot::Receiver<Outcome>> {
         let (reply, rx) = oneshot::channel();
         self.tx.send((changes, reply)).ok().map(|_| rx)
     }
 
-    async fn wait(rx: Option<oneshot::Receiver<Result<(), String>>>) -> Result<(), FirewallError> {
+    async fn wait(rx: Option<oneshot::Receiver<Outcome>>) -> Result<Removed, FirewallError> {
         rx.ok_or(FirewallError::Stopped)?
             .await
             .map_err(|_| FirewallError::Stopped)?
@@ -273,18 +346,19 @@ impl FirewallHandle {
     }
 
     /// Applies one change, batched with whatever else is waiting.
-    pub async fn change(&self, change: Change) -> Result<(), FirewallError> {
+    pub async fn change(&self, change: Change) -> Result<Removed, FirewallError> {
         Self::wait(self.send(vec![change])).await
     }
 
     /// Applies changes that must land in the same transaction (replacing a client's limits:
-    /// it is never unauthorised in between).
-    pub async fn change_together(&self, changes: Vec<Change>) -> Result<(), FirewallError> {
+    /// it is never unauthorised in between). Returns the last counts of the sessions whose
+    /// counters it removed.
+    pub async fn change_together(&self, changes: Vec<Change>) -> Result<Removed, FirewallError> {
         Self::wait(self.send(changes)).await
     }
 
     /// Applies independent changes, batched; one result per change, in order.
-    pub async fn change_many(&self, changes: Vec<Change>) -> Vec<Result<(), FirewallError>> {
+    pub async fn change_many(&self, changes: Vec<Change>) -> Vec<Result<Removed, FirewallError>> {
         let waiting: Vec<_> = changes.into_iter().map(|c| self.send(vec![c])).collect();
         let mut results = Vec::with_capacity(waiting.len());
         for rx in waiting {
@@ -325,9 +399,20 @@ async fn batch_loop(
     }
 }
 
-/// Applies everything waiting as one transaction; if it fails, applies each caller's changes
-/// alone so one bad change cannot block the others, and tells each caller its own result.
+/// Applies everything waiting: access-list replacements (nft) apart from per-client
+/// changes (netlink, which reads removed counters back), each kind as one transaction.
 fn apply_pending(fw: &Firewall, pending: Vec<(Vec<Change>, Reply)>, stats: &ApplyStats) {
+    let (lists, clients): (Vec<_>, Vec<_>) = pending
+        .into_iter()
+        .partition(|(c, _)| c.iter().any(|c| matches!(c, Change::Access(_))));
+    for group in [clients, lists].into_iter().filter(|g| !g.is_empty()) {
+        apply_group(fw, group, stats);
+    }
+}
+
+/// Applies a group as one transaction; if it fails, applies each caller's changes alone so
+/// one bad change cannot block the others, and tells each caller its own result.
+fn apply_group(fw: &Firewall, pending: Vec<(Vec<Change>, Reply)>, stats: &ApplyStats) {
     let all: Vec<Change> = pending
         .iter()
         .flat_map(|(c, _)| c.iter().cloned())
@@ -341,23 +426,31 @@ fn apply_pending(fw: &Firewall, pending: Vec<(Vec<Change>, Reply)>, stats: &Appl
         ok = batch_result.is_ok(),
         "firewall batch"
     );
-    let results: Vec<Result<(), String>> = match batch_result {
-        Ok(()) => vec![Ok(()); pending.len()],
+    let results: Vec<Outcome> = match batch_result {
+        Ok(last) => pending
+            .iter()
+            .map(|(c, _)| Ok(removed_by(c, &last)))
+            .collect(),
         Err(e) if pending.len() == 1 => vec![Err(e.to_string())],
         Err(_) => pending
             .iter()
-            .map(|(c, _)| fw.apply(c).map_err(|e| e.to_string()))
+            .map(|(c, _)| {
+                fw.apply(c)
+                    .map(|last| removed_by(c, &last))
+                    .map_err(|e| e.to_string())
+            })
             .collect(),
     };
-    let mut allowed = Vec::new();
-    let mut revoked = Vec::new();
+    let mut flows = FlowFilter::default();
     for ((changes, reply), result) in pending.into_iter().zip(results) {
         for change in changes.iter().filter(|_| result.is_ok()) {
             match change {
-                Change::Allow(g) if g.flush_redirected => allowed.push(g.ip),
-                Change::Revoke(r) if r.flush_flows => {
-                    revoked.push(r.ip.into());
-                    revoked.extend(r.ip6.iter().map(|a| std::net::IpAddr::from(*a)));
+                Change::Allow(g) if g.flush_redirected => {
+                    flows.redirected.insert(g.ip);
+                }
+                Change::Revoke(r) if r.ends_session => {
+                    flows.clients.insert(r.ip.into());
+                    flows.clients.extend(r.ip6.iter().map(|a| IpAddr::from(*a)));
                 }
                 // A dropped IPv6 address is the device's least recently seen: its flows, if
                 // any, end by themselves.
@@ -371,13 +464,11 @@ fn apply_pending(fw: &Firewall, pending: Vec<(Vec<Change>, Reply)>, stats: &Appl
         // The caller may have gone (guest closed the page); the change stands regardless.
         let _ = reply.send(result);
     }
-    // After the replies, in the background (conntrack costs ~15 ms per call): the portal
-    // already sends stale connections on their way itself, so this is belt and braces.
-    if !allowed.is_empty() || !revoked.is_empty() {
-        std::thread::spawn(move || {
-            allowed.into_iter().for_each(conntrack::flush_redirected);
-            revoked.into_iter().for_each(conntrack::flush_client);
-        });
+    // After the replies, off the firewall task: a dump of a busy gateway's connection table
+    // takes tens of milliseconds.
+    if flows != FlowFilter::default() {
+        let netns = fw.nft.netns().map(str::to_string);
+        std::thread::spawn(move || conntrack::flush(netns.as_deref(), &flows));
     }
 }
 

@@ -66,6 +66,8 @@ impl Nft {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(FirewallError::Spawn)?;
+        // Its changes to our table are ours: the watcher must not repair them.
+        super::watch::ours(child.id());
         if let Some(mut stdin) = child.stdin.take() {
             stdin.write_all(input).map_err(FirewallError::Spawn)?;
         }

@@ -50,9 +50,8 @@ impl Gateway {
                 ..registry::grant(&moved, user, now)
             }),
         ];
+        // The session's counters follow it to the new address and go on counting.
         self.firewall.change_together(changes).await?;
-        // The counters were recreated at zero with the move.
-        moved.fold_counts();
         let (id, text) = (moved.row.id, moved.row.ip.clone());
         // The registry follows the kernel at once: later revokes must name the new address.
         if let Some(old) = reg.remove_session(mac) {

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 use super::registry::{Registry, UserState, clock_of};
-use super::users::{accumulate, load_state};
+use super::users::{accumulate, load_state, switches};
 use super::{Gateway, GatewayError, local_now};
 use crate::firewall::{KernelCounters, down_counter, up_counter};
 use crate::model::calendar::LocalTime;
@@ -47,7 +47,11 @@ pub async fn enforcement_loop(gateway: Arc<Gateway>, cancel: CancellationToken) 
     loop {
         tokio::select! {
             _ = cancel.cancelled() => break,
-            _ = tokio::time::sleep_until(next) => {
+            // A repair asked for (the table changed behind our back) runs a tick at once.
+            _ = async { tokio::select! {
+                _ = tokio::time::sleep_until(next) => {}
+                _ = gateway.repair.notified() => {}
+            } } => {
                 if let Err(e) = gateway.enforce_tick().await {
                     warn!(error = %e, "enforcement tick failed; retrying next tick");
                 }
@@ -186,13 +190,19 @@ impl Gateway {
         let mut reg = self.online.lock().await;
         let local = local_now();
         let now = local.unix;
+        let changed = self.repair_wanted.swap(false, Ordering::Relaxed);
         let Some(k) = counters else {
             warn!("our nftables table is gone (ruleset flushed?); rebuilding it from the database");
-            reg.sessions.values_mut().for_each(|a| a.fold_counts());
-            self.metrics.table_rebuilds.fetch_add(1, Ordering::Relaxed);
-            return self.rebuild_locked(&reg).await;
+            return self.repair_locked(&mut reg).await;
         };
         let deltas = absorb(&mut reg, &k, now);
+        if changed {
+            // Counted first: the rebuild recreates every counter at zero.
+            warn!(
+                "our nftables table was changed behind our back (or a removal failed); rebuilding it from the database"
+            );
+            self.repair_locked(&mut reg).await?;
+        }
         for d in deltas.values() {
             self.metrics.bytes_up.fetch_add(d.up, Ordering::Relaxed);
             self.metrics.bytes_down.fetch_add(d.down, Ordering::Relaxed);
@@ -200,6 +210,7 @@ impl Gateway {
         let mut usage = Vec::new();
         let mut verdicts = Vec::new();
         let mut queues = Vec::new();
+        let mut switched = Vec::new();
         let user_ids: Vec<i64> = reg.users.keys().copied().collect();
         for uid in user_ids {
             let (verdict, new_usage, queue_changed) = self
@@ -214,6 +225,15 @@ impl Gateway {
             usage.extend(new_usage);
             if queue_changed && let Some(u) = reg.users.get(&uid) {
                 queues.push(u.queue.clone());
+                // Sessions going on under the next profile: their history splits here.
+                if let Some(a) = u.assignment() {
+                    let sessions: Vec<_> = reg
+                        .devices_of(uid)
+                        .iter()
+                        .map(|d| (d.row.id, d.bytes_up(), d.bytes_down()))
+                        .collect();
+                    switched.extend(switches(a, &sessions, now));
+                }
             }
             verdicts.push((uid, verdict));
         }
@@ -257,17 +277,29 @@ impl Gateway {
             .values()
             .filter_map(|a| a.unsaved_progress())
             .collect();
-        if !progress.is_empty() || !usage.is_empty() || !queues.is_empty() {
-            self.store
+        let finals = std::mem::take(&mut reg.unsaved_ends);
+        usage.extend(std::mem::take(&mut reg.unsaved_usage));
+        if !progress.is_empty() || !usage.is_empty() || !queues.is_empty() || !finals.is_empty() {
+            let kept = (finals.clone(), usage.clone());
+            let written = self
+                .store
                 .run(move |s| {
                     s.record_progress(&progress)?;
+                    s.record_final(&finals)?;
                     s.add_usage(&usage)?;
                     for q in &queues {
                         s.save_assignments(q)?;
                     }
+                    s.record_profile_switches(&switched)?;
                     Ok(())
                 })
-                .await?;
+                .await;
+            if let Err(e) = written {
+                // Counted already: kept until a write succeeds, never counted twice.
+                reg.unsaved_ends.extend(kept.0);
+                reg.unsaved_usage.extend(kept.1);
+                return Err(e.into());
+            }
             // Only after the write succeeded: a failed write is retried next tick.
             reg.sessions
                 .values_mut()
@@ -277,6 +309,13 @@ impl Gateway {
             self.end_many_locked(&mut reg, ends).await?;
         }
         Ok(())
+    }
+
+    /// Rebuilds the table from the registry, keeping what the counters had counted.
+    async fn repair_locked(&self, reg: &mut Registry) -> Result<(), GatewayError> {
+        reg.sessions.values_mut().for_each(|a| a.fold_counts());
+        self.metrics.table_rebuilds.fetch_add(1, Ordering::Relaxed);
+        self.rebuild_locked(reg).await
     }
 
     /// Counts usage, moves the profile queue on and re-evaluates the limits of one user.

@@ -214,7 +214,7 @@ impl Gateway {
             None => {
                 let mut queue = self
                     .store
-                    .run(move |s| s.assignments(user_id))
+                    .run(move |s| s.assignments(user_id, now))
                     .await
                     .map_err(GatewayError::from)?;
                 activate_at_logon(&mut queue, now).ok_or(LoginRefusal::Expired)?;

@@ -13,21 +13,22 @@ mod restore;
 mod users;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::Offset;
 use thiserror::Error;
 use tokio::sync::Mutex as AsyncMutex;
-use tracing::info;
+use tracing::{info, warn};
 
 use crate::config::Config;
-use crate::firewall::{Change, FirewallError, FirewallHandle};
+use crate::firewall::{Change, FirewallError, FirewallHandle, TableChange};
 use crate::metrics::{Gauges, Metrics};
 use crate::model::calendar::LocalTime;
 use crate::model::limitation::Usage;
 use crate::model::session::TerminateCause;
 use crate::model::throttle::{LoginThrottle, ThrottlePolicy};
-use crate::store::{SharedStore, StoreError};
+use crate::store::{SessionProgress, SharedStore, StoreError, UsageDelta};
 
 pub use enforce::enforcement_loop;
 pub use login::{Credentials, LoginError};
@@ -86,6 +87,11 @@ pub struct Gateway {
     /// Walled-garden domain patterns, read by the DNS watcher.
     garden_domains: Arc<std::sync::RwLock<Vec<crate::sniff::names::DomainPattern>>>,
     started_at: i64,
+    /// Wakes the enforcement loop to check and rebuild the table at once.
+    repair: tokio::sync::Notify,
+    /// The table must be rebuilt even if it exists (changed behind our back, or a removal
+    /// failed).
+    repair_wanted: AtomicBool,
 }
 
 impl Gateway {
@@ -103,6 +109,8 @@ impl Gateway {
             garden_domains: Arc::default(),
             device_table: Mutex::default(),
             started_at: now(),
+            repair: tokio::sync::Notify::new(),
+            repair_wanted: AtomicBool::new(false),
         }
     }
 
@@ -204,9 +212,12 @@ impl Gateway {
         Ok(ended == 1)
     }
 
-    /// Removes sessions from the kernel in one batch, then records their ends. A user whose
-    /// last device leaves is forgotten (with its quota objects). Sessions whose revocation
-    /// failed stay registered so the next tick retries (the kernel timeout is the backstop).
+    /// Ends sessions: their ends are written first (a device is never cut off unless the
+    /// database says so: after a restart it stays off), then they leave the kernel in one
+    /// batch whose echo carries their counters' last numbers, and those final bytes are
+    /// written and charged to their users. A user whose last device leaves is forgotten (with
+    /// its quota objects). If the ends cannot be written (disk full) nothing changes and the
+    /// error says so; if the kernel refuses, the table is rebuilt without them.
     async fn end_many_locked(
         &self,
         reg: &mut Registry,
@@ -216,68 +227,59 @@ impl Gateway {
             .into_iter()
             .filter_map(|(mac, cause)| reg.remove_session(&mac).map(|a| (a, cause)))
             .collect();
-        // The quota objects go with the user's last device: the last of its leaving sessions,
-        // when none stays online.
-        let mut still_leaving: HashMap<i64, usize> = HashMap::new();
-        for (a, _) in &leaving {
-            *still_leaving.entry(a.row.user_id).or_default() += 1;
+        if leaving.is_empty() {
+            return Ok(0);
         }
-        let changes = leaving
-            .iter()
-            .map(|(a, _)| {
-                let uid = a.row.user_id;
-                let applied = reg
-                    .users
-                    .get(&uid)
-                    .map(|u| u.applied.clone())
-                    .unwrap_or_default();
-                let after = still_leaving.get_mut(&uid).map(|n| {
-                    *n -= 1;
-                    *n
-                });
-                let last = !reg.has_devices(uid) && after == Some(0);
-                Change::Revoke(registry::revoke(a, &applied, last, true))
-            })
-            .collect();
-        let results = self.firewall.change_many(changes).await;
         let now = now();
-        let mut first_error = None;
-        let mut ended = Vec::new();
-        for ((active, cause), result) in leaving.into_iter().zip(results) {
-            match result {
-                Ok(()) => ended.push((active, cause)),
-                Err(e) => {
-                    reg.insert_session(active);
-                    first_error.get_or_insert(e);
-                }
-            }
-        }
-        // Online time since the last tick counts too (the tick would have added it).
-        let local = local_now();
-        let mut usage = Vec::new();
-        for (a, _) in &ended {
-            let secs = u64::try_from(local.unix - a.last_tick).unwrap_or(0);
-            if let Some(state) = reg.users.get_mut(&a.row.user_id) {
-                usage.extend(users::accumulate(
-                    state,
-                    Usage {
-                        uptime: secs,
-                        ..Usage::default()
-                    },
-                    local,
-                ));
-            }
-        }
-        let records: Vec<_> = ended.iter().map(|(a, c)| (a.progress(), *c)).collect();
-        self.store
+        let records: Vec<_> = leaving.iter().map(|(a, c)| (a.progress(), *c)).collect();
+        let written = self
+            .store
             .run(move |s| {
-                for (progress, cause) in &records {
-                    s.end_session(progress, *cause, now)?;
-                }
-                s.add_usage(&usage)
+                records.iter().try_for_each(|(progress, cause)| {
+                    s.end_session(progress, *cause, now).map(drop)
+                })
             })
-            .await?;
-        for (a, cause) in &ended {
+            .await;
+        if let Err(e) = written {
+            leaving.into_iter().for_each(|(a, _)| reg.insert_session(a));
+            return Err(e.into());
+        }
+        let changes = revocations(reg, &leaving);
+        let results = self.firewall.change_many(changes).await;
+        let local = local_now();
+        let mut first_error = None;
+        let mut finals = Vec::new();
+        let mut usage = Vec::new();
+        for ((mut a, cause), result) in leaving.into_iter().zip(results) {
+            let fresh = match result {
+                Ok(removed) => removed
+                    .iter()
+                    .find(|l| l.session_id == a.row.id)
+                    .map(|last| a.settle(last, local.unix))
+                    .unwrap_or_default(),
+                Err(e) => {
+                    // Ended in the database: the next tick rebuilds the table without it.
+                    warn!(mac = a.row.mac, error = %e, "kernel refused to remove an ended session; rebuilding the table");
+                    self.request_repair();
+                    first_error.get_or_insert(e);
+                    Usage::default()
+                }
+            };
+            // Online time since the last tick counts too (the tick would have added it).
+            let charge = Usage {
+                uptime: u64::try_from(local.unix - a.last_tick).unwrap_or(0),
+                ..fresh
+            };
+            self.metrics
+                .bytes_up
+                .fetch_add(charge.up, Ordering::Relaxed);
+            self.metrics
+                .bytes_down
+                .fetch_add(charge.down, Ordering::Relaxed);
+            if let Some(state) = reg.users.get_mut(&a.row.user_id) {
+                usage.extend(users::accumulate(state, charge, local));
+            }
+            finals.push(a.progress());
             self.metrics.session_ended(cause.as_str());
             info!(mac = a.row.mac, ip = %a.ip, session = a.row.id, user = a.row.user_id, cause = cause.as_str(),
                   bytes_up = a.bytes_up(), bytes_down = a.bytes_down(), "session ended");
@@ -285,9 +287,50 @@ impl Gateway {
                 reg.users.remove(&a.row.user_id);
             }
         }
+        let ended = finals.len();
+        self.write_finals(reg, finals, usage).await;
         match first_error {
             Some(e) => Err(e.into()),
-            None => Ok(ended.len()),
+            None => Ok(ended),
+        }
+    }
+
+    /// Writes ended sessions' final bytes and the usage they charged; kept for the next tick
+    /// if the write fails (their ends are already recorded).
+    async fn write_finals(
+        &self,
+        reg: &mut Registry,
+        finals: Vec<SessionProgress>,
+        usage: Vec<UsageDelta>,
+    ) {
+        let (f, u) = (finals.clone(), usage.clone());
+        if let Err(e) = self
+            .store
+            .run(move |s| {
+                s.record_final(&f)?;
+                s.add_usage(&u)
+            })
+            .await
+        {
+            warn!(error = %e, "cannot write the final bytes of ended sessions; retrying next tick");
+            reg.unsaved_ends.extend(finals);
+            reg.unsaved_usage.extend(usage);
+        }
+    }
+
+    /// Asks the enforcement loop to rebuild the table now (it was changed behind our back,
+    /// or a removal failed).
+    pub fn request_repair(&self) {
+        self.repair_wanted.store(true, Ordering::Relaxed);
+        self.repair.notify_one();
+    }
+
+    /// Reacts to what the nftables watcher saw: a foreign change is repaired at once; lost
+    /// notifications make the loop check the table now rather than at its next tick.
+    pub fn table_changed(&self, change: TableChange) {
+        match change {
+            TableChange::Foreign => self.request_repair(),
+            TableChange::Unknown => self.repair.notify_one(),
         }
     }
 
@@ -295,4 +338,30 @@ impl Gateway {
     pub async fn online_count(&self) -> usize {
         self.online.lock().await.sessions.len()
     }
+}
+
+/// Kernel removals of leaving sessions. The quota objects go with the user's last device: the
+/// last of its leaving sessions, when none stays online.
+fn revocations(reg: &Registry, leaving: &[(Active, TerminateCause)]) -> Vec<Change> {
+    let mut still_leaving: HashMap<i64, usize> = HashMap::new();
+    for (a, _) in leaving {
+        *still_leaving.entry(a.row.user_id).or_default() += 1;
+    }
+    leaving
+        .iter()
+        .map(|(a, _)| {
+            let uid = a.row.user_id;
+            let applied = reg
+                .users
+                .get(&uid)
+                .map(|u| u.applied.clone())
+                .unwrap_or_default();
+            let after = still_leaving.get_mut(&uid).map(|n| {
+                *n -= 1;
+                *n
+            });
+            let last = !reg.has_devices(uid) && after == Some(0);
+            Change::Revoke(registry::revoke(a, &applied, last, true))
+        })
+        .collect()
 }

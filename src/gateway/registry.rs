@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::firewall::{ClientGrant, ClientRevoke, QuotaGrant, Quotas};
+use crate::firewall::{ClientGrant, ClientRevoke, LastCounts, QuotaGrant, Quotas};
 use crate::model::calendar::LocalTime;
 use crate::model::limitation::{Effective, LimitReached, Usage, effective};
-use crate::model::profile::{Assignment, active};
+use crate::model::profile::{Assignment, active, runs_out_at};
 use crate::model::session::SessionClock;
 use crate::store::{Profile, SessionProgress, SessionRow, User};
 
@@ -28,9 +28,10 @@ pub struct Active {
     pub ip: Ipv4Addr,
     /// Global IPv6 addresses the device was seen using (authorised with its MAC).
     pub ip6: Vec<Ipv6Addr>,
-    /// Bytes from the device counted by the kernel since the last grant.
+    /// Bytes from the device counted by the kernel since the counters were created (at login,
+    /// or by the last rebuild of the table).
     pub kernel_up: u64,
-    /// Bytes to the device counted by the kernel since the last grant.
+    /// Bytes to the device counted by the kernel, likewise.
     pub kernel_down: u64,
     /// Last time the device sent traffic.
     pub last_activity: i64,
@@ -79,6 +80,26 @@ impl Active {
     pub fn unsaved_progress(&self) -> Option<SessionProgress> {
         let now = self.progress();
         (self.saved != Some(now)).then_some(now)
+    }
+
+    /// Takes in the last numbers of this session's counters, read by the transaction that
+    /// ended it, and folds them into the base. Returns the traffic no tick has seen: it
+    /// still has to be charged to the user.
+    pub fn settle(&mut self, last: &LastCounts, now: i64) -> Usage {
+        let up = last.up.unwrap_or(self.kernel_up);
+        let down = last.down.unwrap_or(self.kernel_down);
+        let fresh = Usage {
+            up: up.saturating_sub(self.kernel_up),
+            down: down.saturating_sub(self.kernel_down),
+            uptime: 0,
+        };
+        if fresh.up > 0 {
+            self.last_activity = now;
+        }
+        self.kernel_up = self.kernel_up.max(up);
+        self.kernel_down = self.kernel_down.max(down);
+        self.fold_counts();
+        fresh
     }
 
     /// Moves kernel counts into the base before the kernel objects are recreated at zero.
@@ -187,17 +208,10 @@ impl UserState {
         }
     }
 
-    /// When the user's access ends for sure, if known: the active profile's end when no other
-    /// profile waits, and the uptime left.
+    /// When the user's access ends for sure, if known: the end of its queue of profiles, and
+    /// the uptime left.
     pub fn access_ends(&self, now: i64) -> Option<i64> {
-        let waiting = self
-            .queue
-            .iter()
-            .any(|a| a.state == crate::model::profile::State::Waiting);
-        let profile_end = self
-            .assignment()
-            .and_then(|a| a.ends_at)
-            .filter(|_| !waiting);
+        let profile_end = runs_out_at(&self.queue);
         let uptime_end = self
             .effective
             .uptime_left
@@ -234,7 +248,12 @@ pub fn grant(a: &Active, u: &UserState, now: i64) -> ClientGrant {
 }
 
 /// Kernel revocation for a device of a user.
-pub fn revoke(a: &Active, applied: &Applied, drop_quotas: bool, flush_flows: bool) -> ClientRevoke {
+pub fn revoke(
+    a: &Active,
+    applied: &Applied,
+    drop_quotas: bool,
+    ends_session: bool,
+) -> ClientRevoke {
     ClientRevoke {
         session_id: a.row.id,
         mac: a.row.mac.clone(),
@@ -242,7 +261,7 @@ pub fn revoke(a: &Active, applied: &Applied, drop_quotas: bool, flush_flows: boo
         ip6: a.ip6.clone(),
         quotas: applied.quotas.clone(),
         drop_quotas,
-        flush_flows,
+        ends_session,
     }
 }
 
@@ -304,6 +323,11 @@ pub struct Registry {
     by_user: HashMap<i64, Vec<String>>,
     /// One copy of each profile in use, by id.
     profiles: HashMap<i64, Arc<Profile>>,
+    /// Final numbers of ended sessions and usage that could not be written yet (disk full):
+    /// the next tick writes them with its own.
+    pub unsaved_ends: Vec<SessionProgress>,
+    /// See `unsaved_ends`.
+    pub unsaved_usage: Vec<crate::store::UsageDelta>,
 }
 
 impl Registry {

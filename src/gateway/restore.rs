@@ -7,7 +7,7 @@ use std::net::Ipv4Addr;
 use tracing::info;
 
 use super::registry::{self, Active, Registry, UserState, clock_of};
-use super::users::load_state;
+use super::users::{load_state, switches};
 use super::{Gateway, GatewayError, local_now};
 use crate::config::{Lan, guest_lan};
 use crate::model::calendar::LocalTime;
@@ -41,7 +41,7 @@ fn load(
                 None => Some(TerminateCause::AdminReset),
                 Some(u) if u.disabled_at.is_some() => Some(TerminateCause::AdminReset),
                 Some(u) => {
-                    let mut queue = store.assignments(u.id)?;
+                    let mut queue = store.assignments(u.id, now.unix)?;
                     let alive = match on_tick(&mut queue, now.unix) {
                         Tick::LogOff => activate_at_logon(&mut queue, now.unix).is_some(),
                         _ => true,
@@ -86,6 +86,21 @@ fn load(
             None => keep.push(row),
         }
     }
+    // A profile that took over while the daemon was down starts a new part of the sessions
+    // from now.
+    let switched: Vec<_> = keep
+        .iter()
+        .filter_map(|row| {
+            let a = users.get(&row.user_id)?.assignment()?;
+            Some(switches(
+                a,
+                &[(row.id, row.bytes_up, row.bytes_down)],
+                now.unix,
+            ))
+        })
+        .flatten()
+        .collect();
+    store.record_profile_switches(&switched)?;
     Ok((keep, users))
 }
 

@@ -8,9 +8,9 @@ use super::{Gateway, GatewayError};
 use crate::firewall::Change;
 use crate::model::calendar::LocalTime;
 use crate::model::limitation::Usage;
-use crate::model::profile::{Assignment, active};
+use crate::model::profile::{Assignment, activate_at_logon, active};
 use crate::model::session::TerminateCause;
-use crate::store::{Store, StoreError, UsageDelta, User};
+use crate::store::{ProfileSwitch, Store, StoreError, UsageDelta, User};
 
 /// Builds the state of a user whose queue has an active profile: the profile and the usage
 /// of each of its limitations in the current period.
@@ -54,6 +54,26 @@ pub fn load_state(
         effective: Default::default(),
         applied: Applied::default(),
     }))
+}
+
+/// Sessions (id, bytes up, bytes down so far) going on under `assignment` from `at`: their
+/// history records the switch when the assignment is new to them.
+pub fn switches(
+    assignment: &Assignment,
+    sessions: &[(i64, u64, u64)],
+    at: i64,
+) -> Vec<ProfileSwitch> {
+    sessions
+        .iter()
+        .map(|&(session_id, bytes_up, bytes_down)| ProfileSwitch {
+            session_id,
+            assignment_id: assignment.id,
+            profile_id: assignment.profile_id,
+            at,
+            bytes_up,
+            bytes_down,
+        })
+        .collect()
 }
 
 /// Adds traffic and online time to every limitation in force now, starting a new period's
@@ -136,14 +156,8 @@ impl Gateway {
             }
         }
         changes.extend(grants);
+        // The sessions' counters stay and go on counting; only limits and quotas are new.
         self.firewall.change_together(changes).await?;
-        // The counters were recreated at zero: keep what they had counted (only now: had the
-        // transaction failed, the old counters would still be counting).
-        for mac in &macs {
-            if let Some(a) = reg.sessions.get_mut(mac) {
-                a.fold_counts();
-            }
-        }
         reg.insert_user(user_id, *updated);
         Ok(())
     }
@@ -160,11 +174,19 @@ impl Gateway {
         };
         let local = super::local_now();
         let (user, applied) = (state.user.clone(), state.applied.clone());
+        // The change may make another profile active under the user's sessions.
+        let sessions: Vec<_> = reg
+            .devices_of(user_id)
+            .iter()
+            .map(|a| (a.row.id, a.bytes_up(), a.bytes_down()))
+            .collect();
         let loaded = self
             .store
             .run(move |s| {
-                let mut queue = s.assignments(user_id)?;
-                crate::model::profile::activate_at_logon(&mut queue, local.unix);
+                let mut queue = s.assignments(user_id, local.unix)?;
+                if let Some(i) = activate_at_logon(&mut queue, local.unix) {
+                    s.record_profile_switches(&switches(&queue[i], &sessions, local.unix))?;
+                }
                 s.save_assignments(&queue)?;
                 load_state(s, user, queue, local)
             })

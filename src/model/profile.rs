@@ -3,12 +3,16 @@
 //!
 //! - "At first logon" profiles stay inactive until the user's first logon; then the start is
 //!   fixed and end = start + validity, and that end never changes.
-//! - "Now" profiles have their end fixed when they are assigned.
+//! - "Now" profiles start when they are assigned: their start and end are fixed then. One that
+//!   waits behind another profile is `started` (its clock runs) until its turn comes.
 //! - At the active profile's end the next inactive profile starts, without dropping a guest
 //!   who is online; with none left the guest is logged off.
 //! - A profile already active at logon is used. A guest who logged off before the end starts
 //!   the next profile only at a logon after that end.
 //! - One profile is active at a time; the last profile can be removed only while inactive.
+//!
+//! Ends follow the clock whoever is online: every reader passes the stored queue through
+//! [`settle`] first, so a profile that ended while its user was offline reads as used.
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -55,8 +59,10 @@ pub struct ProfileClock {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum State {
-    /// Not started yet.
+    /// Not started yet ("at first logon", before its turn).
     Waiting,
+    /// Started at assignment ("now") while another profile is in use: its clock runs.
+    Started,
     /// The profile in use.
     Active,
     /// Ended for good.
@@ -68,6 +74,7 @@ impl State {
     pub fn as_str(self) -> &'static str {
         match self {
             State::Waiting => "waiting",
+            State::Started => "started",
             State::Active => "active",
             State::Used => "used",
         }
@@ -77,6 +84,7 @@ impl State {
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
             "waiting" => Some(State::Waiting),
+            "started" => Some(State::Started),
             "active" => Some(State::Active),
             "used" => Some(State::Used),
             _ => None,
@@ -109,19 +117,21 @@ fn end_from(start: i64, clock: ProfileClock) -> Option<i64> {
         .map(|v| start.saturating_add(i64::try_from(v).unwrap_or(i64::MAX)))
 }
 
-/// A freshly assigned profile: a "now" profile's end is fixed at once.
+/// A freshly assigned profile: a "now" profile starts at once (it becomes the active one when
+/// [`settle`] finds nothing ahead of it).
 pub fn assign(id: i64, profile_id: i64, clock: ProfileClock, now: i64) -> Assignment {
+    let (state, started_at, ends_at) = match clock.starts {
+        Starts::Now => (State::Started, Some(now), end_from(now, clock)),
+        Starts::FirstLogon => (State::Waiting, None, None),
+    };
     Assignment {
         id,
         profile_id,
         clock,
         assigned_at: now,
-        state: State::Waiting,
-        started_at: None,
-        ends_at: match clock.starts {
-            Starts::Now => end_from(now, clock),
-            Starts::FirstLogon => None,
-        },
+        state,
+        started_at,
+        ends_at,
     }
 }
 
@@ -129,8 +139,8 @@ fn ended(a: &Assignment, now: i64) -> bool {
     a.ends_at.is_some_and(|end| now >= end)
 }
 
-/// Marks as used the active profile if its end has passed (and "now" profiles that ran out
-/// while waiting).
+/// Marks as used every profile whose end has passed (the active one, and "now" profiles that
+/// ran out while queued).
 fn retire_ended(queue: &mut [Assignment], now: i64) {
     for a in queue.iter_mut() {
         if a.state != State::Used && ended(a, now) {
@@ -144,21 +154,43 @@ pub fn active(queue: &[Assignment]) -> Option<usize> {
     queue.iter().position(|a| a.state == State::Active)
 }
 
-/// Starts the next waiting profile (in assignment order).
+/// The next profile in line (assignment order): the first neither used nor active.
+fn next_in_line(queue: &[Assignment]) -> Option<usize> {
+    queue
+        .iter()
+        .position(|a| matches!(a.state, State::Waiting | State::Started))
+}
+
+/// Makes the next profile in line the active one; one waiting for a logon starts now (the
+/// caller has a logon, or a guest online), one started at assignment keeps its times.
 fn start_next(queue: &mut [Assignment], now: i64) -> Option<usize> {
-    let i = queue.iter().position(|a| a.state == State::Waiting)?;
+    let i = next_in_line(queue)?;
     let a = &mut queue[i];
-    a.state = State::Active;
-    a.started_at = Some(now);
-    if a.ends_at.is_none() {
+    if a.state == State::Waiting {
+        a.started_at = Some(now);
         a.ends_at = end_from(now, a.clock);
     }
+    a.state = State::Active;
     Some(i)
+}
+
+/// The queue as the clock has it at `now`, without a logon: profiles past their end are used,
+/// and with none active, a next profile whose clock already runs (started at assignment) is
+/// the active one. A profile waiting for a logon stays waiting. Every view and rule reads
+/// the queue through this, whether its user is online or not.
+pub fn settle(queue: &mut [Assignment], now: i64) {
+    retire_ended(queue, now);
+    if active(queue).is_none()
+        && let Some(i) = next_in_line(queue)
+        && queue[i].state == State::Started
+    {
+        queue[i].state = State::Active;
+    }
 }
 
 /// At logon: the profile to use, starting one if needed; `None` when nothing is left.
 pub fn activate_at_logon(queue: &mut [Assignment], now: i64) -> Option<usize> {
-    retire_ended(queue, now);
+    settle(queue, now);
     active(queue).or_else(|| start_next(queue, now))
 }
 
@@ -186,11 +218,29 @@ pub fn on_tick(queue: &mut [Assignment], now: i64) -> Tick {
     if !ended(&queue[current], now) {
         return Tick::Continue(current);
     }
-    retire_ended(queue, now);
-    match start_next(queue, now) {
+    // The guest is online: the next profile starts now even if it waits for a logon.
+    settle(queue, now);
+    match active(queue).or_else(|| start_next(queue, now)) {
         Some(to) => Tick::Switched { from: current, to },
         None => Tick::LogOff,
     }
+}
+
+/// When access runs out for a user who stays online from now on: the active profile's end,
+/// carried on by the profiles queued after it (one waiting for a logon starts at the end
+/// before it; one started at assignment keeps its own end, and is skipped if that comes
+/// first). `None`: no end (unlimited), or no active profile.
+pub fn runs_out_at(queue: &[Assignment]) -> Option<i64> {
+    let current = active(queue)?;
+    let mut end = queue[current].ends_at?;
+    for a in &queue[current + 1..] {
+        match a.state {
+            State::Waiting => end = end_from(end, a.clock)?,
+            State::Started => end = end.max(a.ends_at?),
+            State::Active | State::Used => {}
+        }
+    }
+    Some(end)
 }
 
 /// A profile that may not be removed.

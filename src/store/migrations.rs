@@ -1,7 +1,7 @@
 //! Numbered schema migrations in one ordered list, tracked by `PRAGMA user_version`. A fresh
 //! database runs the same list as an upgraded one, inside one transaction.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::StoreError;
 
@@ -115,9 +115,51 @@ const MIGRATIONS: &[&str] = &[
     // 3: an allowlisted device's optional rates (bits/s; NULL is unlimited).
     "ALTER TABLE mac_rules ADD COLUMN rate_down_bps INTEGER CHECK (rate_down_bps > 0);
     ALTER TABLE mac_rules ADD COLUMN rate_up_bps INTEGER CHECK (rate_up_bps > 0);",
+    // 4: assignment ids are never reused (AUTOINCREMENT; SQLite can only add it by rebuilding
+    // the table: ids removed before this version are unknowable, from now on none comes back);
+    // "now" profiles started at their assignment; the profiles each session ran under, from
+    // when and from which byte counts (a part's usage runs to the next part or the end).
+    "CREATE TABLE user_profiles_new (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        profile_id INTEGER NOT NULL REFERENCES profiles(id),
+        assigned_at INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        started_at INTEGER,
+        ends_at INTEGER
+    );
+    INSERT INTO user_profiles_new (id, user_id, profile_id, assigned_at, state, started_at, ends_at)
+        SELECT id, user_id, profile_id, assigned_at, state, started_at, ends_at FROM user_profiles;
+    DROP TABLE user_profiles;
+    ALTER TABLE user_profiles_new RENAME TO user_profiles;
+    CREATE INDEX user_profiles_user ON user_profiles(user_id);
+    UPDATE user_profiles SET started_at = assigned_at
+        WHERE profile_id IN (SELECT id FROM profiles WHERE starts = 'now');
+    UPDATE user_profiles SET state = 'started' WHERE state = 'waiting' AND started_at IS NOT NULL;
+    CREATE TABLE session_profiles (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        profile_id INTEGER NOT NULL REFERENCES profiles(id),
+        assignment_id INTEGER,
+        started_at INTEGER NOT NULL,
+        bytes_up_before INTEGER NOT NULL DEFAULT 0,
+        bytes_down_before INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX session_profiles_session ON session_profiles(session_id);
+    INSERT INTO session_profiles (session_id, profile_id, started_at)
+        SELECT id, profile_id, started_at FROM sessions;",
 ];
-/// Brings the schema to the latest version.
+/// Brings the schema to the latest version. Foreign keys are off meanwhile and on after: a
+/// table rebuilt (dropped and replaced) must not cascade deletes to the rows referencing it
+/// (the pragma cannot change inside a transaction). The references are checked before commit.
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    conn.pragma_update(None, "foreign_keys", false)?;
+    migrate_in_transaction(conn)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    Ok(())
+}
+
+fn migrate_in_transaction(conn: &mut Connection) -> Result<(), StoreError> {
     let known = MIGRATIONS.len() as i64;
     let tx = conn.transaction()?;
     let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -127,6 +169,17 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
+    }
+    if found < known {
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()?;
+        if let Some(table) = broken {
+            return Err(StoreError::Corrupt {
+                column: "foreign key after migration",
+                value: table,
+            });
+        }
     }
     tx.commit()?;
     Ok(())
@@ -145,6 +198,68 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(v, MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn version_4_keeps_assignments_and_their_usage_and_never_reuses_an_id() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        let tx = conn.transaction().unwrap();
+        for sql in &MIGRATIONS[..3] {
+            tx.execute_batch(sql).unwrap();
+        }
+        tx.pragma_update(None, "user_version", 3).unwrap();
+        tx.execute_batch(
+            "INSERT INTO profiles (id, name, name_for_users, validity_secs, starts, shared_users, created_at)
+                 VALUES (1, 'day', 'Day', 86400, 'first-logon', 1, 0), (2, 'now', 'Now', 3600, 'now', 1, 0);
+             INSERT INTO users (id, username, password_hash, created_at) VALUES (1, 'ann', 'x', 0);
+             INSERT INTO user_profiles (id, user_id, profile_id, assigned_at, state, started_at, ends_at)
+                 VALUES (1, 1, 1, 10, 'active', 20, 86420), (2, 1, 2, 30, 'waiting', NULL, 3630);
+             INSERT INTO usage (assignment_id, limitation_id, period_start, bytes_down) VALUES (1, 1, 0, 99);
+             INSERT INTO sessions (id, user_id, profile_id, mac, ip, started_at, session_timeout,
+                 idle_timeout, bytes_down, last_activity_at) VALUES (5, 1, 1, 'm', 'i', 20, 60, 60, 7, 20);
+",
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        migrate(&mut conn).unwrap();
+        let usage: i64 = conn
+            .query_row(
+                "SELECT bytes_down FROM usage WHERE assignment_id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(usage, 99, "the rebuild did not cascade to the usage");
+        let now_profile: (String, Option<i64>) = conn
+            .query_row(
+                "SELECT state, started_at FROM user_profiles WHERE id = 2",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(now_profile, ("started".to_string(), Some(30)));
+        let part: (i64, i64) = conn
+            .query_row(
+                "SELECT profile_id, started_at FROM session_profiles WHERE session_id = 5",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(part, (1, 20));
+        // The highest id is removed and a new row comes: it gets a new id.
+        conn.execute("DELETE FROM user_profiles WHERE id = 2", [])
+            .unwrap();
+        conn.execute(
+            "INSERT INTO user_profiles (user_id, profile_id, assigned_at, state) VALUES (1, 1, 50, 'waiting')",
+            [],
+        )
+        .unwrap();
+        assert_eq!(conn.last_insert_rowid(), 3);
+        let fk: bool = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert!(fk, "foreign keys are on again");
     }
 
     #[test]

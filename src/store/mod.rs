@@ -6,6 +6,7 @@ mod key;
 mod migrations;
 mod orders;
 mod profiles;
+mod session_parts;
 mod sessions;
 mod users;
 
@@ -19,6 +20,7 @@ pub use access::{GardenEntry, MacRule};
 pub use key::{KeyError, load_or_create_key};
 pub use orders::{Order, OrderState};
 pub use profiles::{NewProfile, Profile};
+pub use session_parts::{ProfileSwitch, SessionPart};
 pub use sessions::{NewSession, SessionProgress, SessionRow};
 pub use users::{UsageDelta, User};
 
@@ -91,7 +93,7 @@ impl Store {
     }
 
     fn init(mut conn: Connection) -> Result<Store, StoreError> {
-        conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Also turns foreign keys on for this connection.
         migrations::migrate(&mut conn)?;
         Ok(Store { conn })
     }

@@ -165,7 +165,8 @@ impl Store {
     pub fn delete_profile(&mut self, id: i64) -> Result<bool, StoreError> {
         let used: i64 = self.conn.query_row(
             "SELECT (SELECT COUNT(*) FROM user_profiles WHERE profile_id = ?1)
-                  + (SELECT COUNT(*) FROM orders WHERE profile_id = ?1)",
+                  + (SELECT COUNT(*) FROM orders WHERE profile_id = ?1)
+                  + (SELECT COUNT(*) FROM session_profiles WHERE profile_id = ?1)",
             [id],
             |r| r.get(0),
         )?;

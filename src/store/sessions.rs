@@ -1,11 +1,12 @@
-//! Session rows: started together with the voucher's usage in one transaction, updated with
-//! byte counts by the enforcement loop, closed with a terminate cause.
+//! Session rows: started together with the voucher's usage (and the session's first profile
+//! part) in one transaction, updated with byte counts by the enforcement loop, closed with a
+//! terminate cause.
 
 use rusqlite::{Row, params};
 use serde::Serialize;
 
 use super::{Store, StoreError, to_i64, to_u64};
-use crate::model::profile::Assignment;
+use crate::model::profile::{Assignment, active};
 use crate::model::session::TerminateCause;
 
 /// What the gateway knows when it starts a session.
@@ -131,18 +132,33 @@ impl Store {
         )?;
         let id = tx.last_insert_rowid();
         let row = tx.query_row(&format!("{SELECT} WHERE id = ?1"), [id], from_row)?;
+        super::session_parts::insert_first(&tx, &row, active(queue).map(|i| queue[i].id))?;
         tx.commit()?;
         Ok(row)
     }
 
-    /// Writes the progress of many sessions in one transaction.
+    /// Writes the progress of active sessions (an ended one keeps what its end wrote).
     pub fn record_progress(&mut self, progress: &[SessionProgress]) -> Result<(), StoreError> {
+        self.write_progress(progress, "AND ended_at IS NULL")
+    }
+
+    /// Writes the final bytes of sessions whose ends are already recorded (read back from
+    /// the kernel by their removal).
+    pub fn record_final(&mut self, progress: &[SessionProgress]) -> Result<(), StoreError> {
+        self.write_progress(progress, "")
+    }
+
+    fn write_progress(
+        &mut self,
+        progress: &[SessionProgress],
+        condition: &str,
+    ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         {
-            let mut stmt = tx.prepare_cached(
+            let mut stmt = tx.prepare_cached(&format!(
                 "UPDATE sessions SET bytes_up = ?2, bytes_down = ?3, last_activity_at = ?4
-                 WHERE id = ?1 AND ended_at IS NULL",
-            )?;
+                 WHERE id = ?1 {condition}"
+            ))?;
             for p in progress {
                 stmt.execute(params![
                     p.id,
@@ -249,7 +265,7 @@ mod tests {
         let user = store
             .insert_vouchers(&[vec![7; 32]], (profile, clock), Some(1), "", 100)
             .unwrap()[0];
-        let queue = store.assignments(user).unwrap();
+        let queue = store.assignments(user, 100).unwrap();
         (store, user, queue)
     }
 
@@ -286,10 +302,10 @@ mod tests {
         let unused = store
             .insert_vouchers(&[vec![8; 32]], (queue[0].profile_id, clock), None, "", 100)
             .unwrap()[0];
-        assert_eq!(store.assignments(unused).unwrap().len(), 1);
+        assert_eq!(store.assignments(unused, 100).unwrap().len(), 1);
         assert!(store.discard_unused_user(unused).unwrap());
         assert!(store.user(unused).unwrap().is_none());
-        assert!(store.assignments(unused).unwrap().is_empty());
+        assert!(store.assignments(unused, 100).unwrap().is_empty());
         assert!(!store.discard_unused_user(unused).unwrap(), "already gone");
     }
 
@@ -305,7 +321,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(s.last_activity_at, 1000);
-        let stored = store.assignments(user).unwrap();
+        let stored = store.assignments(user, 1000).unwrap();
         assert_eq!(stored[0].ends_at, Some(4600));
         assert_eq!(store.user(user).unwrap().unwrap().logins, 1);
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{Store, StoreError, opt_u64, to_i64};
 use crate::model::limitation::Usage;
-use crate::model::profile::{Assignment, ProfileClock, State, assign};
+use crate::model::profile::{Assignment, ProfileClock, State, assign, settle};
 
 /// A user (without secrets).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -152,8 +152,10 @@ impl Store {
         Ok(())
     }
 
-    /// A user's queue of profiles in assignment order (used ones included, as history).
-    pub fn assignments(&self, user_id: i64) -> Result<Vec<Assignment>, StoreError> {
+    /// A user's queue of profiles in assignment order (used ones included, as history), as
+    /// the clock has it at `now` (stored states are as of the last write; a profile that
+    /// ended since reads as used whether or not its user came back).
+    pub fn assignments(&self, user_id: i64, now: i64) -> Result<Vec<Assignment>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT up.id, up.profile_id, p.validity_secs, p.starts, up.assigned_at, up.state,
              up.started_at, up.ends_at FROM user_profiles up JOIN profiles p ON p.id = up.profile_id
@@ -195,7 +197,11 @@ impl Store {
                 ends_at,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, StoreError>>()
+        .map(|mut queue| {
+            settle(&mut queue, now);
+            queue
+        })
     }
 
     /// Appends a profile to a user's queue.

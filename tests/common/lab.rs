@@ -37,6 +37,8 @@ pub struct Lab {
     pub dir: tempfile::TempDir,
     pub config: PathBuf,
     daemon: Option<Child>,
+    /// Environment the daemon starts with, besides the lab's.
+    pub daemon_env: Vec<(String, String)>,
 }
 
 /// Guest `i` (1-based) of the second network has this MAC.
@@ -108,6 +110,7 @@ impl Lab {
             dir,
             config,
             daemon: None,
+            daemon_env: Vec::new(),
         };
         let out = Command::new(repo().join("lab/lab.sh"))
             .args([
@@ -194,6 +197,7 @@ impl Lab {
             .arg(&self.config)
             .arg("run")
             .env("RUST_LOG", "hotspotd=debug")
+            .envs(self.daemon_env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()

@@ -92,7 +92,7 @@ fn revokes_add_before_they_delete_and_drop_quotas_only_when_asked() {
         ip6: vec![Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, id as u16)],
         quotas: quotas(),
         drop_quotas,
-        flush_flows: true,
+        ends_session: true,
     };
     let (a, b) = (r(1, false), r(2, true));
     let cmds = revoke_commands(&[&a, &b, &a]);

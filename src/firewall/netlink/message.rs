@@ -51,15 +51,24 @@ impl Batch {
 }
 
 /// Writes netlink messages into one buffer.
-struct Writer {
-    buf: Vec<u8>,
+pub(super) struct Writer {
+    pub(super) buf: Vec<u8>,
     seq: u32,
     /// Where the last command message starts (its flags get the acknowledgement request).
     last_command: Option<usize>,
 }
 
 impl Writer {
-    fn message(&mut self, kind: u16, flags: u16, family: u8, res_id: u16) -> usize {
+    /// An empty buffer whose first message gets sequence number `seq`.
+    pub(super) fn new(seq: u32) -> Self {
+        Writer {
+            buf: Vec::new(),
+            seq,
+            last_command: None,
+        }
+    }
+
+    pub(super) fn message(&mut self, kind: u16, flags: u16, family: u8, res_id: u16) -> usize {
         let start = self.buf.len();
         self.buf.extend_from_slice(&0u32.to_ne_bytes()); // length, patched by `finish`
         self.buf.extend_from_slice(&kind.to_ne_bytes());
@@ -79,12 +88,12 @@ impl Writer {
         start
     }
 
-    fn finish(&mut self, start: usize) {
+    pub(super) fn finish(&mut self, start: usize) {
         let len = u32::try_from(self.buf.len() - start).unwrap_or(u32::MAX);
         self.buf[start..start + 4].copy_from_slice(&len.to_ne_bytes());
     }
 
-    fn attr(&mut self, kind: u16, payload: &[u8]) -> Result<(), EncodeError> {
+    pub(super) fn attr(&mut self, kind: u16, payload: &[u8]) -> Result<(), EncodeError> {
         let len = u16::try_from(4 + payload.len()).map_err(|_| EncodeError::TooLong)?;
         self.buf.extend_from_slice(&len.to_ne_bytes());
         self.buf.extend_from_slice(&kind.to_ne_bytes());
@@ -114,7 +123,7 @@ impl Writer {
         self.attr(kind, &value.to_be_bytes())
     }
 
-    fn nest(&mut self, kind: u16) -> usize {
+    pub(super) fn nest(&mut self, kind: u16) -> usize {
         let start = self.buf.len();
         self.buf.extend_from_slice(&0u16.to_ne_bytes());
         self.buf
@@ -122,7 +131,7 @@ impl Writer {
         start
     }
 
-    fn end_nest(&mut self, start: usize) -> Result<(), EncodeError> {
+    pub(super) fn end_nest(&mut self, start: usize) -> Result<(), EncodeError> {
         let len = u16::try_from(self.buf.len() - start).map_err(|_| EncodeError::TooLong)?;
         self.buf[start..start + 2].copy_from_slice(&len.to_ne_bytes());
         Ok(())
@@ -266,11 +275,7 @@ fn object(w: &mut Writer, msg: u16, object: &Object) -> Result<(), EncodeError> 
 /// acknowledgement (errors are reported whatever the flags), so the reply is one message
 /// when all goes well.
 pub fn encode(ops: &[Op], first_seq: u32) -> Result<Batch, EncodeError> {
-    let mut w = Writer {
-        buf: Vec::new(),
-        seq: first_seq,
-        last_command: None,
-    };
+    let mut w = Writer::new(first_seq);
     let begin = w.message(NFNL_MSG_BATCH_BEGIN, 0, 0, NFNL_SUBSYS_NFTABLES);
     w.finish(begin);
     let mut op_of_message = Vec::new();
@@ -310,11 +315,7 @@ pub fn encode(ops: &[Op], first_seq: u32) -> Result<Batch, EncodeError> {
 }
 
 fn request(seq: u32, msg: u16, flags: u16, name_attr: u16) -> Vec<u8> {
-    let mut w = Writer {
-        buf: Vec::new(),
-        seq,
-        last_command: None,
-    };
+    let mut w = Writer::new(seq);
     let start = w.command(msg, flags);
     // Our table's name is a short constant: always fits an attribute.
     let _ = w.string(name_attr, TABLE);
@@ -326,6 +327,18 @@ fn request(seq: u32, msg: u16, flags: u16, name_attr: u16) -> Vec<u8> {
 /// "no such file or directory" when it is gone.
 pub fn get_table(seq: u32) -> Vec<u8> {
     request(seq, NFT_MSG_GETTABLE, NLM_F_ACK, NFTA_TABLE_NAME)
+}
+
+/// Asks for one counter of our table by name: the kernel answers with the object or an
+/// error.
+pub fn get_counter(seq: u32, name: &str) -> Result<Vec<u8>, EncodeError> {
+    let mut w = Writer::new(seq);
+    let start = w.command(NFT_MSG_GETOBJ, 0);
+    w.string(NFTA_OBJ_TABLE, TABLE)?;
+    w.string(NFTA_OBJ_NAME, name)?;
+    w.u32(NFTA_OBJ_TYPE, NFT_OBJECT_COUNTER)?;
+    w.finish(start);
+    Ok(w.buf)
 }
 
 /// Asks for every named object of our table (counters, quotas, limits) with its numbers.

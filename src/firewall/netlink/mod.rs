@@ -3,6 +3,8 @@
 //! itself stay with `nft` (rebuilt rarely; its JSON is what the render tests check).
 
 mod abi;
+mod conntrack;
+mod events;
 mod message;
 mod reply;
 mod socket;
@@ -13,6 +15,8 @@ use tracing::debug;
 
 use super::counters::KernelCounters;
 use super::ops::Op;
+pub use conntrack::{FlowFilter, kill_flows};
+pub use events::{TableEvent, TableListener};
 pub use message::EncodeError;
 
 /// The kernel refused or could not be asked.
@@ -65,7 +69,7 @@ pub fn apply(netns: Option<&str>, ops: &[Op]) -> Result<(), NetlinkError> {
         return Ok(());
     }
     let socket = socket::Socket::open(netns)?;
-    let replies = socket.transact(&batch.bytes)?;
+    let replies = socket.transact(&batch.bytes, |_| {})?;
     let refused: Vec<&(u32, i32)> = replies.iter().filter(|(_, errno)| *errno != 0).collect();
     if let Some((seq, errno)) = refused.first() {
         let op = batch.op_index(*seq).and_then(|i| ops.get(i));
@@ -85,6 +89,32 @@ pub fn apply(netns: Option<&str>, ops: &[Op]) -> Result<(), NetlinkError> {
         "netlink transaction"
     );
     Ok(())
+}
+
+/// Named counters read per datagram: their answers (well under 1 KiB of receive buffer
+/// each) always fit the socket's buffer.
+const NAMED_READS_PER_DATAGRAM: usize = 256;
+
+/// The bytes of the named counters, one small request each (no dump of every object); a
+/// counter that does not exist is left out.
+pub fn read_named_counters(
+    netns: Option<&str>,
+    names: &[String],
+) -> Result<KernelCounters, NetlinkError> {
+    let mut counters = KernelCounters::default();
+    if names.is_empty() {
+        return Ok(counters);
+    }
+    let socket = socket::Socket::open(netns)?;
+    for chunk in names.chunks(NAMED_READS_PER_DATAGRAM) {
+        let mut datagram = Vec::new();
+        for (seq, name) in (1u32..).zip(chunk) {
+            datagram.extend(message::get_counter(seq, name)?);
+        }
+        // Refusals (no such counter) are the counters left out.
+        socket.transact(&datagram, |m| reply::add_object(m, &mut counters))?;
+    }
+    Ok(counters)
 }
 
 const ENOENT: i32 = 2;

@@ -69,7 +69,7 @@ pub fn messages(mut data: &[u8]) -> impl Iterator<Item = Message<'_>> {
 }
 
 /// The attributes `(type without flags, payload)` of an attribute stream.
-fn attributes(mut data: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+pub(super) fn attributes(mut data: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
     std::iter::from_fn(move || {
         let len = usize::from(u16_at(data, 0)?);
         if len < 4 || len > data.len() {
@@ -86,7 +86,7 @@ fn be_u64(payload: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(payload.get(..8)?.try_into().ok()?))
 }
 
-fn be_u32(payload: &[u8]) -> Option<u32> {
+pub(super) fn be_u32(payload: &[u8]) -> Option<u32> {
     Some(u32::from_be_bytes(payload.get(..4)?.try_into().ok()?))
 }
 

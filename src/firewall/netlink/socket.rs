@@ -12,6 +12,12 @@ const NETLINK_NETFILTER: libc::c_int = 12;
 const SOL_NETLINK: libc::c_int = 270;
 /// Errors quote only the refused message's header, not the whole message.
 const NETLINK_CAP_ACK: libc::c_int = 10;
+const NETLINK_ADD_MEMBERSHIP: libc::c_int = 1;
+/// nf_tables change notifications.
+const NFNLGRP_NFTABLES: libc::c_int = 7;
+/// A listener's buffer: our own per-client transactions notify too (thousands of element
+/// messages for a big batch).
+const LISTENER_BUFFER: usize = 16 << 20;
 /// A dump or request not answered within this time is given up.
 const REPLY_TIMEOUT: libc::timeval = libc::timeval {
     tv_sec: 5,
@@ -91,6 +97,32 @@ impl Socket {
         })
     }
 
+    /// Opens a socket in this process's namespace or `/run/netns/<netns>` that receives the
+    /// nf_tables change notifications (multicast group NFNLGRP_NFTABLES), with a large
+    /// buffer and a read timeout of `wake`.
+    pub fn open_listener(netns: Option<&str>, wake: libc::timeval) -> io::Result<Self> {
+        let socket = Self::open(netns)?;
+        set_option::<libc::c_int>(
+            &socket.fd,
+            SOL_NETLINK,
+            NETLINK_ADD_MEMBERSHIP,
+            NFNLGRP_NFTABLES,
+        )?;
+        buffer_size(
+            &socket.fd,
+            libc::SO_RCVBUFFORCE,
+            libc::SO_RCVBUF,
+            LISTENER_BUFFER,
+        )?;
+        set_option(&socket.fd, libc::SOL_SOCKET, libc::SO_RCVTIMEO, wake)?;
+        Ok(socket)
+    }
+
+    /// Waits for the next datagram (up to the read timeout: `None`).
+    pub fn next_datagram(&self, buf: &mut [u8]) -> io::Result<Option<usize>> {
+        self.receive(buf, 0)
+    }
+
     fn open_here() -> io::Result<Self> {
         // SAFETY: plain socket(2); the fd is owned from here on.
         let raw = check(unsafe {
@@ -118,9 +150,14 @@ impl Socket {
     }
 
     /// Sends a whole batch in one datagram (the kernel only applies a transaction that
-    /// arrives in one piece) and returns `(sequence, errno)` of every reply. The kernel
-    /// handles the batch inside the send call, so every reply is queued once it returns.
-    pub fn transact(&self, batch: &[u8]) -> io::Result<Vec<(u32, i32)>> {
+    /// arrives in one piece) and returns `(sequence, errno)` of every reply; every other
+    /// message (the answer to a request in the datagram) goes to `each`. The kernel handles
+    /// the datagram inside the send call, so every reply is queued once it returns.
+    pub fn transact(
+        &self,
+        batch: &[u8],
+        mut each: impl FnMut(&Message),
+    ) -> io::Result<Vec<(u32, i32)>> {
         buffer_size(
             &self.fd,
             libc::SO_SNDBUFFORCE,
@@ -131,7 +168,12 @@ impl Socket {
         let mut replies = Vec::new();
         let mut buf = vec![0u8; 64 * 1024];
         while let Some(got) = self.receive(&mut buf, libc::MSG_DONTWAIT)? {
-            replies.extend(reply::messages(&buf[..got]).filter_map(|m| Some((m.seq, m.errno()?))));
+            for m in reply::messages(&buf[..got]) {
+                match m.errno() {
+                    Some(errno) => replies.push((m.seq, errno)),
+                    None => each(&m),
+                }
+            }
         }
         Ok(replies)
     }

@@ -100,10 +100,89 @@ fn starts_now_burns_validity_on_the_shelf() {
     };
     let mut q = queue(&[now_clock, first_logon(HOUR)], T0);
     assert_eq!(q[0].ends_at, Some(T0 + 3600), "end fixed at assignment");
+    assert_eq!(q[0].started_at, Some(T0), "started at assignment");
     // First logon after it ran out on the shelf: skipped, the next one starts.
     assert_eq!(activate_at_logon(&mut q, T0 + 7200), Some(1));
     assert_eq!(q[0].state, State::Used);
-    assert_eq!(q[0].started_at, None);
+    assert_eq!(q[0].started_at, Some(T0));
+}
+
+#[test]
+fn a_now_profile_is_started_at_assignment_and_keeps_that_start() {
+    let now_clock = ProfileClock {
+        validity_secs: Some(HOUR),
+        starts: Starts::Now,
+    };
+    // Alone: the clock runs, so it is the active profile before any logon.
+    let mut alone = queue(&[now_clock], T0);
+    assert_eq!(alone[0].state, State::Started);
+    settle(&mut alone, T0 + 10);
+    assert_eq!(alone[0].state, State::Active);
+    assert_eq!(activate_at_logon(&mut alone, T0 + 600), Some(0));
+    assert_eq!(alone[0].started_at, Some(T0), "not moved to the logon");
+    assert_eq!(alone[0].ends_at, Some(T0 + 3600));
+    // Behind an active profile: started (its clock runs), not active, until its turn.
+    let mut q = queue(&[first_logon(HOUR)], T0);
+    activate_at_logon(&mut q, T0);
+    q.push(assign(2, 2, now_clock, T0 + 600));
+    settle(&mut q, T0 + 700);
+    assert_eq!((q[0].state, q[1].state), (State::Active, State::Started));
+    assert_eq!(
+        on_tick(&mut q, T0 + 3600),
+        Tick::Switched { from: 0, to: 1 }
+    );
+    assert_eq!(q[1].started_at, Some(T0 + 600));
+    assert_eq!(q[1].ends_at, Some(T0 + 4200));
+}
+
+#[test]
+fn a_profile_that_ends_while_its_user_is_offline_reads_as_used() {
+    let mut q = queue(&[first_logon(HOUR)], T0);
+    activate_at_logon(&mut q, T0);
+    // Logged off at once; nobody logs on again. The clock alone ends it.
+    settle(&mut q, T0 + 3599);
+    assert_eq!(q[0].state, State::Active);
+    assert_eq!(can_remove(&q, 0), Err(RemoveError::LastActive));
+    settle(&mut q, T0 + 3600);
+    assert_eq!(q[0].state, State::Used);
+    assert_eq!(can_remove(&q, 0), Ok(()), "an ended profile may go");
+    // A next profile waiting for a logon does not start without one.
+    let mut two = queue(&[first_logon(HOUR), first_logon(HOUR)], T0);
+    activate_at_logon(&mut two, T0);
+    settle(&mut two, T0 + 5 * HOUR as i64);
+    assert_eq!((two[0].state, two[1].state), (State::Used, State::Waiting));
+    assert_eq!(two[1].started_at, None);
+}
+
+#[test]
+fn access_runs_out_at_the_end_of_the_chain() {
+    let now_clock = |v| ProfileClock {
+        validity_secs: Some(v),
+        starts: Starts::Now,
+    };
+    let mut q = queue(&[first_logon(HOUR), first_logon(2 * HOUR)], T0);
+    assert_eq!(runs_out_at(&q), None, "nothing active");
+    activate_at_logon(&mut q, T0);
+    assert_eq!(runs_out_at(&q), Some(T0 + 3 * HOUR as i64));
+    // A "now" profile keeps its own end: it extends the chain only past the current end.
+    q.push(assign(3, 3, now_clock(10 * HOUR), T0));
+    assert_eq!(runs_out_at(&q), Some(T0 + 10 * HOUR as i64));
+    q.push(assign(4, 4, first_logon(HOUR), T0));
+    assert_eq!(runs_out_at(&q), Some(T0 + 11 * HOUR as i64));
+    let mut short = queue(&[first_logon(HOUR)], T0);
+    activate_at_logon(&mut short, T0);
+    short.push(assign(2, 2, now_clock(60), T0));
+    assert_eq!(runs_out_at(&short), Some(T0 + 3600), "ran out first");
+    short.push(assign(
+        3,
+        3,
+        ProfileClock {
+            validity_secs: None,
+            starts: Starts::FirstLogon,
+        },
+        T0,
+    ));
+    assert_eq!(runs_out_at(&short), None, "unlimited after");
 }
 
 #[test]
@@ -137,6 +216,7 @@ fn the_last_profile_can_be_removed_only_while_inactive() {
 enum Op {
     Logon(u32),
     Tick(u32),
+    Settle(u32),
     Assign(Option<u64>, bool),
 }
 
@@ -144,6 +224,7 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         (0u32..20_000).prop_map(Op::Logon),
         (0u32..20_000).prop_map(Op::Tick),
+        (0u32..20_000).prop_map(Op::Settle),
         (proptest::option::of(1u64..30_000), any::<bool>()).prop_map(|(v, now)| Op::Assign(v, now)),
     ]
 }
@@ -158,6 +239,14 @@ proptest! {
             match o {
                 Op::Logon(dt) => { now += i64::from(dt); activate_at_logon(&mut q, now); }
                 Op::Tick(dt) => { now += i64::from(dt); on_tick(&mut q, now); }
+                Op::Settle(dt) => {
+                    now += i64::from(dt);
+                    settle(&mut q, now);
+                    // Settled: nothing unused is past its end, and settling again changes nothing.
+                    prop_assert!(q.iter().all(|a| a.state == State::Used || a.ends_at.is_none_or(|e| e > now)));
+                    let again = { let mut c = q.clone(); settle(&mut c, now); c };
+                    prop_assert_eq!(&again, &q);
+                }
                 Op::Assign(validity, starts_now) => {
                     let starts = if starts_now { Starts::Now } else { Starts::FirstLogon };
                     let id = q.len() as i64 + 1;
@@ -177,9 +266,16 @@ proptest! {
                     prop_assert!(a.started_at.is_some_and(|s| s <= now));
                     prop_assert!(a.ends_at.is_none_or(|e| e > now));
                 }
+                // A "now" profile started when it was assigned, whatever happened since.
+                if a.clock.starts == Starts::Now {
+                    prop_assert_eq!(a.started_at, Some(a.assigned_at));
+                }
             }
-            // Profiles are used in order: nothing waits ahead of an active or used one.
-            let first_waiting = q.iter().position(|a| a.state == State::Waiting).unwrap_or(q.len());
+            // Profiles are used in order: nothing in line ahead of an active or used one.
+            let first_waiting = q
+                .iter()
+                .position(|a| matches!(a.state, State::Waiting | State::Started))
+                .unwrap_or(q.len());
             prop_assert!(q[first_waiting..].iter().all(|a| a.state != State::Active));
         }
     }
@@ -193,6 +289,7 @@ proptest! {
             match o {
                 Op::Logon(dt) => { now += i64::from(dt); activate_at_logon(&mut q, now); }
                 Op::Tick(dt) => { now += i64::from(dt); on_tick(&mut q, now); }
+                Op::Settle(dt) => { now += i64::from(dt); settle(&mut q, now); }
                 Op::Assign(validity, _) => {
                     let id = q.len() as i64 + 1;
                     q.push(assign(id, id, first_logon(validity.unwrap_or(1)), now));
