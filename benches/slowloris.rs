@@ -2,8 +2,9 @@
 //! connections. Measured idle and under the attack: another guest's splash latency, and the
 //! time from `nft delete table inet hotspotd` until the table is back (with whatever repair
 //! mechanism the daemon has). The daemon starts with a soft open-file limit of 1,024 and this
-//! process's hard limit, as under systemd without `LimitNOFILE`. Prints figures; asserts
-//! nothing about speed. Run as root: `cargo bench --bench slowloris`.
+//! process's hard limit, as under systemd without `LimitNOFILE`. Idle is measured before and
+//! after the attack (their difference is the machine's noise). Prints figures; asserts nothing
+//! about speed. Run as root: `cargo bench --bench slowloris`.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -15,7 +16,7 @@ use common::lab::{GATEWAY, Lab, PORTAL};
 
 const ATTACK_CONNECTIONS: usize = 2000;
 const SPLASH_SAMPLES: usize = 20;
-const REBUILD_SAMPLES: usize = 5;
+const REBUILD_SAMPLES: usize = 10;
 
 /// Seconds of one splash load by guest 2 (curl's total time), or `None` if it failed within 5 s.
 fn splash_secs(lab: &Lab) -> Option<f64> {
@@ -71,7 +72,36 @@ fn summary(name: &str, samples: &[Option<f64>]) {
     );
 }
 
-fn measure(lab: &Lab, label: &str) {
+/// CPU time of a process so far, in clock ticks (1/100 s): utime + stime of /proc/PID/stat.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit_once(')').map(|x| x.1).unwrap_or("");
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let field = |i: usize| f.get(i).and_then(|x| x.parse::<u64>().ok()).unwrap_or(0);
+    // After the ')': state is token 0, utime and stime are tokens 11 and 12.
+    field(11) + field(12)
+}
+
+/// Runs the measurements and prints them, with the CPU the daemon and `other` (the attacker,
+/// if any) used meanwhile.
+fn measure(lab: &Lab, label: &str, other: Option<u32>) {
+    let daemon = daemon_pid(lab);
+    let before = (cpu_ticks(daemon), other.map(cpu_ticks));
+    let started = Instant::now();
+    measure_latencies(lab, label);
+    let secs = started.elapsed().as_secs_f64();
+    let share = |ticks: u64| ticks as f64 / secs;
+    print!(
+        "{label}: daemon CPU {:.0}% of a core",
+        share(cpu_ticks(daemon) - before.0)
+    );
+    if let (Some(pid), Some(was)) = (other, before.1) {
+        print!(", attacker {:.0}%", share(cpu_ticks(pid) - was));
+    }
+    println!();
+}
+
+fn measure_latencies(lab: &Lab, label: &str) {
     let splash: Vec<_> = (0..SPLASH_SAMPLES).map(|_| splash_secs(lab)).collect();
     summary(&format!("{label}: another guest's splash"), &splash);
     let rebuild: Vec<_> = (0..REBUILD_SAMPLES)
@@ -135,15 +165,18 @@ fn main() {
     let line = limits.lines().find(|l| l.starts_with("Max open files"));
     println!("daemon: {}", line.unwrap_or("?"));
 
-    measure(&lab, "idle");
+    measure(&lab, "idle", None);
     let attack = slowloris(&lab, 600);
     std::thread::sleep(Duration::from_secs(3));
-    measure(&lab, &format!("{ATTACK_CONNECTIONS} half-open connections"));
+    let label = format!("{ATTACK_CONNECTIONS} half-open connections");
+    measure(&lab, &label, Some(attack.id()));
     let _ = Command::new("kill")
         .args(["-TERM", &attack.id().to_string()])
         .status();
     let out = attack.wait_with_output().expect("slowloris");
     println!("attacker: {}", String::from_utf8_lossy(&out.stdout).trim());
+    // Once more idle: the machine's own noise between the two idle runs.
+    measure(&lab, "idle again", None);
     let log = lab.log();
     println!(
         "daemon log: {} \"Too many open files\"",
