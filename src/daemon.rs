@@ -1,7 +1,8 @@
 //! `hotspotd run`: start-up order, tasks and shutdown.
 //!
-//! Order matters for failing closed: the config is validated before anything touches the
-//! firewall; the table (with every restored guest) is installed before the portal listens;
+//! Order matters for failing closed: signal handlers come first (SIGHUP's default action
+//! would kill a daemon that is still starting); the config is validated before anything
+//! touches the firewall; the table (with every restored guest) is installed before the portal listens;
 //! on exit the table stays, so guests who are not authorised stay held even with no daemon.
 
 use std::os::unix::fs::DirBuilderExt;
@@ -11,13 +12,13 @@ use std::time::Duration;
 
 use thiserror::Error;
 use tokio::net::TcpListener;
-use tokio::signal::unix::{SignalKind, signal};
+use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{info, warn};
 
-use crate::config::{Config, RunningProbe};
-use crate::control;
+use crate::config::{Config, ConfigError, RunningProbe, StatePaths, SystemState};
+use crate::control::{self, ReloadLog};
 use crate::firewall::{self, Firewall, FirewallHandle, FirewallPolicy};
 use crate::gateway::{Gateway, GatewayError, enforcement_loop};
 use crate::portal::{self, PortalState};
@@ -31,6 +32,12 @@ const DRAIN: Duration = Duration::from_secs(5);
 /// The daemon could not start.
 #[derive(Debug, Error)]
 pub enum DaemonError {
+    /// The signal handlers could not be installed.
+    #[error("cannot install signal handlers: {0}")]
+    Signals(#[source] std::io::Error),
+    /// The config file does not validate.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     /// The data directory could not be created.
     #[error("cannot create data_dir {path}: {source}")]
     DataDir {
@@ -69,17 +76,17 @@ pub fn firewall_policy(config: &Config) -> FirewallPolicy {
 }
 
 /// Opens the data directory's database and key (used by `run` and by the voucher commands).
-pub fn open_state(config: &Config) -> Result<(Store, Vec<u8>), DaemonError> {
+pub fn open_state(paths: &StatePaths) -> Result<(Store, Vec<u8>), DaemonError> {
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
-        .create(&config.data_dir)
+        .create(&paths.data_dir)
         .map_err(|source| DaemonError::DataDir {
-            path: config.data_dir.display().to_string(),
+            path: paths.data_dir.display().to_string(),
             source,
         })?;
-    let store = Store::open(&config.database_path())?;
-    let key = load_or_create_key(&config.key_path())?;
+    let store = Store::open(&paths.database_path())?;
+    let key = load_or_create_key(&paths.key_path())?;
     Ok((store, key))
 }
 
@@ -108,10 +115,14 @@ fn raise_fd_limit() {
     }
 }
 
-/// Runs the gateway until SIGTERM or SIGINT; SIGHUP re-reads `path`.
-pub async fn run(config: Config, path: PathBuf) -> Result<(), DaemonError> {
+/// Runs the gateway with the config at `path` until SIGTERM or SIGINT; SIGHUP re-reads it.
+pub async fn run(path: PathBuf) -> Result<(), DaemonError> {
+    // Before anything else: from here on a signal is never fatal. One that arrives while the
+    // daemon starts waits in its stream and is acted on once the daemon is up.
+    let signals = Signals::install().map_err(DaemonError::Signals)?;
     raise_fd_limit();
-    let (store, key) = open_state(&config)?;
+    let config = Config::load(&path, &SystemState)?;
+    let (store, key) = open_state(&config.state_paths())?;
     let firewall = FirewallHandle::spawn(Firewall::new(firewall_policy(&config)));
     let portal_addrs = config.portal_addrs();
     let socket_path = config.control_socket.clone();
@@ -140,9 +151,11 @@ pub async fn run(config: Config, path: PathBuf) -> Result<(), DaemonError> {
     let cancel = CancellationToken::new();
     let tracker = TaskTracker::new();
     tracker.spawn(enforcement_loop(gateway.clone(), cancel.clone()));
+    let reloads = Arc::new(ReloadLog::default());
     tracker.spawn(control::serve(
         control_listener,
         gateway.clone(),
+        reloads.clone(),
         cancel.clone(),
     ));
     let portal_state = PortalState::new(gateway.clone());
@@ -169,7 +182,7 @@ pub async fn run(config: Config, path: PathBuf) -> Result<(), DaemonError> {
     tracker.close();
     info!(portal = %gateway.config.portal_url(), name = %gateway.config.hotspot_name, "hotspotd running");
 
-    wait_for_shutdown_signal(&gateway, &path).await;
+    signals.serve(&gateway, &path, &reloads).await;
     info!("shutting down; the firewall table stays in place (guests stay held or authorised)");
     cancel.cancel();
     if tokio::time::timeout(DRAIN, tracker.wait()).await.is_err() {
@@ -275,22 +288,31 @@ async fn serve_metrics(
         .await
 }
 
-/// Waits for SIGTERM or SIGINT, reloading the config on every SIGHUP meanwhile.
-async fn wait_for_shutdown_signal(gateway: &Gateway, path: &Path) {
-    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::hangup()),
-    ) else {
-        warn!("cannot install signal handlers; waiting for ctrl-c");
-        let _ = tokio::signal::ctrl_c().await;
-        return;
-    };
-    loop {
-        tokio::select! {
-            _ = term.recv() => return,
-            _ = int.recv() => return,
-            _ = hup.recv() => reload(gateway, path).await,
+/// The signals the daemon acts on, caught from the start.
+struct Signals {
+    term: Signal,
+    int: Signal,
+    hup: Signal,
+}
+
+impl Signals {
+    fn install() -> std::io::Result<Signals> {
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+            hup: signal(SignalKind::hangup())?,
+        })
+    }
+
+    /// Waits for SIGTERM or SIGINT, reloading the config on every SIGHUP meanwhile (several
+    /// while busy, or during start-up, make one reload).
+    async fn serve(mut self, gateway: &Gateway, path: &Path, reloads: &ReloadLog) {
+        loop {
+            tokio::select! {
+                _ = self.term.recv() => return,
+                _ = self.int.recv() => return,
+                _ = self.hup.recv() => reload(gateway, path, reloads).await,
+            }
         }
     }
 }
@@ -298,14 +320,14 @@ async fn wait_for_shutdown_signal(gateway: &Gateway, path: &Path) {
 /// Re-reads the config file and applies what can change without a restart: hotspot name and
 /// terms, timeouts and rates for new sessions, the shared-users policy, access lists. Guests
 /// stay online. A file that does not validate changes nothing.
-async fn reload(gateway: &Gateway, path: &Path) {
+async fn reload(gateway: &Gateway, path: &Path, reloads: &ReloadLog) {
     let running = gateway.settings();
-    let mut own = running.portal_addrs();
-    own.extend(running.metrics_listen.map(|a| (*a.ip(), a.port())));
+    let own = running.listen_addrs();
     let fresh = match Config::load(path, &RunningProbe { own }) {
         Ok(c) => c,
         Err(e) => {
             warn!(error = %e, "reload refused; the running configuration stays");
+            reloads.refused(e.to_string());
             return;
         }
     };
@@ -319,5 +341,6 @@ async fn reload(gateway: &Gateway, path: &Path) {
     if let Err(e) = gateway.apply_access().await {
         warn!(error = %e, "access lists could not be applied after the reload");
     }
+    reloads.applied();
     info!("configuration reloaded");
 }

@@ -151,7 +151,7 @@ fn the_walled_garden_is_open_before_login() {
     // A bad destination, or one that would open a captive-portal probe host, is refused.
     let out = lab.cli(&["garden", "add", "pay example"]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--destination"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("<DESTINATION>"));
     let out = lab.cli(&["garden", "add", "*.apple.com"]);
     assert!(!out.status.success());
     assert!(

@@ -31,7 +31,7 @@ fn operators_see_devices_and_let_them_in_or_out() {
     // auth by IP, deauth by MAC; and the other way round.
     assert!(
         lab.ok(&["auth", &guest_ip(1), "--profile", "staff"])
-            .contains("authorised with Staff")
+            .contains("authorised with staff")
     );
     assert_eq!(lab.status(1, "http://example.com/"), "200");
     // The enforcement tick counts the traffic within a second.

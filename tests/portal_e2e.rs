@@ -215,7 +215,8 @@ fn voucher_login_status_logout_and_wrong_codes() {
 #[test]
 fn repeated_wrong_codes_are_throttled_per_device() {
     let lab = Lab::start(2);
-    for _ in 0..4 {
+    // Three free tries, as the README says.
+    for _ in 0..3 {
         assert_eq!(lab.login(1, "ABCDE-FGHJK", "").0, "401");
     }
     let (status, body, _) = lab.login(1, "ABCDE-FGHJK", "");
@@ -252,33 +253,28 @@ fn shared_users_caps_simultaneous_devices() {
 }
 
 #[test]
-fn random_macs_do_not_bypass_the_gateway_wide_failure_budget() {
+fn random_macs_on_one_address_gain_nothing() {
     let lab = Lab::start(1);
-    let code = lab.vouchers(&[])[0].clone();
+    let mut checked = 0;
     // Each attempt comes from a fresh MAC, as a guesser randomising its address would.
-    let mut refused_by_budget = None;
-    for attempt in 0..70u32 {
-        let mac = format!("02:55:00:00:{:02x}:{:02x}", attempt / 256, attempt % 256);
+    for attempt in 0..6u32 {
+        let mac = format!("02:55:00:00:00:{attempt:02x}");
         lab.in_ns(
             &lab.guest(1),
             &["ip", "link", "set", "wlan0", "address", &mac],
         );
         lab.in_ns(&lab.gw(), &["ip", "neigh", "flush", "dev", "lan0"]);
         let (status, body, _) = lab.login(1, "ABCDE-FGHJK", "");
-        if status == "429" {
-            assert!(body.contains("please wait"), "{body}");
-            refused_by_budget = Some(attempt);
-            break;
+        match status.as_str() {
+            "401" => checked += 1,
+            "429" => assert!(body.contains("please wait"), "{body}"),
+            _ => panic!("attempt {attempt}: {body}"),
         }
-        assert_eq!(status, "401", "attempt {attempt}: {body}");
     }
     assert_eq!(
-        refused_by_budget,
-        Some(60),
-        "the gateway-wide budget did not stop the guesser"
+        checked, 3,
+        "the throttle counts by address, whatever the MAC"
     );
-    // While the budget is spent even a right code waits.
-    assert_eq!(lab.login(1, &code, "").0, "429");
 }
 
 #[test]

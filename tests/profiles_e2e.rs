@@ -36,7 +36,7 @@ fn a_chain_of_two_profiles_switches_without_dropping_the_guest_then_logs_off() {
     lab.ok(&["user", "assign", "ann", "second"]);
     assert_eq!(lab.login_account(1, "ann", "secret-ann").0, "303");
     let before = lab.client(1).expect("online");
-    assert_eq!(before["profile"], "First hour");
+    assert_eq!(before["profile_for_users"], "First hour");
     assert_eq!(before["rate_down_bps"], 4_000_000);
     // A download running across the switch at ~3 s completes: the guest is not dropped.
     let start = Instant::now();
@@ -54,7 +54,7 @@ fn a_chain_of_two_profiles_switches_without_dropping_the_guest_then_logs_off() {
         .client(1)
         .expect("still online after the first profile ended");
     assert_eq!(after["session_id"], before["session_id"], "same session");
-    assert_eq!(after["profile"], "Second hour");
+    assert_eq!(after["profile_for_users"], "Second hour");
     assert_eq!(after["rate_down_bps"], 16_000_000);
     // When the second ends there is nothing left: logged off.
     lab.wait_until(
@@ -332,7 +332,7 @@ fn a_paid_profile_is_ordered_paid_at_the_desk_and_activated() {
         "the waiting page logs the device in"
     );
     assert_eq!(lab.status(1, "http://example.com/"), "200");
-    assert_eq!(lab.client(1).unwrap()["profile"], "Week pass");
+    assert_eq!(lab.client(1).unwrap()["profile_for_users"], "Week pass");
     // Another device cannot use the order.
     assert!(lab.cli(&["order", "confirm", &reference]).status.code() != Some(0));
 }
@@ -365,7 +365,7 @@ fn a_profile_assigned_while_online_takes_over_at_the_end() {
     lab.ok(&["user", "assign", "gus", "extension"]);
     std::thread::sleep(Duration::from_secs(4));
     let now = lab.client(1).expect("still online: the extension started");
-    assert_eq!(now["profile"], "Extension");
+    assert_eq!(now["profile_for_users"], "Extension");
     assert_eq!(now["session_id"], session);
     assert_eq!(lab.status(1, "http://example.com/"), "200");
 }

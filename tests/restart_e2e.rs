@@ -192,7 +192,7 @@ fn usage_and_profiles_survive_a_restart() {
     lab.stop_daemon("KILL");
     lab.start_daemon();
     let client = lab.client(1).expect("still online after the restart");
-    assert_eq!(client["profile"], "Metered");
+    assert_eq!(client["profile_for_users"], "Metered");
     let left = client["bytes_left"].as_u64().unwrap();
     assert!(
         (1_300_000..=1_500_000).contains(&left),

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::error::{CliError, usage};
+use super::error::{CliError, bad_argument};
 use super::notify::tell_daemon;
 use super::table;
 use super::{GardenCommand, MacCommand};
@@ -22,19 +22,21 @@ fn rate_text(bps: Option<u64>) -> String {
 }
 
 fn applied(config: &Config) -> Result<&'static str, CliError> {
-    Ok(match tell_daemon(config, &Request::ReloadAccess)? {
-        Some(_) => "applied",
-        None => "applied when the daemon starts",
-    })
+    Ok(
+        match tell_daemon(&config.state_paths(), &Request::ReloadAccess)? {
+            Some(_) => "applied",
+            None => "applied when the daemon starts",
+        },
+    )
 }
 
 /// `hotspotd mac …`
 pub fn mac(config: &Config, cmd: &MacCommand) -> Result<String, CliError> {
-    let (mut store, _) = open_state(config)?;
+    let (mut store, _) = open_state(&config.state_paths())?;
     let parse = |m: &str| {
         parse_mac(m).ok_or_else(|| {
-            usage(
-                "mac",
+            bad_argument(
+                "<MAC>",
                 format!("{m:?} is not a MAC address like 02:ab:cd:ef:01:23"),
             )
         })
@@ -139,14 +141,14 @@ pub fn mac(config: &Config, cmd: &MacCommand) -> Result<String, CliError> {
 
 /// `hotspotd garden …`
 pub fn garden(config: &Config, cmd: &GardenCommand) -> Result<String, CliError> {
-    let (mut store, _) = open_state(config)?;
+    let (mut store, _) = open_state(&config.state_paths())?;
     let parse = |d: &str| {
         parse_garden_entry(d)
             .map(|entry| match entry {
                 GardenEntry::Network(net) => net.to_string(),
                 GardenEntry::Domain(pattern) => pattern.to_string(),
             })
-            .map_err(|problem| usage("destination", problem))
+            .map_err(|problem| bad_argument("<DESTINATION>", problem))
     };
     match cmd {
         GardenCommand::Add { destination, note } => {

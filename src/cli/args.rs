@@ -100,9 +100,11 @@ pub enum MacCommand {
 /// `hotspotd garden …`
 #[derive(Debug, Subcommand)]
 pub enum GardenCommand {
-    /// Open an IPv4 address or network before login (e.g. a payment provider).
+    /// Open a destination before login (e.g. a payment provider): an IPv4 address or
+    /// network, a host name, or every name under a domain (*.example.com); names are opened
+    /// as guests' DNS answers resolve them. Captive-portal probe hosts are refused.
     Add {
-        /// Address or CIDR.
+        /// 203.0.113.7, 203.0.113.0/24, pay.example.com or *.example.com.
         destination: String,
         /// Why.
         #[arg(long, default_value = "")]
@@ -110,7 +112,7 @@ pub enum GardenCommand {
     },
     /// Close it again.
     Remove {
-        /// Address or CIDR.
+        /// The address, network or name as added.
         destination: String,
     },
     /// The garden, from the CLI and the config.

@@ -3,7 +3,11 @@
 
 use super::error::CliError;
 use super::table;
-use crate::config::{Config, parse_mac};
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::config::parse_mac;
 use crate::control::{self, Request};
 use crate::gateway::ClientView;
 use crate::model::units::{format_duration, format_size};
@@ -14,8 +18,8 @@ fn since(started_at: i64) -> String {
 }
 
 /// `clients`
-pub fn clients(config: &Config, json_out: bool) -> Result<String, CliError> {
-    let data = control::request(&config.control_socket, &Request::Clients)?;
+pub fn clients(socket: &Path, json_out: bool) -> Result<String, CliError> {
+    let data = control::request(socket, &Request::Clients)?;
     if json_out {
         return Ok(data.to_string() + "\n");
     }
@@ -56,33 +60,39 @@ pub fn clients(config: &Config, json_out: bool) -> Result<String, CliError> {
 }
 
 /// `kick MAC`
-pub fn kick(config: &Config, mac: &str) -> Result<String, CliError> {
+pub fn kick(socket: &Path, mac: &str) -> Result<String, CliError> {
     if parse_mac(mac).is_none() {
-        return Err(CliError::Usage {
-            option: "mac",
+        return Err(CliError::Argument {
+            name: "<MAC>",
             problem: format!("{mac:?} is not a MAC address like 02:ab:cd:ef:01:23"),
         });
     }
     // `kick MAC` is `deauth` by MAC, kept under the name operators know from issue 2.
-    deauth(config, mac)
+    deauth(socket, mac)
 }
 
 /// `status`
-pub fn status(config: &Config, json_out: bool) -> Result<String, CliError> {
-    let v = control::request(&config.control_socket, &Request::Status)?;
+pub fn status(socket: &Path, json_out: bool) -> Result<String, CliError> {
+    let v = control::request(socket, &Request::Status)?;
     if json_out {
         return Ok(v.to_string() + "\n");
     }
     let mut out = String::new();
     for (key, value) in v.as_object().into_iter().flatten() {
-        out += &format!("{key:<24} {}\n", value.to_string().trim_matches('"'));
+        let shown = match (key.as_str(), value) {
+            ("reload_at", Value::Number(at)) => since(at.as_i64().unwrap_or_default()),
+            // Multi-line texts (a TOML error's excerpt) stay aligned under their value.
+            (_, Value::String(text)) => text.replace('\n', &format!("\n{:25}", "")),
+            _ => value.to_string(),
+        };
+        out += &format!("{key:<24} {shown}\n");
     }
     Ok(out)
 }
 
 /// `devices`
-pub fn devices(config: &Config, json_out: bool) -> Result<String, CliError> {
-    let v = control::request(&config.control_socket, &Request::Devices)?;
+pub fn devices(socket: &Path, json_out: bool) -> Result<String, CliError> {
+    let v = control::request(socket, &Request::Devices)?;
     if json_out {
         return Ok(v.to_string() + "\n");
     }
@@ -112,9 +122,9 @@ pub fn devices(config: &Config, json_out: bool) -> Result<String, CliError> {
 }
 
 /// `auth DEVICE --profile NAME`
-pub fn auth(config: &Config, device: &str, profile: &str) -> Result<String, CliError> {
+pub fn auth(socket: &Path, device: &str, profile: &str) -> Result<String, CliError> {
     let v = control::request(
-        &config.control_socket,
+        socket,
         &Request::Auth {
             device: device.to_string(),
             profile: profile.to_string(),
@@ -129,9 +139,9 @@ pub fn auth(config: &Config, device: &str, profile: &str) -> Result<String, CliE
 }
 
 /// `deauth DEVICE`
-pub fn deauth(config: &Config, device: &str) -> Result<String, CliError> {
+pub fn deauth(socket: &Path, device: &str) -> Result<String, CliError> {
     control::request(
-        &config.control_socket,
+        socket,
         &Request::Deauth {
             device: device.to_string(),
         },

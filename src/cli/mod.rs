@@ -3,6 +3,7 @@
 mod access;
 mod args;
 mod clients;
+mod config_check;
 mod error;
 mod notify;
 mod orders;
@@ -24,6 +25,7 @@ pub use args::{
 
 pub use access::{garden, mac};
 pub use clients::{auth, clients, deauth, devices, kick, status};
+pub use config_check::{check_config, state_paths};
 pub use error::CliError;
 pub use orders::order;
 pub use profiles::{limitation, profile};
@@ -51,7 +53,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the gateway daemon.
     Run,
-    /// Validate the config file and exit.
+    /// Validate the config file and exit; works beside a running daemon (the ports it
+    /// holds count as free), so an edit can be checked before SIGHUP.
     CheckConfig,
     /// Create, list and revoke vouchers.
     #[command(subcommand)]

@@ -7,18 +7,18 @@ use serde_json::json;
 use super::OrderCommand;
 use super::error::CliError;
 use super::table;
-use crate::config::Config;
+use crate::config::StatePaths;
 use crate::daemon::open_state;
 use crate::gateway::now;
 use crate::model::units::format_price;
 use crate::payment::{SettleError, settle};
 
 /// `hotspotd order …`
-pub fn order(config: &Config, cmd: &OrderCommand) -> Result<String, CliError> {
-    let (mut store, key) = open_state(config)?;
+pub fn order(paths: &StatePaths, cmd: &OrderCommand) -> Result<String, CliError> {
+    let (mut store, key) = open_state(paths)?;
     match cmd {
         OrderCommand::List { json } => {
-            let orders = store.list_orders()?;
+            let orders = store.list_orders(now())?;
             if *json {
                 return Ok(json!(orders).to_string() + "\n");
             }

@@ -2,11 +2,11 @@
 
 use serde_json::json;
 
-use super::error::{CliError, usage};
+use super::error::{CliError, bad_argument, usage};
 use super::parse::{opt_duration, opt_rate, opt_size, price_cents, time_of_day, weekdays};
 use super::table;
 use super::{LimitationArgs, LimitationCommand, ProfileArgs, ProfileCommand};
-use crate::config::Config;
+use crate::config::StatePaths;
 use crate::daemon::open_state;
 use crate::gateway::now;
 use crate::model::limitation::{Attached, Limitation, OutsideWindows, ResetInterval, Window};
@@ -91,7 +91,7 @@ fn new_profile(args: &ProfileArgs) -> Result<NewProfile, CliError> {
         return Err(usage("shared-users", "must be at least 1"));
     }
     if args.name.trim().is_empty() {
-        return Err(usage("name", "must not be empty"));
+        return Err(bad_argument("<NAME>", "must not be empty"));
     }
     Ok(NewProfile {
         name: args.name.clone(),
@@ -111,8 +111,8 @@ fn new_profile(args: &ProfileArgs) -> Result<NewProfile, CliError> {
 }
 
 /// `hotspotd profile …`
-pub fn profile(config: &Config, cmd: &ProfileCommand) -> Result<String, CliError> {
-    let (mut store, _) = open_state(config)?;
+pub fn profile(paths: &StatePaths, cmd: &ProfileCommand) -> Result<String, CliError> {
+    let (mut store, _) = open_state(paths)?;
     let find = |store: &crate::store::Store, name: &str| {
         store
             .profile_by_name(name)?
@@ -231,8 +231,8 @@ fn new_limitation(args: &LimitationArgs) -> Result<Limitation, CliError> {
 }
 
 /// `hotspotd limitation …`
-pub fn limitation(config: &Config, cmd: &LimitationCommand) -> Result<String, CliError> {
-    let (mut store, _) = open_state(config)?;
+pub fn limitation(paths: &StatePaths, cmd: &LimitationCommand) -> Result<String, CliError> {
+    let (mut store, _) = open_state(paths)?;
     match cmd {
         LimitationCommand::Add(args) => {
             let l = new_limitation(args)?;

@@ -8,28 +8,29 @@ use serde_json::json;
 
 use super::error::CliError;
 use super::table;
-use crate::config::Config;
+use crate::config::StatePaths;
 use crate::daemon::open_state;
 use crate::gateway::now;
 use crate::model::units::{format_duration, format_size};
 
 /// `hotspotd sessions [--active] [--limit N] [--json]`
 pub fn sessions(
-    config: &Config,
+    paths: &StatePaths,
     active: bool,
     limit: u32,
     json_out: bool,
 ) -> Result<String, CliError> {
-    let (store, _) = open_state(config)?;
+    let (store, _) = open_state(paths)?;
     let rows = if active {
         store.active_sessions()?
     } else {
         store.recent_sessions(limit)?
     };
-    let profiles: HashMap<i64, String> = store
+    // Named as operators name them in commands; guests' names too in JSON.
+    let profiles: HashMap<i64, (String, String)> = store
         .list_profiles()?
         .into_iter()
-        .map(|p| (p.id, p.name))
+        .map(|p| (p.id, (p.name, p.name_for_users)))
         .collect();
     let now = now();
     let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
@@ -41,7 +42,7 @@ pub fn sessions(
             .user(s.user_id)?
             .map(|u| u.username.unwrap_or_else(|| format!("voucher {}", u.id)))
             .unwrap_or_default();
-        let profile = profiles.get(&s.profile_id).cloned().unwrap_or_default();
+        let (profile, for_users) = profiles.get(&s.profile_id).cloned().unwrap_or_default();
         let duration = s
             .ended_at
             .unwrap_or(now)
@@ -53,7 +54,7 @@ pub fn sessions(
             _ => parts
                 .iter()
                 .map(|p| {
-                    let name = profiles.get(&p.profile_id).cloned().unwrap_or_default();
+                    let (name, _) = profiles.get(&p.profile_id).cloned().unwrap_or_default();
                     vec![
                         String::new(),
                         String::new(),
@@ -70,10 +71,13 @@ pub fn sessions(
         };
         let parts: Vec<_> = parts
             .iter()
-            .map(|p| json!({"profile": profiles.get(&p.profile_id).cloned().unwrap_or_default(), "part": p}))
+            .map(|p| {
+                let (name, for_users) = profiles.get(&p.profile_id).cloned().unwrap_or_default();
+                json!({"profile": name, "profile_for_users": for_users, "part": p})
+            })
             .collect();
         items.push(
-            json!({"session": s, "user": user, "profile": profile, "duration_secs": duration, "profiles": parts}),
+            json!({"session": s, "user": user, "profile": profile, "profile_for_users": for_users, "duration_secs": duration, "profiles": parts}),
         );
         lines.push(vec![
             s.id.to_string(),

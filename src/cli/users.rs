@@ -14,7 +14,7 @@ use super::error::{CliError, usage};
 use super::notify::tell_daemon;
 use super::table;
 use super::voucher::{max_logins, state_of};
-use crate::config::Config;
+use crate::config::StatePaths;
 use crate::control::Request;
 use crate::daemon::open_state;
 use crate::gateway::now;
@@ -60,8 +60,8 @@ fn label(u: &User) -> String {
 }
 
 /// `hotspotd user …`
-pub fn user(config: &Config, cmd: &UserCommand) -> Result<String, CliError> {
-    let (mut store, _) = open_state(config)?;
+pub fn user(paths: &StatePaths, cmd: &UserCommand) -> Result<String, CliError> {
+    let (mut store, _) = open_state(paths)?;
     let now = now();
     match cmd {
         UserCommand::Add {
@@ -161,7 +161,7 @@ pub fn user(config: &Config, cmd: &UserCommand) -> Result<String, CliError> {
                 let p = store.profile(a.profile_id)?;
                 let usage: Vec<_> = store.usage(a.id)?.into_iter().map(|((lim, period), use_)| json!({"limitation": lim, "period_start": period, "usage": use_})).collect();
                 profiles
-                    .push(json!({"assignment": a, "profile": p.map(|p| p.name), "usage": usage}));
+                    .push(json!({"assignment": a, "profile": p.as_ref().map(|p| &p.name), "profile_for_users": p.as_ref().map(|p| &p.name_for_users), "usage": usage}));
             }
             let rows = store.sessions_of_user(u.id, 20)?;
             let mut parts = store.session_parts(&rows, now)?;
@@ -213,7 +213,7 @@ pub fn user(config: &Config, cmd: &UserCommand) -> Result<String, CliError> {
                 .profile_by_name(profile)?
                 .ok_or_else(|| CliError::NotFound(format!("no profile named {profile:?}")))?;
             let a = store.assign_profile(u.id, (p.id, p.clock), now)?;
-            tell_daemon(config, &Request::ReloadUser { user_id: u.id })?;
+            tell_daemon(paths, &Request::ReloadUser { user_id: u.id })?;
             Ok(format!(
                 "profile {} assigned to {} (assignment {})\n",
                 p.name,
@@ -233,7 +233,7 @@ pub fn user(config: &Config, cmd: &UserCommand) -> Result<String, CliError> {
                 })?;
             can_remove(&queue, index).map_err(|e| CliError::Refused(e.to_string()))?;
             store.remove_assignment(u.id, *assignment)?;
-            tell_daemon(config, &Request::ReloadUser { user_id: u.id })?;
+            tell_daemon(paths, &Request::ReloadUser { user_id: u.id })?;
             Ok(format!(
                 "assignment {assignment} removed from {}\n",
                 label(&u)
@@ -247,7 +247,7 @@ pub fn user(config: &Config, cmd: &UserCommand) -> Result<String, CliError> {
                     label(&u)
                 )));
             }
-            let ended = tell_daemon(config, &Request::EndUser { user_id: u.id })?
+            let ended = tell_daemon(paths, &Request::EndUser { user_id: u.id })?
                 .map_or(0, |d| d["ended"].as_u64().unwrap_or(0));
             Ok(format!(
                 "{} disabled, {ended} device(s) logged off\n",
@@ -257,7 +257,7 @@ pub fn user(config: &Config, cmd: &UserCommand) -> Result<String, CliError> {
         UserCommand::ResetCounters { user } => {
             let u = find(&store, user)?;
             let rows = store.reset_usage(u.id)?;
-            tell_daemon(config, &Request::ReloadUser { user_id: u.id })?;
+            tell_daemon(paths, &Request::ReloadUser { user_id: u.id })?;
             Ok(format!("{}: {rows} usage counter(s) cleared\n", label(&u)))
         }
     }

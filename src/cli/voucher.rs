@@ -9,7 +9,7 @@ use super::CreateArgs;
 use super::error::{CliError, usage};
 use super::notify::tell_daemon;
 use super::table;
-use crate::config::Config;
+use crate::config::StatePaths;
 use crate::control::Request;
 use crate::daemon::open_state;
 use crate::gateway::now;
@@ -165,12 +165,12 @@ fn ad_hoc_profile(store: &mut Store, t: &AdHocTerms) -> Result<Profile, CliError
 }
 
 /// `voucher create`
-pub fn create(config: &Config, args: &CreateArgs) -> Result<String, CliError> {
+pub fn create(paths: &StatePaths, args: &CreateArgs) -> Result<String, CliError> {
     if args.count == 0 || args.count > MAX_BATCH {
         return Err(usage("count", format!("must be 1 to {MAX_BATCH}")));
     }
     let max_logins = max_logins(&args.uses)?;
-    let (mut store, key) = open_state(config)?;
+    let (mut store, key) = open_state(paths)?;
     let (profile, summary) = match &args.profile {
         Some(name) => {
             let p = store.profile_by_name(name)?.ok_or_else(|| {
@@ -249,8 +249,8 @@ pub fn state_of(user: &User, queue: &[Assignment], now: i64) -> &'static str {
 }
 
 /// `voucher list`
-pub fn list(config: &Config, json_out: bool) -> Result<String, CliError> {
-    let (store, _) = open_state(config)?;
+pub fn list(paths: &StatePaths, json_out: bool) -> Result<String, CliError> {
+    let (store, _) = open_state(paths)?;
     let now = now();
     let mut items = Vec::new();
     let mut rows = Vec::new();
@@ -294,8 +294,8 @@ pub fn list(config: &Config, json_out: bool) -> Result<String, CliError> {
 }
 
 /// `voucher revoke`
-pub fn revoke(config: &Config, ids: &[i64]) -> Result<String, CliError> {
-    let (store, _) = open_state(config)?;
+pub fn revoke(paths: &StatePaths, ids: &[i64]) -> Result<String, CliError> {
+    let (store, _) = open_state(paths)?;
     let mut out = String::new();
     for &id in ids {
         let is_voucher = store.user(id)?.is_some_and(|u| u.username.is_none());
@@ -303,7 +303,7 @@ pub fn revoke(config: &Config, ids: &[i64]) -> Result<String, CliError> {
             out += &format!("voucher {id}: no such voucher, or already revoked\n");
             continue;
         }
-        match tell_daemon(config, &Request::EndUser { user_id: id })? {
+        match tell_daemon(paths, &Request::EndUser { user_id: id })? {
             Some(data) => {
                 out += &format!(
                     "voucher {id}: revoked, {} device(s) logged off\n",

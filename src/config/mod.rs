@@ -4,6 +4,7 @@
 mod access;
 mod file;
 mod lan;
+mod paths;
 mod probe;
 
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -18,6 +19,7 @@ use crate::sniff::names::DomainPattern;
 pub use access::{AllowedMac, GardenEntry, parse_destination, parse_garden_entry, parse_mac};
 pub use file::RawConfig;
 pub use lan::{Lan, guest_lan, in_guest_prefix6, lan_of};
+pub use paths::{StatePaths, recover_state_paths};
 pub use probe::{PathsOnly, RunningProbe, SystemProbe, SystemState};
 
 /// Default portal port (the one openNDS uses, familiar to operators).
@@ -115,6 +117,25 @@ impl Config {
         Config::parse(&text, path, system)
     }
 
+    /// The state of the gateway configured by the file at `path`, and, when the file no
+    /// longer validates (a running daemon keeps its previous configuration), why not: the
+    /// paths are then read from the keys that can still be found.
+    pub fn state_paths_of(path: &Path) -> Result<(StatePaths, Option<ConfigError>), ConfigError> {
+        let problem = match Config::load(path, &PathsOnly) {
+            Ok(config) => return Ok((config.state_paths(), None)),
+            Err(e @ ConfigError::Read { .. }) => return Err(e),
+            Err(e) => e,
+        };
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        match recover_state_paths(&text) {
+            Some(paths) => Ok((paths, Some(problem))),
+            None => Err(problem),
+        }
+    }
+
     /// Validates TOML text; `path` is only used in messages.
     pub fn parse(text: &str, path: &Path, system: &dyn SystemProbe) -> Result<Config, ConfigError> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
@@ -187,14 +208,19 @@ impl Config {
             .collect()
     }
 
-    /// The SQLite database file.
-    pub fn database_path(&self) -> PathBuf {
-        self.data_dir.join("hotspotd.db")
+    /// Every address and port the daemon listens on: the portal's and the metrics endpoint.
+    pub fn listen_addrs(&self) -> Vec<(Ipv4Addr, u16)> {
+        let mut own = self.portal_addrs();
+        own.extend(self.metrics_listen.map(|a| (*a.ip(), a.port())));
+        own
     }
 
-    /// The secret key for voucher hashes.
-    pub fn key_path(&self) -> PathBuf {
-        self.data_dir.join("voucher.key")
+    /// Where the state lives.
+    pub fn state_paths(&self) -> StatePaths {
+        StatePaths {
+            data_dir: self.data_dir.clone(),
+            control_socket: self.control_socket.clone(),
+        }
     }
 }
 

@@ -2,12 +2,14 @@
 //! One JSON request per line, one JSON response per line.
 
 mod client;
+mod reloads;
 mod server;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use client::{ControlError, request};
+pub use reloads::ReloadLog;
 pub use server::{bind, serve};
 
 /// A command for the running daemon.
@@ -28,8 +30,11 @@ pub enum Request {
     },
     /// Re-read and install the access lists (MAC allow/block, walled garden).
     ReloadAccess,
-    /// Daemon health and counters.
+    /// Daemon health and counters, and the outcome of the latest reload.
     Status,
+    /// The addresses and ports the daemon listens on (portal, metrics), so that
+    /// `check-config` can tell them from ports held by another program.
+    Listeners,
     /// Devices on the guest network (neighbour table) and whether they are online.
     Devices,
     /// Let a device in without credentials, under a profile (operator's `auth`).

@@ -10,7 +10,7 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 
-use super::{Request, Response};
+use super::{ReloadLog, Request, Response};
 use crate::gateway::Gateway;
 
 /// Longest request line accepted.
@@ -29,15 +29,20 @@ pub fn bind(path: &Path) -> std::io::Result<UnixListener> {
 }
 
 /// Answers requests until cancelled.
-pub async fn serve(listener: UnixListener, gateway: Arc<Gateway>, cancel: CancellationToken) {
+pub async fn serve(
+    listener: UnixListener,
+    gateway: Arc<Gateway>,
+    reloads: Arc<ReloadLog>,
+    cancel: CancellationToken,
+) {
     loop {
         tokio::select! {
             _ = cancel.cancelled() => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    let gw = gateway.clone();
+                    let (gw, reloads) = (gateway.clone(), reloads.clone());
                     tokio::spawn(async move {
-                        if let Err(e) = handle(stream, gw).await {
+                        if let Err(e) = handle(stream, gw, &reloads).await {
                             debug!(error = %e, "control connection ended with an error");
                         }
                     });
@@ -48,13 +53,17 @@ pub async fn serve(listener: UnixListener, gateway: Arc<Gateway>, cancel: Cancel
     }
 }
 
-async fn handle(stream: UnixStream, gateway: Arc<Gateway>) -> std::io::Result<()> {
+async fn handle(
+    stream: UnixStream,
+    gateway: Arc<Gateway>,
+    reloads: &ReloadLog,
+) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut line = String::new();
     let mut reader = BufReader::new(read.take(MAX_LINE as u64));
     reader.read_line(&mut line).await?;
     let response = match serde_json::from_str::<Request>(&line) {
-        Ok(req) => answer(req, &gateway).await,
+        Ok(req) => answer(req, &gateway, reloads).await,
         Err(e) => failure(format!("bad request: {e}")),
     };
     let mut out = serde_json::to_vec(&response).unwrap_or_default();
@@ -78,7 +87,7 @@ fn success(data: serde_json::Value) -> Response {
     }
 }
 
-async fn answer(req: Request, gateway: &Gateway) -> Response {
+async fn answer(req: Request, gateway: &Gateway, reloads: &ReloadLog) -> Response {
     match req {
         Request::Clients => success(json!(gateway.clients().await)),
         Request::EndUser { user_id } => match gateway.end_user_sessions(user_id).await {
@@ -104,6 +113,19 @@ async fn answer(req: Request, gateway: &Gateway) -> Response {
             Ok(()) => success(json!({"ended": 1})),
             Err(e) => failure(e.to_string()),
         },
-        Request::Status => success(gateway.status().await),
+        Request::Status => {
+            let mut status = gateway.status().await;
+            if let Some(fields) = status.as_object_mut() {
+                fields.extend(reloads.status_fields());
+            }
+            success(status)
+        }
+        Request::Listeners => {
+            // The restart-only settings the daemon started with, not the reloaded ones.
+            let own: Vec<String> = (gateway.config.listen_addrs().into_iter())
+                .map(|(ip, port)| format!("{ip}:{port}"))
+                .collect();
+            success(json!(own))
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Logging a device in with a voucher code or an account's username and password.
 
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
@@ -14,7 +15,7 @@ use crate::firewall::{Change, ClientGrant};
 use crate::model::login::{LoginRefusal, admit_device, admit_user};
 use crate::model::profile::activate_at_logon;
 use crate::model::session::TerminateCause;
-use crate::model::throttle::Throttled;
+use crate::model::throttle::Reservation;
 use crate::model::voucher_code::{CodeError, VoucherCode};
 use crate::neighbours;
 use crate::store::{NewSession, User};
@@ -106,16 +107,23 @@ impl Gateway {
         credentials: Credentials,
     ) -> Result<ClientView, LoginError> {
         let mac = self.device_at(ip)?;
-        self.check_throttle(&mac)?;
-        let user = match self.identify(credentials).await? {
-            Ok(user) => user,
-            Err(wrong) => {
-                let wait = self.record_failure(&mac);
-                warn!(%mac, %ip, wait, "wrong credentials");
+        // Counted before anything is checked; given back below unless it was a wrong guess.
+        let attempt = self.reserve_attempt(ip)?;
+        let user = match self.identify(credentials).await {
+            Ok(Ok(user)) => user,
+            Ok(Err(wrong)) => {
+                let wait = self.attempt_wait(ip);
+                warn!(%mac, %ip, wait_ms = wait, "wrong credentials");
                 return Err(wrong);
             }
+            // Not a guess: the input could not be a code.
+            Err(malformed @ LoginError::Malformed(_)) => {
+                self.give_back(attempt);
+                return Err(malformed);
+            }
+            Err(e) => return Err(e),
         };
-        self.throttle_success(&mac);
+        self.give_back(attempt);
         self.admit(mac, ip, user.id).await
     }
 
@@ -163,12 +171,21 @@ impl Gateway {
                     .run(move |s| s.account(&username))
                     .await
                     .map_err(GatewayError::from)?;
-                // argon2 is deliberately slow: off the async runtime.
-                let checked = tokio::task::spawn_blocking(move || match found {
-                    Some((user, hash)) => verify_password(&password, &hash).then_some(user),
-                    None => {
-                        verify_password(&password, DUMMY_HASH);
-                        None
+                // argon2 is deliberately slow and takes 19 MiB while it runs: off the async
+                // runtime, and only a few at a time however many guests post at once. The
+                // permit goes with the check, so a guest who hangs up does not free it early.
+                let permit = Arc::clone(&self.hashing)
+                    .acquire_owned()
+                    .await
+                    .map_err(|e| GatewayError::Inconsistent(e.to_string()))?;
+                let checked = tokio::task::spawn_blocking(move || {
+                    let _permit = permit;
+                    match found {
+                        Some((user, hash)) => verify_password(&password, &hash).then_some(user),
+                        None => {
+                            verify_password(&password, DUMMY_HASH);
+                            None
+                        }
                     }
                 })
                 .await
@@ -311,21 +328,30 @@ impl Gateway {
             .ok_or_else(|| GatewayError::Inconsistent("new session without state".into()).into())
     }
 
-    fn check_throttle(&self, device: &str) -> Result<(), LoginError> {
+    fn reserve_attempt(&self, ip: Ipv4Addr) -> Result<Reservation, LoginError> {
         let mut t = self.throttle.lock().unwrap_or_else(|p| p.into_inner());
-        t.check(device, super::now())
-            .map_err(|t: Throttled| LoginError::Throttled(t.retry_after()))
+        t.reserve(&ip.to_string(), now_ms())
+            .map_err(|t| LoginError::Throttled(t.retry_after()))
     }
 
-    fn record_failure(&self, device: &str) -> i64 {
-        let mut t = self.throttle.lock().unwrap_or_else(|p| p.into_inner());
-        t.record_failure(device, super::now())
+    /// Milliseconds the address must now wait before its next attempt.
+    fn attempt_wait(&self, ip: Ipv4Addr) -> i64 {
+        let t = self.throttle.lock().unwrap_or_else(|p| p.into_inner());
+        t.wait_of(&ip.to_string(), now_ms())
     }
 
-    fn throttle_success(&self, device: &str) {
+    fn give_back(&self, attempt: Reservation) {
         let mut t = self.throttle.lock().unwrap_or_else(|p| p.into_inner());
-        t.record_success(device);
+        t.give_back(attempt);
     }
+}
+
+/// Unix time in milliseconds: waits are told in seconds, rounded up from this.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -36,6 +36,9 @@ pub use operator::{Device, OperatorError};
 pub use orders::{OrderError, OrderProgress};
 pub use registry::{Active, ClientView, Registry, UserState};
 
+/// Password checks run at once: two keep both cores busy; more only take memory.
+const HASHES_AT_ONCE: usize = 2;
+
 /// Unix time now.
 pub fn now() -> i64 {
     std::time::SystemTime::now()
@@ -80,6 +83,8 @@ pub struct Gateway {
     /// Held across a whole login or session end, so two changes to one user never interleave.
     online: AsyncMutex<Registry>,
     throttle: Mutex<LoginThrottle>,
+    /// Password hashes running at once (each takes argon2's 19 MiB).
+    hashing: Arc<tokio::sync::Semaphore>,
     /// Counters for `/metrics` and `status`.
     pub metrics: Metrics,
     /// Devices seen in ARP and DHCP.
@@ -105,6 +110,7 @@ impl Gateway {
             key: Arc::new(key),
             online: AsyncMutex::new(Registry::default()),
             throttle: Mutex::new(LoginThrottle::new(ThrottlePolicy::default())),
+            hashing: Arc::new(tokio::sync::Semaphore::new(HASHES_AT_ONCE)),
             metrics: Metrics::default(),
             garden_domains: Arc::default(),
             device_table: Mutex::default(),

@@ -10,8 +10,9 @@ use tracing::warn;
 
 use super::{ClientView, Gateway, GatewayError, LoginError, now};
 use crate::config::parse_mac;
+use crate::model::profile::State;
 use crate::model::session::TerminateCause;
-use crate::model::voucher_code::VoucherCode;
+use crate::model::voucher_code::operator_grant_hash;
 use crate::neighbours;
 use crate::sniff::devices::DeviceInfo;
 
@@ -122,28 +123,43 @@ impl Gateway {
         Ok((mac, ip))
     }
 
-    /// Lets a device in under a profile, as a generated voucher user (so its session has the
-    /// same history and limits as any other).
+    /// Lets a device in under a profile. The device gets one user per profile (a voucher
+    /// with no code, noted "operator auth of MAC"), so its sessions have the same history and
+    /// limits as any other and grants do not pile up users: authorising it again with the
+    /// same profile continues that profile while it runs, assigns it afresh once ended, and
+    /// undoes a revocation.
     pub async fn authorize(
         &self,
         device: &str,
         profile: String,
     ) -> Result<ClientView, OperatorError> {
         let (mac, ip) = self.resolve(device)?;
-        let code =
-            VoucherCode::generate().map_err(|e| GatewayError::Inconsistent(e.to_string()))?;
-        let hash = code.keyed_hash(&self.key);
+        let key = self.key.clone();
         let note = format!("operator auth of {mac}");
-        let name = profile.clone();
-        let user = self
+        let (name, device_mac) = (profile.clone(), mac.clone());
+        let (user, created) = self
             .store
             .run(move |s| {
                 let Some(p) = s.profile_by_name(&name)? else {
                     return Ok(None);
                 };
-                Ok(Some(
-                    s.insert_vouchers(&[hash], (p.id, p.clock), None, &note, now())?[0],
-                ))
+                let hash = operator_grant_hash(&key, &device_mac, p.id);
+                let now = now();
+                let Some(user) = s.user_by_code_hash(&hash)? else {
+                    let made = s.insert_vouchers(&[hash], (p.id, p.clock), None, &note, now)?;
+                    return Ok(Some((made[0], true)));
+                };
+                let running = s.assignments(user.id, now)?.iter().any(|a| {
+                    a.profile_id == p.id
+                        && a.state != State::Used
+                        && a.ends_at.is_none_or(|end| end > now)
+                });
+                if !running {
+                    s.assign_profile(user.id, (p.id, p.clock), now)?;
+                }
+                // A revoked grant: the operator lets the device in again.
+                s.enable_user(user.id)?;
+                Ok(Some((user.id, false)))
             })
             .await
             .map_err(GatewayError::from)?
@@ -152,9 +168,9 @@ impl Gateway {
             Ok(view) => return Ok(view),
             Err(e) => e,
         };
-        // The user was made for this admission alone (its code was never shown to anyone):
-        // a refused one would stay in the voucher list for good.
-        if let Err(e) = self.store.run(move |s| s.discard_unused_user(user)).await {
+        // A user made for this admission alone (its code was never shown to anyone) would
+        // stay in the voucher list for good.
+        if created && let Err(e) = self.store.run(move |s| s.discard_unused_user(user)).await {
             warn!(error = %e, user, "could not delete the voucher user of a refused operator auth");
         }
         Err(refusal.into())

@@ -4,11 +4,12 @@
 use std::net::Ipv4Addr;
 
 use thiserror::Error;
+use tracing::warn;
 
 use super::{ClientView, Gateway, GatewayError, LoginError, now};
 use crate::model::voucher_code::VoucherCode;
 use crate::payment::{PayAtDesk, PaymentStep, Provider};
-use crate::store::{OrderState, Profile};
+use crate::store::{ORDER_LIMITS, OrderRefusal, OrderState, Profile};
 
 /// Why an order cannot be made or followed; shown to the guest.
 #[derive(Debug, Error)]
@@ -24,9 +25,15 @@ pub enum OrderError {
     /// No such priced profile.
     #[error("this offer is not available")]
     NoSuchOffer,
-    /// No such order, or another device's.
-    #[error("no such order for this device")]
+    /// No such order, or another device's, or one that expired unpaid.
+    #[error("no such order for this device (unpaid orders lapse after an hour)")]
     NotFound,
+    /// The device has too many orders waiting for payment.
+    #[error("this device already has {} orders waiting for payment; pay or wait for them to lapse", ORDER_LIMITS.per_device)]
+    TooManyOrders,
+    /// The gateway has too many orders waiting.
+    #[error("the hotspot cannot take more orders just now; please ask staff")]
+    Busy,
     /// Our fault.
     #[error("the hotspot could not handle the order; please ask staff")]
     Internal(#[from] GatewayError),
@@ -40,7 +47,7 @@ pub enum OrderProgress {
     /// Cancelled by staff.
     Cancelled,
     /// Paid and the device is online.
-    Online(ClientView),
+    Online(Box<ClientView>),
     /// Paid, but the login was refused (e.g. too many devices).
     Refused(LoginError),
 }
@@ -83,12 +90,20 @@ impl Gateway {
                 else {
                     return Ok(None);
                 };
-                s.insert_order(&r, profile.id, provider, &mac, &ip.to_string(), now())
+                s.insert_order(&r, profile.id, provider, (&mac, &ip.to_string()), now())
                     .map(Some)
             })
             .await
             .map_err(GatewayError::from)?;
-        created.map(|o| o.reference).ok_or(OrderError::NoSuchOffer)
+        match created {
+            None => Err(OrderError::NoSuchOffer),
+            Some(Ok(order)) => Ok(order.reference),
+            Some(Err(OrderRefusal::DeviceFull)) => Err(OrderError::TooManyOrders),
+            Some(Err(OrderRefusal::GatewayFull)) => {
+                warn!(%ip, "order refused: the gateway-wide cap of pending orders is reached");
+                Err(OrderError::Busy)
+            }
+        }
     }
 
     /// Follows an order from its device: once paid, the device is logged in with the access
@@ -102,6 +117,7 @@ impl Gateway {
         let found = self
             .store
             .run(move |s| {
+                s.expire_orders(now())?;
                 let Some(order) = s.order(&reference.to_ascii_uppercase())? else {
                     return Ok(None);
                 };
@@ -122,7 +138,7 @@ impl Gateway {
             }
             (OrderState::Cancelled, _) | (OrderState::Paid, None) => Ok(OrderProgress::Cancelled),
             (OrderState::Paid, Some(user)) => match self.admit_user_id(mac, ip, user).await {
-                Ok(view) => Ok(OrderProgress::Online(view)),
+                Ok(view) => Ok(OrderProgress::Online(Box::new(view))),
                 Err(e) => Ok(OrderProgress::Refused(e)),
             },
         }

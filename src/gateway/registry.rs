@@ -281,8 +281,11 @@ pub struct ClientView {
     pub user_id: i64,
     /// Account name, if an account.
     pub username: Option<String>,
-    /// The active profile's name for users.
+    /// The active profile's name, as operators name it in commands (every operator view shows
+    /// this one).
     pub profile: String,
+    /// The active profile's name for users, as guests see it.
+    pub profile_for_users: String,
     /// Unix time of login.
     pub started_at: i64,
     /// Bytes from the device.
@@ -449,7 +452,8 @@ impl Registry {
             ip6: a.ip6.clone(),
             user_id: u.user.id,
             username: u.user.username.clone(),
-            profile: u.profile.name_for_users.clone(),
+            profile: u.profile.name.clone(),
+            profile_for_users: u.profile.name_for_users.clone(),
             started_at: a.row.started_at,
             bytes_up: a.bytes_up(),
             bytes_down: a.bytes_down(),

@@ -1,66 +1,77 @@
-//! Throttling of wrong voucher codes: exponential backoff per device plus a gateway-wide
-//! failure budget, because a guesser who randomises its MAC gets a fresh per-device record
-//! every time (`reference/semantics.md` §5, NIST SP 800-63B §5.2.2).
+//! Throttling of wrong voucher codes and passwords, per guest address: a few free tries, then
+//! an exponential wait (`reference/semantics.md` §5, NIST SP 800-63B §5.2.2).
+//!
+//! An attempt is *reserved* the moment it starts, before the code is looked up or the password
+//! hashed, so a burst of simultaneous attempts cannot all be checked before the first failure
+//! is recorded; a success gives its reservation back.
+//!
+//! The key is the guest's address, not its MAC: a guesser changing its MAC on the same address
+//! gains nothing, and one using many addresses is bounded by the size of the guest subnets
+//! (each address needs the gateway to resolve it on the guest network). There is no
+//! gateway-wide budget: it would let one guesser make every guest with a right code wait.
 
 use std::collections::HashMap;
 
-/// Tuning of the throttle.
+/// Tuning of the throttle (times in milliseconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ThrottlePolicy {
-    /// Wrong codes a device may enter before it has to wait.
-    pub free_failures: u32,
-    /// First wait in seconds; doubles with every further failure.
-    pub base_delay: i64,
-    /// Longest wait in seconds.
-    pub max_delay: i64,
-    /// Failures the whole gateway tolerates per `budget_window` seconds.
-    pub budget: u32,
-    /// Length of the gateway-wide window in seconds.
-    pub budget_window: i64,
+    /// Attempts an address may make before it has to wait; the last of them starts the wait.
+    pub free_tries: u32,
+    /// First wait; doubles with every further attempt.
+    pub base_delay_ms: i64,
+    /// Longest wait.
+    pub max_delay_ms: i64,
+    /// An address without attempts for this long starts afresh.
+    pub forget_after_ms: i64,
 }
 
 impl Default for ThrottlePolicy {
     fn default() -> Self {
         ThrottlePolicy {
-            free_failures: 3,
-            base_delay: 2,
-            max_delay: 300,
-            budget: 60,
-            budget_window: 60,
+            free_tries: 3,
+            base_delay_ms: 2_000,
+            max_delay_ms: 300_000,
+            forget_after_ms: 3_600_000,
         }
     }
 }
 
 #[derive(Debug, Clone, Copy)]
-struct DeviceRecord {
-    failures: u32,
+struct Record {
+    /// Attempts counted (reserved and not given back).
+    tries: u32,
     blocked_until: i64,
+    last_try: i64,
 }
 
-/// Failure bookkeeping; the clock is passed in.
+/// Attempt bookkeeping; the clock (Unix milliseconds) is passed in.
 #[derive(Debug)]
 pub struct LoginThrottle {
     policy: ThrottlePolicy,
-    devices: HashMap<String, DeviceRecord>,
-    window_start: i64,
-    window_failures: u32,
+    records: HashMap<String, Record>,
+    last_sweep: i64,
 }
 
-/// Why an attempt is not even checked.
+/// An attempt under way; hand it back with [`LoginThrottle::give_back`] if it succeeded.
+#[derive(Debug)]
+#[must_use = "a successful attempt gives its reservation back"]
+pub struct Reservation {
+    key: String,
+    /// The wait this attempt imposed and the one it replaced.
+    wait: Option<(i64, i64)>,
+}
+
+/// An attempt refused without being checked: wait this many milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Throttled {
-    /// This device must wait this many seconds.
-    Device(i64),
-    /// The gateway as a whole has seen too many failures; retry in this many seconds.
-    Gateway(i64),
+pub struct Throttled {
+    /// Milliseconds until the address may try again.
+    pub wait_ms: i64,
 }
 
 impl Throttled {
-    /// Seconds to wait.
+    /// Whole seconds to wait, rounded up, so a guest who waits what it is told is let in.
     pub fn retry_after(self) -> i64 {
-        match self {
-            Throttled::Device(s) | Throttled::Gateway(s) => s.max(1),
-        }
+        ((self.wait_ms + 999) / 1000).max(1)
     }
 }
 
@@ -69,103 +80,83 @@ impl LoginThrottle {
     pub fn new(policy: ThrottlePolicy) -> Self {
         LoginThrottle {
             policy,
-            devices: HashMap::new(),
-            window_start: 0,
-            window_failures: 0,
+            records: HashMap::new(),
+            last_sweep: 0,
         }
     }
 
-    fn roll_window(&mut self, now: i64) {
-        if now - self.window_start >= self.policy.budget_window {
-            self.window_start = now;
-            self.window_failures = 0;
-            // Forget devices whose wait is long over, so memory stays bounded.
-            let horizon = now - self.policy.max_delay;
-            self.devices.retain(|_, r| r.blocked_until > horizon);
+    /// Forgets idle addresses once a minute, so memory follows the addresses in use.
+    fn sweep(&mut self, now: i64) {
+        if now - self.last_sweep >= 60_000 {
+            self.last_sweep = now;
+            let horizon = now - self.policy.forget_after_ms;
+            self.records
+                .retain(|_, r| r.last_try > horizon || r.blocked_until > now);
         }
     }
 
-    /// May `device` try a code now?
-    pub fn check(&mut self, device: &str, now: i64) -> Result<(), Throttled> {
-        self.roll_window(now);
-        if let Some(rec) = self.devices.get(device)
-            && rec.blocked_until > now
-        {
-            return Err(Throttled::Device(rec.blocked_until - now));
-        }
-        if self.window_failures >= self.policy.budget {
-            return Err(Throttled::Gateway(
-                self.window_start + self.policy.budget_window - now,
-            ));
-        }
-        Ok(())
+    fn delay(&self, tries: u32) -> i64 {
+        let doublings = (tries - self.policy.free_tries).min(20);
+        (self.policy.base_delay_ms << doublings).min(self.policy.max_delay_ms)
     }
 
-    /// Records a wrong code; returns the wait now imposed on the device (0 = none).
-    pub fn record_failure(&mut self, device: &str, now: i64) -> i64 {
-        self.roll_window(now);
-        self.window_failures = self.window_failures.saturating_add(1);
-        let policy = self.policy;
-        let rec = self
-            .devices
-            .entry(device.to_string())
-            .or_insert(DeviceRecord {
-                failures: 0,
-                blocked_until: 0,
+    /// Counts an attempt from `key` before it is checked, or refuses it.
+    pub fn reserve(&mut self, key: &str, now: i64) -> Result<Reservation, Throttled> {
+        self.sweep(now);
+        let forget = self.policy.forget_after_ms;
+        let rec = self.records.entry(key.to_string()).or_insert(Record {
+            tries: 0,
+            blocked_until: 0,
+            last_try: now,
+        });
+        if rec.blocked_until > now {
+            return Err(Throttled {
+                wait_ms: rec.blocked_until - now,
             });
-        rec.failures = rec.failures.saturating_add(1);
-        if rec.failures <= policy.free_failures {
-            return 0;
         }
-        let doublings = (rec.failures - policy.free_failures - 1).min(20);
-        let delay = (policy.base_delay << doublings).min(policy.max_delay);
-        rec.blocked_until = now + delay;
-        delay
+        if now - rec.last_try >= forget {
+            rec.tries = 0;
+        }
+        rec.tries = rec.tries.saturating_add(1);
+        rec.last_try = now;
+        let tries = rec.tries;
+        let previous = rec.blocked_until;
+        let wait = (tries >= self.policy.free_tries).then(|| {
+            let until = now + self.delay(tries);
+            (until, previous)
+        });
+        if let (Some((until, _)), Some(rec)) = (wait, self.records.get_mut(key)) {
+            rec.blocked_until = until;
+        }
+        Ok(Reservation {
+            key: key.to_string(),
+            wait,
+        })
     }
 
-    /// A correct code clears the device's record.
-    pub fn record_success(&mut self, device: &str) {
-        self.devices.remove(device);
+    /// A successful attempt does not count: its reservation, and the wait it started, go.
+    pub fn give_back(&mut self, reservation: Reservation) {
+        let Some(rec) = self.records.get_mut(&reservation.key) else {
+            return;
+        };
+        rec.tries = rec.tries.saturating_sub(1);
+        if let Some((until, previous)) = reservation.wait
+            && rec.blocked_until == until
+        {
+            rec.blocked_until = previous;
+        }
+        if rec.tries == 0 && rec.blocked_until == 0 {
+            self.records.remove(&reservation.key);
+        }
+    }
+
+    /// Milliseconds `key` must wait before its next attempt (0: none).
+    pub fn wait_of(&self, key: &str, now: i64) -> i64 {
+        self.records
+            .get(key)
+            .map_or(0, |r| (r.blocked_until - now).max(0))
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const T0: i64 = 1_700_000_000;
-
-    #[test]
-    fn device_backoff_doubles_up_to_the_cap() {
-        let mut t = LoginThrottle::new(ThrottlePolicy {
-            budget: 1000,
-            ..Default::default()
-        });
-        let mut now = T0;
-        let mut delays = vec![];
-        for _ in 0..12 {
-            assert_eq!(t.check("aa", now), Ok(()));
-            let d = t.record_failure("aa", now);
-            delays.push(d);
-            now += d;
-        }
-        assert_eq!(delays, [0, 0, 0, 2, 4, 8, 16, 32, 64, 128, 256, 300]);
-        t.record_failure("aa", now);
-        assert_eq!(t.check("aa", now + 1), Err(Throttled::Device(299)));
-        assert_eq!(t.check("bb", now + 1), Ok(()));
-        t.record_success("aa");
-        assert_eq!(t.check("aa", now + 1), Ok(()));
-    }
-
-    #[test]
-    fn random_macs_hit_the_gateway_budget() {
-        let mut t = LoginThrottle::new(ThrottlePolicy::default());
-        for i in 0..60 {
-            let dev = format!("random-{i}");
-            assert_eq!(t.check(&dev, T0), Ok(()));
-            t.record_failure(&dev, T0);
-        }
-        assert_eq!(t.check("fresh", T0 + 10), Err(Throttled::Gateway(50)));
-        assert_eq!(t.check("fresh", T0 + 60), Ok(()));
-    }
-}
+mod tests;

@@ -97,6 +97,15 @@ impl VoucherCode {
     }
 }
 
+/// The code hash of the user an operator's `auth` gives device `mac` under a profile: the
+/// same device and profile always find the same user, and the hashed text (with a colon and
+/// a NUL) is nothing a guest can type as a code, so no one can log in as that user.
+pub fn operator_grant_hash(key: &[u8], mac: &str, profile_id: i64) -> Vec<u8> {
+    let mut hmac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key size");
+    hmac.update(format!("operator-grant:{mac}\0{profile_id}").as_bytes());
+    hmac.finalize().into_bytes().to_vec()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use askama::Template;
 use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tracing::error;
@@ -207,7 +207,14 @@ pub async fn login(
                     StatusCode::UNAUTHORIZED
                 }
             };
-            splash_page(&state, peer, status, &dst, message(&e)).await
+            let page = splash_page(&state, peer, status, &dst, message(&e)).await;
+            match e {
+                // The same number of seconds as the message says.
+                LoginError::Throttled(secs) => {
+                    ([(header::RETRY_AFTER, secs.to_string())], page).into_response()
+                }
+                _ => page,
+            }
         }
     }
 }
@@ -243,7 +250,7 @@ async fn status_page(
         code,
         &Status {
             hotspot_name: &state.gateway.settings().hotspot_name,
-            profile: c.profile.clone(),
+            profile: c.profile_for_users.clone(),
             profile_ends: c
                 .profile_ends_at
                 .map(|end| format_duration(u64::try_from(end - now()).unwrap_or(0)))

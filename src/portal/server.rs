@@ -30,9 +30,10 @@ pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// pages are small; a browser simply opens a new connection.
 pub const MAX_CONNECTION_LIFE: Duration = Duration::from_secs(60);
 
-/// Connections one address may hold. Browsers open up to 6 per host; a captive popup, a
-/// browser and the OS's probes together stay well below.
-pub const PER_ADDRESS: usize = 32;
+/// Connections one address may hold: far above what real guests use (browsers open up to 6
+/// per host; a captive popup, a browser and the OS's probes together stay well below), so only
+/// a flood meets it. What guards the daemon's descriptors is the total below.
+pub const PER_ADDRESS: usize = 128;
 
 /// File descriptors kept free of portal connections for everything else (database,
 /// netlink sockets of enforcement and firewall repair, packet capture, `nft` children).

@@ -107,7 +107,11 @@ pub async fn order(
             if let OrderError::Internal(inner) = &e {
                 error!(error = %inner, "order failed");
             }
-            offers_page(&state, StatusCode::BAD_REQUEST, Some(e.to_string())).await
+            let status = match e {
+                OrderError::TooManyOrders | OrderError::Busy => StatusCode::TOO_MANY_REQUESTS,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            offers_page(&state, status, Some(e.to_string())).await
         }
     }
 }

@@ -18,7 +18,7 @@ use thiserror::Error;
 
 pub use access::{GardenEntry, MacRule};
 pub use key::{KeyError, load_or_create_key};
-pub use orders::{Order, OrderState};
+pub use orders::{ORDER_LIMITS, Order, OrderLimits, OrderRefusal, OrderState};
 pub use profiles::{NewProfile, Profile};
 pub use session_parts::{ProfileSwitch, SessionPart};
 pub use sessions::{NewSession, SessionProgress, SessionRow};
@@ -45,6 +45,15 @@ pub enum StoreError {
         found: i64,
         /// Latest version this binary knows.
         known: i64,
+    },
+    /// The database file's mode could not be made private.
+    #[error("database file {path}: {source}")]
+    File {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
     },
     /// The blocking task running the query died.
     #[error("database task failed: {0}")]
@@ -79,6 +88,7 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        make_private(path)?;
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -97,6 +107,40 @@ impl Store {
         migrations::migrate(&mut conn)?;
         Ok(Store { conn })
     }
+}
+
+/// Creates the database file readable by its owner only, or takes group and other access
+/// from an existing one and its WAL files: it holds password hashes and session history,
+/// and SQLite gives the WAL and shared-memory files the database file's mode.
+fn make_private(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let failed = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| StoreError::File { path, source }
+    };
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)
+        .map_err(failed(path))?;
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let file = Path::new(&name);
+        let mode = match std::fs::metadata(file) {
+            Ok(meta) => meta.permissions().mode(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(failed(file)(e)),
+        };
+        if mode & 0o077 != 0 {
+            let private = std::fs::Permissions::from_mode(mode & 0o700);
+            std::fs::set_permissions(file, private).map_err(failed(file))?;
+            tracing::warn!(file = %file.display(), "was readable by other users; made private");
+        }
+    }
+    Ok(())
 }
 
 /// A store shared by async tasks.
@@ -124,5 +168,37 @@ impl SharedStore {
         })
         .await
         .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+}
+
+#[cfg(test)]
+mod file_mode_tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    /// Without the daemon's umask (the test process has its own, usually 022), in a directory
+    /// others can read: the database and its WAL files are private, and an existing
+    /// database left readable is tightened.
+    #[test]
+    fn database_files_are_private_whatever_the_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let db = dir.path().join("hotspotd.db");
+        let store = Store::open(&db).unwrap();
+        store
+            .conn
+            .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        for name in ["hotspotd.db", "hotspotd.db-wal", "hotspotd.db-shm"] {
+            assert_eq!(mode(&dir.path().join(name)), 0o600, "{name}");
+        }
+        drop(store);
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let _store = Store::open(&db).unwrap();
+        assert_eq!(mode(&db), 0o600);
     }
 }

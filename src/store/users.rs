@@ -143,6 +143,15 @@ impl Store {
         )? == 1)
     }
 
+    /// Enables a disabled user again (an operator's new grant to a device whose grant was
+    /// revoked); false if missing or not disabled.
+    pub fn enable_user(&self, id: i64) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE users SET disabled_at = NULL WHERE id = ?1 AND disabled_at IS NOT NULL",
+            [id],
+        )? == 1)
+    }
+
     /// Counts a login against `max_logins`.
     pub fn record_login(&self, user_id: i64) -> Result<(), StoreError> {
         self.conn.execute(

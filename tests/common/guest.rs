@@ -4,6 +4,15 @@ use std::process::Output;
 
 use super::lab::{Lab, PORTAL};
 
+/// The form token in a portal page ("" if none).
+fn token_of(page: &str) -> String {
+    let field = "name=\"token\" value=\"";
+    page.find(field)
+        .and_then(|at| page[at + field.len()..].split('"').next())
+        .unwrap_or_default()
+        .to_string()
+}
+
 impl Lab {
     /// curl from guest `i`; returns stdout. `-s` and a 5 s limit are added.
     pub fn curl(&self, i: usize, args: &[&str]) -> Output {
@@ -52,11 +61,13 @@ impl Lab {
     /// refuses posts without one, as a browser sends them from the page).
     pub fn form_token_in(&self, ns: &str, portal: &str) -> String {
         let out = self.curl_in(ns, &["-L", &format!("{portal}/")]);
-        let page = String::from_utf8_lossy(&out.stdout);
-        let at = page.find("name=\"token\" value=\"").map(|i| i + 20);
-        at.and_then(|i| page[i..].split('"').next())
-            .unwrap_or_default()
-            .to_string()
+        token_of(&String::from_utf8_lossy(&out.stdout))
+    }
+
+    /// The form token of a portal page shown to guest `i` at its extra address `source`.
+    pub fn form_token_from(&self, i: usize, source: &str) -> String {
+        let out = self.curl(i, &["-L", "--interface", source, &format!("{PORTAL}/")]);
+        token_of(&String::from_utf8_lossy(&out.stdout))
     }
 
     /// HTTP status of guest `i`'s logout at the portal (through the status page's form).
