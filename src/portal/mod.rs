@@ -5,7 +5,7 @@ mod captive_api;
 mod capture;
 mod forgery;
 mod pages;
-pub mod server;
+mod server;
 mod signup;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -30,7 +30,7 @@ pub struct PortalState {
     /// network.
     portal_addrs: Arc<[(Ipv4Addr, u16)]>,
     /// Open connections, capped per address and in total, shared by every network's listener.
-    pub connections: Arc<server::ConnectionLimiter>,
+    connections: Arc<server::ConnectionLimiter>,
     /// Whether priced profiles exist, and when that was last asked (unix seconds): the splash
     /// shows a "Buy access" link without a database query per page view.
     offers_cache: Arc<(AtomicBool, AtomicI64)>,
@@ -92,9 +92,15 @@ impl PortalState {
     /// process's file limit.
     pub fn new(gateway: Arc<Gateway>) -> Self {
         let c = &gateway.config;
+        let connections = server::ConnectionLimiter::for_fd_limit(server::fd_limit());
+        tracing::info!(
+            per_address = server::PER_ADDRESS,
+            total = connections.total(),
+            "portal connection caps"
+        );
         PortalState {
             portal_addrs: c.portal_addrs().into(),
-            connections: Arc::new(server::ConnectionLimiter::for_fd_limit(server::fd_limit())),
+            connections: Arc::new(connections),
             offers_cache: Arc::new((AtomicBool::new(false), AtomicI64::new(i64::MIN / 2))),
             gateway,
         }
