@@ -24,6 +24,15 @@ def post(path, body):
     return resp.status
 
 
+def form_token(path):
+    """The token of the portal page at `path` (posts without one are refused)."""
+    conn = http.client.HTTPConnection(host, timeout=5)
+    conn.request("GET", path)
+    page = conn.getresponse().read().decode()
+    conn.close()
+    return page.split('name="token" value="', 1)[1].split('"', 1)[0]
+
+
 def first_connect(deadline):
     """Seconds until a TCP connection to the upstream web server succeeds."""
     while True:
@@ -40,8 +49,8 @@ def first_connect(deadline):
 
 
 post_to_connect, response_to_connect, login_only = [], [], []
-body = urllib.parse.urlencode({"code": code})
 for _ in range(rounds):
+    body = urllib.parse.urlencode({"code": code, "token": form_token("/")})
     t0 = time.perf_counter()
     status = post("/login", body)
     t1 = time.perf_counter()
@@ -52,7 +61,7 @@ for _ in range(rounds):
     login_only.append((t1 - t0) * 1000)
     post_to_connect.append((t2 - t0) * 1000)
     response_to_connect.append((t2 - t1) * 1000)
-    if post("/logout", "") != 200:
+    if post("/logout", urllib.parse.urlencode({"token": form_token("/status")})) != 200:
         raise SystemExit("logout failed")
 print(json.dumps({"login_request_ms": login_only, "post_to_first_connect_ms": post_to_connect,
                   "response_to_first_connect_ms": response_to_connect}))

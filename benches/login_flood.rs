@@ -144,6 +144,7 @@ fn guessing_attack() {
                     &["ip", "link", "set", "wlan0", "address", &mac],
                 );
                 lab.in_ns(&lab.gw(), &["ip", "neigh", "del", ip, "dev", "lan0"]);
+                let token = format!("token={}", lab.form_token_from(1, ip));
                 for _ in 0..3 {
                     if stop.load(Ordering::Relaxed) {
                         return;
@@ -159,6 +160,8 @@ fn guessing_attack() {
                         ip,
                         "-d",
                         &body,
+                        "-d",
+                        &token,
                         &url,
                     ];
                     let out = lab.curl(1, &args);

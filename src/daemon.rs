@@ -90,11 +90,37 @@ pub fn open_state(paths: &StatePaths) -> Result<(Store, Vec<u8>), DaemonError> {
     Ok((store, key))
 }
 
+/// Raises the soft limit on open files to the hard limit: the default soft limit (1,024) is
+/// what a few hundred guests' connections plus enforcement need; the portal's connection caps
+/// are set below whatever limit results (see `portal::server`).
+fn raise_fd_limit() {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit read and write the struct we own.
+    let raised = unsafe {
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && {
+            lim.rlim_cur = lim.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim) == 0
+        }
+    };
+    if raised {
+        info!(
+            open_files = lim.rlim_cur,
+            "open-file limit raised to the hard limit"
+        );
+    } else {
+        warn!(error = %std::io::Error::last_os_error(), "cannot raise the open-file limit");
+    }
+}
+
 /// Runs the gateway with the config at `path` until SIGTERM or SIGINT; SIGHUP re-reads it.
 pub async fn run(path: PathBuf) -> Result<(), DaemonError> {
     // Before anything else: from here on a signal is never fatal. One that arrives while the
     // daemon starts waits in its stream and is acted on once the daemon is up.
     let signals = Signals::install().map_err(DaemonError::Signals)?;
+    raise_fd_limit();
     let config = Config::load(&path, &SystemState)?;
     let (store, key) = open_state(&config.state_paths())?;
     let firewall = FirewallHandle::spawn(Firewall::new(firewall_policy(&config)));

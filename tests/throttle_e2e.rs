@@ -192,6 +192,7 @@ fn a_valid_code_gets_in_at_once_while_a_guesser_rotates_macs_and_addresses() {
                     &["ip", "link", "set", "wlan0", "address", &mac],
                 );
                 lab.in_ns(&lab.gw(), &["ip", "neigh", "del", ip, "dev", "lan0"]);
+                let token = format!("token={}", lab.form_token_from(1, ip));
                 for _ in 0..3 {
                     if stop.load(Ordering::Relaxed) {
                         return;
@@ -207,6 +208,8 @@ fn a_valid_code_gets_in_at_once_while_a_guesser_rotates_macs_and_addresses() {
                             ip,
                             "-d",
                             &format!("code={WRONG_CODE}"),
+                            "-d",
+                            &token,
                             &format!("{PORTAL}/login"),
                         ],
                     );

@@ -3,6 +3,7 @@
 
 mod access;
 mod addresses;
+mod device;
 mod enforce;
 mod login;
 mod operator;
@@ -12,7 +13,6 @@ mod restore;
 mod users;
 
 use std::collections::HashMap;
-use std::net::Ipv4Addr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -186,12 +186,6 @@ impl Gateway {
         })
     }
 
-    /// The session of the device at `ip`, if it is online.
-    pub async fn client_by_ip(&self, ip: Ipv4Addr) -> Option<ClientView> {
-        let reg = self.online.lock().await;
-        reg.by_ip(ip).and_then(|a| reg.view(a, now()))
-    }
-
     /// Every connected client, oldest session first.
     pub async fn clients(&self) -> Vec<ClientView> {
         let now = now();
@@ -203,16 +197,6 @@ impl Gateway {
             .collect();
         all.sort_by_key(|c| c.session_id);
         all
-    }
-
-    /// Logs out the device at `ip` (guest's own request).
-    pub async fn logout(&self, ip: Ipv4Addr) -> Result<bool, GatewayError> {
-        let mut reg = self.online.lock().await;
-        let Some(mac) = reg.by_ip(ip).map(|a| a.row.mac.clone()) else {
-            return Ok(false);
-        };
-        self.end_locked(&mut reg, &mac, TerminateCause::UserRequest)
-            .await
     }
 
     /// Ends every session of a user (disabled, or its profiles changed). Returns how many.

@@ -1,6 +1,7 @@
 //! Pure domain logic: no I/O, the clock is always passed in.
 
 pub mod calendar;
+pub mod form_token;
 pub mod limitation;
 pub mod login;
 pub mod profile;

@@ -30,10 +30,7 @@ pub async fn redirect_captured(
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .map(str::to_ascii_lowercase);
-    if host
-        .as_ref()
-        .is_some_and(|h| state.portal_hosts.contains(h))
-    {
+    if host.as_ref().is_some_and(|h| state.is_portal_host(h)) {
         return next.run(req).await;
     }
     let original = host.map(|host| format!("http://{host}{}", req.uri()));

@@ -3,10 +3,12 @@
 
 mod captive_api;
 mod capture;
+mod forgery;
 mod pages;
+mod server;
 mod signup;
 
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
@@ -24,9 +26,11 @@ use crate::gateway::{ClientView, Gateway};
 pub struct PortalState {
     /// The gateway core.
     pub gateway: Arc<Gateway>,
-    /// `Host` header values under which the portal itself is addressed (`10.77.0.1:2050`),
-    /// one per guest network.
-    pub portal_hosts: Arc<[String]>,
+    /// The addresses and port under which the portal itself is addressed, one per guest
+    /// network.
+    portal_addrs: Arc<[(Ipv4Addr, u16)]>,
+    /// Open connections, capped per address and in total, shared by every network's listener.
+    connections: Arc<server::ConnectionLimiter>,
     /// Whether priced profiles exist, and when that was last asked (unix seconds): the splash
     /// shows a "Buy access" link without a database query per page view.
     offers_cache: Arc<(AtomicBool, AtomicI64)>,
@@ -63,19 +67,40 @@ impl PortalState {
             .unwrap_or_else(|| config.portal_url())
     }
 
-    /// The session of the guest at `peer`, if it is online.
+    /// The session of the device at `peer`, if it is online (the device, not merely the
+    /// address: see `Gateway::client_at`).
     pub async fn client_at(&self, peer: SocketAddr) -> Option<ClientView> {
         let ip = pages::client_ipv4(peer)?;
-        self.gateway.client_by_ip(ip).await
+        self.gateway.client_at(ip).await
     }
 
-    /// State for a gateway, addressed as its config says.
+    /// Whether a `Host` header value (lower case) names the portal itself: one of its
+    /// addresses, with its port or without one (a client may leave out any port).
+    pub fn is_portal_host(&self, host: &str) -> bool {
+        let (ip, port) = match host.rsplit_once(':') {
+            Some((ip, port)) => (ip, Some(port)),
+            None => (host, None),
+        };
+        let Ok(ip) = ip.parse::<Ipv4Addr>() else {
+            return false;
+        };
+        (self.portal_addrs.iter())
+            .any(|&(own, own_port)| own == ip && port.is_none_or(|p| p.parse() == Ok(own_port)))
+    }
+
+    /// State for a gateway, addressed as its config says, with connection caps for this
+    /// process's file limit.
     pub fn new(gateway: Arc<Gateway>) -> Self {
         let c = &gateway.config;
+        let connections = server::ConnectionLimiter::for_fd_limit(server::fd_limit());
+        tracing::info!(
+            per_address = server::PER_ADDRESS,
+            total = connections.total(),
+            "portal connection caps"
+        );
         PortalState {
-            portal_hosts: (c.portal_addrs().into_iter())
-                .map(|(ip, port)| format!("{ip}:{port}"))
-                .collect(),
+            portal_addrs: c.portal_addrs().into(),
+            connections: Arc::new(connections),
             offers_cache: Arc::new((AtomicBool::new(false), AtomicI64::new(i64::MIN / 2))),
             gateway,
         }
@@ -96,6 +121,10 @@ pub fn app(state: PortalState) -> Router {
         .layer(middleware::from_fn(no_store))
         .layer(middleware::from_fn_with_state(
             state.clone(),
+            forgery::same_origin_posts,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
             capture::redirect_captured,
         ))
         .with_state(state)
@@ -109,16 +138,13 @@ async fn no_store(req: axum::extract::Request, next: middleware::Next) -> axum::
     res
 }
 
-/// Serves the portal until `cancel` fires.
+/// Serves the portal until `cancel` fires, within the connection caps and timeouts of
+/// [`server`].
 pub async fn serve(
     listener: TcpListener,
     state: PortalState,
     cancel: CancellationToken,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move { cancel.cancelled().await })
-    .await
+    let limiter = state.connections.clone();
+    server::serve(listener, app(state), limiter, cancel).await
 }

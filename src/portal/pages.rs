@@ -11,6 +11,7 @@ use serde::Deserialize;
 use tracing::error;
 
 use super::PortalState;
+use super::forgery::{self, EXPIRED};
 use crate::gateway::{Credentials, LoginError, now};
 use crate::model::units::{format_duration, format_size};
 
@@ -24,6 +25,7 @@ struct Splash<'a> {
     notice: Option<&'a str>,
     account_open: bool,
     has_offers: bool,
+    token: String,
 }
 
 #[derive(Template)]
@@ -38,6 +40,8 @@ struct Status<'a> {
     downloaded: String,
     uploaded: String,
     dst: &'a str,
+    error: Option<&'a str>,
+    token: String,
 }
 
 /// Renders a template; a rendering failure is our bug, logged and answered with 500.
@@ -60,10 +64,17 @@ pub fn client_ipv4(peer: SocketAddr) -> Option<Ipv4Addr> {
 }
 
 /// Only absolute http(s) URLs are carried through the login, so `dst` cannot point the
-/// browser at a `javascript:` or other scheme.
+/// browser at a `javascript:` or other scheme. Only printable ASCII without spaces, as in a
+/// request line: a CR or LF would not fit in the `Location` header (and must not split it).
 fn safe_dst(dst: Option<&str>) -> &str {
     match dst {
-        Some(d) if (d.starts_with("http://") || d.starts_with("https://")) && d.len() <= 2048 => d,
+        Some(d)
+            if (d.starts_with("http://") || d.starts_with("https://"))
+                && d.len() <= 2048
+                && d.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            d
+        }
         _ => "",
     }
 }
@@ -79,6 +90,7 @@ struct SplashMessage<'a> {
 
 async fn splash_page(
     state: &PortalState,
+    peer: SocketAddr,
     status: StatusCode,
     dst: &str,
     message: SplashMessage<'_>,
@@ -94,6 +106,7 @@ async fn splash_page(
             notice: message.notice,
             account_open: message.account,
             has_offers: state.has_offers().await,
+            token: forgery::token_for(state, peer),
         },
     )
 }
@@ -116,6 +129,7 @@ pub async fn splash(
     }
     splash_page(
         &state,
+        peer,
         StatusCode::OK,
         safe_dst(q.dst.as_deref()),
         SplashMessage::default(),
@@ -130,10 +144,13 @@ pub struct LoginForm {
     username: Option<String>,
     password: Option<String>,
     dst: Option<String>,
+    /// The page's form token (see `forgery`).
+    token: Option<String>,
 }
 
 /// `POST /login`: a right code authorises the device and continues to the page first asked
-/// for; a wrong one shows the splash again with the reason.
+/// for; a wrong one shows the splash again with the reason. A post without the token of a
+/// page shown to this device (another site's) changes nothing.
 pub async fn login(
     State(state): State<PortalState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -146,9 +163,19 @@ pub async fn login(
         notice: None,
         account,
     };
+    if !forgery::token_valid(&state, peer, form.token.as_deref()) {
+        let expired = SplashMessage {
+            error: Some(EXPIRED.into()),
+            notice: None,
+            account,
+        };
+        // Not the forged post's destination either.
+        return splash_page(&state, peer, StatusCode::FORBIDDEN, "", expired).await;
+    }
     let Some(ip) = client_ipv4(peer) else {
         return splash_page(
             &state,
+            peer,
             StatusCode::BAD_REQUEST,
             &dst,
             message(&LoginError::UnknownDevice),
@@ -180,7 +207,7 @@ pub async fn login(
                     StatusCode::UNAUTHORIZED
                 }
             };
-            let page = splash_page(&state, status, &dst, message(&e)).await;
+            let page = splash_page(&state, peer, status, &dst, message(&e)).await;
             match e {
                 // The same number of seconds as the message says.
                 LoginError::Throttled(secs) => {
@@ -198,12 +225,29 @@ pub async fn status(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(q): Query<DstQuery>,
 ) -> Response {
-    let client = state.client_at(peer).await;
-    let Some(c) = client else {
+    status_page(
+        &state,
+        peer,
+        StatusCode::OK,
+        safe_dst(q.dst.as_deref()),
+        None,
+    )
+    .await
+}
+
+/// The status page of the device at `peer`, or a redirect to the splash when it is not online.
+async fn status_page(
+    state: &PortalState,
+    peer: SocketAddr,
+    code: StatusCode,
+    dst: &str,
+    error: Option<&str>,
+) -> Response {
+    let Some(c) = state.client_at(peer).await else {
         return Redirect::to("/").into_response();
     };
     render(
-        StatusCode::OK,
+        code,
         &Status {
             hotspot_name: &state.gateway.settings().hotspot_name,
             profile: c.profile_for_users.clone(),
@@ -218,34 +262,61 @@ pub async fn status(
                 .map_or_else(|| "unlimited".to_string(), format_size),
             downloaded: format_size(c.bytes_down),
             uploaded: format_size(c.bytes_up),
-            dst: safe_dst(q.dst.as_deref()),
+            dst,
+            error,
+            token: forgery::token_for(state, peer),
         },
     )
 }
 
-/// `POST /logout`: ends the guest's session and shows the splash again.
+/// Body of the logout form.
+#[derive(Debug, Deserialize)]
+pub struct LogoutForm {
+    /// The page's form token (see `forgery`).
+    token: Option<String>,
+}
+
+/// `POST /logout`: ends the session of the device asking, and shows the splash again. Another
+/// device on the session's address, or a post without the token of a page shown to this
+/// device (another site's), changes nothing.
 pub async fn logout(
     State(state): State<PortalState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Form(form): Form<LogoutForm>,
 ) -> Response {
+    if !forgery::token_valid(&state, peer, form.token.as_deref()) {
+        return status_page(&state, peer, StatusCode::FORBIDDEN, "", Some(EXPIRED)).await;
+    }
     let Some(ip) = client_ipv4(peer) else {
         return Redirect::to("/").into_response();
     };
-    match state.gateway.logout(ip).await {
-        Ok(_) => {
-            let notice = SplashMessage {
+    let (code, message) = match state.gateway.logout(ip).await {
+        Ok(_) => (
+            StatusCode::OK,
+            SplashMessage {
                 notice: Some("You are logged out."),
                 ..Default::default()
-            };
-            splash_page(&state, StatusCode::OK, "", notice).await
-        }
+            },
+        ),
         Err(e) => {
-            error!(error = %e, %ip, "logout failed");
+            let code = match &e {
+                LoginError::UnknownDevice => StatusCode::BAD_REQUEST,
+                LoginError::AddressConflict => StatusCode::CONFLICT,
+                _ => {
+                    error!(error = %e, %ip, "logout failed");
+                    StatusCode::INTERNAL_SERVER_ERROR
+                }
+            };
+            let error = match e {
+                LoginError::Internal(_) => "Logging out failed; please ask staff.".into(),
+                e => e.to_string(),
+            };
             let failed = SplashMessage {
-                error: Some("Logging out failed; please ask staff.".into()),
+                error: Some(error),
                 ..Default::default()
             };
-            splash_page(&state, StatusCode::INTERNAL_SERVER_ERROR, "", failed).await
+            (code, failed)
         }
-    }
+    };
+    splash_page(&state, peer, code, "", message).await
 }

@@ -4,6 +4,15 @@ use std::process::Output;
 
 use super::lab::{Lab, PORTAL};
 
+/// The form token in a portal page ("" if none).
+fn token_of(page: &str) -> String {
+    let field = "name=\"token\" value=\"";
+    page.find(field)
+        .and_then(|at| page[at + field.len()..].split('"').next())
+        .unwrap_or_default()
+        .to_string()
+}
+
 impl Lab {
     /// curl from guest `i`; returns stdout. `-s` and a 5 s limit are added.
     pub fn curl(&self, i: usize, args: &[&str]) -> Output {
@@ -48,12 +57,26 @@ impl Lab {
         String::from_utf8_lossy(&out.stdout).parse().unwrap_or(0)
     }
 
-    /// HTTP status of guest `i`'s logout at the portal.
+    /// The form token of a portal page shown to the guest in namespace `ns` (the portal
+    /// refuses posts without one, as a browser sends them from the page).
+    pub fn form_token_in(&self, ns: &str, portal: &str) -> String {
+        let out = self.curl_in(ns, &["-L", &format!("{portal}/")]);
+        token_of(&String::from_utf8_lossy(&out.stdout))
+    }
+
+    /// The form token of a portal page shown to guest `i` at its extra address `source`.
+    pub fn form_token_from(&self, i: usize, source: &str) -> String {
+        let out = self.curl(i, &["-L", "--interface", source, &format!("{PORTAL}/")]);
+        token_of(&String::from_utf8_lossy(&out.stdout))
+    }
+
+    /// HTTP status of guest `i`'s logout at the portal (through the status page's form).
     pub fn logout(&self, i: usize) -> String {
         let url = format!("{PORTAL}/logout");
+        let token = format!("token={}", self.form_token_in(&self.guest(i), PORTAL));
         let out = self.curl(
             i,
-            &["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", &url],
+            &["-o", "/dev/null", "-w", "%{http_code}", "-d", &token, &url],
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
@@ -78,11 +101,14 @@ impl Lab {
         code: &str,
         dst: &str,
     ) -> (String, String, String) {
+        let token = format!("token={}", self.form_token_in(ns, portal));
         let out = self.curl_in(
             ns,
             &[
                 "-D",
                 "-",
+                "-d",
+                &token,
                 "--data-urlencode",
                 &format!("code={code}"),
                 "--data-urlencode",
@@ -105,11 +131,14 @@ impl Lab {
 
     /// Logs guest `i` in with an account; returns (HTTP status, body).
     pub fn login_account(&self, i: usize, username: &str, password: &str) -> (String, String) {
+        let token = format!("token={}", self.form_token_in(&self.guest(i), PORTAL));
         let out = self.curl(
             i,
             &[
                 "-D",
                 "-",
+                "-d",
+                &token,
                 "--data-urlencode",
                 &format!("username={username}"),
                 "--data-urlencode",

@@ -142,6 +142,15 @@ impl Browser {
         );
     }
 
+    /// Runs `script` in the current page (as that page's own script would).
+    pub fn execute(&self, script: &str) {
+        self.session_call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        );
+    }
+
     pub fn click(&self, css: &str) {
         let id = self.element(css);
         self.session_call("POST", &format!("/element/{id}/click"), Some(json!({})));
