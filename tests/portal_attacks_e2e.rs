@@ -29,6 +29,12 @@ fn use_address(lab: &Lab, i: usize, ip: &str) {
     lab.in_ns(&lab.gw(), &["ip", "neigh", "flush", "dev", "lan0"]);
 }
 
+/// Removes the gateway's pinned neighbour entry for `ip`, so whoever claims it next in ARP is
+/// answered.
+fn unpin(lab: &Lab, ip: &str) {
+    lab.in_ns(&lab.gw(), &["ip", "neigh", "del", ip, "dev", "lan0"]);
+}
+
 /// (HTTP status, body) of a form post from guest `i` with extra curl arguments.
 fn post(lab: &Lab, i: usize, path: &str, args: &[&str]) -> (String, String) {
     let mut full = vec!["-w", "\n%{http_code}"];
@@ -65,9 +71,17 @@ fn another_device_on_a_guests_address_can_neither_log_it_off_nor_read_its_status
     let code = lab.vouchers(&[])[0].clone();
     assert_eq!(lab.login(1, &code, "").0, "303");
 
-    // Device D takes C's address and asks for C's status, then posts a logout with a token
-    // from its own page, as the form would.
+    // Device D takes C's address. The gateway's neighbour entry for it is pinned to C's MAC
+    // while C is online: the portal's answers go to C, so D cannot even connect.
     use_address(&lab, 2, leased);
+    let (status, _) = lab.get_in(&lab.guest(2), &format!("{PORTAL}/status"));
+    assert_eq!(status, "000", "D reached the portal on C's pinned address");
+    assert!(lab.client(1).is_some(), "C is online");
+
+    // Without the pin (as in the moment before it is written), the portal itself refuses:
+    // D asks for C's status, then posts a logout with a token from its own page, as the form
+    // would.
+    unpin(&lab, leased);
     let (status, location) = lab.get_in(&lab.guest(2), &format!("{PORTAL}/status"));
     assert_eq!(
         (status.as_str(), location.as_str()),
@@ -85,6 +99,7 @@ fn another_device_on_a_guests_address_can_neither_log_it_off_nor_read_its_status
     let code = lab.vouchers(&[])[0].clone();
     assert_eq!(lab.login(3, &code, "").0, "303");
     use_address(&lab, 2, &guest_ip(3));
+    unpin(&lab, &guest_ip(3));
     let token = format!("token={}", lab.form_token_in(&lab.guest(2), PORTAL));
     let (status, body) = post(&lab, 2, "/logout", &["-d", &token]);
     assert_eq!(status, "409", "{body}");
