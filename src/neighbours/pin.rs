@@ -99,14 +99,9 @@ impl Ranges {
     fn resolve(networks: &[PinnedNetwork]) -> Self {
         let mut out = Vec::new();
         for n in networks {
-            let Ok(name) = std::ffi::CString::new(n.interface.as_str()) else {
-                continue;
-            };
-            // SAFETY: `name` is a valid C string for the duration of the call.
-            let index = unsafe { libc::if_nametoindex(name.as_ptr()) };
-            match i32::try_from(index) {
-                Ok(i) if i > 0 => out.extend(n.ranges.iter().map(|r| (i, *r))),
-                _ => warn!(
+            match super::interface_index(&n.interface) {
+                Some(i) => out.extend(n.ranges.iter().map(|r| (i, *r))),
+                None => warn!(
                     interface = n.interface,
                     "no such interface; its devices' neighbour entries are not pinned"
                 ),

@@ -45,13 +45,8 @@ impl Prober {
             .and_then(|i| i.mac)
             .map(|m| m.octets())
             .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such interface"))?;
-        let name = std::ffi::CString::new(interface)
-            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "interface name"))?;
-        // SAFETY: `name` is a valid C string for the duration of the call.
-        let ifindex = i32::try_from(unsafe { libc::if_nametoindex(name.as_ptr()) })
-            .ok()
-            .filter(|i| *i > 0)
-            .ok_or_else(io::Error::last_os_error)?;
+        let ifindex = super::interface_index(interface)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such interface"))?;
         // Protocol 0: the socket only sends.
         // SAFETY: plain socket(2); the fd is owned from here on.
         let raw = unsafe { libc::socket(libc::AF_PACKET, libc::SOCK_RAW | libc::SOCK_CLOEXEC, 0) };

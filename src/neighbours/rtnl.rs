@@ -21,6 +21,9 @@ const NDA_LLADDR: u16 = 2;
 const NDA_PROTOCOL: u16 = 12;
 const NUD_STALE: u16 = 0x04;
 const NUD_PERMANENT: u16 = 0x80;
+/// Entry states with a usable link-layer address (`NUD_VALID`: reachable, stale, delay,
+/// probe, noarp, permanent): what `/proc/net/arp` marks complete.
+const NUD_VALID: u16 = 0x02 | 0x04 | 0x08 | 0x10 | 0x40 | 0x80;
 /// Replies not in within this time are given up (the kernel answers within the send).
 const REPLY_TIMEOUT: libc::timeval = libc::timeval {
     tv_sec: 2,
@@ -173,8 +176,28 @@ fn errno(body: &[u8]) -> Option<i32> {
     Some(i32::from_ne_bytes(body.get(..4)?.try_into().ok()?))
 }
 
+/// A neighbour message read: interface, state, address, link-layer address, and whether we
+/// pinned it.
+struct Neighbour {
+    ifindex: i32,
+    state: u16,
+    dst: Option<IpAddr>,
+    mac: Option<[u8; 6]>,
+    ours: bool,
+}
+
 /// A neighbour in a dump that we pinned, as its unpinning.
 fn pinned_by_us(body: &[u8]) -> Option<Entry> {
+    let n = neighbour(body)?;
+    let (ip, mac) = (n.dst?, n.mac?);
+    (n.ours && n.state & NUD_PERMANENT != 0).then_some(Entry::Unpin {
+        ifindex: n.ifindex,
+        ip,
+        mac,
+    })
+}
+
+fn neighbour(body: &[u8]) -> Option<Neighbour> {
     let ndm = body.get(..NDMSG_LEN)?;
     let ifindex = i32::from_ne_bytes(ndm[4..8].try_into().ok()?);
     let state = u16::from_ne_bytes(ndm[8..10].try_into().ok()?);
@@ -193,8 +216,13 @@ fn pinned_by_us(body: &[u8]) -> Option<Entry> {
         }
         at += (len.max(4) + 3) & !3;
     }
-    let (ip, mac) = (dst?, mac?);
-    (ours && state & NUD_PERMANENT != 0).then_some(Entry::Unpin { ifindex, ip, mac })
+    Some(Neighbour {
+        ifindex,
+        state,
+        dst,
+        mac,
+        ours,
+    })
 }
 
 /// An open rtnetlink socket.
@@ -309,6 +337,42 @@ impl Socket {
         Ok(refused)
     }
 
+    /// The link-layer address of `ip` on `ifindex` if the kernel's entry is complete (as
+    /// `/proc/net/arp` shows it): one request for one entry, however big the table.
+    pub fn lookup(&self, ifindex: i32, ip: IpAddr) -> io::Result<Option<[u8; 6]>> {
+        let seq = self.next_seq.get();
+        self.next_seq.set(seq.wrapping_add(1));
+        let dst = octets(&ip);
+        let request = message(
+            libc::RTM_GETNEIGH,
+            0,
+            seq,
+            ndmsg(family(&ip), ifindex, 0),
+            &[(NDA_DST, &dst)],
+        );
+        self.send(&request)?;
+        let mut buf = vec![0u8; 4096];
+        loop {
+            let replies = messages(self.receive(&mut buf)?).filter(|(_, s, _)| *s == seq);
+            for (kind, _, body) in replies {
+                match kind {
+                    NLMSG_ERROR => match errno(body) {
+                        Some(e) if e == -libc::ENOENT => return Ok(None),
+                        Some(0) | None => return Ok(None),
+                        Some(e) => return Err(io::Error::from_raw_os_error(-e)),
+                    },
+                    libc::RTM_NEWNEIGH => {
+                        let n = neighbour(body);
+                        return Ok(n
+                            .filter(|n| n.state & NUD_VALID != 0 && n.dst == Some(ip))
+                            .and_then(|n| n.mac));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
     /// Every entry we pinned (a previous run's included), as the request that unpins it.
     pub fn ours(&self) -> io::Result<Vec<Entry>> {
         let seq = self.next_seq.get();
@@ -341,71 +405,4 @@ impl Socket {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_pin_is_a_permanent_entry_marked_as_ours() {
-        let ip: IpAddr = "10.77.0.11".parse().unwrap();
-        let pin = Entry::Pin {
-            ifindex: 7,
-            ip,
-            mac: [2, 0x77, 0, 0, 0, 0x0b],
-        };
-        let bytes = encode(&pin, 5);
-        assert_eq!(bytes.len(), 16 + 12 + 8 + 12 + 8);
-        let (kind, seq, body) = messages(&bytes).next().unwrap();
-        assert_eq!((kind, seq), (libc::RTM_NEWNEIGH, 5));
-        // What we write reads back as ours, with its address.
-        let unpin = Entry::Unpin {
-            ifindex: 7,
-            ip,
-            mac: [2, 0x77, 0, 0, 0, 0x0b],
-        };
-        assert_eq!(pinned_by_us(body), Some(unpin));
-        let bytes = encode(&unpin, 6);
-        let (kind, _, body) = messages(&bytes).next().unwrap();
-        assert_eq!(kind, libc::RTM_NEWNEIGH);
-        assert_eq!(pinned_by_us(body), None, "not permanent, not marked");
-        let forget = encode(&Entry::Forget { ifindex: 7, ip }, 7);
-        let (kind, seq, _) = messages(&forget).next().unwrap();
-        assert_eq!((kind, seq), (libc::RTM_DELNEIGH, 7));
-    }
-
-    #[test]
-    fn an_ipv6_pin_names_the_whole_address() {
-        let ip: IpAddr = "2001:db8:77::11".parse().unwrap();
-        let bytes = encode(
-            &Entry::Pin {
-                ifindex: 3,
-                ip,
-                mac: [2; 6],
-            },
-            1,
-        );
-        let (_, _, body) = messages(&bytes).next().unwrap();
-        let unpin = Entry::Unpin {
-            ifindex: 3,
-            ip,
-            mac: [2; 6],
-        };
-        assert_eq!(pinned_by_us(body), Some(unpin));
-    }
-
-    #[test]
-    fn truncated_replies_read_as_nothing() {
-        let bytes = encode(
-            &Entry::Pin {
-                ifindex: 3,
-                ip: "10.0.0.1".parse().unwrap(),
-                mac: [2; 6],
-            },
-            1,
-        );
-        for cut in 0..bytes.len() {
-            for (_, _, body) in messages(&bytes[..cut]) {
-                let _ = pinned_by_us(body);
-            }
-        }
-    }
-}
+mod tests;
