@@ -12,7 +12,7 @@ mod support;
 use std::process::Child;
 
 use common::lab::Lab;
-use support::{cpu_ticks, daemon_pid, proc_field, seed_sessions, wide_lab};
+use support::{cpu_ticks, proc_field, seed_sessions, wide_lab};
 
 /// Seconds per iperf3 run (after one omitted warm-up second), and runs per figure.
 const SECONDS: &str = "5";
@@ -86,7 +86,7 @@ fn measure(lab: &Lab, what: &str) -> Figures {
 /// `measure`, also printing the daemon's CPU use and RSS meanwhile (the packet capture sees
 /// every frame on the LAN).
 fn measure_with_daemon(lab: &Lab, what: &str) -> Figures {
-    let pid = daemon_pid(lab);
+    let pid = lab.daemon_pid();
     let (t0, started) = (cpu_ticks(pid), std::time::Instant::now());
     let f = measure(lab, what);
     let cpu = (cpu_ticks(pid) - t0) as f64 / 100.0 / started.elapsed().as_secs_f64() * 100.0;

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use common::lab::{Lab, PORTAL};
 use common::netns::{Netns, unique_prefix};
 use hotspotd::firewall::{AccessLists, Change, ClientGrant, Firewall, Nft, Quotas, count_rules};
-use support::{client_ip, client_mac, cpu_ticks, daemon_pid, proc_field, seed_sessions, wide_lab};
+use support::{client_ip, client_mac, cpu_ticks, proc_field, seed_sessions, wide_lab};
 
 /// Client counts measured (issue 2 asks for 1,000; issue 4 for 10,000).
 const SIZES: [u32; 2] = [1000, 10_000];
@@ -237,7 +237,7 @@ fn daemon_with_clients(clients: u32) {
         "nft rules in the daemon's table with {clients} clients: {}",
         count_rules(&listing)
     );
-    let pid = daemon_pid(&lab);
+    let pid = lab.daemon_pid();
     std::thread::sleep(Duration::from_secs(3));
     // RSS sampled every 250 ms over 10 s of enforcement ticks: one reading lands anywhere
     // in a tick's allocate/free cycle.

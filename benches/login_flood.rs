@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::lab::{Lab, PORTAL, guest_ip};
-use support::{daemon_pid, proc_field};
+use support::proc_field;
 
 const WRONG_CODE: &str = "ABCDE-FGHJK";
 /// Valid-code logins timed during the guessing attack.
@@ -107,7 +107,7 @@ fn memory() {
             1 => vec![guest_ip(1)],
             n => add_addresses(&lab, 100, n),
         };
-        let pid = daemon_pid(&lab);
+        let pid = lab.daemon_pid();
         let idle = mb(pid, "VmRSS");
         let start = Instant::now();
         let answers = flood(&lab, body, count, &sources);

@@ -37,18 +37,12 @@ fn splash_secs(lab: &Lab) -> Option<f64> {
     }
 }
 
-fn table_present(lab: &Lab) -> bool {
-    lab.in_ns(&lab.gw(), &["nft", "list", "table", "inet", "hotspotd"])
-        .status
-        .success()
-}
-
 /// Seconds from deleting the table until it is back (polled every 5 ms), `None` after 10 s.
 fn rebuild_secs(lab: &Lab) -> Option<f64> {
     lab.in_ns(&lab.gw(), &["nft", "delete", "table", "inet", "hotspotd"]);
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(10) {
-        if table_present(lab) {
+        if lab.table_present() {
             return Some(start.elapsed().as_secs_f64());
         }
         std::thread::sleep(Duration::from_millis(5));
@@ -85,7 +79,7 @@ fn cpu_ticks(pid: u32) -> u64 {
 /// Runs the measurements and prints them, with the CPU the daemon and `other` (the attacker,
 /// if any) used meanwhile.
 fn measure(lab: &Lab, label: &str, other: Option<u32>) {
-    let daemon = daemon_pid(lab);
+    let daemon = lab.daemon_pid();
     let before = (cpu_ticks(daemon), other.map(cpu_ticks));
     let started = Instant::now();
     measure_latencies(lab, label);
@@ -132,22 +126,6 @@ fn slowloris(lab: &Lab, secs: u32) -> Child {
         .expect("start slowloris")
 }
 
-/// The PID of the daemon in the lab's gateway namespace.
-fn daemon_pid(lab: &Lab) -> u32 {
-    let out = Command::new("ip")
-        .args(["netns", "pids", &lab.gw()])
-        .output()
-        .expect("ip netns pids");
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .filter_map(|p| p.parse::<u32>().ok())
-        .find(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                .is_ok_and(|c| c.trim() == "hotspotd")
-        })
-        .expect("hotspotd pid")
-}
-
 fn main() {
     let mut lim = libc::rlimit {
         rlim_cur: 0,
@@ -161,7 +139,7 @@ fn main() {
     }
     let lab = Lab::start(2);
     let limits =
-        std::fs::read_to_string(format!("/proc/{}/limits", daemon_pid(&lab))).unwrap_or_default();
+        std::fs::read_to_string(format!("/proc/{}/limits", lab.daemon_pid())).unwrap_or_default();
     let line = limits.lines().find(|l| l.starts_with("Max open files"));
     println!("daemon: {}", line.unwrap_or("?"));
 

@@ -193,24 +193,6 @@ fn a_login_whose_host_header_omits_the_port_reaches_the_portal() {
     assert!(lab.client(1).is_some());
 }
 
-/// The PID of the daemon in the lab's gateway namespace.
-fn daemon_pid(lab: &Lab) -> u32 {
-    let out = lab.in_ns(&lab.gw(), &["true"]);
-    assert!(out.status.success());
-    let pids = Command::new("ip")
-        .args(["netns", "pids", &lab.gw()])
-        .output()
-        .expect("ip netns pids");
-    String::from_utf8_lossy(&pids.stdout)
-        .split_whitespace()
-        .filter_map(|p| p.parse::<u32>().ok())
-        .find(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                .is_ok_and(|c| c.trim() == "hotspotd")
-        })
-        .expect("hotspotd pid")
-}
-
 /// (soft, hard) open-file limits of a process.
 fn fd_limits(pid: u32) -> (String, String) {
     let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
@@ -242,7 +224,7 @@ fn the_daemon_raises_its_open_file_limit_to_the_hard_limit() {
         assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &lim), 0);
     }
     let lab = Lab::start(1);
-    let (soft, hard) = fd_limits(daemon_pid(&lab));
+    let (soft, hard) = fd_limits(lab.daemon_pid());
     assert_eq!(soft, hard, "soft open-file limit not raised");
     assert_eq!(hard, lim.rlim_max.to_string());
 }
@@ -267,17 +249,11 @@ fn slowloris(lab: &Lab, i: usize, n: usize, secs: u32) -> Child {
         .expect("start slowloris")
 }
 
-fn table_present(lab: &Lab) -> bool {
-    lab.in_ns(&lab.gw(), &["nft", "list", "table", "inet", "hotspotd"])
-        .status
-        .success()
-}
-
 #[test]
 fn slowloris_from_one_guest_starves_neither_other_guests_nor_firewall_repair() {
     let lab = Lab::start(2);
     // The worst case for the daemon: a hard open-file limit of 1,024 it cannot raise.
-    let pid = daemon_pid(&lab).to_string();
+    let pid = lab.daemon_pid().to_string();
     let out = Command::new("prlimit")
         .args(["--pid", &pid, "--nofile=1024:1024"])
         .output()
@@ -305,7 +281,7 @@ fn slowloris_from_one_guest_starves_neither_other_guests_nor_firewall_repair() {
     lab.wait_until(
         Duration::from_secs(5),
         "the table rebuilt under attack",
-        || table_present(&lab),
+        || lab.table_present(),
     );
 
     let out = attack.wait_with_output().expect("slowloris");

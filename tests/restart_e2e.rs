@@ -7,12 +7,6 @@ use std::time::Duration;
 use common::lab::{Lab, guest_mac};
 use common::netns::run;
 
-fn table_exists(lab: &Lab) -> bool {
-    lab.in_ns(&lab.gw(), &["nft", "list", "table", "inet", "hotspotd"])
-        .status
-        .success()
-}
-
 #[test]
 fn guests_stay_authorised_across_kill_and_restart() {
     let mut lab = Lab::start(2);
@@ -69,7 +63,7 @@ fn a_flushed_ruleset_is_rebuilt_at_once() {
     assert_eq!(lab.login(1, code, "").0, "303");
     run(&["ip", "netns", "exec", &lab.gw(), "nft", "flush", "ruleset"]);
     let took = lab.wait_until(Duration::from_secs(5), "table rebuilt", || {
-        table_exists(&lab)
+        lab.table_present()
     });
     eprintln!("table back {took:?} after the flush (benches/repair.rs measures the window)");
     assert_eq!(lab.status(1, "http://example.com/"), "200");
@@ -135,7 +129,7 @@ fn a_bad_config_is_refused_before_touching_the_firewall() {
             "log lacks {expect}: {}",
             lab.log()
         );
-        assert!(!table_exists(&lab), "firewall touched by a refused config");
+        assert!(!lab.table_present(), "firewall touched by a refused config");
     }
     // A port already in use.
     std::fs::write(&lab.config, &good).unwrap();
@@ -167,7 +161,7 @@ fn a_bad_config_is_refused_before_touching_the_firewall() {
         "{}",
         lab.log()
     );
-    assert!(!table_exists(&lab));
+    assert!(!lab.table_present());
 }
 
 #[test]

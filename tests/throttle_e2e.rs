@@ -5,7 +5,6 @@ mod common;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -55,21 +54,6 @@ fn flood(
     serde_json::from_value(v["by_source"].clone()).unwrap()
 }
 
-fn daemon_pid(lab: &Lab) -> u32 {
-    let out = Command::new("ip")
-        .args(["netns", "pids", &lab.gw()])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .filter_map(|p| p.parse::<u32>().ok())
-        .find(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                .is_ok_and(|c| c.trim() == "hotspotd")
-        })
-        .expect("hotspotd pid")
-}
-
 /// A field of /proc/PID/status in kB (VmRSS, VmHWM).
 fn status_kb(pid: u32, key: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -86,7 +70,7 @@ fn a_login_flood_checks_three_tries_per_address_and_memory_stays_bounded() {
     let lab = Lab::start(1);
     lab.ok(&["profile", "add", "day", "--validity", "1d"]);
     lab.account("anna", "the-right-password", &["--profile", "day"]);
-    let pid = daemon_pid(&lab);
+    let pid = lab.daemon_pid();
     let idle = status_kb(pid, "VmRSS");
     let own = vec![common::lab::guest_ip(1)];
 

@@ -1,8 +1,6 @@
 //! What the gateway benchmarks share: seeding a database with sessions, and reading a
 //! daemon's resource use from /proc.
 
-use std::process::Command;
-
 use crate::common::lab::Lab;
 use hotspotd::model::limitation::{Limitation, OutsideWindows, ResetInterval, Window};
 use hotspotd::model::profile::{ProfileClock, Starts, activate_at_logon};
@@ -108,21 +106,4 @@ pub fn cpu_ticks(pid: u32) -> u64 {
     // utime and stime are fields 14 and 15 of stat; after the ')' they are the 12th and 13th
     // tokens, and the parse above drops the one non-numeric (state) token.
     f.get(10).copied().unwrap_or(0) + f.get(11).copied().unwrap_or(0)
-}
-
-pub fn daemon_pid(lab: &Lab) -> u32 {
-    let out = Command::new("ip")
-        .args(["netns", "pids", &lab.gw()])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .filter_map(|p| p.parse::<u32>().ok())
-        .find(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                .unwrap_or_default()
-                .trim()
-                == "hotspotd"
-        })
-        .expect("hotspotd pid")
 }

@@ -213,6 +213,29 @@ impl Lab {
         let _ = child.wait();
     }
 
+    /// The PID of the daemon in the gateway namespace.
+    pub fn daemon_pid(&self) -> u32 {
+        let out = Command::new("ip")
+            .args(["netns", "pids", &self.gw()])
+            .output()
+            .expect("ip netns pids");
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .filter_map(|p| p.parse::<u32>().ok())
+            .find(|pid| {
+                std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                    .is_ok_and(|c| c.trim() == "hotspotd")
+            })
+            .expect("hotspotd pid")
+    }
+
+    /// Whether our table exists in the gateway namespace (asked with `nft`).
+    pub fn table_present(&self) -> bool {
+        self.in_ns(&self.gw(), &["nft", "list", "table", "inet", "hotspotd"])
+            .status
+            .success()
+    }
+
     /// Runs a command in a namespace and returns its output (no assertion).
     pub fn in_ns(&self, ns: &str, args: &[&str]) -> Output {
         Command::new("ip")
