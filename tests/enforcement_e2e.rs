@@ -160,3 +160,77 @@ fn revoking_a_voucher_logs_its_devices_off() {
     );
     assert_eq!(lab.status(1, "http://example.com/"), "302");
 }
+
+/// Receiver-side bits/s of each 1-second window of a 6-second iperf3 run from guest 1 to
+/// the upstream server: the guest receives (`-R`) for a download; for an upload the server's
+/// own report is read (the sender's first second counts what filled its socket buffer).
+fn iperf3_windows(lab: &Lab, download: bool) -> Vec<f64> {
+    let mut args = vec!["iperf3", "-c", "10.88.0.2", "-t", "6", "-J"];
+    args.push(if download {
+        "-R"
+    } else {
+        "--get-server-output"
+    });
+    for _ in 0..20 {
+        let out = lab.in_ns(&lab.guest(1), &args);
+        let report: serde_json::Value = match serde_json::from_slice(&out.stdout) {
+            Ok(report) => report,
+            Err(_) => continue,
+        };
+        if report.get("error").is_some() {
+            // The server is not listening yet.
+            std::thread::sleep(Duration::from_millis(200));
+            continue;
+        }
+        let intervals = if download {
+            &report["intervals"]
+        } else {
+            &report["server_output_json"]["intervals"]
+        };
+        return intervals
+            .as_array()
+            .expect("iperf3 intervals")
+            .iter()
+            .filter_map(|i| i["sum"]["bits_per_second"].as_f64())
+            .take(6)
+            .collect();
+    }
+    panic!("iperf3 never ran: {}", lab.log());
+}
+
+/// Shaping, not policing: at 8 Mbit/s a policer lets about twice the rate through in the
+/// first second (its bucket holds a second of rate plus the burst). Every 1-second window,
+/// the first included, must stay within 10% of the rate (TCP payload is ~96% of the frames
+/// HTB counts).
+#[test]
+fn rates_hold_from_the_first_second() {
+    let lab = Lab::start(1);
+    let code = &lab.vouchers(&["--down", "8M", "--up", "8M"])[0];
+    assert_eq!(lab.login(1, code, "").0, "303");
+    let mut server = lab.in_ns_spawn(&format!("{}-up", lab.prefix), &["iperf3", "-s", "-J"]);
+    let runs = [
+        ("download", iperf3_windows(&lab, true)),
+        ("upload", iperf3_windows(&lab, false)),
+    ];
+    let _ = server.kill();
+    let _ = server.wait();
+    let rate = 8_000_000.0;
+    for (what, windows) in runs {
+        let shown: Vec<String> = windows.iter().map(|w| format!("{:.2}", w / 1e6)).collect();
+        eprintln!("{what} at 8 Mbit/s, Mbit/s per second: {}", shown.join(" "));
+        assert_eq!(windows.len(), 6, "{what}: {shown:?}");
+        assert!(
+            windows[0] <= rate * 1.1,
+            "{what}: first second {:.2} Mbit/s for a rate of 8 ({shown:?})",
+            windows[0] / 1e6
+        );
+        for (second, w) in windows.iter().enumerate().skip(1) {
+            assert!(
+                (0.9..=1.1).contains(&(w / rate)),
+                "{what}: second {} at {:.2} Mbit/s for a rate of 8 ({shown:?})",
+                second + 1,
+                w / 1e6
+            );
+        }
+    }
+}
