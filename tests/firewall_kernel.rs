@@ -251,9 +251,9 @@ fn netlink_and_nft_leave_the_same_table() {
     let listed = by_netlink.exec(&["nft", "list", "table", "inet", "hotspotd"]);
     for expected in [
         "quota qt3g1 {\n\t\tover 10000000 bytes used 777 bytes",
-        // Session 2's classes (2 was the second granted: 1:2 of each pool).
-        "02:00:00:00:00:02 : 1:2",
-        "10.77.1.4 : 1:2",
+        // Session 2's classes (2 was the second granted: 4853:2 of each pool).
+        "02:00:00:00:00:02 : 4853:2",
+        "10.77.1.4 : 4853:2",
         "02:00:00:00:00:02 . 10.77.1.4 timeout 1h",
         "2001:db8:77::2 : \"cd2\"",
     ] {
@@ -271,9 +271,9 @@ fn netlink_and_nft_leave_the_same_table() {
         ("lan0", "rate 4Mbit ceil 4Mbit"),
         ("wan0", "rate 1Mbit ceil 1Mbit"),
     ] {
-        let classes = by_netlink.exec(&["tc", "class", "show", "dev", dev, "classid", "1:2"]);
+        let classes = by_netlink.exec(&["tc", "class", "show", "dev", dev, "classid", "4853:2"]);
         assert!(classes.contains(rate), "{dev}: {classes}");
-        let leaf = by_netlink.exec(&["tc", "qdisc", "show", "dev", dev, "parent", "1:2"]);
+        let leaf = by_netlink.exec(&["tc", "qdisc", "show", "dev", dev, "parent", "4853:2"]);
         assert!(leaf.contains("tbf 3: "), "{dev}: {leaf}");
     }
 }

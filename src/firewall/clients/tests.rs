@@ -3,7 +3,8 @@ use serde_json::{Value, json};
 
 use crate::firewall::shaping::Classes;
 
-/// Sessions 1 to 50 hold upload class `1:<session>` and download class `1:<session + 100>`.
+/// Sessions 1 to 50 hold upload class `4853:<session>` and download class
+/// `4853:<session + 100>`.
 fn classes() -> ClassLookup {
     let held: Vec<(i64, Classes)> = (1..=50)
         .map(|i| {
@@ -103,12 +104,12 @@ fn elements_are_grouped_per_set_whatever_the_client_count() {
     let up = element_command(&cmds_one, "add", "up_class");
     assert_eq!(
         up["add"]["element"]["elem"][0],
-        json!(["02:00:00:00:00:01", "1:1"])
+        json!(["02:00:00:00:00:01", "4853:1"])
     );
     let down6 = element_command(&cmds_one, "add", "down_class6");
     assert_eq!(
         down6["add"]["element"]["elem"][0],
-        json!(["2001:db8::1", "1:65"])
+        json!(["2001:db8::1", "4853:65"])
     );
     let down_only = element_command(&cmds_one, "add", "down_only_quota");
     assert_eq!(

@@ -40,10 +40,11 @@ const DIRECT_QUEUE_PACKETS: u32 = 1000;
 const MESSAGES_PER_DATAGRAM: usize = 256;
 const EEXIST: i32 = 17;
 
-/// The handle of a pool's HTB root, `1:`.
-pub const ROOT_HANDLE: u32 = 1 << 16;
+/// The handle of a pool's HTB root, `4853:` ("HS"): distinctive, so an HTB root found
+/// with it is ours (an earlier run's pool, kept) and packaging can find ours to remove.
+pub const ROOT_HANDLE: u32 = 0x4853 << 16;
 
-/// One class of a pool, at a rate: HTB class `1:minor` with rate = ceil and a TBF leaf
+/// One class of a pool, at a rate: HTB class `4853:minor` with rate = ceil and a TBF leaf
 /// `minor+1:` at the same rate, which cuts GSO super-packets into frames and holds a short
 /// queue (README, "Rate limit precision").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,7 +226,7 @@ fn refused(what: String, errno: i32, count: usize) -> NetlinkError {
     }
 }
 
-/// Makes an HTB root `1:` on each interface unless one is there already: `true` per
+/// Makes an HTB root `4853:` on each interface unless one is there already: `true` per
 /// interface where it is new (its classes must be made), `false` where an earlier run's
 /// pool stands (its classes go on shaping until re-rated). Any other root qdisc is replaced.
 pub fn ensure_roots(netns: Option<&str>, ifindexes: &[u32]) -> Result<Vec<bool>, NetlinkError> {
@@ -276,9 +277,9 @@ pub fn set_rates(
             let c = chunk.get(*s as usize / 2);
             let what = match c {
                 Some(c) if s % 2 == 0 => {
-                    format!("HTB class 1:{:x} on interface {}", c.minor, c.ifindex)
+                    format!("HTB class 4853:{:x} on interface {}", c.minor, c.ifindex)
                 }
-                Some(c) => format!("TBF leaf of 1:{:x} on interface {}", c.minor, c.ifindex),
+                Some(c) => format!("TBF leaf of 4853:{:x} on interface {}", c.minor, c.ifindex),
                 None => "a traffic-control change".to_string(),
             };
             return Err(refused(what, *e, errors.len()));
@@ -306,7 +307,10 @@ mod tests {
             u32::from_ne_bytes(m[0..4].try_into().unwrap()) as usize,
             m.len()
         );
-        assert_eq!(u32::from_ne_bytes(m[24..28].try_into().unwrap()), 0x1_0012);
+        assert_eq!(
+            u32::from_ne_bytes(m[24..28].try_into().unwrap()),
+            0x4853_0012
+        );
         // 64 KiB at 1 MB/s: 65.5 ms, in 64 ns ticks.
         assert_eq!(ticks(65_536, 8_000_000), 1_024_000);
         assert_eq!(tbf_burst(8_000_000), 10_000);
