@@ -166,7 +166,9 @@ fn end_all_at_once(fw: &Firewall, ns: &Netns, clients: u32) {
 /// rates get classes of the pools (10,240 per interface for the /16).
 fn shaped_policy(ns: &Netns) -> hotspotd::firewall::FirewallPolicy {
     for (dev, peer) in [("lan0", "lanp"), ("wan0", "wanp")] {
-        ns.exec(&["ip", "link", "add", dev, "type", "veth", "peer", "name", peer]);
+        ns.exec(&[
+            "ip", "link", "add", dev, "type", "veth", "peer", "name", peer,
+        ]);
         ns.exec(&["ip", "link", "set", dev, "up"]);
     }
     hotspotd::firewall::FirewallPolicy {
