@@ -21,7 +21,7 @@ use super::ops::Key;
 use super::render::FirewallPolicy;
 use super::{Change, FirewallError};
 pub use pool::Classes;
-use pool::{Assignments, size_for};
+use pool::{Assignments, Journal, size_for};
 
 /// The rate a pool's classes are made with until a client takes them (nothing maps to a
 /// free class; any rate would do).
@@ -197,7 +197,7 @@ impl Shaping {
     }
 
     /// Makes the pools where they are missing; their interface indexes.
-    fn ensure_pools(&self, state: &mut State) -> Result<Vec<u32>, FirewallError> {
+    fn ensure_pools(&self) -> Result<Vec<u32>, FirewallError> {
         let netns = self.netns.as_deref();
         let ifindexes = self
             .devices
@@ -220,7 +220,6 @@ impl Shaping {
             tc::set_rates(netns, &classes, true)?;
             info!(interface = %device.name, classes = device.size, elapsed_ms = started.elapsed().as_millis() as u64, "shaping pool made");
         }
-        state.ifindexes = Some(ifindexes.clone());
         Ok(ifindexes)
     }
 
@@ -233,16 +232,22 @@ impl Shaping {
         f: impl FnOnce(&ClassLookup) -> Result<T, FirewallError>,
     ) -> Result<T, FirewallError> {
         let mut state = lock(&self.state);
-        let mut next = state.assigned.clone();
+        let State {
+            ifindexes,
+            assigned: next,
+        } = &mut *state;
+        let mut journal = Journal::default();
         let mut lookup = ClassLookup::default();
         let mut rates = Vec::new();
         for change in changes {
             match change {
                 Change::Allow(g) => {
-                    let classes = self.grant(&mut next, g, &mut rates);
+                    journal.note(next, g.session_id);
+                    let classes = self.grant(next, g, &mut rates);
                     lookup.granted.insert(g.session_id, classes);
                 }
                 Change::Revoke(r) => {
+                    journal.note(next, r.session_id);
                     // A session revoked twice in one batch is removed once, as first held.
                     let held = next.release(r.session_id);
                     lookup.revoked.entry(r.session_id).or_insert(held);
@@ -255,20 +260,31 @@ impl Shaping {
                 Change::Access(_) | Change::GardenDns(_) => {}
             }
         }
-        if !rates.is_empty() {
-            let ifindexes = match state.ifindexes.clone() {
-                Some(i) => i,
-                None => self.ensure_pools(&mut state)?,
-            };
-            tc::set_rates(
-                self.netns.as_deref(),
-                &Self::class_rates(&ifindexes, &rates),
-                false,
-            )?;
+        // Changed in place (a copy of 10,000 sessions' classes per change would cost more
+        // than the change) and put back if the change fails.
+        let result = self.rerate(ifindexes, &rates).and_then(|()| f(&lookup));
+        if result.is_err() {
+            next.undo(journal);
         }
-        let out = f(&lookup)?;
-        state.assigned = next;
-        Ok(out)
+        result
+    }
+
+    /// Sets the rates of classes just handed out (making the pools first if this process
+    /// has not seen them yet).
+    fn rerate(
+        &self,
+        ifindexes: &mut Option<Vec<u32>>,
+        rates: &[(usize, u16, u64)],
+    ) -> Result<(), FirewallError> {
+        if rates.is_empty() {
+            return Ok(());
+        }
+        let known = match ifindexes {
+            Some(known) => known,
+            None => ifindexes.insert(self.ensure_pools()?),
+        };
+        let classes = Self::class_rates(known, rates);
+        Ok(tc::set_rates(self.netns.as_deref(), &classes, false)?)
     }
 
     /// Runs `f` (the rebuild of the table with `clients`) with fresh assignments: the pools
@@ -280,7 +296,8 @@ impl Shaping {
         f: impl FnOnce(&ClassLookup) -> Result<T, FirewallError>,
     ) -> Result<T, FirewallError> {
         let mut state = lock(&self.state);
-        let ifindexes = self.ensure_pools(&mut state)?;
+        let ifindexes = self.ensure_pools()?;
+        state.ifindexes = Some(ifindexes.clone());
         let sizes: Vec<u16> = self.devices.iter().map(|d| d.size).collect();
         let mut next = Assignments::new(&sizes);
         let mut lookup = ClassLookup::default();

@@ -129,6 +129,49 @@ impl Assignments {
     }
 }
 
+/// What a batch's sessions held before it, to put back if the batch fails.
+#[derive(Debug, Default)]
+pub struct Journal {
+    prior: Vec<(i64, Classes)>,
+    seen: std::collections::HashSet<i64>,
+}
+
+impl Journal {
+    /// Notes what `session` holds, the first time the batch touches it.
+    pub fn note(&mut self, assigned: &Assignments, session: i64) {
+        if self.seen.insert(session) {
+            let held = assigned
+                .by_session
+                .get(&session)
+                .copied()
+                .unwrap_or_default();
+            self.prior.push((session, held));
+        }
+    }
+}
+
+impl Assignments {
+    /// Undoes a batch: every session it touched gets back what it held before. Its classes
+    /// were held all along, so they are free once the batch's sessions give theirs back.
+    pub fn undo(&mut self, journal: Journal) {
+        for (session, _) in &journal.prior {
+            self.release(*session);
+        }
+        let wan = self.wan();
+        for (session, held) in journal.prior {
+            if let Some((device, minor)) = held.down {
+                self.pools[device].take_back(minor);
+            }
+            if let Some(minor) = held.up {
+                self.pools[wan].take_back(minor);
+            }
+            if held != Classes::default() {
+                self.by_session.insert(session, held);
+            }
+        }
+    }
+}
+
 impl Pool {
     /// Takes `minor` out of the free list again (it was just given back).
     fn take_back(&mut self, minor: u16) -> Option<u16> {
@@ -176,5 +219,22 @@ mod tests {
         assert_eq!(a.release(1), first);
         assert_eq!(a.assign(3, Some(0), true, true).down, Some((0, 1)));
         assert!(!a.by_session.contains_key(&1));
+    }
+
+    #[test]
+    fn a_failed_batch_is_undone() {
+        let mut a = Assignments::new(&[3, 3]);
+        a.assign(1, Some(0), true, true);
+        let before = a.clone();
+        let mut journal = Journal::default();
+        for session in [1, 2] {
+            journal.note(&a, session);
+        }
+        a.release(1);
+        a.assign(2, Some(0), true, true);
+        a.undo(journal);
+        assert_eq!(a.by_session, before.by_session);
+        assert_eq!(a.pools[0].free.len(), before.pools[0].free.len());
+        assert_eq!(a.assign(3, Some(0), true, false).down, Some((0, 2)));
     }
 }
