@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::lab::{Lab, guest_mac};
-use common::rates::{assert_within, download_rate, upload_rate};
+use common::rates::{assert_within, download_rate, iperf3_windows, upload_rate};
 
 #[test]
 fn rate_limits_hold_within_ten_percent() {
@@ -161,43 +161,6 @@ fn revoking_a_voucher_logs_its_devices_off() {
     assert_eq!(lab.status(1, "http://example.com/"), "302");
 }
 
-/// Receiver-side bits/s of each 1-second window of a 6-second iperf3 run from guest 1 to
-/// the upstream server: the guest receives (`-R`) for a download; for an upload the server's
-/// own report is read (the sender's first second counts what filled its socket buffer).
-fn iperf3_windows(lab: &Lab, download: bool) -> Vec<f64> {
-    let mut args = vec!["iperf3", "-c", "10.88.0.2", "-t", "6", "-J"];
-    args.push(if download {
-        "-R"
-    } else {
-        "--get-server-output"
-    });
-    for _ in 0..20 {
-        let out = lab.in_ns(&lab.guest(1), &args);
-        let report: serde_json::Value = match serde_json::from_slice(&out.stdout) {
-            Ok(report) => report,
-            Err(_) => continue,
-        };
-        if report.get("error").is_some() {
-            // The server is not listening yet.
-            std::thread::sleep(Duration::from_millis(200));
-            continue;
-        }
-        let intervals = if download {
-            &report["intervals"]
-        } else {
-            &report["server_output_json"]["intervals"]
-        };
-        return intervals
-            .as_array()
-            .expect("iperf3 intervals")
-            .iter()
-            .filter_map(|i| i["sum"]["bits_per_second"].as_f64())
-            .take(6)
-            .collect();
-    }
-    panic!("iperf3 never ran: {}", lab.log());
-}
-
 /// Shaping, not policing: at 8 Mbit/s a policer lets about twice the rate through in the
 /// first second (its bucket holds a second of rate plus the burst). Every 1-second window,
 /// the first included, must stay within 10% of the rate (TCP payload is ~96% of the frames
@@ -209,8 +172,8 @@ fn rates_hold_from_the_first_second() {
     assert_eq!(lab.login(1, code, "").0, "303");
     let mut server = lab.in_ns_spawn(&format!("{}-up", lab.prefix), &["iperf3", "-s", "-J"]);
     let runs = [
-        ("download", iperf3_windows(&lab, true)),
-        ("upload", iperf3_windows(&lab, false)),
+        ("download", iperf3_windows(&lab, true, 6)),
+        ("upload", iperf3_windows(&lab, false, 6)),
     ];
     let _ = server.kill();
     let _ = server.wait();
