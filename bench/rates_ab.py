@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Precision of per-client rate limits: policing with nft `limit` objects (what hotspotd does)
-against shaping with per-client HTB classes (chosen by an nft map that sets skb->priority to
+"""Precision of per-client rate limits: policing with nft `limit` objects (what hotspotd did
+before) against shaping with per-client HTB classes (chosen by an nft map that sets skb->priority to
 the client's class, so the qdisc needs no filter rules) and leaves of the kinds this machine's
 kernel has (pfifo, bfifo, TBF; it is built without fq_codel and sfq). One guest, iperf3 through
 a gateway namespace, both directions, at 1, 8, 50 and 200 Mbit/s, interleaved A/B rounds. Per
 run: the first 1-second window as a multiple of the rate, the worst later window's deviation
 from the rate, and the goodput of the later windows (receiver side, TCP payload).
+"HTB, TBF leaf, short queue" is what the daemon builds; `cargo bench --bench rates` measures
+the daemon itself the same way.
 
 Run as root: `python3 bench/rates_ab.py [ROUNDS]` (`RATES=1,8` for some rates only,
 `VARIANTS=policing,TBF` for the variants whose names contain one of the words).

@@ -163,7 +163,11 @@ fn main() {
         "deleting the table: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let bare_end = measure(&lab, "no daemon again (table deleted)");
+    // And its shaping pools (the root qdiscs stay with the table when the daemon stops).
+    for dev in ["lan0", "lan1", "wan0"] {
+        let _ = lab.in_ns(&lab.gw(), &["tc", "qdisc", "del", "dev", dev, "root"]);
+    }
+    let bare_end = measure(&lab, "no daemon again (table and shaping pools deleted)");
     let _ = server.kill();
     let _ = server.wait();
     println!(

@@ -72,6 +72,7 @@ pub fn firewall_policy(config: &Config) -> FirewallPolicy {
     FirewallPolicy {
         lans: config.lans.clone(),
         portal_port: config.portal_port,
+        wan_interface: Some(config.wan_interface.clone()),
     }
 }
 

@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::lab::{Lab, guest_mac};
-use common::rates::{assert_within, download_rate, upload_rate};
+use common::rates::{assert_within, download_rate, iperf3_windows, upload_rate};
 
 #[test]
 fn rate_limits_hold_within_ten_percent() {
@@ -159,4 +159,41 @@ fn revoking_a_voucher_logs_its_devices_off() {
         "{text} {out:?}"
     );
     assert_eq!(lab.status(1, "http://example.com/"), "302");
+}
+
+/// Shaping, not policing: at 8 Mbit/s a policer lets about twice the rate through in the
+/// first second (its bucket holds a second of rate plus the burst). Every 1-second window,
+/// the first included, must stay within 10% of the rate (TCP payload is ~96% of the frames
+/// HTB counts).
+#[test]
+fn rates_hold_from_the_first_second() {
+    let lab = Lab::start(1);
+    let code = &lab.vouchers(&["--down", "8M", "--up", "8M"])[0];
+    assert_eq!(lab.login(1, code, "").0, "303");
+    let mut server = lab.in_ns_spawn(&format!("{}-up", lab.prefix), &["iperf3", "-s", "-J"]);
+    let runs = [
+        ("download", iperf3_windows(&lab, true, 6)),
+        ("upload", iperf3_windows(&lab, false, 6)),
+    ];
+    let _ = server.kill();
+    let _ = server.wait();
+    let rate = 8_000_000.0;
+    for (what, windows) in runs {
+        let shown: Vec<String> = windows.iter().map(|w| format!("{:.2}", w / 1e6)).collect();
+        eprintln!("{what} at 8 Mbit/s, Mbit/s per second: {}", shown.join(" "));
+        assert_eq!(windows.len(), 6, "{what}: {shown:?}");
+        assert!(
+            windows[0] <= rate * 1.1,
+            "{what}: first second {:.2} Mbit/s for a rate of 8 ({shown:?})",
+            windows[0] / 1e6
+        );
+        for (second, w) in windows.iter().enumerate().skip(1) {
+            assert!(
+                (0.9..=1.1).contains(&(w / rate)),
+                "{what}: second {} at {:.2} Mbit/s for a rate of 8 ({shown:?})",
+                second + 1,
+                w / 1e6
+            );
+        }
+    }
 }

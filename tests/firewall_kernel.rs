@@ -5,10 +5,32 @@ mod common;
 use common::policy;
 
 use common::netns::{Netns, unique_prefix};
+use hotspotd::config::Lan;
 use hotspotd::firewall::{
-    AccessLists, Change, ClientGrant, ClientRevoke, Firewall, Ipv6Drop, Nft, QuotaGrant, Quotas,
-    count_rules, down_counter, up_counter,
+    AccessLists, Change, ClientGrant, ClientRevoke, Firewall, FirewallPolicy, Ipv6Drop, Nft,
+    QuotaGrant, Quotas, count_rules, down_counter, up_counter,
 };
+
+/// A policy with shaping: `lan0` (10.77.1.0/24, a pool of 253 classes) and `wan0`
+/// (veths) made in `ns`.
+fn shaped(ns: &Netns) -> FirewallPolicy {
+    for (dev, peer) in [("lan0", "lanp"), ("wan0", "wanp")] {
+        ns.exec(&[
+            "ip", "link", "add", dev, "type", "veth", "peer", "name", peer,
+        ]);
+        ns.exec(&["ip", "link", "set", dev, "up"]);
+    }
+    FirewallPolicy {
+        lans: vec![Lan {
+            interface: "lan0".into(),
+            subnet: "10.77.1.0/24".parse().unwrap(),
+            address: "10.77.1.1".parse().unwrap(),
+            subnet6: None,
+        }],
+        portal_port: 2050,
+        wan_interface: Some("wan0".into()),
+    }
+}
 
 fn grant(i: u32, quotas: Quotas) -> ClientGrant {
     ClientGrant {
@@ -203,8 +225,8 @@ fn netlink_and_nft_leave_the_same_table() {
         Netns::new(format!("{prefix}-nft")),
         Netns::new(format!("{prefix}-nl")),
     );
-    let fw_nft = Firewall::with_nft(policy(), Nft::in_netns(&by_nft.name));
-    let fw_netlink = Firewall::with_nft(policy(), Nft::in_netns(&by_netlink.name));
+    let fw_nft = Firewall::with_nft(shaped(&by_nft), Nft::in_netns(&by_nft.name));
+    let fw_netlink = Firewall::with_nft(shaped(&by_netlink), Nft::in_netns(&by_netlink.name));
     for fw in [&fw_nft, &fw_netlink] {
         fw.rebuild(&[], &AccessLists::default()).unwrap();
     }
@@ -229,7 +251,9 @@ fn netlink_and_nft_leave_the_same_table() {
     let listed = by_netlink.exec(&["nft", "list", "table", "inet", "hotspotd"]);
     for expected in [
         "quota qt3g1 {\n\t\tover 10000000 bytes used 777 bytes",
-        "limit lu2 {\n\t\trate over 125000 bytes/second burst 96 kbytes",
+        // Session 2's classes (2 was the second granted: 4853:2 of each pool).
+        "02:00:00:00:00:02 : 4853:2",
+        "10.77.1.4 : 4853:2",
         "02:00:00:00:00:02 . 10.77.1.4 timeout 1h",
         "2001:db8:77::2 : \"cd2\"",
     ] {
@@ -242,6 +266,16 @@ fn netlink_and_nft_leave_the_same_table() {
         !listed.contains("beef"),
         "a dropped address left:\n{listed}"
     );
+    // Its classes shape at its rates: 4 Mbit/s down on the LAN, 1 Mbit/s up on the WAN.
+    for (dev, rate) in [
+        ("lan0", "rate 4Mbit ceil 4Mbit"),
+        ("wan0", "rate 1Mbit ceil 1Mbit"),
+    ] {
+        let classes = by_netlink.exec(&["tc", "class", "show", "dev", dev, "classid", "4853:2"]);
+        assert!(classes.contains(rate), "{dev}: {classes}");
+        let leaf = by_netlink.exec(&["tc", "qdisc", "show", "dev", dev, "parent", "4853:2"]);
+        assert!(leaf.contains("tbf 3: "), "{dev}: {leaf}");
+    }
 }
 
 #[test]

@@ -96,8 +96,11 @@ fn a_table_changed_behind_our_back_is_rebuilt() {
         "hotspotd",
         "capture",
     ]);
+    // The warning comes before the rebuild: wait for the table applied after it.
     lab.wait_until(Duration::from_secs(5), "table rebuilt", || {
-        lab.log().contains("changed behind our back")
+        let log = lab.log();
+        log.split_once("changed behind our back")
+            .is_some_and(|(_, after)| after.contains("firewall table applied"))
     });
     assert_eq!(lab.status(2, "http://example.com/"), "302");
     assert_eq!(lab.status(1, "http://example.com/"), "200");

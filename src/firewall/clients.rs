@@ -1,11 +1,13 @@
 //! Per-client state as kernel operations: set elements and named objects, never rules.
 //!
-//! Names: `cu<session>`/`cd<session>` counters, `lu<session>`/`ld<session>` limits (up/down);
-//! quota objects are named by the caller (one set per user, shared by its devices).
+//! Names: `cu<session>`/`cd<session>` counters (up/down); quota objects are named by the
+//! caller (one set per user, shared by its devices). Rates are HTB classes the class maps
+//! point to (`shaping`).
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::ops::{BySet, Element, Key, Object, Op};
+use super::shaping::{self, ClassLookup};
 
 /// A named kernel quota: traffic stops once `bytes` have passed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,21 +118,10 @@ pub fn down_counter(session_id: i64) -> String {
     format!("cd{session_id}")
 }
 
-/// Name of the upload rate limit of a session.
-fn up_limit(session_id: i64) -> String {
-    format!("lu{session_id}")
-}
-
-/// Name of the download rate limit of a session.
-fn down_limit(session_id: i64) -> String {
-    format!("ld{session_id}")
-}
-
 /// The IPv6 twin of a download map (keyed by IPv6 address, naming the same objects).
 fn v6_map(map: &str) -> Option<&'static str> {
     match map {
         "down_counter" => Some("down_counter6"),
-        "down_limit" => Some("down_limit6"),
         "down_quota" => Some("down_quota6"),
         "down_only_quota" => Some("down_only_quota6"),
         _ => None,
@@ -205,7 +196,7 @@ fn authed6_keys(
 
 /// Operations that authorise clients: objects first, then the map elements naming them, then
 /// the set elements, so a client passes only once its accounting is in place.
-pub fn grant_ops(grants: &[&ClientGrant]) -> Vec<Op> {
+pub fn grant_ops(grants: &[&ClientGrant], classes: &ClassLookup) -> Vec<Op> {
     let mut objects = Vec::new();
     let mut seen_quotas = std::collections::HashSet::new();
     let mut maps = BySet::default();
@@ -214,12 +205,6 @@ pub fn grant_ops(grants: &[&ClientGrant]) -> Vec<Op> {
         let sid = g.session_id;
         objects.push(Op::AddObject(Object::counter(up_counter(sid))));
         objects.push(Op::AddObject(Object::counter(down_counter(sid))));
-        if let Some(bps) = g.rate_up_bps {
-            objects.push(Op::AddObject(Object::limit(up_limit(sid), bps)));
-        }
-        if let Some(bps) = g.rate_down_bps {
-            objects.push(Op::AddObject(Object::limit(down_limit(sid), bps)));
-        }
         // `add` keeps an existing object (and its usage) when another device of the user
         // already has it; the caller passes the same numbers, so nothing is rewritten.
         for q in g
@@ -232,6 +217,9 @@ pub fn grant_ops(grants: &[&ClientGrant]) -> Vec<Op> {
         for (map, key, value) in with_v6(map_entries(g), &g.ip6) {
             maps.push(map, Element::entry(key, value));
         }
+        for (map, key, class) in shaping::entries(&g.mac, g.ip, &g.ip6, classes.granted(sid)) {
+            maps.push(map, Element::class(key, class));
+        }
         for (pair_set, ip_set, pair, addr) in authed_keys(&g.mac, g.ip, &g.ip6) {
             sets.push(pair_set, Element::timed(pair, g.timeout_secs));
             sets.push(ip_set, Element::timed(addr, g.timeout_secs));
@@ -243,20 +231,14 @@ pub fn grant_ops(grants: &[&ClientGrant]) -> Vec<Op> {
     ops
 }
 
-/// The map entries of a granted client over IPv4 and its MAC: counters, the limits it has,
-/// its user's quotas.
+/// The object map entries of a granted client over IPv4 and its MAC: counters, its user's
+/// quotas.
 fn map_entries(g: &ClientGrant) -> Vec<(&'static str, Key, String)> {
     let (mac, sid) = (g.mac.as_str(), g.session_id);
     let mut entries = vec![
         ("up_counter", mac_key(mac), up_counter(sid)),
         ("down_counter", Key::V4(g.ip), down_counter(sid)),
     ];
-    if g.rate_up_bps.is_some() {
-        entries.push(("up_limit", mac_key(mac), up_limit(sid)));
-    }
-    if g.rate_down_bps.is_some() {
-        entries.push(("down_limit", Key::V4(g.ip), down_limit(sid)));
-    }
     entries.extend(quota_entries(mac, g.ip, &g.quotas));
     entries
 }
@@ -264,7 +246,7 @@ fn map_entries(g: &ClientGrant) -> Vec<(&'static str, Key, String)> {
 /// Operations that take IPv6 addresses out of sessions that stay online: the address's set
 /// elements and its entries in the IPv6 download maps; the session's objects stay. Added
 /// before deleted, like a revoke, so the batch holds whatever the kernel has timed out.
-pub fn drop_ipv6_ops(drops: &[&Ipv6Drop]) -> Vec<Op> {
+pub fn drop_ipv6_ops(drops: &[&Ipv6Drop], classes: &ClassLookup) -> Vec<Op> {
     let (mut maps, mut map_keys) = (BySet::default(), BySet::default());
     let (mut sets, mut set_keys) = (BySet::default(), BySet::default());
     for d in drops {
@@ -274,6 +256,14 @@ pub fn drop_ipv6_ops(drops: &[&Ipv6Drop]) -> Vec<Op> {
         for (map, key, value) in v6_only {
             map_keys.push(map, key.clone());
             maps.push(map, Element::entry(key, value));
+        }
+        let held = classes.kept(d.client.session_id);
+        for (map, key, class) in shaping::entries(&d.client.mac, d.client.ip, &[d.ip], held)
+            .into_iter()
+            .filter(|(_, key, _)| matches!(key, Key::V6(_)))
+        {
+            map_keys.push(map, key.clone());
+            maps.push(map, Element::class(key, class));
         }
         for (pair_set, ip_set, pair, addr) in authed6_keys(&d.client.mac, &[d.ip]) {
             sets.push(pair_set, Element::timed(pair.clone(), 1));
@@ -308,14 +298,13 @@ pub fn counter_names(session_id: i64) -> [String; 2] {
     [up_counter(session_id), down_counter(session_id)]
 }
 
-/// Operations that remove clients: set elements, map entries, limits and (with the user's
-/// last device) quotas; counters are left to `retire_counters`. Everything deleted is first added, so the batch succeeds
+/// Operations that remove clients: set elements, map entries (their classes go back to the
+/// pool in `shaping`) and (with the user's last device) quotas; counters are left to `retire_counters`. Everything deleted is first added, so the batch succeeds
 /// whether or not the kernel still holds it (a set element may have timed out already; nft
 /// 1.0.6 and kernels before 6.3 have no `destroy`). Re-adding a quota object with its own
 /// limit only rewrites that limit; the kernel keeps its usage.
-pub fn revoke_ops(revokes: &[&ClientRevoke]) -> Vec<Op> {
+pub fn revoke_ops(revokes: &[&ClientRevoke], classes: &ClassLookup) -> Vec<Op> {
     let mut kept = Vec::new();
-    let mut objects = Vec::new();
     let mut quotas = Vec::new();
     let mut dropped_quotas = Vec::new();
     let mut seen_quotas = std::collections::HashSet::new();
@@ -331,15 +320,11 @@ pub fn revoke_ops(revokes: &[&ClientRevoke]) -> Vec<Op> {
         let mut entries = vec![
             ("up_counter", mac_key(mac), up_counter(sid)),
             ("down_counter", Key::V4(r.ip), down_counter(sid)),
-            ("up_limit", mac_key(mac), up_limit(sid)),
-            ("down_limit", Key::V4(r.ip), down_limit(sid)),
         ];
         // The counters stay (see `retire_counters`): unreachable once their map entries go.
         // Added like the rest, so the map entries re-added below name something.
         kept.push(Op::AddObject(Object::counter(up_counter(sid))));
         kept.push(Op::AddObject(Object::counter(down_counter(sid))));
-        objects.push(Object::limit(up_limit(sid), 8));
-        objects.push(Object::limit(down_limit(sid), 8));
         // Devices of one user share quota objects: each is added and deleted once.
         for q in r.quotas.all() {
             if seen_quotas.insert(q.name.clone()) {
@@ -354,6 +339,10 @@ pub fn revoke_ops(revokes: &[&ClientRevoke]) -> Vec<Op> {
             map_keys.push(map, key.clone());
             maps.push(map, Element::entry(key, value));
         }
+        for (map, key, class) in shaping::entries(mac, r.ip, &r.ip6, classes.revoked(sid)) {
+            map_keys.push(map, key.clone());
+            maps.push(map, Element::class(key, class));
+        }
         for (pair_set, ip_set, pair, addr) in authed_keys(mac, r.ip, &r.ip6) {
             sets.push(pair_set, Element::timed(pair.clone(), 1));
             sets.push(ip_set, Element::timed(addr.clone(), 1));
@@ -362,14 +351,12 @@ pub fn revoke_ops(revokes: &[&ClientRevoke]) -> Vec<Op> {
         }
     }
     let mut ops = kept;
-    ops.extend(objects.iter().cloned().map(Op::AddObject));
     ops.extend(quotas);
     ops.extend(maps.into_ops(Op::AddElements));
     ops.extend(sets.into_ops(Op::AddElements));
     // Out of the sets first, so no packet passes uncounted while the rest goes.
     ops.extend(set_keys.into_ops(Op::DeleteElements));
     ops.extend(map_keys.into_ops(Op::DeleteElements));
-    ops.extend(objects.into_iter().map(Op::DeleteObject));
     ops.extend(dropped_quotas);
     ops
 }

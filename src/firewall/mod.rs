@@ -12,6 +12,7 @@ mod netlink;
 mod nft;
 mod ops;
 mod render;
+mod shaping;
 mod watch;
 
 use std::time::Instant;
@@ -21,6 +22,7 @@ use thiserror::Error;
 use tracing::{info, warn};
 
 use ops::Op;
+use shaping::{ClassLookup, Shaping};
 
 pub use access::{ALLOWED_FLOW_MARK, AccessLists, AllowedDevice};
 pub use clients::{
@@ -78,7 +80,7 @@ fn runs(changes: &[Change]) -> impl Iterator<Item = &[Change]> {
 
 /// Kernel operations for a run of client or garden changes (access lists have none: they
 /// flush and refill sets, which is nft's job).
-fn run_ops(run: &[Change]) -> Vec<Op> {
+fn run_ops(run: &[Change], classes: &ClassLookup) -> Vec<Op> {
     let (mut grants, mut revokes, mut openings) = (Vec::new(), Vec::new(), Vec::new());
     let mut dropped6 = Vec::new();
     for change in run {
@@ -91,19 +93,23 @@ fn run_ops(run: &[Change]) -> Vec<Op> {
             Change::Access(_) => {}
         }
     }
-    let mut ops = clients::grant_ops(&grants);
-    ops.extend(clients::revoke_ops(&revokes));
-    ops.extend(clients::drop_ipv6_ops(&dropped6));
+    let mut ops = clients::grant_ops(&grants, classes);
+    ops.extend(clients::revoke_ops(&revokes, classes));
+    ops.extend(clients::drop_ipv6_ops(&dropped6, classes));
     ops.extend(access::garden_dns_ops(&openings));
     ops
 }
 
 /// The operations of `changes` when all of them can go over netlink.
-fn netlink_ops(changes: &[Change]) -> Option<Vec<Op>> {
+fn netlink_ops(changes: &[Change], classes: &ClassLookup) -> Option<Vec<Op>> {
     if changes.iter().any(|c| matches!(c, Change::Access(_))) {
         return None;
     }
-    Some(runs(changes).flat_map(run_ops).collect())
+    Some(
+        runs(changes)
+            .flat_map(|run| run_ops(run, classes))
+            .collect(),
+    )
 }
 
 /// The revocations among `changes` that end their sessions.
@@ -118,10 +124,10 @@ fn ended_sessions(changes: &[Change]) -> Vec<&ClientRevoke> {
 }
 
 /// nft JSON commands for a list of changes, in order.
-fn commands(changes: &[Change]) -> Vec<Value> {
+fn commands(changes: &[Change], classes: &ClassLookup) -> Vec<Value> {
     let mut cmds = Vec::new();
     for run in runs(changes) {
-        cmds.extend(run_ops(run).iter().map(Op::to_json));
+        cmds.extend(run_ops(run, classes).iter().map(Op::to_json));
         for change in run {
             if let Change::Access(lists) = change {
                 cmds.extend(access::commands(lists));
@@ -167,12 +173,15 @@ impl BatchWriter {
 pub struct Firewall {
     nft: Nft,
     policy: FirewallPolicy,
+    /// Rate classes (none without a WAN interface in the policy: rates not enforced).
+    shaping: Option<Shaping>,
 }
 
 impl Firewall {
     /// A firewall for this policy, using the `nft` on `PATH`.
     pub fn new(policy: FirewallPolicy) -> Self {
         Firewall {
+            shaping: Shaping::new(&policy, None),
             nft: Nft::default(),
             policy,
         }
@@ -181,15 +190,46 @@ impl Firewall {
     /// A firewall driving `nft` through `nft` (e.g. [`Nft::in_netns`]); its netlink socket
     /// opens in the same namespace.
     pub fn with_nft(policy: FirewallPolicy, nft: Nft) -> Self {
-        Firewall { nft, policy }
+        Firewall {
+            shaping: Shaping::new(&policy, nft.netns()),
+            nft,
+            policy,
+        }
+    }
+
+    /// Runs `f` with the rate classes `changes` refer to (see `Shaping::apply`).
+    fn classified<T>(
+        &self,
+        changes: &[Change],
+        f: impl FnOnce(&ClassLookup) -> Result<T, FirewallError>,
+    ) -> Result<T, FirewallError> {
+        match &self.shaping {
+            Some(shaping) => shaping.apply(changes, f),
+            None => f(&ClassLookup::default()),
+        }
     }
 
     /// Replaces our table with a fresh one holding exactly `clients` and `lists`, in one
-    /// transaction.
+    /// transaction, once the rate classes of `clients` are set (the shaping pools are made
+    /// first if they are missing).
     pub fn rebuild(
         &self,
         clients: &[ClientGrant],
         lists: &AccessLists,
+    ) -> Result<(), FirewallError> {
+        match &self.shaping {
+            Some(shaping) => shaping.rebuild(clients, |classes| {
+                self.rebuild_table(clients, lists, classes)
+            }),
+            None => self.rebuild_table(clients, lists, &ClassLookup::default()),
+        }
+    }
+
+    fn rebuild_table(
+        &self,
+        clients: &[ClientGrant],
+        lists: &AccessLists,
+        classes: &ClassLookup,
     ) -> Result<(), FirewallError> {
         let started = Instant::now();
         let mut batch = BatchWriter::default();
@@ -203,7 +243,7 @@ impl Firewall {
         // daemon hundreds of MB for a moment with 10,000 clients. Still one transaction.
         for chunk in clients.chunks(REBUILD_CHUNK) {
             let chunk: Vec<&ClientGrant> = chunk.iter().collect();
-            clients::grant_ops(&chunk)
+            clients::grant_ops(&chunk, classes)
                 .iter()
                 .try_for_each(|op| batch.push(&op.to_json()))?;
         }
@@ -217,11 +257,16 @@ impl Firewall {
     /// that end are read once the transaction made them unreachable, then deleted: their
     /// last numbers come back (through nft: none).
     pub fn apply(&self, changes: &[Change]) -> Result<KernelCounters, FirewallError> {
-        let Some(ops) = netlink_ops(changes) else {
-            self.apply_with_nft(changes)?;
+        let over_netlink =
+            self.classified(changes, |classes| match netlink_ops(changes, classes) {
+                Some(ops) => netlink::apply(self.nft.netns(), &ops)
+                    .map(|()| true)
+                    .map_err(Into::into),
+                None => self.nft_apply(changes, classes).map(|()| false),
+            })?;
+        if !over_netlink {
             return Ok(KernelCounters::default());
-        };
-        netlink::apply(self.nft.netns(), &ops)?;
+        }
         let ended = ended_sessions(changes);
         if ended.is_empty() {
             return Ok(KernelCounters::default());
@@ -246,7 +291,11 @@ impl Firewall {
     /// sessions' counters unread (benchmarks compare both ways; tests check both leave the
     /// same table).
     pub fn apply_with_nft(&self, changes: &[Change]) -> Result<(), FirewallError> {
-        let mut cmds = commands(changes);
+        self.classified(changes, |classes| self.nft_apply(changes, classes))
+    }
+
+    fn nft_apply(&self, changes: &[Change], classes: &ClassLookup) -> Result<(), FirewallError> {
+        let mut cmds = commands(changes, classes);
         cmds.extend(
             clients::retire_counters(&ended_sessions(changes))
                 .iter()

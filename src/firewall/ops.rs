@@ -44,6 +44,8 @@ pub struct Element {
     pub timeout_secs: Option<u64>,
     /// For object maps: the named counter, limit or quota the key points to.
     pub object: Option<String>,
+    /// For the class maps: the HTB class id (`major << 16 | minor`) the key selects.
+    pub class: Option<u32>,
 }
 
 impl Element {
@@ -53,6 +55,17 @@ impl Element {
             key,
             timeout_secs: None,
             object: Some(object),
+            class: None,
+        }
+    }
+
+    /// A class map entry `key : major:minor`.
+    pub fn class(key: Key, class: u32) -> Self {
+        Element {
+            key,
+            timeout_secs: None,
+            object: None,
+            class: Some(class),
         }
     }
 
@@ -62,15 +75,20 @@ impl Element {
             key,
             timeout_secs: Some(secs.max(1)),
             object: None,
+            class: None,
         }
     }
 
     fn to_json(&self) -> Value {
         let key = self.key.to_json();
-        match (&self.object, self.timeout_secs) {
-            (Some(object), _) => json!([key, object]),
-            (None, Some(timeout)) => json!({"elem": {"val": key, "timeout": timeout}}),
-            (None, None) => key,
+        match (&self.object, self.class, self.timeout_secs) {
+            (Some(object), _, _) => json!([key, object]),
+            // nft writes class ids as tc does: hex major and minor.
+            (None, Some(class), _) => {
+                json!([key, format!("{:x}:{:x}", class >> 16, class & 0xffff)])
+            }
+            (None, None, Some(timeout)) => json!({"elem": {"val": key, "timeout": timeout}}),
+            (None, None, None) => key,
         }
     }
 }
@@ -83,7 +101,8 @@ pub enum Object {
         /// Object name.
         name: String,
     },
-    /// A byte-rate policer that matches traffic over the rate.
+    /// A byte-rate policer that matches traffic over the rate (allowlisted devices' rates;
+    /// guests' rates are shaped, see `shaping`).
     Limit {
         /// Object name.
         name: String,

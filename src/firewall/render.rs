@@ -23,6 +23,9 @@ pub struct FirewallPolicy {
     pub lans: Vec<Lan>,
     /// Portal port on every gateway address.
     pub portal_port: u16,
+    /// The uplink, where guests' uploads are shaped; `None`: per-client rates are not
+    /// enforced (the table alone, e.g. in tests without interfaces).
+    pub wan_interface: Option<String>,
 }
 
 impl fmt::Display for FirewallPolicy {
@@ -85,7 +88,7 @@ pub fn set(name: &str, key: Value, flags: &[&str]) -> Value {
     json!({"add": {"set": object(json!({"name": name, "type": key, "flags": flags}))}})
 }
 
-/// `add map` from `key` to `kind` (counter, quota, limit or mark).
+/// `add map` from `key` to `kind` (counter, quota or a value type such as classid).
 pub fn map(name: &str, key: &str, kind: &str) -> Value {
     json!({"add": {"map": object(json!({"name": name, "type": key, "map": kind}))}})
 }
@@ -100,23 +103,27 @@ fn chain(name: &str) -> Value {
     json!({"add": {"chain": object(json!({"name": name}))}})
 }
 
-/// Per-client chain: rate limit, then quotas, then count what was delivered. `dir` is `up` or
+/// Per-client chain: rate class, then quotas, then count what was delivered. `dir` is `up` or
 /// `down`: the `<dir>_quota` map holds the user's total allowance (the same object is reached
 /// from both directions), `<dir>_only_quota` its allowance for this direction alone. `suffix`
 /// names the IPv6 maps (`6`), whose keys are IPv6 addresses.
 fn client_chain(name: &str, key: Value, dir: &str, suffix: &str) -> Vec<Value> {
-    let (limit_map, quota_map, only_map, counter_map) = (
-        format!("{dir}_limit{suffix}"),
+    let (class_map, quota_map, only_map, counter_map) = (
+        format!("{dir}_class{suffix}"),
         format!("{dir}_quota{suffix}"),
         format!("{dir}_only_quota{suffix}"),
         format!("{dir}_counter{suffix}"),
     );
     let lookup = |kind: &str, map: &str| json!({kind: {"map": {"key": key.clone(), "data": format!("@{map}")}}});
     vec![
-        // limit name <key> map @..._limit drop: packets over the client's rate are policed.
+        // meta priority set <key> map @..._class: the client's HTB class, shaped to its rate
+        // when it leaves (`shaping`); no entry, no class: unshaped.
         rule(
             name,
-            vec![lookup("limit", &limit_map), json!({"drop": null})],
+            vec![json!({"mangle": {
+                "key": {"meta": {"key": "priority"}},
+                "value": {"map": {"key": key.clone(), "data": format!("@{class_map}")}},
+            }})],
         ),
         // quota name <key> map @..._quota drop: the transfer allowance, shared by both directions.
         rule(
@@ -147,8 +154,8 @@ pub fn render(policy: &FirewallPolicy) -> Value {
         // Authorised (MAC, IPv4) pairs; the timeout is a kernel backstop at the session deadline.
         set("authed", json!(["ether_addr", "ipv4_addr"]), &["timeout"]),
         set("authed_ip", json!("ipv4_addr"), &["timeout"]),
-        map("up_limit", "ether_addr", "limit"),
-        map("down_limit", "ipv4_addr", "limit"),
+        map("up_class", "ether_addr", "classid"),
+        map("down_class", "ipv4_addr", "classid"),
         map("up_quota", "ether_addr", "quota"),
         map("down_quota", "ipv4_addr", "quota"),
         map("up_only_quota", "ether_addr", "quota"),
@@ -159,7 +166,7 @@ pub fn render(policy: &FirewallPolicy) -> Value {
         // reaches the same objects as IPv4 (one counter, rate and quota per session).
         set("authed6", json!(["ether_addr", "ipv6_addr"]), &["timeout"]),
         set("authed_ip6", json!("ipv6_addr"), &["timeout"]),
-        map("down_limit6", "ipv6_addr", "limit"),
+        map("down_class6", "ipv6_addr", "classid"),
         map("down_quota6", "ipv6_addr", "quota"),
         map("down_only_quota6", "ipv6_addr", "quota"),
         map("down_counter6", "ipv6_addr", "counter"),

@@ -10,7 +10,8 @@ pub mod webdriver;
 use hotspotd::config::Lan;
 use hotspotd::firewall::FirewallPolicy;
 
-/// The firewall policy of the lab's gateway, with room for thousands of clients (/16).
+/// The firewall policy of the lab's gateway, with room for thousands of clients (/16); the
+/// table alone, without shaping pools (no interfaces needed; rates are not enforced).
 pub fn policy() -> FirewallPolicy {
     FirewallPolicy {
         lans: vec![Lan {
@@ -20,6 +21,7 @@ pub fn policy() -> FirewallPolicy {
             subnet6: None,
         }],
         portal_port: 2050,
+        wan_interface: None,
     }
 }
 

@@ -1,4 +1,4 @@
-//! Measuring a guest's policed transfer rates with curl through the lab's gateway.
+//! Measuring a guest's rate-limited transfers through the lab's gateway (curl, iperf3).
 
 use super::lab::Lab;
 
@@ -71,4 +71,40 @@ pub fn upload_rate(lab: &Lab, i: usize) -> f64 {
     let up = speeds(&lab.curl(i, &args));
     assert_eq!(up.len(), 2, "upload failed: {}", lab.log());
     up[1]
+}
+
+/// Receiver-side bits/s of each 1-second window of a `seconds`-long iperf3 run between guest
+/// 1 and an iperf3 server (`-s -J`) on the upstream host: the guest receives (`-R`) for a
+/// download; for an upload the server's own report is read (the sender's first second counts
+/// what filled its socket buffer).
+pub fn iperf3_windows(lab: &Lab, download: bool, seconds: usize) -> Vec<f64> {
+    let time = seconds.to_string();
+    let mode = if download {
+        "-R"
+    } else {
+        "--get-server-output"
+    };
+    let args = ["iperf3", "-c", "10.88.0.2", "-t", &time, "-J", mode];
+    for _ in 0..20 {
+        let out = lab.in_ns(&lab.guest(1), &args);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        if report.get("intervals").is_none() || report.get("error").is_some() {
+            // The server is not listening yet.
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            continue;
+        }
+        let intervals = if download {
+            &report["intervals"]
+        } else {
+            &report["server_output_json"]["intervals"]
+        };
+        return intervals
+            .as_array()
+            .expect("iperf3 intervals")
+            .iter()
+            .filter_map(|i| i["sum"]["bits_per_second"].as_f64())
+            .take(seconds)
+            .collect();
+    }
+    panic!("iperf3 never ran: {}", lab.log());
 }

@@ -1,12 +1,36 @@
 use super::*;
 use serde_json::{Value, json};
 
+use crate::firewall::shaping::Classes;
+
+/// Sessions 1 to 50 hold upload class `4853:<session>` and download class
+/// `4853:<session + 100>`.
+fn classes() -> ClassLookup {
+    let held: Vec<(i64, Classes)> = (1..=50)
+        .map(|i| {
+            let minor = u16::try_from(i).unwrap();
+            let classes = Classes {
+                down: Some((0, minor + 100)),
+                up: Some(minor),
+            };
+            (i, classes)
+        })
+        .collect();
+    ClassLookup::uniform(&held)
+}
+
 fn grant_commands(grants: &[&ClientGrant]) -> Vec<Value> {
-    grant_ops(grants).iter().map(Op::to_json).collect()
+    grant_ops(grants, &classes())
+        .iter()
+        .map(Op::to_json)
+        .collect()
 }
 
 fn revoke_commands(revokes: &[&ClientRevoke]) -> Vec<Value> {
-    revoke_ops(revokes).iter().map(Op::to_json).collect()
+    revoke_ops(revokes, &classes())
+        .iter()
+        .map(Op::to_json)
+        .collect()
 }
 
 fn quotas() -> Quotas {
@@ -62,10 +86,10 @@ fn elements_are_grouped_per_set_whatever_the_client_count() {
     let many: Vec<ClientGrant> = (1..=50).map(grant).collect();
     let cmds_one = grant_commands(&one.iter().collect::<Vec<_>>());
     let cmds_many = grant_commands(&many.iter().collect::<Vec<_>>());
-    // counters (2), up limit, total quota (2 maps), download-only quota, the two sets;
-    // for IPv6 the download counter and quotas again (3 maps) and two sets.
-    assert_eq!(element_commands(&cmds_one), 13);
-    assert_eq!(element_commands(&cmds_many), 13);
+    // counters (2), total quota (2 maps), download-only quota, up and down classes, the two
+    // sets; for IPv6 the download counter, quotas and class again (4 maps) and two sets.
+    assert_eq!(element_commands(&cmds_one), 15);
+    assert_eq!(element_commands(&cmds_many), 15);
     // The set elements come last: a client passes only once its objects exist.
     let last = cmds_many.last().unwrap();
     assert_eq!(last["add"]["element"]["name"], "authed_ip6");
@@ -75,6 +99,17 @@ fn elements_are_grouped_per_set_whatever_the_client_count() {
     assert_eq!(
         down6["add"]["element"]["elem"][0],
         json!(["2001:db8::1", "cd1"])
+    );
+    // The classes as nft writes them (hex), the IPv6 address to the IPv4 one's.
+    let up = element_command(&cmds_one, "add", "up_class");
+    assert_eq!(
+        up["add"]["element"]["elem"][0],
+        json!(["02:00:00:00:00:01", "4853:1"])
+    );
+    let down6 = element_command(&cmds_one, "add", "down_class6");
+    assert_eq!(
+        down6["add"]["element"]["elem"][0],
+        json!(["2001:db8::1", "4853:65"])
     );
     let down_only = element_command(&cmds_one, "add", "down_only_quota");
     assert_eq!(
@@ -137,7 +172,10 @@ fn dropping_an_ipv6_address_touches_only_that_address() {
         ip: client.ip6[0],
         client,
     };
-    let cmds: Vec<Value> = drop_ipv6_ops(&[&drop]).iter().map(Op::to_json).collect();
+    let cmds: Vec<Value> = drop_ipv6_ops(&[&drop], &classes())
+        .iter()
+        .map(Op::to_json)
+        .collect();
     let first_delete = cmds.iter().position(|c| c.get("delete").is_some()).unwrap();
     assert!(cmds[..first_delete].iter().all(|c| c.get("add").is_some()));
     let mut deleted: Vec<(String, Value)> = cmds[first_delete..]
@@ -161,8 +199,8 @@ fn dropping_an_ipv6_address_touches_only_that_address() {
                 json!({"concat": ["02:00:00:00:00:01", "2001:db8::1"]})
             ),
             ("authed_ip6".into(), addr.clone()),
+            ("down_class6".into(), addr.clone()),
             ("down_counter6".into(), addr.clone()),
-            ("down_limit6".into(), addr.clone()),
             ("down_only_quota6".into(), addr.clone()),
             ("down_quota6".into(), addr),
         ],

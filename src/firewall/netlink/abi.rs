@@ -31,6 +31,7 @@ pub const NFTA_SET_ELEM_LIST_SET: u16 = 2;
 pub const NFTA_SET_ELEM_LIST_ELEMENTS: u16 = 3;
 pub const NFTA_LIST_ELEM: u16 = 1;
 pub const NFTA_SET_ELEM_KEY: u16 = 1;
+pub const NFTA_SET_ELEM_DATA: u16 = 2;
 pub const NFTA_SET_ELEM_TIMEOUT: u16 = 4;
 pub const NFTA_SET_ELEM_OBJREF: u16 = 9;
 pub const NFTA_DATA_VALUE: u16 = 1;

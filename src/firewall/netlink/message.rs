@@ -182,6 +182,12 @@ fn element(w: &mut Writer, key: &Key, elem: Option<&Element>) -> Result<(), Enco
         if let Some(object) = &elem.object {
             w.string(NFTA_SET_ELEM_OBJREF, object)?;
         }
+        if let Some(class) = elem.class {
+            // A class id is kept in host order, as `meta priority` holds it.
+            let data = w.nest(NFTA_SET_ELEM_DATA);
+            w.attr(NFTA_DATA_VALUE, &class.to_ne_bytes())?;
+            w.end_nest(data)?;
+        }
     }
     w.end_nest(item)
 }

@@ -8,6 +8,7 @@ mod events;
 mod message;
 mod reply;
 mod socket;
+pub mod tc;
 
 use std::io;
 

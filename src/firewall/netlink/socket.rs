@@ -68,6 +68,30 @@ fn buffer_size(
         .or_else(|_| set_option(fd, libc::SOL_SOCKET, plain, bytes))
 }
 
+/// Runs `f` in this process's namespace, or on a thread that enters `/run/netns/<netns>`
+/// and then ends: a socket belongs to the namespace it was created in, whatever thread
+/// uses it later.
+pub fn in_netns<T: Send>(
+    netns: Option<&str>,
+    f: impl FnOnce() -> io::Result<T> + Send,
+) -> io::Result<T> {
+    let Some(name) = netns else {
+        return f();
+    };
+    let path = format!("/run/netns/{name}");
+    let ns = File::open(&path).map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))?;
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                // SAFETY: setns on a valid namespace fd affects only this thread.
+                check(unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) })?;
+                f()
+            })
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("namespace thread panicked")))
+    })
+}
+
 fn kernel_address() -> libc::sockaddr_nl {
     // SAFETY: sockaddr_nl is plain data; all zero is "the kernel, no groups".
     let mut addr: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
@@ -78,23 +102,12 @@ fn kernel_address() -> libc::sockaddr_nl {
 impl Socket {
     /// Opens a socket in this process's namespace, or in `/run/netns/<netns>`.
     pub fn open(netns: Option<&str>) -> io::Result<Self> {
-        let Some(name) = netns else {
-            return Self::open_here();
-        };
-        let path = format!("/run/netns/{name}");
-        let ns = File::open(&path).map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))?;
-        // A socket belongs to the namespace it was created in, whatever thread uses it
-        // later: create it on a thread that enters the namespace and then ends.
-        std::thread::scope(|scope| {
-            scope
-                .spawn(|| {
-                    // SAFETY: setns on a valid namespace fd affects only this thread.
-                    check(unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) })?;
-                    Self::open_here()
-                })
-                .join()
-                .unwrap_or_else(|_| Err(io::Error::other("namespace thread panicked")))
-        })
+        in_netns(netns, || Self::open_here(NETLINK_NETFILTER))
+    }
+
+    /// Opens a NETLINK_ROUTE socket (traffic control) the same way.
+    pub fn open_route(netns: Option<&str>) -> io::Result<Self> {
+        in_netns(netns, || Self::open_here(libc::NETLINK_ROUTE))
     }
 
     /// Opens a socket in this process's namespace or `/run/netns/<netns>` that receives the
@@ -123,13 +136,13 @@ impl Socket {
         self.receive(buf, 0)
     }
 
-    fn open_here() -> io::Result<Self> {
+    fn open_here(protocol: libc::c_int) -> io::Result<Self> {
         // SAFETY: plain socket(2); the fd is owned from here on.
         let raw = check(unsafe {
             libc::socket(
                 libc::AF_NETLINK,
                 libc::SOCK_RAW | libc::SOCK_CLOEXEC,
-                NETLINK_NETFILTER,
+                protocol,
             )
         })?;
         // SAFETY: `raw` is a fresh descriptor nobody else owns.

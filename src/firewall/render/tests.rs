@@ -13,6 +13,7 @@ fn policy() -> FirewallPolicy {
     FirewallPolicy {
         lans: vec![lan("lan0", "10.77.0.0/24", "10.77.0.1")],
         portal_port: 2050,
+        wan_interface: Some("wan0".into()),
     }
 }
 
