@@ -139,33 +139,12 @@ fn guessing_attack() {
                     (round / 256) % 256,
                     round % 256
                 );
-                lab.in_ns(
-                    &lab.guest(1),
-                    &["ip", "link", "set", "wlan0", "address", &mac],
-                );
-                lab.in_ns(&lab.gw(), &["ip", "neigh", "del", ip, "dev", "lan0"]);
-                let token = format!("token={}", lab.form_token_from(1, ip));
+                let token = lab.rotate_mac(1, &mac, ip);
                 for _ in 0..3 {
                     if stop.load(Ordering::Relaxed) {
                         return;
                     }
-                    let body = format!("code={WRONG_CODE}");
-                    let url = format!("{PORTAL}/login");
-                    let args = [
-                        "-o",
-                        "/dev/null",
-                        "-w",
-                        "%{http_code}",
-                        "--interface",
-                        ip,
-                        "-d",
-                        &body,
-                        "-d",
-                        &token,
-                        &url,
-                    ];
-                    let out = lab.curl(1, &args);
-                    match String::from_utf8_lossy(&out.stdout).as_ref() {
+                    match lab.post_code_from(1, ip, WRONG_CODE, &token).as_str() {
                         "401" => checked.fetch_add(1, Ordering::Relaxed),
                         _ => refused.fetch_add(1, Ordering::Relaxed),
                     };

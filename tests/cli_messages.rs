@@ -3,31 +3,23 @@
 
 use std::process::{Command, Output};
 
-struct Setup {
-    dir: tempfile::TempDir,
-}
+mod common;
+
+use common::cli::CliSetup;
+
+/// The CLI run as an operator whose shell sets RUST_BACKTRACE=1.
+struct Setup(CliSetup);
 
 impl Setup {
     fn new() -> Setup {
-        let dir = tempfile::tempdir().unwrap();
-        let config = format!(
-            "hotspot_name = \"CLI\"\ndata_dir = \"{}\"\n[lan]\ninterface = \"lan0\"\nsubnet = \"10.0.0.0/24\"\naddress = \"10.0.0.1\"\n[wan]\ninterface = \"wan0\"\n",
-            dir.path().join("data").display()
-        );
-        std::fs::write(dir.path().join("h.toml"), config).unwrap();
-        Setup { dir }
+        Setup(CliSetup::new())
     }
 
-    /// Runs the CLI as an operator whose shell sets RUST_BACKTRACE=1.
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_hotspotd"))
-            .arg("-c")
-            .arg(self.dir.path().join("h.toml"))
-            .args(args)
-            .env("RUST_BACKTRACE", "1")
-            .env("RUST_LIB_BACKTRACE", "1")
-            .output()
-            .unwrap()
+        self.0.run_with(
+            args,
+            &[("RUST_BACKTRACE", "1"), ("RUST_LIB_BACKTRACE", "1")],
+        )
     }
 }
 

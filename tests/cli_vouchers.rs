@@ -1,31 +1,10 @@
 //! `hotspotd voucher …` against a real database file, without the daemon.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-struct Setup {
-    dir: tempfile::TempDir,
-}
+mod common;
 
-impl Setup {
-    fn new() -> Setup {
-        let dir = tempfile::tempdir().unwrap();
-        let config = format!(
-            "hotspot_name = \"CLI\"\ndata_dir = \"{}\"\n[lan]\ninterface = \"lan0\"\nsubnet = \"10.0.0.0/24\"\naddress = \"10.0.0.1\"\n[wan]\ninterface = \"wan0\"\n",
-            dir.path().join("data").display()
-        );
-        std::fs::write(dir.path().join("h.toml"), config).unwrap();
-        Setup { dir }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_hotspotd"))
-            .arg("-c")
-            .arg(self.dir.path().join("h.toml"))
-            .args(args)
-            .output()
-            .unwrap()
-    }
-}
+use common::cli::CliSetup as Setup;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -6,46 +6,19 @@ use std::time::Duration;
 
 use common::lab::{GATEWAY, Lab, guest_mac};
 
-/// Sends a DHCP frame from a namespace's interface (its own MAC as source).
-fn dhcp_frame(lab: &Lab, ns: &str, iface: &str, args: &[&str]) {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/dhcp_frame.py");
-    let mut full = vec!["python3", script, iface];
-    full.extend_from_slice(args);
-    let out = lab.in_ns(ns, &full);
-    assert!(out.status.success(), "dhcp_frame {args:?}: {out:?}");
-}
-
-fn use_address(lab: &Lab, i: usize, ip: &str) {
-    let g = lab.guest(i);
-    lab.in_ns(&g, &["ip", "addr", "flush", "dev", "wlan0"]);
-    lab.in_ns(
-        &g,
-        &["ip", "addr", "add", &format!("{ip}/24"), "dev", "wlan0"],
-    );
-    lab.in_ns(&g, &["ip", "route", "add", "default", "via", GATEWAY]);
-    lab.in_ns(&lab.gw(), &["ip", "neigh", "flush", "dev", "lan0"]);
-}
-
 #[test]
 fn dhcp_names_devices_and_a_spoofed_address_cannot_log_in() {
     let lab = Lab::start(2);
     let leased = "10.77.0.150";
     // Guest 1 asks for an address, giving its name; the gateway's DHCP server leases one.
-    dhcp_frame(
-        &lab,
+    lab.dhcp_frame(
         &lab.guest(1),
         "wlan0",
         &["request", &guest_mac(1), "guest-phone", "lab-vendor"],
     );
-    dhcp_frame(
-        &lab,
-        &lab.gw(),
-        "lan0",
-        &["ack", &guest_mac(1), leased, GATEWAY],
-    );
+    lab.dhcp_frame(&lab.gw(), "lan0", &["ack", &guest_mac(1), leased, GATEWAY]);
     // A guest forging a lease (even from the gateway's address) is not believed.
-    dhcp_frame(
-        &lab,
+    lab.dhcp_frame(
         &lab.guest(2),
         "wlan0",
         &["ack", &guest_mac(1), "10.77.0.160", GATEWAY],
@@ -66,15 +39,15 @@ fn dhcp_names_devices_and_a_spoofed_address_cannot_log_in() {
 
     // Another device taking the leased address is refused.
     let codes = lab.vouchers(&["-n", "3"]);
-    use_address(&lab, 2, leased);
+    lab.use_address(2, leased);
     let (status, body, _) = lab.login(2, &codes[0], "");
     assert_eq!(status, "409", "{body}");
     assert!(body.contains("belongs to another device"), "{body}");
     // The lease holder itself logs in with it.
-    use_address(&lab, 1, leased);
+    lab.use_address(1, leased);
     assert_eq!(lab.login(1, &codes[1], "").0, "303");
     assert_eq!(lab.status(1, "http://example.com/"), "200");
     // The forged lease locked nobody out of 10.77.0.160.
-    use_address(&lab, 2, "10.77.0.160");
+    lab.use_address(2, "10.77.0.160");
     assert_eq!(lab.login(2, &codes[2], "").0, "303");
 }

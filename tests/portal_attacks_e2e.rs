@@ -8,27 +8,6 @@ use std::time::Duration;
 
 use common::lab::{GATEWAY, Lab, PORTAL, guest_ip, guest_mac};
 
-/// Sends a DHCP frame from a namespace's interface (its own MAC as source).
-fn dhcp_frame(lab: &Lab, ns: &str, iface: &str, args: &[&str]) {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/dhcp_frame.py");
-    let mut full = vec!["python3", script, iface];
-    full.extend_from_slice(args);
-    let out = lab.in_ns(ns, &full);
-    assert!(out.status.success(), "dhcp_frame {args:?}: {out:?}");
-}
-
-/// Guest `i` gives up its address and uses `ip`; the gateway forgets who had which address.
-fn use_address(lab: &Lab, i: usize, ip: &str) {
-    let g = lab.guest(i);
-    lab.in_ns(&g, &["ip", "addr", "flush", "dev", "wlan0"]);
-    lab.in_ns(
-        &g,
-        &["ip", "addr", "add", &format!("{ip}/24"), "dev", "wlan0"],
-    );
-    lab.in_ns(&g, &["ip", "route", "add", "default", "via", GATEWAY]);
-    lab.in_ns(&lab.gw(), &["ip", "neigh", "flush", "dev", "lan0"]);
-}
-
 /// Removes the gateway's pinned neighbour entry for `ip`, so whoever claims it next in ARP is
 /// answered.
 fn unpin(lab: &Lab, ip: &str) {
@@ -52,28 +31,22 @@ fn another_device_on_a_guests_address_can_neither_log_it_off_nor_read_its_status
     let lab = Lab::start(3);
     // Guest 1 (C) is online on its DHCP lease.
     let leased = "10.77.0.150";
-    dhcp_frame(
-        &lab,
+    lab.dhcp_frame(
         &lab.guest(1),
         "wlan0",
         &["request", &guest_mac(1), "c", "v"],
     );
-    dhcp_frame(
-        &lab,
-        &lab.gw(),
-        "lan0",
-        &["ack", &guest_mac(1), leased, GATEWAY],
-    );
+    lab.dhcp_frame(&lab.gw(), "lan0", &["ack", &guest_mac(1), leased, GATEWAY]);
     lab.wait_until(Duration::from_secs(3), "the lease", || {
         lab.ok(&["devices", "--json"]).contains(leased)
     });
-    use_address(&lab, 1, leased);
+    lab.use_address(1, leased);
     let code = lab.vouchers(&[])[0].clone();
     assert_eq!(lab.login(1, &code, "").0, "303");
 
     // Device D takes C's address. The gateway's neighbour entry for it is pinned to C's MAC
     // while C is online: the portal's answers go to C, so D cannot even connect.
-    use_address(&lab, 2, leased);
+    lab.use_address(2, leased);
     let (status, _) = lab.get_in(&lab.guest(2), &format!("{PORTAL}/status"));
     assert_eq!(status, "000", "D reached the portal on C's pinned address");
     assert!(lab.client(1).is_some(), "C is online");
@@ -98,7 +71,7 @@ fn another_device_on_a_guests_address_can_neither_log_it_off_nor_read_its_status
     // Without any lease: guest 3 (E) is online on its own static address; D takes it.
     let code = lab.vouchers(&[])[0].clone();
     assert_eq!(lab.login(3, &code, "").0, "303");
-    use_address(&lab, 2, &guest_ip(3));
+    lab.use_address(2, &guest_ip(3));
     unpin(&lab, &guest_ip(3));
     let token = format!("token={}", lab.form_token_in(&lab.guest(2), PORTAL));
     let (status, body) = post(&lab, 2, "/logout", &["-d", &token]);
@@ -109,7 +82,7 @@ fn another_device_on_a_guests_address_can_neither_log_it_off_nor_read_its_status
     );
 
     // D leaves; C still browses, and C's own logout works.
-    use_address(&lab, 2, &guest_ip(2));
+    lab.use_address(2, &guest_ip(2));
     assert_eq!(lab.status(1, "http://example.com/"), "200");
     assert_eq!(lab.logout(1), "200");
     assert!(lab.client(1).is_none(), "C's own logout failed");

@@ -171,33 +171,12 @@ fn a_valid_code_gets_in_at_once_while_a_guesser_rotates_macs_and_addresses() {
             for round in 0..2 * addresses.len() {
                 let ip = &addresses[round / 2];
                 let mac = format!("02:55:00:00:{:02x}:{:02x}", round / 256, round % 256);
-                lab.in_ns(
-                    &lab.guest(1),
-                    &["ip", "link", "set", "wlan0", "address", &mac],
-                );
-                lab.in_ns(&lab.gw(), &["ip", "neigh", "del", ip, "dev", "lan0"]);
-                let token = format!("token={}", lab.form_token_from(1, ip));
+                let token = lab.rotate_mac(1, &mac, ip);
                 for _ in 0..3 {
                     if stop.load(Ordering::Relaxed) {
                         return;
                     }
-                    let out = lab.curl(
-                        1,
-                        &[
-                            "-o",
-                            "/dev/null",
-                            "-w",
-                            "%{http_code}",
-                            "--interface",
-                            ip,
-                            "-d",
-                            &format!("code={WRONG_CODE}"),
-                            "-d",
-                            &token,
-                            &format!("{PORTAL}/login"),
-                        ],
-                    );
-                    match String::from_utf8_lossy(&out.stdout).as_ref() {
+                    match lab.post_code_from(1, ip, WRONG_CODE, &token).as_str() {
                         "401" => checked.fetch_add(1, Ordering::Relaxed),
                         _ => refused.fetch_add(1, Ordering::Relaxed),
                     };

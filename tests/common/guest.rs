@@ -2,7 +2,7 @@
 
 use std::process::Output;
 
-use super::lab::{Lab, PORTAL};
+use super::lab::{GATEWAY, Lab, PORTAL};
 
 /// The form token in a portal page ("" if none).
 fn token_of(page: &str) -> String {
@@ -151,5 +151,58 @@ impl Lab {
             text.split_whitespace().nth(1).unwrap_or("000").to_string(),
             text,
         )
+    }
+
+    /// Sends a DHCP frame from a namespace's interface (its own MAC as source).
+    pub fn dhcp_frame(&self, ns: &str, iface: &str, args: &[&str]) {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/dhcp_frame.py");
+        let mut full = vec!["python3", script, iface];
+        full.extend_from_slice(args);
+        let out = self.in_ns(ns, &full);
+        assert!(out.status.success(), "dhcp_frame {args:?}: {out:?}");
+    }
+
+    /// Guest `i` gives up its address and uses `ip`; the gateway forgets who had which
+    /// address (pinned entries of online guests stay).
+    pub fn use_address(&self, i: usize, ip: &str) {
+        let g = self.guest(i);
+        self.in_ns(&g, &["ip", "addr", "flush", "dev", "wlan0"]);
+        self.in_ns(
+            &g,
+            &["ip", "addr", "add", &format!("{ip}/24"), "dev", "wlan0"],
+        );
+        self.in_ns(&g, &["ip", "route", "add", "default", "via", GATEWAY]);
+        self.in_ns(&self.gw(), &["ip", "neigh", "flush", "dev", "lan0"]);
+    }
+
+    /// Guest `i` takes a new MAC and the gateway forgets its entry for `ip`, as a guesser
+    /// rotating MACs would look; returns a form token for `ip`.
+    pub fn rotate_mac(&self, i: usize, mac: &str, ip: &str) -> String {
+        self.in_ns(
+            &self.guest(i),
+            &["ip", "link", "set", "wlan0", "address", mac],
+        );
+        self.in_ns(&self.gw(), &["ip", "neigh", "del", ip, "dev", "lan0"]);
+        format!("token={}", self.form_token_from(i, ip))
+    }
+
+    /// HTTP status of a code posted from guest `i`'s address `ip` with `token`.
+    pub fn post_code_from(&self, i: usize, ip: &str, code: &str, token: &str) -> String {
+        let body = format!("code={code}");
+        let url = format!("{PORTAL}/login");
+        let args = [
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "--interface",
+            ip,
+            "-d",
+            &body,
+            "-d",
+            token,
+            &url,
+        ];
+        String::from_utf8_lossy(&self.curl(i, &args).stdout).into_owned()
     }
 }

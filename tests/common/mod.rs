@@ -1,6 +1,7 @@
 //! Shared helpers for the end-to-end tests. Each test binary uses a different subset.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod guest;
 pub mod lab;
 pub mod netns;
