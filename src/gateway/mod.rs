@@ -27,6 +27,7 @@ use crate::metrics::{Gauges, Metrics};
 use crate::model::calendar::LocalTime;
 use crate::model::limitation::Usage;
 use crate::model::session::TerminateCause;
+use crate::model::settings::{HotspotSettings, Lang, Legal, Localized};
 use crate::model::throttle::{LoginThrottle, ThrottlePolicy};
 use crate::store::{SessionProgress, SharedStore, StoreError, UsageDelta};
 
@@ -77,6 +78,8 @@ pub struct Gateway {
     pub config: Config,
     /// The configuration in force, replaced by a reload (SIGHUP).
     live: std::sync::RwLock<Arc<Config>>,
+    /// The venue's settings document in force (splash, methods, texts).
+    hotspot: std::sync::RwLock<Arc<HotspotSettings>>,
     store: SharedStore,
     firewall: FirewallHandle,
     key: Arc<Vec<u8>>,
@@ -106,8 +109,17 @@ impl Gateway {
     pub fn new(config: Config, store: SharedStore, firewall: FirewallHandle, key: Vec<u8>) -> Self {
         let address_watch = addresses::AddressWatch::new(&config.lans);
         let online = Registry::with_pins(addresses::pins_for(&config.lans));
+        let hotspot = HotspotSettings {
+            name: config.hotspot_name.clone(),
+            legal: Legal {
+                terms: Localized::new(Lang::En, config.terms.clone()),
+                ..Legal::default()
+            },
+            ..HotspotSettings::default()
+        };
         Gateway {
             live: std::sync::RwLock::new(Arc::new(config.clone())),
+            hotspot: std::sync::RwLock::new(Arc::new(hotspot)),
             config,
             store,
             firewall,
@@ -133,6 +145,19 @@ impl Gateway {
     /// Replaces the live settings (after a reload was validated).
     pub fn set_settings(&self, config: Config) {
         *self.live.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(config);
+    }
+
+    /// The venue's settings document in force.
+    pub fn hotspot(&self) -> Arc<HotspotSettings> {
+        self.hotspot
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Replaces the venue's settings document (after it was validated and stored).
+    pub fn set_hotspot(&self, settings: HotspotSettings) {
+        *self.hotspot.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(settings);
     }
 
     /// Devices and users online, and devices seen.

@@ -6,6 +6,7 @@ pub mod limitation;
 pub mod login;
 pub mod profile;
 pub mod session;
+pub mod settings;
 pub mod throttle;
 pub mod units;
 pub mod voucher_code;

@@ -4,6 +4,7 @@
 mod captive_api;
 mod capture;
 mod forgery;
+pub mod i18n;
 mod pages;
 mod server;
 mod signup;

@@ -1,10 +1,12 @@
-//! Logging a device in with a voucher code or an account's username and password.
+//! Logging a device in: each method (one file each) turns what the guest sent into a user, and
+//! one funnel, [`Gateway::admit`], decides under the lock whether that user's device gets in.
+
+mod account;
+mod voucher;
 
 use std::net::Ipv4Addr;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use thiserror::Error;
 use tracing::{info, warn};
 
@@ -16,7 +18,7 @@ use crate::model::login::{LoginRefusal, admit_device, admit_user};
 use crate::model::profile::activate_at_logon;
 use crate::model::session::TerminateCause;
 use crate::model::throttle::Reservation;
-use crate::model::voucher_code::{CodeError, VoucherCode};
+use crate::model::voucher_code::CodeError;
 use crate::neighbours;
 use crate::store::{NewSession, User};
 
@@ -65,18 +67,6 @@ pub enum LoginError {
     /// Our fault; details are in the log.
     #[error("the hotspot could not log you in because of an internal error; please ask staff")]
     Internal(#[from] GatewayError),
-}
-
-/// A valid argon2id hash of a random password: verified against when the username does not
-/// exist, so a wrong username takes as long as a wrong password.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2wQ8cbWGSNFrbPRdDnN5oSixgEnbuXAhTWDBf0E7mxg";
-
-fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
 }
 
 impl Gateway {
@@ -156,41 +146,9 @@ impl Gateway {
         credentials: Credentials,
     ) -> Result<Result<User, LoginError>, LoginError> {
         match credentials {
-            Credentials::Voucher(typed) => {
-                let hash = VoucherCode::parse(&typed)?.keyed_hash(&self.key);
-                let user = self
-                    .store
-                    .run(move |s| s.user_by_code_hash(&hash))
-                    .await
-                    .map_err(GatewayError::from)?;
-                Ok(user.ok_or(LoginError::WrongCode))
-            }
+            Credentials::Voucher(typed) => self.identify_voucher(&typed).await,
             Credentials::Account { username, password } => {
-                let found = self
-                    .store
-                    .run(move |s| s.account(&username))
-                    .await
-                    .map_err(GatewayError::from)?;
-                // argon2 is deliberately slow and takes 19 MiB while it runs: off the async
-                // runtime, and only a few at a time however many guests post at once. The
-                // permit goes with the check, so a guest who hangs up does not free it early.
-                let permit = Arc::clone(&self.hashing)
-                    .acquire_owned()
-                    .await
-                    .map_err(|e| GatewayError::Inconsistent(e.to_string()))?;
-                let checked = tokio::task::spawn_blocking(move || {
-                    let _permit = permit;
-                    match found {
-                        Some((user, hash)) => verify_password(&password, &hash).then_some(user),
-                        None => {
-                            verify_password(&password, DUMMY_HASH);
-                            None
-                        }
-                    }
-                })
-                .await
-                .map_err(|e| GatewayError::Inconsistent(e.to_string()))?;
-                Ok(checked.ok_or(LoginError::WrongPassword))
+                self.identify_account(username, password).await
             }
         }
     }
@@ -352,16 +310,4 @@ fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_dummy_hash_is_a_real_argon2id_hash_that_matches_nothing_typed() {
-        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
-        assert!(!verify_password("", DUMMY_HASH));
-        assert!(!verify_password("password", DUMMY_HASH));
-    }
 }

@@ -1,0 +1,1 @@
+welcome = Bem-vindo a { $name }

@@ -1,0 +1,50 @@
+//! The login methods a hotspot offers, each switched on or off, with its options.
+
+mod click;
+mod email;
+mod sms;
+
+use serde::{Deserialize, Serialize};
+
+use super::SettingsError;
+pub use click::ClickThrough;
+pub use email::EmailCode;
+pub use sms::SmsCode;
+
+/// A method with no options beyond being offered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Switch {
+    /// Shown on the splash page.
+    pub enabled: bool,
+}
+
+impl Default for Switch {
+    fn default() -> Self {
+        Switch { enabled: true }
+    }
+}
+
+/// Every login method, in the order the splash shows them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LoginMethods {
+    /// One tap: accept the terms and go online.
+    pub click: ClickThrough,
+    /// A code sent by email.
+    pub email: EmailCode,
+    /// A code sent by SMS.
+    pub sms: SmsCode,
+    /// A voucher code.
+    pub voucher: Switch,
+    /// Username and password.
+    pub account: Switch,
+}
+
+impl LoginMethods {
+    pub(super) fn validate(&self, errors: &mut Vec<SettingsError>) {
+        self.click.validate(errors);
+        self.email.validate(errors);
+        self.sms.validate(errors);
+    }
+}
