@@ -4,6 +4,7 @@ pub mod cli;
 pub mod config;
 pub mod control;
 pub mod daemon;
+pub mod delivery;
 pub mod firewall;
 pub mod gateway;
 pub mod memory;

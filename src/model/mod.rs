@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod form_token;
 pub mod limitation;
 pub mod login;
+pub mod outbound;
 pub mod profile;
 pub mod session;
 pub mod settings;
