@@ -1,9 +1,11 @@
 //! Pure domain logic: no I/O, the clock is always passed in.
 
 pub mod calendar;
+pub mod contact;
 pub mod form_token;
 pub mod limitation;
 pub mod login;
+pub mod otp;
 pub mod outbound;
 pub mod profile;
 pub mod session;

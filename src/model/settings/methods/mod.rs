@@ -1,6 +1,7 @@
 //! The login methods a hotspot offers, each switched on or off, with its options.
 
 mod click;
+mod codes;
 mod email;
 mod sms;
 
@@ -8,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::SettingsError;
 pub use click::ClickThrough;
+pub use codes::CodeGuests;
 pub use email::EmailCode;
 pub use sms::SmsCode;
 
