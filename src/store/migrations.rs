@@ -148,6 +148,37 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX session_profiles_session ON session_profiles(session_id);
     INSERT INTO session_profiles (session_id, profile_id, started_at)
         SELECT id, profile_id, started_at FROM sessions;",
+    // 5: codes sent by email and SMS: each pending login (hashed code and link token, target,
+    // device, tries, sends, expiry, use, the email's temporary user), a log of sends for the
+    // limits, and the SMS sent per month for the budget.
+    "CREATE TABLE pending_codes (
+        id INTEGER PRIMARY KEY,
+        channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+        target TEXT NOT NULL,
+        mac TEXT NOT NULL,
+        code_hash BLOB NOT NULL,
+        token_hash BLOB UNIQUE,
+        tries INTEGER NOT NULL DEFAULT 0,
+        sends INTEGER NOT NULL DEFAULT 1,
+        created_at INTEGER NOT NULL,
+        sent_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER,
+        temporary_user_id INTEGER REFERENCES users(id)
+    );
+    CREATE INDEX pending_codes_device ON pending_codes(mac, channel, created_at);
+    CREATE TABLE code_sends (
+        id INTEGER PRIMARY KEY,
+        channel TEXT NOT NULL,
+        target TEXT NOT NULL,
+        mac TEXT NOT NULL,
+        sent_at INTEGER NOT NULL
+    );
+    CREATE INDEX code_sends_time ON code_sends(channel, sent_at);
+    CREATE TABLE sms_months (
+        month TEXT PRIMARY KEY,
+        sent INTEGER NOT NULL DEFAULT 0
+    );",
 ];
 /// Brings the schema to the latest version. Foreign keys are off meanwhile and on after: a
 /// table rebuilt (dropped and replaced) must not cascade deletes to the rows referencing it
