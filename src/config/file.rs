@@ -34,6 +34,10 @@ pub struct RawConfig {
     /// The Prometheus endpoint.
     #[serde(default)]
     pub metrics: RawMetrics,
+    /// The SMTP server for email codes.
+    pub smtp: Option<super::delivery::RawSmtp>,
+    /// The SMS provider for SMS codes.
+    pub sms: Option<super::delivery::RawSms>,
 }
 
 /// `[metrics]`

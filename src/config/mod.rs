@@ -2,6 +2,7 @@
 //! firewall. Every error names the key and says how to fix it.
 
 mod access;
+mod delivery;
 mod file;
 mod lan;
 mod paths;
@@ -14,6 +15,7 @@ use ipnet::Ipv4Net;
 use thiserror::Error;
 
 use crate::model::login::SharedUsersPolicy;
+use crate::model::outbound::{SmsProvider, SmtpServer};
 use crate::model::units::{parse_duration, parse_rate};
 use crate::sniff::names::DomainPattern;
 pub use access::{AllowedMac, GardenEntry, parse_destination, parse_garden_entry, parse_mac};
@@ -102,6 +104,10 @@ pub struct Config {
     pub metrics_listen: Option<SocketAddrV4>,
     /// Walled-garden domains (opened as their names resolve).
     pub garden_domains: Vec<DomainPattern>,
+    /// The SMTP server email codes go through, if any.
+    pub smtp: Option<SmtpServer>,
+    /// The SMS provider SMS codes go through, if any.
+    pub sms: Option<SmsProvider>,
 }
 
 const DEFAULT_TERMS: &str = "Use this network lawfully and fairly. Access may be logged and \
@@ -334,6 +340,8 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
             Some(addr)
         }
     };
+    let smtp = delivery::smtp(raw.smtp)?;
+    let sms = delivery::sms(raw.sms)?;
     let data_dir = PathBuf::from(&raw.data_dir);
     if !data_dir.is_absolute() {
         return Err(invalid(
@@ -365,6 +373,8 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
         garden,
         metrics_listen,
         garden_domains,
+        smtp,
+        sms,
     })
 }
 

@@ -57,7 +57,7 @@ impl Mailer {
         };
         let builder = match &server.credentials {
             Some((user, password)) => {
-                builder.credentials(Credentials::new(user.clone(), password.clone()))
+                builder.credentials(Credentials::new(user.clone(), password.0.clone()))
             }
             None => builder,
         };

@@ -55,7 +55,7 @@ impl TwilioSender {
             }
         }
         let response = (self.client.post(&url))
-            .basic_auth(&c.account_sid, Some(&c.auth_token))
+            .basic_auth(&c.account_sid, Some(&c.auth_token.0))
             .form(&form)
             .send()
             .await

@@ -5,6 +5,17 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
+/// A password or token: compared and used, never printed (a `Debug` of the config shows
+/// `"***"`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("\"***\"")
+    }
+}
+
 /// How the connection to the SMTP server is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -42,7 +53,7 @@ pub struct SmtpServer {
     /// The sender's display name; the hotspot's name when unset.
     pub from_name: Option<String>,
     /// Login, if the server wants one.
-    pub credentials: Option<(String, String)>,
+    pub credentials: Option<(String, Secret)>,
 }
 
 /// Why an SMTP server cannot be used as configured.
@@ -105,7 +116,7 @@ pub struct Twilio {
     /// Account SID (`AC…`), the Basic-auth user.
     pub account_sid: String,
     /// Auth token, the Basic-auth password.
-    pub auth_token: String,
+    pub auth_token: Secret,
     /// Sender number in E.164, or…
     pub from: Option<String>,
     /// …a Messaging Service (`MG…`), which picks the sender.
