@@ -1,9 +1,13 @@
 //! Counters for the Prometheus `/metrics` endpoint and `hotspotd status`.
 
+mod codes;
+
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+pub use codes::{CodeCounters, SmsMonth};
 
 /// Latency of firewall transactions.
 #[derive(Debug, Default)]
@@ -46,6 +50,8 @@ pub struct Metrics {
     pub bytes_down: AtomicU64,
     /// Times the table had to be rebuilt after it vanished.
     pub table_rebuilds: AtomicU64,
+    /// Login codes sent and refused.
+    pub codes: CodeCounters,
     ended: Mutex<BTreeMap<&'static str, u64>>,
 }
 

@@ -32,7 +32,8 @@ use crate::model::throttle::{LoginThrottle, ThrottlePolicy};
 use crate::store::{SessionProgress, SharedStore, StoreError, UsageDelta};
 
 pub use enforce::enforcement_loop;
-pub use login::{Credentials, LoginError};
+pub use crate::delivery::Mail;
+pub use login::{CodeTexts, OtpError, Credentials, LoginError, PendingView};
 pub use operator::{Device, OperatorError};
 pub use orders::{OrderError, OrderProgress};
 pub use registry::{Active, ClientView, Registry, UserState};
@@ -175,8 +176,11 @@ impl Gateway {
 
     /// The Prometheus exposition.
     pub async fn metrics_text(&self) -> String {
-        self.metrics
-            .render(self.gauges().await, self.firewall.stats())
+        let mut text = self
+            .metrics
+            .render(self.gauges().await, self.firewall.stats());
+        text.push_str(&self.metrics.codes.render(self.sms_month().await));
+        text
     }
 
     /// The daemon's state for `hotspotd status`.
@@ -208,6 +212,7 @@ impl Gateway {
             "firewall_transactions": batches,
             "firewall_mean_ms": if batches > 0 { seconds * 1000.0 / batches as f64 } else { 0.0 },
             "firewall_max_ms": max * 1000.0,
+            "codes": m.codes.status(self.sms_month().await),
         })
     }
 

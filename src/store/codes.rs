@@ -91,6 +91,7 @@ impl Store {
         new: &NewPending,
         limits: &SendLimits,
     ) -> Result<Result<PendingCode, LimitHit>, StoreError> {
+        self.prune_codes(new.now)?;
         let counts = self.send_counts(new.channel, &new.mac, &new.target, new.now)?;
         if let Err(hit) = limits.allow(counts) {
             return Ok(Err(hit));
@@ -129,6 +130,7 @@ impl Store {
         &mut self,
         id: i64,
         code_hash: &[u8],
+        token_hash: Option<&[u8]>,
         now: i64,
         expires_at: i64,
         limits: &SendLimits,
@@ -143,16 +145,25 @@ impl Store {
         let tx = self.conn.transaction()?;
         tx.execute(
             "UPDATE pending_codes SET code_hash = ?2, sends = sends + 1, sent_at = ?3,
-                 expires_at = ?4 WHERE id = ?1",
-            params![id, code_hash, now, expires_at],
+                 expires_at = ?4, token_hash = COALESCE(?5, token_hash) WHERE id = ?1",
+            params![id, code_hash, now, expires_at, token_hash],
         )?;
         log_send(&tx, p.channel, &p.target, &p.mac, now)?;
         tx.commit()?;
-        Ok(self.pending(id)?.ok_or(StoreError::Corrupt {
+        let p = self.pending(id)?.ok_or(StoreError::Corrupt {
             column: "pending_codes.id",
             value: id.to_string(),
-        })
-        .map(Ok)?)
+        })?;
+        Ok(Ok(p))
+    }
+
+    /// Ends a pending login whose code never reached the guest.
+    pub fn expire_pending(&mut self, id: i64, now: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE pending_codes SET expires_at = MIN(expires_at, ?2) WHERE id = ?1",
+            params![id, now],
+        )?;
+        Ok(())
     }
 
     /// A pending login by id.
@@ -280,9 +291,10 @@ impl Store {
         Ok(before)
     }
 
-    /// Forgets sends older than a day and pending logins that can no longer be used or auto-
-    /// log a device in (older than `keep_secs`).
-    pub fn prune_codes(&mut self, now: i64, keep_secs: i64) -> Result<usize, StoreError> {
+    /// Forgets sends older than a day, unused codes a day after they expired, and used ones
+    /// (which let a returning device log in again) after the longest guest validity, a year.
+    fn prune_codes(&mut self, now: i64) -> Result<usize, StoreError> {
+        let keep_secs = 366 * DAY;
         let sends = self
             .conn
             .execute("DELETE FROM code_sends WHERE sent_at <= ?1", [now - DAY])?;

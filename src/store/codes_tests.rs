@@ -21,7 +21,7 @@ fn a_resend_keeps_the_tries_and_a_use_happens_once() {
     assert_eq!(s.wrong_try(p.id).unwrap(), 1);
     assert_eq!(s.wrong_try(p.id).unwrap(), 2);
     let again = s
-        .resend_pending(p.id, &[9], 200, 800, &limits)
+        .resend_pending(p.id, &[9], None, 200, 800, &limits)
         .unwrap()
         .unwrap();
     assert_eq!((again.tries, again.sends, again.code_hash), (2, 2, vec![9]));

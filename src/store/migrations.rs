@@ -174,7 +174,9 @@ const MIGRATIONS: &[&str] = &[
         mac TEXT NOT NULL,
         sent_at INTEGER NOT NULL
     );
-    CREATE INDEX code_sends_time ON code_sends(channel, sent_at);
+    CREATE INDEX code_sends_time ON code_sends(sent_at);
+    CREATE INDEX code_sends_mac ON code_sends(mac, sent_at);
+    CREATE INDEX code_sends_target ON code_sends(target, sent_at);
     CREATE TABLE sms_months (
         month TEXT PRIMARY KEY,
         sent INTEGER NOT NULL DEFAULT 0

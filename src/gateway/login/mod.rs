@@ -2,6 +2,9 @@
 //! one funnel, [`Gateway::admit`], decides under the lock whether that user's device gets in.
 
 mod account;
+mod codes;
+mod email;
+mod sms;
 mod voucher;
 
 use std::net::Ipv4Addr;
@@ -21,6 +24,8 @@ use crate::model::throttle::Reservation;
 use crate::model::voucher_code::CodeError;
 use crate::neighbours;
 use crate::store::{NewSession, User};
+
+pub use codes::{CodeTexts, OtpError, PendingView};
 
 /// What the guest typed.
 #[derive(Debug, Clone)]
@@ -153,13 +158,25 @@ impl Gateway {
         }
     }
 
-    /// Everything from reading the user's state to recording the session happens under the
-    /// lock, so two devices racing with a single-use code cannot both get in.
+    /// Admits a device with the configured session timeout.
     async fn admit(
         &self,
         mac: String,
         ip: Ipv4Addr,
         user_id: i64,
+    ) -> Result<ClientView, LoginError> {
+        self.admit_for(mac, ip, user_id, None).await
+    }
+
+    /// Everything from reading the user's state to recording the session happens under the
+    /// lock, so two devices racing with a single-use code cannot both get in. `timeout`
+    /// shortens the session (an email login's temporary session).
+    async fn admit_for(
+        &self,
+        mac: String,
+        ip: Ipv4Addr,
+        user_id: i64,
+        timeout: Option<u64>,
     ) -> Result<ClientView, LoginError> {
         let mut reg = self.online.lock().await;
         let local = local_now();
@@ -247,7 +264,7 @@ impl Gateway {
             mac: mac.clone(),
             ip: ip.to_string(),
             started_at: now,
-            session_timeout: self.settings().session_timeout,
+            session_timeout: timeout.unwrap_or(self.settings().session_timeout),
             idle_timeout: self.settings().idle_timeout,
         };
         let stored_queue = state.queue.clone();
