@@ -56,6 +56,18 @@ impl Texts {
             .try_lookup_with_args(&langid(self.lang), key, &args)
             .unwrap_or_else(|| key.to_owned())
     }
+
+    /// The message `key` with several arguments; a number (`FluentValue::from(3)`) selects
+    /// plural forms.
+    pub fn with_args(&self, key: &str, args: &[(&str, FluentValue<'static>)]) -> String {
+        let args: HashMap<std::borrow::Cow<'static, str>, FluentValue<'static>> = args
+            .iter()
+            .map(|(name, value)| (std::borrow::Cow::Owned((*name).to_owned()), value.clone()))
+            .collect();
+        LOCALES
+            .try_lookup_with_args(&langid(self.lang), key, &args)
+            .unwrap_or_else(|| key.to_owned())
+    }
 }
 
 /// The language for a request: the guest's explicit choice (`?lang=` / the switcher), else the

@@ -3,6 +3,7 @@
 
 mod captive_api;
 mod capture;
+mod codes;
 mod forgery;
 pub mod i18n;
 mod pages;
@@ -119,6 +120,9 @@ pub fn app(state: PortalState) -> Router {
         .route("/api/captive", get(captive_api::captive))
         .route("/signup", get(signup::offers).post(signup::order))
         .route("/order/{reference}", get(signup::progress))
+        .route("/code/{channel}", get(codes::page).post(codes::send))
+        .route("/code/{channel}/{action}", post(codes::act))
+        .route("/e/{token}", get(codes::link))
         .layer(middleware::from_fn(no_store))
         .layer(middleware::from_fn_with_state(
             state.clone(),

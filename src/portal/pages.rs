@@ -12,12 +12,17 @@ use tracing::error;
 
 use super::PortalState;
 use super::forgery::{self, EXPIRED};
+use super::i18n::Texts;
+use crate::model::settings::HotspotSettings;
+use std::sync::Arc;
 use crate::gateway::{Credentials, LoginError, now};
 use crate::model::units::{format_duration, format_size};
 
 #[derive(Template)]
 #[template(path = "splash.html")]
 struct Splash<'a> {
+    t: Texts,
+    s: Arc<HotspotSettings>,
     hotspot_name: &'a str,
     terms: &'a str,
     dst: &'a str,
@@ -66,7 +71,7 @@ pub fn client_ipv4(peer: SocketAddr) -> Option<Ipv4Addr> {
 /// Only absolute http(s) URLs are carried through the login, so `dst` cannot point the
 /// browser at a `javascript:` or other scheme. Only printable ASCII without spaces, as in a
 /// request line: a CR or LF would not fit in the `Location` header (and must not split it).
-fn safe_dst(dst: Option<&str>) -> &str {
+pub(super) fn safe_dst(dst: Option<&str>) -> &str {
     match dst {
         Some(d)
             if (d.starts_with("http://") || d.starts_with("https://"))
@@ -99,6 +104,8 @@ async fn splash_page(
     render(
         status,
         &Splash {
+            t: Texts::new(state.gateway.hotspot().default_language),
+            s: state.gateway.hotspot(),
             hotspot_name: &c.hotspot_name,
             terms: &c.terms,
             dst,
@@ -126,6 +133,9 @@ pub async fn splash(
     let online = state.client_at(peer).await.is_some();
     if online {
         return Redirect::to("/status").into_response();
+    }
+    if let Some(r) = super::codes::returning(&state, peer, safe_dst(q.dst.as_deref())).await {
+        return r;
     }
     splash_page(
         &state,

@@ -1,0 +1,44 @@
+codes-email-title = Mit Ihrer E-Mail-Adresse anmelden
+codes-email-label = E-Mail-Adresse
+codes-email-hint = Wir senden Ihnen einen 6-stelligen Code und einen Link.
+codes-email-submit = Code senden
+codes-sms-title = Mit Ihrer Handynummer anmelden
+codes-sms-label = Handynummer
+codes-sms-hint = Mit Ländervorwahl, z. B. +49 151 2345 6789. Wir senden Ihnen einen 6-stelligen Code per SMS.
+codes-sms-submit = Code per SMS senden
+codes-have-code = Ich habe schon einen Code
+codes-enter-title = Code eingeben
+codes-sent-to = Wir haben einen 6-stelligen Code an { $target } gesendet.
+codes-email-temporary = Sie sind für einige Minuten online, um die E-Mail zu lesen. Geben Sie den Code hier ein oder öffnen Sie den Link aus der E-Mail auf diesem Gerät.
+codes-code-label = Code
+codes-confirm = Bestätigen
+codes-resend = Neuen Code senden
+codes-resend-wait = Einen neuen Code können Sie in { $seconds } Sekunden anfordern.
+codes-resent = Wir haben Ihnen einen neuen Code gesendet.
+codes-back = Zurück zur Anmeldeseite
+codes-wrong = { $left ->
+    [one] Falscher Code. Noch ein Versuch.
+   *[other] Falscher Code. Noch { $left } Versuche.
+}
+codes-dead = Zu viele falsche Versuche. Fordern Sie einen neuen Code an.
+codes-expired = Dieser Code ist abgelaufen. Fordern Sie einen neuen Code an.
+codes-used = Dieser Code wurde bereits verwendet.
+codes-no-code = An dieses Gerät wurde kein Code gesendet. Geben Sie zuerst Ihre Adresse oder Nummer ein.
+codes-malformed = Der Code hat 6 Ziffern.
+codes-bad-email = Das ist keine E-Mail-Adresse. Bitte prüfen Sie sie und versuchen Sie es erneut.
+codes-domain = Adressen dieser Domain werden hier nicht angenommen.
+codes-bad-phone = Das ist keine gültige Handynummer. Geben Sie die Ländervorwahl an, z. B. +49.
+codes-country = Nummern aus diesem Land werden hier nicht angenommen.
+codes-limit = Es wurden zu viele Codes angefordert. Bitte versuchen Sie es später erneut.
+codes-budget = Die Anmeldung per SMS ist gerade nicht möglich. Bitte wählen Sie einen anderen Weg oder fragen Sie das Personal.
+codes-off = Diese Anmeldeart ist nicht verfügbar.
+codes-send-failed = Der Code konnte nicht gesendet werden. Bitte versuchen Sie es in einer Minute erneut.
+codes-other-device = Öffnen Sie diesen Link auf dem Gerät, mit dem Sie den Code angefordert haben.
+codes-internal = Etwas ist schiefgelaufen; bitte fragen Sie das Personal.
+codes-device = Ihr Gerät konnte im Gästenetz nicht erkannt werden. Verbinden Sie sich neu mit dem WLAN und versuchen Sie es erneut.
+codes-mail-subject = Ihr WLAN-Code für { $name }
+codes-mail-intro = Ihr Code, um bei { $name } online zu gehen:
+codes-mail-link = Oder öffnen Sie diesen Link auf demselben Gerät:
+codes-mail-validity = Der Code ist 10 Minuten gültig.
+codes-mail-ignore = Wenn Sie diesen Code nicht angefordert haben, können Sie diese Nachricht ignorieren.
+codes-sms-text = { $code } ist Ihr WLAN-Code für { $name }. 10 Minuten gültig.

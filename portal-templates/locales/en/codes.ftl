@@ -1,0 +1,44 @@
+codes-email-title = Log in with your email
+codes-email-label = Email address
+codes-email-hint = We send you a 6-digit code and a link.
+codes-email-submit = Send me a code
+codes-sms-title = Log in with your mobile number
+codes-sms-label = Mobile number
+codes-sms-hint = With the country code, e.g. +39 333 123 4567. We send you a 6-digit code by SMS.
+codes-sms-submit = Send me a code by SMS
+codes-have-code = I already have a code
+codes-enter-title = Enter your code
+codes-sent-to = We sent a 6-digit code to { $target }.
+codes-email-temporary = You are online for a few minutes to read the mail. Type the code here or open the link in the mail on this device.
+codes-code-label = Code
+codes-confirm = Confirm
+codes-resend = Send a new code
+codes-resend-wait = You can ask for a new code in { $seconds } seconds.
+codes-resent = We sent you a new code.
+codes-back = Back to the login page
+codes-wrong = { $left ->
+    [one] Wrong code. One try left.
+   *[other] Wrong code. { $left } tries left.
+}
+codes-dead = Too many wrong tries. Ask for a new code.
+codes-expired = This code has expired. Ask for a new code.
+codes-used = This code was already used.
+codes-no-code = No code was sent to this device. Enter your address or number first.
+codes-malformed = The code has 6 digits.
+codes-bad-email = This is not an email address. Check it and try again.
+codes-domain = Addresses of this domain are not accepted here.
+codes-bad-phone = This is not a valid mobile number. Include the country code, e.g. +39.
+codes-country = Numbers from this country are not accepted here.
+codes-limit = Too many codes were requested. Please try again later.
+codes-budget = Login by SMS is not available right now. Please choose another way or ask staff.
+codes-off = This login method is not available.
+codes-send-failed = We could not send the code. Please try again in a minute.
+codes-other-device = Open this link on the device you asked for the code with.
+codes-internal = Something went wrong; please ask staff.
+codes-device = Your device could not be identified on the guest network. Reconnect to the Wi-Fi and try again.
+codes-mail-subject = Your Wi-Fi code for { $name }
+codes-mail-intro = Your code to get online at { $name }:
+codes-mail-link = Or open this link on the same device:
+codes-mail-validity = The code is valid for 10 minutes.
+codes-mail-ignore = If you did not ask for this code, you can ignore this message.
+codes-sms-text = { $code } is your Wi-Fi code for { $name }. Valid for 10 minutes.

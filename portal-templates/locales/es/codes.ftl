@@ -1,0 +1,44 @@
+codes-email-title = Inicia sesión con tu correo electrónico
+codes-email-label = Correo electrónico
+codes-email-hint = Te enviamos un código de 6 dígitos y un enlace.
+codes-email-submit = Enviarme un código
+codes-sms-title = Inicia sesión con tu número de móvil
+codes-sms-label = Número de móvil
+codes-sms-hint = Con el prefijo del país, p. ej. +34 612 345 678. Te enviamos un código de 6 dígitos por SMS.
+codes-sms-submit = Enviarme un código por SMS
+codes-have-code = Ya tengo un código
+codes-enter-title = Introduce tu código
+codes-sent-to = Hemos enviado un código de 6 dígitos a { $target }.
+codes-email-temporary = Tienes conexión durante unos minutos para leer el correo. Escribe aquí el código o abre el enlace del correo en este dispositivo.
+codes-code-label = Código
+codes-confirm = Confirmar
+codes-resend = Enviar un código nuevo
+codes-resend-wait = Podrás pedir un código nuevo dentro de { $seconds } segundos.
+codes-resent = Te hemos enviado un código nuevo.
+codes-back = Volver a la página de acceso
+codes-wrong = { $left ->
+    [one] Código incorrecto. Te queda un intento.
+   *[other] Código incorrecto. Te quedan { $left } intentos.
+}
+codes-dead = Demasiados intentos incorrectos. Pide un código nuevo.
+codes-expired = Este código ha caducado. Pide un código nuevo.
+codes-used = Este código ya se ha usado.
+codes-no-code = No se ha enviado ningún código a este dispositivo. Introduce primero tu dirección o número.
+codes-malformed = El código tiene 6 dígitos.
+codes-bad-email = Esto no es una dirección de correo. Compruébala e inténtalo de nuevo.
+codes-domain = Las direcciones de este dominio no se aceptan aquí.
+codes-bad-phone = Esto no es un número de móvil válido. Incluye el prefijo del país, p. ej. +34.
+codes-country = Los números de este país no se aceptan aquí.
+codes-limit = Se han pedido demasiados códigos. Inténtalo de nuevo más tarde.
+codes-budget = El acceso por SMS no está disponible en este momento. Elige otra forma o pregunta al personal.
+codes-off = Este método de acceso no está disponible.
+codes-send-failed = No hemos podido enviar el código. Inténtalo de nuevo dentro de un minuto.
+codes-other-device = Abre este enlace en el dispositivo con el que pediste el código.
+codes-internal = Algo ha fallado; pregunta al personal.
+codes-device = No se ha podido identificar tu dispositivo en la red de invitados. Vuelve a conectarte al Wi-Fi e inténtalo de nuevo.
+codes-mail-subject = Tu código Wi-Fi para { $name }
+codes-mail-intro = Tu código para conectarte en { $name }:
+codes-mail-link = O abre este enlace en el mismo dispositivo:
+codes-mail-validity = El código es válido durante 10 minutos.
+codes-mail-ignore = Si no has pedido este código, puedes ignorar este mensaje.
+codes-sms-text = { $code } es tu código Wi-Fi para { $name }. Válido durante 10 minutos.

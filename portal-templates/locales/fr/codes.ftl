@@ -1,0 +1,44 @@
+codes-email-title = Se connecter avec son e-mail
+codes-email-label = Adresse e-mail
+codes-email-hint = Nous vous envoyons un code à 6 chiffres et un lien.
+codes-email-submit = M'envoyer un code
+codes-sms-title = Se connecter avec son numéro de mobile
+codes-sms-label = Numéro de mobile
+codes-sms-hint = Avec l'indicatif du pays, p. ex. +33 6 12 34 56 78. Nous vous envoyons un code à 6 chiffres par SMS.
+codes-sms-submit = M'envoyer un code par SMS
+codes-have-code = J'ai déjà un code
+codes-enter-title = Saisissez votre code
+codes-sent-to = Nous avons envoyé un code à 6 chiffres à { $target }.
+codes-email-temporary = Vous êtes en ligne quelques minutes pour lire l'e-mail. Saisissez le code ici ou ouvrez le lien de l'e-mail sur cet appareil.
+codes-code-label = Code
+codes-confirm = Valider
+codes-resend = Envoyer un nouveau code
+codes-resend-wait = Vous pourrez demander un nouveau code dans { $seconds } secondes.
+codes-resent = Nous vous avons envoyé un nouveau code.
+codes-back = Retour à la page de connexion
+codes-wrong = { $left ->
+    [one] Code erroné. Il vous reste un essai.
+   *[other] Code erroné. Il vous reste { $left } essais.
+}
+codes-dead = Trop d'essais erronés. Demandez un nouveau code.
+codes-expired = Ce code a expiré. Demandez un nouveau code.
+codes-used = Ce code a déjà été utilisé.
+codes-no-code = Aucun code n'a été envoyé à cet appareil. Saisissez d'abord votre adresse ou votre numéro.
+codes-malformed = Le code comporte 6 chiffres.
+codes-bad-email = Ce n'est pas une adresse e-mail. Vérifiez-la et réessayez.
+codes-domain = Les adresses de ce domaine ne sont pas acceptées ici.
+codes-bad-phone = Ce n'est pas un numéro de mobile valide. Indiquez l'indicatif du pays, p. ex. +33.
+codes-country = Les numéros de ce pays ne sont pas acceptés ici.
+codes-limit = Trop de codes ont été demandés. Veuillez réessayer plus tard.
+codes-budget = La connexion par SMS n'est pas disponible pour le moment. Choisissez un autre moyen ou adressez-vous au personnel.
+codes-off = Ce mode de connexion n'est pas disponible.
+codes-send-failed = Nous n'avons pas pu envoyer le code. Veuillez réessayer dans une minute.
+codes-other-device = Ouvrez ce lien sur l'appareil avec lequel vous avez demandé le code.
+codes-internal = Une erreur s'est produite ; adressez-vous au personnel.
+codes-device = Votre appareil n'a pas pu être identifié sur le réseau invités. Reconnectez-vous au Wi-Fi et réessayez.
+codes-mail-subject = Votre code Wi-Fi pour { $name }
+codes-mail-intro = Votre code pour vous connecter chez { $name } :
+codes-mail-link = Ou ouvrez ce lien sur le même appareil :
+codes-mail-validity = Le code est valable 10 minutes.
+codes-mail-ignore = Si vous n'avez pas demandé ce code, vous pouvez ignorer ce message.
+codes-sms-text = { $code } est votre code Wi-Fi pour { $name }. Valable 10 minutes.

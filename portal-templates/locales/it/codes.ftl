@@ -1,0 +1,44 @@
+codes-email-title = Accedi con la tua email
+codes-email-label = Indirizzo email
+codes-email-hint = Ti inviamo un codice di 6 cifre e un link.
+codes-email-submit = Inviami un codice
+codes-sms-title = Accedi con il tuo numero di cellulare
+codes-sms-label = Numero di cellulare
+codes-sms-hint = Con il prefisso internazionale, ad es. +39 333 123 4567. Ti inviamo un codice di 6 cifre via SMS.
+codes-sms-submit = Inviami un codice via SMS
+codes-have-code = Ho già un codice
+codes-enter-title = Inserisci il codice
+codes-sent-to = Abbiamo inviato un codice di 6 cifre a { $target }.
+codes-email-temporary = Sei online per qualche minuto per leggere la email. Inserisci qui il codice oppure apri il link della email su questo dispositivo.
+codes-code-label = Codice
+codes-confirm = Conferma
+codes-resend = Invia un nuovo codice
+codes-resend-wait = Potrai chiedere un nuovo codice tra { $seconds } secondi.
+codes-resent = Ti abbiamo inviato un nuovo codice.
+codes-back = Torna alla pagina di accesso
+codes-wrong = { $left ->
+    [one] Codice errato. Ti resta un tentativo.
+   *[other] Codice errato. Ti restano { $left } tentativi.
+}
+codes-dead = Troppi tentativi errati. Chiedi un nuovo codice.
+codes-expired = Questo codice è scaduto. Chiedi un nuovo codice.
+codes-used = Questo codice è già stato usato.
+codes-no-code = Nessun codice è stato inviato a questo dispositivo. Inserisci prima il tuo indirizzo o numero.
+codes-malformed = Il codice ha 6 cifre.
+codes-bad-email = Questo non è un indirizzo email. Controllalo e riprova.
+codes-domain = Gli indirizzi di questo dominio non sono accettati qui.
+codes-bad-phone = Questo non è un numero di cellulare valido. Includi il prefisso internazionale, ad es. +39.
+codes-country = I numeri di questo paese non sono accettati qui.
+codes-limit = Sono stati richiesti troppi codici. Riprova più tardi.
+codes-budget = L'accesso via SMS non è disponibile in questo momento. Scegli un altro metodo o chiedi al personale.
+codes-off = Questo metodo di accesso non è disponibile.
+codes-send-failed = Non siamo riusciti a inviare il codice. Riprova tra un minuto.
+codes-other-device = Apri questo link sul dispositivo con cui hai chiesto il codice.
+codes-internal = Qualcosa è andato storto; chiedi al personale.
+codes-device = Non è stato possibile identificare il tuo dispositivo sulla rete ospiti. Riconnettiti al Wi-Fi e riprova.
+codes-mail-subject = Il tuo codice Wi-Fi per { $name }
+codes-mail-intro = Il tuo codice per andare online presso { $name }:
+codes-mail-link = Oppure apri questo link sullo stesso dispositivo:
+codes-mail-validity = Il codice è valido per 10 minuti.
+codes-mail-ignore = Se non hai chiesto questo codice, puoi ignorare questo messaggio.
+codes-sms-text = { $code } è il tuo codice Wi-Fi per { $name }. Valido per 10 minuti.

@@ -1,0 +1,44 @@
+codes-email-title = Entre com o seu e-mail
+codes-email-label = Endereço de e-mail
+codes-email-hint = Enviamos-lhe um código de 6 dígitos e uma ligação.
+codes-email-submit = Enviar-me um código
+codes-sms-title = Entre com o seu número de telemóvel
+codes-sms-label = Número de telemóvel
+codes-sms-hint = Com o indicativo do país, p. ex. +351 912 345 678. Enviamos-lhe um código de 6 dígitos por SMS.
+codes-sms-submit = Enviar-me um código por SMS
+codes-have-code = Já tenho um código
+codes-enter-title = Introduza o seu código
+codes-sent-to = Enviámos um código de 6 dígitos para { $target }.
+codes-email-temporary = Está ligado durante alguns minutos para ler o e-mail. Escreva aqui o código ou abra a ligação do e-mail neste dispositivo.
+codes-code-label = Código
+codes-confirm = Confirmar
+codes-resend = Enviar um novo código
+codes-resend-wait = Poderá pedir um novo código dentro de { $seconds } segundos.
+codes-resent = Enviámos-lhe um novo código.
+codes-back = Voltar à página de entrada
+codes-wrong = { $left ->
+    [one] Código errado. Resta-lhe uma tentativa.
+   *[other] Código errado. Restam-lhe { $left } tentativas.
+}
+codes-dead = Demasiadas tentativas erradas. Peça um novo código.
+codes-expired = Este código expirou. Peça um novo código.
+codes-used = Este código já foi utilizado.
+codes-no-code = Não foi enviado nenhum código para este dispositivo. Introduza primeiro o seu endereço ou número.
+codes-malformed = O código tem 6 dígitos.
+codes-bad-email = Isto não é um endereço de e-mail. Verifique-o e tente de novo.
+codes-domain = Os endereços deste domínio não são aceites aqui.
+codes-bad-phone = Isto não é um número de telemóvel válido. Inclua o indicativo do país, p. ex. +351.
+codes-country = Os números deste país não são aceites aqui.
+codes-limit = Foram pedidos demasiados códigos. Tente de novo mais tarde.
+codes-budget = A entrada por SMS não está disponível neste momento. Escolha outra forma ou pergunte ao pessoal.
+codes-off = Este método de entrada não está disponível.
+codes-send-failed = Não conseguimos enviar o código. Tente de novo dentro de um minuto.
+codes-other-device = Abra esta ligação no dispositivo com que pediu o código.
+codes-internal = Algo correu mal; pergunte ao pessoal.
+codes-device = Não foi possível identificar o seu dispositivo na rede de convidados. Volte a ligar-se ao Wi-Fi e tente de novo.
+codes-mail-subject = O seu código Wi-Fi para { $name }
+codes-mail-intro = O seu código para ficar online em { $name }:
+codes-mail-link = Ou abra esta ligação no mesmo dispositivo:
+codes-mail-validity = O código é válido durante 10 minutos.
+codes-mail-ignore = Se não pediu este código, pode ignorar esta mensagem.
+codes-sms-text = { $code } é o seu código Wi-Fi para { $name }. Válido durante 10 minutos.
