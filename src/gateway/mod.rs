@@ -11,6 +11,7 @@ mod orders;
 mod registry;
 mod restore;
 mod users;
+pub mod vouchers;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,6 +1,7 @@
 //! Pure domain logic: no I/O, the clock is always passed in.
 
 pub mod calendar;
+pub mod entities;
 pub mod form_token;
 pub mod limitation;
 pub mod login;
@@ -9,4 +10,5 @@ pub mod session;
 pub mod settings;
 pub mod throttle;
 pub mod units;
+pub mod voucher;
 pub mod voucher_code;
