@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod contact;
+pub mod entities;
 pub mod form_token;
 pub mod limitation;
 pub mod login;
@@ -12,4 +13,5 @@ pub mod session;
 pub mod settings;
 pub mod throttle;
 pub mod units;
+pub mod voucher;
 pub mod voucher_code;
