@@ -5,6 +5,7 @@ pub mod cli;
 pub mod guest;
 pub mod lab;
 pub mod netns;
+pub mod peers;
 pub mod rates;
 pub mod webdriver;
 
