@@ -103,6 +103,15 @@ impl Browser {
         res["value"].clone()
     }
 
+    /// Sizes the window as a phone held upright (390 × 844 CSS pixels).
+    pub fn phone_size(&self) {
+        self.session_call(
+            "POST",
+            "/window/rect",
+            Some(json!({"width": 390, "height": 844})),
+        );
+    }
+
     pub fn goto(&self, url: &str) {
         self.session_call("POST", "/url", Some(json!({"url": url})));
     }

@@ -45,10 +45,10 @@ impl EmailCode {
                 ));
             }
         }
-        if !(60..=1800).contains(&self.temporary_secs) {
+        if !(30..=1800).contains(&self.temporary_secs) {
             errors.push(SettingsError::new(
                 "methods.email.temporary_secs",
-                format!("{} is not between 60 and 1800", self.temporary_secs),
+                format!("{} is not between 30 and 1800", self.temporary_secs),
                 "give the guest a few minutes to read the mail, e.g. 300",
             ));
         }
