@@ -78,16 +78,13 @@ impl CodesLab {
         self.lab.ok(&["settings", "import", file.to_str().unwrap()]);
     }
 
-    /// The 6-digit code in a delivered text (mail or SMS).
+    /// The 6-digit code in a delivered text (mail or SMS): the first run of exactly six
+    /// digits.
     pub fn code_in(text: &str) -> String {
-        let digits: Vec<char> = text.chars().collect();
-        for w in digits.windows(8) {
-            let inner: String = w[1..7].iter().collect();
-            if !w[0].is_ascii_digit() && !w[7].is_ascii_digit() && inner.bytes().all(|b| b.is_ascii_digit()) {
-                return inner;
-            }
-        }
-        panic!("no 6-digit code in {text}");
+        text.split(|c: char| !c.is_ascii_digit())
+            .find(|run| run.len() == 6)
+            .unwrap_or_else(|| panic!("no 6-digit code in {text}"))
+            .to_string()
     }
 
     /// The mail's link.

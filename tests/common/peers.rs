@@ -109,6 +109,25 @@ impl Smtp {
         files.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
     }
 
+    /// The decoded text/plain part of a raw message (Python's email package, as a mail
+    /// client would read it: quoted-printable or base64 undone, soft line breaks joined).
+    pub fn plain_text(raw: &str) -> String {
+        let script = "import email, email.policy, sys\n\
+            m = email.message_from_bytes(sys.stdin.buffer.read(), policy=email.policy.default)\n\
+            print(m.get_body(preferencelist=('plain',)).get_content())";
+        let mut child = Command::new("/usr/bin/python3")
+            .args(["-c", script])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3");
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(raw.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "not a readable mail: {raw}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// Waits for the `n`th message (1-based) and returns it.
     pub fn wait_message(&self, n: usize) -> String {
         let deadline = Instant::now() + Duration::from_secs(15);
