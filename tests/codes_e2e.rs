@@ -183,3 +183,36 @@ fn contract_an_sms_guest_logs_in_through_twilio() {
     assert_eq!(status, "303");
     assert!(c.lab.client(1).is_some());
 }
+
+#[test]
+fn a_returning_device_is_logged_in_again_within_the_guest_validity_unless_switched_off() {
+    let c = CodesLab::start(
+        1,
+        Sms::Kannel,
+        json!({"sms": {"enabled": true, "profile": "day", "countries": ["IT"]}}),
+    );
+    c.post(1, "sms", &[("number", "+393331112222")], &[]);
+    let code = CodesLab::code_in(c.sink.as_ref().unwrap().wait_message(1)["text"].as_str().unwrap());
+    let (status, _) = c.post(1, "sms/confirm", &[("code", &code)], &[]);
+    assert_eq!(status, "303");
+    let first = c.lab.client(1).expect("online")["session_id"].clone();
+    // The operator ends the session (as an idle timeout or the device leaving would).
+    c.lab.ok(&["kick", &common::lab::guest_mac(1)]);
+    c.wait(5, "the session to end", || c.lab.client(1).is_none());
+
+    // The device comes back: its captive request finds it online again, no code needed.
+    let (status, target) = c.lab.get_in(&c.lab.guest(1), &format!("{PORTAL}/"));
+    assert_eq!((status.as_str(), target.as_str()), ("303", &*format!("{PORTAL}/status")), "not logged in again");
+    let again = c.lab.client(1).expect("online again");
+    assert_ne!(again["session_id"], first);
+    assert_eq!(again["profile"], "day");
+    assert_eq!(c.sink.as_ref().unwrap().messages().len(), 1, "no new SMS");
+
+    // Switched off: the device gets the splash.
+    c.set_methods(json!({"sms": {"mac_auto_login": false}}));
+    c.lab.ok(&["kick", &common::lab::guest_mac(1)]);
+    c.wait(5, "the session to end", || c.lab.client(1).is_none());
+    let (status, _) = c.lab.get_in(&c.lab.guest(1), &format!("{PORTAL}/"));
+    assert_eq!(status, "200");
+    assert!(c.lab.client(1).is_none());
+}
