@@ -345,7 +345,7 @@ impl Signals {
 /// The hotspot settings from the store. The first start of an install has none: they are
 /// seeded once from the config file's old hotspot keys (or the defaults), and from then on
 /// those keys are no longer read; while they stay in the file, every start says so.
-fn settings_in_force(
+pub fn settings_in_force(
     store: &mut Store,
     config: &Config,
     path: &Path,

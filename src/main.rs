@@ -82,6 +82,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Order(cmd) => cli::order(&paths()?, &cmd)?,
         Command::Mac(cmd) => cli::mac(&paths()?, &cmd)?,
         Command::Garden(cmd) => cli::garden(&paths()?, &cmd)?,
+        Command::Settings(cmd) => cli::settings(&paths()?, &cli.config, &cmd)?,
     };
     print!("{output}");
     Ok(())
