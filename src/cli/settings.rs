@@ -186,9 +186,12 @@ fn edit(current: &HotspotSettings) -> Result<HotspotSettings, CliError> {
     let dir = tempfile_dir()?;
     let path = dir.join("hotspot-settings.toml");
     write_file(&path, &current.to_text(Format::Toml))?;
-    let editor = std::env::var("VISUAL")
-        .or_else(|_| std::env::var("EDITOR"))
-        .unwrap_or_else(|_| "vi".into());
+    let set = |name| {
+        std::env::var(name)
+            .ok()
+            .filter(|v: &String| !v.trim().is_empty())
+    };
+    let editor = (set("VISUAL").or_else(|| set("EDITOR"))).unwrap_or_else(|| "vi".into());
     // Through the shell, as git does: $EDITOR may carry arguments ("code --wait").
     let status = std::process::Command::new("sh")
         .args(["-c", &format!("{editor} \"$1\""), "sh"])
