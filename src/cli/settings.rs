@@ -164,10 +164,7 @@ fn change(
         base: Some(base),
         source: source.to_string(),
     };
-    let (revision, when) = match tell_daemon(paths, &request).map_err(|e| match e {
-        CliError::Control(crate::control::ControlError::Refused(why)) => CliError::Refused(why),
-        other => other,
-    })? {
+    let (revision, when) = match tell_daemon(paths, &request)? {
         Some(answer) => (answer["revision"].as_u64().unwrap_or(base), "applied"),
         None => {
             let saved = save_settings(store, &doc, Some(base), source).map_err(refused)?;
