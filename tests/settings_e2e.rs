@@ -56,7 +56,12 @@ fn changes_apply_live_while_a_guest_downloads() {
         .expect("spawn curl");
     std::thread::sleep(Duration::from_secs(1));
 
+    let started = std::time::Instant::now();
     let out = lab.ok(&["settings", "set", "name", "Bar Roma"]);
+    eprintln!(
+        "settings set (validated, saved, applied): {:?}",
+        started.elapsed()
+    );
     assert!(out.contains("(applied)"), "{out}");
     assert!(page(&lab, 2, &format!("{PORTAL}/")).contains("Bar Roma"));
     // An import: a walled garden and a short idle timeout, in force at once.
@@ -65,7 +70,12 @@ fn changes_apply_live_while_a_guest_downloads() {
     doc["sessions"]["idle_timeout"] = serde_json::json!("2s");
     let file = lab.dir.path().join("new.json");
     std::fs::write(&file, doc.to_string()).unwrap();
+    let started = std::time::Instant::now();
     lab.ok(&["settings", "import", file.to_str().unwrap()]);
+    eprintln!(
+        "settings import with new access lists: {:?}",
+        started.elapsed()
+    );
     assert_eq!(
         lab.status(2, "http://10.88.0.3/"),
         "200",
