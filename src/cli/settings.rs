@@ -87,7 +87,8 @@ pub fn settings(
     let current = in_force(&mut store, config_path)?;
     match cmd {
         SettingsCommand::Show { json, .. } => {
-            Ok(current.to_text(if *json { Format::Json } else { Format::Toml }))
+            let format = if *json { Format::Json } else { Format::Toml };
+            current.to_text(format).map_err(refused)
         }
         SettingsCommand::Export { format, file } => {
             let name = file.as_ref().map(|f| f.display().to_string());
@@ -95,7 +96,7 @@ pub fn settings(
                 Some(n) if n.to_ascii_lowercase().ends_with(".json") => Format::Json,
                 _ => Format::Toml,
             });
-            let text = current.to_text(format);
+            let text = current.to_text(format).map_err(refused)?;
             match file {
                 None => Ok(text),
                 Some(path) => {
@@ -160,7 +161,7 @@ fn change(
 ) -> Result<String, CliError> {
     let base = current.revision;
     let request = Request::SetSettings {
-        document: doc.to_text(Format::Json),
+        document: doc.to_text(Format::Json).map_err(refused)?,
         base: Some(base),
         source: source.to_string(),
     };
@@ -182,7 +183,7 @@ fn change(
 fn edit(current: &HotspotSettings) -> Result<HotspotSettings, CliError> {
     let dir = tempfile_dir()?;
     let path = dir.join("hotspot-settings.toml");
-    write_file(&path, &current.to_text(Format::Toml))?;
+    write_file(&path, &current.to_text(Format::Toml).map_err(refused)?)?;
     let set = |name| {
         std::env::var(name)
             .ok()
