@@ -163,10 +163,15 @@ fn bad_changes_are_refused_by_the_daemon_and_change_nothing() {
 
 #[test]
 fn an_old_config_seeds_the_settings_once_and_its_keys_are_then_no_longer_read() {
-    let mut lab = Lab::start_with(
+    // An install with data: vouchers made before this version's first start.
+    let mut lab = Lab::without_daemon(
         1,
         "idle_timeout = \"5m\"\nrate_down = \"20M\"\n[access]\ngarden = [\"10.88.0.3\"]\n",
     );
+    let code = lab.vouchers(&[])[0].clone();
+    lab.start_daemon();
+    assert_eq!(lab.login(1, &code, "").0, "303");
+    lab.ok(&["kick", &guest_mac(1)]);
     let doc = settings(&lab);
     assert_eq!(doc["name"], "Test Café");
     assert_eq!(doc["legal"]["terms"]["en"], "Be nice.");
