@@ -1,5 +1,6 @@
 //! Pure domain logic: no I/O, the clock is always passed in.
 
+pub mod access;
 pub mod calendar;
 pub mod contact;
 pub mod entities;
@@ -8,6 +9,7 @@ pub mod limitation;
 pub mod login;
 pub mod otp;
 pub mod outbound;
+pub mod names;
 pub mod profile;
 pub mod session;
 pub mod settings;

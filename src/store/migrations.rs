@@ -148,7 +148,15 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX session_profiles_session ON session_profiles(session_id);
     INSERT INTO session_profiles (session_id, profile_id, started_at)
         SELECT id, profile_id, started_at FROM sessions;",
-    // 5: codes sent by email and SMS: each pending login (hashed code and link token, target,
+    // 5: the hotspot settings document, every accepted revision kept (the highest is in
+    // force; older ones show what changed and can be restored).
+    "CREATE TABLE hotspot_settings (
+        revision INTEGER PRIMARY KEY CHECK (revision >= 1),
+        document TEXT NOT NULL,
+        source TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+    );",
+    // 6: codes sent by email and SMS: each pending login (hashed code and link token, target,
     // device, tries, sends, expiry, use, the email's temporary user), a log of sends for the
     // limits, and the SMS sent per month for the budget.
     "CREATE TABLE pending_codes (

@@ -127,7 +127,7 @@ impl Gateway {
     /// The method's options, if it is on and can send.
     pub(super) fn code_method(&self, channel: Channel) -> Result<CodeGuests, OtpError> {
         let hotspot = self.hotspot();
-        let config = self.settings();
+        let config = self.live_config();
         let (on, guests) = match channel {
             Channel::Email => (
                 hotspot.methods.email.enabled && config.smtp.is_some(),

@@ -137,7 +137,7 @@ impl Gateway {
 
     /// Sends one mail through the configured server.
     pub(super) async fn send_mail(&self, to: &str, mail: Mail) -> Result<(), DeliveryError> {
-        let config = self.settings();
+        let config = self.live_config();
         let server = (config.smtp.as_ref())
             .ok_or_else(|| DeliveryError::Config("no [smtp] server configured".into()))?;
         Mailer::new(server)?

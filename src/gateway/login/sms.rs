@@ -69,7 +69,7 @@ impl Gateway {
 
     /// Sends one SMS through the configured provider and counts it in the month.
     pub(super) async fn send_sms(&self, to: &str, text: &str) -> Result<(), DeliveryError> {
-        let config = self.settings();
+        let config = self.live_config();
         let provider = (config.sms.as_ref())
             .ok_or_else(|| DeliveryError::Config("no [sms] provider configured".into()))?;
         sms_sender(provider)?.send(to, text).await?;
