@@ -124,8 +124,15 @@ fn sms_pumping_hits_the_device_limit_then_the_gateway_wide_cap_with_rotating_mac
     assert_eq!(c.sink.as_ref().unwrap().messages().len(), 5, "exactly the cap went out");
     let status = c.code_status();
     assert_eq!(status["sms_refused_by_limits"], 4, "{status}");
-    let metrics = c.lab.ok(&["status", "--json"]);
-    assert!(metrics.contains("\"sms_sent_this_month\":5"), "{metrics}");
+    assert_eq!(status["sms_sent_this_month"], 5, "{status}");
+    let metrics = c.metrics();
+    for line in [
+        "hotspotd_codes_refused_total{channel=\"sms\",reason=\"limit\"} 4\n",
+        "hotspotd_codes_sent_total{channel=\"sms\"} 5\n",
+        "hotspotd_sms_sent_month 5\n",
+    ] {
+        assert!(metrics.contains(line), "{line} not in {metrics}");
+    }
 }
 
 /// Posts the SMS form from guest 1's extra address `ip` (after a MAC rotation).

@@ -140,8 +140,7 @@ fn an_sms_guest_types_the_code_kannel_delivered_and_reopening_the_page_sends_not
     assert_eq!(c.lab.client(1).expect("online")["profile"], "day");
     let status = c.code_status();
     assert_eq!(status["sms_sent_this_month"], 1, "{status}");
-    let metrics = c.lab.ok(&["status", "--json"]);
-    assert!(metrics.contains("sms_refused_by_limits"), "{metrics}");
+    assert!(c.metrics().contains("hotspotd_sms_budget_month 1000\n"), "{}", c.metrics());
 }
 
 #[test]

@@ -195,7 +195,7 @@ impl Gateway {
             .blocking(|fw| fw.table_present())
             .await
             .unwrap_or(false);
-        serde_json::json!({
+        let mut status = serde_json::json!({
             "version": env!("CARGO_PKG_VERSION"),
             "hotspot_name": self.hotspot().name,
             "settings_revision": self.hotspot().revision,
@@ -214,8 +214,14 @@ impl Gateway {
             "firewall_transactions": batches,
             "firewall_mean_ms": if batches > 0 { seconds * 1000.0 / batches as f64 } else { 0.0 },
             "firewall_max_ms": max * 1000.0,
-            "codes": m.codes.status(self.sms_month().await),
-        })
+        });
+        // Flat, so `status` prints one line per counter.
+        if let (Some(all), serde_json::Value::Object(codes)) =
+            (status.as_object_mut(), m.codes.status(self.sms_month().await))
+        {
+            all.extend(codes);
+        }
+        status
     }
 
     /// Every connected client, oldest session first.

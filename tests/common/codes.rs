@@ -35,7 +35,7 @@ impl CodesLab {
         let gw = lab.gw();
         let smtp = Smtp::start(Some(&gw), SMTP_PORT);
         let mut extra = format!(
-            "[smtp]\nhost = \"127.0.0.1\"\nport = {SMTP_PORT}\nsecurity = \"plain\"\nfrom = \"wifi@cafe.example\"\n"
+            "[metrics]\nlisten = \"127.0.0.1:9108\"\n[smtp]\nhost = \"127.0.0.1\"\nport = {SMTP_PORT}\nsecurity = \"plain\"\nfrom = \"wifi@cafe.example\"\n"
         );
         let (mut sink, mut kannel, mut twilio) = (None, None, None);
         match sms {
@@ -116,10 +116,16 @@ impl CodesLab {
         (status.to_string(), body.to_string())
     }
 
-    /// `hotspotd status --json`'s `codes` object.
+    /// `hotspotd status --json`.
     pub fn code_status(&self) -> serde_json::Value {
         let out = self.lab.ok(&["status", "--json"]);
-        serde_json::from_str::<serde_json::Value>(&out).expect("status JSON")["codes"].clone()
+        serde_json::from_str::<serde_json::Value>(&out).expect("status JSON")
+    }
+
+    /// The daemon's Prometheus exposition.
+    pub fn metrics(&self) -> String {
+        let out = self.lab.in_ns(&self.lab.gw(), &["curl", "-s", "http://127.0.0.1:9108/metrics"]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// Waits up to `secs` for `check`.
