@@ -6,7 +6,11 @@ mod common;
 use common::cli::CliSetup;
 
 fn text(out: &std::process::Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 #[test]
@@ -15,13 +19,30 @@ fn a_code_method_is_switched_on_only_with_an_existing_profile_and_valid_options(
     let sms = r#"{"enabled": true, "profile": "day", "countries": ["IT"]}"#;
     let out = s.run(&["settings", "set", "methods.sms", sms]);
     assert!(!out.status.success());
-    assert!(text(&out).contains("`methods.sms.profile`: there is no profile named \"day\""), "{}", text(&out));
+    assert!(
+        text(&out).contains("`methods.sms.profile`: there is no profile named \"day\""),
+        "{}",
+        text(&out)
+    );
 
-    assert!(s.run(&["profile", "add", "day", "--validity", "1d"]).status.success());
+    assert!(
+        s.run(&["profile", "add", "day", "--validity", "1d"])
+            .status
+            .success()
+    );
     for (value, says) in [
-        (r#"{"enabled": true, "profile": "day"}"#, "`methods.sms.countries`: no country is allowed"),
-        (r#"{"enabled": true, "profile": "day", "countries": ["Italy"]}"#, "`methods.sms.countries[0]`"),
-        (r#"{"enabled": true, "profile": "day", "countries": ["IT"], "budjet": {}}"#, "budjet"),
+        (
+            r#"{"enabled": true, "profile": "day"}"#,
+            "`methods.sms.countries`: no country is allowed",
+        ),
+        (
+            r#"{"enabled": true, "profile": "day", "countries": ["Italy"]}"#,
+            "`methods.sms.countries[0]`",
+        ),
+        (
+            r#"{"enabled": true, "profile": "day", "countries": ["IT"], "budjet": {}}"#,
+            "budjet",
+        ),
     ] {
         let out = s.run(&["settings", "set", "methods.sms", value]);
         assert!(!out.status.success(), "{value}");
@@ -29,9 +50,20 @@ fn a_code_method_is_switched_on_only_with_an_existing_profile_and_valid_options(
     }
     let shown = s.run(&["settings", "show", "--json"]);
     let doc: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
-    assert_eq!(doc["methods"]["sms"]["enabled"], false, "a refused change was saved");
+    assert_eq!(
+        doc["methods"]["sms"]["enabled"], false,
+        "a refused change was saved"
+    );
 
-    assert!(s.run(&["settings", "set", "methods.sms", sms]).status.success());
+    assert!(
+        s.run(&["settings", "set", "methods.sms", sms])
+            .status
+            .success()
+    );
     let out = s.run(&["settings", "set", "methods.email.temporary_secs", "5"]);
-    assert!(text(&out).contains("`methods.email.temporary_secs`: 5 is not between 30 and 1800"), "{}", text(&out));
+    assert!(
+        text(&out).contains("`methods.email.temporary_secs`: 5 is not between 30 and 1800"),
+        "{}",
+        text(&out)
+    );
 }

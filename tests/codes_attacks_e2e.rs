@@ -33,7 +33,11 @@ fn five_wrong_guesses_kill_the_code_and_a_resend_does_not_reset_the_count() {
     let sent_at = Instant::now();
     let (status, body) = c.post(1, "sms", &[("number", "+393331234567")], &[]);
     assert_eq!(status, "200", "{body}");
-    let code = CodesLab::code_in(c.sink.as_ref().unwrap().wait_message(1)["text"].as_str().unwrap());
+    let code = CodesLab::code_in(
+        c.sink.as_ref().unwrap().wait_message(1)["text"]
+            .as_str()
+            .unwrap(),
+    );
     for left in [4, 3, 2] {
         let (status, body) = c.post(1, "sms/confirm", &[("code", &wrong(&code))], &[]);
         assert_eq!(status, "401", "{body}");
@@ -45,9 +49,16 @@ fn five_wrong_guesses_kill_the_code_and_a_resend_does_not_reset_the_count() {
     sleep_until(sent_at + Duration::from_secs(11));
     let (status, body) = c.post(1, "sms/resend", &[], &[]);
     assert_eq!(status, "200", "{body}");
-    let second = CodesLab::code_in(c.sink.as_ref().unwrap().wait_message(2)["text"].as_str().unwrap());
+    let second = CodesLab::code_in(
+        c.sink.as_ref().unwrap().wait_message(2)["text"]
+            .as_str()
+            .unwrap(),
+    );
     let (status, body) = c.post(1, "sms/confirm", &[("code", &wrong(&second))], &[]);
-    assert!(status == "401" && body.contains("One try left"), "{status} {body}");
+    assert!(
+        status == "401" && body.contains("One try left"),
+        "{status} {body}"
+    );
     let (status, body) = c.post(1, "sms/confirm", &[("code", &wrong(&second))], &[]);
     assert_eq!(status, "410", "{body}");
     assert!(body.contains("Too many wrong tries"), "{body}");
@@ -56,7 +67,10 @@ fn five_wrong_guesses_kill_the_code_and_a_resend_does_not_reset_the_count() {
         let (status, _) = c.post(1, "sms/confirm", &[("code", right)], &[]);
         assert_eq!(status, "410");
     }
-    assert!(c.lab.client(1).is_none(), "a guessed code let the device in");
+    assert!(
+        c.lab.client(1).is_none(),
+        "a guessed code let the device in"
+    );
     // A typo that cannot be a code is not counted as a guess (and changes nothing).
     let (status, body) = c.post(1, "sms/confirm", &[("code", "12ab")], &[]);
     assert_eq!(status, "400", "{body}");
@@ -64,14 +78,26 @@ fn five_wrong_guesses_kill_the_code_and_a_resend_does_not_reset_the_count() {
 
 #[test]
 fn header_injection_in_the_email_field_sends_nothing() {
-    let c = CodesLab::start(1, Sms::None, json!({"email": {"enabled": true, "profile": "day"}}));
-    for evil in ["a@b.c\r\nBcc: x@y.z", "a@b.c\nBcc: x@y.z", "a@b.c, x@y.z", "<x@y.z>"] {
+    let c = CodesLab::start(
+        1,
+        Sms::None,
+        json!({"email": {"enabled": true, "profile": "day"}}),
+    );
+    for evil in [
+        "a@b.c\r\nBcc: x@y.z",
+        "a@b.c\nBcc: x@y.z",
+        "a@b.c, x@y.z",
+        "<x@y.z>",
+    ] {
         let (status, body) = c.post(1, "email", &[("address", evil)], &[]);
         assert_eq!(status, "400", "{evil:?}: {body}");
         assert!(body.contains("not an email address"), "{body}");
     }
     std::thread::sleep(Duration::from_secs(1));
-    assert!(c.smtp.as_ref().unwrap().messages().is_empty(), "a mail went out");
+    assert!(
+        c.smtp.as_ref().unwrap().messages().is_empty(),
+        "a mail went out"
+    );
     assert!(c.lab.client(1).is_none(), "a temporary session was opened");
 }
 
@@ -79,7 +105,10 @@ fn header_injection_in_the_email_field_sends_nothing() {
 fn invalid_and_foreign_numbers_are_refused_with_a_message_and_send_nothing() {
     let c = sms_lab(1, json!({}));
     for (number, says) in [
-        ("+44 7911 123456", "Numbers from this country are not accepted"),
+        (
+            "+44 7911 123456",
+            "Numbers from this country are not accepted",
+        ),
         ("+1 900 555 0100", "not accepted here"),
         ("12", "not a valid mobile number"),
         ("+39 333 123 4567\r\nx", "not a valid mobile number"),
@@ -121,7 +150,11 @@ fn sms_pumping_hits_the_device_limit_then_the_gateway_wide_cap_with_rotating_mac
     }
     assert_eq!(statuses, ["200", "200", "429", "429"]);
     std::thread::sleep(Duration::from_secs(1));
-    assert_eq!(c.sink.as_ref().unwrap().messages().len(), 5, "exactly the cap went out");
+    assert_eq!(
+        c.sink.as_ref().unwrap().messages().len(),
+        5,
+        "exactly the cap went out"
+    );
     let status = c.code_status();
     assert_eq!(status["sms_refused_by_limits"], 4, "{status}");
     assert_eq!(status["sms_sent_this_month"], 5, "{status}");
@@ -139,8 +172,17 @@ fn sms_pumping_hits_the_device_limit_then_the_gateway_wide_cap_with_rotating_mac
 fn post_from(c: &CodesLab, ip: &str, token: &str, number: &str) -> (String, String) {
     let out = c.lab.curl(
         1,
-        &["--interface", ip, "-w", "\n%{http_code}", "--data-urlencode", token,
-          "--data-urlencode", &format!("number={number}"), &format!("{PORTAL}/code/sms")],
+        &[
+            "--interface",
+            ip,
+            "-w",
+            "\n%{http_code}",
+            "--data-urlencode",
+            token,
+            "--data-urlencode",
+            &format!("number={number}"),
+            &format!("{PORTAL}/code/sms"),
+        ],
     );
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let (body, status) = text.rsplit_once('\n').unwrap_or(("", &text));
@@ -156,11 +198,20 @@ fn the_monthly_budget_warns_once_and_then_refuses() {
     }
     let (status, body) = c.post(1, "sms", &[("number", "+393332222229")], &[]);
     assert_eq!(status, "429", "{body}");
-    assert!(body.contains("Login by SMS is not available right now"), "{body}");
+    assert!(
+        body.contains("Login by SMS is not available right now"),
+        "{body}"
+    );
     let log = c.lab.log();
     assert_eq!(log.matches("SMS budget warning").count(), 1, "{log}");
     let status = c.code_status();
-    assert_eq!((status["sms_sent_this_month"].as_u64(), status["sms_monthly_budget"].as_u64()), (Some(3), Some(3)));
+    assert_eq!(
+        (
+            status["sms_sent_this_month"].as_u64(),
+            status["sms_monthly_budget"].as_u64()
+        ),
+        (Some(3), Some(3))
+    );
     assert_eq!(status["sms_refused_by_budget"], 1);
 }
 
@@ -168,16 +219,32 @@ fn the_monthly_budget_warns_once_and_then_refuses() {
 fn forged_cross_site_posts_send_nothing() {
     let c = sms_lab(1, json!({}));
     // Another site's page posting the form: its Origin is refused before anything runs.
-    let (status, _) =
-        c.post(1, "sms", &[("number", "+393331234567")], &["Origin: http://evil.example"]);
+    let (status, _) = c.post(
+        1,
+        "sms",
+        &[("number", "+393331234567")],
+        &["Origin: http://evil.example"],
+    );
     assert_eq!(status, "403");
     // Without the page's token (an opaque origin): refused too.
     let out = c.lab.curl(
         1,
-        &["-o", "/dev/null", "-w", "%{http_code}", "-H", "Origin: null", "-d",
-          "number=%2B393331234567", &format!("{PORTAL}/code/sms")],
+        &[
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-H",
+            "Origin: null",
+            "-d",
+            "number=%2B393331234567",
+            &format!("{PORTAL}/code/sms"),
+        ],
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "403");
     std::thread::sleep(Duration::from_secs(1));
-    assert!(c.sink.as_ref().unwrap().messages().is_empty(), "a forged post sent an SMS");
+    assert!(
+        c.sink.as_ref().unwrap().messages().is_empty(),
+        "a forged post sent an SMS"
+    );
 }

@@ -7,8 +7,8 @@ mod common;
 use std::time::Duration;
 
 use common::codes::{CodesLab, Sms};
-use common::peers::Smtp;
 use common::lab::PORTAL;
+use common::peers::Smtp;
 use common::webdriver::Browser;
 use serde_json::json;
 
@@ -17,7 +17,9 @@ fn email_on(temporary_secs: u32) -> serde_json::Value {
 }
 
 fn wait_url(browser: &Browser, c: &CodesLab, want: &str) {
-    c.wait(10, &format!("the browser at {want}"), || browser.url() == want);
+    c.wait(10, &format!("the browser at {want}"), || {
+        browser.url() == want
+    });
 }
 
 #[test]
@@ -26,22 +28,38 @@ fn an_email_guest_types_the_code_from_the_mail_and_reaches_the_page_first_asked_
     let browser = Browser::start(&c.lab.guest(1));
     browser.phone_size();
     browser.goto("http://example.com/news?from=phone");
-    assert!(browser.url().starts_with(&format!("{PORTAL}/?dst=")), "{}", browser.url());
+    assert!(
+        browser.url().starts_with(&format!("{PORTAL}/?dst=")),
+        "{}",
+        browser.url()
+    );
     browser.type_into("#email-address", "Guest.One@Example.ORG");
     browser.click("#email-form button[type=submit]");
-    c.wait(10, "the code page", || browser.source().contains("guest.one@example.org") || browser.source().contains("Guest.One@example.org"));
+    c.wait(10, "the code page", || {
+        browser.source().contains("guest.one@example.org")
+            || browser.source().contains("Guest.One@example.org")
+    });
 
     // The mail: to the guest, text and HTML, a code and a link.
     let smtp = c.smtp.as_ref().unwrap();
     let mail = smtp.wait_message(1);
     assert!(mail.contains("X-RcptTo: Guest.One@example.org"), "{mail}");
-    assert!(mail.contains("text/plain") && mail.contains("text/html"), "{mail}");
+    assert!(
+        mail.contains("text/plain") && mail.contains("text/html"),
+        "{mail}"
+    );
     let text = Smtp::plain_text(&mail);
-    assert!(text.contains("Your code to get online at Test Café"), "{text}");
+    assert!(
+        text.contains("Your code to get online at Test Café"),
+        "{text}"
+    );
     let code = CodesLab::code_in(&text);
 
     // Meanwhile the temporary session: online, with a short timeout.
-    let temp = c.lab.client(1).expect("a temporary session to read the mail");
+    let temp = c
+        .lab
+        .client(1)
+        .expect("a temporary session to read the mail");
     assert!(temp["seconds_left"].as_u64().unwrap() <= 300, "{temp}");
 
     browser.type_into("#code", &code);
@@ -49,7 +67,10 @@ fn an_email_guest_types_the_code_from_the_mail_and_reaches_the_page_first_asked_
     wait_url(&browser, &c, "http://example.com/news?from=phone");
     let real = c.lab.client(1).expect("online after the code");
     assert_eq!(real["profile"], "day", "{real}");
-    assert_ne!(real["session_id"], temp["session_id"], "the temporary session was replaced");
+    assert_ne!(
+        real["session_id"], temp["session_id"],
+        "the temporary session was replaced"
+    );
     assert!(real["seconds_left"].as_u64().unwrap() > 300, "{real}");
 
     // Single use: the same code again is refused.
@@ -79,7 +100,9 @@ fn an_email_link_opened_in_another_browser_on_the_same_device_logs_it_in_once() 
     assert_eq!(c.lab.client(1).expect("online")["profile"], "day");
 
     // The link works once.
-    let out = c.lab.curl(1, &["-o", "/dev/null", "-w", "%{http_code}", &link]);
+    let out = c
+        .lab
+        .curl(1, &["-o", "/dev/null", "-w", "%{http_code}", &link]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "410");
 }
 
@@ -88,7 +111,9 @@ fn an_unconfirmed_temporary_session_ends_and_a_device_gets_one_an_hour() {
     let c = CodesLab::start(1, Sms::None, email_on(30));
     c.post(1, "email", &[("address", "late@example.org")], &[]);
     let temp = c.lab.client(1).expect("temporary session");
-    c.wait(45, "the temporary session to end", || c.lab.client(1).is_none());
+    c.wait(45, "the temporary session to end", || {
+        c.lab.client(1).is_none()
+    });
     let ended = c.lab.ok(&["sessions", "--json"]);
     assert!(ended.contains("session-timeout"), "{ended}");
     let _ = temp;
@@ -98,7 +123,10 @@ fn an_unconfirmed_temporary_session_ends_and_a_device_gets_one_an_hour() {
     assert_eq!(status, "200", "{body}");
     c.smtp.as_ref().unwrap().wait_message(2);
     std::thread::sleep(Duration::from_secs(2));
-    assert!(c.lab.client(1).is_none(), "a second temporary session within the hour");
+    assert!(
+        c.lab.client(1).is_none(),
+        "a second temporary session within the hour"
+    );
 
     // The code still works after the temporary session ended.
     let code = CodesLab::code_in(&Smtp::plain_text(&c.smtp.as_ref().unwrap().wait_message(2)));
@@ -119,7 +147,9 @@ fn an_sms_guest_types_the_code_kannel_delivered_and_reopening_the_page_sends_not
     browser.goto("http://example.com/");
     browser.type_into("#sms-number", "333 123 4567");
     browser.click("#sms-form button[type=submit]");
-    c.wait(10, "the code page", || browser.source().contains("+39 … 567"));
+    c.wait(10, "the code page", || {
+        browser.source().contains("+39 … 567")
+    });
     assert!(browser.source().contains("autocomplete=\"one-time-code\""));
     let sms = c.sink.as_ref().unwrap().wait_message(1);
     assert_eq!(sms["to"], "+393331234567", "{sms}");
@@ -129,10 +159,16 @@ fn an_sms_guest_types_the_code_kannel_delivered_and_reopening_the_page_sends_not
     // The mini-browser closed while the guest read the SMS; it opens the portal again: the
     // page asks for the code sent, and no second SMS goes out.
     browser.goto("http://example.com/again");
-    c.wait(10, "the pending code page", || browser.url() == format!("{PORTAL}/code/sms"));
+    c.wait(10, "the pending code page", || {
+        browser.url() == format!("{PORTAL}/code/sms")
+    });
     assert!(browser.source().contains("+39 … 567"));
     std::thread::sleep(Duration::from_secs(1));
-    assert_eq!(c.sink.as_ref().unwrap().messages().len(), 1, "reopening sent an SMS");
+    assert_eq!(
+        c.sink.as_ref().unwrap().messages().len(),
+        1,
+        "reopening sent an SMS"
+    );
 
     browser.type_into("#code", &code);
     browser.click("form[action='/code/sms/confirm'] button");
@@ -140,7 +176,11 @@ fn an_sms_guest_types_the_code_kannel_delivered_and_reopening_the_page_sends_not
     assert_eq!(c.lab.client(1).expect("online")["profile"], "day");
     let status = c.code_status();
     assert_eq!(status["sms_sent_this_month"], 1, "{status}");
-    assert!(c.metrics().contains("hotspotd_sms_budget_month 1000\n"), "{}", c.metrics());
+    assert!(
+        c.metrics().contains("hotspotd_sms_budget_month 1000\n"),
+        "{}",
+        c.metrics()
+    );
 }
 
 #[test]
@@ -151,16 +191,34 @@ fn the_sms_and_the_mail_are_in_the_guests_language() {
         json!({"sms": {"enabled": true, "profile": "day", "countries": ["IT"]},
                "email": {"enabled": true, "profile": "day"}}),
     );
-    let (status, body) =
-        c.post(1, "sms", &[("number", "+39 333 765 4321")], &["Accept-Language: it-IT,it;q=0.9"]);
+    let (status, body) = c.post(
+        1,
+        "sms",
+        &[("number", "+39 333 765 4321")],
+        &["Accept-Language: it-IT,it;q=0.9"],
+    );
     assert_eq!(status, "200", "{body}");
     assert!(body.contains("Abbiamo inviato un codice"), "{body}");
     let sms = c.sink.as_ref().unwrap().wait_message(1);
-    assert!(sms["text"].as_str().unwrap().contains("è il tuo codice Wi-Fi per"), "{sms}");
-    c.post(1, "email", &[("address", "gast@example.de"), ("lang", "de")], &[]);
+    assert!(
+        sms["text"]
+            .as_str()
+            .unwrap()
+            .contains("è il tuo codice Wi-Fi per"),
+        "{sms}"
+    );
+    c.post(
+        1,
+        "email",
+        &[("address", "gast@example.de"), ("lang", "de")],
+        &[],
+    );
     let mail = c.smtp.as_ref().unwrap().wait_message(1);
     let text = Smtp::plain_text(&mail);
-    assert!(text.contains("Ihr Code, um bei Test Café online zu gehen"), "{text}");
+    assert!(
+        text.contains("Ihr Code, um bei Test Café online zu gehen"),
+        "{text}"
+    );
     assert!(text.contains("Der Code ist 10 Minuten gültig."), "{text}");
 }
 
@@ -174,7 +232,9 @@ fn contract_an_sms_guest_logs_in_through_twilio() {
     let (status, body) = c.post(1, "sms", &[("number", "3331234567")], &[]);
     assert_eq!(status, "200", "{body}");
     let twilio = c.twilio.as_ref().unwrap();
-    c.wait(10, "the message at the contract server", || !twilio.messages().is_empty());
+    c.wait(10, "the message at the contract server", || {
+        !twilio.messages().is_empty()
+    });
     let sent = &twilio.messages()[0];
     assert_eq!(sent["To"], "+393331234567");
     let code = CodesLab::code_in(sent["Body"].as_str().unwrap());
@@ -191,7 +251,11 @@ fn a_returning_device_is_logged_in_again_within_the_guest_validity_unless_switch
         json!({"sms": {"enabled": true, "profile": "day", "countries": ["IT"]}}),
     );
     c.post(1, "sms", &[("number", "+393331112222")], &[]);
-    let code = CodesLab::code_in(c.sink.as_ref().unwrap().wait_message(1)["text"].as_str().unwrap());
+    let code = CodesLab::code_in(
+        c.sink.as_ref().unwrap().wait_message(1)["text"]
+            .as_str()
+            .unwrap(),
+    );
     let (status, _) = c.post(1, "sms/confirm", &[("code", &code)], &[]);
     assert_eq!(status, "303");
     let first = c.lab.client(1).expect("online")["session_id"].clone();
@@ -201,7 +265,11 @@ fn a_returning_device_is_logged_in_again_within_the_guest_validity_unless_switch
 
     // The device comes back: its captive request finds it online again, no code needed.
     let (status, target) = c.lab.get_in(&c.lab.guest(1), &format!("{PORTAL}/"));
-    assert_eq!((status.as_str(), target.as_str()), ("303", &*format!("{PORTAL}/status")), "not logged in again");
+    assert_eq!(
+        (status.as_str(), target.as_str()),
+        ("303", &*format!("{PORTAL}/status")),
+        "not logged in again"
+    );
     let again = c.lab.client(1).expect("online again");
     assert_ne!(again["session_id"], first);
     assert_eq!(again["profile"], "day");

@@ -31,15 +31,29 @@ fn mail(subject: &str) -> Mail {
 async fn a_mail_reaches_the_smtp_server_with_text_and_html_and_no_injected_header() {
     let smtp = Smtp::start(None, free_port());
     mailer(smtp.port)
-        .send("guest@example.org", "Caffè Roma", mail("Codice Wi-Fi\r\nBcc: spy@evil.example"))
+        .send(
+            "guest@example.org",
+            "Caffè Roma",
+            mail("Codice Wi-Fi\r\nBcc: spy@evil.example"),
+        )
         .await
         .unwrap();
     let m = smtp.wait_message(1);
     assert!(m.contains("X-RcptTo: guest@example.org"), "{m}");
-    assert!(!m.lines().any(|l| l.to_ascii_lowercase().starts_with("bcc:")), "{m}");
-    assert!(!m.contains("X-RcptTo: guest@example.org,"), "one recipient only: {m}");
+    assert!(
+        !m.lines()
+            .any(|l| l.to_ascii_lowercase().starts_with("bcc:")),
+        "{m}"
+    );
+    assert!(
+        !m.contains("X-RcptTo: guest@example.org,"),
+        "one recipient only: {m}"
+    );
     assert!(m.contains("text/plain") && m.contains("text/html"), "{m}");
-    assert!(m.contains("From: =?utf-8?b?") || m.contains("Caff"), "sender name: {m}");
+    assert!(
+        m.contains("From: =?utf-8?b?") || m.contains("Caff"),
+        "sender name: {m}"
+    );
 
     // An address carrying a header is refused before anything is sent.
     let e = mailer(smtp.port)
@@ -77,14 +91,20 @@ async fn kannel_delivers_the_sms_with_number_and_text_intact() {
     let kannel = Kannel::start(None, sink.port);
     let gw = kannel_gateway(&kannel, "s3cret", Some("Accepted"));
     let answer = gw
-        .send("+393331234567", "482913 è il tuo codice Wi-Fi & co: valido 10 minuti")
+        .send(
+            "+393331234567",
+            "482913 è il tuo codice Wi-Fi & co: valido 10 minuti",
+        )
         .await
         .unwrap();
     assert!(answer.contains("Accepted"), "{answer}");
     let sms = sink.wait_message(1);
     assert_eq!(sms["to"], "+393331234567");
     assert_eq!(sms["from"], "Caffè Roma");
-    assert_eq!(sms["text"], "482913 è il tuo codice Wi-Fi & co: valido 10 minuti");
+    assert_eq!(
+        sms["text"],
+        "482913 è il tuo codice Wi-Fi & co: valido 10 minuti"
+    );
 
     // Kannel's refusal (wrong password: 403) is permanent: retrying cannot help.
     let e = kannel_gateway(&kannel, "wrong", None)

@@ -10,7 +10,12 @@ use hotspotd::model::outbound::{Secret, Twilio};
 const SID: &str = "AC0123456789abcdef0123456789abcdef";
 const TOKEN: &str = "contract-token";
 
-fn sender(server: &TwilioContract, token: &str, from: Option<&str>, service: Option<&str>) -> TwilioSender {
+fn sender(
+    server: &TwilioContract,
+    token: &str,
+    from: Option<&str>,
+    service: Option<&str>,
+) -> TwilioSender {
     TwilioSender::new(&Twilio {
         api_base: format!("http://127.0.0.1:{}", server.port),
         account_sid: SID.into(),
@@ -79,5 +84,10 @@ async fn contract_an_unreachable_api_is_retryable() {
         messaging_service_sid: None,
     })
     .unwrap();
-    assert!(down.send("+393331234567", "x").await.unwrap_err().is_retryable());
+    assert!(
+        down.send("+393331234567", "x")
+            .await
+            .unwrap_err()
+            .is_retryable()
+    );
 }

@@ -87,7 +87,13 @@ fn secret(
         (Some(s), None) => Ok(Some(Secret(s))),
         (None, Some(path)) => std::fs::read_to_string(Path::new(&path))
             .map(|text| Some(Secret(text.lines().next().unwrap_or("").to_string())))
-            .map_err(|e| invalid(key, format!("cannot read {path:?}: {e}"), "check the path and its permissions")),
+            .map_err(|e| {
+                invalid(
+                    key,
+                    format!("cannot read {path:?}: {e}"),
+                    "check the path and its permissions",
+                )
+            }),
         (None, None) => Ok(None),
     }
 }
@@ -117,7 +123,11 @@ pub fn smtp(raw: Option<RawSmtp>) -> Result<Option<SmtpServer>, ConfigError> {
         credentials,
     };
     if let Some(problem) = smtp_problem(&server) {
-        let key = if problem.contains("plain") { "smtp.security" } else { "smtp.from" };
+        let key = if problem.contains("plain") {
+            "smtp.security"
+        } else {
+            "smtp.from"
+        };
         return Err(invalid(key, problem, "see README, \"Email and SMS codes\""));
     }
     Ok(Some(server))
@@ -127,11 +137,21 @@ pub fn smtp(raw: Option<RawSmtp>) -> Result<Option<SmtpServer>, ConfigError> {
 pub fn sms(raw: Option<RawSms>) -> Result<Option<SmsProvider>, ConfigError> {
     let provider = match raw {
         None => return Ok(None),
-        Some(RawSms::Http { method, url, body, from, success_body }) => {
+        Some(RawSms::Http {
+            method,
+            url,
+            body,
+            from,
+            success_body,
+        }) => {
             if let Some(pattern) = &success_body
                 && let Err(e) = regex::Regex::new(pattern)
             {
-                return Err(invalid("sms.success_body", e.to_string(), "write a regular expression, e.g. \"Accepted\""));
+                return Err(invalid(
+                    "sms.success_body",
+                    e.to_string(),
+                    "write a regular expression, e.g. \"Accepted\"",
+                ));
             }
             SmsProvider::Http(HttpGateway {
                 method: method.unwrap_or(HttpMethod::Get),
@@ -141,9 +161,22 @@ pub fn sms(raw: Option<RawSms>) -> Result<Option<SmsProvider>, ConfigError> {
                 success_body,
             })
         }
-        Some(RawSms::Twilio { api_base, account_sid, auth_token, auth_token_file, from, messaging_service_sid }) => {
-            let auth_token = secret("sms.auth_token", auth_token, auth_token_file)?
-                .ok_or_else(|| invalid("sms.auth_token", "missing", "give auth_token or auth_token_file"))?;
+        Some(RawSms::Twilio {
+            api_base,
+            account_sid,
+            auth_token,
+            auth_token_file,
+            from,
+            messaging_service_sid,
+        }) => {
+            let auth_token =
+                secret("sms.auth_token", auth_token, auth_token_file)?.ok_or_else(|| {
+                    invalid(
+                        "sms.auth_token",
+                        "missing",
+                        "give auth_token or auth_token_file",
+                    )
+                })?;
             SmsProvider::Twilio(Twilio {
                 api_base: api_base.unwrap_or_else(|| "https://api.twilio.com".into()),
                 account_sid,
@@ -154,7 +187,11 @@ pub fn sms(raw: Option<RawSms>) -> Result<Option<SmsProvider>, ConfigError> {
         }
     };
     if let Some(problem) = sms_problem(&provider) {
-        return Err(invalid("sms", problem, "see README, \"Email and SMS codes\""));
+        return Err(invalid(
+            "sms",
+            problem,
+            "see README, \"Email and SMS codes\"",
+        ));
     }
     Ok(Some(provider))
 }
@@ -172,14 +209,20 @@ mod tests {
 
     #[test]
     fn plain_smtp_to_another_host_is_refused_at_load() {
-        let raw: RawSmtp =
-            toml::from_str("host = \"mail.example.com\"\nsecurity = \"plain\"\nfrom = \"w@h.example\"").unwrap();
+        let raw: RawSmtp = toml::from_str(
+            "host = \"mail.example.com\"\nsecurity = \"plain\"\nfrom = \"w@h.example\"",
+        )
+        .unwrap();
         let (key, text) = problem(smtp(Some(raw)).unwrap_err());
         assert_eq!(key, "smtp.security");
         assert!(text.contains("plain SMTP"), "{text}");
-        let raw: RawSmtp = toml::from_str("host = \"mail.example.com\"\nfrom = \"w@h.example\"").unwrap();
+        let raw: RawSmtp =
+            toml::from_str("host = \"mail.example.com\"\nfrom = \"w@h.example\"").unwrap();
         let server = smtp(Some(raw)).unwrap().unwrap();
-        assert_eq!((server.security, server.port), (SmtpSecurity::Starttls, 587));
+        assert_eq!(
+            (server.security, server.port),
+            (SmtpSecurity::Starttls, 587)
+        );
     }
 
     #[test]
@@ -198,15 +241,23 @@ mod tests {
             "provider = \"http\"\nurl = \"http://127.0.0.1:13013/cgi-bin/sendsms?to={to}&text={text}\"\nsuccess_body = \"Accepted\"",
         )
         .unwrap();
-        assert!(matches!(sms(Some(http)).unwrap(), Some(SmsProvider::Http(_))));
+        assert!(matches!(
+            sms(Some(http)).unwrap(),
+            Some(SmsProvider::Http(_))
+        ));
         let twilio: RawSms = toml::from_str(
             "provider = \"twilio\"\naccount_sid = \"AC1\"\nauth_token = \"t\"\nfrom = \"+15005550006\"",
         )
         .unwrap();
-        assert!(matches!(sms(Some(twilio)).unwrap(), Some(SmsProvider::Twilio(_))));
-        let e = toml::from_str::<RawSms>("provider = \"http\"\nurl = \"x\"\nsucess = \"1\"").unwrap_err();
+        assert!(matches!(
+            sms(Some(twilio)).unwrap(),
+            Some(SmsProvider::Twilio(_))
+        ));
+        let e = toml::from_str::<RawSms>("provider = \"http\"\nurl = \"x\"\nsucess = \"1\"")
+            .unwrap_err();
         assert!(e.to_string().contains("sucess"), "{e}");
-        let no_text: RawSms = toml::from_str("provider = \"http\"\nurl = \"http://gw/?to={to}\"").unwrap();
+        let no_text: RawSms =
+            toml::from_str("provider = \"http\"\nurl = \"http://gw/?to={to}\"").unwrap();
         assert_eq!(problem(sms(Some(no_text)).unwrap_err()).0, "sms");
     }
 }

@@ -161,7 +161,11 @@ mod tests {
             .formatted("a@b.c\r\nBcc: x@y.z", mail("Code"))
             .unwrap_err();
         assert!(matches!(e, DeliveryError::Recipient(_)), "{e}");
-        assert!(mailer().formatted("a@b.c\nBcc: x@y.z", mail("Code")).is_err());
+        assert!(
+            mailer()
+                .formatted("a@b.c\nBcc: x@y.z", mail("Code"))
+                .is_err()
+        );
         assert!(mailer().formatted("a@b.c, x@y.z", mail("Code")).is_err());
     }
 

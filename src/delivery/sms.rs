@@ -58,7 +58,11 @@ impl HttpSmsGateway {
         if !is_e164(to) {
             return Err(DeliveryError::Recipient(to.to_owned()));
         }
-        let values = [("{to}", to), ("{text}", text), ("{from}", &self.config.from)];
+        let values = [
+            ("{to}", to),
+            ("{text}", text),
+            ("{from}", &self.config.from),
+        ];
         let url = fill(&self.config.url, &values);
         let request = match self.config.method {
             HttpMethod::Get => self.client.get(&url),

@@ -30,9 +30,9 @@ use crate::model::settings::HotspotSettings;
 use crate::model::throttle::{LoginThrottle, ThrottlePolicy};
 use crate::store::{SharedStore, StoreError};
 
-pub use enforce::enforcement_loop;
 pub use crate::delivery::Mail;
-pub use login::{CodeTexts, OtpError, Credentials, LoginError, PendingView};
+pub use enforce::enforcement_loop;
+pub use login::{CodeTexts, Credentials, LoginError, OtpError, PendingView};
 pub use operator::{Device, OperatorError};
 pub use orders::{OrderError, OrderProgress};
 pub use registry::{Active, ClientView, Registry, UserState};
@@ -216,9 +216,10 @@ impl Gateway {
             "firewall_max_ms": max * 1000.0,
         });
         // Flat, so `status` prints one line per counter.
-        if let (Some(all), serde_json::Value::Object(codes)) =
-            (status.as_object_mut(), m.codes.status(self.sms_month().await))
-        {
+        if let (Some(all), serde_json::Value::Object(codes)) = (
+            status.as_object_mut(),
+            m.codes.status(self.sms_month().await),
+        ) {
             all.extend(codes);
         }
         status

@@ -56,8 +56,16 @@ pub fn cross_checks(
     }
     // A code method names the profile its verified guests get: it must exist.
     let codes = [
-        ("methods.email.profile", &doc.methods.email.enabled, &doc.methods.email.guests.profile),
-        ("methods.sms.profile", &doc.methods.sms.enabled, &doc.methods.sms.guests.profile),
+        (
+            "methods.email.profile",
+            &doc.methods.email.enabled,
+            &doc.methods.email.guests.profile,
+        ),
+        (
+            "methods.sms.profile",
+            &doc.methods.sms.enabled,
+            &doc.methods.sms.guests.profile,
+        ),
     ];
     for (field, enabled, profile) in codes {
         if *enabled && !profile.is_empty() && store.profile_by_name(profile)?.is_none() {

@@ -74,9 +74,18 @@ impl CodeCounters {
             "counter",
             "Login codes not sent: a send limit or the SMS budget.",
             &[
-                ("{channel=\"email\",reason=\"limit\"}", load(&self.email_refused_limits)),
-                ("{channel=\"sms\",reason=\"limit\"}", load(&self.sms_refused_limits)),
-                ("{channel=\"sms\",reason=\"budget\"}", load(&self.sms_refused_budget)),
+                (
+                    "{channel=\"email\",reason=\"limit\"}",
+                    load(&self.email_refused_limits),
+                ),
+                (
+                    "{channel=\"sms\",reason=\"limit\"}",
+                    load(&self.sms_refused_limits),
+                ),
+                (
+                    "{channel=\"sms\",reason=\"budget\"}",
+                    load(&self.sms_refused_budget),
+                ),
             ],
         );
         metric(
@@ -110,11 +119,25 @@ mod tests {
         let c = CodeCounters::default();
         CodeCounters::add(&c.sms_sent);
         CodeCounters::add(&c.sms_refused_limits);
-        let text = c.render(SmsMonth { sent: 7, budget: 10 });
-        assert!(text.contains("hotspotd_codes_sent_total{channel=\"sms\"} 1\n"), "{text}");
-        assert!(text.contains("hotspotd_codes_refused_total{channel=\"sms\",reason=\"limit\"} 1\n"));
+        let text = c.render(SmsMonth {
+            sent: 7,
+            budget: 10,
+        });
+        assert!(
+            text.contains("hotspotd_codes_sent_total{channel=\"sms\"} 1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("hotspotd_codes_refused_total{channel=\"sms\",reason=\"limit\"} 1\n")
+        );
         assert!(text.contains("hotspotd_sms_sent_month 7\n"));
         assert!(text.contains("hotspotd_sms_budget_month 10\n"));
-        assert_eq!(c.status(SmsMonth { sent: 7, budget: 10 })["sms_sent_this_month"], 7);
+        assert_eq!(
+            c.status(SmsMonth {
+                sent: 7,
+                budget: 10
+            })["sms_sent_this_month"],
+            7
+        );
     }
 }

@@ -35,9 +35,9 @@ pub fn parse_email(typed: &str, allowed_domains: &[String]) -> Result<String, Co
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..")
-        && local.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~.".contains(&b)
-        });
+        && local
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~.".contains(&b));
     let domain = domain.to_ascii_lowercase();
     let labels: Vec<&str> = domain.split('.').collect();
     let domain_ok = labels.len() >= 2
@@ -132,7 +132,11 @@ mod tests {
             "a@b.c, x@y.z",
             "<a@b.cd>",
         ] {
-            assert_eq!(parse_email(bad, &[]), Err(ContactError::BadEmail), "{bad:?}");
+            assert_eq!(
+                parse_email(bad, &[]),
+                Err(ContactError::BadEmail),
+                "{bad:?}"
+            );
         }
     }
 
@@ -151,15 +155,28 @@ mod tests {
     fn numbers_become_e164_and_foreign_countries_are_refused() {
         let it = list(&["IT", "CH"]);
         assert_eq!(parse_phone("333 123 4567", &it), Ok("+393331234567".into()));
-        assert_eq!(parse_phone("+39 333 1234567", &it), Ok("+393331234567".into()));
-        assert_eq!(parse_phone("+41 79 123 45 67", &it), Ok("+41791234567".into()));
+        assert_eq!(
+            parse_phone("+39 333 1234567", &it),
+            Ok("+393331234567".into())
+        );
+        assert_eq!(
+            parse_phone("+41 79 123 45 67", &it),
+            Ok("+41791234567".into())
+        );
         assert_eq!(
             parse_phone("+44 7911 123456", &it),
             Err(ContactError::CountryNotAllowed)
         );
-        assert_eq!(parse_phone("+44 7911 123456", &[]), Ok("+447911123456".into()));
+        assert_eq!(
+            parse_phone("+44 7911 123456", &[]),
+            Ok("+447911123456".into())
+        );
         for bad in ["12", "abc", "+39 000", "+39 333 1234567\r\nx", ""] {
-            assert_eq!(parse_phone(bad, &it), Err(ContactError::BadPhone), "{bad:?}");
+            assert_eq!(
+                parse_phone(bad, &it),
+                Err(ContactError::BadPhone),
+                "{bad:?}"
+            );
         }
     }
 

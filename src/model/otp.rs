@@ -253,10 +253,12 @@ impl SendLimits {
         let over = |limit: u32, count: u32| limit > 0 && count >= limit;
         if over(self.hotspot_hour, c.hotspot_hour) {
             Err(LimitHit::Hotspot)
-        } else if over(self.per_device_hour, c.device_hour) || over(self.per_device_day, c.device_day)
+        } else if over(self.per_device_hour, c.device_hour)
+            || over(self.per_device_day, c.device_day)
         {
             Err(LimitHit::Device)
-        } else if over(self.per_target_hour, c.target_hour) || over(self.per_target_day, c.target_day)
+        } else if over(self.per_target_hour, c.target_hour)
+            || over(self.per_target_day, c.target_day)
         {
             Err(LimitHit::Target)
         } else {

@@ -79,7 +79,8 @@ pub fn smtp_problem(server: &SmtpServer) -> Option<String> {
 /// Whether `host` is this machine: a loopback address or `localhost`.
 pub fn is_loopback_host(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost") || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    host.eq_ignore_ascii_case("localhost")
+        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The request method of a generic HTTP SMS gateway.
@@ -182,12 +183,21 @@ mod tests {
 
     #[test]
     fn plain_smtp_is_only_for_this_machine() {
-        assert_eq!(smtp_problem(&server("127.0.0.1", SmtpSecurity::Plain)), None);
-        assert_eq!(smtp_problem(&server("localhost", SmtpSecurity::Plain)), None);
+        assert_eq!(
+            smtp_problem(&server("127.0.0.1", SmtpSecurity::Plain)),
+            None
+        );
+        assert_eq!(
+            smtp_problem(&server("localhost", SmtpSecurity::Plain)),
+            None
+        );
         assert_eq!(smtp_problem(&server("[::1]", SmtpSecurity::Plain)), None);
         assert!(smtp_problem(&server("mail.example", SmtpSecurity::Plain)).is_some());
         assert!(smtp_problem(&server("192.0.2.1", SmtpSecurity::Plain)).is_some());
-        assert_eq!(smtp_problem(&server("mail.example", SmtpSecurity::Starttls)), None);
+        assert_eq!(
+            smtp_problem(&server("mail.example", SmtpSecurity::Starttls)),
+            None
+        );
     }
 
     #[test]

@@ -76,7 +76,14 @@ impl CodeTexts for Words {
             t.get("codes-mail-link"),
             t.get("codes-mail-ignore"),
         );
-        let text = MailText { intro: &intro, code, validity: &validity, link_text: &link_text, link, ignore: &ignore };
+        let text = MailText {
+            intro: &intro,
+            code,
+            validity: &validity,
+            link_text: &link_text,
+            link,
+            ignore: &ignore,
+        };
         let html = MailHtml {
             lang: t.lang.code(),
             subject: &subject,
@@ -116,8 +123,14 @@ impl CodeTexts for Words {
 /// The guest's language: the form's or query's choice, else Accept-Language, else the
 /// hotspot's default.
 fn texts(state: &PortalState, choice: Option<&str>, headers: &HeaderMap) -> Texts {
-    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
-    Texts::new(negotiate(choice, accept, state.gateway.hotspot().default_language))
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    Texts::new(negotiate(
+        choice,
+        accept,
+        state.gateway.hotspot().default_language,
+    ))
 }
 
 fn channel_of(name: &str) -> Option<Channel> {
@@ -141,7 +154,10 @@ fn explain(t: &Texts, e: &OtpError) -> (StatusCode, String) {
         OtpError::Limit(_) => "codes-limit",
         OtpError::Budget => "codes-budget",
         OtpError::Cooldown(secs) => {
-            let text = t.with_args("codes-resend-wait", &[("seconds", FluentValue::from(*secs))]);
+            let text = t.with_args(
+                "codes-resend-wait",
+                &[("seconds", FluentValue::from(*secs))],
+            );
             return (StatusCode::TOO_MANY_REQUESTS, text);
         }
         OtpError::NoCode => "codes-no-code",
@@ -190,16 +206,21 @@ async fn code_page(
         Ok(notice) => (None, notice),
         Err(error) => (Some(error), None),
     };
-    let resend_wait = (pending.as_ref())
-        .filter(|p| p.resend_in > 0)
-        .map(|p| t.with_args("codes-resend-wait", &[("seconds", FluentValue::from(p.resend_in))]));
+    let resend_wait = (pending.as_ref()).filter(|p| p.resend_in > 0).map(|p| {
+        t.with_args(
+            "codes-resend-wait",
+            &[("seconds", FluentValue::from(p.resend_in))],
+        )
+    });
     render(
         status,
         &CodePage {
             hotspot_name: &state.gateway.hotspot().name,
             t,
             channel: channel.as_str(),
-            sent_to: pending.as_ref().map(|p| t.with("codes-sent-to", "target", &p.sent_to)),
+            sent_to: pending
+                .as_ref()
+                .map(|p| t.with("codes-sent-to", "target", &p.sent_to)),
             temporary: channel == Channel::Email && online,
             resend_wait,
             error,
@@ -288,16 +309,31 @@ async fn handle(
         return code_page(&state, peer, channel, t, "", StatusCode::FORBIDDEN, expired).await;
     }
     let Some(ip) = client_ipv4(peer) else {
-        return code_page(&state, peer, channel, t, &dst, StatusCode::BAD_REQUEST, Err(t.get("codes-device"))).await;
+        return code_page(
+            &state,
+            peer,
+            channel,
+            t,
+            &dst,
+            StatusCode::BAD_REQUEST,
+            Err(t.get("codes-device")),
+        )
+        .await;
     };
-    let words = Words { t, name: state.gateway.hotspot().name.clone() };
+    let words = Words {
+        t,
+        name: state.gateway.hotspot().name.clone(),
+    };
     let portal_url = state.portal_url_for(peer);
     let g = &state.gateway;
     let sent = |r: Result<PendingView, OtpError>, notice: Option<String>| r.map(|_| notice);
     let outcome = match (action, channel) {
         ("send", Channel::Email) => {
             let typed = form.address.unwrap_or_default();
-            sent(g.request_email_code(ip, &typed, &words, &portal_url).await, None)
+            sent(
+                g.request_email_code(ip, &typed, &words, &portal_url).await,
+                None,
+            )
         }
         ("send", Channel::Sms) => {
             let typed = form.number.unwrap_or_default();
@@ -322,7 +358,9 @@ async fn handle(
             let (status, text) = explain(&t, &e);
             let page = code_page(&state, peer, channel, t, &dst, status, Err(text)).await;
             match e {
-                OtpError::Cooldown(secs) => ([(header::RETRY_AFTER, secs.to_string())], page).into_response(),
+                OtpError::Cooldown(secs) => {
+                    ([(header::RETRY_AFTER, secs.to_string())], page).into_response()
+                }
                 _ => page,
             }
         }
@@ -338,7 +376,16 @@ pub async fn link(
 ) -> Response {
     let t = texts(&state, None, &headers);
     let Some(ip) = client_ipv4(peer) else {
-        return code_page(&state, peer, Channel::Email, t, "", StatusCode::BAD_REQUEST, Err(t.get("codes-device"))).await;
+        return code_page(
+            &state,
+            peer,
+            Channel::Email,
+            t,
+            "",
+            StatusCode::BAD_REQUEST,
+            Err(t.get("codes-device")),
+        )
+        .await;
     };
     match state.gateway.confirm_email_link(ip, &token).await {
         Ok(_) => continue_to(""),
@@ -367,7 +414,12 @@ pub async fn returning(state: &PortalState, peer: SocketAddr, dst: &str) -> Opti
         return Some(continue_to(dst));
     }
     for channel in [Channel::Sms, Channel::Email] {
-        if state.gateway.pending_code(ip, channel).await.is_some_and(|p| p.live) {
+        if state
+            .gateway
+            .pending_code(ip, channel)
+            .await
+            .is_some_and(|p| p.live)
+        {
             return Some(Redirect::to(&format!("/code/{}", channel.as_str())).into_response());
         }
     }

@@ -13,10 +13,10 @@ use tracing::error;
 use super::PortalState;
 use super::forgery::{self, EXPIRED};
 use super::i18n::Texts;
-use crate::model::settings::HotspotSettings;
-use std::sync::Arc;
 use crate::gateway::{Credentials, LoginError, now};
+use crate::model::settings::HotspotSettings;
 use crate::model::units::{format_duration, format_size};
+use std::sync::Arc;
 
 #[derive(Template)]
 #[template(path = "splash.html")]

@@ -4,7 +4,7 @@
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Store, StoreError};
-use crate::model::otp::{Channel, PendingCode, SendCounts, SendLimits, LimitHit, MAX_TRIES};
+use crate::model::otp::{Channel, LimitHit, MAX_TRIES, PendingCode, SendCounts, SendLimits};
 
 /// A code about to be sent for a new pending login.
 #[derive(Debug, Clone)]
@@ -188,7 +188,11 @@ impl Store {
         );
         Ok(self
             .conn
-            .query_row(&sql, params![mac, channel.as_str(), now - HOUR], pending_row)
+            .query_row(
+                &sql,
+                params![mac, channel.as_str(), now - HOUR],
+                pending_row,
+            )
             .optional()?)
     }
 
@@ -196,7 +200,11 @@ impl Store {
     pub fn pending_by_token(&self, token_hash: &[u8]) -> Result<Option<PendingCode>, StoreError> {
         Ok(self
             .conn
-            .query_row(&format!("{PENDING} WHERE token_hash = ?1"), [token_hash], pending_row)
+            .query_row(
+                &format!("{PENDING} WHERE token_hash = ?1"),
+                [token_hash],
+                pending_row,
+            )
             .optional()?)
     }
 
@@ -208,7 +216,9 @@ impl Store {
         )?;
         Ok(self
             .conn
-            .query_row("SELECT tries FROM pending_codes WHERE id = ?1", [id], |r| r.get(0))?)
+            .query_row("SELECT tries FROM pending_codes WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })?)
     }
 
     /// Marks a pending login used; false if it already was (a second use, or a race lost).
@@ -270,7 +280,11 @@ impl Store {
     pub fn sms_sent_in(&self, month: &str) -> Result<u32, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT sent FROM sms_months WHERE month = ?1", [month], |r| r.get(0))
+            .query_row(
+                "SELECT sent FROM sms_months WHERE month = ?1",
+                [month],
+                |r| r.get(0),
+            )
             .optional()?
             .unwrap_or(0))
     }
@@ -279,7 +293,11 @@ impl Store {
     pub fn count_sms(&mut self, month: &str) -> Result<u32, StoreError> {
         let tx = self.conn.transaction()?;
         let before: u32 = tx
-            .query_row("SELECT sent FROM sms_months WHERE month = ?1", [month], |r| r.get(0))
+            .query_row(
+                "SELECT sent FROM sms_months WHERE month = ?1",
+                [month],
+                |r| r.get(0),
+            )
             .optional()?
             .unwrap_or(0);
         tx.execute(

@@ -16,7 +16,10 @@ fn new(mac: &str, target: &str, now: i64) -> NewPending {
 fn a_resend_keeps_the_tries_and_a_use_happens_once() {
     let mut s = Store::open_in_memory().unwrap();
     let limits = SendLimits::default();
-    let p = s.start_pending(&new("m1", "+39333", 100), &limits).unwrap().unwrap();
+    let p = s
+        .start_pending(&new("m1", "+39333", 100), &limits)
+        .unwrap()
+        .unwrap();
     assert_eq!((p.tries, p.sends), (0, 1));
     assert_eq!(s.wrong_try(p.id).unwrap(), 1);
     assert_eq!(s.wrong_try(p.id).unwrap(), 2);
@@ -42,31 +45,55 @@ fn limits_count_sends_per_device_target_and_hotspot() {
         hotspot_hour: 3,
         ..SendLimits::default()
     };
-    assert!(s.start_pending(&new("m1", "+1", 100), &limits).unwrap().is_ok());
-    assert!(s.start_pending(&new("m1", "+2", 101), &limits).unwrap().is_ok());
+    assert!(
+        s.start_pending(&new("m1", "+1", 100), &limits)
+            .unwrap()
+            .is_ok()
+    );
+    assert!(
+        s.start_pending(&new("m1", "+2", 101), &limits)
+            .unwrap()
+            .is_ok()
+    );
     assert_eq!(
         s.start_pending(&new("m1", "+3", 102), &limits).unwrap(),
         Err(LimitHit::Device)
     );
-    assert!(s.start_pending(&new("m2", "+1", 103), &limits).unwrap().is_ok());
+    assert!(
+        s.start_pending(&new("m2", "+1", 103), &limits)
+            .unwrap()
+            .is_ok()
+    );
     assert_eq!(
         s.start_pending(&new("m3", "+4", 104), &limits).unwrap(),
         Err(LimitHit::Hotspot),
         "rotating devices and numbers still hit the hotspot's cap"
     );
     // An hour later the windows are empty again.
-    assert!(s.start_pending(&new("m1", "+3", 104 + 3600), &limits).unwrap().is_ok());
+    assert!(
+        s.start_pending(&new("m1", "+3", 104 + 3600), &limits)
+            .unwrap()
+            .is_ok()
+    );
 }
 
 #[test]
 fn a_new_code_ends_the_devices_older_ones() {
     let mut s = Store::open_in_memory().unwrap();
     let limits = SendLimits::default();
-    let first = s.start_pending(&new("m1", "+1", 100), &limits).unwrap().unwrap();
-    let second = s.start_pending(&new("m1", "+2", 110), &limits).unwrap().unwrap();
+    let first = s
+        .start_pending(&new("m1", "+1", 100), &limits)
+        .unwrap()
+        .unwrap();
+    let second = s
+        .start_pending(&new("m1", "+2", 110), &limits)
+        .unwrap()
+        .unwrap();
     assert!(!s.pending(first.id).unwrap().unwrap().is_live(111));
     assert_eq!(
-        s.newest_pending("m1", Channel::Sms, 111).unwrap().map(|p| p.id),
+        s.newest_pending("m1", Channel::Sms, 111)
+            .unwrap()
+            .map(|p| p.id),
         Some(second.id)
     );
     assert_eq!(s.newest_pending("m2", Channel::Sms, 111).unwrap(), None);
@@ -88,8 +115,14 @@ fn tokens_find_their_login_and_verified_devices_are_remembered() {
     let mut n = new("m1", "a@b.cd", 100);
     n.channel = Channel::Email;
     n.token_hash = Some(vec![7; 32]);
-    let p = s.start_pending(&n, &SendLimits::default()).unwrap().unwrap();
-    assert_eq!(s.pending_by_token(&[7; 32]).unwrap().map(|p| p.id), Some(p.id));
+    let p = s
+        .start_pending(&n, &SendLimits::default())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        s.pending_by_token(&[7; 32]).unwrap().map(|p| p.id),
+        Some(p.id)
+    );
     assert_eq!(s.pending_by_token(&[8; 32]).unwrap(), None);
     assert_eq!(s.last_verified("m1", Channel::Email, 0).unwrap(), None);
     s.use_pending(p.id, 150).unwrap();

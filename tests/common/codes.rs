@@ -62,8 +62,22 @@ impl CodesLab {
         text.push_str(&extra);
         std::fs::write(&lab.config, text).unwrap();
         lab.start_daemon();
-        lab.ok(&["profile", "add", "day", "--name-for-users", "Day pass", "--validity", "1d"]);
-        let codes = CodesLab { lab, smtp: Some(smtp), sink, kannel, twilio };
+        lab.ok(&[
+            "profile",
+            "add",
+            "day",
+            "--name-for-users",
+            "Day pass",
+            "--validity",
+            "1d",
+        ]);
+        let codes = CodesLab {
+            lab,
+            smtp: Some(smtp),
+            sink,
+            kannel,
+            twilio,
+        };
         codes.set_methods(methods);
         codes
     }
@@ -89,13 +103,24 @@ impl CodesLab {
 
     /// The mail's link.
     pub fn link_in(mail: &str) -> String {
-        let start = mail.find(&format!("{PORTAL}/e/")).unwrap_or_else(|| panic!("no link in {mail}"));
-        mail[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || ":/._-".contains(*c)).collect()
+        let start = mail
+            .find(&format!("{PORTAL}/e/"))
+            .unwrap_or_else(|| panic!("no link in {mail}"));
+        mail[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || ":/._-".contains(*c))
+            .collect()
     }
 
     /// Posts a code form from guest `i` (`path` under /code/, `fields` url-encoded by curl);
     /// returns (status, body).
-    pub fn post(&self, i: usize, path: &str, fields: &[(&str, &str)], headers: &[&str]) -> (String, String) {
+    pub fn post(
+        &self,
+        i: usize,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[&str],
+    ) -> (String, String) {
         let token = self.lab.form_token_in(&self.lab.guest(i), PORTAL);
         let mut args: Vec<String> = vec!["-w".into(), "\n%{http_code}".into()];
         for h in headers {
@@ -124,7 +149,10 @@ impl CodesLab {
 
     /// The daemon's Prometheus exposition.
     pub fn metrics(&self) -> String {
-        let out = self.lab.in_ns(&self.lab.gw(), &["curl", "-s", "http://127.0.0.1:9108/metrics"]);
+        let out = self.lab.in_ns(
+            &self.lab.gw(),
+            &["curl", "-s", "http://127.0.0.1:9108/metrics"],
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 

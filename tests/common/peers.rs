@@ -48,7 +48,9 @@ fn wait_port(ns: Option<&str>, port: u16, what: &str, log: &Path) {
     let probe = format!("exec 3<>/dev/tcp/127.0.0.1/{port}");
     loop {
         let ok = match ns {
-            Some(ns) => Command::new("ip").args(["netns", "exec", ns, "bash", "-c", &probe]).output(),
+            Some(ns) => Command::new("ip")
+                .args(["netns", "exec", ns, "bash", "-c", &probe])
+                .output(),
             None => Command::new("bash").args(["-c", &probe]).output(),
         }
         .is_ok_and(|o| o.status.success());
@@ -92,12 +94,26 @@ impl Smtp {
         let maildir = dir.path().join("maildir");
         let log = dir.path().join("smtp.log");
         let listen = format!("127.0.0.1:{port}");
-        let args = ["/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", &listen, "-c",
-            "aiosmtpd.handlers.Mailbox", maildir.to_str().unwrap()];
+        let args = [
+            "/usr/bin/python3",
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            &listen,
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+            maildir.to_str().unwrap(),
+        ];
         let child = spawn(ns, &args, &log);
         let procs = Procs(vec![child]);
         wait_port(ns, port, "aiosmtpd (install python3-aiosmtpd)", &log);
-        Smtp { port, maildir, _dir: dir, _procs: procs }
+        Smtp {
+            port,
+            maildir,
+            _dir: dir,
+            _procs: procs,
+        }
     }
 
     /// Every delivered message, oldest first.
@@ -106,7 +122,10 @@ impl Smtp {
             .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
             .unwrap_or_default();
         files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-        files.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
+        files
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect()
     }
 
     /// The decoded text/plain part of a raw message (Python's email package, as a mail
@@ -122,7 +141,12 @@ impl Smtp {
             .spawn()
             .expect("python3");
         use std::io::Write;
-        child.stdin.take().unwrap().write_all(raw.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(raw.as_bytes())
+            .unwrap();
         let out = child.wait_with_output().unwrap();
         assert!(out.status.success(), "not a readable mail: {raw}");
         String::from_utf8_lossy(&out.stdout).into_owned()
@@ -156,10 +180,20 @@ impl SmsSink {
         let file = dir.path().join("sms.jsonl");
         let log = dir.path().join("sink.log");
         let script = repo().join("tests/peers/sms_sink.py");
-        let args = ["/usr/bin/python3", script.to_str().unwrap(), &port.to_string(), file.to_str().unwrap()];
+        let args = [
+            "/usr/bin/python3",
+            script.to_str().unwrap(),
+            &port.to_string(),
+            file.to_str().unwrap(),
+        ];
         let procs = Procs(vec![spawn(ns, &args, &log)]);
         wait_port(ns, port, "the SMS sink", &log);
-        SmsSink { port, file, _dir: dir, _procs: procs }
+        SmsSink {
+            port,
+            file,
+            _dir: dir,
+            _procs: procs,
+        }
     }
 
     /// Every SMS delivered so far.
@@ -196,7 +230,10 @@ pub struct Kannel {
 impl Kannel {
     pub fn start(ns: Option<&str>, sink_port: u16) -> Kannel {
         for bin in ["/usr/sbin/bearerbox", "/usr/sbin/smsbox"] {
-            assert!(Path::new(bin).exists(), "{bin} missing: install Debian package kannel");
+            assert!(
+                Path::new(bin).exists(),
+                "{bin} missing: install Debian package kannel"
+            );
         }
         let dir = tempfile::tempdir().unwrap();
         let (admin, boxes, mo, sendsms) = (free_port(), free_port(), free_port(), free_port());
@@ -222,9 +259,15 @@ impl Kannel {
         let mut procs = Procs(vec![bearerbox]);
         wait_port(ns, boxes, "bearerbox", &bb_log);
         let sb_log = dir.path().join("smsbox.log");
-        procs.0.push(spawn(ns, &["/usr/sbin/smsbox", "-v", "1", &conf], &sb_log));
+        procs
+            .0
+            .push(spawn(ns, &["/usr/sbin/smsbox", "-v", "1", &conf], &sb_log));
         wait_port(ns, sendsms, "smsbox", &sb_log);
-        Kannel { sendsms_port: sendsms, _dir: dir, _procs: procs }
+        Kannel {
+            sendsms_port: sendsms,
+            _dir: dir,
+            _procs: procs,
+        }
     }
 
     /// The `sendsms` URL template the gateway is configured with.
@@ -250,11 +293,22 @@ impl TwilioContract {
         let file = dir.path().join("twilio.jsonl");
         let log = dir.path().join("twilio.log");
         let script = repo().join("tests/peers/twilio_contract.py");
-        let args = ["/usr/bin/python3", script.to_str().unwrap(), &port.to_string(),
-            file.to_str().unwrap(), sid, token];
+        let args = [
+            "/usr/bin/python3",
+            script.to_str().unwrap(),
+            &port.to_string(),
+            file.to_str().unwrap(),
+            sid,
+            token,
+        ];
         let procs = Procs(vec![spawn(ns, &args, &log)]);
         wait_port(ns, port, "the Twilio contract server", &log);
-        TwilioContract { port, file, _dir: dir, _procs: procs }
+        TwilioContract {
+            port,
+            file,
+            _dir: dir,
+            _procs: procs,
+        }
     }
 
     /// Every message accepted, as the form fields sent.

@@ -12,8 +12,8 @@ use crate::delivery::{DeliveryError, Mail};
 use crate::gateway::{ClientView, Gateway, GatewayError, now};
 use crate::model::contact::{ContactError, masked_phone};
 use crate::model::otp::{
-    CODE_VALIDITY_SECS, Channel, LimitHit, MAX_TRIES, PendingCode, RandomError, Verdict,
-    code_hash, identity_hash, new_code, new_link_token, normalize_code, token_hash,
+    CODE_VALIDITY_SECS, Channel, LimitHit, MAX_TRIES, PendingCode, RandomError, Verdict, code_hash,
+    identity_hash, new_code, new_link_token, normalize_code, token_hash,
 };
 use crate::model::profile::State;
 use crate::model::settings::methods::CodeGuests;
@@ -138,7 +138,11 @@ impl Gateway {
                 &hotspot.methods.sms.guests,
             ),
         };
-        if on { Ok(guests.clone()) } else { Err(OtpError::Off) }
+        if on {
+            Ok(guests.clone())
+        } else {
+            Err(OtpError::Off)
+        }
     }
 
     /// The code the device at `ip` was sent for `channel` within the hour, if any: reopening
@@ -179,7 +183,10 @@ impl Gateway {
             // Dead or expired: a new login with a new count, as if the guest typed the
             // address again (the send limits still count).
             return match channel {
-                Channel::Email => self.request_email_code(ip, &p.target, texts, portal_url).await,
+                Channel::Email => {
+                    self.request_email_code(ip, &p.target, texts, portal_url)
+                        .await
+                }
                 Channel::Sms => self.request_sms_code(ip, &p.target, texts).await,
             };
         }
@@ -203,7 +210,11 @@ impl Gateway {
         let link = format!("{portal_url}/e/{}", token.unwrap_or_default());
         self.deliver(channel, &p, &code, &link, texts).await?;
         info!(%mac, channel = channel.as_str(), sends = p.sends, tries = p.tries, "code sent again");
-        Ok(PendingView::of(&p, options.limits.resend_cooldown_secs, now))
+        Ok(PendingView::of(
+            &p,
+            options.limits.resend_cooldown_secs,
+            now,
+        ))
     }
 
     /// Checks a typed code against the device's pending login and, if right, admits the
@@ -259,7 +270,9 @@ impl Gateway {
         if !self.store.run(move |s| s.use_pending(id, now)).await? {
             return Err(OtpError::Used);
         }
-        let user = self.guest_user(p.channel, &p.target, &options.profile).await?;
+        let user = self
+            .guest_user(p.channel, &p.target, &options.profile)
+            .await?;
         info!(%mac, %ip, channel = p.channel.as_str(), user, "guest verified by code");
         Ok(self.admit(mac, ip, user).await?)
     }
@@ -297,7 +310,10 @@ impl Gateway {
             })
             .await?;
         found.ok_or_else(|| {
-            warn!(channel = channel.as_str(), "the method's profile does not exist");
+            warn!(
+                channel = channel.as_str(),
+                "the method's profile does not exist"
+            );
             OtpError::Internal(GatewayError::Inconsistent(
                 "the login method names a profile that does not exist".into(),
             ))
@@ -323,7 +339,10 @@ impl Gateway {
             else {
                 continue;
             };
-            let user = self.guest_user(channel, &target, &options.profile).await.ok()?;
+            let user = self
+                .guest_user(channel, &target, &options.profile)
+                .await
+                .ok()?;
             match self.admit(mac.clone(), ip, user).await {
                 Ok(view) => {
                     info!(%mac, %ip, channel = channel.as_str(), "returning device logged in again");

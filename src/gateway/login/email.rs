@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 
 use tracing::{info, warn};
 
-use super::codes::{OtpError, CodeTexts, PendingView};
+use super::codes::{CodeTexts, OtpError, PendingView};
 use crate::delivery::{DeliveryError, Mail, Mailer};
 use crate::gateway::{ClientView, Gateway, now};
 use crate::metrics::CodeCounters;
@@ -56,10 +56,14 @@ impl Gateway {
             expires_at: now + CODE_VALIDITY_SECS,
         };
         let limits = options.limits;
-        let started = self.store.run(move |s| s.start_pending(&new, &limits)).await?;
+        let started = self
+            .store
+            .run(move |s| s.start_pending(&new, &limits))
+            .await?;
         let p = started.map_err(|hit| self.refused_by_limit(Channel::Email, hit))?;
         let link = format!("{portal_url}/e/{token}");
-        self.deliver(Channel::Email, &p, &code, &link, texts).await?;
+        self.deliver(Channel::Email, &p, &code, &link, texts)
+            .await?;
         info!(%mac, %ip, pending = p.id, "email code sent");
         self.temporary_session(mac, ip, p.id, &options.profile, email.temporary_secs)
             .await;
@@ -68,7 +72,14 @@ impl Gateway {
 
     /// Opens the temporary session of an email login, unless the device is online or had one
     /// within the hour. Its failure is logged: the guest can still type the code.
-    async fn temporary_session(&self, mac: String, ip: Ipv4Addr, pending: i64, profile: &str, secs: u32) {
+    async fn temporary_session(
+        &self,
+        mac: String,
+        ip: Ipv4Addr,
+        pending: i64,
+        profile: &str,
+        secs: u32,
+    ) {
         if self.online.lock().await.sessions.contains_key(&mac) {
             return;
         }
@@ -94,7 +105,10 @@ impl Gateway {
             })
             .await;
         match made {
-            Ok(Some(user)) => match self.admit_for(mac.clone(), ip, user, Some(u64::from(secs))).await {
+            Ok(Some(user)) => match self
+                .admit_for(mac.clone(), ip, user, Some(u64::from(secs)))
+                .await
+            {
                 Ok(_) => info!(%mac, %ip, secs, "temporary session to read the email"),
                 Err(e) => warn!(%mac, %ip, error = %e, "temporary session refused"),
             },

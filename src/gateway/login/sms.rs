@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 
 use tracing::{info, warn};
 
-use super::codes::{OtpError, CodeTexts, PendingView};
+use super::codes::{CodeTexts, OtpError, PendingView};
 use crate::delivery::{DeliveryError, sms_sender};
 use crate::gateway::{Gateway, now};
 use crate::metrics::{CodeCounters, SmsMonth};
@@ -47,7 +47,10 @@ impl Gateway {
             expires_at: now + CODE_VALIDITY_SECS,
         };
         let limits = options.limits;
-        let started = self.store.run(move |s| s.start_pending(&new, &limits)).await?;
+        let started = self
+            .store
+            .run(move |s| s.start_pending(&new, &limits))
+            .await?;
         let p = started.map_err(|hit| self.refused_by_limit(Channel::Sms, hit))?;
         self.deliver(Channel::Sms, &p, &code, "", texts).await?;
         info!(%mac, %ip, pending = p.id, "SMS code sent");
@@ -63,7 +66,11 @@ impl Gateway {
             return Ok(());
         }
         CodeCounters::add(&self.metrics.codes.sms_refused_budget);
-        warn!(sent, budget = budget.monthly, "SMS code refused: the monthly budget is used up");
+        warn!(
+            sent,
+            budget = budget.monthly,
+            "SMS code refused: the monthly budget is used up"
+        );
         Err(OtpError::Budget)
     }
 
@@ -92,7 +99,11 @@ impl Gateway {
     /// This month's SMS and the budget, for `status` and `/metrics`.
     pub async fn sms_month(&self) -> SmsMonth {
         let month = month_of(now());
-        let sent = self.store.run(move |s| s.sms_sent_in(&month)).await.unwrap_or(0);
+        let sent = self
+            .store
+            .run(move |s| s.sms_sent_in(&month))
+            .await
+            .unwrap_or(0);
         SmsMonth {
             sent,
             budget: self.hotspot().methods.sms.budget.monthly,

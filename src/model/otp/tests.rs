@@ -64,8 +64,14 @@ fn hashes_depend_on_key_target_and_code() {
 #[test]
 fn the_fifth_wrong_try_kills_the_code_and_then_even_the_right_one_fails() {
     let now = 1000;
-    assert_eq!(pending(0, now).verdict(false, now), Verdict::Wrong { left: 4 });
-    assert_eq!(pending(3, now).verdict(false, now), Verdict::Wrong { left: 1 });
+    assert_eq!(
+        pending(0, now).verdict(false, now),
+        Verdict::Wrong { left: 4 }
+    );
+    assert_eq!(
+        pending(3, now).verdict(false, now),
+        Verdict::Wrong { left: 1 }
+    );
     assert_eq!(pending(4, now).verdict(false, now), Verdict::Dead);
     assert_eq!(pending(5, now).verdict(true, now), Verdict::Dead);
     assert_eq!(pending(4, now).verdict(true, now), Verdict::Accepted);
@@ -123,7 +129,13 @@ fn the_budget_warns_once_when_the_threshold_is_crossed() {
     assert_eq!(warnings, vec![7], "the 8th SMS reaches 80 %");
     assert!(b.allows(9));
     assert!(!b.allows(10));
-    assert!(SmsBudget { monthly: 0, warn_percent: 80 }.allows(u32::MAX - 1));
+    assert!(
+        SmsBudget {
+            monthly: 0,
+            warn_percent: 80
+        }
+        .allows(u32::MAX - 1)
+    );
 }
 
 #[test]

@@ -45,7 +45,10 @@ impl CodeGuests {
         if !(300..=366 * 86_400).contains(&self.guest_validity_secs) {
             errors.push(SettingsError::new(
                 format!("{at}.guest_validity_secs"),
-                format!("{} is not between 300 (5 minutes) and 31622400 (a year)", self.guest_validity_secs),
+                format!(
+                    "{} is not between 300 (5 minutes) and 31622400 (a year)",
+                    self.guest_validity_secs
+                ),
                 "give the seconds a verified guest stays verified, e.g. 86400 for a day",
             ));
         }

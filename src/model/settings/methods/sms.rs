@@ -69,7 +69,9 @@ mod tests {
             ["methods.sms.profile", "methods.sms.countries"]
         );
         assert_eq!(
-            fields(r#"{"methods":{"sms":{"enabled":true,"profile":"day","countries":["IT","XX"]}}}"#),
+            fields(
+                r#"{"methods":{"sms":{"enabled":true,"profile":"day","countries":["IT","XX"]}}}"#
+            ),
             ["methods.sms.countries[1]"]
         );
     }
@@ -97,13 +99,20 @@ mod tests {
         let e = serde_json::from_str::<HotspotSettings>(r#"{"methods":{"sms":{"budjet":{}}}}"#)
             .unwrap_err();
         assert!(e.to_string().contains("budjet"), "{e}");
-        for typo in [r#"{"email":{"profle":"x"}}"#, r#"{"sms":{"limits":{"per_day":1}}}"#] {
+        for typo in [
+            r#"{"email":{"profle":"x"}}"#,
+            r#"{"sms":{"limits":{"per_day":1}}}"#,
+        ] {
             let json = format!(r#"{{"methods":{typo}}}"#);
-            assert!(serde_json::from_str::<HotspotSettings>(&json).is_err(), "{typo}");
+            assert!(
+                serde_json::from_str::<HotspotSettings>(&json).is_err(),
+                "{typo}"
+            );
         }
-        let s: HotspotSettings =
-            serde_json::from_str(r#"{"methods":{"email":{"profile":"day","mac_auto_login":false}}}"#)
-                .unwrap();
+        let s: HotspotSettings = serde_json::from_str(
+            r#"{"methods":{"email":{"profile":"day","mac_auto_login":false}}}"#,
+        )
+        .unwrap();
         assert_eq!(s.methods.email.guests.profile, "day");
         assert!(!s.methods.email.guests.mac_auto_login);
         let back: HotspotSettings =
