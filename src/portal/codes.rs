@@ -13,13 +13,16 @@ use fluent_templates::fluent_bundle::FluentValue;
 use serde::Deserialize;
 use tracing::error;
 
+mod words;
+
 use super::PortalState;
 use super::forgery;
 use super::i18n::{Texts, negotiate};
 use super::pages::{client_ipv4, render, safe_dst};
-use crate::gateway::{CodeTexts, LoginError, Mail, OtpError, PendingView};
+use crate::gateway::{LoginError, OtpError, PendingView};
 use crate::model::contact::ContactError;
 use crate::model::otp::Channel;
+use words::Words;
 
 #[derive(Template)]
 #[template(path = "code.html")]
@@ -34,90 +37,6 @@ struct CodePage<'a> {
     notice: Option<String>,
     dst: &'a str,
     token: String,
-}
-
-#[derive(Template)]
-#[template(path = "mail/code.html")]
-struct MailHtml<'a> {
-    lang: &'a str,
-    subject: &'a str,
-    intro: &'a str,
-    code: &'a str,
-    validity: &'a str,
-    link_text: &'a str,
-    link: &'a str,
-    ignore: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "mail/code.txt")]
-struct MailText<'a> {
-    intro: &'a str,
-    code: &'a str,
-    validity: &'a str,
-    link_text: &'a str,
-    link: &'a str,
-    ignore: &'a str,
-}
-
-/// The mail and SMS words in the guest's language.
-struct Words {
-    t: Texts,
-    name: String,
-}
-
-impl CodeTexts for Words {
-    fn mail(&self, code: &str, link: &str) -> Mail {
-        let t = &self.t;
-        let subject = t.with("codes-mail-subject", "name", &self.name);
-        let intro = t.with("codes-mail-intro", "name", &self.name);
-        let (validity, link_text, ignore) = (
-            t.get("codes-mail-validity"),
-            t.get("codes-mail-link"),
-            t.get("codes-mail-ignore"),
-        );
-        let text = MailText {
-            intro: &intro,
-            code,
-            validity: &validity,
-            link_text: &link_text,
-            link,
-            ignore: &ignore,
-        };
-        let html = MailHtml {
-            lang: t.lang.code(),
-            subject: &subject,
-            intro: &intro,
-            code,
-            validity: &validity,
-            link_text: &link_text,
-            link,
-            ignore: &ignore,
-        };
-        Mail {
-            // Both templates are ours and compiled; a failure would be a bug, and the code
-            // still reaches the guest in the other part.
-            text: text.render().unwrap_or_else(|e| {
-                error!(error = %e, "mail text template failed");
-                format!("{intro} {code}")
-            }),
-            html: html.render().unwrap_or_else(|e| {
-                error!(error = %e, "mail HTML template failed");
-                format!("<p>{code}</p>")
-            }),
-            subject,
-        }
-    }
-
-    fn sms(&self, code: &str) -> String {
-        self.t.with_args(
-            "codes-sms-text",
-            &[
-                ("code", FluentValue::from(code.to_owned())),
-                ("name", FluentValue::from(self.name.clone())),
-            ],
-        )
-    }
 }
 
 /// The guest's language: the form's or query's choice, else Accept-Language, else the

@@ -1,0 +1,93 @@
+//! The words of a code message in the guest's language: the mail (text and HTML, from
+//! `portal-templates/mail/`) and the SMS.
+
+use askama::Template;
+use fluent_templates::fluent_bundle::FluentValue;
+use tracing::error;
+
+use crate::gateway::{CodeTexts, Mail};
+use crate::portal::i18n::Texts;
+
+#[derive(Template)]
+#[template(path = "mail/code.html")]
+struct MailHtml<'a> {
+    lang: &'a str,
+    subject: &'a str,
+    intro: &'a str,
+    code: &'a str,
+    validity: &'a str,
+    link_text: &'a str,
+    link: &'a str,
+    ignore: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/code.txt")]
+struct MailText<'a> {
+    intro: &'a str,
+    code: &'a str,
+    validity: &'a str,
+    link_text: &'a str,
+    link: &'a str,
+    ignore: &'a str,
+}
+
+/// The mail and SMS words in the guest's language.
+pub(super) struct Words {
+    pub(super) t: Texts,
+    pub(super) name: String,
+}
+
+impl CodeTexts for Words {
+    fn mail(&self, code: &str, link: &str) -> Mail {
+        let t = &self.t;
+        let subject = t.with("codes-mail-subject", "name", &self.name);
+        let intro = t.with("codes-mail-intro", "name", &self.name);
+        let (validity, link_text, ignore) = (
+            t.get("codes-mail-validity"),
+            t.get("codes-mail-link"),
+            t.get("codes-mail-ignore"),
+        );
+        let text = MailText {
+            intro: &intro,
+            code,
+            validity: &validity,
+            link_text: &link_text,
+            link,
+            ignore: &ignore,
+        };
+        let html = MailHtml {
+            lang: t.lang.code(),
+            subject: &subject,
+            intro: &intro,
+            code,
+            validity: &validity,
+            link_text: &link_text,
+            link,
+            ignore: &ignore,
+        };
+        Mail {
+            // Both templates are ours and compiled; a failure would be a bug, and the code
+            // still reaches the guest in the other part.
+            text: text.render().unwrap_or_else(|e| {
+                error!(error = %e, "mail text template failed");
+                format!("{intro} {code}")
+            }),
+            html: html.render().unwrap_or_else(|e| {
+                error!(error = %e, "mail HTML template failed");
+                format!("<p>{code}</p>")
+            }),
+            subject,
+        }
+    }
+
+    fn sms(&self, code: &str) -> String {
+        self.t.with_args(
+            "codes-sms-text",
+            &[
+                ("code", FluentValue::from(code.to_owned())),
+                ("name", FluentValue::from(self.name.clone())),
+            ],
+        )
+    }
+}
