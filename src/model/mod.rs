@@ -1,5 +1,6 @@
 //! Pure domain logic: no I/O, the clock is always passed in.
 
+pub mod asset;
 pub mod calendar;
 pub mod form_token;
 pub mod limitation;
