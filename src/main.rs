@@ -86,6 +86,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Order(cmd) => cli::order(&paths()?, &cmd)?,
         Command::Mac(cmd) => cli::mac(&config()?, &cmd)?,
         Command::Garden(cmd) => cli::garden(&config()?, &cmd)?,
+        Command::Asset(cmd) => cli::asset(&paths()?, &cmd)?,
     };
     print!("{output}");
     Ok(())

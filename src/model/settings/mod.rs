@@ -3,7 +3,7 @@
 //! default rates, access lists), as one typed document. The store keeps it with a revision;
 //! the CLI (and later the manager) edits it; every change is validated here first.
 
-mod design;
+pub mod design;
 mod legal;
 pub mod methods;
 mod questionnaire;
