@@ -2,6 +2,7 @@
 
 pub mod asset;
 pub mod calendar;
+pub mod entities;
 pub mod form_token;
 pub mod limitation;
 pub mod login;
@@ -10,4 +11,5 @@ pub mod session;
 pub mod settings;
 pub mod throttle;
 pub mod units;
+pub mod voucher;
 pub mod voucher_code;
