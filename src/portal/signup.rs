@@ -172,7 +172,9 @@ pub async fn progress(
         return page(StatusCode::BAD_REQUEST, message, false);
     };
     match state.gateway.order_progress(ip, reference.clone()).await {
-        Ok(OrderProgress::Pending(PaymentStep::Show(text))) => page(StatusCode::OK, text, true),
+        Ok(OrderProgress::Pending(PaymentStep::Show { key, args })) => {
+            page(StatusCode::OK, t.args(key, &args), true)
+        }
         Ok(OrderProgress::Pending(PaymentStep::Redirect(url))) => {
             Redirect::to(&url).into_response()
         }

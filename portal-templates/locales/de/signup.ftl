@@ -14,3 +14,4 @@ order-title = Ihre Bestellung
 order-heading = Ihre Bestellung { $reference }
 order-checking = Diese Seite prüft alle paar Sekunden.
 order-cancelled = Diese Bestellung wurde storniert.
+order-pay-at-desk = Bitte bezahlen Sie { $price } für „{ $profile }“ an der Rezeption und zeigen Sie diese Referenz: { $reference }. Diese Seite meldet Sie an, sobald das Personal bestätigt.

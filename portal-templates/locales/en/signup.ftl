@@ -14,3 +14,4 @@ order-title = Your order
 order-heading = Your order { $reference }
 order-checking = This page checks every few seconds.
 order-cancelled = This order was cancelled.
+order-pay-at-desk = Please pay { $price } for "{ $profile }" at the front desk and show this reference: { $reference }. This page logs you in as soon as staff confirm.

@@ -14,3 +14,4 @@ order-title = Tu pedido
 order-heading = Tu pedido { $reference }
 order-checking = Esta página se comprueba cada pocos segundos.
 order-cancelled = Este pedido se ha cancelado.
+order-pay-at-desk = Paga { $price } por «{ $profile }» en recepción y muestra esta referencia: { $reference }. Esta página te conectará en cuanto el personal lo confirme.

@@ -14,3 +14,4 @@ order-title = Votre commande
 order-heading = Votre commande { $reference }
 order-checking = Cette page se met à jour toutes les quelques secondes.
 order-cancelled = Cette commande a été annulée.
+order-pay-at-desk = Veuillez payer { $price } pour « { $profile } » à la réception et montrer cette référence : { $reference }. Cette page vous connecte dès que le personnel confirme.

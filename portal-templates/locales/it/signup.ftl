@@ -14,3 +14,4 @@ order-title = Il tuo ordine
 order-heading = Il tuo ordine { $reference }
 order-checking = Questa pagina si aggiorna ogni pochi secondi.
 order-cancelled = Questo ordine è stato annullato.
+order-pay-at-desk = Paga { $price } per "{ $profile }" alla reception e mostra questo riferimento: { $reference }. Questa pagina ti connette appena il personale conferma.

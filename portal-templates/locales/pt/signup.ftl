@@ -14,3 +14,4 @@ order-title = A sua encomenda
 order-heading = A sua encomenda { $reference }
 order-checking = Esta página verifica de poucos em poucos segundos.
 order-cancelled = Esta encomenda foi cancelada.
+order-pay-at-desk = Pague { $price } por «{ $profile }» na receção e mostre esta referência: { $reference }. Esta página liga-o assim que o pessoal confirmar.
