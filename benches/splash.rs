@@ -101,5 +101,8 @@ fn main() {
     std::fs::write(&path, plain_doc).unwrap();
     lab.ok(&["settings", "import", path.to_str().unwrap()]);
     let (rps, p99) = wrk(&lab, &page);
-    println!("plain splash again: {rps} req/s, p99 {p99}, {} bytes", size(&lab, &page));
+    println!(
+        "plain splash again: {rps} req/s, p99 {p99}, {} bytes",
+        size(&lab, &page)
+    );
 }

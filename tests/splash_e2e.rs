@@ -123,6 +123,59 @@ fn a_customised_splash_weighs_under_100_kb_and_loads_nothing_from_outside() {
         html.len()
     );
     assert!(total <= 100_000, "{total} bytes over the wire");
+
+    // The browser's language, else the default; the venue's texts fall back to the default's.
+    let (_, page) = get(
+        &lab,
+        &format!("{PORTAL}/"),
+        &["-H", "Accept-Language: de-AT,de;q=0.9,en;q=0.5"],
+    );
+    let page = String::from_utf8(page).unwrap();
+    assert!(
+        page.contains(r#"<html lang="de">"#) && page.contains("Gutscheincode"),
+        "{page}"
+    );
+    assert!(page.contains("<h1>Welcome to Bar Roma</h1>"), "{page}");
+    let (_, page) = get(
+        &lab,
+        &format!("{PORTAL}/"),
+        &["-H", "Accept-Language: ja, zh"],
+    );
+    assert!(
+        String::from_utf8(page)
+            .unwrap()
+            .contains(r#"<html lang="en">"#)
+    );
+    // A choice with the switcher beats the header and is kept in a cookie.
+    let (headers, page) = get(
+        &lab,
+        &format!("{PORTAL}/?lang=pt"),
+        &["-H", "Accept-Language: de"],
+    );
+    assert!(
+        String::from_utf8(page)
+            .unwrap()
+            .contains("Código do voucher")
+    );
+    assert!(
+        headers.contains("set-cookie: hotspotd_lang=pt; path=/;"),
+        "{headers}"
+    );
+    let (_, page) = get(
+        &lab,
+        &format!("{PORTAL}/"),
+        &[
+            "-H",
+            "Accept-Language: de",
+            "-H",
+            "Cookie: hotspotd_lang=pt",
+        ],
+    );
+    assert!(
+        String::from_utf8(page)
+            .unwrap()
+            .contains(r#"<html lang="pt">"#)
+    );
 }
 
 #[test]

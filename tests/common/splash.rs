@@ -76,4 +76,3 @@ pub fn cafe_design(logo: &str, banner: &str) -> Value {
                         "it": "Espresso, cornetti e una connessione veloce."}
     })
 }
-
