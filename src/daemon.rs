@@ -361,7 +361,18 @@ pub fn settings_in_force(
         None => (HotspotSettings::default(), "default"),
     };
     // Validated, not cross-checked: an install that started yesterday must start today.
-    let saved = store.save_hotspot_settings(&seed, Some(0), source, crate::gateway::now())?;
+    let saved = match store.save_hotspot_settings(&seed, Some(0), source, crate::gateway::now()) {
+        // Seeded meanwhile by a `hotspotd settings` command beside us: that one stands.
+        Err(SaveError::Stale { .. }) => {
+            return store.hotspot_settings()?.ok_or_else(|| {
+                DaemonError::Store(StoreError::Corrupt {
+                    column: "hotspot_settings",
+                    value: "a revision vanished".into(),
+                })
+            });
+        }
+        other => other?,
+    };
     if let Some(legacy) = &config.legacy {
         info!(
             revision = saved.revision,

@@ -87,7 +87,8 @@ pub fn settings(
     let current = in_force(&mut store, config_path)?;
     match cmd {
         SettingsCommand::Show { json, .. } => {
-            Ok(current.to_text(if *json { Format::Json } else { Format::Toml }))
+            let format = if *json { Format::Json } else { Format::Toml };
+            current.to_text(format).map_err(refused)
         }
         SettingsCommand::Export { format, file } => {
             let name = file.as_ref().map(|f| f.display().to_string());
@@ -95,7 +96,7 @@ pub fn settings(
                 Some(n) if n.to_ascii_lowercase().ends_with(".json") => Format::Json,
                 _ => Format::Toml,
             });
-            let text = current.to_text(format);
+            let text = current.to_text(format).map_err(refused)?;
             match file {
                 None => Ok(text),
                 Some(path) => {
@@ -160,14 +161,11 @@ fn change(
 ) -> Result<String, CliError> {
     let base = current.revision;
     let request = Request::SetSettings {
-        document: doc.to_text(Format::Json),
+        document: doc.to_text(Format::Json).map_err(refused)?,
         base: Some(base),
         source: source.to_string(),
     };
-    let (revision, when) = match tell_daemon(paths, &request).map_err(|e| match e {
-        CliError::Control(crate::control::ControlError::Refused(why)) => CliError::Refused(why),
-        other => other,
-    })? {
+    let (revision, when) = match tell_daemon(paths, &request)? {
         Some(answer) => (answer["revision"].as_u64().unwrap_or(base), "applied"),
         None => {
             let saved = save_settings(store, &doc, Some(base), source).map_err(refused)?;
@@ -185,10 +183,13 @@ fn change(
 fn edit(current: &HotspotSettings) -> Result<HotspotSettings, CliError> {
     let dir = tempfile_dir()?;
     let path = dir.join("hotspot-settings.toml");
-    write_file(&path, &current.to_text(Format::Toml))?;
-    let editor = std::env::var("VISUAL")
-        .or_else(|_| std::env::var("EDITOR"))
-        .unwrap_or_else(|_| "vi".into());
+    write_file(&path, &current.to_text(Format::Toml).map_err(refused)?)?;
+    let set = |name| {
+        std::env::var(name)
+            .ok()
+            .filter(|v: &String| !v.trim().is_empty())
+    };
+    let editor = (set("VISUAL").or_else(|| set("EDITOR"))).unwrap_or_else(|| "vi".into());
     // Through the shell, as git does: $EDITOR may carry arguments ("code --wait").
     let status = std::process::Command::new("sh")
         .args(["-c", &format!("{editor} \"$1\""), "sh"])

@@ -114,16 +114,22 @@ impl HotspotSettings {
         }
     }
 
-    /// The document as text; [`HotspotSettings::from_text`] reads it back unchanged.
-    pub fn to_text(&self, format: Format) -> String {
+    /// The document as text; [`HotspotSettings::from_text`] reads it back unchanged. Fails
+    /// only for a section whose shape the format cannot hold (TOML has no null in a list),
+    /// which a section's unit test should catch.
+    pub fn to_text(&self, format: Format) -> Result<String, SettingsError> {
+        let failed = |e: &dyn std::fmt::Display| {
+            SettingsError::new(
+                "document",
+                format!("cannot be written as {format:?}: {e}"),
+                "export it in the other format",
+            )
+        };
         match format {
-            Format::Json => {
-                // A struct of strings, numbers and maps with string keys always serialises.
-                let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
-                text.push('\n');
-                text
-            }
-            Format::Toml => toml::to_string(self).unwrap_or_default(),
+            Format::Json => serde_json::to_string_pretty(self)
+                .map(|text| text + "\n")
+                .map_err(|e| failed(&e)),
+            Format::Toml => toml::to_string(self).map_err(|e| failed(&e)),
         }
     }
 
@@ -275,13 +281,13 @@ mod tests {
     fn both_formats_round_trip_exactly() {
         let doc = sample();
         for format in [Format::Json, Format::Toml] {
-            let text = doc.to_text(format);
+            let text = doc.to_text(format).unwrap();
             let back = HotspotSettings::from_text(&text, format).unwrap();
             assert_eq!(back, doc, "{text}");
-            assert_eq!(back.to_text(format), text);
+            assert_eq!(back.to_text(format).unwrap(), text);
             assert_eq!(Format::guess("x", &text), format);
         }
-        let json = doc.to_text(Format::Json);
+        let json = doc.to_text(Format::Json).unwrap();
         assert!(json.contains("\"idle_timeout\": \"20m\""), "{json}");
         assert!(json.contains("\"rate_down\": \"20M\""), "{json}");
     }
