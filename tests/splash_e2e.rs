@@ -195,6 +195,11 @@ fn bad_designs_are_refused_with_the_field_and_the_fix_and_change_nothing() {
         ),
         ("design.logo", "../../etc/shadow.png", "is not an asset id"),
         (
+            "design.logo",
+            "00000000000000000000000000000000000000000000000000000000000000aa.png",
+            "no image 00000000000000000000000000000000000000000000000000000000000000aa.png is stored; fix: add it with `hotspotd asset add FILE`",
+        ),
+        (
             "design.after_login_url",
             "javascript:alert(1)",
             "is not an http:// or https:// address",

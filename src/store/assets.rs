@@ -8,6 +8,14 @@ use std::path::{Path, PathBuf};
 
 use crate::model::asset::{AssetId, PreparedAsset};
 
+impl super::Store {
+    /// The images beside this database (none for an in-memory one).
+    pub fn assets(&self) -> Option<AssetDir> {
+        let db = Path::new(self.conn.path().filter(|p| !p.is_empty())?);
+        Some(AssetDir::new(db.parent()?))
+    }
+}
+
 /// The directory of stored images.
 #[derive(Debug, Clone)]
 pub struct AssetDir(PathBuf);
@@ -49,6 +57,11 @@ impl AssetDir {
         file.sync_all()?;
         std::fs::rename(&tmp, &path)?;
         Ok(true)
+    }
+
+    /// Whether the image `id` is stored.
+    pub fn contains(&self, id: &AssetId) -> bool {
+        self.path(id).is_some_and(|p| p.is_file())
     }
 
     /// An image's bytes, or `None` if no such image is stored.

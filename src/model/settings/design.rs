@@ -174,7 +174,7 @@ impl Design {
             ));
         }
         for (i, b) in self.banners.iter().enumerate() {
-            b.validate(&format!("design.banners.{i}"), errors);
+            b.validate(&format!("design.banners[{i}]"), errors);
         }
         self.colours.validate(errors);
         for (field, text, max) in [
@@ -334,6 +334,21 @@ pub fn check_url(field: &str, url: &str, errors: &mut Vec<SettingsError>) {
 }
 
 impl Design {
+    /// Every image the design names, with its field.
+    pub fn images(&self) -> Vec<(String, &AssetId)> {
+        let mut out = Vec::new();
+        if let Some(logo) = &self.logo {
+            out.push(("design.logo".to_owned(), logo));
+        }
+        if let Some(bg) = &self.background_image {
+            out.push(("design.background_image".to_owned(), bg));
+        }
+        for (i, b) in self.banners.iter().enumerate() {
+            out.push((format!("design.banners[{i}].image"), &b.image));
+        }
+        out
+    }
+
     /// The heading in `lang`; `None` when the venue wrote none (the page then greets with the
     /// hotspot's name).
     pub fn title_in(&self, lang: Lang, default: Lang) -> Option<&str> {

@@ -95,9 +95,9 @@ fn links_must_be_http_and_dates_ordered_and_texts_short() {
         fields,
         [
             "design.background_image",
-            "design.banners.0.alt.en",
-            "design.banners.0.link",
-            "design.banners.0.until",
+            "design.banners[0].alt.en",
+            "design.banners[0].link",
+            "design.banners[0].until",
             "design.title.it",
             "design.after_login_url",
         ]
