@@ -197,6 +197,24 @@ fn the_after_login_page_replaces_the_destination_and_methods_that_are_off_are_no
 }
 
 #[test]
+fn a_background_image_is_a_css_property_of_a_checked_id_only() {
+    let mut s = venue();
+    s.design.background_image = Some(id('e', "jpg"));
+    let html = render(&s, &ctx(Lang::En)).unwrap();
+    assert!(
+        html.contains(&format!("--background:url(/assets/{});", id('e', "jpg"))),
+        "{html}"
+    );
+    s.design.background_image =
+        serde_json::from_str(r#""x);}body{background:url(//evil""#).unwrap();
+    let html = render(&s, &ctx(Lang::En)).unwrap();
+    assert!(
+        !html.contains("--background:") && !html.contains("evil"),
+        "{html}"
+    );
+}
+
+#[test]
 fn nothing_is_loaded_from_outside_the_portal() {
     let html = render(&venue(), &ctx(Lang::En)).unwrap();
     for needle in [
