@@ -17,8 +17,9 @@ mod words;
 
 use super::PortalState;
 use super::forgery;
-use super::i18n::{Texts, negotiate};
-use super::pages::{client_ipv4, render, safe_dst};
+use super::i18n::Texts;
+use super::page::Page;
+use super::pages::{client_ipv4, guest_lang, render, safe_dst};
 use crate::gateway::{LoginError, OtpError, PendingView};
 use crate::model::contact::ContactError;
 use crate::model::otp::Channel;
@@ -27,7 +28,7 @@ use words::Words;
 #[derive(Template)]
 #[template(path = "code.html")]
 struct CodePage<'a> {
-    hotspot_name: &'a str,
+    page: Page,
     t: Texts,
     channel: &'a str,
     sent_to: Option<String>,
@@ -39,17 +40,10 @@ struct CodePage<'a> {
     token: String,
 }
 
-/// The guest's language: the form's or query's choice, else Accept-Language, else the
-/// hotspot's default.
+/// The guest's language: the form's or query's choice, else the switcher's cookie, else
+/// Accept-Language, else the hotspot's default (as every portal page).
 fn texts(state: &PortalState, choice: Option<&str>, headers: &HeaderMap) -> Texts {
-    let accept = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok());
-    Texts::new(negotiate(
-        choice,
-        accept,
-        state.gateway.hotspot().default_language,
-    ))
+    Texts::new(guest_lang(state, choice, headers).0)
 }
 
 fn channel_of(name: &str) -> Option<Channel> {
@@ -134,7 +128,12 @@ async fn code_page(
     render(
         status,
         &CodePage {
-            hotspot_name: &state.gateway.hotspot().name,
+            page: Page::new(
+                &state.gateway.hotspot(),
+                &t,
+                &format!("/code/{}", channel.as_str()),
+                dst,
+            ),
             t,
             channel: channel.as_str(),
             sent_to: pending
@@ -224,7 +223,7 @@ async fn handle(
     let t = texts(&state, form.lang.as_deref(), &headers);
     let dst = safe_dst(form.dst.as_deref()).to_owned();
     if !forgery::token_valid(&state, peer, form.token.as_deref()) {
-        let expired = Err(forgery::EXPIRED.to_owned());
+        let expired = Err(forgery::expired(&t));
         return code_page(&state, peer, channel, t, "", StatusCode::FORBIDDEN, expired).await;
     }
     let Some(ip) = client_ipv4(peer) else {

@@ -2,6 +2,7 @@
 //! through [`SharedStore::run`], which moves the work off the runtime.
 
 mod access;
+mod assets;
 mod codes;
 mod key;
 mod migrations;
@@ -20,6 +21,7 @@ use thiserror::Error;
 
 pub use crate::model::entities::{NewProfile, Profile, User};
 pub use access::{GardenEntry, MacRule};
+pub use assets::AssetDir;
 pub use codes::NewPending;
 pub use key::{KeyError, load_or_create_key};
 pub use orders::{ORDER_LIMITS, Order, OrderLimits, OrderRefusal, OrderState};

@@ -8,6 +8,7 @@ pub mod lab;
 pub mod netns;
 pub mod peers;
 pub mod rates;
+pub mod splash;
 pub mod webdriver;
 
 use hotspotd::config::Lan;
