@@ -91,3 +91,49 @@ impl CodeTexts for Words {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::settings::Lang;
+
+    #[test]
+    fn a_code_with_a_leading_zero_stays_six_digits_in_every_language() {
+        for lang in Lang::ALL {
+            let words = Words {
+                t: Texts::new(lang),
+                name: "Bar 42".into(),
+            };
+            let sms = words.sms("012345");
+            assert!(
+                sms.contains("012345") && sms.contains("Bar 42"),
+                "{lang}: {sms}"
+            );
+            let mail = words.mail("012345", "http://10.0.0.1:2050/e/ab");
+            assert!(
+                mail.text.contains("012345") && mail.html.contains("012345"),
+                "{lang}"
+            );
+            assert!(
+                mail.html.contains("href=\"http://10.0.0.1:2050/e/ab\""),
+                "{}",
+                mail.html
+            );
+            assert!(
+                !mail.subject.contains("codes-"),
+                "{lang}: a missing key: {}",
+                mail.subject
+            );
+        }
+    }
+
+    #[test]
+    fn the_hotspot_name_is_escaped_in_the_html_part() {
+        let words = Words {
+            t: Texts::new(Lang::En),
+            name: "<b>Bar</b>".into(),
+        };
+        let mail = words.mail("123456", "http://10.0.0.1:2050/e/ab");
+        assert!(!mail.html.contains("<b>Bar</b>"), "{}", mail.html);
+    }
+}
