@@ -283,3 +283,45 @@ fn a_returning_device_is_logged_in_again_within_the_guest_validity_unless_switch
     assert_eq!(status, "200");
     assert!(c.lab.client(1).is_none());
 }
+
+/// Figures, printed (not asserted): a number submitted → the page says the code was sent
+/// (Kannel accepted it: the portal waits for the provider's answer) and → the SMS at the
+/// handset sink; a code typed → online (the admit funnel and the kernel grant).
+#[test]
+fn figures_sms_send_and_confirm_latency() {
+    let c = CodesLab::start(
+        1,
+        Sms::Kannel,
+        json!({"sms": {"enabled": true, "profile": "day", "countries": ["IT"], "mac_auto_login": false,
+                       "limits": {"per_device_hour": 0, "per_device_day": 0}}}),
+    );
+    let (mut sent, mut delivered, mut online) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..10 {
+        let number = format!("+39333444440{i}");
+        let start = std::time::Instant::now();
+        let (status, body, secs) = c.timed_post(1, "sms", &[("number", &number)], &[]);
+        assert_eq!(status, "200", "{body}");
+        sent.push(secs * 1000.0);
+        let sms = c.sink.as_ref().unwrap().wait_message(i + 1);
+        delivered.push(start.elapsed().as_secs_f64() * 1000.0);
+        let code = CodesLab::code_in(sms["text"].as_str().unwrap());
+        let (status, _, secs) = c.timed_post(1, "sms/confirm", &[("code", &code)], &[]);
+        assert_eq!(status, "303");
+        assert!(c.lab.client(1).is_some());
+        online.push(secs * 1000.0);
+        c.lab.ok(&["kick", &common::lab::guest_mac(1)]);
+        c.wait(5, "the session to end", || c.lab.client(1).is_none());
+    }
+    for (what, mut v) in [
+        ("number → page (Kannel accepted)", sent),
+        ("number → SMS at the sink", delivered),
+        ("code → online", online),
+    ] {
+        v.sort_by(f64::total_cmp);
+        println!(
+            "{what}: median {:.1} ms, max {:.1} ms (10 runs)",
+            v[v.len() / 2],
+            v[v.len() - 1]
+        );
+    }
+}

@@ -121,8 +121,21 @@ impl CodesLab {
         fields: &[(&str, &str)],
         headers: &[&str],
     ) -> (String, String) {
+        let (status, body, _) = self.timed_post(i, path, fields, headers);
+        (status, body)
+    }
+
+    /// As [`CodesLab::post`], with curl's time for the request (the form token is fetched
+    /// before and not counted).
+    pub fn timed_post(
+        &self,
+        i: usize,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[&str],
+    ) -> (String, String, f64) {
         let token = self.lab.form_token_in(&self.lab.guest(i), PORTAL);
-        let mut args: Vec<String> = vec!["-w".into(), "\n%{http_code}".into()];
+        let mut args: Vec<String> = vec!["-w".into(), "\n%{http_code} %{time_total}".into()];
         for h in headers {
             args.push("-H".into());
             args.push((*h).into());
@@ -137,8 +150,13 @@ impl CodesLab {
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = self.lab.curl(i, &refs);
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let (body, status) = text.rsplit_once('\n').unwrap_or(("", &text));
-        (status.to_string(), body.to_string())
+        let (body, last) = text.rsplit_once('\n').unwrap_or(("", &text));
+        let (status, secs) = last.split_once(' ').unwrap_or((last, "0"));
+        (
+            status.to_string(),
+            body.to_string(),
+            secs.parse().unwrap_or(0.0),
+        )
     }
 
     /// `hotspotd status --json`.
