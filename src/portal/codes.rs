@@ -18,6 +18,7 @@ mod words;
 use super::PortalState;
 use super::forgery;
 use super::i18n::Texts;
+use super::messages::login_error;
 use super::page::Page;
 use super::pages::{client_ipv4, guest_lang, render, safe_dst};
 use crate::gateway::{LoginError, OtpError, PendingView};
@@ -58,7 +59,8 @@ fn channel_of(name: &str) -> Option<Channel> {
 fn explain(t: &Texts, e: &OtpError) -> (StatusCode, String) {
     let key = match e {
         OtpError::Login(LoginError::UnknownDevice) => "codes-device",
-        OtpError::Login(other) => return (StatusCode::FORBIDDEN, other.to_string()),
+        // Refused by the admit funnel (expired profile, devices, …): its own words.
+        OtpError::Login(other) => return (StatusCode::FORBIDDEN, login_error(t, other)),
         OtpError::Off => "codes-off",
         OtpError::Contact(ContactError::BadEmail) => "codes-bad-email",
         OtpError::Contact(ContactError::DomainNotAllowed) => "codes-domain",
