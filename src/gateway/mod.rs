@@ -5,6 +5,7 @@ mod access;
 mod addresses;
 mod device;
 mod enforce;
+mod guests;
 mod login;
 mod operator;
 mod orders;
@@ -32,6 +33,7 @@ use crate::model::throttle::{LoginThrottle, ThrottlePolicy};
 use crate::store::{SessionProgress, SharedStore, StoreError, UsageDelta};
 
 pub use enforce::enforcement_loop;
+pub use guests::{GuestConsents, GuestLogin, GuestUser};
 pub use login::{Credentials, LoginError};
 pub use operator::{Device, OperatorError};
 pub use orders::{OrderError, OrderProgress};

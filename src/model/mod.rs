@@ -1,7 +1,9 @@
 //! Pure domain logic: no I/O, the clock is always passed in.
 
 pub mod calendar;
+pub mod consent;
 pub mod form_token;
+pub mod guest;
 pub mod limitation;
 pub mod login;
 pub mod profile;

@@ -3,7 +3,9 @@
 
 mod captive_api;
 mod capture;
+pub mod consent;
 mod forgery;
+mod guests;
 pub mod i18n;
 mod pages;
 mod server;
@@ -114,6 +116,8 @@ pub fn app(state: PortalState) -> Router {
     Router::new()
         .route("/", get(pages::splash))
         .route("/login", post(pages::login))
+        .route("/login/click", post(guests::click))
+        .route("/consent/withdraw", post(guests::withdraw))
         .route("/status", get(pages::status))
         .route("/logout", post(pages::logout))
         .route("/api/captive", get(captive_api::captive))

@@ -12,12 +12,19 @@ use tracing::error;
 
 use super::PortalState;
 use super::forgery::{self, EXPIRED};
+use std::sync::Arc;
+
+use super::i18n::Texts;
 use crate::gateway::{Credentials, LoginError, now};
+use crate::model::consent::Purpose;
+use crate::model::settings::HotspotSettings;
 use crate::model::units::{format_duration, format_size};
 
 #[derive(Template)]
 #[template(path = "splash.html")]
 struct Splash<'a> {
+    t: Texts,
+    s: Arc<HotspotSettings>,
     hotspot_name: &'a str,
     terms: &'a str,
     dst: &'a str,
@@ -31,6 +38,10 @@ struct Splash<'a> {
 #[derive(Template)]
 #[template(path = "status.html")]
 struct Status<'a> {
+    t: Texts,
+    /// Optional consents the guest granted, with their words: each gets a withdraw button.
+    withdrawable: Vec<(Purpose, String)>,
+    notice: Option<String>,
     hotspot_name: &'a str,
     profile: String,
     profile_ends: Option<String>,
@@ -66,7 +77,7 @@ pub fn client_ipv4(peer: SocketAddr) -> Option<Ipv4Addr> {
 /// Only absolute http(s) URLs are carried through the login, so `dst` cannot point the
 /// browser at a `javascript:` or other scheme. Only printable ASCII without spaces, as in a
 /// request line: a CR or LF would not fit in the `Location` header (and must not split it).
-fn safe_dst(dst: Option<&str>) -> &str {
+pub(super) fn safe_dst(dst: Option<&str>) -> &str {
     match dst {
         Some(d)
             if (d.starts_with("http://") || d.starts_with("https://"))
@@ -81,14 +92,14 @@ fn safe_dst(dst: Option<&str>) -> &str {
 
 /// What the splash shows besides the form.
 #[derive(Default)]
-struct SplashMessage<'a> {
-    error: Option<String>,
-    notice: Option<&'a str>,
+pub(super) struct SplashMessage<'a> {
+    pub(super) error: Option<String>,
+    pub(super) notice: Option<&'a str>,
     /// Open the account form (the error was about it).
-    account: bool,
+    pub(super) account: bool,
 }
 
-async fn splash_page(
+pub(super) async fn splash_page(
     state: &PortalState,
     peer: SocketAddr,
     status: StatusCode,
@@ -96,9 +107,12 @@ async fn splash_page(
     message: SplashMessage<'_>,
 ) -> Response {
     let c = state.gateway.settings();
+    let s = state.gateway.hotspot();
     render(
         status,
         &Splash {
+            t: Texts::new(s.default_language),
+            s,
             hotspot_name: &c.hotspot_name,
             terms: &c.terms,
             dst,
@@ -127,14 +141,13 @@ pub async fn splash(
     if online {
         return Redirect::to("/status").into_response();
     }
-    splash_page(
-        &state,
-        peer,
-        StatusCode::OK,
-        safe_dst(q.dst.as_deref()),
-        SplashMessage::default(),
-    )
-    .await
+    let dst = safe_dst(q.dst.as_deref());
+    if let Some(ip) = client_ipv4(peer)
+        && state.gateway.click_auto_login(ip).await.is_some()
+    {
+        return Redirect::to(if dst.is_empty() { "/status" } else { dst }).into_response();
+    }
+    splash_page(&state, peer, StatusCode::OK, dst, SplashMessage::default()).await
 }
 
 /// Body of either login form: a voucher code, or a username and password.
@@ -194,19 +207,7 @@ pub async fn login(
         Ok(_) if !dst.is_empty() => Redirect::to(&dst).into_response(),
         Ok(_) => Redirect::to("/status").into_response(),
         Err(e) => {
-            let status = match &e {
-                LoginError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
-                LoginError::Internal(inner) => {
-                    error!(error = %inner, %ip, "login failed");
-                    StatusCode::INTERNAL_SERVER_ERROR
-                }
-                LoginError::UnknownDevice => StatusCode::BAD_REQUEST,
-                LoginError::AddressConflict => StatusCode::CONFLICT,
-                LoginError::Refused(_) => StatusCode::FORBIDDEN,
-                LoginError::Malformed(_) | LoginError::WrongCode | LoginError::WrongPassword => {
-                    StatusCode::UNAUTHORIZED
-                }
-            };
+            let status = login_error_status(&e, ip);
             let page = splash_page(&state, peer, status, &dst, message(&e)).await;
             match e {
                 // The same number of seconds as the message says.
@@ -215,6 +216,24 @@ pub async fn login(
                 }
                 _ => page,
             }
+        }
+    }
+}
+
+/// The HTTP status of a refused login (an internal error is logged here).
+pub(super) fn login_error_status(e: &LoginError, ip: Ipv4Addr) -> StatusCode {
+    match e {
+        LoginError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+        LoginError::Internal(inner) => {
+            error!(error = %inner, %ip, "login failed");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+        LoginError::UnknownDevice => StatusCode::BAD_REQUEST,
+        LoginError::AddressConflict => StatusCode::CONFLICT,
+        LoginError::Refused(_) | LoginError::MethodUnavailable => StatusCode::FORBIDDEN,
+        LoginError::Consent(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        LoginError::Malformed(_) | LoginError::WrongCode | LoginError::WrongPassword => {
+            StatusCode::UNAUTHORIZED
         }
     }
 }
@@ -235,6 +254,13 @@ pub async fn status(
     .await
 }
 
+/// What the status page says besides the usage.
+#[derive(Default)]
+pub(super) struct StatusMessage<'a> {
+    pub(super) error: Option<&'a str>,
+    pub(super) notice: Option<String>,
+}
+
 /// The status page of the device at `peer`, or a redirect to the splash when it is not online.
 async fn status_page(
     state: &PortalState,
@@ -243,12 +269,32 @@ async fn status_page(
     dst: &str,
     error: Option<&str>,
 ) -> Response {
+    let message = StatusMessage {
+        error,
+        notice: None,
+    };
+    status_page_with(state, peer, code, dst, message).await
+}
+
+/// The status page with a notice or an error.
+pub(super) async fn status_page_with(
+    state: &PortalState,
+    peer: SocketAddr,
+    code: StatusCode,
+    dst: &str,
+    StatusMessage { error, notice }: StatusMessage<'_>,
+) -> Response {
     let Some(c) = state.client_at(peer).await else {
         return Redirect::to("/").into_response();
     };
+    let hotspot = state.gateway.hotspot();
+    let t = Texts::new(hotspot.default_language);
     render(
         code,
         &Status {
+            withdrawable: super::guests::withdrawable(state, peer, &hotspot).await,
+            t,
+            notice,
             hotspot_name: &state.gateway.settings().hotspot_name,
             profile: c.profile_for_users.clone(),
             profile_ends: c

@@ -2,6 +2,8 @@
 //! through [`SharedStore::run`], which moves the work off the runtime.
 
 mod access;
+mod consents;
+mod guests;
 mod key;
 mod migrations;
 mod orders;
@@ -17,6 +19,8 @@ use rusqlite::Connection;
 use thiserror::Error;
 
 pub use access::{GardenEntry, MacRule};
+pub use consents::MarketingContact;
+pub use guests::{EraseOutcome, GuestDevice, GuestSummary, GuestVisit};
 pub use key::{KeyError, load_or_create_key};
 pub use orders::{ORDER_LIMITS, Order, OrderLimits, OrderRefusal, OrderState};
 pub use profiles::{NewProfile, Profile};

@@ -2,6 +2,7 @@
 //! one funnel, [`Gateway::admit`], decides under the lock whether that user's device gets in.
 
 mod account;
+mod click;
 mod voucher;
 
 use std::net::Ipv4Addr;
@@ -12,8 +13,10 @@ use tracing::{info, warn};
 
 use super::registry::{self, Active};
 use super::users::load_state;
-use super::{ClientView, Gateway, GatewayError, local_now};
+use super::{ClientView, Gateway, GatewayError, GuestLogin, local_now};
 use crate::firewall::{Change, ClientGrant};
+use crate::model::consent::ConsentError;
+use crate::model::guest::Method;
 use crate::model::login::{LoginRefusal, admit_device, admit_user};
 use crate::model::profile::activate_at_logon;
 use crate::model::session::TerminateCause;
@@ -64,6 +67,12 @@ pub enum LoginError {
     /// The user exists but cannot log in now.
     #[error("{0}")]
     Refused(#[from] LoginRefusal),
+    /// The login form's consents are missing the terms or the privacy notice.
+    #[error("{0}")]
+    Consent(#[from] ConsentError),
+    /// The method is off, or its settings name something missing (the log says what).
+    #[error("this way of connecting is not available right now; please ask staff")]
+    MethodUnavailable,
     /// Our fault; details are in the log.
     #[error("the hotspot could not log you in because of an internal error; please ask staff")]
     Internal(#[from] GatewayError),
@@ -114,7 +123,25 @@ impl Gateway {
             Err(e) => return Err(e),
         };
         self.give_back(attempt);
-        self.admit(mac, ip, user.id).await
+        let view = self.admit(mac.clone(), ip, user.id).await?;
+        // A voucher is known by its id (its code is kept only as a hash), an account by name.
+        let (method, identifier) = match user.username {
+            Some(name) => (Method::Account, name),
+            None => (Method::Voucher, user.id.to_string()),
+        };
+        let login = GuestLogin {
+            method,
+            identifier,
+            verified: true,
+            mac,
+            lang: self.hotspot().default_language,
+            consents: Vec::new(),
+        };
+        // The guest is online either way; the record is for the venue's guest list.
+        if let Err(e) = self.record_guest_login(login).await {
+            warn!(error = %e, %ip, "could not record the guest of a login");
+        }
+        Ok(view)
     }
 
     /// The MAC of the guest at `ip`: on a guest subnet, in that network's neighbour table, and not

@@ -1,0 +1,15 @@
+consent-accept = Ich akzeptiere die Nutzungsbedingungen und die Datenschutzhinweise.
+consent-terms-title = Nutzungsbedingungen
+consent-privacy-title = Datenschutzhinweise
+consent-optional = Freiwillig, Sie kommen auch ohne ins Internet:
+consent-marketing = { $venue } darf mir Angebote und Neuigkeiten senden.
+consent-surveys = { $venue } darf mich um kurze Umfragen bitten und meine Antworten speichern.
+consent-terms-missing = Setzen Sie das Häkchen, um die Nutzungsbedingungen und die Datenschutzhinweise zu akzeptieren, und verbinden Sie sich dann.
+click-title = Einfach verbinden
+click-connect = Verbinden
+click-unavailable = Diese Anmeldeart ist gerade nicht verfügbar; bitte fragen Sie das Personal.
+status-choices-title = Ihre Einwilligungen
+status-marketing-granted = Sie haben zugestimmt, dass { $venue } Ihnen Angebote und Neuigkeiten senden darf.
+status-surveys-granted = Sie haben zugestimmt, dass { $venue } Sie um Umfragen bitten darf.
+status-withdraw = Widerrufen
+status-withdrawn = Erledigt: Ihre Einwilligung ist widerrufen.

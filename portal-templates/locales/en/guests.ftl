@@ -1,0 +1,15 @@
+consent-accept = I accept the terms of use and the privacy notice.
+consent-terms-title = Terms of use
+consent-privacy-title = Privacy notice
+consent-optional = Optional, you get online either way:
+consent-marketing = { $venue } may send me offers and news.
+consent-surveys = { $venue } may ask me short questionnaires and keep my answers.
+consent-terms-missing = Tick the box to accept the terms of use and the privacy notice, then connect.
+click-title = Just connect
+click-connect = Connect
+click-unavailable = This way of connecting is not available right now; please ask staff.
+status-choices-title = Your choices
+status-marketing-granted = You agreed that { $venue } may send you offers and news.
+status-surveys-granted = You agreed that { $venue } may ask you questionnaires.
+status-withdraw = Withdraw
+status-withdrawn = Done: your consent is withdrawn.

@@ -1,0 +1,15 @@
+consent-accept = Acepto las condiciones de uso y el aviso de privacidad.
+consent-terms-title = Condiciones de uso
+consent-privacy-title = Aviso de privacidad
+consent-optional = Opcional, te conectas de todos modos:
+consent-marketing = { $venue } puede enviarme ofertas y novedades.
+consent-surveys = { $venue } puede proponerme breves cuestionarios y guardar mis respuestas.
+consent-terms-missing = Marca la casilla para aceptar las condiciones de uso y el aviso de privacidad y luego conéctate.
+click-title = Conéctate ya
+click-connect = Conectar
+click-unavailable = Esta forma de conectarse no está disponible ahora; pregunta al personal.
+status-choices-title = Tus elecciones
+status-marketing-granted = Aceptaste que { $venue } te envíe ofertas y novedades.
+status-surveys-granted = Aceptaste que { $venue } te proponga cuestionarios.
+status-withdraw = Retirar
+status-withdrawn = Hecho: tu consentimiento está retirado.

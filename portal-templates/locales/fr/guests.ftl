@@ -1,0 +1,15 @@
+consent-accept = J'accepte les conditions d'utilisation et la politique de confidentialité.
+consent-terms-title = Conditions d'utilisation
+consent-privacy-title = Politique de confidentialité
+consent-optional = Facultatif, vous êtes connecté dans tous les cas :
+consent-marketing = { $venue } peut m'envoyer des offres et des nouvelles.
+consent-surveys = { $venue } peut me proposer de courts questionnaires et conserver mes réponses.
+consent-terms-missing = Cochez la case pour accepter les conditions d'utilisation et la politique de confidentialité, puis connectez-vous.
+click-title = Connexion immédiate
+click-connect = Se connecter
+click-unavailable = Ce mode de connexion n'est pas disponible pour le moment ; veuillez vous adresser au personnel.
+status-choices-title = Vos choix
+status-marketing-granted = Vous avez accepté que { $venue } vous envoie des offres et des nouvelles.
+status-surveys-granted = Vous avez accepté que { $venue } vous propose des questionnaires.
+status-withdraw = Retirer
+status-withdrawn = C'est fait : votre consentement est retiré.

@@ -1,0 +1,15 @@
+consent-accept = Accetto le condizioni d'uso e l'informativa sulla privacy.
+consent-terms-title = Condizioni d'uso
+consent-privacy-title = Informativa sulla privacy
+consent-optional = Facoltativo, ti connetti comunque:
+consent-marketing = { $venue } può inviarmi offerte e novità.
+consent-surveys = { $venue } può propormi brevi questionari e conservare le mie risposte.
+consent-terms-missing = Spunta la casella per accettare le condizioni d'uso e l'informativa sulla privacy, poi connettiti.
+click-title = Connettiti subito
+click-connect = Connetti
+click-unavailable = Questo modo di connettersi non è disponibile al momento; chiedi al personale.
+status-choices-title = Le tue scelte
+status-marketing-granted = Hai acconsentito a ricevere offerte e novità da { $venue }.
+status-surveys-granted = Hai acconsentito a ricevere questionari da { $venue }.
+status-withdraw = Revoca
+status-withdrawn = Fatto: il consenso è revocato.

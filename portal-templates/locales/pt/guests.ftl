@@ -1,0 +1,15 @@
+consent-accept = Aceito os termos de utilização e o aviso de privacidade.
+consent-terms-title = Termos de utilização
+consent-privacy-title = Aviso de privacidade
+consent-optional = Opcional, fica ligado de qualquer forma:
+consent-marketing = { $venue } pode enviar-me ofertas e novidades.
+consent-surveys = { $venue } pode propor-me breves questionários e guardar as minhas respostas.
+consent-terms-missing = Marque a caixa para aceitar os termos de utilização e o aviso de privacidade e depois ligue-se.
+click-title = Ligar já
+click-connect = Ligar
+click-unavailable = Esta forma de ligação não está disponível agora; pergunte ao pessoal.
+status-choices-title = As suas escolhas
+status-marketing-granted = Aceitou que { $venue } lhe envie ofertas e novidades.
+status-surveys-granted = Aceitou que { $venue } lhe proponha questionários.
+status-withdraw = Retirar
+status-withdrawn = Feito: o seu consentimento foi retirado.

@@ -1,0 +1,178 @@
+//! Click-through login and the status page's consent withdrawal.
+
+use std::net::SocketAddr;
+
+use axum::Form;
+use axum::extract::{ConnectInfo, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tracing::warn;
+
+use super::PortalState;
+use super::consent::{ConsentForm, venue_name};
+use super::forgery::{self, EXPIRED};
+use super::i18n::Texts;
+use super::pages::{
+    SplashMessage, StatusMessage, client_ipv4, login_error_status, safe_dst, splash_page,
+    status_page_with,
+};
+use crate::gateway::LoginError;
+use crate::model::consent::{Purpose, latest_granted};
+use crate::model::settings::HotspotSettings;
+
+/// Body of the click-through form.
+#[derive(Debug, Deserialize)]
+pub struct ClickForm {
+    dst: Option<String>,
+    /// The page's form token (see `forgery`).
+    token: Option<String>,
+    #[serde(flatten)]
+    consent: ConsentForm,
+}
+
+/// `POST /login/click`: with the terms and privacy notice accepted, the device goes online
+/// under the method's profile and continues to the page first asked for; without them nothing
+/// is recorded and the splash says what to tick.
+pub async fn click(
+    State(state): State<PortalState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Form(form): Form<ClickForm>,
+) -> Response {
+    let dst = safe_dst(form.dst.as_deref()).to_string();
+    let splash = |code, error: String| {
+        let state = state.clone();
+        let dst = dst.clone();
+        async move {
+            let message = SplashMessage {
+                error: Some(error),
+                ..SplashMessage::default()
+            };
+            splash_page(&state, peer, code, &dst, message).await
+        }
+    };
+    if !forgery::token_valid(&state, peer, form.token.as_deref()) {
+        // Not the forged post's destination either.
+        let message = SplashMessage {
+            error: Some(EXPIRED.into()),
+            ..SplashMessage::default()
+        };
+        return splash_page(&state, peer, StatusCode::FORBIDDEN, "", message).await;
+    }
+    let hotspot = state.gateway.hotspot();
+    let lang = form.consent.lang(hotspot.default_language);
+    let t = Texts::new(lang);
+    let Some(ip) = client_ipv4(peer) else {
+        let e = LoginError::UnknownDevice;
+        return splash(StatusCode::BAD_REQUEST, e.to_string()).await;
+    };
+    let choices = match form.consent.choices(&hotspot, lang) {
+        Ok(choices) => choices,
+        Err(_) => {
+            let text = t.get("consent-terms-missing");
+            return splash(StatusCode::UNPROCESSABLE_ENTITY, text).await;
+        }
+    };
+    match state.gateway.click_login(ip, lang, choices).await {
+        Ok(_) if !dst.is_empty() => Redirect::to(&dst).into_response(),
+        Ok(_) => Redirect::to("/status").into_response(),
+        Err(e) => {
+            let code = login_error_status(&e, ip);
+            let text = match e {
+                LoginError::Consent(_) => t.get("consent-terms-missing"),
+                LoginError::MethodUnavailable => t.get("click-unavailable"),
+                e => e.to_string(),
+            };
+            splash(code, text).await
+        }
+    }
+}
+
+/// The optional consents the guest of `peer` has granted (latest record), with the words it
+/// agreed to in the page's language, for the status page's withdraw buttons.
+pub async fn withdrawable(
+    state: &PortalState,
+    peer: SocketAddr,
+    hotspot: &HotspotSettings,
+) -> Vec<(Purpose, String)> {
+    let Some(ip) = client_ipv4(peer) else {
+        return Vec::new();
+    };
+    let guest = match state.gateway.guest_at(ip).await {
+        Ok(Some(g)) => g,
+        Ok(None) => return Vec::new(),
+        Err(e) => {
+            warn!(error = %e, %ip, "status page could not read the guest's consents");
+            return Vec::new();
+        }
+    };
+    let t = Texts::new(hotspot.default_language);
+    Purpose::OPTIONAL
+        .into_iter()
+        .filter(|p| latest_granted(&guest.records, *p))
+        .map(|p| {
+            let key = match p {
+                Purpose::Marketing => "status-marketing-granted",
+                _ => "status-surveys-granted",
+            };
+            (p, t.with(key, "venue", venue_name(hotspot)))
+        })
+        .collect()
+}
+
+/// Body of a withdraw button.
+#[derive(Debug, Deserialize)]
+pub struct WithdrawForm {
+    /// `marketing` or `surveys`.
+    purpose: String,
+    /// The page's form token (see `forgery`).
+    token: Option<String>,
+}
+
+/// `POST /consent/withdraw`: one click withdraws an optional consent of the guest asking; the
+/// ledger gets a new row (how: status page). A forged post changes nothing.
+pub async fn withdraw(
+    State(state): State<PortalState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Form(form): Form<WithdrawForm>,
+) -> Response {
+    let page = |code, message| status_page_with(&state, peer, code, "", message);
+    if !forgery::token_valid(&state, peer, form.token.as_deref()) {
+        let message = StatusMessage {
+            error: Some(EXPIRED),
+            notice: None,
+        };
+        return page(StatusCode::FORBIDDEN, message).await;
+    }
+    let purpose = form
+        .purpose
+        .parse::<Purpose>()
+        .ok()
+        .filter(|p| Purpose::OPTIONAL.contains(p));
+    let (Some(ip), Some(purpose)) = (client_ipv4(peer), purpose) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "purpose must be marketing or surveys",
+        )
+            .into_response();
+    };
+    let t = Texts::new(state.gateway.hotspot().default_language);
+    match state.gateway.withdraw_consent(ip, purpose).await {
+        Ok(_) => {
+            let message = StatusMessage {
+                error: None,
+                notice: Some(t.get("status-withdrawn")),
+            };
+            page(StatusCode::OK, message).await
+        }
+        Err(e) => {
+            let code = login_error_status(&e, ip);
+            let text = e.to_string();
+            let message = StatusMessage {
+                error: Some(&text),
+                notice: None,
+            };
+            page(code, message).await
+        }
+    }
+}
