@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use hotspotd::cli::{self, Cli, Command, VoucherCommand};
+use hotspotd::cli::{self, Cli, Command, GuestsCommand, VoucherCommand};
 use hotspotd::config::{Config, PathsOnly};
 use tracing_subscriber::EnvFilter;
 
@@ -86,6 +86,16 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Order(cmd) => cli::order(&paths()?, &cmd)?,
         Command::Mac(cmd) => cli::mac(&config()?, &cmd)?,
         Command::Garden(cmd) => cli::garden(&config()?, &cmd)?,
+        Command::Guests { command, json } => match command {
+            None => cli::guests(&paths()?, json)?,
+            Some(GuestsCommand::Show { id, json: j }) => {
+                cli::guest_show(&paths()?, &id, json || j)?
+            }
+            Some(GuestsCommand::Erase { id }) => cli::guest_erase(&paths()?, &id)?,
+            Some(GuestsCommand::ExportMarketing { file }) => {
+                cli::export_marketing(&paths()?, file.as_deref())?
+            }
+        },
     };
     print!("{output}");
     Ok(())

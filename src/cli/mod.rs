@@ -5,6 +5,7 @@ mod args;
 mod clients;
 mod config_check;
 mod error;
+mod guests;
 mod notify;
 mod orders;
 mod parse;
@@ -19,14 +20,15 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 pub use args::{
-    CreateArgs, GardenCommand, LimitationArgs, LimitationCommand, MacCommand, OrderCommand,
-    ProfileArgs, ProfileCommand, UserCommand, VoucherCommand,
+    CreateArgs, GardenCommand, GuestsCommand, LimitationArgs, LimitationCommand, MacCommand,
+    OrderCommand, ProfileArgs, ProfileCommand, UserCommand, VoucherCommand,
 };
 
 pub use access::{garden, mac};
 pub use clients::{auth, clients, deauth, devices, kick, status};
 pub use config_check::{check_config, state_paths};
 pub use error::CliError;
+pub use guests::{export_marketing, guest_erase, guest_show, guests};
 pub use orders::order;
 pub use profiles::{limitation, profile};
 pub use sessions::sessions;
@@ -125,4 +127,14 @@ pub enum Command {
     /// The walled garden: destinations guests reach before login.
     #[command(subcommand)]
     Garden(GardenCommand),
+    /// Guests of this hotspot (every login makes or updates one), their consents, erasure and
+    /// the marketing export.
+    Guests {
+        /// What to do; without one, list the guests.
+        #[command(subcommand)]
+        command: Option<GuestsCommand>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
 }
