@@ -13,13 +13,14 @@ use super::UserCommand;
 use super::error::{CliError, usage};
 use super::notify::tell_daemon;
 use super::table;
-use super::voucher::{max_logins, state_of};
+use super::voucher::max_logins;
 use crate::config::StatePaths;
 use crate::control::Request;
 use crate::daemon::open_state;
 use crate::gateway::now;
 use crate::model::profile::{State, can_remove};
 use crate::model::units::format_duration;
+use crate::model::voucher::VoucherState;
 use crate::model::voucher_code::VoucherCode;
 use crate::store::{Store, User};
 
@@ -131,7 +132,7 @@ pub fn user(paths: &StatePaths, cmd: &UserCommand) -> Result<String, CliError> {
             let mut items = Vec::new();
             for u in users {
                 let queue = store.assignments(u.id, now)?;
-                let state = state_of(&u, &queue, now);
+                let state = VoucherState::of(&u, &queue, now);
                 rows.push(vec![
                     u.id.to_string(),
                     label(&u),
@@ -175,13 +176,13 @@ pub fn user(paths: &StatePaths, cmd: &UserCommand) -> Result<String, CliError> {
                 })
                 .collect();
             if *json {
-                return Ok(json!({"user": u, "state": state_of(&u, &queue, now), "profiles": profiles, "sessions": sessions}).to_string() + "\n");
+                return Ok(json!({"user": u, "state": VoucherState::of(&u, &queue, now), "profiles": profiles, "sessions": sessions}).to_string() + "\n");
             }
             let mut out = format!(
                 "{} (id {}): {}, logins {}{}\n",
                 label(&u),
                 u.id,
-                state_of(&u, &queue, now),
+                VoucherState::of(&u, &queue, now),
                 u.logins,
                 u.max_logins.map_or(String::new(), |m| format!("/{m}"))
             );

@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod consent;
+pub mod entities;
 pub mod form_token;
 pub mod guest;
 pub mod limitation;
@@ -11,4 +12,5 @@ pub mod session;
 pub mod settings;
 pub mod throttle;
 pub mod units;
+pub mod voucher;
 pub mod voucher_code;

@@ -18,15 +18,15 @@ use std::sync::{Arc, Mutex};
 use rusqlite::Connection;
 use thiserror::Error;
 
+pub use crate::model::entities::{NewProfile, Profile, User};
 pub use access::{GardenEntry, MacRule};
 pub use consents::MarketingContact;
 pub use guests::{EraseOutcome, GuestDevice, GuestSummary, GuestVisit};
 pub use key::{KeyError, load_or_create_key};
 pub use orders::{ORDER_LIMITS, Order, OrderLimits, OrderRefusal, OrderState};
-pub use profiles::{NewProfile, Profile};
 pub use session_parts::{ProfileSwitch, SessionPart};
 pub use sessions::{NewSession, SessionProgress, SessionRow};
-pub use users::{UsageDelta, User};
+pub use users::UsageDelta;
 
 /// A storage failure.
 #[derive(Debug, Error)]

@@ -1,53 +1,11 @@
 //! Profiles, limitations and which limitations a profile has (with their time windows).
 
 use rusqlite::{OptionalExtension, Row, params};
-use serde::Serialize;
 
 use super::{Store, StoreError, opt_i64, opt_u64};
+use crate::model::entities::{NewProfile, Profile};
 use crate::model::limitation::{Attached, Limitation, OutsideWindows, ResetInterval, Window};
 use crate::model::profile::{ProfileClock, Starts};
-
-/// A profile with its limitations.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Profile {
-    /// Id.
-    pub id: i64,
-    /// Unique name (also the signup list's key).
-    pub name: String,
-    /// Shown to guests.
-    pub name_for_users: String,
-    /// Owner (usually `admin`).
-    pub owner: String,
-    /// Validity and when it starts.
-    pub clock: ProfileClock,
-    /// Price in cents; `None` = free.
-    pub price_cents: Option<u64>,
-    /// Simultaneous sessions per user.
-    pub shared_users: u32,
-    /// Access outside every window of its limitations.
-    pub outside_windows: OutsideWindows,
-    /// Attached limitations.
-    pub limitations: Vec<Attached>,
-}
-
-/// What an operator gives to create a profile.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewProfile {
-    /// Unique name.
-    pub name: String,
-    /// Shown to guests.
-    pub name_for_users: String,
-    /// Owner.
-    pub owner: String,
-    /// Validity and start.
-    pub clock: ProfileClock,
-    /// Price in cents.
-    pub price_cents: Option<u64>,
-    /// Simultaneous sessions per user.
-    pub shared_users: u32,
-    /// Outside the windows.
-    pub outside_windows: OutsideWindows,
-}
 
 const PROFILE: &str = "SELECT id, name, name_for_users, owner, validity_secs, starts, price_cents,
     shared_users, outside_windows FROM profiles";

@@ -4,30 +4,11 @@
 use std::collections::HashMap;
 
 use rusqlite::{OptionalExtension, Row, params};
-use serde::Serialize;
 
 use super::{Store, StoreError, opt_u64, to_i64};
+use crate::model::entities::User;
 use crate::model::limitation::Usage;
 use crate::model::profile::{Assignment, ProfileClock, State, assign, settle};
-
-/// A user (without secrets).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct User {
-    /// Id (a voucher's id).
-    pub id: i64,
-    /// Account name; `None` for a voucher.
-    pub username: Option<String>,
-    /// Operator's note.
-    pub note: String,
-    /// Unix time of creation.
-    pub created_at: i64,
-    /// Logins allowed; `None` = unlimited.
-    pub max_logins: Option<u32>,
-    /// Logins so far.
-    pub logins: u32,
-    /// Set when disabled (a revoked voucher).
-    pub disabled_at: Option<i64>,
-}
 
 /// One increment of usage to add to a limitation period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
