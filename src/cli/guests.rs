@@ -97,8 +97,10 @@ pub fn guest_show(paths: &StatePaths, id: &str, json_out: bool) -> Result<String
     let devices = store.guest_devices(id)?;
     let consents = store.consents_of(id)?;
     let sessions = store.sessions_of_guest(id)?;
+    let answers = store.answers_of(id)?;
     if json_out {
-        let doc = json!({"guest": summary, "devices": devices, "consents": consents, "sessions": sessions});
+        let doc = json!({"guest": summary, "devices": devices, "consents": consents,
+            "answers": answers, "sessions": sessions});
         return Ok(doc.to_string() + "\n");
     }
     let mut out = table::render(
@@ -152,6 +154,21 @@ pub fn guest_show(paths: &StatePaths, id: &str, json_out: bool) -> Result<String
         &["WHEN", "PURPOSE", "CHOICE", "HOW", "LANG", "TEXT VERSION"],
         &consent_rows,
     );
+    if !answers.is_empty() {
+        let answer_rows: Vec<Vec<String>> = answers
+            .iter()
+            .map(|a| {
+                vec![
+                    when(a.at),
+                    a.answer.question.clone(),
+                    a.answer.choices.join(", "),
+                    a.answer.text.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        out += "\n";
+        out += &table::render(&["WHEN", "QUESTION", "CHOICES", "TEXT"], &answer_rows);
+    }
     let ids: Vec<String> = sessions.iter().map(i64::to_string).collect();
     out += &format!(
         "\nsessions: {}\n",

@@ -7,10 +7,10 @@ use std::net::Ipv4Addr;
 use tracing::{info, warn};
 
 use super::{Gateway, GatewayError, LoginError, now};
-use crate::model::consent::{ConsentChoice, ConsentRecord, How, Purpose};
+use crate::model::consent::{ConsentChoice, ConsentRecord, How, Purpose, latest_granted};
 use crate::model::guest::{Guest, GuestId, Method, guest_user_hash, normalize_identifier};
 use crate::model::profile::State;
-use crate::model::settings::Lang;
+use crate::model::settings::{Answer, Lang};
 use crate::store::GuestVisit;
 
 /// A login to record, as a method knows it after admitting the device.
@@ -230,5 +230,41 @@ impl Gateway {
             .map_err(GatewayError::from)?;
         info!(%guest, mac = g.mac, %purpose, "consent withdrawn on the status page");
         Ok(true)
+    }
+}
+
+impl Gateway {
+    /// Records questionnaire answers of the guest at `ip` (online), after appending `consents`
+    /// (a survey consent ticked on the questionnaire page). The answers are kept only if the
+    /// guest's latest survey consent grants it; returns whether they were.
+    pub async fn record_answers(
+        &self,
+        ip: Ipv4Addr,
+        answers: Vec<Answer>,
+        consents: Vec<ConsentChoice>,
+    ) -> Result<bool, LoginError> {
+        let Some(g) = self.guest_at(ip).await? else {
+            return Ok(false);
+        };
+        let (guest, mac, session) = (g.guest.id, g.mac.clone(), g.session_id);
+        let mut records = g.records;
+        let kept = self
+            .store
+            .run(move |s| {
+                let now = now();
+                if !consents.is_empty() {
+                    s.append_consents(guest, Some(&mac), Some(session), &consents, now)?;
+                    records = s.consents_of(guest)?;
+                }
+                let kept = latest_granted(&records, Purpose::Surveys);
+                if kept && !answers.is_empty() {
+                    s.insert_answers(guest, Some(session), &answers, now)?;
+                }
+                Ok(kept)
+            })
+            .await
+            .map_err(GatewayError::from)?;
+        info!(%guest, kept, "questionnaire answered");
+        Ok(kept)
     }
 }

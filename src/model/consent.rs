@@ -73,6 +73,8 @@ pub enum How {
     SplashCheckbox,
     /// A button on the status page.
     StatusPage,
+    /// A checkbox on the questionnaire page (never pre-ticked).
+    QuestionnairePage,
 }
 
 impl How {
@@ -81,6 +83,7 @@ impl How {
         match self {
             How::SplashCheckbox => "splash-checkbox",
             How::StatusPage => "status-page",
+            How::QuestionnairePage => "questionnaire-page",
         }
     }
 }
@@ -89,7 +92,7 @@ impl FromStr for How {
     type Err = ConsentError;
 
     fn from_str(s: &str) -> Result<How, ConsentError> {
-        [How::SplashCheckbox, How::StatusPage]
+        [How::SplashCheckbox, How::StatusPage, How::QuestionnairePage]
             .into_iter()
             .find(|h| h.as_str() == s)
             .ok_or_else(|| ConsentError::Unknown("how", s.to_owned()))
@@ -250,7 +253,7 @@ mod tests {
         for p in Purpose::ALL {
             assert_eq!(p.as_str().parse::<Purpose>(), Ok(p));
         }
-        for h in [How::SplashCheckbox, How::StatusPage] {
+        for h in [How::SplashCheckbox, How::StatusPage, How::QuestionnairePage] {
             assert_eq!(h.as_str().parse::<How>(), Ok(h));
         }
     }

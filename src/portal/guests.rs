@@ -17,6 +17,7 @@ use super::pages::{
     SplashMessage, StatusMessage, client_ipv4, login_error_status, safe_dst, splash_page,
     status_page_with,
 };
+use super::questionnaire;
 use crate::gateway::LoginError;
 use crate::model::consent::{Purpose, latest_granted};
 use crate::model::settings::HotspotSettings;
@@ -73,9 +74,13 @@ pub async fn click(
             return splash(StatusCode::UNPROCESSABLE_ENTITY, text).await;
         }
     };
+    if hotspot.questionnaire.enabled && hotspot.questionnaire.required {
+        // Online only by answering: the answers' post logs the device in.
+        let carried = Some(form.consent.clone());
+        return questionnaire::page(&state, peer, StatusCode::OK, &dst, carried, None).await;
+    }
     match state.gateway.click_login(ip, lang, choices).await {
-        Ok(_) if !dst.is_empty() => Redirect::to(&dst).into_response(),
-        Ok(_) => Redirect::to("/status").into_response(),
+        Ok(_) => Redirect::to(&questionnaire::after_login(&hotspot, &dst)).into_response(),
         Err(e) => {
             let code = login_error_status(&e, ip);
             let text = match e {

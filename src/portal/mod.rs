@@ -8,6 +8,7 @@ mod forgery;
 mod guests;
 pub mod i18n;
 mod pages;
+mod questionnaire;
 mod server;
 mod signup;
 
@@ -118,6 +119,10 @@ pub fn app(state: PortalState) -> Router {
         .route("/login", post(pages::login))
         .route("/login/click", post(guests::click))
         .route("/consent/withdraw", post(guests::withdraw))
+        .route(
+            "/questionnaire",
+            get(questionnaire::show).post(questionnaire::answer),
+        )
         .route("/status", get(pages::status))
         .route("/logout", post(pages::logout))
         .route("/api/captive", get(captive_api::captive))

@@ -128,7 +128,7 @@ pub(super) async fn splash_page(
 /// Query of the splash page.
 #[derive(Debug, Deserialize)]
 pub struct DstQuery {
-    dst: Option<String>,
+    pub(super) dst: Option<String>,
 }
 
 /// `GET /`: the splash page, or the status page for a guest already online.
@@ -204,8 +204,10 @@ pub async fn login(
         (None, None) => Credentials::Voucher(String::new()),
     };
     match state.gateway.login(ip, credentials).await {
-        Ok(_) if !dst.is_empty() => Redirect::to(&dst).into_response(),
-        Ok(_) => Redirect::to("/status").into_response(),
+        Ok(_) => {
+            let next = super::questionnaire::after_login(&state.gateway.hotspot(), &dst);
+            Redirect::to(&next).into_response()
+        }
         Err(e) => {
             let status = login_error_status(&e, ip);
             let page = splash_page(&state, peer, status, &dst, message(&e)).await;

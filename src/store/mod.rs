@@ -2,6 +2,7 @@
 //! through [`SharedStore::run`], which moves the work off the runtime.
 
 mod access;
+mod answers;
 mod consents;
 mod guests;
 mod key;
@@ -20,6 +21,7 @@ use thiserror::Error;
 
 pub use crate::model::entities::{NewProfile, Profile, User};
 pub use access::{GardenEntry, MacRule};
+pub use answers::StoredAnswer;
 pub use consents::MarketingContact;
 pub use guests::{EraseOutcome, GuestDevice, GuestSummary, GuestVisit};
 pub use key::{KeyError, load_or_create_key};

@@ -6,7 +6,7 @@
 mod design;
 mod legal;
 pub mod methods;
-mod questionnaire;
+pub mod questionnaire;
 mod text;
 
 use serde::{Deserialize, Serialize};
@@ -15,7 +15,7 @@ use thiserror::Error;
 pub use design::Design;
 pub use legal::{Business, Legal};
 pub use methods::LoginMethods;
-pub use questionnaire::Questionnaire;
+pub use questionnaire::{Answer, AnswerProblem, Choice, Kind, Question, Questionnaire};
 pub use text::{Lang, Localized};
 
 /// A value the settings refuse: the dotted field, what is wrong, and what to do.
