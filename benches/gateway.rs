@@ -321,7 +321,13 @@ fn login_latency() {
     login_rounds(&lab, &code);
     // The same daemon, the same device: click-through under an unlimited profile (each round
     // finds the device's guest and user again and appends its consents to the ledger).
-    lab.ok(&["profile", "add", "click-through", "--name-for-users", "Free Wi-Fi"]);
+    lab.ok(&[
+        "profile",
+        "add",
+        "click-through",
+        "--name-for-users",
+        "Free Wi-Fi",
+    ]);
     lab.ok(&["settings", "set", "methods.click.enabled", "true"]);
     println!("click-through:");
     login_rounds(&lab, "click");

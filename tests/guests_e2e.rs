@@ -229,8 +229,16 @@ fn click_through_is_refused_without_the_terms_from_another_site_and_when_off() {
     assert!(page.contains("not available"), "{page}");
     assert!(lab.client(1).is_none());
 
-    // On again, with a profile that does not exist: refused, and the operator's log says why.
+    // On again. A profile that does not exist is refused when the settings change, naming
+    // the field; one removed afterwards refuses the login, and the operator's log says why.
     lab.ok(&["settings", "set", "methods.click.enabled", "true"]);
+    let out = lab.cli(&["settings", "set", "methods.click.profile", "no-such"]);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("methods.click.profile") && said.contains("no-such"),
+        "{said}"
+    );
     lab.ok(&["profile", "remove", "click-through"]);
     let (status, _) = click(&lab, 1, &[ACCEPT], &[]);
     assert_eq!(status, "403");

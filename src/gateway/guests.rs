@@ -60,20 +60,14 @@ impl Gateway {
     pub async fn record_guest_login(&self, login: GuestLogin) -> Result<GuestId, GatewayError> {
         let identifier = normalize_identifier(login.method, &login.identifier)
             .map_err(|e| GatewayError::Inconsistent(format!("guest identifier: {e}")))?;
-        let session = {
-            let reg = self.online.lock().await;
-            reg.sessions
-                .get(&login.mac)
-                .map(|a| (a.row.id, a.row.user_id))
-        };
+        // The device's running session is read from the store, in the same call as the
+        // write: the registry's lock may be held by the enforcement tick for milliseconds.
         let visit = GuestVisit {
             method: login.method,
             identifier,
             verified: login.verified,
             lang: login.lang,
             mac: login.mac,
-            user_id: session.map(|(_, user)| user),
-            session_id: session.map(|(id, _)| id),
             consents: login.consents,
             at: now(),
         };

@@ -146,8 +146,6 @@ mod tests {
             verified: false,
             lang: Lang::It,
             mac: mac.into(),
-            user_id: None,
-            session_id: None,
             consents,
             at,
         }

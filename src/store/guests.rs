@@ -10,8 +10,8 @@ use crate::model::consent::ConsentChoice;
 use crate::model::guest::{Guest, GuestId, Method};
 use crate::model::settings::Lang;
 
-/// A login to record: the guest is created or updated, the device added, the session linked,
-/// the consents appended, in one transaction.
+/// A login to record: the guest is created or updated, the device added, its running session
+/// (if any) linked and its user noted, the consents appended, in one transaction.
 #[derive(Debug, Clone)]
 pub struct GuestVisit {
     /// How the guest logged in.
@@ -24,10 +24,6 @@ pub struct GuestVisit {
     pub lang: Lang,
     /// The device.
     pub mac: String,
-    /// The user the guest logged in as.
-    pub user_id: Option<i64>,
-    /// The session the login started.
-    pub session_id: Option<i64>,
     /// Choices made on the login form.
     pub consents: Vec<ConsentChoice>,
     /// Unix time.
@@ -112,6 +108,14 @@ impl Store {
     /// Records a guest's login (see [`GuestVisit`]); returns the guest.
     pub fn record_guest_visit(&mut self, v: &GuestVisit) -> Result<GuestId, StoreError> {
         let tx = self.conn.transaction()?;
+        let (session_id, user_id): (Option<i64>, Option<i64>) = tx
+            .query_row(
+                "SELECT id, user_id FROM sessions WHERE mac = ?1 AND ended_at IS NULL",
+                [&v.mac],
+                |r| Ok((Some(r.get(0)?), Some(r.get(1)?))),
+            )
+            .optional()?
+            .unwrap_or_default();
         tx.execute(
             "INSERT INTO guests (method, identifier, verified, lang, user_id, first_seen, last_seen)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
@@ -123,7 +127,7 @@ impl Store {
                 v.identifier,
                 v.verified,
                 v.lang.code(),
-                v.user_id,
+                user_id,
                 v.at
             ],
         )?;
@@ -137,13 +141,13 @@ impl Store {
              ON CONFLICT (guest_id, mac) WHERE mac IS NOT NULL DO UPDATE SET last_seen = excluded.last_seen",
             params![id, v.mac, v.at],
         )?;
-        if let Some(session) = v.session_id {
+        if let Some(session) = session_id {
             tx.execute(
                 "UPDATE sessions SET guest_id = ?2 WHERE id = ?1",
                 params![session, id],
             )?;
         }
-        super::consents::append(&tx, id, Some(&v.mac), v.session_id, &v.consents, v.at)?;
+        super::consents::append(&tx, id, Some(&v.mac), session_id, &v.consents, v.at)?;
         tx.commit()?;
         Ok(GuestId(id))
     }
