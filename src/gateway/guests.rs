@@ -262,3 +262,20 @@ impl Gateway {
         Ok(kept)
     }
 }
+
+/// The settings' login methods must name profiles that exist (checked with every settings
+/// change; a profile removed afterwards refuses the method's logins, with a log line).
+pub(super) fn method_profile_errors(
+    store: &crate::store::Store,
+    doc: &crate::model::settings::HotspotSettings,
+) -> Result<Vec<crate::model::settings::SettingsError>, crate::store::StoreError> {
+    let click = &doc.methods.click;
+    if !click.enabled || store.profile_by_name(&click.profile)?.is_some() {
+        return Ok(Vec::new());
+    }
+    Ok(vec![crate::model::settings::SettingsError::new(
+        "methods.click.profile",
+        format!("no profile is named {:?}", click.profile),
+        "create it (`hotspotd profile add`) or name one from `hotspotd profile list`",
+    )])
+}

@@ -1,5 +1,6 @@
 //! Pure domain logic: no I/O, the clock is always passed in.
 
+pub mod access;
 pub mod calendar;
 pub mod consent;
 pub mod entities;
@@ -7,6 +8,7 @@ pub mod form_token;
 pub mod guest;
 pub mod limitation;
 pub mod login;
+pub mod names;
 pub mod profile;
 pub mod session;
 pub mod settings;

@@ -106,15 +106,14 @@ pub(super) async fn splash_page(
     dst: &str,
     message: SplashMessage<'_>,
 ) -> Response {
-    let c = state.gateway.settings();
-    let s = state.gateway.hotspot();
+    let h = state.gateway.hotspot();
     render(
         status,
         &Splash {
-            t: Texts::new(s.default_language),
-            s,
-            hotspot_name: &c.hotspot_name,
-            terms: &c.terms,
+            t: Texts::new(h.default_language),
+            s: h.clone(),
+            hotspot_name: &h.name,
+            terms: &h.terms_text(h.default_language),
             dst,
             error: message.error,
             notice: message.notice,
@@ -297,7 +296,7 @@ pub(super) async fn status_page_with(
             withdrawable: super::guests::withdrawable(state, peer, &hotspot).await,
             t,
             notice,
-            hotspot_name: &state.gateway.settings().hotspot_name,
+            hotspot_name: &hotspot.name,
             profile: c.profile_for_users.clone(),
             profile_ends: c
                 .profile_ends_at

@@ -148,7 +148,15 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX session_profiles_session ON session_profiles(session_id);
     INSERT INTO session_profiles (session_id, profile_id, started_at)
         SELECT id, profile_id, started_at FROM sessions;",
-    // 5: guests (one per person known to this hotspot, by login method and identifier), their
+    // 5: the hotspot settings document, every accepted revision kept (the highest is in
+    // force; older ones show what changed and can be restored).
+    "CREATE TABLE hotspot_settings (
+        revision INTEGER PRIMARY KEY CHECK (revision >= 1),
+        document TEXT NOT NULL,
+        source TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+    );",
+    // 6: guests (one per person known to this hotspot, by login method and identifier), their
     // devices, the consent ledger (append-only: the triggers allow no delete, and no update but
     // erasure's, which only clears the device), questionnaire answers, and the guest of each
     // session.
