@@ -118,7 +118,13 @@ fn view(q: &Question, s: &HotspotSettings, t: &Texts) -> QuestionView {
             t.get("q-feedback"),
             options
                 .iter()
-                .map(|o| ((*o).to_owned(), "★".repeat(o.parse().unwrap_or(1))))
+                // The stars for the eye, the number for screen readers.
+                .map(|o| {
+                    (
+                        (*o).to_owned(),
+                        format!("{} {o}/5", "★".repeat(o.parse().unwrap_or(1))),
+                    )
+                })
                 .collect(),
             Some(t.get("q-feedback-comment")),
         ),
