@@ -163,10 +163,11 @@ pub async fn withdraw(
     };
     let t = Texts::new(state.gateway.hotspot().default_language);
     match state.gateway.withdraw_consent(ip, purpose).await {
-        Ok(_) => {
+        Ok(withdrawn) => {
+            // Nothing granted to withdraw (a second click, a stale page): the page as it is.
             let message = StatusMessage {
                 error: None,
-                notice: Some(t.get("status-withdrawn")),
+                notice: withdrawn.then(|| t.get("status-withdrawn")),
             };
             page(StatusCode::OK, message).await
         }
