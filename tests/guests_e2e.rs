@@ -536,3 +536,55 @@ fn after_a_voucher_login_the_questionnaire_is_asked_and_may_be_skipped() {
     assert_eq!(ledger(&g), [row("surveys", true, "questionnaire-page")]);
     assert_eq!(g["answers"][0]["choices"], serde_json::json!(["business"]));
 }
+
+#[test]
+fn voucher_and_account_logins_record_their_guests() {
+    let lab = Lab::start(2);
+    let code = lab.vouchers(&["--validity", "1h"])[0].clone();
+    assert_eq!(lab.login(1, &code, "").0, "303");
+    lab.ok(&[
+        "profile",
+        "add",
+        "day",
+        "--name-for-users",
+        "Day",
+        "--validity",
+        "1d",
+    ]);
+    lab.account("anna", "correct horse", &["--profile", "day"]);
+    let (status, _) = lab.login_account(2, "anna", "correct horse");
+    assert_eq!(status, "303");
+    let voucher_user = lab.client(1).unwrap()["user_id"].to_string();
+    let all = guests(&lab);
+    let methods: Vec<(Value, Value, Value)> = all
+        .iter()
+        .map(|g| {
+            (
+                g["method"].clone(),
+                g["identifier"].clone(),
+                g["verified"].clone(),
+            )
+        })
+        .collect();
+    assert!(
+        methods.contains(&("voucher".into(), voucher_user.into(), true.into())),
+        "{all:?}"
+    );
+    assert!(
+        methods.contains(&("account".into(), "anna".into(), true.into())),
+        "{all:?}"
+    );
+    let g = guest(
+        &lab,
+        &guests(&lab)
+            .iter()
+            .find(|g| g["method"] == "account")
+            .unwrap()["id"],
+    );
+    assert_eq!(g["devices"][0]["mac"], common::lab::guest_mac(2));
+    assert_eq!(g["sessions"].as_array().unwrap().len(), 1);
+    assert!(
+        ledger(&g).is_empty(),
+        "no consent is invented for a voucher or account login"
+    );
+}

@@ -80,6 +80,27 @@ impl Gateway {
         Ok(id)
     }
 
+    /// Records the guest of a login with a voucher (known by its id: its code is kept only as
+    /// a hash) or an account (by its username). The device is online either way: a failure is
+    /// logged, the login stands.
+    pub(super) async fn note_credential_guest(
+        &self,
+        (method, identifier): (Method, String),
+        mac: String,
+    ) {
+        let login = GuestLogin {
+            method,
+            identifier,
+            verified: true,
+            mac,
+            lang: self.hotspot().default_language,
+            consents: Vec::new(),
+        };
+        if let Err(e) = self.record_guest_login(login).await {
+            warn!(error = %e, "could not record the guest of a login");
+        }
+    }
+
     /// The user a guest logs in as under the profile named `profile`: found again on every
     /// visit (so its allowance is not renewed by logging in again), with the profile assigned
     /// afresh once the previous one has ended. `None`: no such profile.

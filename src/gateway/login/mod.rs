@@ -13,7 +13,7 @@ use tracing::{info, warn};
 
 use super::registry::{self, Active};
 use super::users::load_state;
-use super::{ClientView, Gateway, GatewayError, GuestLogin, local_now};
+use super::{ClientView, Gateway, GatewayError, local_now};
 use crate::firewall::{Change, ClientGrant};
 use crate::model::consent::ConsentError;
 use crate::model::guest::Method;
@@ -124,23 +124,11 @@ impl Gateway {
         };
         self.give_back(attempt);
         let view = self.admit(mac.clone(), ip, user.id).await?;
-        // A voucher is known by its id (its code is kept only as a hash), an account by name.
-        let (method, identifier) = match user.username {
+        let method = match user.username {
             Some(name) => (Method::Account, name),
             None => (Method::Voucher, user.id.to_string()),
         };
-        let login = GuestLogin {
-            method,
-            identifier,
-            verified: true,
-            mac,
-            lang: self.hotspot().default_language,
-            consents: Vec::new(),
-        };
-        // The guest is online either way; the record is for the venue's guest list.
-        if let Err(e) = self.record_guest_login(login).await {
-            warn!(error = %e, %ip, "could not record the guest of a login");
-        }
+        self.note_credential_guest(method, mac).await;
         Ok(view)
     }
 
