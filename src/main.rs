@@ -93,6 +93,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             }
         },
         Command::Settings(cmd) => cli::settings(&paths()?, &cli.config, &cmd)?,
+        Command::Asset(cmd) => cli::asset(&paths()?, &cmd)?,
     };
     print!("{output}");
     Ok(())

@@ -4,18 +4,19 @@ use std::net::SocketAddr;
 
 use axum::Form;
 use axum::extract::{ConnectInfo, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tracing::warn;
 
 use super::PortalState;
 use super::consent::{ConsentForm, venue_name};
-use super::forgery::{self, EXPIRED};
+use super::forgery::{self, expired};
 use super::i18n::Texts;
+use super::messages::login_error;
 use super::pages::{
-    SplashMessage, StatusMessage, client_ipv4, login_error_status, safe_dst, splash_page,
-    status_page_with,
+    SplashMessage, StatusMessage, client_ipv4, guest_lang, login_error_status, safe_dst,
+    splash_page, status_page_with,
 };
 use super::questionnaire;
 use crate::gateway::LoginError;
@@ -38,67 +39,60 @@ pub struct ClickForm {
 pub async fn click(
     State(state): State<PortalState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Form(form): Form<ClickForm>,
 ) -> Response {
+    // The language the form was shown in, else the request's.
+    let lang = form.consent.lang(guest_lang(&state, None, &headers).0);
+    let t = Texts::new(lang);
     let dst = safe_dst(form.dst.as_deref()).to_string();
-    let splash = |code, error: String| {
+    let splash = |code, error: String, dst: String| {
         let state = state.clone();
-        let dst = dst.clone();
         async move {
             let message = SplashMessage {
                 error: Some(error),
                 ..SplashMessage::default()
             };
-            splash_page(&state, peer, code, &dst, message).await
+            splash_page(&state, peer, lang, code, &dst, message).await
         }
     };
     if !forgery::token_valid(&state, peer, form.token.as_deref()) {
         // Not the forged post's destination either.
-        let message = SplashMessage {
-            error: Some(EXPIRED.into()),
-            ..SplashMessage::default()
-        };
-        return splash_page(&state, peer, StatusCode::FORBIDDEN, "", message).await;
+        return splash(StatusCode::FORBIDDEN, expired(&t), String::new()).await;
     }
-    let hotspot = state.gateway.hotspot();
-    let lang = form.consent.lang(hotspot.default_language);
-    let t = Texts::new(lang);
     let Some(ip) = client_ipv4(peer) else {
         let e = LoginError::UnknownDevice;
-        return splash(StatusCode::BAD_REQUEST, e.to_string()).await;
+        return splash(StatusCode::BAD_REQUEST, login_error(&t, &e), dst).await;
     };
+    let hotspot = state.gateway.hotspot();
     let choices = match form.consent.choices(&hotspot, lang) {
         Ok(choices) => choices,
         Err(_) => {
             let text = t.get("consent-terms-missing");
-            return splash(StatusCode::UNPROCESSABLE_ENTITY, text).await;
+            return splash(StatusCode::UNPROCESSABLE_ENTITY, text, dst).await;
         }
     };
     if hotspot.questionnaire.enabled && hotspot.questionnaire.required {
         // Online only by answering: the answers' post logs the device in.
         let carried = Some(form.consent.clone());
-        return questionnaire::page(&state, peer, StatusCode::OK, &dst, carried, None).await;
+        return questionnaire::page(&state, peer, lang, StatusCode::OK, &dst, carried, None).await;
     }
     match state.gateway.click_login(ip, lang, choices).await {
         Ok(_) => Redirect::to(&questionnaire::after_login(&hotspot, &dst)).into_response(),
         Err(e) => {
             let code = login_error_status(&e, ip);
-            let text = match e {
-                LoginError::Consent(_) => t.get("consent-terms-missing"),
-                LoginError::MethodUnavailable => t.get("click-unavailable"),
-                e => e.to_string(),
-            };
-            splash(code, text).await
+            splash(code, login_error(&t, &e), dst).await
         }
     }
 }
 
-/// The optional consents the guest of `peer` has granted (latest record), with the words it
-/// agreed to in the page's language, for the status page's withdraw buttons.
+/// The optional consents the guest of `peer` has granted (latest record), each with a line in
+/// `t`'s language naming it, for the status page's withdraw buttons.
 pub async fn withdrawable(
     state: &PortalState,
     peer: SocketAddr,
     hotspot: &HotspotSettings,
+    t: &Texts,
 ) -> Vec<(Purpose, String)> {
     let Some(ip) = client_ipv4(peer) else {
         return Vec::new();
@@ -111,7 +105,6 @@ pub async fn withdrawable(
             return Vec::new();
         }
     };
-    let t = Texts::new(hotspot.default_language);
     Purpose::OPTIONAL
         .into_iter()
         .filter(|p| latest_granted(&guest.records, *p))
@@ -139,12 +132,15 @@ pub struct WithdrawForm {
 pub async fn withdraw(
     State(state): State<PortalState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Form(form): Form<WithdrawForm>,
 ) -> Response {
-    let page = |code, message| status_page_with(&state, peer, code, "", message);
+    let (lang, _) = guest_lang(&state, None, &headers);
+    let t = Texts::new(lang);
+    let page = |code, message| status_page_with(&state, peer, lang, code, "", message);
     if !forgery::token_valid(&state, peer, form.token.as_deref()) {
         let message = StatusMessage {
-            error: Some(EXPIRED),
+            error: Some(expired(&t)),
             notice: None,
         };
         return page(StatusCode::FORBIDDEN, message).await;
@@ -161,24 +157,20 @@ pub async fn withdraw(
         )
             .into_response();
     };
-    let t = Texts::new(state.gateway.hotspot().default_language);
-    match state.gateway.withdraw_consent(ip, purpose).await {
-        Ok(withdrawn) => {
-            // Nothing granted to withdraw (a second click, a stale page): the page as it is.
-            let message = StatusMessage {
-                error: None,
-                notice: withdrawn.then(|| t.get("status-withdrawn")),
-            };
-            page(StatusCode::OK, message).await
-        }
+    let message = match state.gateway.withdraw_consent(ip, purpose).await {
+        // Nothing granted to withdraw (a second click, a stale page): the page as it is.
+        Ok(withdrawn) => StatusMessage {
+            error: None,
+            notice: withdrawn.then(|| t.get("status-withdrawn")),
+        },
         Err(e) => {
             let code = login_error_status(&e, ip);
-            let text = e.to_string();
             let message = StatusMessage {
-                error: Some(&text),
+                error: Some(login_error(&t, &e)),
                 notice: None,
             };
-            page(code, message).await
+            return page(code, message).await;
         }
-    }
+    };
+    page(StatusCode::OK, message).await
 }

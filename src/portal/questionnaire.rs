@@ -7,16 +7,19 @@ use std::net::SocketAddr;
 use askama::Template;
 use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use tracing::warn;
 
 use super::PortalState;
 use super::consent::{ConsentForm, ConsentTexts};
-use super::forgery::{self, EXPIRED};
+use super::forgery::{self, expired};
 use super::i18n::Texts;
-use super::pages::{DstQuery, client_ipv4, login_error_status, render, safe_dst};
-use crate::gateway::LoginError;
+use super::messages::login_error;
+use super::page::Page;
+use super::pages::{
+    DstQuery, client_ipv4, guest_lang, keeping_lang, login_error_status, render, safe_dst,
+};
 use crate::model::consent::{ConsentChoice, How, Purpose, latest_granted};
 use crate::model::settings::questionnaire::Kind;
 use crate::model::settings::{HotspotSettings, Lang, Question};
@@ -154,9 +157,9 @@ fn view(q: &Question, s: &HotspotSettings, t: &Texts) -> QuestionView {
 
 #[derive(Template)]
 #[template(path = "questionnaire.html")]
-struct Page {
+struct QuestionnairePage {
     t: Texts,
-    hotspot_name: String,
+    page: Page,
     questions: Vec<QuestionView>,
     error: Option<String>,
     token: String,
@@ -169,19 +172,19 @@ struct Page {
     skippable: bool,
 }
 
-/// The page for the guest at `peer`; `click` carries a click-through form (before access).
+/// The page for the guest at `peer` in `lang`; `click` carries a click-through form (before
+/// access), whose language wins.
 pub async fn page(
     state: &PortalState,
     peer: SocketAddr,
+    lang: Lang,
     code: StatusCode,
     dst: &str,
     click: Option<ConsentForm>,
     error: Option<String>,
 ) -> Response {
     let s = state.gateway.hotspot();
-    let lang = click
-        .as_ref()
-        .map_or(s.default_language, |c| c.lang(s.default_language));
+    let lang = click.as_ref().map_or(lang, |c| c.lang(lang));
     let t = Texts::new(lang);
     let consented = match &click {
         Some(form) => form.consent_surveys.is_some(),
@@ -190,8 +193,8 @@ pub async fn page(
     let ask_consent = (!consented).then(|| ConsentTexts::new(&s, &t).surveys);
     render(
         code,
-        &Page {
-            hotspot_name: s.name.clone(),
+        &QuestionnairePage {
+            page: Page::new(&s, &t, "/questionnaire", dst),
             questions: views(&s, &t),
             error,
             token: forgery::token_for(state, peer),
@@ -230,12 +233,15 @@ pub async fn show(
     State(state): State<PortalState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(q): Query<DstQuery>,
+    headers: HeaderMap,
 ) -> Response {
+    let (lang, cookie) = guest_lang(&state, q.lang.as_deref(), &headers);
     let dst = safe_dst(q.dst.as_deref()).to_owned();
     if !state.gateway.hotspot().questionnaire.enabled || state.client_at(peer).await.is_none() {
         return Redirect::to("/").into_response();
     }
-    page(&state, peer, StatusCode::OK, &dst, None, None).await
+    let shown = page(&state, peer, lang, StatusCode::OK, &dst, None, None).await;
+    keeping_lang(cookie, shown)
 }
 
 /// `POST /questionnaire`: checks the answers; before access (`click=yes`) logs the device in
@@ -244,6 +250,7 @@ pub async fn show(
 pub async fn answer(
     State(state): State<PortalState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
@@ -255,21 +262,15 @@ pub async fn answer(
         consent_surveys: field("consent_surveys"),
         lang: field("lang"),
     });
-    if !forgery::token_valid(&state, peer, field("token").as_deref()) {
-        return page(
-            &state,
-            peer,
-            StatusCode::FORBIDDEN,
-            "",
-            click,
-            Some(EXPIRED.into()),
-        )
-        .await;
-    }
+    // The language the page was shown in, else the request's.
     let lang = field("lang")
         .and_then(|l| l.parse::<Lang>().ok())
-        .unwrap_or(s.default_language);
+        .unwrap_or_else(|| guest_lang(&state, None, &headers).0);
     let t = Texts::new(lang);
+    if !forgery::token_valid(&state, peer, field("token").as_deref()) {
+        let error = Some(expired(&t));
+        return page(&state, peer, lang, StatusCode::FORBIDDEN, "", click, error).await;
+    }
     let answers = match s.questionnaire.check(&form) {
         Ok(answers) => answers,
         Err(problems) => {
@@ -286,6 +287,7 @@ pub async fn answer(
             return page(
                 &state,
                 peer,
+                lang,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &dst,
                 click,
@@ -304,11 +306,8 @@ pub async fn answer(
         };
         if let Err(e) = state.gateway.click_login(ip, lang, choices).await {
             let code = login_error_status(&e, ip);
-            let text = match e {
-                LoginError::MethodUnavailable => t.get("click-unavailable"),
-                e => e.to_string(),
-            };
-            return page(&state, peer, code, &dst, Some(click.clone()), Some(text)).await;
+            let text = Some(login_error(&t, &e));
+            return page(&state, peer, lang, code, &dst, Some(click.clone()), text).await;
         }
     }
     // A survey consent ticked on this page (after login) joins the ledger first.

@@ -3,6 +3,7 @@
 
 mod access;
 mod answers;
+mod assets;
 mod consents;
 mod guests;
 mod key;
@@ -23,6 +24,7 @@ use thiserror::Error;
 pub use crate::model::entities::{NewProfile, Profile, User};
 pub use access::{GardenEntry, MacRule};
 pub use answers::StoredAnswer;
+pub use assets::AssetDir;
 pub use consents::MarketingContact;
 pub use guests::{EraseOutcome, GuestDevice, GuestSummary, GuestVisit};
 pub use key::{KeyError, load_or_create_key};

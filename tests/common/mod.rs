@@ -6,6 +6,7 @@ pub mod guest;
 pub mod lab;
 pub mod netns;
 pub mod rates;
+pub mod splash;
 pub mod webdriver;
 
 use hotspotd::config::Lan;

@@ -1,6 +1,4 @@
-consent-accept = Ich akzeptiere die Nutzungsbedingungen und die Datenschutzhinweise.
-consent-terms-title = Nutzungsbedingungen
-consent-privacy-title = Datenschutzhinweise
+consent-accept = Ich akzeptiere die Nutzungsbedingungen und die Datenschutzhinweise (unten auf dieser Seite).
 consent-optional = Freiwillig, Sie kommen auch ohne ins Internet:
 consent-marketing = { $venue } darf mir Angebote und Neuigkeiten senden.
 consent-surveys = { $venue } darf mich um kurze Umfragen bitten und meine Antworten speichern.

@@ -1,6 +1,4 @@
-consent-accept = I accept the terms of use and the privacy notice.
-consent-terms-title = Terms of use
-consent-privacy-title = Privacy notice
+consent-accept = I accept the terms of use and the privacy notice (at the foot of this page).
 consent-optional = Optional, you get online either way:
 consent-marketing = { $venue } may send me offers and news.
 consent-surveys = { $venue } may ask me short questionnaires and keep my answers.

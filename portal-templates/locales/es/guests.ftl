@@ -1,6 +1,4 @@
-consent-accept = Acepto las condiciones de uso y el aviso de privacidad.
-consent-terms-title = Condiciones de uso
-consent-privacy-title = Aviso de privacidad
+consent-accept = Acepto las condiciones de uso y el aviso de privacidad (al pie de esta página).
 consent-optional = Opcional, te conectas de todos modos:
 consent-marketing = { $venue } puede enviarme ofertas y novedades.
 consent-surveys = { $venue } puede proponerme breves cuestionarios y guardar mis respuestas.

@@ -1,6 +1,4 @@
-consent-accept = J'accepte les conditions d'utilisation et la politique de confidentialité.
-consent-terms-title = Conditions d'utilisation
-consent-privacy-title = Politique de confidentialité
+consent-accept = J'accepte les conditions d'utilisation et la politique de confidentialité (en bas de cette page).
 consent-optional = Facultatif, vous êtes connecté dans tous les cas :
 consent-marketing = { $venue } peut m'envoyer des offres et des nouvelles.
 consent-surveys = { $venue } peut me proposer de courts questionnaires et conserver mes réponses.

@@ -1,6 +1,4 @@
-consent-accept = Accetto le condizioni d'uso e l'informativa sulla privacy.
-consent-terms-title = Condizioni d'uso
-consent-privacy-title = Informativa sulla privacy
+consent-accept = Accetto le condizioni d'uso e l'informativa sulla privacy (in fondo a questa pagina).
 consent-optional = Facoltativo, ti connetti comunque:
 consent-marketing = { $venue } può inviarmi offerte e novità.
 consent-surveys = { $venue } può propormi brevi questionari e conservare le mie risposte.

@@ -1,6 +1,4 @@
-consent-accept = Aceito os termos de utilização e o aviso de privacidade.
-consent-terms-title = Termos de utilização
-consent-privacy-title = Aviso de privacidade
+consent-accept = Aceito os termos de utilização e o aviso de privacidade (no fim desta página).
 consent-optional = Opcional, fica ligado de qualquer forma:
 consent-marketing = { $venue } pode enviar-me ofertas e novidades.
 consent-surveys = { $venue } pode propor-me breves questionários e guardar as minhas respostas.

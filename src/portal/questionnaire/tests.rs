@@ -49,9 +49,9 @@ fn the_built_in_questions_are_translated_and_the_page_renders() {
             }
         }
         assert_eq!(views[1].options[15], ("it".to_owned(), "Italia".to_owned()));
-        let page = Page {
+        let page = QuestionnairePage {
+            page: Page::new(&s, &t, "/questionnaire", ""),
             t,
-            hotspot_name: s.name.clone(),
             questions: views,
             error: None,
             token: "t".into(),
