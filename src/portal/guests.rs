@@ -13,10 +13,9 @@ use super::PortalState;
 use super::consent::{ConsentForm, venue_name};
 use super::forgery::{self, expired};
 use super::i18n::Texts;
-use super::messages::login_error;
+use super::messages::{login_error, login_error_status};
 use super::pages::{
-    SplashMessage, StatusMessage, client_ipv4, guest_lang, login_error_status, safe_dst,
-    splash_page, status_page_with,
+    SplashMessage, StatusMessage, client_ipv4, guest_lang, safe_dst, splash_page, status_page_with,
 };
 use super::questionnaire;
 use crate::gateway::LoginError;

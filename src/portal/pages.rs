@@ -14,7 +14,7 @@ use tracing::error;
 use super::PortalState;
 use super::forgery::{self, expired};
 use super::i18n::{Texts, request_lang};
-use super::messages::login_error;
+use super::messages::{login_error, login_error_status};
 use super::page::Page;
 use super::splash::{self, SplashContext};
 use crate::gateway::{Credentials, LoginError, now};
@@ -247,24 +247,6 @@ pub async fn login(
                 }
                 _ => page,
             }
-        }
-    }
-}
-
-/// The HTTP status of a refused login (an internal error is logged here).
-pub(super) fn login_error_status(e: &LoginError, ip: Ipv4Addr) -> StatusCode {
-    match e {
-        LoginError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
-        LoginError::Internal(inner) => {
-            error!(error = %inner, %ip, "login failed");
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
-        LoginError::UnknownDevice => StatusCode::BAD_REQUEST,
-        LoginError::AddressConflict => StatusCode::CONFLICT,
-        LoginError::Refused(_) | LoginError::MethodUnavailable => StatusCode::FORBIDDEN,
-        LoginError::Consent(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        LoginError::Malformed(_) | LoginError::WrongCode | LoginError::WrongPassword => {
-            StatusCode::UNAUTHORIZED
         }
     }
 }

@@ -15,11 +15,9 @@ use super::PortalState;
 use super::consent::{ConsentForm, ConsentTexts};
 use super::forgery::{self, expired};
 use super::i18n::Texts;
-use super::messages::login_error;
+use super::messages::{login_error, login_error_status};
 use super::page::Page;
-use super::pages::{
-    DstQuery, client_ipv4, guest_lang, keeping_lang, login_error_status, render, safe_dst,
-};
+use super::pages::{DstQuery, client_ipv4, guest_lang, keeping_lang, render, safe_dst};
 use crate::model::consent::{ConsentChoice, How, Purpose, latest_granted};
 use crate::model::settings::questionnaire::Kind;
 use crate::model::settings::{HotspotSettings, Lang, Question};
