@@ -5,6 +5,7 @@ mod args;
 mod clients;
 mod config_check;
 mod error;
+mod manager;
 mod notify;
 mod orders;
 mod parse;
@@ -27,6 +28,7 @@ pub use access::{garden, mac};
 pub use clients::{auth, clients, deauth, devices, kick, status};
 pub use config_check::{check_config, state_paths};
 pub use error::CliError;
+pub use manager::{ManagerArgs, ManagerCommand, manager};
 pub use orders::order;
 pub use profiles::{limitation, profile};
 pub use sessions::sessions;
@@ -53,6 +55,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the gateway daemon.
     Run,
+    /// Run the central Hotspot Manager (web UI and API), or reset its admin's password.
+    Manager(ManagerArgs),
     /// Validate the config file and exit; works beside a running daemon (the ports it
     /// holds count as free), so an edit can be checked before SIGHUP.
     CheckConfig,
