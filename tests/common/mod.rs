@@ -4,7 +4,9 @@
 pub mod cli;
 pub mod guest;
 pub mod lab;
+pub mod manager;
 pub mod netns;
+pub mod postgres;
 pub mod rates;
 pub mod webdriver;
 
