@@ -5,10 +5,12 @@
 pub mod accounts;
 pub mod audit;
 pub mod dashboard;
+mod hotspot_fields;
 pub mod hotspots;
 pub mod login;
 pub mod password;
 pub mod resellers;
+mod shared;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -16,6 +18,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::error::Error;
+pub use shared::{ConfirmPage, Created, CreatedPage};
 
 /// A form body; a malformed one is a 422 naming the problem.
 pub struct Form<T>(pub T);
