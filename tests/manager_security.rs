@@ -249,3 +249,48 @@ async fn lists_page_with_a_cursor_and_every_page_forbids_scripts() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_and_figures_hold_only_the_callers_own_tenants() {
+    let (_d, w) = world().await;
+    let [ha, hb] = w.hotspot;
+    for (who, hotspots, resellers) in [
+        (Who::Admin, vec![ha, hb], json!(2)),
+        (Who::ResellerA, vec![ha], Value::Null),
+        (Who::ResellerB, vec![hb], Value::Null),
+        (Who::CustomerA, vec![ha], Value::Null),
+        (Who::DeskA, vec![ha], Value::Null),
+        (Who::CustomerB, vec![hb], Value::Null),
+    ] {
+        let (_, _, text) = w.send(who, "GET", "/api/v1/hotspots", None).await;
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let ids: Vec<i64> = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, hotspots, "{who:?}");
+        let (_, _, text) = w.send(who, "GET", "/api/v1/dashboard", None).await;
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["hotspots"], json!(hotspots.len()), "{who:?}");
+        assert_eq!(v["resellers"], resellers, "{who:?}");
+        assert_eq!(v["units_online"], Value::Null, "no figure nobody measured");
+    }
+    // A form refused with a message links back to the page it came from.
+    let l = w.login(Who::ResellerA).unwrap().clone();
+    let req = Request::post(format!("/hotspots/{ha}"))
+        .header(header::COOKIE, format!("{}={}", session::COOKIE, l.token))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::REFERER, format!("{URL}/hotspots/{ha}"))
+        .body(Body::from(format!("csrf={}&name=&time_zone=UTC", l.csrf)))
+        .unwrap();
+    let a = call(&w, req).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        a.body.contains("name is empty; fill it in")
+            && a.body.contains(&format!("href=\"/hotspots/{ha}\"")),
+        "{}",
+        a.body
+    );
+}

@@ -12,6 +12,7 @@ use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::session::Found;
 use super::{Principal, Role, Tenant, session};
 use crate::manager::ManagerState;
 use crate::manager::db::{Conn, DbError, Mode};
@@ -61,20 +62,40 @@ async fn admit(state: &ManagerState, route: &Route, req: Request) -> Result<Requ
     let lookup = object.as_ref().ok().copied().flatten();
     let address = address(&parts.extensions);
     let now = state.now();
-    let (principal, tenant) = state
-        .db
-        .tx(Mode::Write, move |c| -> Result<_, DbError> {
-            let Some(p) = session::load(c, &token, &address, now)? else {
-                return Ok(None);
-            };
-            let tenant = match lookup {
-                Some((scope, id)) => tenant_of(c, scope, id)?,
-                None => None,
-            };
-            Ok(Some((p, tenant)))
-        })
-        .await?
-        .ok_or(Error::Unauthenticated)?;
+    // Reads only: requests run side by side (SQLite's one writer is not taken per request).
+    let (found, tenant) = {
+        let token = token.clone();
+        state
+            .db
+            .tx(Mode::Read, move |c| -> Result<_, DbError> {
+                let found = session::load(c, &token, &address, now)?;
+                let tenant = match (&found, lookup) {
+                    (Found::Live { .. }, Some((scope, id))) => tenant_of(c, scope, id)?,
+                    _ => None,
+                };
+                Ok((found, tenant))
+            })
+            .await?
+    };
+    let principal = match found {
+        Found::None => return Err(Error::Unauthenticated),
+        Found::Expired => {
+            state
+                .db
+                .tx(Mode::Write, move |c| session::delete(c, &token))
+                .await?;
+            return Err(Error::Unauthenticated);
+        }
+        Found::Live { principal, touch } => {
+            if touch {
+                state
+                    .db
+                    .tx(Mode::Write, move |c| session::touch(c, &token, now))
+                    .await?;
+            }
+            principal
+        }
+    };
     if let Access::Role(least) = route.access {
         if principal.role > least {
             return Err(Error::NotFound);
