@@ -2,12 +2,14 @@
 //! through [`SharedStore::run`], which moves the work off the runtime.
 
 mod access;
+mod assets;
 mod key;
 mod migrations;
 mod orders;
 mod profiles;
 mod session_parts;
 mod sessions;
+mod settings;
 mod users;
 
 use std::path::Path;
@@ -18,10 +20,12 @@ use thiserror::Error;
 
 pub use crate::model::entities::{NewProfile, Profile, User};
 pub use access::{GardenEntry, MacRule};
+pub use assets::AssetDir;
 pub use key::{KeyError, load_or_create_key};
 pub use orders::{ORDER_LIMITS, Order, OrderLimits, OrderRefusal, OrderState};
 pub use session_parts::{ProfileSwitch, SessionPart};
 pub use sessions::{NewSession, SessionProgress, SessionRow};
+pub use settings::{SaveError, Saved, SettingsRevision};
 pub use users::UsageDelta;
 
 /// A storage failure.
