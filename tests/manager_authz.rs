@@ -45,6 +45,10 @@ const EXPECT: &[(&str, &str, &str)] = &[
     ("POST", "/accounts/{account}/delete", "AR"),
     // Audit log: admin all, reseller own tenants.
     ("GET", "/audit", "AR"),
+    // API tokens: everyone their own (not even the admin another's).
+    ("GET", "/tokens", "ARCD"),
+    ("POST", "/tokens", "ARCD"),
+    ("POST", "/tokens/{token}/revoke", "ARCD"),
     ("GET", "/api/v1/me", "ARCD"),
     ("POST", "/api/v1/me/password", "ARCD"),
     ("GET", "/api/v1/dashboard", "ARCD"),
@@ -64,6 +68,9 @@ const EXPECT: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/accounts/{account}/password", "AR"),
     ("DELETE", "/api/v1/accounts/{account}", "AR"),
     ("GET", "/api/v1/audit", "AR"),
+    ("GET", "/api/v1/tokens", "ARCD"),
+    ("POST", "/api/v1/tokens", "ARCD"),
+    ("DELETE", "/api/v1/tokens/{token}", "ARCD"),
 ];
 
 fn letter(who: Who) -> char {
@@ -77,7 +84,11 @@ fn letter(who: Who) -> char {
 }
 
 /// Whether an object of tenant `t` (0 = A, 1 = B) reached through `scope` is `who`'s own.
+/// The API tokens of the world belong to reseller A (tenant 0) and reseller B (tenant 1).
 fn owns(who: Who, scope: Scope, t: usize) -> bool {
+    if scope == Scope::Token {
+        return (who, t) == (Who::ResellerA, 0) || (who, t) == (Who::ResellerB, 1);
+    }
     match who {
         Who::Anonymous => false,
         Who::Admin => true,
@@ -93,12 +104,12 @@ fn owns(who: Who, scope: Scope, t: usize) -> bool {
 fn body(path: &str, n: usize) -> String {
     if path.starts_with("/api/") {
         format!(
-            r#"{{"name":"Name {n}","username":"user{n}","role":"customer","disabled":true,
+            r#"{{"name":"Name {n}","username":"user{n}","role":"customer","disabled":true,"scope":"read",
                "current":"wrong-password","new":"another-password-{n}","time_zone":"UTC"}}"#
         )
     } else {
         format!(
-            "name=Name+{n}&username=user{n}&role=customer&disabled=true&current=wrong-password\
+            "name=Name+{n}&username=user{n}&role=customer&disabled=true&scope=read&current=wrong-password\
              &new=another-password-{n}&repeat=another-password-{n}&time_zone=UTC&token=x"
         )
     }
@@ -151,7 +162,8 @@ async fn walk(backend: Backend) {
                     .path
                     .replace("{reseller}", &world.reseller[t].to_string())
                     .replace("{hotspot}", &world.hotspot[t].to_string())
-                    .replace("{account}", &world.customer[t].to_string());
+                    .replace("{account}", &world.customer[t].to_string())
+                    .replace("{token}", &world.token[t].to_string());
                 let before = world.dump().await;
                 let (status, location, text) = world
                     .send(

@@ -8,7 +8,7 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use super::ManagerState;
-use super::areas::{accounts, audit, dashboard, hotspots, login, password, resellers};
+use super::areas::{accounts, audit, dashboard, hotspots, login, password, resellers, tokens};
 use super::auth::{Role, guard};
 use super::pages;
 
@@ -34,6 +34,8 @@ pub enum Scope {
     Hotspot,
     /// `{account}`, a customer or desk account: as its hotspot.
     Account,
+    /// `{token}`, an API token: its own account only (not even the admin's).
+    Token,
 }
 
 /// One route.
@@ -98,6 +100,9 @@ routes! {
     GET "/accounts/{account}/delete" => accounts::confirm_page, RESELLER, Account;
     POST "/accounts/{account}/delete" => accounts::delete_page, RESELLER, Account;
     GET "/audit" => audit::page, RESELLER, None;
+    GET "/tokens" => tokens::page, DESK, None;
+    POST "/tokens" => tokens::create_page, DESK, None;
+    POST "/tokens/{token}/revoke" => tokens::revoke_page, DESK, Token;
     GET "/api/v1/me" => password::me_api, ACCOUNT, None;
     POST "/api/v1/me/password" => password::change_api, ACCOUNT, None;
     GET "/api/v1/dashboard" => dashboard::api, DESK, None;
@@ -117,6 +122,9 @@ routes! {
     POST "/api/v1/accounts/{account}/password" => accounts::reset_api, RESELLER, Account;
     DELETE "/api/v1/accounts/{account}" => accounts::delete_api, RESELLER, Account;
     GET "/api/v1/audit" => audit::api, RESELLER, None;
+    GET "/api/v1/tokens" => tokens::list_api, DESK, None;
+    POST "/api/v1/tokens" => tokens::create_api, DESK, None;
+    DELETE "/api/v1/tokens/{token}" => tokens::revoke_api, DESK, Token;
 }
 
 /// The manager's router, from [`ROUTES`]: each route behind the guard of its own entry.

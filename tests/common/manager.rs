@@ -55,6 +55,9 @@ pub struct World {
     pub hotspot: [i64; 2],
     /// The customer account of each hotspot.
     pub customer: [i64; 2],
+    /// An API token of each reseller (write scope), and its value.
+    pub token: [i64; 2],
+    pub token_value: [String; 2],
     logins: Vec<(Who, Login)>,
 }
 
@@ -83,7 +86,7 @@ impl World {
         };
         let db = Db::open(&url).await.expect("open the manager database");
         let hash = hotspotd::manager::auth::password::dummy_hash().to_string();
-        let (reseller, hotspot, customer, logins) = db
+        let (reseller, hotspot, customer, token, logins) = db
             .tx(Mode::Write, move |c| {
                 let admin = insert(
                     c,
@@ -109,6 +112,7 @@ impl World {
                     );
                 }
                 let mut customer = [0; 2];
+                let mut tokens = [0; 2];
                 for (who, role, i) in [
                     (Who::ResellerA, "reseller", 0),
                     (Who::ResellerB, "reseller", 1),
@@ -134,6 +138,14 @@ impl World {
                     if role == "customer" {
                         customer[i] = id;
                     }
+                    if role == "reseller" {
+                        tokens[i] = insert(
+                            c,
+                            "INSERT INTO api_tokens (account_id, name, token_hash, scope, created_at)
+                             VALUES ($1, 'integration', $2, 'write', 0) RETURNING id",
+                            &[id.into(), session::digest(&format!("hsm_token{i}")).into()],
+                        );
+                    }
                     accounts.push((who, id));
                 }
                 let mut logins = Vec::new();
@@ -148,7 +160,7 @@ impl World {
                         .text(0)?;
                     logins.push((who, Login { token, csrf }));
                 }
-                Ok::<_, DbError>((r, h, customer, logins))
+                Ok::<_, DbError>((r, h, customer, tokens, logins))
             })
             .await
             .unwrap();
@@ -159,6 +171,8 @@ impl World {
             reseller,
             hotspot,
             customer,
+            token,
+            token_value: ["hsm_token0".into(), "hsm_token1".into()],
             logins,
         }
     }

@@ -11,6 +11,7 @@ pub mod login;
 pub mod password;
 pub mod resellers;
 mod shared;
+pub mod tokens;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
