@@ -94,7 +94,7 @@ async fn admit(state: &ManagerState, route: &Route, req: Request) -> Result<Requ
             })
             .await?
     };
-    let (principal, read_only) = match (found, credential) {
+    let (principal, token) = match (found, credential) {
         (Caller::Nobody, _) => return Err(Error::Unauthenticated),
         (Caller::Expired, Credential::Cookie(token)) => {
             state
@@ -110,7 +110,7 @@ async fn admit(state: &ManagerState, route: &Route, req: Request) -> Result<Requ
                     .tx(Mode::Write, move |c| session::touch(c, &token, now))
                     .await?;
             }
-            (principal, false)
+            (principal, None)
         }
         (Caller::Token(h), _) => {
             if let Some(id) = h.touch {
@@ -119,7 +119,7 @@ async fn admit(state: &ManagerState, route: &Route, req: Request) -> Result<Requ
                     .tx(Mode::Write, move |c| tokens::touch(c, id, now))
                     .await?;
             }
-            (h.principal, !h.write)
+            (h.principal, Some(h.write))
         }
         _ => return Err(Error::Unauthenticated),
     };
@@ -134,17 +134,12 @@ async fn admit(state: &ManagerState, route: &Route, req: Request) -> Result<Requ
     if object?.is_some() && visible != Some(true) {
         return Err(Error::NotFound);
     }
-    if unsafe_method && read_only {
-        return Err(Error::ReadOnlyToken);
-    }
-    // A bearer token is no ambient credential: a cross-site page cannot send it, so it needs
-    // no CSRF token.
-    let body = if unsafe_method && principal.csrf.is_empty() {
-        body
-    } else if unsafe_method {
-        check_csrf(&principal, &parts, body).await?
-    } else {
-        body
+    // A bearer token is no ambient credential (a cross-site page cannot send it): it needs no
+    // CSRF token, but a read token changes nothing.
+    let body = match (unsafe_method, token) {
+        (false, _) | (true, Some(true)) => body,
+        (true, Some(false)) => return Err(Error::ReadOnlyToken),
+        (true, None) => check_csrf(&principal, &parts, body).await?,
     };
     parts.extensions.insert(principal);
     Ok(Request::from_parts(parts, body))
