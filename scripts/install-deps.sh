@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(nftables conntrack iproute2 iputils-ping dnsmasq-base curl python3 procps iperf3
-          chromium chromium-driver wrk)
+          chromium chromium-driver wrk postgresql)
 
 if [ "$(id -u)" != 0 ]; then
     echo "run as root: network namespaces, nftables and apt-get need it" >&2

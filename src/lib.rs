@@ -6,6 +6,7 @@ pub mod control;
 pub mod daemon;
 pub mod firewall;
 pub mod gateway;
+pub mod manager;
 pub mod memory;
 pub mod metrics;
 pub mod model;

@@ -59,6 +59,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             runtime.block_on(hotspotd::daemon::run(cli.config.clone()))?;
             return Ok(());
         }
+        Command::Manager(args) => cli::manager(args)?,
         Command::CheckConfig => cli::check_config(&cli.config)?,
         Command::Voucher(VoucherCommand::Create(args)) => cli::create(&paths()?, &args)?,
         Command::Voucher(VoucherCommand::List { json }) => cli::list(&paths()?, json)?,

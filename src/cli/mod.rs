@@ -7,6 +7,7 @@ mod clients;
 mod config_check;
 mod error;
 mod guests;
+mod manager;
 mod notify;
 mod orders;
 mod parse;
@@ -32,6 +33,7 @@ pub use clients::{auth, clients, deauth, devices, kick, status};
 pub use config_check::{check_config, state_paths};
 pub use error::CliError;
 pub use guests::{export_marketing, guest_erase, guest_show, guests};
+pub use manager::{ManagerArgs, ManagerCommand, manager};
 pub use orders::order;
 pub use profiles::{limitation, profile};
 pub use sessions::sessions;
@@ -59,6 +61,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the gateway daemon.
     Run,
+    /// Run the central Hotspot Manager (web UI and API), or reset its admin's password.
+    Manager(ManagerArgs),
     /// Validate the config file and exit; works beside a running daemon (the ports it
     /// holds count as free), so an edit can be checked before SIGHUP.
     CheckConfig,
