@@ -3,6 +3,7 @@
 repeat. Prints one JSON object with the samples in milliseconds.
 
 usage: login_latency.py PORTAL_URL CODE UPSTREAM_IP ROUNDS
+CODE "click" logs in by click-through (terms accepted, marketing ticked) instead of a voucher.
 """
 import json
 import socket
@@ -50,9 +51,14 @@ def first_connect(deadline):
 
 post_to_connect, response_to_connect, login_only = [], [], []
 for _ in range(rounds):
-    body = urllib.parse.urlencode({"code": code, "token": form_token("/")})
+    if code == "click":
+        path = "/login/click"
+        fields = {"accept_terms": "yes", "consent_marketing": "yes", "token": form_token("/")}
+    else:
+        path, fields = "/login", {"code": code, "token": form_token("/")}
+    body = urllib.parse.urlencode(fields)
     t0 = time.perf_counter()
-    status = post("/login", body)
+    status = post(path, body)
     t1 = time.perf_counter()
     if status != 303:
         raise SystemExit(f"login answered {status}")

@@ -5,7 +5,8 @@
 //!    with 0 and 1,000 clients.
 //! 2. The daemon restoring 1,000 sessions from SQLite in one go, its RSS and CPU with them.
 //! 3. Splash page requests/second with wrk from a guest namespace.
-//! 4. Login → first upstream TCP connection, p50/p99 over 200 logins.
+//! 4. Login → first upstream TCP connection, p50/p99 over 200 logins, by voucher and by
+//!    click-through in the same run.
 //!
 //! Forwarding throughput is in `benches/forwarding.rs`.
 
@@ -316,10 +317,28 @@ fn daemon_with_clients(clients: u32) {
 fn login_latency() {
     let lab = Lab::start(1);
     let code = lab.vouchers(&["--uses", "unlimited"])[0].clone();
+    println!("voucher:");
+    login_rounds(&lab, &code);
+    // The same daemon, the same device: click-through under an unlimited profile (each round
+    // finds the device's guest and user again and appends its consents to the ledger).
+    lab.ok(&[
+        "profile",
+        "add",
+        "click-through",
+        "--name-for-users",
+        "Free Wi-Fi",
+    ]);
+    lab.ok(&["settings", "set", "methods.click.enabled", "true"]);
+    println!("click-through:");
+    login_rounds(&lab, "click");
+}
+
+/// 200 logins of guest 1 with `code` ("click": click-through), printing the percentiles.
+fn login_rounds(lab: &Lab, code: &str) {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/login_latency.py");
     let out = lab.in_ns(
         &lab.guest(1),
-        &["python3", script, PORTAL, &code, "10.88.0.2", "200"],
+        &["python3", script, PORTAL, code, "10.88.0.2", "200"],
     );
     assert!(
         out.status.success(),

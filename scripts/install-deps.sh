@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(nftables conntrack iproute2 iputils-ping dnsmasq-base curl python3 procps iperf3
-          chromium chromium-driver wrk
+          chromium chromium-driver wrk postgresql
           kannel python3-aiosmtpd)
 # kannel: the generic HTTP SMS gateway the SMS tests send through (bearerbox + smsbox).
 # python3-aiosmtpd: the SMTP server the email tests deliver to, run with /usr/bin/python3

@@ -7,6 +7,7 @@ pub mod daemon;
 pub mod delivery;
 pub mod firewall;
 pub mod gateway;
+pub mod manager;
 pub mod memory;
 pub mod metrics;
 pub mod model;

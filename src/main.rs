@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use hotspotd::cli::{self, Cli, Command, VoucherCommand};
+use hotspotd::cli::{self, Cli, Command, GuestsCommand, VoucherCommand};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -59,6 +59,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             runtime.block_on(hotspotd::daemon::run(cli.config.clone()))?;
             return Ok(());
         }
+        Command::Manager(args) => cli::manager(args)?,
         Command::CheckConfig => cli::check_config(&cli.config)?,
         Command::Voucher(VoucherCommand::Create(args)) => cli::create(&paths()?, &args)?,
         Command::Voucher(VoucherCommand::List { json }) => cli::list(&paths()?, json)?,
@@ -82,6 +83,16 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Order(cmd) => cli::order(&paths()?, &cmd)?,
         Command::Mac(cmd) => cli::mac(&paths()?, &cmd)?,
         Command::Garden(cmd) => cli::garden(&paths()?, &cmd)?,
+        Command::Guests { command, json } => match command {
+            None => cli::guests(&paths()?, json)?,
+            Some(GuestsCommand::Show { id, json: j }) => {
+                cli::guest_show(&paths()?, &id, json || j)?
+            }
+            Some(GuestsCommand::Erase { id }) => cli::guest_erase(&paths()?, &id)?,
+            Some(GuestsCommand::ExportMarketing { file }) => {
+                cli::export_marketing(&paths()?, file.as_deref())?
+            }
+        },
         Command::Settings(cmd) => cli::settings(&paths()?, &cli.config, &cmd)?,
         Command::Asset(cmd) => cli::asset(&paths()?, &cmd)?,
     };

@@ -181,6 +181,8 @@ fn post_from(c: &CodesLab, ip: &str, token: &str, number: &str) -> (String, Stri
             token,
             "--data-urlencode",
             &format!("number={number}"),
+            "-d",
+            "accept_terms=yes",
             &format!("{PORTAL}/code/sms"),
         ],
     );
@@ -213,6 +215,25 @@ fn the_monthly_budget_warns_once_and_then_refuses() {
         (Some(3), Some(3))
     );
     assert_eq!(status["sms_refused_by_budget"], 1);
+}
+
+#[test]
+fn without_the_terms_accepted_no_code_is_sent() {
+    let c = sms_lab(1, json!({}));
+    let (status, body) = c.post(
+        1,
+        "sms",
+        &[("number", "+393331234567"), ("no_terms", "")],
+        &[],
+    );
+    assert_eq!(status, "422", "{body}");
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(
+        c.sink.as_ref().unwrap().messages().is_empty(),
+        "a code was sent"
+    );
+    let guests = c.lab.ok(&["guests", "--json"]);
+    assert_eq!(guests.trim(), "[]", "a guest was recorded: {guests}");
 }
 
 #[test]

@@ -34,6 +34,8 @@ fn an_email_guest_types_the_code_from_the_mail_and_reaches_the_page_first_asked_
         browser.url()
     );
     browser.type_into("#email-address", "Guest.One@Example.ORG");
+    browser.click("#email-accept");
+    browser.click("#email-marketing");
     browser.click("#email-form button[type=submit]");
     c.wait(10, "the code page", || {
         browser.source().contains("guest.one@example.org")
@@ -72,6 +74,35 @@ fn an_email_guest_types_the_code_from_the_mail_and_reaches_the_page_first_asked_
         "the temporary session was replaced"
     );
     assert!(real["seconds_left"].as_u64().unwrap() > 300, "{real}");
+
+    // The guest: verified by the code, with the device and the consents ticked on the form.
+    let guests: serde_json::Value = serde_json::from_str(&c.lab.ok(&["guests", "--json"])).unwrap();
+    let g = &guests.as_array().expect("guest list")[0];
+    assert_eq!(
+        (g["method"].as_str(), g["verified"].as_bool()),
+        (Some("email"), Some(true)),
+        "{g}"
+    );
+    assert_eq!(g["identifier"], "guest.one@example.org", "{g}");
+    let shown: serde_json::Value =
+        serde_json::from_str(
+            &c.lab
+                .ok(&["guests", "show", &g["id"].to_string(), "--json"]),
+        )
+        .unwrap();
+    let ledger: Vec<(&str, bool)> = (shown["consents"].as_array().expect("ledger").iter())
+        .map(|r| {
+            (
+                r["purpose"].as_str().unwrap_or(""),
+                r["granted"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ledger,
+        [("terms", true), ("privacy", true), ("marketing", true)],
+        "the surveys box was not ticked: {shown}"
+    );
 
     // Single use: the same code again is refused.
     let (status, body) = c.post(1, "email/confirm", &[("code", &code)], &[]);
@@ -146,6 +177,7 @@ fn an_sms_guest_types_the_code_kannel_delivered_and_reopening_the_page_sends_not
     browser.phone_size();
     browser.goto("http://example.com/");
     browser.type_into("#sms-number", "333 123 4567");
+    browser.click("#sms-accept");
     browser.click("#sms-form button[type=submit]");
     c.wait(10, "the code page", || {
         browser.source().contains("+39 … 567")

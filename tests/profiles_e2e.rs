@@ -333,6 +333,13 @@ fn a_paid_profile_is_ordered_paid_at_the_desk_and_activated() {
     );
     assert_eq!(lab.status(1, "http://example.com/"), "200");
     assert_eq!(lab.client(1).unwrap()["profile_for_users"], "Week pass");
+    // The buyer is a guest, known by the voucher the order made.
+    let guests = lab.ok(&["guests", "--json"]);
+    let user = lab.client(1).unwrap()["user_id"].to_string();
+    assert!(
+        guests.contains(&format!(r#""method":"voucher","identifier":"{user}""#)),
+        "{guests}"
+    );
     // Another device cannot use the order.
     assert!(lab.cli(&["order", "confirm", &reference]).status.code() != Some(0));
 }

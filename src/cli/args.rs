@@ -314,3 +314,28 @@ pub enum OrderCommand {
         reference: String,
     },
 }
+
+/// `hotspotd guests …`
+#[derive(Debug, Subcommand)]
+pub enum GuestsCommand {
+    /// One guest: devices, consent ledger, sessions.
+    Show {
+        /// Guest id (from `hotspotd guests`).
+        id: String,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a guest's personal data (identifier, devices, answers' free text); its sessions
+    /// and consent records stay, anonymised.
+    Erase {
+        /// Guest id.
+        id: String,
+    },
+    /// CSV of the guests whose latest marketing consent is granted (only those), with the
+    /// consent's evidence.
+    ExportMarketing {
+        /// Write here (readable by its owner only) instead of standard output.
+        file: Option<std::path::PathBuf>,
+    },
+}

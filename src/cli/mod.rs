@@ -6,6 +6,8 @@ mod assets;
 mod clients;
 mod config_check;
 mod error;
+mod guests;
+mod manager;
 mod notify;
 mod orders;
 mod parse;
@@ -21,8 +23,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 pub use args::{
-    CreateArgs, GardenCommand, LimitationArgs, LimitationCommand, MacCommand, OrderCommand,
-    ProfileArgs, ProfileCommand, UserCommand, VoucherCommand,
+    CreateArgs, GardenCommand, GuestsCommand, LimitationArgs, LimitationCommand, MacCommand,
+    OrderCommand, ProfileArgs, ProfileCommand, UserCommand, VoucherCommand,
 };
 
 pub use access::{garden, mac};
@@ -30,6 +32,8 @@ pub use assets::{AssetCommand, asset};
 pub use clients::{auth, clients, deauth, devices, kick, status};
 pub use config_check::{check_config, state_paths};
 pub use error::CliError;
+pub use guests::{export_marketing, guest_erase, guest_show, guests};
+pub use manager::{ManagerArgs, ManagerCommand, manager};
 pub use orders::order;
 pub use profiles::{limitation, profile};
 pub use sessions::sessions;
@@ -57,6 +61,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the gateway daemon.
     Run,
+    /// Run the central Hotspot Manager (web UI and API), or reset its admin's password.
+    Manager(ManagerArgs),
     /// Validate the config file and exit; works beside a running daemon (the ports it
     /// holds count as free), so an edit can be checked before SIGHUP.
     CheckConfig,
@@ -129,6 +135,16 @@ pub enum Command {
     /// The walled garden: destinations guests reach before login.
     #[command(subcommand)]
     Garden(GardenCommand),
+    /// Guests of this hotspot (every login makes or updates one), their consents, erasure and
+    /// the marketing export.
+    Guests {
+        /// What to do; without one, list the guests.
+        #[command(subcommand)]
+        command: Option<GuestsCommand>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Images for the splash page (logo, background, banners).
     #[command(subcommand)]
     Asset(AssetCommand),

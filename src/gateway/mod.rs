@@ -7,6 +7,7 @@ mod assets;
 mod device;
 mod ends;
 mod enforce;
+mod guests;
 mod login;
 mod operator;
 mod orders;
@@ -33,7 +34,8 @@ use crate::store::{SharedStore, StoreError};
 
 pub use crate::delivery::Mail;
 pub use enforce::enforcement_loop;
-pub use login::{CodeTexts, Credentials, LoginError, OtpError, PendingView};
+pub use guests::{GuestConsents, GuestLogin, GuestUser};
+pub use login::{Asked, CodeTexts, Credentials, LoginError, OtpError, PendingView};
 pub use operator::{Device, OperatorError};
 pub use orders::{OrderError, OrderProgress};
 pub use registry::{Active, ClientView, Registry, UserState};

@@ -7,6 +7,7 @@ use thiserror::Error;
 use tracing::warn;
 
 use super::{ClientView, Gateway, GatewayError, LoginError, now};
+use crate::model::guest::Method;
 use crate::model::voucher_code::VoucherCode;
 use crate::payment::{PayAtDesk, PaymentStep, Provider};
 use crate::store::{ORDER_LIMITS, OrderRefusal, OrderState, Profile};
@@ -137,8 +138,14 @@ impl Gateway {
                 ))
             }
             (OrderState::Cancelled, _) | (OrderState::Paid, None) => Ok(OrderProgress::Cancelled),
-            (OrderState::Paid, Some(user)) => match self.admit_user_id(mac, ip, user).await {
-                Ok(view) => Ok(OrderProgress::Online(Box::new(view))),
+            (OrderState::Paid, Some(user)) => match self.admit_user_id(mac.clone(), ip, user).await
+            {
+                Ok(view) => {
+                    // The paid access is a voucher.
+                    self.note_credential_guest((Method::Voucher, user.to_string()), mac)
+                        .await;
+                    Ok(OrderProgress::Online(Box::new(view)))
+                }
                 Err(e) => Ok(OrderProgress::Refused(e)),
             },
         }

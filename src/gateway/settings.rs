@@ -35,7 +35,7 @@ pub fn cross_checks(
     store: &Store,
     doc: &HotspotSettings,
 ) -> Result<Vec<SettingsError>, StoreError> {
-    let mut errors = Vec::new();
+    let mut errors = super::guests::method_profile_errors(store, doc)?;
     // A device allowed here but blocked with `hotspotd mac block` stays blocked: refuse
     // rather than keep an entry that silently does nothing.
     let blocked: Vec<String> = (store.mac_rules()?.into_iter())

@@ -3,9 +3,11 @@
 pub mod access;
 pub mod asset;
 pub mod calendar;
+pub mod consent;
 pub mod contact;
 pub mod entities;
 pub mod form_token;
+pub mod guest;
 pub mod limitation;
 pub mod login;
 pub mod names;

@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use thiserror::Error;
 
+use super::consent::ConsentChoice;
+use super::guest::Method;
+use super::settings::Lang;
+
 /// Digits in a code.
 pub const CODE_DIGITS: usize = 6;
 /// How long a code is valid, seconds.
@@ -73,12 +77,6 @@ pub fn token_hash(key: &[u8], token: &str) -> Vec<u8> {
     keyed(key, &["otp-link", token])
 }
 
-/// The hash naming a verified guest's user: the method and the address or number (NUL
-/// separated, which no typed voucher code contains, so no one can log in as it by typing).
-pub fn identity_hash(key: &[u8], channel: Channel, target: &str) -> Vec<u8> {
-    keyed(key, &["guest-identity", channel.as_str(), target])
-}
-
 fn keyed(key: &[u8], parts: &[&str]) -> Vec<u8> {
     // HMAC takes keys of any length, so this cannot fail.
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key size");
@@ -100,6 +98,14 @@ pub enum Channel {
 }
 
 impl Channel {
+    /// The guest method a verified code is recorded under.
+    pub fn method(self) -> Method {
+        match self {
+            Channel::Email => Method::Email,
+            Channel::Sms => Method::Sms,
+        }
+    }
+
     /// Its name in the store and logs.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -134,6 +140,11 @@ pub struct PendingCode {
     pub expires_at: i64,
     /// When it was used (then it never works again).
     pub used_at: Option<i64>,
+    /// The choices made on the form that asked for it, recorded with the guest once the code
+    /// proves the address or number.
+    pub consents: Vec<ConsentChoice>,
+    /// The language the guest saw.
+    pub lang: Lang,
 }
 
 /// What a typed code does to a pending login.

@@ -16,12 +16,13 @@ use tracing::error;
 mod words;
 
 use super::PortalState;
+use super::consent::ConsentForm;
 use super::forgery;
 use super::i18n::Texts;
 use super::messages::login_error;
 use super::page::Page;
 use super::pages::{client_ipv4, guest_lang, render, safe_dst};
-use crate::gateway::{LoginError, OtpError, PendingView};
+use crate::gateway::{Asked, LoginError, OtpError, PendingView};
 use crate::model::contact::ContactError;
 use crate::model::otp::Channel;
 use words::Words;
@@ -184,9 +185,11 @@ pub struct CodeForm {
     /// The typed code (the confirm form).
     code: Option<String>,
     dst: Option<String>,
-    lang: Option<String>,
     /// The page's form token.
     token: Option<String>,
+    /// The consent partial's boxes and the page's language (the address and number forms).
+    #[serde(flatten)]
+    consent: ConsentForm,
 }
 
 /// `POST /code/{channel}`: the address or number; sends a code unless one is live for it.
@@ -222,7 +225,7 @@ async fn handle(
     let Some(channel) = channel_of(name) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let t = texts(&state, form.lang.as_deref(), &headers);
+    let t = texts(&state, form.consent.lang.as_deref(), &headers);
     let dst = safe_dst(form.dst.as_deref()).to_owned();
     if !forgery::token_valid(&state, peer, form.token.as_deref()) {
         let expired = Err(forgery::expired(&t));
@@ -247,17 +250,37 @@ async fn handle(
     let portal_url = state.portal_url_for(peer);
     let g = &state.gateway;
     let sent = |r: Result<PendingView, OtpError>, notice: Option<String>| r.map(|_| notice);
+    // The address and number forms carry the consent partial: without the terms and the
+    // privacy notice accepted, no code is sent (and nothing recorded).
+    let settings = state.gateway.hotspot();
+    let asked = match form.consent.choices(&settings, t.lang) {
+        Ok(consents) => Asked {
+            consents,
+            lang: t.lang,
+        },
+        Err(_) if action == "send" => {
+            let missing = Err(t.get("consent-terms-missing"));
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return code_page(&state, peer, channel, t, &dst, status, missing).await;
+        }
+        // Confirm and resend forms have no consent boxes: the pending code keeps its own.
+        Err(_) => Asked {
+            consents: Vec::new(),
+            lang: t.lang,
+        },
+    };
     let outcome = match (action, channel) {
         ("send", Channel::Email) => {
             let typed = form.address.unwrap_or_default();
             sent(
-                g.request_email_code(ip, &typed, &words, &portal_url).await,
+                g.request_email_code(ip, &typed, asked, &words, &portal_url)
+                    .await,
                 None,
             )
         }
         ("send", Channel::Sms) => {
             let typed = form.number.unwrap_or_default();
-            sent(g.request_sms_code(ip, &typed, &words).await, None)
+            sent(g.request_sms_code(ip, &typed, asked, &words).await, None)
         }
         ("resend", _) => sent(
             g.resend_code(ip, channel, &words, &portal_url).await,

@@ -1,6 +1,11 @@
 //! What guests are told when something fails, in their language. Every error a guest can
 //! meet maps to a message here (the match is exhaustive: a new error needs its text).
 
+use std::net::Ipv4Addr;
+
+use axum::http::StatusCode;
+use tracing::error;
+
 use super::i18n::Texts;
 use crate::gateway::{LoginError, OrderError};
 use crate::model::limitation::LimitReached;
@@ -25,6 +30,8 @@ pub fn login_error(t: &Texts, e: &LoginError) -> String {
         LoginError::WrongCode => t.get("error-wrong-code"),
         LoginError::WrongPassword => t.get("error-wrong-password"),
         LoginError::Refused(r) => refusal(t, r),
+        LoginError::Consent(_) => t.get("consent-terms-missing"),
+        LoginError::MethodUnavailable => t.get("click-unavailable"),
     }
 }
 
@@ -37,6 +44,24 @@ fn refusal(t: &Texts, r: &LoginRefusal) -> String {
         LoginRefusal::Limit(LimitReached::OutsideWindow) => t.get("refused-outside-window"),
         LoginRefusal::Limit(LimitReached::Uptime) => t.get("refused-uptime"),
         LoginRefusal::Limit(LimitReached::Transfer) => t.get("refused-transfer"),
+    }
+}
+
+/// The HTTP status of a refused login (an internal error is logged here).
+pub fn login_error_status(e: &LoginError, ip: Ipv4Addr) -> StatusCode {
+    match e {
+        LoginError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+        LoginError::Internal(inner) => {
+            error!(error = %inner, %ip, "login failed");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+        LoginError::UnknownDevice => StatusCode::BAD_REQUEST,
+        LoginError::AddressConflict => StatusCode::CONFLICT,
+        LoginError::Refused(_) | LoginError::MethodUnavailable => StatusCode::FORBIDDEN,
+        LoginError::Consent(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        LoginError::Malformed(_) | LoginError::WrongCode | LoginError::WrongPassword => {
+            StatusCode::UNAUTHORIZED
+        }
     }
 }
 

@@ -5,11 +5,14 @@ mod assets;
 mod captive_api;
 mod capture;
 mod codes;
+pub mod consent;
 mod forgery;
+mod guests;
 pub mod i18n;
 mod messages;
 mod page;
 mod pages;
+mod questionnaire;
 mod server;
 mod signup;
 pub mod splash;
@@ -122,6 +125,12 @@ pub fn app(state: PortalState) -> Router {
     Router::new()
         .route("/", get(pages::splash))
         .route("/login", post(pages::login))
+        .route("/login/click", post(guests::click))
+        .route("/consent/withdraw", post(guests::withdraw))
+        .route(
+            "/questionnaire",
+            get(questionnaire::show).post(questionnaire::answer),
+        )
         .route("/status", get(pages::status))
         .route("/logout", post(pages::logout))
         .route("/api/captive", get(captive_api::captive))

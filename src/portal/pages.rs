@@ -14,10 +14,11 @@ use tracing::error;
 use super::PortalState;
 use super::forgery::{self, expired};
 use super::i18n::{Texts, request_lang};
-use super::messages::login_error;
+use super::messages::{login_error, login_error_status};
 use super::page::Page;
 use super::splash::{self, SplashContext};
 use crate::gateway::{Credentials, LoginError, now};
+use crate::model::consent::Purpose;
 use crate::model::settings::Lang;
 use crate::model::settings::design::Day;
 use crate::model::units::{format_duration, format_size};
@@ -27,6 +28,9 @@ use crate::model::units::{format_duration, format_size};
 struct Status<'a> {
     t: Texts,
     page: Page,
+    /// Optional consents the guest granted, with their words: each gets a withdraw button.
+    withdrawable: Vec<(Purpose, String)>,
+    notice: Option<String>,
     profile: String,
     profile_ends: Option<String>,
     uptime_left: Option<String>,
@@ -76,17 +80,17 @@ pub(super) fn safe_dst(dst: Option<&str>) -> &str {
 
 /// What the splash shows besides the form.
 #[derive(Default)]
-struct SplashMessage {
-    error: Option<String>,
-    notice: Option<String>,
+pub(super) struct SplashMessage {
+    pub(super) error: Option<String>,
+    pub(super) notice: Option<String>,
     /// Open the account form (the error was about it).
-    account: bool,
+    pub(super) account: bool,
 }
 
 /// Splash views so far: each view shows the next of the day's banners.
 static VIEWS: AtomicUsize = AtomicUsize::new(0);
 
-async fn splash_page(
+pub(super) async fn splash_page(
     state: &PortalState,
     peer: SocketAddr,
     lang: Lang,
@@ -135,9 +139,9 @@ pub fn keeping_lang(cookie: Option<String>, res: Response) -> Response {
 /// Query of the splash and status pages.
 #[derive(Debug, Deserialize)]
 pub struct DstQuery {
-    dst: Option<String>,
+    pub(super) dst: Option<String>,
     /// The language switcher's choice.
-    lang: Option<String>,
+    pub(super) lang: Option<String>,
 }
 
 /// `GET /`: the splash page, or the status page for a guest already online.
@@ -152,7 +156,14 @@ pub async fn splash(
     if online {
         return keeping_lang(cookie, Redirect::to("/status").into_response());
     }
-    if let Some(r) = super::codes::returning(&state, peer, safe_dst(q.dst.as_deref())).await {
+    let dst = safe_dst(q.dst.as_deref());
+    if let Some(ip) = client_ipv4(peer)
+        && state.gateway.click_auto_login(ip).await.is_some()
+    {
+        let next = if dst.is_empty() { "/status" } else { dst };
+        return keeping_lang(cookie, Redirect::to(next).into_response());
+    }
+    if let Some(r) = super::codes::returning(&state, peer, dst).await {
         return keeping_lang(cookie, r);
     }
     let page = splash_page(
@@ -160,7 +171,7 @@ pub async fn splash(
         peer,
         lang,
         StatusCode::OK,
-        safe_dst(q.dst.as_deref()),
+        dst,
         SplashMessage::default(),
     )
     .await;
@@ -225,22 +236,12 @@ pub async fn login(
         (None, None) => Credentials::Voucher(String::new()),
     };
     match state.gateway.login(ip, credentials).await {
-        Ok(_) if !dst.is_empty() => Redirect::to(&dst).into_response(),
-        Ok(_) => Redirect::to("/status").into_response(),
+        Ok(_) => {
+            let next = super::questionnaire::after_login(&state.gateway.hotspot(), &dst);
+            Redirect::to(&next).into_response()
+        }
         Err(e) => {
-            let status = match &e {
-                LoginError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
-                LoginError::Internal(inner) => {
-                    error!(error = %inner, %ip, "login failed");
-                    StatusCode::INTERNAL_SERVER_ERROR
-                }
-                LoginError::UnknownDevice => StatusCode::BAD_REQUEST,
-                LoginError::AddressConflict => StatusCode::CONFLICT,
-                LoginError::Refused(_) => StatusCode::FORBIDDEN,
-                LoginError::Malformed(_) | LoginError::WrongCode | LoginError::WrongPassword => {
-                    StatusCode::UNAUTHORIZED
-                }
-            };
+            let status = login_error_status(&e, ip);
             let page = splash_page(&state, peer, lang, status, &dst, message(&e)).await;
             match e {
                 // The same number of seconds as the message says.
@@ -282,14 +283,40 @@ async fn status_page(
     dst: &str,
     error: Option<String>,
 ) -> Response {
+    let message = StatusMessage {
+        error,
+        notice: None,
+    };
+    status_page_with(state, peer, lang, code, dst, message).await
+}
+
+/// What the status page says besides the usage.
+#[derive(Default)]
+pub(super) struct StatusMessage {
+    pub(super) error: Option<String>,
+    pub(super) notice: Option<String>,
+}
+
+/// The status page with a notice or an error.
+pub(super) async fn status_page_with(
+    state: &PortalState,
+    peer: SocketAddr,
+    lang: Lang,
+    code: StatusCode,
+    dst: &str,
+    StatusMessage { error, notice }: StatusMessage,
+) -> Response {
     let Some(c) = state.client_at(peer).await else {
         return Redirect::to("/").into_response();
     };
     let t = Texts::new(lang);
+    let hotspot = state.gateway.hotspot();
     render(
         code,
         &Status {
-            page: Page::new(&state.gateway.hotspot(), &t, "/status", dst),
+            withdrawable: super::guests::withdrawable(state, peer, &hotspot, &t).await,
+            notice,
+            page: Page::new(&hotspot, &t, "/status", dst),
             profile: c.profile_for_users.clone(),
             profile_ends: c
                 .profile_ends_at

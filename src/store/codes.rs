@@ -4,7 +4,9 @@
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Store, StoreError};
+use crate::model::consent::ConsentChoice;
 use crate::model::otp::{Channel, LimitHit, MAX_TRIES, PendingCode, SendCounts, SendLimits};
+use crate::model::settings::Lang;
 
 /// A code about to be sent for a new pending login.
 #[derive(Debug, Clone)]
@@ -23,10 +25,14 @@ pub struct NewPending {
     pub now: i64,
     /// When the code stops working.
     pub expires_at: i64,
+    /// The form's consent choices.
+    pub consents: Vec<ConsentChoice>,
+    /// The language the guest saw.
+    pub lang: Lang,
 }
 
 const PENDING: &str = "SELECT id, channel, target, mac, code_hash, tries, sends, created_at,
-    sent_at, expires_at, used_at FROM pending_codes";
+    sent_at, expires_at, used_at, consents, lang FROM pending_codes";
 
 fn pending_row(r: &Row) -> rusqlite::Result<PendingCode> {
     let channel: String = r.get(1)?;
@@ -46,6 +52,12 @@ fn pending_row(r: &Row) -> rusqlite::Result<PendingCode> {
         sent_at: r.get(8)?,
         expires_at: r.get(9)?,
         used_at: r.get(10)?,
+        consents: serde_json::from_str(&r.get::<_, String>(11)?).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(11, rusqlite::types::Type::Text, e.into())
+        })?,
+        lang: r.get::<_, String>(12)?.parse().map_err(|e: String| {
+            rusqlite::Error::FromSqlConversionFailure(12, rusqlite::types::Type::Text, e.into())
+        })?,
     })
 }
 
@@ -96,6 +108,10 @@ impl Store {
         if let Err(hit) = limits.allow(counts) {
             return Ok(Err(hit));
         }
+        let consents = serde_json::to_string(&new.consents).map_err(|e| StoreError::Corrupt {
+            column: "pending_codes.consents",
+            value: e.to_string(),
+        })?;
         let tx = self.conn.transaction()?;
         tx.execute(
             "UPDATE pending_codes SET expires_at = MIN(expires_at, ?3)
@@ -104,7 +120,7 @@ impl Store {
         )?;
         tx.execute(
             "INSERT INTO pending_codes (channel, target, mac, code_hash, token_hash, created_at,
-                 sent_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
+                 sent_at, expires_at, consents, lang) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9)",
             params![
                 new.channel.as_str(),
                 new.target,
@@ -112,7 +128,9 @@ impl Store {
                 new.code_hash,
                 new.token_hash,
                 new.now,
-                new.expires_at
+                new.expires_at,
+                consents,
+                new.lang.code()
             ],
         )?;
         let id = tx.last_insert_rowid();

@@ -9,6 +9,8 @@ fn new(mac: &str, target: &str, now: i64) -> NewPending {
         token_hash: None,
         now,
         expires_at: now + 600,
+        consents: Vec::new(),
+        lang: crate::model::settings::Lang::It,
     }
 }
 

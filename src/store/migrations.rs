@@ -156,9 +156,69 @@ const MIGRATIONS: &[&str] = &[
         source TEXT NOT NULL,
         updated_at INTEGER NOT NULL
     );",
-    // 6: codes sent by email and SMS: each pending login (hashed code and link token, target,
-    // device, tries, sends, expiry, use, the email's temporary user), a log of sends for the
-    // limits, and the SMS sent per month for the budget.
+    // 6: guests (one per person known to this hotspot, by login method and identifier), their
+    // devices, the consent ledger (append-only: the triggers allow no delete, and no update but
+    // erasure's, which only clears the device), questionnaire answers, and the guest of each
+    // session.
+    "CREATE TABLE guests (
+        id INTEGER PRIMARY KEY,
+        method TEXT NOT NULL CHECK (method IN ('click', 'voucher', 'account', 'email', 'sms')),
+        identifier TEXT,
+        verified INTEGER NOT NULL DEFAULT 0,
+        lang TEXT NOT NULL,
+        user_id INTEGER REFERENCES users(id),
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        erased_at INTEGER,
+        CHECK ((identifier IS NULL) = (erased_at IS NOT NULL))
+    );
+    CREATE UNIQUE INDEX guests_identity ON guests(method, identifier) WHERE identifier IS NOT NULL;
+    CREATE TABLE guest_devices (
+        id INTEGER PRIMARY KEY,
+        guest_id INTEGER NOT NULL REFERENCES guests(id),
+        mac TEXT,
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX guest_devices_mac ON guest_devices(guest_id, mac) WHERE mac IS NOT NULL;
+    CREATE INDEX guest_devices_by_mac ON guest_devices(mac);
+    CREATE TABLE consents (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        guest_id INTEGER NOT NULL REFERENCES guests(id),
+        mac TEXT,
+        session_id INTEGER REFERENCES sessions(id),
+        purpose TEXT NOT NULL CHECK (purpose IN ('terms', 'privacy', 'marketing', 'surveys')),
+        granted INTEGER NOT NULL CHECK (granted IN (0, 1)),
+        text_version TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        how TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX consents_guest ON consents(guest_id, purpose);
+    CREATE TRIGGER consents_no_delete BEFORE DELETE ON consents
+        BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;
+    CREATE TRIGGER consents_no_update BEFORE UPDATE ON consents
+        WHEN NOT (NEW.mac IS NULL AND NEW.id = OLD.id AND NEW.guest_id = OLD.guest_id
+            AND NEW.session_id IS OLD.session_id AND NEW.purpose = OLD.purpose
+            AND NEW.granted = OLD.granted AND NEW.text_version = OLD.text_version
+            AND NEW.lang = OLD.lang AND NEW.how = OLD.how AND NEW.at = OLD.at)
+        BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;
+    CREATE TABLE answers (
+        id INTEGER PRIMARY KEY,
+        guest_id INTEGER NOT NULL REFERENCES guests(id),
+        session_id INTEGER REFERENCES sessions(id),
+        question TEXT NOT NULL,
+        choices TEXT NOT NULL DEFAULT '',
+        text TEXT,
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX answers_guest ON answers(guest_id);
+    ALTER TABLE sessions ADD COLUMN guest_id INTEGER REFERENCES guests(id);
+    CREATE INDEX sessions_guest ON sessions(guest_id);",
+    // 7: codes sent by email and SMS: each pending login (hashed code and link token, target,
+    // device, tries, sends, expiry, use, the email's temporary user, the consents and language
+    // of its form, recorded with the guest once verified), a log of sends for the limits, and
+    // the SMS sent per month for the budget.
     "CREATE TABLE pending_codes (
         id INTEGER PRIMARY KEY,
         channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
@@ -172,7 +232,9 @@ const MIGRATIONS: &[&str] = &[
         sent_at INTEGER NOT NULL,
         expires_at INTEGER NOT NULL,
         used_at INTEGER,
-        temporary_user_id INTEGER REFERENCES users(id)
+        temporary_user_id INTEGER REFERENCES users(id),
+        consents TEXT NOT NULL DEFAULT '[]',
+        lang TEXT NOT NULL DEFAULT 'en'
     );
     CREATE INDEX pending_codes_device ON pending_codes(mac, channel, created_at);
     CREATE TABLE code_sends (

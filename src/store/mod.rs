@@ -2,8 +2,11 @@
 //! through [`SharedStore::run`], which moves the work off the runtime.
 
 mod access;
+mod answers;
 mod assets;
 mod codes;
+mod consents;
+mod guests;
 mod key;
 mod migrations;
 mod orders;
@@ -21,8 +24,11 @@ use thiserror::Error;
 
 pub use crate::model::entities::{NewProfile, Profile, User};
 pub use access::{GardenEntry, MacRule};
+pub use answers::StoredAnswer;
 pub use assets::AssetDir;
 pub use codes::NewPending;
+pub use consents::MarketingContact;
+pub use guests::{EraseOutcome, GuestDevice, GuestSummary, GuestVisit};
 pub use key::{KeyError, load_or_create_key};
 pub use orders::{ORDER_LIMITS, Order, OrderLimits, OrderRefusal, OrderState};
 pub use session_parts::{ProfileSwitch, SessionPart};

@@ -113,7 +113,8 @@ impl CodesLab {
     }
 
     /// Posts a code form from guest `i` (`path` under /code/, `fields` url-encoded by curl);
-    /// returns (status, body).
+    /// returns (status, body). The address and number forms get the terms accepted unless
+    /// `fields` has `("no_terms", "")`.
     pub fn post(
         &self,
         i: usize,
@@ -142,7 +143,14 @@ impl CodesLab {
         }
         args.push("--data-urlencode".into());
         args.push(format!("token={token}"));
-        for (k, v) in fields {
+        // The address and number forms need the terms accepted (the consent partial's box).
+        if (path == "email" || path == "sms")
+            && !fields.iter().any(|(k, _)| k.starts_with("no_terms"))
+        {
+            args.push("--data-urlencode".into());
+            args.push("accept_terms=yes".into());
+        }
+        for (k, v) in fields.iter().filter(|(k, _)| !k.starts_with("no_terms")) {
             args.push("--data-urlencode".into());
             args.push(format!("{k}={v}"));
         }

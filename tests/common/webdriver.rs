@@ -18,6 +18,18 @@ pub struct Browser {
 impl Browser {
     /// Starts chromedriver and a headless Chromium in namespace `ns`.
     pub fn start(ns: &str) -> Browser {
+        Browser::start_with(ns, json!({}))
+    }
+
+    /// As [`Browser::start`], emulating a phone (390×844 CSS pixels, touch, a mobile user
+    /// agent), as guests mostly are.
+    pub fn start_phone(ns: &str) -> Browser {
+        let phone = json!({"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 3.0, "touch": true},
+            "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36"});
+        Browser::start_with(ns, phone)
+    }
+
+    fn start_with(ns: &str, mobile_emulation: Value) -> Browser {
         for bin in ["/usr/bin/chromium", "/usr/bin/chromedriver"] {
             assert!(
                 std::path::Path::new(bin).exists(),
@@ -66,8 +78,11 @@ impl Browser {
             "--user-data-dir={}",
             browser._profile.path().display()
         ));
-        let caps = json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
-            "binary": "/usr/bin/chromium", "args": args}}}});
+        let mut options = json!({"binary": "/usr/bin/chromium", "args": args});
+        if mobile_emulation != json!({}) {
+            options["mobileEmulation"] = mobile_emulation;
+        }
+        let caps = json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": options}}});
         let res = browser.call("POST", "/session", Some(caps));
         browser.session = res["value"]["sessionId"]
             .as_str()

@@ -5,17 +5,18 @@
 use std::net::Ipv4Addr;
 
 use thiserror::Error;
-use tracing::{info, warn};
+use tracing::{error, info, warn};
 
 use super::LoginError;
 use crate::delivery::{DeliveryError, Mail};
-use crate::gateway::{ClientView, Gateway, GatewayError, now};
+use crate::gateway::{ClientView, Gateway, GatewayError, GuestLogin, now};
+use crate::model::consent::ConsentChoice;
 use crate::model::contact::{ContactError, masked_phone};
 use crate::model::otp::{
     CODE_VALIDITY_SECS, Channel, LimitHit, MAX_TRIES, PendingCode, RandomError, Verdict, code_hash,
-    identity_hash, new_code, new_link_token, normalize_code, token_hash,
+    new_code, new_link_token, normalize_code, token_hash,
 };
-use crate::model::profile::State;
+use crate::model::settings::Lang;
 use crate::model::settings::methods::CodeGuests;
 use crate::store::StoreError;
 
@@ -91,6 +92,15 @@ impl From<RandomError> for OtpError {
     fn from(e: RandomError) -> Self {
         OtpError::Internal(GatewayError::Inconsistent(e.to_string()))
     }
+}
+
+/// What the form asking for a code carried besides the address or number.
+#[derive(Debug, Clone)]
+pub struct Asked {
+    /// Its consent choices (the terms and privacy notice accepted, optional ones ticked).
+    pub consents: Vec<ConsentChoice>,
+    /// The language the guest saw.
+    pub lang: Lang,
 }
 
 /// A device's pending code as its page shows it.
@@ -182,12 +192,16 @@ impl Gateway {
         if !p.is_live(now) {
             // Dead or expired: a new login with a new count, as if the guest typed the
             // address again (the send limits still count).
+            let asked = Asked {
+                consents: p.consents.clone(),
+                lang: p.lang,
+            };
             return match channel {
                 Channel::Email => {
-                    self.request_email_code(ip, &p.target, texts, portal_url)
+                    self.request_email_code(ip, &p.target, asked, texts, portal_url)
                         .await
                 }
-                Channel::Sms => self.request_sms_code(ip, &p.target, texts).await,
+                Channel::Sms => self.request_sms_code(ip, &p.target, asked, texts).await,
             };
         }
         let code = new_code()?;
@@ -257,7 +271,8 @@ impl Gateway {
         self.verified(mac, ip, &p, &options).await
     }
 
-    /// Uses the pending login (once) and admits the device as its verified guest.
+    /// Uses the pending login (once), admits the device as its verified guest and records the
+    /// guest with the consents of the form that asked for the code.
     pub(super) async fn verified(
         &self,
         mac: String,
@@ -270,58 +285,54 @@ impl Gateway {
         if !self.store.run(move |s| s.use_pending(id, now)).await? {
             return Err(OtpError::Used);
         }
-        let user = self
-            .guest_user(p.channel, &p.target, &options.profile)
-            .await?;
-        info!(%mac, %ip, channel = p.channel.as_str(), user, "guest verified by code");
-        Ok(self.admit(mac, ip, user).await?)
+        let method = p.channel.method();
+        let Some(user) = self.guest_user(method, &p.target, &options.profile).await? else {
+            error!(
+                profile = options.profile,
+                "code login refused: the method names no profile; create it (`hotspotd profile \
+                 add`) or name one from `hotspotd profile list`"
+            );
+            return Err(OtpError::Off);
+        };
+        let view = match self.admit(mac.clone(), ip, user.user_id).await {
+            Ok(view) => view,
+            Err(e) => {
+                self.discard_guest_user(user).await;
+                return Err(e.into());
+            }
+        };
+        info!(%mac, %ip, channel = p.channel.as_str(), user = user.user_id, "guest verified by code");
+        self.note_code_guest(p.channel, &p.target, mac, p.lang, p.consents.clone())
+            .await;
+        Ok(view)
     }
 
-    /// The user of the guest verified as `target`, made on first verification and given the
-    /// method's profile again when the last one is used up.
-    async fn guest_user(
+    /// Records the guest of a code login (verified: the code proved the address or number).
+    async fn note_code_guest(
         &self,
         channel: Channel,
         target: &str,
-        profile: &str,
-    ) -> Result<i64, OtpError> {
-        let hash = identity_hash(&self.key, channel, target);
-        let profile = profile.to_owned();
-        let note = format!("{} guest", channel.as_str());
-        let found = (self.store)
-            .run(move |s| {
-                let Some(p) = s.profile_by_name(&profile)? else {
-                    return Ok(None);
-                };
-                let now = now();
-                let Some(user) = s.user_by_code_hash(&hash)? else {
-                    let made = s.insert_vouchers(&[hash], (p.id, p.clock), None, &note, now)?;
-                    return Ok(Some(made[0]));
-                };
-                let running = s.assignments(user.id, now)?.iter().any(|a| {
-                    a.profile_id == p.id
-                        && a.state != State::Used
-                        && a.ends_at.is_none_or(|end| end > now)
-                });
-                if !running {
-                    s.assign_profile(user.id, (p.id, p.clock), now)?;
-                }
-                Ok(Some(user.id))
-            })
-            .await?;
-        found.ok_or_else(|| {
-            warn!(
-                channel = channel.as_str(),
-                "the method's profile does not exist"
-            );
-            OtpError::Internal(GatewayError::Inconsistent(
-                "the login method names a profile that does not exist".into(),
-            ))
-        })
+        mac: String,
+        lang: Lang,
+        consents: Vec<ConsentChoice>,
+    ) {
+        let login = GuestLogin {
+            method: channel.method(),
+            identifier: target.to_owned(),
+            verified: true,
+            mac,
+            lang,
+            consents,
+        };
+        // The guest is online; a ledger write that failed is the operator's to see.
+        if let Err(e) = self.record_guest_login(login).await {
+            error!(error = %e, channel = channel.as_str(), "code guest and consents could not be recorded");
+        }
     }
 
     /// Logs the device at `ip` in again if it verified a code within its method's guest
-    /// validity and that method has MAC auto-login on. `None`: nothing to do.
+    /// validity, its guest's profile has not ended, and the method has MAC auto-login on.
+    /// `None`: nothing to do (the splash is shown).
     pub async fn auto_login(&self, ip: Ipv4Addr) -> Option<ClientView> {
         let mac = self.device_at(ip).ok()?;
         for channel in [Channel::Sms, Channel::Email] {
@@ -339,13 +350,20 @@ impl Gateway {
             else {
                 continue;
             };
-            let user = self
-                .guest_user(channel, &target, &options.profile)
-                .await
-                .ok()?;
+            let user = match self.returning_guest_user(channel.method(), &target).await {
+                Ok(Some(user)) => user,
+                Ok(None) => continue,
+                Err(e) => {
+                    warn!(error = %e, %mac, "MAC auto-login could not look the guest up");
+                    continue;
+                }
+            };
             match self.admit(mac.clone(), ip, user).await {
                 Ok(view) => {
                     info!(%mac, %ip, channel = channel.as_str(), "returning device logged in again");
+                    let lang = self.hotspot().default_language;
+                    self.note_code_guest(channel, &target, mac, lang, Vec::new())
+                        .await;
                     return Some(view);
                 }
                 Err(e) => info!(%mac, %ip, reason = %e, "returning device not logged in again"),

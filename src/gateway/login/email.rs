@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 
 use tracing::{info, warn};
 
-use super::codes::{CodeTexts, OtpError, PendingView};
+use super::codes::{Asked, CodeTexts, OtpError, PendingView};
 use crate::delivery::{DeliveryError, Mail, Mailer};
 use crate::gateway::{ClientView, Gateway, now};
 use crate::metrics::CodeCounters;
@@ -27,6 +27,7 @@ impl Gateway {
         &self,
         ip: Ipv4Addr,
         typed: &str,
+        asked: Asked,
         texts: &dyn CodeTexts,
         portal_url: &str,
     ) -> Result<PendingView, OtpError> {
@@ -54,6 +55,8 @@ impl Gateway {
             mac: mac.clone(),
             now,
             expires_at: now + CODE_VALIDITY_SECS,
+            consents: asked.consents,
+            lang: asked.lang,
         };
         let limits = options.limits;
         let started = self

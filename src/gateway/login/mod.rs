@@ -2,6 +2,7 @@
 //! one funnel, [`Gateway::admit`], decides under the lock whether that user's device gets in.
 
 mod account;
+mod click;
 mod codes;
 mod email;
 mod sms;
@@ -17,6 +18,8 @@ use super::registry::{self, Active};
 use super::users::load_state;
 use super::{ClientView, Gateway, GatewayError, local_now};
 use crate::firewall::{Change, ClientGrant};
+use crate::model::consent::ConsentError;
+use crate::model::guest::Method;
 use crate::model::login::{LoginRefusal, admit_device, admit_user};
 use crate::model::profile::activate_at_logon;
 use crate::model::session::TerminateCause;
@@ -25,7 +28,7 @@ use crate::model::voucher_code::CodeError;
 use crate::neighbours;
 use crate::store::{NewSession, User};
 
-pub use codes::{CodeTexts, OtpError, PendingView};
+pub use codes::{Asked, CodeTexts, OtpError, PendingView};
 
 /// What the guest typed.
 #[derive(Debug, Clone)]
@@ -69,6 +72,12 @@ pub enum LoginError {
     /// The user exists but cannot log in now.
     #[error("{0}")]
     Refused(#[from] LoginRefusal),
+    /// The login form's consents are missing the terms or the privacy notice.
+    #[error("{0}")]
+    Consent(#[from] ConsentError),
+    /// The method is off, or its settings name something missing (the log says what).
+    #[error("this way of connecting is not available right now; please ask staff")]
+    MethodUnavailable,
     /// Our fault; details are in the log.
     #[error("the hotspot could not log you in because of an internal error; please ask staff")]
     Internal(#[from] GatewayError),
@@ -119,7 +128,13 @@ impl Gateway {
             Err(e) => return Err(e),
         };
         self.give_back(attempt);
-        self.admit(mac, ip, user.id).await
+        let view = self.admit(mac.clone(), ip, user.id).await?;
+        let method = match user.username {
+            Some(name) => (Method::Account, name),
+            None => (Method::Voucher, user.id.to_string()),
+        };
+        self.note_credential_guest(method, mac).await;
+        Ok(view)
     }
 
     /// The MAC of the guest at `ip`: on a guest subnet, in that network's neighbour table, and not

@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 
 use tracing::{info, warn};
 
-use super::codes::{CodeTexts, OtpError, PendingView};
+use super::codes::{Asked, CodeTexts, OtpError, PendingView};
 use crate::delivery::{DeliveryError, sms_sender};
 use crate::gateway::{Gateway, now};
 use crate::metrics::{CodeCounters, SmsMonth};
@@ -21,6 +21,7 @@ impl Gateway {
         &self,
         ip: Ipv4Addr,
         typed: &str,
+        asked: Asked,
         texts: &dyn CodeTexts,
     ) -> Result<PendingView, OtpError> {
         let mac = self.device_at(ip)?;
@@ -45,6 +46,8 @@ impl Gateway {
             mac: mac.clone(),
             now,
             expires_at: now + CODE_VALIDITY_SECS,
+            consents: asked.consents,
+            lang: asked.lang,
         };
         let limits = options.limits;
         let started = self

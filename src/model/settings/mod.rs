@@ -9,7 +9,7 @@ mod document;
 mod human;
 mod legal;
 pub mod methods;
-mod questionnaire;
+pub mod questionnaire;
 mod sessions;
 mod text;
 
@@ -22,7 +22,7 @@ pub use document::Format;
 pub use human::{Duration, Garden, Mac, Rate};
 pub use legal::{Business, Legal};
 pub use methods::LoginMethods;
-pub use questionnaire::Questionnaire;
+pub use questionnaire::{Answer, AnswerProblem, Choice, Kind, Question, Questionnaire};
 pub use sessions::Sessions;
 pub use text::{Lang, Localized};
 

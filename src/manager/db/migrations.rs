@@ -1,0 +1,188 @@
+//! The manager's schema: two lists, one per dialect, with the same numbering. A test opens both
+//! and compares every table's columns; a migration added to one list and not the other fails it.
+//!
+//! Room is left for the areas still to come (vouchers, settings revisions, units, guests,
+//! session history): each adds its own numbered migration to both lists.
+
+use super::{Conn, DbError};
+
+/// One numbered step: statements run in order inside the migrating transaction.
+pub struct Migration {
+    /// Its number (1, 2, …; the same in both lists).
+    pub version: i64,
+    /// Its statements.
+    pub statements: &'static [&'static str],
+}
+
+/// SQLite: `INTEGER PRIMARY KEY` is the row id; booleans are 0/1.
+pub const SQLITE: &[Migration] = &[Migration {
+    version: 1,
+    statements: &[
+        "CREATE TABLE resellers (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            external_id TEXT UNIQUE,
+            created_at INTEGER NOT NULL)",
+        "CREATE TABLE hotspots (
+            id INTEGER PRIMARY KEY,
+            reseller_id INTEGER NOT NULL REFERENCES resellers(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            description TEXT NOT NULL,
+            business_name TEXT NOT NULL,
+            vat_number TEXT NOT NULL,
+            address TEXT NOT NULL,
+            privacy_contact TEXT NOT NULL,
+            time_zone TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            UNIQUE (reseller_id, name))",
+        "CREATE TABLE accounts (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            must_change_password INTEGER NOT NULL DEFAULT 1,
+            reseller_id INTEGER REFERENCES resellers(id) ON DELETE CASCADE,
+            hotspot_id INTEGER REFERENCES hotspots(id) ON DELETE CASCADE,
+            external_id TEXT UNIQUE,
+            created_at INTEGER NOT NULL,
+            UNIQUE (hotspot_id, role),
+            CHECK ((role = 'admin' AND reseller_id IS NULL AND hotspot_id IS NULL)
+                OR (role = 'reseller' AND reseller_id IS NOT NULL AND hotspot_id IS NULL)
+                OR (role IN ('customer', 'desk') AND reseller_id IS NOT NULL
+                    AND hotspot_id IS NOT NULL)))",
+        "CREATE UNIQUE INDEX one_account_per_reseller ON accounts (reseller_id)
+            WHERE role = 'reseller'",
+        "CREATE TABLE browser_sessions (
+            id_hash TEXT PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+            csrf TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL,
+            address TEXT NOT NULL)",
+        "CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            token_hash TEXT NOT NULL UNIQUE,
+            scope TEXT NOT NULL CHECK (scope IN ('read', 'write')),
+            created_at INTEGER NOT NULL,
+            last_used INTEGER,
+            revoked_at INTEGER)",
+        // No foreign keys: the log outlives the accounts and tenants it names.
+        "CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,
+            account_id INTEGER,
+            actor TEXT NOT NULL,
+            reseller_id INTEGER,
+            hotspot_id INTEGER,
+            action TEXT NOT NULL,
+            object TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            address TEXT NOT NULL)",
+        "CREATE INDEX audit_by_tenant ON audit_log (reseller_id, id)",
+    ],
+}];
+
+/// PostgreSQL: identity columns; real booleans.
+pub const POSTGRES: &[Migration] = &[Migration {
+    version: 1,
+    statements: &[
+        "CREATE TABLE resellers (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            disabled BOOLEAN NOT NULL DEFAULT FALSE,
+            external_id TEXT UNIQUE,
+            created_at BIGINT NOT NULL)",
+        "CREATE TABLE hotspots (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            reseller_id BIGINT NOT NULL REFERENCES resellers(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            description TEXT NOT NULL,
+            business_name TEXT NOT NULL,
+            vat_number TEXT NOT NULL,
+            address TEXT NOT NULL,
+            privacy_contact TEXT NOT NULL,
+            time_zone TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            UNIQUE (reseller_id, name))",
+        "CREATE TABLE accounts (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            disabled BOOLEAN NOT NULL DEFAULT FALSE,
+            must_change_password BOOLEAN NOT NULL DEFAULT TRUE,
+            reseller_id BIGINT REFERENCES resellers(id) ON DELETE CASCADE,
+            hotspot_id BIGINT REFERENCES hotspots(id) ON DELETE CASCADE,
+            external_id TEXT UNIQUE,
+            created_at BIGINT NOT NULL,
+            UNIQUE (hotspot_id, role),
+            CHECK ((role = 'admin' AND reseller_id IS NULL AND hotspot_id IS NULL)
+                OR (role = 'reseller' AND reseller_id IS NOT NULL AND hotspot_id IS NULL)
+                OR (role IN ('customer', 'desk') AND reseller_id IS NOT NULL
+                    AND hotspot_id IS NOT NULL)))",
+        "CREATE UNIQUE INDEX one_account_per_reseller ON accounts (reseller_id)
+            WHERE role = 'reseller'",
+        "CREATE TABLE browser_sessions (
+            id_hash TEXT PRIMARY KEY,
+            account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+            csrf TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            last_seen BIGINT NOT NULL,
+            address TEXT NOT NULL)",
+        "CREATE TABLE api_tokens (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            token_hash TEXT NOT NULL UNIQUE,
+            scope TEXT NOT NULL CHECK (scope IN ('read', 'write')),
+            created_at BIGINT NOT NULL,
+            last_used BIGINT,
+            revoked_at BIGINT)",
+        "CREATE TABLE audit_log (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            at BIGINT NOT NULL,
+            account_id BIGINT,
+            actor TEXT NOT NULL,
+            reseller_id BIGINT,
+            hotspot_id BIGINT,
+            action TEXT NOT NULL,
+            object TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            address TEXT NOT NULL)",
+        "CREATE INDEX audit_by_tenant ON audit_log (reseller_id, id)",
+    ],
+}];
+
+/// Brings the schema up to the last migration of `list`; refuses a newer database.
+pub fn run(c: &mut dyn Conn, list: &[Migration]) -> Result<(), DbError> {
+    c.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)",
+        &[],
+    )?;
+    let current = match c.query_opt("SELECT MAX(version) FROM schema_version", &[])? {
+        Some(row) => row.opt_int(0)?.unwrap_or(0),
+        None => 0,
+    };
+    let known = list.last().map_or(0, |m| m.version);
+    if current > known {
+        return Err(DbError::TooNew {
+            found: current,
+            known,
+        });
+    }
+    for m in list.iter().filter(|m| m.version > current) {
+        for s in m.statements {
+            c.execute(s, &[])?;
+        }
+        c.execute(
+            "INSERT INTO schema_version (version) VALUES ($1)",
+            &[m.version.into()],
+        )?;
+        tracing::info!(version = m.version, "manager database migrated");
+    }
+    Ok(())
+}

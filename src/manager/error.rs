@@ -1,0 +1,106 @@
+//! The manager's one error type and its one mapping to status codes. Internals (database
+//! errors) are logged and never shown. API requests get the JSON shape
+//! `{"error": {"code", "message", "field"?}}`; pages get the same status with an HTML page
+//! (rendered by `pages::html_errors`, which reads the [`Error`] left in the response).
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::db::DbError;
+
+/// Why a request failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Error {
+    /// Not logged in (pages redirect to the login form).
+    #[error("log in first")]
+    Unauthenticated,
+    /// The object does not exist, or is outside the principal's scope: the same answer.
+    #[error("not found")]
+    NotFound,
+    /// A field's value is refused; the message says how to fix it.
+    #[error("{field} {problem}")]
+    Invalid {
+        /// The field.
+        field: &'static str,
+        /// What is wrong and what to do.
+        problem: String,
+    },
+    /// The form's CSRF token is missing or not this session's, or it came from another site.
+    #[error("this form has expired or came from another site; reload the page and try again")]
+    Forbidden,
+    /// A read-only API token tried to change something.
+    #[error("this API token may only read; use one with the write scope")]
+    ReadOnlyToken,
+    /// Too many failed logins; try again after this many seconds.
+    #[error("too many failed attempts; try again in {0} seconds")]
+    Throttled(i64),
+    /// The first, one-time password must be changed before anything else.
+    #[error("change your one-time password first")]
+    PasswordChangeRequired,
+    /// Something failed inside; logged.
+    #[error("something went wrong on the server; try again later")]
+    Internal,
+}
+
+impl From<DbError> for Error {
+    fn from(e: DbError) -> Self {
+        tracing::error!(error = %e, "manager database");
+        Error::Internal
+    }
+}
+
+impl Error {
+    /// The status this error answers with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Error::NotFound => StatusCode::NOT_FOUND,
+            Error::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Forbidden | Error::PasswordChangeRequired | Error::ReadOnlyToken => {
+                StatusCode::FORBIDDEN
+            }
+            Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            Error::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Unauthenticated => "unauthenticated",
+            Error::NotFound => "not_found",
+            Error::Invalid { .. } => "invalid",
+            Error::Forbidden => "forbidden",
+            Error::ReadOnlyToken => "read_only_token",
+            Error::Throttled(_) => "throttled",
+            Error::PasswordChangeRequired => "password_change_required",
+            Error::Internal => "internal",
+        }
+    }
+
+    /// A refused field value.
+    pub fn invalid(field: &'static str, problem: impl Into<String>) -> Error {
+        Error::Invalid {
+            field,
+            problem: problem.into(),
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let mut body = json!({"code": self.code(), "message": self.to_string()});
+        if let Error::Invalid { field, .. } = &self {
+            body["field"] = json!(field);
+        }
+        let mut res = (self.status(), Json(json!({ "error": body }))).into_response();
+        if let Error::Throttled(secs) = self {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        res.extensions_mut().insert(self);
+        res
+    }
+}

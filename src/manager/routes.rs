@@ -1,0 +1,140 @@
+//! THE route table: every route of the manager with its method, path, handler, the least role
+//! it needs and the scope its object must be in (ROLES.md in executable form). The router is
+//! built from it and nothing else; `tests/manager_authz.rs` walks it.
+
+use axum::Router;
+use axum::http::Method;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
+
+use super::ManagerState;
+use super::areas::{accounts, audit, dashboard, hotspots, login, password, resellers, tokens};
+use super::auth::{Role, guard};
+use super::pages;
+
+/// Who may call a route at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (login form, style sheet).
+    Public,
+    /// Any logged-in account, even one that still has to replace its one-time password.
+    Account,
+    /// This role or a higher one (admin > reseller > customer > desk).
+    Role(Role),
+}
+
+/// Which object of the path the principal must own; outside it the answer is 404.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// No object in the path (lists are filtered by the query instead).
+    None,
+    /// `{reseller}`: the admin, or that reseller.
+    Reseller,
+    /// `{hotspot}`: the admin, its reseller, or its customer and desk.
+    Hotspot,
+    /// `{account}`, a customer or desk account: as its hotspot.
+    Account,
+    /// `{token}`, an API token: its own account only (not even the admin's).
+    Token,
+}
+
+/// One route.
+pub struct Route {
+    /// HTTP method.
+    pub method: Method,
+    /// Path, with `{reseller}`, `{hotspot}` or `{account}` for the scoped object.
+    pub path: &'static str,
+    /// Least access.
+    pub access: Access,
+    /// Scope of the path's object.
+    pub scope: Scope,
+    make: fn() -> MethodRouter<ManagerState>,
+}
+
+macro_rules! routes {
+    ($($method:ident $path:literal => $handler:path, $access:expr, $scope:ident;)*) => {
+        /// Every route of the manager.
+        pub static ROUTES: &[Route] = &[$(Route {
+            method: Method::$method,
+            path: $path,
+            access: $access,
+            scope: Scope::$scope,
+            make: || routes!(@router $method)($handler),
+        },)*];
+    };
+    (@router GET) => { get };
+    (@router POST) => { post };
+    (@router PUT) => { put };
+    (@router PATCH) => { patch };
+    (@router DELETE) => { delete };
+}
+
+use Access::{Account as ACCOUNT, Public as PUBLIC};
+const ADMIN: Access = Access::Role(Role::Admin);
+const RESELLER: Access = Access::Role(Role::Reseller);
+const DESK: Access = Access::Role(Role::Desk);
+
+routes! {
+    GET "/static/manager.css" => pages::css, PUBLIC, None;
+    GET "/login" => login::form, PUBLIC, None;
+    POST "/login" => login::submit, PUBLIC, None;
+    POST "/logout" => login::logout, ACCOUNT, None;
+    GET "/password" => password::form, ACCOUNT, None;
+    POST "/password" => password::submit, ACCOUNT, None;
+    GET "/" => dashboard::page, DESK, None;
+    GET "/resellers" => resellers::list_page, ADMIN, None;
+    POST "/resellers" => resellers::create_page, ADMIN, None;
+    GET "/resellers/{reseller}" => resellers::show_page, RESELLER, Reseller;
+    POST "/resellers/{reseller}" => resellers::edit_page, RESELLER, Reseller;
+    POST "/resellers/{reseller}/disabled" => resellers::disable_page, ADMIN, Reseller;
+    GET "/resellers/{reseller}/delete" => resellers::confirm_page, ADMIN, Reseller;
+    POST "/resellers/{reseller}/delete" => resellers::delete_page, ADMIN, Reseller;
+    POST "/resellers/{reseller}/hotspots" => hotspots::create_page, RESELLER, Reseller;
+    GET "/hotspots" => hotspots::list_page, DESK, None;
+    GET "/hotspots/{hotspot}" => hotspots::show_page, DESK, Hotspot;
+    POST "/hotspots/{hotspot}" => hotspots::edit_page, RESELLER, Hotspot;
+    GET "/hotspots/{hotspot}/delete" => hotspots::confirm_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/delete" => hotspots::delete_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/accounts" => accounts::create_page, RESELLER, Hotspot;
+    POST "/accounts/{account}/password" => accounts::reset_page, RESELLER, Account;
+    GET "/accounts/{account}/delete" => accounts::confirm_page, RESELLER, Account;
+    POST "/accounts/{account}/delete" => accounts::delete_page, RESELLER, Account;
+    GET "/audit" => audit::page, RESELLER, None;
+    GET "/tokens" => tokens::page, DESK, None;
+    POST "/tokens" => tokens::create_page, DESK, None;
+    POST "/tokens/{token}/revoke" => tokens::revoke_page, DESK, Token;
+    GET "/api/v1/me" => password::me_api, ACCOUNT, None;
+    POST "/api/v1/me/password" => password::change_api, ACCOUNT, None;
+    GET "/api/v1/dashboard" => dashboard::api, DESK, None;
+    GET "/api/v1/resellers" => resellers::list_api, ADMIN, None;
+    POST "/api/v1/resellers" => resellers::create_api, ADMIN, None;
+    GET "/api/v1/resellers/{reseller}" => resellers::show_api, RESELLER, Reseller;
+    PATCH "/api/v1/resellers/{reseller}" => resellers::edit_api, RESELLER, Reseller;
+    PUT "/api/v1/resellers/{reseller}/disabled" => resellers::disable_api, ADMIN, Reseller;
+    DELETE "/api/v1/resellers/{reseller}" => resellers::delete_api, ADMIN, Reseller;
+    POST "/api/v1/resellers/{reseller}/hotspots" => hotspots::create_api, RESELLER, Reseller;
+    GET "/api/v1/hotspots" => hotspots::list_api, DESK, None;
+    GET "/api/v1/hotspots/{hotspot}" => hotspots::show_api, DESK, Hotspot;
+    PUT "/api/v1/hotspots/{hotspot}" => hotspots::edit_api, RESELLER, Hotspot;
+    DELETE "/api/v1/hotspots/{hotspot}" => hotspots::delete_api, RESELLER, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/accounts" => accounts::list_api, RESELLER, Hotspot;
+    POST "/api/v1/hotspots/{hotspot}/accounts" => accounts::create_api, RESELLER, Hotspot;
+    POST "/api/v1/accounts/{account}/password" => accounts::reset_api, RESELLER, Account;
+    DELETE "/api/v1/accounts/{account}" => accounts::delete_api, RESELLER, Account;
+    GET "/api/v1/audit" => audit::api, RESELLER, None;
+    GET "/api/v1/tokens" => tokens::list_api, DESK, None;
+    POST "/api/v1/tokens" => tokens::create_api, DESK, None;
+    DELETE "/api/v1/tokens/{token}" => tokens::revoke_api, DESK, Token;
+}
+
+/// The manager's router, from [`ROUTES`]: each route behind the guard of its own entry.
+pub fn router(state: ManagerState) -> Router {
+    let mut router = Router::new();
+    for route in ROUTES {
+        let layer = from_fn_with_state((state.clone(), route), guard::check);
+        router = router.route(route.path, (route.make)().route_layer(layer));
+    }
+    router
+        .fallback(|| async { super::error::Error::NotFound })
+        .with_state(state)
+}

@@ -1,0 +1,232 @@
+//! Authorisation, proven route by route (ROLES.md): every route of the manager's table ×
+//! {anonymous, admin, reseller A, reseller B, customer and desk of A's hotspot, customer of
+//! B's hotspot} × {an object of tenant A, one of tenant B}. The expected answer comes from
+//! this file's own reading of ROLES.md, not from the route table; a route without an entry
+//! here fails the test. A refused request must change nothing (every table compared).
+//! Runs on SQLite and on PostgreSQL.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::manager::{Backend, EVERYONE, Who, World};
+use common::postgres::Postgres;
+use hotspotd::manager::routes::{ROUTES, Scope};
+
+/// Who may call each route, from ROLES.md: `*` anyone, otherwise role letters (Admin,
+/// Reseller, Customer, Desk). Scoped routes additionally need the object in the caller's
+/// tenant (checked separately).
+const EXPECT: &[(&str, &str, &str)] = &[
+    ("GET", "/static/manager.css", "*"),
+    ("GET", "/login", "*"),
+    ("POST", "/login", "*"),
+    ("POST", "/logout", "ARCD"),
+    ("GET", "/password", "ARCD"),
+    ("POST", "/password", "ARCD"),
+    ("GET", "/", "ARCD"),
+    // Resellers: the admin manages them; a reseller reads and edits itself.
+    ("GET", "/resellers", "A"),
+    ("POST", "/resellers", "A"),
+    ("GET", "/resellers/{reseller}", "AR"),
+    ("POST", "/resellers/{reseller}", "AR"),
+    ("POST", "/resellers/{reseller}/disabled", "A"),
+    ("GET", "/resellers/{reseller}/delete", "A"),
+    ("POST", "/resellers/{reseller}/delete", "A"),
+    // Hotspots: created, edited, deleted by their reseller; read by customer and desk.
+    ("POST", "/resellers/{reseller}/hotspots", "AR"),
+    ("GET", "/hotspots", "ARCD"),
+    ("GET", "/hotspots/{hotspot}", "ARCD"),
+    ("POST", "/hotspots/{hotspot}", "AR"),
+    ("GET", "/hotspots/{hotspot}/delete", "AR"),
+    ("POST", "/hotspots/{hotspot}/delete", "AR"),
+    // Customer and desk accounts: the reseller's.
+    ("POST", "/hotspots/{hotspot}/accounts", "AR"),
+    ("POST", "/accounts/{account}/password", "AR"),
+    ("GET", "/accounts/{account}/delete", "AR"),
+    ("POST", "/accounts/{account}/delete", "AR"),
+    // Audit log: admin all, reseller own tenants.
+    ("GET", "/audit", "AR"),
+    // API tokens: everyone their own (not even the admin another's).
+    ("GET", "/tokens", "ARCD"),
+    ("POST", "/tokens", "ARCD"),
+    ("POST", "/tokens/{token}/revoke", "ARCD"),
+    ("GET", "/api/v1/me", "ARCD"),
+    ("POST", "/api/v1/me/password", "ARCD"),
+    ("GET", "/api/v1/dashboard", "ARCD"),
+    ("GET", "/api/v1/resellers", "A"),
+    ("POST", "/api/v1/resellers", "A"),
+    ("GET", "/api/v1/resellers/{reseller}", "AR"),
+    ("PATCH", "/api/v1/resellers/{reseller}", "AR"),
+    ("PUT", "/api/v1/resellers/{reseller}/disabled", "A"),
+    ("DELETE", "/api/v1/resellers/{reseller}", "A"),
+    ("POST", "/api/v1/resellers/{reseller}/hotspots", "AR"),
+    ("GET", "/api/v1/hotspots", "ARCD"),
+    ("GET", "/api/v1/hotspots/{hotspot}", "ARCD"),
+    ("PUT", "/api/v1/hotspots/{hotspot}", "AR"),
+    ("DELETE", "/api/v1/hotspots/{hotspot}", "AR"),
+    ("GET", "/api/v1/hotspots/{hotspot}/accounts", "AR"),
+    ("POST", "/api/v1/hotspots/{hotspot}/accounts", "AR"),
+    ("POST", "/api/v1/accounts/{account}/password", "AR"),
+    ("DELETE", "/api/v1/accounts/{account}", "AR"),
+    ("GET", "/api/v1/audit", "AR"),
+    ("GET", "/api/v1/tokens", "ARCD"),
+    ("POST", "/api/v1/tokens", "ARCD"),
+    ("DELETE", "/api/v1/tokens/{token}", "ARCD"),
+];
+
+fn letter(who: Who) -> char {
+    match who {
+        Who::Anonymous => '-',
+        Who::Admin => 'A',
+        Who::ResellerA | Who::ResellerB => 'R',
+        Who::CustomerA | Who::CustomerB => 'C',
+        Who::DeskA => 'D',
+    }
+}
+
+/// Whether an object of tenant `t` (0 = A, 1 = B) reached through `scope` is `who`'s own.
+/// The API tokens of the world belong to reseller A (tenant 0) and reseller B (tenant 1).
+fn owns(who: Who, scope: Scope, t: usize) -> bool {
+    if scope == Scope::Token {
+        return (who, t) == (Who::ResellerA, 0) || (who, t) == (Who::ResellerB, 1);
+    }
+    match who {
+        Who::Anonymous => false,
+        Who::Admin => true,
+        Who::ResellerA => t == 0,
+        Who::ResellerB => t == 1,
+        // Customer and desk own their hotspot and what is inside it, never a reseller.
+        Who::CustomerA | Who::DeskA => t == 0 && scope != Scope::Reseller,
+        Who::CustomerB => t == 1 && scope != Scope::Reseller,
+    }
+}
+
+/// A body every handler of the route accepts, with names unique per call.
+fn body(path: &str, n: usize) -> String {
+    if path.starts_with("/api/") {
+        format!(
+            r#"{{"name":"Name {n}","username":"user{n}","role":"customer","disabled":true,"scope":"read",
+               "current":"wrong-password","new":"another-password-{n}","time_zone":"UTC"}}"#
+        )
+    } else {
+        format!(
+            "name=Name+{n}&username=user{n}&role=customer&disabled=true&scope=read&current=wrong-password\
+             &new=another-password-{n}&repeat=another-password-{n}&time_zone=UTC&token=x"
+        )
+    }
+}
+
+async fn walk(backend: Backend) {
+    for route in ROUTES {
+        assert!(
+            EXPECT
+                .iter()
+                .any(|(m, p, _)| *m == route.method.as_str() && *p == route.path),
+            "route {} {} has no entry in this test's ROLES.md table: add one",
+            route.method,
+            route.path
+        );
+    }
+    for (m, p, _) in EXPECT {
+        assert!(
+            ROUTES
+                .iter()
+                .any(|r| r.method.as_str() == *m && r.path == *p),
+            "{m} {p} is expected but not routed"
+        );
+    }
+    let mut n = 0;
+    let reads = World::new(&backend, n).await;
+    for route in ROUTES {
+        let (_, _, allowed) = EXPECT
+            .iter()
+            .find(|(m, p, _)| *m == route.method.as_str() && *p == route.path)
+            .unwrap();
+        let tenants: &[usize] = if route.scope == Scope::None {
+            &[0]
+        } else {
+            &[1, 0]
+        };
+        for who in EVERYONE {
+            // Requests that may change something get a world of their own.
+            let fresh;
+            let world = if route.method == "GET" {
+                &reads
+            } else {
+                n += 1;
+                fresh = World::new(&backend, n).await;
+                &fresh
+            };
+            for &t in tenants {
+                n += 1;
+                let path = route
+                    .path
+                    .replace("{reseller}", &world.reseller[t].to_string())
+                    .replace("{hotspot}", &world.hotspot[t].to_string())
+                    .replace("{account}", &world.customer[t].to_string())
+                    .replace("{token}", &world.token[t].to_string());
+                let before = world.dump().await;
+                let (status, location, text) = world
+                    .send(
+                        who,
+                        route.method.as_str(),
+                        &path,
+                        Some(&body(route.path, n)),
+                    )
+                    .await;
+                let what = format!(
+                    "{who:?} {} {path} (tenant {t}): {status} {location} {text}",
+                    route.method
+                );
+                let public = *allowed == "*";
+                let role_ok = public || allowed.contains(letter(who));
+                let scope_ok = route.scope == Scope::None || owns(who, route.scope, t);
+                if public {
+                    assert!(
+                        ![StatusCode::UNAUTHORIZED, StatusCode::NOT_FOUND].contains(&status),
+                        "{what}"
+                    );
+                    continue;
+                }
+                if who == Who::Anonymous {
+                    if path.starts_with("/api/") {
+                        assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}");
+                    } else {
+                        assert!(
+                            status == StatusCode::SEE_OTHER && location == "/login",
+                            "{what}"
+                        );
+                    }
+                } else if !(role_ok && scope_ok) {
+                    assert_eq!(status, StatusCode::NOT_FOUND, "{what}");
+                } else {
+                    // The handler ran: success, or its own refusal of the input (a wrong
+                    // current password, a hotspot that already has its customer account).
+                    assert!(
+                        status.is_success()
+                            || status.is_redirection()
+                            || status == StatusCode::UNPROCESSABLE_ENTITY,
+                        "{what}"
+                    );
+                    continue;
+                }
+                assert_eq!(
+                    before,
+                    world.dump().await,
+                    "a refused request changed something: {what}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_answers_each_principal_as_roles_md_says_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    walk(Backend::Sqlite(dir.path().to_path_buf())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_answers_each_principal_as_roles_md_says_on_postgres() {
+    let pg = Postgres::start();
+    walk(Backend::Postgres(pg.url())).await;
+}
