@@ -308,7 +308,7 @@ impl Gateway {
     }
 
     /// Records the guest of a code login (verified: the code proved the address or number).
-    async fn note_code_guest(
+    pub(super) async fn note_code_guest(
         &self,
         channel: Channel,
         target: &str,
@@ -328,48 +328,6 @@ impl Gateway {
         if let Err(e) = self.record_guest_login(login).await {
             error!(error = %e, channel = channel.as_str(), "code guest and consents could not be recorded");
         }
-    }
-
-    /// Logs the device at `ip` in again if it verified a code within its method's guest
-    /// validity, its guest's profile has not ended, and the method has MAC auto-login on.
-    /// `None`: nothing to do (the splash is shown).
-    pub async fn auto_login(&self, ip: Ipv4Addr) -> Option<ClientView> {
-        let mac = self.device_at(ip).ok()?;
-        for channel in [Channel::Sms, Channel::Email] {
-            let Ok(options) = self.code_method(channel) else {
-                continue;
-            };
-            if !options.mac_auto_login {
-                continue;
-            }
-            let since = now() - i64::try_from(options.guest_validity_secs).unwrap_or(i64::MAX);
-            let m = mac.clone();
-            let Ok(Some(target)) = (self.store)
-                .run(move |s| s.last_verified(&m, channel, since))
-                .await
-            else {
-                continue;
-            };
-            let user = match self.returning_guest_user(channel.method(), &target).await {
-                Ok(Some(user)) => user,
-                Ok(None) => continue,
-                Err(e) => {
-                    warn!(error = %e, %mac, "MAC auto-login could not look the guest up");
-                    continue;
-                }
-            };
-            match self.admit(mac.clone(), ip, user).await {
-                Ok(view) => {
-                    info!(%mac, %ip, channel = channel.as_str(), "returning device logged in again");
-                    let lang = self.hotspot().default_language;
-                    self.note_code_guest(channel, &target, mac, lang, Vec::new())
-                        .await;
-                    return Some(view);
-                }
-                Err(e) => info!(%mac, %ip, reason = %e, "returning device not logged in again"),
-            }
-        }
-        None
     }
 
     /// Counts and logs a send refused by a limit.

@@ -5,6 +5,7 @@ mod account;
 mod click;
 mod codes;
 mod email;
+mod returning;
 mod sms;
 mod voucher;
 
