@@ -21,10 +21,11 @@ use crate::config::{Config, ConfigError, RunningProbe, StatePaths, SystemState};
 use crate::control::{self, ReloadLog};
 use crate::firewall::{self, Firewall, FirewallHandle, FirewallPolicy};
 use crate::gateway::{Gateway, GatewayError, enforcement_loop};
+use crate::model::settings::HotspotSettings;
 use crate::portal::{self, PortalState};
 use crate::sniff::capture::{self, Event};
 use crate::sniff::devices::Sighting;
-use crate::store::{KeyError, SharedStore, Store, StoreError, load_or_create_key};
+use crate::store::{KeyError, SaveError, SharedStore, Store, StoreError, load_or_create_key};
 
 /// Longest wait for tasks to finish on shutdown.
 const DRAIN: Duration = Duration::from_secs(5);
@@ -53,6 +54,9 @@ pub enum DaemonError {
     /// The voucher key failed.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// The hotspot settings could not be seeded.
+    #[error("cannot seed the hotspot settings: {0}")]
+    Seed(#[from] SaveError),
     /// Restoring sessions or installing the table failed.
     #[error("cannot install the firewall table: {0}")]
     Gateway(#[from] GatewayError),
@@ -123,11 +127,18 @@ pub async fn run(path: PathBuf) -> Result<(), DaemonError> {
     let signals = Signals::install().map_err(DaemonError::Signals)?;
     raise_fd_limit();
     let config = Config::load(&path, &SystemState)?;
-    let (store, key) = open_state(&config.state_paths())?;
+    let (mut store, key) = open_state(&config.state_paths())?;
+    let hotspot = settings_in_force(&mut store, &config, &path)?;
     let firewall = FirewallHandle::spawn(Firewall::new(firewall_policy(&config)));
     let portal_addrs = config.portal_addrs();
     let socket_path = config.control_socket.clone();
-    let gateway = Arc::new(Gateway::new(config, SharedStore::new(store), firewall, key));
+    let gateway = Arc::new(Gateway::new(
+        config,
+        hotspot,
+        SharedStore::new(store),
+        firewall,
+        key,
+    ));
     let restored = gateway.restore().await?;
     info!(restored, "firewall table installed");
     // A change to our table by anyone else is repaired at once (the tick's check remains).
@@ -181,7 +192,7 @@ pub async fn run(path: PathBuf) -> Result<(), DaemonError> {
     }
     spawn_dns_watch(&gateway, &tracker, &cancel);
     tracker.close();
-    info!(portal = %gateway.config.portal_url(), name = %gateway.config.hotspot_name, "hotspotd running");
+    info!(portal = %gateway.config.portal_url(), name = %gateway.hotspot().name, "hotspotd running");
 
     signals.serve(&gateway, &path, &reloads).await;
     info!("shutting down; the firewall table stays in place (guests stay held or authorised)");
@@ -331,11 +342,57 @@ impl Signals {
     }
 }
 
-/// Re-reads the config file and applies what can change without a restart: hotspot name and
-/// terms, timeouts and rates for new sessions, the shared-users policy, access lists. Guests
-/// stay online. A file that does not validate changes nothing.
+/// The hotspot settings from the store. The first start of an install has none: they are
+/// seeded once from the config file's old hotspot keys (or the defaults), and from then on
+/// those keys are no longer read; while they stay in the file, every start says so.
+pub fn settings_in_force(
+    store: &mut Store,
+    config: &Config,
+    path: &Path,
+) -> Result<HotspotSettings, DaemonError> {
+    if let Some(doc) = store.hotspot_settings()? {
+        if let Some(legacy) = &config.legacy {
+            warn!("{}", legacy.notice(path));
+        }
+        return Ok(doc);
+    }
+    let (seed, source) = match &config.legacy {
+        Some(legacy) => (legacy.seed.clone(), "seed-toml"),
+        None => (HotspotSettings::default(), "default"),
+    };
+    // Validated, not cross-checked: an install that started yesterday must start today.
+    let saved = match store.save_hotspot_settings(&seed, Some(0), source, crate::gateway::now()) {
+        // Seeded meanwhile by a `hotspotd settings` command beside us: that one stands.
+        Err(SaveError::Stale { .. }) => {
+            return store.hotspot_settings()?.ok_or_else(|| {
+                DaemonError::Store(StoreError::Corrupt {
+                    column: "hotspot_settings",
+                    value: "a revision vanished".into(),
+                })
+            });
+        }
+        other => other?,
+    };
+    if let Some(legacy) = &config.legacy {
+        info!(
+            revision = saved.revision,
+            keys = legacy.keys.join(", "),
+            "hotspot settings seeded from the config file"
+        );
+        warn!("{}", legacy.notice(path));
+    }
+    Ok(HotspotSettings {
+        revision: saved.revision,
+        ..seed
+    })
+}
+
+/// Re-reads the config file: the machine keys all need a restart, so a reload validates the
+/// file, says which changed keys wait for one, and keeps guests online. The venue's settings
+/// are not in the file any more (`hotspotd settings`). A file that does not validate changes
+/// nothing.
 async fn reload(gateway: &Gateway, path: &Path, reloads: &ReloadLog) {
-    let running = gateway.settings();
+    let running = gateway.live_config();
     let own = running.listen_addrs();
     let fresh = match Config::load(path, &RunningProbe { own }) {
         Ok(c) => c,
@@ -351,10 +408,10 @@ async fn reload(gateway: &Gateway, path: &Path, reloads: &ReloadLog) {
             "changed in the config file; takes effect after a restart"
         );
     }
-    gateway.set_settings(running.with_live_settings_of(fresh));
-    if let Err(e) = gateway.apply_access().await {
-        warn!(error = %e, "access lists could not be applied after the reload");
+    if let Some(legacy) = &fresh.legacy {
+        warn!("{}", legacy.notice(path));
     }
+    gateway.set_live_config(running.with_live_settings_of(fresh));
     reloads.applied();
     info!("configuration reloaded");
 }

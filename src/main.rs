@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 use hotspotd::cli::{self, Cli, Command, VoucherCommand};
-use hotspotd::config::{Config, PathsOnly};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -50,10 +49,7 @@ fn main() -> ExitCode {
 }
 
 fn dispatch(cli: Cli) -> anyhow::Result<()> {
-    // The access-list commands show the config file's own entries: they need a valid file
-    // (but not the ports a running daemon holds).
-    let config = || Config::load(&cli.config, &PathsOnly);
-    // The others use only the database and the daemon: they must work while the daemon
+    // The commands use only the database and the daemon: they must work while the daemon
     // holds the portal port, and while the file on disk is broken (the daemon runs on).
     let paths = || cli::state_paths(&cli.config);
     let output = match cli.command {
@@ -85,8 +81,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             json,
         } => cli::sessions(&paths()?, active, limit, json)?,
         Command::Order(cmd) => cli::order(&paths()?, &cmd)?,
-        Command::Mac(cmd) => cli::mac(&config()?, &cmd)?,
-        Command::Garden(cmd) => cli::garden(&config()?, &cmd)?,
+        Command::Mac(cmd) => cli::mac(&paths()?, &cmd)?,
+        Command::Garden(cmd) => cli::garden(&paths()?, &cmd)?,
+        Command::Settings(cmd) => cli::settings(&paths()?, &cli.config, &cmd)?,
     };
     print!("{output}");
     Ok(())

@@ -145,7 +145,8 @@ fn sighup_reloads_the_config_and_keeps_guests_online() {
     });
     assert_eq!(lab.status(1, "http://example.com/"), "200");
 
-    // A good one: new name and a walled garden, live; the guest stays online.
+    // A good one is applied, but its hotspot keys are no longer read (they seeded the
+    // hotspot settings at the first start) and the reload says so; the guest stays online.
     let renamed =
         original.replace("Test Café", "Renamed Café") + "[access]\ngarden = [\"10.88.0.3\"]\n";
     std::fs::write(&lab.config, renamed).unwrap();
@@ -153,6 +154,18 @@ fn sighup_reloads_the_config_and_keeps_guests_online() {
     lab.wait_until(Duration::from_secs(3), "reload", || {
         lab.log().contains("configuration reloaded")
     });
+    let log = lab.log();
+    let reload = &log[log.rfind("no longer read").expect("keys named")..];
+    assert!(reload.contains("configuration reloaded"), "{log}");
+    let page =
+        String::from_utf8_lossy(&lab.curl(1, &[&format!("{PORTAL}/status")]).stdout).into_owned();
+    assert!(
+        page.contains("Test Café"),
+        "a key no longer read changed the name: {page}"
+    );
+    // The same change through the hotspot settings, live.
+    lab.ok(&["settings", "set", "name", "Renamed Café"]);
+    lab.ok(&["settings", "set", "access.garden", r#"["10.88.0.3"]"#]);
     let page =
         String::from_utf8_lossy(&lab.curl(1, &[&format!("{PORTAL}/status")]).stdout).into_owned();
     assert!(page.contains("Renamed Café"), "{page}");
@@ -166,7 +179,7 @@ fn sighup_reloads_the_config_and_keeps_guests_online() {
     assert_eq!(
         lab.status(1, "http://10.88.0.3/"),
         "200",
-        "garden from the reloaded config"
+        "garden from the hotspot settings"
     );
     assert_eq!(lab.status(1, "http://10.88.0.2/"), "302");
     // SIGTERM after all that still exits cleanly and leaves the table (fail closed).

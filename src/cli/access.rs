@@ -1,5 +1,6 @@
 //! `hotspotd mac …` and `hotspotd garden …`: access lists in the database, installed by a
-//! running daemon at once (or when it starts).
+//! running daemon at once (or when it starts). The lists show the hotspot settings' entries
+//! too (changed with `hotspotd settings`).
 
 use serde_json::json;
 
@@ -7,12 +8,14 @@ use super::error::{CliError, bad_argument};
 use super::notify::tell_daemon;
 use super::table;
 use super::{GardenCommand, MacCommand};
-use crate::config::{Config, GardenEntry, parse_garden_entry, parse_mac};
+use crate::config::StatePaths;
 use crate::control::Request;
 use crate::daemon::open_state;
 use crate::gateway::now;
+use crate::model::access::{parse_garden_entry, parse_mac};
+use crate::model::settings::HotspotSettings;
 use crate::model::units::format_rate;
-use crate::store::MacRule;
+use crate::store::{MacRule, Store};
 
 use super::parse::opt_rate;
 
@@ -21,18 +24,21 @@ fn rate_text(bps: Option<u64>) -> String {
     bps.map(format_rate).unwrap_or_else(|| "unlimited".into())
 }
 
-fn applied(config: &Config) -> Result<&'static str, CliError> {
-    Ok(
-        match tell_daemon(&config.state_paths(), &Request::ReloadAccess)? {
-            Some(_) => "applied",
-            None => "applied when the daemon starts",
-        },
-    )
+fn applied(paths: &StatePaths) -> Result<&'static str, CliError> {
+    Ok(match tell_daemon(paths, &Request::ReloadAccess)? {
+        Some(_) => "applied",
+        None => "applied when the daemon starts",
+    })
+}
+
+/// The settings document's lists (the defaults before the daemon's first start).
+fn settings_of(store: &Store) -> Result<HotspotSettings, CliError> {
+    Ok(store.hotspot_settings()?.unwrap_or_default())
 }
 
 /// `hotspotd mac …`
-pub fn mac(config: &Config, cmd: &MacCommand) -> Result<String, CliError> {
-    let (mut store, _) = open_state(&config.state_paths())?;
+pub fn mac(paths: &StatePaths, cmd: &MacCommand) -> Result<String, CliError> {
+    let (mut store, _) = open_state(paths)?;
     let parse = |m: &str| {
         parse_mac(m).ok_or_else(|| {
             bad_argument(
@@ -63,7 +69,7 @@ pub fn mac(config: &Config, cmd: &MacCommand) -> Result<String, CliError> {
             Ok(format!(
                 "{} bypasses the portal{limits} ({})\n",
                 rule.mac,
-                applied(config)?
+                applied(paths)?
             ))
         }
         MacCommand::Block { mac, note } => {
@@ -75,39 +81,40 @@ pub fn mac(config: &Config, cmd: &MacCommand) -> Result<String, CliError> {
                 rate_up_bps: None,
             };
             store.set_mac_rule(&rule, now())?;
-            Ok(format!("{} is blocked ({})\n", rule.mac, applied(config)?))
+            Ok(format!("{} is blocked ({})\n", rule.mac, applied(paths)?))
         }
         MacCommand::Remove { mac } => {
             let mac = parse(mac)?;
             if !store.remove_mac_rule(&mac)? {
                 return Err(CliError::NotFound(format!(
-                    "{mac} has no rule (config-file entries are changed in the config)"
+                    "{mac} has no rule (the hotspot settings' entries are changed with `hotspotd settings`)"
                 )));
             }
-            Ok(format!("{mac}: rule removed ({})\n", applied(config)?))
+            Ok(format!("{mac}: rule removed ({})\n", applied(paths)?))
         }
         MacCommand::List { json } => {
             let mut rules: Vec<(MacRule, &str)> =
                 store.mac_rules()?.into_iter().map(|r| (r, "cli")).collect();
-            rules.extend(config.allow_macs.iter().map(|a| {
+            let access = settings_of(&store)?.access;
+            rules.extend(access.allow_macs.iter().map(|a| {
                 let rule = MacRule {
-                    mac: a.mac.clone(),
+                    mac: a.mac.to_string(),
                     kind: "allow".into(),
                     description: a.note.clone(),
-                    rate_down_bps: a.rate_down_bps,
-                    rate_up_bps: a.rate_up_bps,
+                    rate_down_bps: a.down.map(|r| r.bps()),
+                    rate_up_bps: a.up.map(|r| r.bps()),
                 };
-                (rule, "config")
+                (rule, "settings")
             }));
-            rules.extend(config.block_macs.iter().map(|m| {
+            rules.extend(access.block_macs.iter().map(|m| {
                 let rule = MacRule {
-                    mac: m.clone(),
+                    mac: m.to_string(),
                     kind: "block".into(),
                     description: String::new(),
                     rate_down_bps: None,
                     rate_up_bps: None,
                 };
-                (rule, "config")
+                (rule, "settings")
             }));
             if *json {
                 let items: Vec<_> = rules
@@ -140,14 +147,11 @@ pub fn mac(config: &Config, cmd: &MacCommand) -> Result<String, CliError> {
 }
 
 /// `hotspotd garden …`
-pub fn garden(config: &Config, cmd: &GardenCommand) -> Result<String, CliError> {
-    let (mut store, _) = open_state(&config.state_paths())?;
+pub fn garden(paths: &StatePaths, cmd: &GardenCommand) -> Result<String, CliError> {
+    let (mut store, _) = open_state(paths)?;
     let parse = |d: &str| {
         parse_garden_entry(d)
-            .map(|entry| match entry {
-                GardenEntry::Network(net) => net.to_string(),
-                GardenEntry::Domain(pattern) => pattern.to_string(),
-            })
+            .map(|entry| entry.to_string())
             .map_err(|problem| bad_argument("<DESTINATION>", problem))
     };
     match cmd {
@@ -156,19 +160,19 @@ pub fn garden(config: &Config, cmd: &GardenCommand) -> Result<String, CliError> 
             store.add_garden(&net.to_string(), note, now())?;
             Ok(format!(
                 "{net} is open before login ({})\n",
-                applied(config)?
+                applied(paths)?
             ))
         }
         GardenCommand::Remove { destination } => {
             let net = parse(destination)?;
             if !store.remove_garden(&net.to_string())? {
                 return Err(CliError::NotFound(format!(
-                    "{net} is not in the garden (config-file entries are changed in the config)"
+                    "{net} is not in the garden (the hotspot settings' entries are changed with `hotspotd settings`)"
                 )));
             }
             Ok(format!(
                 "{net} removed from the garden ({})\n",
-                applied(config)?
+                applied(paths)?
             ))
         }
         GardenCommand::List { json } => {
@@ -177,12 +181,10 @@ pub fn garden(config: &Config, cmd: &GardenCommand) -> Result<String, CliError> 
                 .into_iter()
                 .map(|g| vec![g.cidr, g.description, "cli".into()])
                 .collect();
-            let from_config = config.garden.iter().map(ToString::to_string);
-            let domains = config.garden_domains.iter().map(ToString::to_string);
+            let access = settings_of(&store)?.access;
             rows.extend(
-                from_config
-                    .chain(domains)
-                    .map(|d| vec![d, String::new(), "config".into()]),
+                (access.garden.iter())
+                    .map(|g| vec![g.0.to_string(), String::new(), "settings".into()]),
             );
             if *json {
                 let items: Vec<_> = rows

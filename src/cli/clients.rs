@@ -7,9 +7,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::config::parse_mac;
 use crate::control::{self, Request};
 use crate::gateway::ClientView;
+use crate::model::access::parse_mac;
 use crate::model::units::{format_duration, format_size};
 
 fn since(started_at: i64) -> String {

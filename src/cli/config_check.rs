@@ -17,7 +17,10 @@ pub fn check_config(path: &Path) -> Result<String, CliError> {
         // The full validation below reports what is wrong with the file.
         Err(_) => Vec::new(),
     };
-    Config::load(path, &RunningProbe { own })?;
+    let config = Config::load(path, &RunningProbe { own })?;
+    if let Some(legacy) = &config.legacy {
+        eprintln!("warning: {}", legacy.notice(path));
+    }
     Ok(format!("{}: ok\n", path.display()))
 }
 

@@ -11,6 +11,7 @@ mod orders;
 mod parse;
 mod profiles;
 mod sessions;
+mod settings;
 mod table;
 mod users;
 mod voucher;
@@ -32,6 +33,7 @@ pub use manager::{ManagerArgs, ManagerCommand, manager};
 pub use orders::order;
 pub use profiles::{limitation, profile};
 pub use sessions::sessions;
+pub use settings::{SettingsCommand, settings};
 pub use users::user;
 pub use voucher::{create, list, revoke};
 
@@ -129,4 +131,8 @@ pub enum Command {
     /// The walled garden: destinations guests reach before login.
     #[command(subcommand)]
     Garden(GardenCommand),
+    /// The hotspot settings (name, terms, timeouts, rates, access lists, …): show, change,
+    /// export, import; every change is validated and applied at once.
+    #[command(subcommand)]
+    Settings(SettingsCommand),
 }

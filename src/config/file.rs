@@ -9,11 +9,11 @@ use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor, value::MapAccessDes
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawConfig {
-    /// Shown on the splash page.
-    pub hotspot_name: String,
+    /// Before the hotspot settings: the name on the splash page (seeds the settings once).
+    pub hotspot_name: Option<String>,
     /// Database, secret key and control socket live here.
     pub data_dir: String,
-    /// Terms of use shown on the splash page.
+    /// Before the hotspot settings: the terms of use (seeds the settings once).
     pub terms: Option<String>,
     /// The guest-facing side: `[lan]`, or `[[lan]]` once per guest network.
     pub lan: RawLans,
@@ -22,13 +22,13 @@ pub struct RawConfig {
     /// The guest web portal.
     #[serde(default)]
     pub portal: RawPortal,
-    /// Defaults for every session.
+    /// Before the hotspot settings: defaults for every session (seed the settings once).
     #[serde(default)]
     pub sessions: RawSessions,
     /// The local control socket.
     #[serde(default)]
     pub control: RawControl,
-    /// Access lists fixed in the config (the CLI manages more in the database).
+    /// Before the hotspot settings: access lists (seed the settings once).
     #[serde(default)]
     pub access: RawAccess,
     /// The Prometheus endpoint.
@@ -49,14 +49,11 @@ pub struct RawMetrics {
 #[serde(deny_unknown_fields)]
 pub struct RawAccess {
     /// Devices that bypass the portal.
-    #[serde(default)]
-    pub allow_macs: Vec<RawAllowMac>,
+    pub allow_macs: Option<Vec<RawAllowMac>>,
     /// MACs that are blocked.
-    #[serde(default)]
-    pub block_macs: Vec<String>,
+    pub block_macs: Option<Vec<String>>,
     /// Destinations (IP or CIDR) open before login.
-    #[serde(default)]
-    pub garden: Vec<String>,
+    pub garden: Option<Vec<String>>,
 }
 
 /// The guest networks: a `[lan]` table for one, `[[lan]]` tables for several.

@@ -4,21 +4,19 @@
 mod access;
 mod file;
 mod lan;
+mod legacy;
 mod paths;
 mod probe;
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::path::{Path, PathBuf};
 
-use ipnet::Ipv4Net;
 use thiserror::Error;
 
-use crate::model::login::SharedUsersPolicy;
-use crate::model::units::{parse_duration, parse_rate};
-use crate::sniff::names::DomainPattern;
-pub use access::{AllowedMac, GardenEntry, parse_destination, parse_garden_entry, parse_mac};
+use crate::model::settings::SettingsError;
 pub use file::RawConfig;
 pub use lan::{Lan, guest_lan, in_guest_prefix6, lan_of};
+pub use legacy::LegacyKeys;
 pub use paths::{StatePaths, recover_state_paths};
 pub use probe::{PathsOnly, RunningProbe, SystemProbe, SystemState};
 
@@ -55,6 +53,9 @@ pub enum ConfigError {
         /// What to do.
         fix: String,
     },
+    /// The old hotspot keys make a settings document that cannot be saved.
+    #[error("config file's hotspot keys: {0}")]
+    Seed(SettingsError),
 }
 
 fn invalid(key: &'static str, problem: impl Into<String>, fix: impl Into<String>) -> ConfigError {
@@ -65,13 +66,10 @@ fn invalid(key: &'static str, problem: impl Into<String>, fix: impl Into<String>
     }
 }
 
-/// A validated configuration.
+/// A validated machine configuration (what belongs to this box; the venue's settings are
+/// the hotspot settings in the store).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
-    /// Shown on the splash page.
-    pub hotspot_name: String,
-    /// Terms of use shown on the splash page.
-    pub terms: String,
     /// Where state lives.
     pub data_dir: PathBuf,
     /// Guest networks (at least one; the first is the main one, named in logs).
@@ -80,32 +78,14 @@ pub struct Config {
     pub wan_interface: String,
     /// Portal TCP port on every LAN address.
     pub portal_port: u16,
-    /// Longest session, seconds.
-    pub session_timeout: u64,
-    /// Idle timeout, seconds.
-    pub idle_timeout: u64,
-    /// Default download rate, bits/s.
-    pub rate_down_bps: Option<u64>,
-    /// Default upload rate, bits/s.
-    pub rate_up_bps: Option<u64>,
     /// Control socket path.
     pub control_socket: PathBuf,
-    /// What a login beyond a profile's shared users does.
-    pub shared_users_policy: SharedUsersPolicy,
-    /// Devices that bypass the portal (from the config; the CLI adds more).
-    pub allow_macs: Vec<AllowedMac>,
-    /// MACs that are blocked.
-    pub block_macs: Vec<String>,
-    /// Destinations open before login.
-    pub garden: Vec<Ipv4Net>,
     /// Where `/metrics` is served, if anywhere.
     pub metrics_listen: Option<SocketAddrV4>,
-    /// Walled-garden domains (opened as their names resolve).
-    pub garden_domains: Vec<DomainPattern>,
+    /// Hotspot keys of a file written before the hotspot settings existed: they seed the
+    /// settings once and are no longer read after.
+    pub legacy: Option<LegacyKeys>,
 }
-
-const DEFAULT_TERMS: &str = "Use this network lawfully and fairly. Access may be logged and \
-ended at any time.";
 
 impl Config {
     /// Reads and validates `path` against the live system.
@@ -138,11 +118,15 @@ impl Config {
 
     /// Validates TOML text; `path` is only used in messages.
     pub fn parse(text: &str, path: &Path, system: &dyn SystemProbe) -> Result<Config, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+        let mut raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
-        validate(raw, system)
+        let legacy = legacy::legacy_keys(&mut raw)?;
+        Ok(Config {
+            legacy,
+            ..validate(raw, system)?
+        })
     }
 
     /// The settings of `self` that only a restart can change, named, where `other` differs.
@@ -225,14 +209,6 @@ impl Config {
 }
 
 fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigError> {
-    let hotspot_name = raw.hotspot_name.trim().to_string();
-    if hotspot_name.is_empty() || hotspot_name.len() > 64 {
-        return Err(invalid(
-            "hotspot_name",
-            "must be 1 to 64 characters",
-            "set the name guests should see, e.g. hotspot_name = \"Café Wi-Fi\"",
-        ));
-    }
     if !system.interface_exists(&raw.wan.interface) {
         return Err(invalid(
             "wan.interface",
@@ -248,65 +224,6 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
         return Err(invalid("portal.port", "0 is not a port", "use e.g. 2050"));
     }
     let lans = lan::validate_lans(raw.lan.0, &raw.wan.interface, portal_port, system)?;
-    let duration = |key: &'static str, value: Option<String>, default: u64| match value {
-        None => Ok(default),
-        Some(text) => parse_duration(&text).map_err(|e| invalid(key, e.to_string(), e.hint)),
-    };
-    let rate = |key: &'static str, value: Option<String>| match value {
-        None => Ok(None),
-        Some(text) => parse_rate(&text)
-            .map(Some)
-            .map_err(|e| invalid(key, e.to_string(), e.hint)),
-    };
-    let session_timeout = duration(
-        "sessions.session_timeout",
-        raw.sessions.session_timeout,
-        86_400,
-    )?;
-    let idle_timeout = duration("sessions.idle_timeout", raw.sessions.idle_timeout, 900)?;
-    let rate_down_bps = rate("sessions.rate_down", raw.sessions.rate_down)?;
-    let rate_up_bps = rate("sessions.rate_up", raw.sessions.rate_up)?;
-    let shared_users_policy = match raw.sessions.shared_users_policy.as_deref() {
-        None | Some("refuse-new") => SharedUsersPolicy::RefuseNew,
-        Some("end-oldest") => SharedUsersPolicy::EndOldest,
-        Some(other) => {
-            return Err(invalid(
-                "sessions.shared_users_policy",
-                format!("{other:?} is not a policy"),
-                "use \"refuse-new\" (tell the new device it must wait) or \"end-oldest\" (log the oldest device off)",
-            ));
-        }
-    };
-    let macs = |key: &'static str, list: &[String]| {
-        list.iter()
-            .map(|m| {
-                parse_mac(m).ok_or_else(|| {
-                    invalid(
-                        key,
-                        format!("{m:?} is not a MAC address"),
-                        "write it as aa:bb:cc:dd:ee:ff",
-                    )
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()
-    };
-    let allow_macs = access::allowed_macs(raw.access.allow_macs)?;
-    let block_macs = macs("access.block_macs", &raw.access.block_macs)?;
-    let mut garden = Vec::new();
-    let mut garden_domains = Vec::new();
-    for entry in &raw.access.garden {
-        match parse_garden_entry(entry) {
-            Ok(GardenEntry::Network(net)) => garden.push(net),
-            Ok(GardenEntry::Domain(pattern)) => garden_domains.push(pattern),
-            Err(problem) => {
-                return Err(invalid(
-                    "access.garden",
-                    problem,
-                    "write an IPv4 address or network (203.0.113.0/24), a host name (pay.example.com) or *.domain",
-                ));
-            }
-        }
-    }
     let metrics_listen = match raw.metrics.listen {
         None => None,
         Some(text) => {
@@ -348,23 +265,13 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
         .map(PathBuf::from)
         .unwrap_or_else(|| data_dir.join("control.sock"));
     Ok(Config {
-        hotspot_name,
-        terms: raw.terms.unwrap_or_else(|| DEFAULT_TERMS.to_string()),
         data_dir,
         lans,
         wan_interface: raw.wan.interface,
         portal_port,
-        session_timeout,
-        idle_timeout,
-        rate_down_bps,
-        rate_up_bps,
         control_socket,
-        shared_users_policy,
-        allow_macs,
-        block_macs,
-        garden,
         metrics_listen,
-        garden_domains,
+        legacy: None,
     })
 }
 

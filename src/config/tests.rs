@@ -41,14 +41,35 @@ fn key_of(err: ConfigError) -> &'static str {
     }
 }
 
+/// The settings document an old file's hotspot keys seed.
+fn seed(c: &Config) -> &crate::model::settings::HotspotSettings {
+    &c.legacy.as_ref().expect("hotspot keys").seed
+}
+
 #[test]
 fn a_good_file_gets_defaults() {
     let c = parse(GOOD).unwrap();
     assert_eq!(c.portal_port, DEFAULT_PORTAL_PORT);
-    assert_eq!(c.idle_timeout, 300);
-    assert_eq!(c.session_timeout, 86_400);
-    assert_eq!(c.rate_down_bps, Some(10_000_000));
-    assert_eq!(c.rate_up_bps, None);
+    let legacy = c.legacy.as_ref().unwrap();
+    assert_eq!(
+        legacy.keys,
+        [
+            "hotspot_name",
+            "sessions.idle_timeout",
+            "sessions.rate_down"
+        ]
+    );
+    assert!(
+        legacy
+            .notice(Path::new("h.toml"))
+            .contains("hotspot_name, sessions.idle_timeout")
+    );
+    let s = &seed(&c).sessions;
+    assert_eq!(s.idle_timeout.secs(), 300);
+    assert_eq!(s.session_timeout.secs(), 86_400);
+    assert_eq!(s.rate_down.map(|r| r.bps()), Some(10_000_000));
+    assert_eq!(s.rate_up, None);
+    assert_eq!(seed(&c).name, "Café");
     assert_eq!(
         c.control_socket,
         Path::new("/var/lib/hotspotd/control.sock")
@@ -58,6 +79,12 @@ fn a_good_file_gets_defaults() {
     assert_eq!(
         c.lans[0].subnet6, None,
         "IPv4 only unless a prefix is given"
+    );
+    let machine_only = "data_dir = \"/d\"\n[lan]\ninterface = \"lan0\"\nsubnet = \"10.77.0.0/24\"\naddress = \"10.77.0.1\"\n[wan]\ninterface = \"wan0\"\n";
+    assert_eq!(
+        parse(machine_only).unwrap().legacy,
+        None,
+        "a new file has no hotspot keys"
     );
     let dual = parse(&GOOD.replace("[wan]", "subnet6 = \"2001:db8:77::5/64\"\n[wan]")).unwrap();
     assert_eq!(
@@ -118,8 +145,7 @@ fn guest_networks_must_not_collide() {
         ),
         (two_lans(&VLAN20.replace("vlan20", "wan0")), "wan.interface"),
         (
-            "hotspot_name = \"x\"\ndata_dir = \"/x\"\nlan = []\n[wan]\ninterface = \"wan0\"\n"
-                .into(),
+            "data_dir = \"/x\"\nlan = []\n[wan]\ninterface = \"wan0\"\n".into(),
             "lan",
         ),
     ];
@@ -213,7 +239,7 @@ fn the_shipped_configs_are_valid() {
     for file in ["packaging/hotspotd.toml", "lab/hotspotd.toml"] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
         let config = Config::load(&path, &PathsOnly).unwrap_or_else(|e| panic!("{file}: {e}"));
-        assert!(!config.hotspot_name.is_empty());
+        assert_eq!(config.legacy, None, "{file} still has hotspot keys");
     }
 }
 
@@ -223,11 +249,11 @@ fn an_allowlisted_device_can_be_described_and_policed() {
         "{GOOD}\n[access]\nallow_macs = [\"02:00:00:00:00:09\", {{ mac = \"02:AB:00:00:00:01\", note = \"lobby printer\", down = \"8M\", up = \"1M\" }}]\n"
     );
     let c = parse(&text).unwrap();
-    let printer = &c.allow_macs[1];
-    assert_eq!(printer.mac, "02:ab:00:00:00:01");
+    let printer = &seed(&c).access.allow_macs[1];
+    assert_eq!(printer.mac.as_str(), "02:ab:00:00:00:01");
     assert_eq!(printer.note, "lobby printer");
-    assert_eq!(printer.rate_down_bps, Some(8_000_000));
-    assert_eq!(printer.rate_up_bps, Some(1_000_000));
+    assert_eq!(printer.down.map(|r| r.bps()), Some(8_000_000));
+    assert_eq!(printer.up.map(|r| r.bps()), Some(1_000_000));
     let bad_rate = text.replace("\"8M\"", "\"fast\"");
     assert_eq!(key_of(parse(&bad_rate).unwrap_err()), "access.allow_macs");
     let unknown = parse(&text.replace("note =", "colour = \"red\", note =")).unwrap_err();
@@ -240,20 +266,30 @@ fn an_allowlisted_device_can_be_described_and_policed() {
 #[test]
 fn access_lists_are_normalised() {
     let c = parse(&format!("{GOOD}\n[access]\nallow_macs = [\"02:AB:CD:00:00:01\"]\ngarden = [\"203.0.113.7\", \"198.51.100.9/24\"]\n")).unwrap();
-    assert_eq!(c.allow_macs.len(), 1);
-    assert_eq!(c.allow_macs[0].mac, "02:ab:cd:00:00:01");
-    assert_eq!(
-        c.allow_macs[0].rate_down_bps, None,
-        "a bare MAC is unlimited"
-    );
+    let access = &seed(&c).access;
+    assert_eq!(access.allow_macs.len(), 1);
+    assert_eq!(access.allow_macs[0].mac.as_str(), "02:ab:cd:00:00:01");
+    assert_eq!(access.allow_macs[0].down, None, "a bare MAC is unlimited");
     let d = parse(&format!("{GOOD}\n[access]\ngarden = [\"*.stripe.com\"]\n")).unwrap();
-    assert_eq!(d.garden_domains.len(), 1);
-    assert!(d.garden.is_empty());
+    assert_eq!(seed(&d).access.garden_domains().count(), 1);
+    assert_eq!(seed(&d).access.garden_networks().count(), 0);
     assert_eq!(
-        c.garden,
+        access.garden_networks().collect::<Vec<_>>(),
         vec![
-            "203.0.113.7/32".parse::<Ipv4Net>().unwrap(),
+            "203.0.113.7/32".parse::<ipnet::Ipv4Net>().unwrap(),
             "198.51.100.0/24".parse().unwrap()
         ]
+    );
+}
+
+#[test]
+fn an_old_file_that_the_settings_refuse_is_named() {
+    let text = format!(
+        "{GOOD}\n[access]\nallow_macs = [\"02:00:00:00:00:09\"]\nblock_macs = [\"02:00:00:00:00:09\"]\n"
+    );
+    let err = parse(&text).unwrap_err();
+    assert!(
+        matches!(&err, ConfigError::Seed(e) if e.field == "access.block_macs[0]"),
+        "{err}"
     );
 }

@@ -49,6 +49,16 @@ pub enum Request {
         /// MAC or IPv4 address.
         device: String,
     },
+    /// Save a new hotspot settings document and put it in force (see
+    /// `Gateway::apply_settings`).
+    SetSettings {
+        /// The whole document, as JSON.
+        document: String,
+        /// The revision it was edited from: refused if another is in force by now.
+        base: Option<u64>,
+        /// Who changes it (`cli-set`, `cli-import`, …), kept in the history.
+        source: String,
+    },
 }
 
 /// The daemon's answer.

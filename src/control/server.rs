@@ -12,9 +12,11 @@ use tracing::{debug, warn};
 
 use super::{ReloadLog, Request, Response};
 use crate::gateway::Gateway;
+use crate::model::settings::{Format, HotspotSettings};
 
-/// Longest request line accepted.
-const MAX_LINE: usize = 4096;
+/// Longest request line accepted: a settings document with its texts in six languages
+/// (the socket is root's only).
+const MAX_LINE: usize = 1 << 20;
 
 /// Binds the socket (replacing a stale one), readable by root only.
 pub fn bind(path: &Path) -> std::io::Result<UnixListener> {
@@ -111,6 +113,17 @@ async fn answer(req: Request, gateway: &Gateway, reloads: &ReloadLog) -> Respons
         },
         Request::Deauth { device } => match gateway.deauthorize(&device).await {
             Ok(()) => success(json!({"ended": 1})),
+            Err(e) => failure(e.to_string()),
+        },
+        Request::SetSettings {
+            document,
+            base,
+            source,
+        } => match HotspotSettings::from_text(&document, Format::Json) {
+            Ok(doc) => match gateway.apply_settings(doc, base, &source).await {
+                Ok(revision) => success(json!({"revision": revision})),
+                Err(e) => failure(e.to_string()),
+            },
             Err(e) => failure(e.to_string()),
         },
         Request::Status => {

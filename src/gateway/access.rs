@@ -1,26 +1,27 @@
-//! Access lists: the config's and the database's, merged and installed in the kernel.
+//! Access lists: the hotspot settings' and the database's, merged and installed in the kernel.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use tracing::{info, warn};
 
 use super::{Gateway, GatewayError};
-use crate::config::{GardenEntry, parse_garden_entry};
 use crate::firewall::{AccessLists, AllowedDevice, Change};
+use crate::model::access::{GardenEntry, parse_garden_entry};
+use crate::model::names::DomainPattern;
 use crate::model::session::TerminateCause;
-use crate::sniff::names::DomainPattern;
 
 impl Gateway {
-    /// The lists in force: the config's plus the CLI's. A MAC on both lists is blocked; a MAC
-    /// allowlisted in both takes the CLI's rates (the one changed at run time). The garden's
+    /// The lists in force: the hotspot settings' plus the CLI's. A MAC on both lists is
+    /// blocked; a MAC allowlisted in both takes the CLI's rates (the one changed at run time). The garden's
     /// domain patterns are handed to the DNS watcher.
     pub async fn access_lists(&self) -> Result<AccessLists, GatewayError> {
         let (rules, garden) = self
             .store
             .run(|s| Ok((s.mac_rules()?, s.garden()?)))
             .await?;
-        let config = self.settings();
-        let mut block: BTreeSet<String> = config.block_macs.iter().cloned().collect();
+        let hotspot = self.hotspot();
+        let access = &hotspot.access;
+        let mut block: BTreeSet<String> = access.block_macs.iter().map(|m| m.to_string()).collect();
         block.extend(
             rules
                 .iter()
@@ -28,13 +29,13 @@ impl Gateway {
                 .map(|r| r.mac.clone()),
         );
         let mut allow: BTreeMap<String, AllowedDevice> = BTreeMap::new();
-        for a in &config.allow_macs {
+        for a in &access.allow_macs {
             let device = AllowedDevice {
-                mac: a.mac.clone(),
-                rate_down_bps: a.rate_down_bps,
-                rate_up_bps: a.rate_up_bps,
+                mac: a.mac.to_string(),
+                rate_down_bps: a.down.map(|r| r.bps()),
+                rate_up_bps: a.up.map(|r| r.bps()),
             };
-            allow.insert(a.mac.clone(), device);
+            allow.insert(a.mac.to_string(), device);
         }
         for r in rules.iter().filter(|r| r.kind == "allow") {
             let device = AllowedDevice {
@@ -45,8 +46,8 @@ impl Gateway {
             allow.insert(r.mac.clone(), device);
         }
         allow.retain(|m, _| !block.contains(m));
-        let mut nets: BTreeSet<_> = config.garden.iter().copied().collect();
-        let mut domains = config.garden_domains.clone();
+        let mut nets: BTreeSet<_> = access.garden_networks().collect();
+        let mut domains: Vec<DomainPattern> = access.garden_domains().cloned().collect();
         for entry in &garden {
             match parse_garden_entry(&entry.cidr) {
                 Ok(GardenEntry::Network(net)) => {

@@ -11,6 +11,7 @@ mod operator;
 mod orders;
 mod registry;
 mod restore;
+mod settings;
 mod users;
 pub mod vouchers;
 
@@ -25,7 +26,7 @@ use crate::config::Config;
 use crate::firewall::{FirewallError, FirewallHandle, TableChange};
 use crate::metrics::{Gauges, Metrics};
 use crate::model::calendar::LocalTime;
-use crate::model::settings::{HotspotSettings, Lang, Legal, Localized};
+use crate::model::settings::HotspotSettings;
 use crate::model::throttle::{LoginThrottle, ThrottlePolicy};
 use crate::store::{SharedStore, StoreError};
 
@@ -34,6 +35,7 @@ pub use login::{Credentials, LoginError};
 pub use operator::{Device, OperatorError};
 pub use orders::{OrderError, OrderProgress};
 pub use registry::{Active, ClientView, Registry, UserState};
+pub use settings::{SettingsChangeError, cross_checks, save_settings};
 
 /// Password checks run at once: two keep both cores busy; more only take memory.
 const HASHES_AT_ONCE: usize = 2;
@@ -74,9 +76,10 @@ pub struct Gateway {
     /// The configuration the daemon started with (interfaces, addresses, paths: changing
     /// those needs a restart).
     pub config: Config,
-    /// The configuration in force, replaced by a reload (SIGHUP).
+    /// The machine configuration in force, replaced by a reload (SIGHUP).
     live: std::sync::RwLock<Arc<Config>>,
-    /// The venue's settings document in force (splash, methods, texts).
+    /// The venue's settings document in force (name, texts, methods, timeouts, rates, access
+    /// lists), replaced by [`Gateway::apply_settings`].
     hotspot: std::sync::RwLock<Arc<HotspotSettings>>,
     store: SharedStore,
     firewall: FirewallHandle,
@@ -93,7 +96,7 @@ pub struct Gateway {
     /// Address claims awaiting confirmation.
     address_watch: addresses::AddressWatch,
     /// Walled-garden domain patterns, read by the DNS watcher.
-    garden_domains: Arc<std::sync::RwLock<Vec<crate::sniff::names::DomainPattern>>>,
+    garden_domains: Arc<std::sync::RwLock<Vec<crate::model::names::DomainPattern>>>,
     started_at: i64,
     /// Wakes the enforcement loop to check and rebuild the table at once.
     repair: tokio::sync::Notify,
@@ -103,18 +106,17 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    /// A gateway with no sessions loaded yet (see [`Gateway::restore`]).
-    pub fn new(config: Config, store: SharedStore, firewall: FirewallHandle, key: Vec<u8>) -> Self {
+    /// A gateway with no sessions loaded yet (see [`Gateway::restore`]), under the hotspot
+    /// settings read from the store.
+    pub fn new(
+        config: Config,
+        hotspot: HotspotSettings,
+        store: SharedStore,
+        firewall: FirewallHandle,
+        key: Vec<u8>,
+    ) -> Self {
         let address_watch = addresses::AddressWatch::new(&config.lans);
         let online = Registry::with_pins(addresses::pins_for(&config.lans));
-        let hotspot = HotspotSettings {
-            name: config.hotspot_name.clone(),
-            legal: Legal {
-                terms: Localized::new(Lang::En, config.terms.clone()),
-                ..Legal::default()
-            },
-            ..HotspotSettings::default()
-        };
         Gateway {
             live: std::sync::RwLock::new(Arc::new(config.clone())),
             hotspot: std::sync::RwLock::new(Arc::new(hotspot)),
@@ -135,13 +137,13 @@ impl Gateway {
         }
     }
 
-    /// The settings in force now (names, terms, timeouts, rates, policies, access lists).
-    pub fn settings(&self) -> Arc<Config> {
+    /// The machine configuration in force now (the file as last reloaded).
+    pub fn live_config(&self) -> Arc<Config> {
         self.live.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// Replaces the live settings (after a reload was validated).
-    pub fn set_settings(&self, config: Config) {
+    /// Replaces the live machine configuration (after a reload was validated).
+    pub fn set_live_config(&self, config: Config) {
         *self.live.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(config);
     }
 
@@ -153,7 +155,8 @@ impl Gateway {
             .clone()
     }
 
-    /// Replaces the venue's settings document (after it was validated and stored).
+    /// Replaces the venue's settings document (after it was validated and stored; see
+    /// [`Gateway::apply_settings`], which also installs what changed).
     pub fn set_hotspot(&self, settings: HotspotSettings) {
         *self.hotspot.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(settings);
     }
@@ -190,7 +193,8 @@ impl Gateway {
             .unwrap_or(false);
         serde_json::json!({
             "version": env!("CARGO_PKG_VERSION"),
-            "hotspot_name": self.settings().hotspot_name,
+            "hotspot_name": self.hotspot().name,
+            "settings_revision": self.hotspot().revision,
             "portal": self.config.portal_url(),
             "uptime_secs": now() - self.started_at,
             "firewall_table_present": table,

@@ -9,7 +9,7 @@ use thiserror::Error;
 use tracing::warn;
 
 use super::{ClientView, Gateway, GatewayError, LoginError, now};
-use crate::config::parse_mac;
+use crate::model::access::parse_mac;
 use crate::model::profile::State;
 use crate::model::session::TerminateCause;
 use crate::model::voucher_code::operator_grant_hash;

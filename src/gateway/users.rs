@@ -118,9 +118,9 @@ impl Gateway {
     /// rates where its limitations set none.
     pub(super) fn next_applied(&self, state: &UserState, now: LocalTime) -> Applied {
         let mut applied = state.next_applied(now);
-        let settings = self.settings();
-        applied.rate_down_bps = applied.rate_down_bps.or(settings.rate_down_bps);
-        applied.rate_up_bps = applied.rate_up_bps.or(settings.rate_up_bps);
+        let sessions = &self.hotspot().sessions;
+        applied.rate_down_bps = (applied.rate_down_bps).or(sessions.rate_down.map(|r| r.bps()));
+        applied.rate_up_bps = (applied.rate_up_bps).or(sessions.rate_up.map(|r| r.bps()));
         applied
     }
 

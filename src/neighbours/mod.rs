@@ -93,15 +93,7 @@ pub fn interface_index(name: &str) -> Option<i32> {
     i32::try_from(index).ok().filter(|i| *i > 0)
 }
 
-/// `aa:bb:cc:dd:ee:ff`, not all zero.
-pub fn valid_mac(mac: &str) -> bool {
-    let parts: Vec<&str> = mac.split(':').collect();
-    parts.len() == 6
-        && parts
-            .iter()
-            .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()))
-        && mac != "00:00:00:00:00:00"
-}
+pub use crate::model::access::valid_mac;
 
 #[cfg(test)]
 mod tests {

@@ -95,12 +95,12 @@ async fn splash_page(
     dst: &str,
     message: SplashMessage<'_>,
 ) -> Response {
-    let c = state.gateway.settings();
+    let h = state.gateway.hotspot();
     render(
         status,
         &Splash {
-            hotspot_name: &c.hotspot_name,
-            terms: &c.terms,
+            hotspot_name: &h.name,
+            terms: &h.terms_text(h.default_language),
             dst,
             error: message.error,
             notice: message.notice,
@@ -249,7 +249,7 @@ async fn status_page(
     render(
         code,
         &Status {
-            hotspot_name: &state.gateway.settings().hotspot_name,
+            hotspot_name: &state.gateway.hotspot().name,
             profile: c.profile_for_users.clone(),
             profile_ends: c
                 .profile_ends_at

@@ -69,7 +69,7 @@ async fn offers_page(state: &PortalState, status: StatusCode, error: Option<Stri
     render(
         status,
         &Signup {
-            hotspot_name: &state.gateway.settings().hotspot_name,
+            hotspot_name: &state.gateway.hotspot().name,
             offers,
             error,
         },
@@ -123,8 +123,8 @@ pub async fn progress(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(reference): Path<String>,
 ) -> Response {
-    let settings = state.gateway.settings();
-    let name = &settings.hotspot_name;
+    let settings = state.gateway.hotspot();
+    let name = &settings.name;
     let page = |status, message: String, waiting| {
         render(
             status,

@@ -148,6 +148,14 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX session_profiles_session ON session_profiles(session_id);
     INSERT INTO session_profiles (session_id, profile_id, started_at)
         SELECT id, profile_id, started_at FROM sessions;",
+    // 5: the hotspot settings document, every accepted revision kept (the highest is in
+    // force; older ones show what changed and can be restored).
+    "CREATE TABLE hotspot_settings (
+        revision INTEGER PRIMARY KEY CHECK (revision >= 1),
+        document TEXT NOT NULL,
+        source TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+    );",
 ];
 /// Brings the schema to the latest version. Foreign keys are off meanwhile and on after: a
 /// table rebuilt (dropped and replaced) must not cascade deletes to the rows referencing it

@@ -8,6 +8,7 @@ mod orders;
 mod profiles;
 mod session_parts;
 mod sessions;
+mod settings;
 mod users;
 
 use std::path::Path;
@@ -22,6 +23,7 @@ pub use key::{KeyError, load_or_create_key};
 pub use orders::{ORDER_LIMITS, Order, OrderLimits, OrderRefusal, OrderState};
 pub use session_parts::{ProfileSwitch, SessionPart};
 pub use sessions::{NewSession, SessionProgress, SessionRow};
+pub use settings::{SaveError, Saved, SettingsRevision};
 pub use users::UsageDelta;
 
 /// A storage failure.

@@ -206,7 +206,7 @@ impl Gateway {
             state.profile.shared_users,
             online_devices,
             same_user_online,
-            self.settings().shared_users_policy,
+            self.hotspot().sessions.shared_users_policy,
         )?;
 
         // Decided: only now end what the new session replaces.
@@ -247,8 +247,8 @@ impl Gateway {
             mac: mac.clone(),
             ip: ip.to_string(),
             started_at: now,
-            session_timeout: self.settings().session_timeout,
-            idle_timeout: self.settings().idle_timeout,
+            session_timeout: self.hotspot().sessions.session_timeout.secs(),
+            idle_timeout: self.hotspot().sessions.idle_timeout.secs(),
         };
         let stored_queue = state.queue.clone();
         let row = self

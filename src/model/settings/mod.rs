@@ -3,19 +3,27 @@
 //! default rates, access lists), as one typed document. The store keeps it with a revision;
 //! the CLI (and later the manager) edits it; every change is validated here first.
 
+mod access;
 mod design;
+mod document;
+mod human;
 mod legal;
 pub mod methods;
 mod questionnaire;
+mod sessions;
 mod text;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+pub use access::{Access, AllowedMac};
 pub use design::Design;
+pub use document::Format;
+pub use human::{Duration, Garden, Mac, Rate};
 pub use legal::{Business, Legal};
 pub use methods::LoginMethods;
 pub use questionnaire::Questionnaire;
+pub use sessions::Sessions;
 pub use text::{Lang, Localized};
 
 /// A value the settings refuse: the dotted field, what is wrong, and what to do.
@@ -64,6 +72,10 @@ pub struct HotspotSettings {
     pub methods: LoginMethods,
     /// Questions asked after login.
     pub questionnaire: Questionnaire,
+    /// Timeouts, default rates and the shared-users policy.
+    pub sessions: Sessions,
+    /// MAC allow and block lists, walled garden.
+    pub access: Access,
 }
 
 impl Default for HotspotSettings {
@@ -76,6 +88,8 @@ impl Default for HotspotSettings {
             design: Design::default(),
             methods: LoginMethods::default(),
             questionnaire: Questionnaire::default(),
+            sessions: Sessions::default(),
+            access: Access::default(),
         }
     }
 }
@@ -96,6 +110,8 @@ impl HotspotSettings {
         self.design.validate(&mut errors);
         self.methods.validate(&mut errors);
         self.questionnaire.validate(&mut errors);
+        self.sessions.validate(&mut errors);
+        self.access.validate(&mut errors);
         errors
     }
 
