@@ -64,7 +64,83 @@ const EXPECT: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/accounts/{account}/password", "AR"),
     ("DELETE", "/api/v1/accounts/{account}", "AR"),
     ("GET", "/api/v1/audit", "AR"),
+    // Vouchers: every staff account of the hotspot (the desk sees all of its hotspot's);
+    // where QR codes lead is technical, so the reseller's.
+    ("GET", "/hotspots/{hotspot}/vouchers", "ARCD"),
+    ("POST", "/hotspots/{hotspot}/vouchers", "ARCD"),
+    ("POST", "/hotspots/{hotspot}/vouchers/portal", "AR"),
+    (
+        "POST",
+        "/hotspots/{hotspot}/vouchers/{voucher}/revoke",
+        "ARCD",
+    ),
+    (
+        "POST",
+        "/hotspots/{hotspot}/vouchers/{voucher}/delete",
+        "ARCD",
+    ),
+    (
+        "GET",
+        "/hotspots/{hotspot}/vouchers/batches/{batch}/print",
+        "ARCD",
+    ),
+    (
+        "GET",
+        "/hotspots/{hotspot}/vouchers/batches/{batch}/csv",
+        "ARCD",
+    ),
+    ("GET", "/api/v1/hotspots/{hotspot}/vouchers", "ARCD"),
+    ("POST", "/api/v1/hotspots/{hotspot}/vouchers", "ARCD"),
+    ("PUT", "/api/v1/hotspots/{hotspot}/vouchers/portal", "AR"),
+    (
+        "PUT",
+        "/api/v1/hotspots/{hotspot}/vouchers/{voucher}/revoked",
+        "ARCD",
+    ),
+    (
+        "DELETE",
+        "/api/v1/hotspots/{hotspot}/vouchers/{voucher}",
+        "ARCD",
+    ),
+    ("GET", "/api/v1/hotspots/{hotspot}/voucher-batches", "ARCD"),
 ];
+
+/// Objects inside each world's two hotspots that paths name beside the hotspot: a voucher
+/// batch of one voucher per hotspot (made through the manager's own code).
+struct Inside {
+    voucher: [i64; 2],
+    batch: [i64; 2],
+}
+
+async fn inside(world: &World) -> Inside {
+    let mut inside = Inside {
+        voucher: [0; 2],
+        batch: [0; 2],
+    };
+    for t in 0..2 {
+        let (_, _, text) = world
+            .send(
+                Who::Admin,
+                "POST",
+                &format!("/api/v1/hotspots/{}/vouchers", world.hotspot[t]),
+                Some(r#"{"count":1}"#),
+            )
+            .await;
+        let created: serde_json::Value = serde_json::from_str(&text).unwrap();
+        inside.batch[t] = created["batch"]["id"].as_i64().unwrap();
+        let (_, _, text) = world
+            .send(
+                Who::Admin,
+                "GET",
+                &format!("/api/v1/hotspots/{}/vouchers", world.hotspot[t]),
+                None,
+            )
+            .await;
+        let list: serde_json::Value = serde_json::from_str(&text).unwrap();
+        inside.voucher[t] = list["items"][0]["id"].as_i64().unwrap();
+    }
+    inside
+}
 
 fn letter(who: Who) -> char {
     match who {
@@ -94,12 +170,14 @@ fn body(path: &str, n: usize) -> String {
     if path.starts_with("/api/") {
         format!(
             r#"{{"name":"Name {n}","username":"user{n}","role":"customer","disabled":true,
-               "current":"wrong-password","new":"another-password-{n}","time_zone":"UTC"}}"#
+               "current":"wrong-password","new":"another-password-{n}","time_zone":"UTC",
+               "count":2,"portal_url":"http://10.77.0.1:2050"}}"#
         )
     } else {
         format!(
             "name=Name+{n}&username=user{n}&role=customer&disabled=true&current=wrong-password\
-             &new=another-password-{n}&repeat=another-password-{n}&time_zone=UTC&token=x"
+             &new=another-password-{n}&repeat=another-password-{n}&time_zone=UTC&token=x\
+             &count=2&portal_url=http%3A%2F%2F10.77.0.1%3A2050"
         )
     }
 }
@@ -125,6 +203,7 @@ async fn walk(backend: Backend) {
     }
     let mut n = 0;
     let reads = World::new(&backend, n).await;
+    let reads_inside = inside(&reads).await;
     for route in ROUTES {
         let (_, _, allowed) = EXPECT
             .iter()
@@ -138,12 +217,14 @@ async fn walk(backend: Backend) {
         for who in EVERYONE {
             // Requests that may change something get a world of their own.
             let fresh;
-            let world = if route.method == "GET" {
-                &reads
+            let fresh_inside;
+            let (world, objects) = if route.method == "GET" {
+                (&reads, &reads_inside)
             } else {
                 n += 1;
                 fresh = World::new(&backend, n).await;
-                &fresh
+                fresh_inside = inside(&fresh).await;
+                (&fresh, &fresh_inside)
             };
             for &t in tenants {
                 n += 1;
@@ -151,7 +232,9 @@ async fn walk(backend: Backend) {
                     .path
                     .replace("{reseller}", &world.reseller[t].to_string())
                     .replace("{hotspot}", &world.hotspot[t].to_string())
-                    .replace("{account}", &world.customer[t].to_string());
+                    .replace("{account}", &world.customer[t].to_string())
+                    .replace("{voucher}", &objects.voucher[t].to_string())
+                    .replace("{batch}", &objects.batch[t].to_string());
                 let before = world.dump().await;
                 let (status, location, text) = world
                     .send(

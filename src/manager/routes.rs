@@ -8,7 +8,9 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use super::ManagerState;
-use super::areas::{accounts, audit, dashboard, hotspots, login, password, resellers};
+use super::areas::{
+    accounts, audit, dashboard, hotspots, login, password, resellers, voucher_pages, voucher_print,
+};
 use super::auth::{Role, guard};
 use super::pages;
 
@@ -98,6 +100,13 @@ routes! {
     GET "/accounts/{account}/delete" => accounts::confirm_page, RESELLER, Account;
     POST "/accounts/{account}/delete" => accounts::delete_page, RESELLER, Account;
     GET "/audit" => audit::page, RESELLER, None;
+    GET "/hotspots/{hotspot}/vouchers" => voucher_pages::page, DESK, Hotspot;
+    POST "/hotspots/{hotspot}/vouchers" => voucher_pages::create_page, DESK, Hotspot;
+    POST "/hotspots/{hotspot}/vouchers/portal" => voucher_pages::portal_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/vouchers/{voucher}/revoke" => voucher_pages::revoke_page, DESK, Hotspot;
+    POST "/hotspots/{hotspot}/vouchers/{voucher}/delete" => voucher_pages::delete_page, DESK, Hotspot;
+    GET "/hotspots/{hotspot}/vouchers/batches/{batch}/print" => voucher_print::print_page, DESK, Hotspot;
+    GET "/hotspots/{hotspot}/vouchers/batches/{batch}/csv" => voucher_print::csv, DESK, Hotspot;
     GET "/api/v1/me" => password::me_api, ACCOUNT, None;
     POST "/api/v1/me/password" => password::change_api, ACCOUNT, None;
     GET "/api/v1/dashboard" => dashboard::api, DESK, None;
@@ -117,6 +126,12 @@ routes! {
     POST "/api/v1/accounts/{account}/password" => accounts::reset_api, RESELLER, Account;
     DELETE "/api/v1/accounts/{account}" => accounts::delete_api, RESELLER, Account;
     GET "/api/v1/audit" => audit::api, RESELLER, None;
+    GET "/api/v1/hotspots/{hotspot}/vouchers" => voucher_pages::list_api, DESK, Hotspot;
+    POST "/api/v1/hotspots/{hotspot}/vouchers" => voucher_pages::create_api, DESK, Hotspot;
+    PUT "/api/v1/hotspots/{hotspot}/vouchers/portal" => voucher_pages::portal_api, RESELLER, Hotspot;
+    PUT "/api/v1/hotspots/{hotspot}/vouchers/{voucher}/revoked" => voucher_pages::revoke_api, DESK, Hotspot;
+    DELETE "/api/v1/hotspots/{hotspot}/vouchers/{voucher}" => voucher_pages::delete_api, DESK, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/voucher-batches" => voucher_pages::batches_api, DESK, Hotspot;
 }
 
 /// The manager's router, from [`ROUTES`]: each route behind the guard of its own entry.

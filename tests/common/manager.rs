@@ -182,6 +182,9 @@ impl World {
                     ),
                     ("api_tokens", "*"),
                     ("audit_log", "*"),
+                    ("voucher_keys", "*"),
+                    ("voucher_batches", "*"),
+                    ("vouchers", "*"),
                 ] {
                     for r in c.query(&format!("SELECT {cols} FROM {t}"), &[])? {
                         out.push(format!("{t}: {r:?}"));

@@ -9,6 +9,9 @@ pub mod hotspots;
 pub mod login;
 pub mod password;
 pub mod resellers;
+pub mod voucher_pages;
+pub mod voucher_print;
+pub mod vouchers;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
