@@ -31,6 +31,7 @@ pub struct ManagerArgs {
     /// Database: sqlite://PATH or postgres://USER@HOST/NAME.
     #[arg(
         long,
+        global = true,
         default_value = "sqlite:///var/lib/hotspotd/manager.db",
         env = "HOTSPOTD_MANAGER_DATABASE"
     )]

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod guest;
 pub mod lab;
 pub mod manager;
+pub mod manager_process;
 pub mod netns;
 pub mod postgres;
 pub mod rates;

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use thiserror::Error;
 
-pub use migrations::{POSTGRES, SQLITE};
+pub use migrations::{Migration, POSTGRES, SQLITE};
 pub use value::{Row, Value};
 
 /// A database failure. Its text is for logs only; users see a generic message.

@@ -1,0 +1,134 @@
+//! A real headless Chromium against the real `hotspotd manager` (both in a network namespace
+//! of their own): the admin logs in with the printed one-time password and creates a
+//! reseller; the reseller creates two hotspots and the first one's customer and desk
+//! accounts; the customer sees only its hotspot, and another hotspot's page does not exist
+//! for it.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::manager_process::ManagerProcess;
+use common::netns::{Netns, unique_prefix};
+use common::webdriver::Browser;
+
+const URL: &str = "http://127.0.0.1:8443";
+
+fn wait_for_path(b: &Browser, path: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while b.url() != format!("{URL}{path}") {
+        assert!(
+            Instant::now() < deadline,
+            "not at {path}: {} {}",
+            b.url(),
+            b.source()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Logs in through the form, replaces the one-time password, lands on the dashboard.
+fn first_login(b: &Browser, user: &str, one_time: &str, own: &str) {
+    b.goto(&format!("{URL}/login"));
+    b.type_into("#username", user);
+    b.type_into("#password", one_time);
+    b.click("form[action='/login'] button");
+    wait_for_path(b, "/password");
+    assert!(b.source().contains("one-time password"), "{}", b.source());
+    b.type_into("#current", one_time);
+    b.type_into("#new", own);
+    b.type_into("#repeat", own);
+    b.click("form[action='/password'] button");
+    wait_for_path(b, "/");
+    assert!(b.source().contains(&format!("{user} (")), "{}", b.source());
+}
+
+fn log_out(b: &Browser) {
+    b.click("form[action='/logout'] button");
+    wait_for_path(b, "/login");
+}
+
+/// The one-time password on a "created" page.
+fn shown_password(b: &Browser) -> String {
+    let src = b.source();
+    let start = src
+        .find("id=\"one-time-password\">")
+        .unwrap_or_else(|| panic!("no password shown: {src}"));
+    let rest = &src[start + "id=\"one-time-password\">".len()..];
+    rest[..rest.find('<').unwrap()].to_string()
+}
+
+#[test]
+fn admin_reseller_and_customer_each_see_their_own_in_chromium() {
+    let ns = Netns::new(format!("{}mgr", unique_prefix()));
+    let m = ManagerProcess::start(Some(&ns), "127.0.0.1:8443", URL, &[]);
+    let b = Browser::start(&ns.name);
+
+    // The admin: printed password, own password, a reseller.
+    first_login(&b, "admin", &m.admin_password, "admin-password-1");
+    b.goto(&format!("{URL}/resellers"));
+    b.type_into("#name", "Acme Wi-Fi");
+    b.type_into("#username", "acme");
+    b.click("form[action='/resellers'] button");
+    assert!(b.source().contains("Reseller Acme Wi-Fi"), "{}", b.source());
+    let reseller_password = shown_password(&b);
+    log_out(&b);
+
+    // The reseller: two hotspots, the first one's customer and desk accounts.
+    first_login(&b, "acme", &reseller_password, "acme-password-1");
+    let mut hotspot_paths = Vec::new();
+    for name in ["Hotel Aurora", "Camping Sole"] {
+        b.goto(&format!("{URL}/hotspots"));
+        b.type_into("#name", name);
+        b.type_into("#business_name", &format!("{name} Srl"));
+        b.type_into("#vat_number", "IT01234567890");
+        b.type_into("#privacy_contact", "privacy@example.com");
+        b.execute("document.getElementById('time_zone').value = ''");
+        b.type_into("#time_zone", "Europe/Rome");
+        b.click("form[action$='/hotspots'] button");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !b.url().contains("/hotspots/") {
+            assert!(Instant::now() < deadline, "{}", b.source());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        hotspot_paths.push(b.url().trim_start_matches(URL).to_string());
+    }
+    b.goto(&format!("{URL}{}", hotspot_paths[0]));
+    b.type_into("#username-customer", "aurora-owner");
+    b.click("form[action$='/accounts'] button");
+    let customer_password = shown_password(&b);
+    b.click("a.button");
+    b.type_into("#username-desk", "aurora-desk");
+    b.click("form[action$='/accounts'] button");
+    assert!(b.source().contains("aurora-desk"), "{}", b.source());
+    b.click("a.button");
+    let page = b.source();
+    assert!(
+        page.contains("aurora-owner") && page.contains("aurora-desk"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("username-customer"),
+        "a second customer account is offered: {page}"
+    );
+    log_out(&b);
+
+    // The customer: its hotspot only; the other one does not exist for it.
+    first_login(&b, "aurora-owner", &customer_password, "owner-password-1");
+    b.goto(&format!("{URL}/hotspots"));
+    let list = b.source();
+    assert!(
+        list.contains("Hotel Aurora") && !list.contains("Camping Sole"),
+        "{list}"
+    );
+    b.goto(&format!("{URL}{}", hotspot_paths[1]));
+    assert!(b.source().contains("Not found"), "{}", b.source());
+    b.goto(&format!("{URL}{}", hotspot_paths[0]));
+    let own = b.source();
+    assert!(
+        own.contains("Hotel Aurora Srl") && !own.contains("Reset password"),
+        "{own}"
+    );
+    b.goto(&format!("{URL}/resellers"));
+    assert!(b.source().contains("Not found"));
+}
