@@ -9,6 +9,7 @@ pub mod hotspots;
 pub mod login;
 pub mod password;
 pub mod resellers;
+pub mod voucher_batch;
 pub mod voucher_pages;
 pub mod voucher_print;
 pub mod vouchers;

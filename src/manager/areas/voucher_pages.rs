@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use super::vouchers::{self, Batch, BatchRequest, Created, STATES, Selection, Voucher};
+use super::voucher_batch::{self, BatchRequest, Created};
+use super::vouchers::{self, Batch, STATES, Selection, Voucher};
 use super::{Form, Json, Paged, Query};
 use crate::manager::ManagerState;
 use crate::manager::auth::Principal;
@@ -145,7 +146,7 @@ pub async fn create_page(
     Path(hotspot): Path<i64>,
     Form(req): Form<BatchRequest>,
 ) -> Result<Response, Error> {
-    let created = vouchers::create(&s, &p, hotspot, req).await?;
+    let created = voucher_batch::create(&s, &p, hotspot, req).await?;
     Ok(see_other(&format!(
         "/hotspots/{hotspot}/vouchers?batch={}",
         created.batch.id
@@ -207,7 +208,7 @@ pub async fn create_api(
     Path(hotspot): Path<i64>,
     Json(req): Json<BatchRequest>,
 ) -> Result<(StatusCode, axum::Json<Created>), Error> {
-    let created = vouchers::create(&s, &p, hotspot, req).await?;
+    let created = voucher_batch::create(&s, &p, hotspot, req).await?;
     Ok((StatusCode::CREATED, axum::Json(created)))
 }
 
