@@ -64,6 +64,11 @@ const EXPECT: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/accounts/{account}/password", "AR"),
     ("DELETE", "/api/v1/accounts/{account}", "AR"),
     ("GET", "/api/v1/audit", "AR"),
+    // Technical preferences: the reseller's alone.
+    ("GET", "/hotspots/{hotspot}/preferences", "AR"),
+    ("POST", "/hotspots/{hotspot}/preferences", "AR"),
+    ("GET", "/api/v1/hotspots/{hotspot}/preferences", "AR"),
+    ("PATCH", "/api/v1/hotspots/{hotspot}/preferences", "AR"),
     // Vouchers: every staff account of the hotspot (the desk sees all of its hotspot's);
     // where QR codes lead is technical, so the reseller's.
     ("GET", "/hotspots/{hotspot}/vouchers", "ARCD"),

@@ -9,7 +9,8 @@ use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use super::ManagerState;
 use super::areas::{
-    accounts, audit, dashboard, hotspots, login, password, resellers, voucher_pages, voucher_print,
+    accounts, audit, dashboard, hotspots, login, password, preferences, resellers, voucher_pages,
+    voucher_print,
 };
 use super::auth::{Role, guard};
 use super::pages;
@@ -100,6 +101,8 @@ routes! {
     GET "/accounts/{account}/delete" => accounts::confirm_page, RESELLER, Account;
     POST "/accounts/{account}/delete" => accounts::delete_page, RESELLER, Account;
     GET "/audit" => audit::page, RESELLER, None;
+    GET "/hotspots/{hotspot}/preferences" => preferences::page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/preferences" => preferences::save_page, RESELLER, Hotspot;
     GET "/hotspots/{hotspot}/vouchers" => voucher_pages::page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/vouchers" => voucher_pages::create_page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/vouchers/portal" => voucher_pages::portal_page, RESELLER, Hotspot;
@@ -126,6 +129,8 @@ routes! {
     POST "/api/v1/accounts/{account}/password" => accounts::reset_api, RESELLER, Account;
     DELETE "/api/v1/accounts/{account}" => accounts::delete_api, RESELLER, Account;
     GET "/api/v1/audit" => audit::api, RESELLER, None;
+    GET "/api/v1/hotspots/{hotspot}/preferences" => preferences::api, RESELLER, Hotspot;
+    PATCH "/api/v1/hotspots/{hotspot}/preferences" => preferences::patch_api, RESELLER, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/vouchers" => voucher_pages::list_api, DESK, Hotspot;
     POST "/api/v1/hotspots/{hotspot}/vouchers" => voucher_pages::create_api, DESK, Hotspot;
     PUT "/api/v1/hotspots/{hotspot}/vouchers/portal" => voucher_pages::portal_api, RESELLER, Hotspot;

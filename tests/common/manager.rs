@@ -185,6 +185,7 @@ impl World {
                     ("voucher_keys", "*"),
                     ("voucher_batches", "*"),
                     ("vouchers", "*"),
+                    ("hotspot_settings", "*"),
                 ] {
                     for r in c.query(&format!("SELECT {cols} FROM {t}"), &[])? {
                         out.push(format!("{t}: {r:?}"));

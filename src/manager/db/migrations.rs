@@ -126,6 +126,14 @@ pub const SQLITE: &[Migration] = &[
                 UNIQUE (hotspot_id, code_hash))",
             "CREATE INDEX vouchers_by_batch ON vouchers (batch_id, id)",
             "CREATE INDEX vouchers_by_hotspot ON vouchers (hotspot_id, id)",
+            // The hotspot settings document, every accepted revision kept (latest in force).
+            "CREATE TABLE hotspot_settings (
+                hotspot_id INTEGER NOT NULL REFERENCES hotspots(id) ON DELETE CASCADE,
+                revision INTEGER NOT NULL,
+                document TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                PRIMARY KEY (hotspot_id, revision))",
         ],
     },
 ];
@@ -241,6 +249,14 @@ pub const POSTGRES: &[Migration] = &[
                 UNIQUE (hotspot_id, code_hash))",
             "CREATE INDEX vouchers_by_batch ON vouchers (batch_id, id)",
             "CREATE INDEX vouchers_by_hotspot ON vouchers (hotspot_id, id)",
+            // The hotspot settings document, every accepted revision kept (latest in force).
+            "CREATE TABLE hotspot_settings (
+                hotspot_id BIGINT NOT NULL REFERENCES hotspots(id) ON DELETE CASCADE,
+                revision BIGINT NOT NULL,
+                document TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (hotspot_id, revision))",
         ],
     },
 ];
