@@ -69,6 +69,13 @@ const EXPECT: &[(&str, &str, &str)] = &[
     ("POST", "/hotspots/{hotspot}/preferences", "AR"),
     ("GET", "/api/v1/hotspots/{hotspot}/preferences", "AR"),
     ("PATCH", "/api/v1/hotspots/{hotspot}/preferences", "AR"),
+    // MAC addresses allowed: every staff account of the hotspot.
+    ("GET", "/hotspots/{hotspot}/macs", "ARCD"),
+    ("POST", "/hotspots/{hotspot}/macs", "ARCD"),
+    ("POST", "/hotspots/{hotspot}/macs/{mac}/delete", "ARCD"),
+    ("GET", "/api/v1/hotspots/{hotspot}/macs", "ARCD"),
+    ("POST", "/api/v1/hotspots/{hotspot}/macs", "ARCD"),
+    ("DELETE", "/api/v1/hotspots/{hotspot}/macs/{mac}", "ARCD"),
     // Vouchers: every staff account of the hotspot (the desk sees all of its hotspot's);
     // where QR codes lead is technical, so the reseller's.
     ("GET", "/hotspots/{hotspot}/vouchers", "ARCD"),
@@ -111,7 +118,10 @@ const EXPECT: &[(&str, &str, &str)] = &[
 ];
 
 /// Objects inside each world's two hotspots that paths name beside the hotspot: a voucher
-/// batch of one voucher per hotspot (made through the manager's own code).
+/// batch of one voucher and an allowed MAC address per hotspot (made through the manager's
+/// own API).
+const MAC: &str = "02:00:00:00:00:01";
+
 struct Inside {
     voucher: [i64; 2],
     batch: [i64; 2],
@@ -143,6 +153,15 @@ async fn inside(world: &World) -> Inside {
             .await;
         let list: serde_json::Value = serde_json::from_str(&text).unwrap();
         inside.voucher[t] = list["items"][0]["id"].as_i64().unwrap();
+        let (status, _, _) = world
+            .send(
+                Who::Admin,
+                "POST",
+                &format!("/api/v1/hotspots/{}/macs", world.hotspot[t]),
+                Some(&format!(r#"{{"mac":"{MAC}"}}"#)),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
     }
     inside
 }
@@ -172,17 +191,18 @@ fn owns(who: Who, scope: Scope, t: usize) -> bool {
 
 /// A body every handler of the route accepts, with names unique per call.
 fn body(path: &str, n: usize) -> String {
+    let m = n % 256;
     if path.starts_with("/api/") {
         format!(
             r#"{{"name":"Name {n}","username":"user{n}","role":"customer","disabled":true,
                "current":"wrong-password","new":"another-password-{n}","time_zone":"UTC",
-               "count":2,"portal_url":"http://10.77.0.1:2050"}}"#
+               "count":2,"portal_url":"http://10.77.0.1:2050","mac":"02:00:00:00:01:{m:02x}"}}"#
         )
     } else {
         format!(
             "name=Name+{n}&username=user{n}&role=customer&disabled=true&current=wrong-password\
              &new=another-password-{n}&repeat=another-password-{n}&time_zone=UTC&token=x\
-             &count=2&portal_url=http%3A%2F%2F10.77.0.1%3A2050"
+             &count=2&portal_url=http%3A%2F%2F10.77.0.1%3A2050&mac=02:00:00:00:01:{m:02x}"
         )
     }
 }
@@ -239,7 +259,8 @@ async fn walk(backend: Backend) {
                     .replace("{hotspot}", &world.hotspot[t].to_string())
                     .replace("{account}", &world.customer[t].to_string())
                     .replace("{voucher}", &objects.voucher[t].to_string())
-                    .replace("{batch}", &objects.batch[t].to_string());
+                    .replace("{batch}", &objects.batch[t].to_string())
+                    .replace("{mac}", MAC);
                 let before = world.dump().await;
                 let (status, location, text) = world
                     .send(

@@ -9,8 +9,8 @@ use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use super::ManagerState;
 use super::areas::{
-    accounts, audit, dashboard, hotspots, login, password, preferences, resellers, voucher_pages,
-    voucher_print,
+    accounts, audit, dashboard, hotspots, login, macs, password, preferences, resellers,
+    voucher_pages, voucher_print,
 };
 use super::auth::{Role, guard};
 use super::pages;
@@ -103,6 +103,9 @@ routes! {
     GET "/audit" => audit::page, RESELLER, None;
     GET "/hotspots/{hotspot}/preferences" => preferences::page, RESELLER, Hotspot;
     POST "/hotspots/{hotspot}/preferences" => preferences::save_page, RESELLER, Hotspot;
+    GET "/hotspots/{hotspot}/macs" => macs::page, DESK, Hotspot;
+    POST "/hotspots/{hotspot}/macs" => macs::add_page, DESK, Hotspot;
+    POST "/hotspots/{hotspot}/macs/{mac}/delete" => macs::remove_page, DESK, Hotspot;
     GET "/hotspots/{hotspot}/vouchers" => voucher_pages::page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/vouchers" => voucher_pages::create_page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/vouchers/portal" => voucher_pages::portal_page, RESELLER, Hotspot;
@@ -131,6 +134,9 @@ routes! {
     GET "/api/v1/audit" => audit::api, RESELLER, None;
     GET "/api/v1/hotspots/{hotspot}/preferences" => preferences::api, RESELLER, Hotspot;
     PATCH "/api/v1/hotspots/{hotspot}/preferences" => preferences::patch_api, RESELLER, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/macs" => macs::list_api, DESK, Hotspot;
+    POST "/api/v1/hotspots/{hotspot}/macs" => macs::add_api, DESK, Hotspot;
+    DELETE "/api/v1/hotspots/{hotspot}/macs/{mac}" => macs::remove_api, DESK, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/vouchers" => voucher_pages::list_api, DESK, Hotspot;
     POST "/api/v1/hotspots/{hotspot}/vouchers" => voucher_pages::create_api, DESK, Hotspot;
     PUT "/api/v1/hotspots/{hotspot}/vouchers/portal" => voucher_pages::portal_api, RESELLER, Hotspot;

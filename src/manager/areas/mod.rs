@@ -7,6 +7,7 @@ pub mod audit;
 pub mod dashboard;
 pub mod hotspots;
 pub mod login;
+pub mod macs;
 pub mod password;
 pub mod preferences;
 pub mod resellers;
