@@ -76,6 +76,21 @@ const EXPECT: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/hotspots/{hotspot}/macs", "ARCD"),
     ("POST", "/api/v1/hotspots/{hotspot}/macs", "ARCD"),
     ("DELETE", "/api/v1/hotspots/{hotspot}/macs/{mac}", "ARCD"),
+    // Units: the reseller manages registration tokens; the customer reads.
+    ("GET", "/hotspots/{hotspot}/units", "ARC"),
+    ("POST", "/hotspots/{hotspot}/units/tokens", "AR"),
+    (
+        "POST",
+        "/hotspots/{hotspot}/units/tokens/{token}/revoke",
+        "AR",
+    ),
+    ("GET", "/api/v1/hotspots/{hotspot}/units", "ARC"),
+    ("POST", "/api/v1/hotspots/{hotspot}/unit-tokens", "AR"),
+    (
+        "DELETE",
+        "/api/v1/hotspots/{hotspot}/unit-tokens/{token}",
+        "AR",
+    ),
     // Vouchers: every staff account of the hotspot (the desk sees all of its hotspot's);
     // where QR codes lead is technical, so the reseller's.
     ("GET", "/hotspots/{hotspot}/vouchers", "ARCD"),
@@ -118,17 +133,19 @@ const EXPECT: &[(&str, &str, &str)] = &[
 ];
 
 /// Objects inside each world's two hotspots that paths name beside the hotspot: a voucher
-/// batch of one voucher and an allowed MAC address per hotspot (made through the manager's
+/// batch of one voucher, an allowed MAC address and a unit registration token per hotspot (made through the manager's
 /// own API).
 const MAC: &str = "02:00:00:00:00:01";
 
 struct Inside {
+    token: [i64; 2],
     voucher: [i64; 2],
     batch: [i64; 2],
 }
 
 async fn inside(world: &World) -> Inside {
     let mut inside = Inside {
+        token: [0; 2],
         voucher: [0; 2],
         batch: [0; 2],
     };
@@ -162,6 +179,16 @@ async fn inside(world: &World) -> Inside {
             )
             .await;
         assert_eq!(status, StatusCode::CREATED);
+        let (_, _, text) = world
+            .send(
+                Who::Admin,
+                "POST",
+                &format!("/api/v1/hotspots/{}/unit-tokens", world.hotspot[t]),
+                Some("{}"),
+            )
+            .await;
+        let token: serde_json::Value = serde_json::from_str(&text).unwrap();
+        inside.token[t] = token["id"].as_i64().unwrap();
     }
     inside
 }
@@ -260,7 +287,8 @@ async fn walk(backend: Backend) {
                     .replace("{account}", &world.customer[t].to_string())
                     .replace("{voucher}", &objects.voucher[t].to_string())
                     .replace("{batch}", &objects.batch[t].to_string())
-                    .replace("{mac}", MAC);
+                    .replace("{mac}", MAC)
+                    .replace("{token}", &objects.token[t].to_string());
                 let before = world.dump().await;
                 let (status, location, text) = world
                     .send(

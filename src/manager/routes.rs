@@ -9,7 +9,7 @@ use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use super::ManagerState;
 use super::areas::{
-    accounts, audit, dashboard, hotspots, login, macs, password, preferences, resellers,
+    accounts, audit, dashboard, hotspots, login, macs, password, preferences, resellers, units,
     voucher_pages, voucher_print,
 };
 use super::auth::{Role, guard};
@@ -73,6 +73,7 @@ macro_rules! routes {
 use Access::{Account as ACCOUNT, Public as PUBLIC};
 const ADMIN: Access = Access::Role(Role::Admin);
 const RESELLER: Access = Access::Role(Role::Reseller);
+const CUSTOMER: Access = Access::Role(Role::Customer);
 const DESK: Access = Access::Role(Role::Desk);
 
 routes! {
@@ -106,6 +107,9 @@ routes! {
     GET "/hotspots/{hotspot}/macs" => macs::page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/macs" => macs::add_page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/macs/{mac}/delete" => macs::remove_page, DESK, Hotspot;
+    GET "/hotspots/{hotspot}/units" => units::page, CUSTOMER, Hotspot;
+    POST "/hotspots/{hotspot}/units/tokens" => units::create_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/units/tokens/{token}/revoke" => units::revoke_page, RESELLER, Hotspot;
     GET "/hotspots/{hotspot}/vouchers" => voucher_pages::page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/vouchers" => voucher_pages::create_page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/vouchers/portal" => voucher_pages::portal_page, RESELLER, Hotspot;
@@ -137,6 +141,9 @@ routes! {
     GET "/api/v1/hotspots/{hotspot}/macs" => macs::list_api, DESK, Hotspot;
     POST "/api/v1/hotspots/{hotspot}/macs" => macs::add_api, DESK, Hotspot;
     DELETE "/api/v1/hotspots/{hotspot}/macs/{mac}" => macs::remove_api, DESK, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/units" => units::api, CUSTOMER, Hotspot;
+    POST "/api/v1/hotspots/{hotspot}/unit-tokens" => units::create_api, RESELLER, Hotspot;
+    DELETE "/api/v1/hotspots/{hotspot}/unit-tokens/{token}" => units::revoke_api, RESELLER, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/vouchers" => voucher_pages::list_api, DESK, Hotspot;
     POST "/api/v1/hotspots/{hotspot}/vouchers" => voucher_pages::create_api, DESK, Hotspot;
     PUT "/api/v1/hotspots/{hotspot}/vouchers/portal" => voucher_pages::portal_api, RESELLER, Hotspot;

@@ -186,6 +186,8 @@ impl World {
                     ("voucher_batches", "*"),
                     ("vouchers", "*"),
                     ("hotspot_settings", "*"),
+                    ("unit_tokens", "*"),
+                    ("units", "*"),
                 ] {
                     for r in c.query(&format!("SELECT {cols} FROM {t}"), &[])? {
                         out.push(format!("{t}: {r:?}"));

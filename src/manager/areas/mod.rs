@@ -12,6 +12,7 @@ pub mod password;
 pub mod preferences;
 pub mod resellers;
 pub mod settings_doc;
+pub mod units;
 pub mod voucher_batch;
 pub mod voucher_pages;
 pub mod voucher_print;

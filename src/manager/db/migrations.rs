@@ -134,6 +134,24 @@ pub const SQLITE: &[Migration] = &[
                 created_by TEXT NOT NULL,
                 created_at INTEGER NOT NULL,
                 PRIMARY KEY (hotspot_id, revision))",
+            // Registration tokens: one-time, expiring, stored as SHA-256 (shown once).
+            "CREATE TABLE unit_tokens (
+                id INTEGER PRIMARY KEY,
+                hotspot_id INTEGER NOT NULL REFERENCES hotspots(id) ON DELETE CASCADE,
+                note TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,
+                created_by TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                used_at INTEGER,
+                revoked_at INTEGER)",
+            // Units registered with a token (filled by the sync issue's registration).
+            "CREATE TABLE units (
+                id INTEGER PRIMARY KEY,
+                hotspot_id INTEGER NOT NULL REFERENCES hotspots(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                registered_at INTEGER NOT NULL,
+                last_seen INTEGER)",
         ],
     },
 ];
@@ -257,6 +275,24 @@ pub const POSTGRES: &[Migration] = &[
                 created_by TEXT NOT NULL,
                 created_at BIGINT NOT NULL,
                 PRIMARY KEY (hotspot_id, revision))",
+            // Registration tokens: one-time, expiring, stored as SHA-256 (shown once).
+            "CREATE TABLE unit_tokens (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                hotspot_id BIGINT NOT NULL REFERENCES hotspots(id) ON DELETE CASCADE,
+                note TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,
+                created_by TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                used_at BIGINT,
+                revoked_at BIGINT)",
+            // Units registered with a token (filled by the sync issue's registration).
+            "CREATE TABLE units (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                hotspot_id BIGINT NOT NULL REFERENCES hotspots(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                registered_at BIGINT NOT NULL,
+                last_seen BIGINT)",
         ],
     },
 ];
