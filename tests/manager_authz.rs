@@ -10,6 +10,8 @@ mod common;
 use axum::http::StatusCode;
 use common::manager::{Backend, EVERYONE, Who, World};
 use common::postgres::Postgres;
+use hotspotd::manager::areas::records::{self, GuestSeen, SessionReport};
+use hotspotd::manager::db::Mode;
 use hotspotd::manager::routes::{ROUTES, Scope};
 
 /// Who may call each route, from ROLES.md: `*` anyone, otherwise role letters (Admin,
@@ -91,6 +93,19 @@ const EXPECT: &[(&str, &str, &str)] = &[
         "/api/v1/hotspots/{hotspot}/unit-tokens/{token}",
         "AR",
     ),
+    // Guests (desk too: list, connected, traffic, delete); devices and sessions: R and C.
+    ("GET", "/hotspots/{hotspot}/guests", "ARCD"),
+    ("POST", "/hotspots/{hotspot}/guests/{guest}/delete", "ARCD"),
+    ("GET", "/hotspots/{hotspot}/devices", "ARC"),
+    ("GET", "/hotspots/{hotspot}/sessions", "ARC"),
+    ("GET", "/api/v1/hotspots/{hotspot}/guests", "ARCD"),
+    (
+        "DELETE",
+        "/api/v1/hotspots/{hotspot}/guests/{guest}",
+        "ARCD",
+    ),
+    ("GET", "/api/v1/hotspots/{hotspot}/devices", "ARC"),
+    ("GET", "/api/v1/hotspots/{hotspot}/sessions", "ARC"),
     // Vouchers: every staff account of the hotspot (the desk sees all of its hotspot's);
     // where QR codes lead is technical, so the reseller's.
     ("GET", "/hotspots/{hotspot}/vouchers", "ARCD"),
@@ -133,11 +148,13 @@ const EXPECT: &[(&str, &str, &str)] = &[
 ];
 
 /// Objects inside each world's two hotspots that paths name beside the hotspot: a voucher
-/// batch of one voucher, an allowed MAC address and a unit registration token per hotspot (made through the manager's
+/// batch of one voucher, an allowed MAC address, a unit registration token and a guest
+/// online (stored through the manager's own ingest functions) per hotspot (made through the manager's
 /// own API).
 const MAC: &str = "02:00:00:00:00:01";
 
 struct Inside {
+    guest: [i64; 2],
     token: [i64; 2],
     voucher: [i64; 2],
     batch: [i64; 2],
@@ -145,6 +162,7 @@ struct Inside {
 
 async fn inside(world: &World) -> Inside {
     let mut inside = Inside {
+        guest: [0; 2],
         token: [0; 2],
         voucher: [0; 2],
         batch: [0; 2],
@@ -189,6 +207,36 @@ async fn inside(world: &World) -> Inside {
             .await;
         let token: serde_json::Value = serde_json::from_str(&text).unwrap();
         inside.token[t] = token["id"].as_i64().unwrap();
+        let hotspot = world.hotspot[t];
+        inside.guest[t] = world
+            .db
+            .tx(Mode::Write, move |c| {
+                let id = records::guest_seen(
+                    c,
+                    hotspot,
+                    &GuestSeen {
+                        uid: "g1",
+                        username: "ann@example.com",
+                        method: "email",
+                        at: 1,
+                    },
+                )?;
+                let s = SessionReport {
+                    uid: "s1",
+                    guest_id: id,
+                    mac: "02:00:00:00:00:09",
+                    ip: "10.77.0.9",
+                    unit: "lobby",
+                    started_at: 1,
+                    ended_at: None,
+                    bytes_down: 10,
+                    bytes_up: 1,
+                };
+                records::session(c, hotspot, &s)?;
+                Ok::<_, hotspotd::manager::db::DbError>(id)
+            })
+            .await
+            .unwrap();
     }
     inside
 }
@@ -288,7 +336,8 @@ async fn walk(backend: Backend) {
                     .replace("{voucher}", &objects.voucher[t].to_string())
                     .replace("{batch}", &objects.batch[t].to_string())
                     .replace("{mac}", MAC)
-                    .replace("{token}", &objects.token[t].to_string());
+                    .replace("{token}", &objects.token[t].to_string())
+                    .replace("{guest}", &objects.guest[t].to_string());
                 let before = world.dump().await;
                 let (status, location, text) = world
                     .send(

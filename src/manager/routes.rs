@@ -9,8 +9,8 @@ use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use super::ManagerState;
 use super::areas::{
-    accounts, audit, dashboard, hotspots, login, macs, password, preferences, resellers, units,
-    voucher_pages, voucher_print,
+    accounts, audit, dashboard, devices, guests, hotspots, login, macs, password, preferences,
+    resellers, sessions, units, voucher_pages, voucher_print,
 };
 use super::auth::{Role, guard};
 use super::pages;
@@ -110,6 +110,10 @@ routes! {
     GET "/hotspots/{hotspot}/units" => units::page, CUSTOMER, Hotspot;
     POST "/hotspots/{hotspot}/units/tokens" => units::create_page, RESELLER, Hotspot;
     POST "/hotspots/{hotspot}/units/tokens/{token}/revoke" => units::revoke_page, RESELLER, Hotspot;
+    GET "/hotspots/{hotspot}/guests" => guests::page, DESK, Hotspot;
+    POST "/hotspots/{hotspot}/guests/{guest}/delete" => guests::delete_page, DESK, Hotspot;
+    GET "/hotspots/{hotspot}/devices" => devices::page, CUSTOMER, Hotspot;
+    GET "/hotspots/{hotspot}/sessions" => sessions::page, CUSTOMER, Hotspot;
     GET "/hotspots/{hotspot}/vouchers" => voucher_pages::page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/vouchers" => voucher_pages::create_page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/vouchers/portal" => voucher_pages::portal_page, RESELLER, Hotspot;
@@ -144,6 +148,10 @@ routes! {
     GET "/api/v1/hotspots/{hotspot}/units" => units::api, CUSTOMER, Hotspot;
     POST "/api/v1/hotspots/{hotspot}/unit-tokens" => units::create_api, RESELLER, Hotspot;
     DELETE "/api/v1/hotspots/{hotspot}/unit-tokens/{token}" => units::revoke_api, RESELLER, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/guests" => guests::list_api, DESK, Hotspot;
+    DELETE "/api/v1/hotspots/{hotspot}/guests/{guest}" => guests::delete_api, DESK, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/devices" => devices::api, CUSTOMER, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/sessions" => sessions::api, CUSTOMER, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/vouchers" => voucher_pages::list_api, DESK, Hotspot;
     POST "/api/v1/hotspots/{hotspot}/vouchers" => voucher_pages::create_api, DESK, Hotspot;
     PUT "/api/v1/hotspots/{hotspot}/vouchers/portal" => voucher_pages::portal_api, RESELLER, Hotspot;

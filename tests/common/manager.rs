@@ -188,6 +188,9 @@ impl World {
                     ("hotspot_settings", "*"),
                     ("unit_tokens", "*"),
                     ("units", "*"),
+                    ("guests", "*"),
+                    ("devices", "*"),
+                    ("guest_sessions", "*"),
                 ] {
                     for r in c.query(&format!("SELECT {cols} FROM {t}"), &[])? {
                         out.push(format!("{t}: {r:?}"));

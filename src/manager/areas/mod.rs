@@ -5,12 +5,16 @@
 pub mod accounts;
 pub mod audit;
 pub mod dashboard;
+pub mod devices;
+pub mod guests;
 pub mod hotspots;
 pub mod login;
 pub mod macs;
 pub mod password;
 pub mod preferences;
+pub mod records;
 pub mod resellers;
+pub mod sessions;
 pub mod settings_doc;
 pub mod units;
 pub mod voucher_batch;
