@@ -84,6 +84,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Mac(cmd) => cli::mac(&paths()?, &cmd)?,
         Command::Garden(cmd) => cli::garden(&paths()?, &cmd)?,
         Command::Settings(cmd) => cli::settings(&paths()?, &cli.config, &cmd)?,
+        Command::Asset(cmd) => cli::asset(&paths()?, &cmd)?,
     };
     print!("{output}");
     Ok(())

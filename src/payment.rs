@@ -13,8 +13,14 @@ use crate::store::{Order, Profile, Store, StoreError};
 /// What the guest sees while an order waits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaymentStep {
-    /// Instructions shown on the waiting page.
-    Show(String),
+    /// Instructions shown on the waiting page: a guest text's key (`portal-templates/locales`)
+    /// and its arguments, shown in the guest's language.
+    Show {
+        /// The text's key.
+        key: &'static str,
+        /// Its arguments.
+        args: Vec<(&'static str, String)>,
+    },
     /// Send the guest to the provider's page (must be in the walled garden).
     Redirect(String),
 }
@@ -36,10 +42,14 @@ impl Provider for PayAtDesk {
     }
 
     fn instructions(&self, order: &Order, profile: &Profile, price: &str) -> PaymentStep {
-        PaymentStep::Show(format!(
-            "Please pay {price} for \"{}\" at the front desk and show this reference: {}. This page logs you in as soon as staff confirm.",
-            profile.name_for_users, order.reference
-        ))
+        PaymentStep::Show {
+            key: "order-pay-at-desk",
+            args: vec![
+                ("price", price.to_owned()),
+                ("profile", profile.name_for_users.clone()),
+                ("reference", order.reference.clone()),
+            ],
+        }
     }
 }
 

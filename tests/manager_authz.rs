@@ -47,6 +47,10 @@ const EXPECT: &[(&str, &str, &str)] = &[
     ("POST", "/accounts/{account}/delete", "AR"),
     // Audit log: admin all, reseller own tenants.
     ("GET", "/audit", "AR"),
+    // API tokens: everyone their own (not even the admin another's).
+    ("GET", "/tokens", "ARCD"),
+    ("POST", "/tokens", "ARCD"),
+    ("POST", "/tokens/{token}/revoke", "ARCD"),
     ("GET", "/api/v1/me", "ARCD"),
     ("POST", "/api/v1/me/password", "ARCD"),
     ("GET", "/api/v1/dashboard", "ARCD"),
@@ -83,14 +87,14 @@ const EXPECT: &[(&str, &str, &str)] = &[
     ("POST", "/hotspots/{hotspot}/units/tokens", "AR"),
     (
         "POST",
-        "/hotspots/{hotspot}/units/tokens/{token}/revoke",
+        "/hotspots/{hotspot}/units/tokens/{unit_token}/revoke",
         "AR",
     ),
     ("GET", "/api/v1/hotspots/{hotspot}/units", "ARC"),
     ("POST", "/api/v1/hotspots/{hotspot}/unit-tokens", "AR"),
     (
         "DELETE",
-        "/api/v1/hotspots/{hotspot}/unit-tokens/{token}",
+        "/api/v1/hotspots/{hotspot}/unit-tokens/{unit_token}",
         "AR",
     ),
     // Guests (desk too: list, connected, traffic, delete); devices and sessions: R and C.
@@ -145,6 +149,9 @@ const EXPECT: &[(&str, &str, &str)] = &[
         "ARCD",
     ),
     ("GET", "/api/v1/hotspots/{hotspot}/voucher-batches", "ARCD"),
+    ("GET", "/api/v1/tokens", "ARCD"),
+    ("POST", "/api/v1/tokens", "ARCD"),
+    ("DELETE", "/api/v1/tokens/{token}", "ARCD"),
 ];
 
 /// Objects inside each world's two hotspots that paths name beside the hotspot: a voucher
@@ -252,7 +259,11 @@ fn letter(who: Who) -> char {
 }
 
 /// Whether an object of tenant `t` (0 = A, 1 = B) reached through `scope` is `who`'s own.
+/// The API tokens of the world belong to reseller A (tenant 0) and reseller B (tenant 1).
 fn owns(who: Who, scope: Scope, t: usize) -> bool {
+    if scope == Scope::Token {
+        return (who, t) == (Who::ResellerA, 0) || (who, t) == (Who::ResellerB, 1);
+    }
     match who {
         Who::Anonymous => false,
         Who::Admin => true,
@@ -269,13 +280,13 @@ fn body(path: &str, n: usize) -> String {
     let m = n % 256;
     if path.starts_with("/api/") {
         format!(
-            r#"{{"name":"Name {n}","username":"user{n}","role":"customer","disabled":true,
+            r#"{{"name":"Name {n}","username":"user{n}","role":"customer","disabled":true,"scope":"read",
                "current":"wrong-password","new":"another-password-{n}","time_zone":"UTC",
                "count":2,"portal_url":"http://10.77.0.1:2050","mac":"02:00:00:00:01:{m:02x}"}}"#
         )
     } else {
         format!(
-            "name=Name+{n}&username=user{n}&role=customer&disabled=true&current=wrong-password\
+            "name=Name+{n}&username=user{n}&role=customer&disabled=true&scope=read&current=wrong-password\
              &new=another-password-{n}&repeat=another-password-{n}&time_zone=UTC&token=x\
              &count=2&portal_url=http%3A%2F%2F10.77.0.1%3A2050&mac=02:00:00:00:01:{m:02x}"
         )
@@ -336,7 +347,8 @@ async fn walk(backend: Backend) {
                     .replace("{voucher}", &objects.voucher[t].to_string())
                     .replace("{batch}", &objects.batch[t].to_string())
                     .replace("{mac}", MAC)
-                    .replace("{token}", &objects.token[t].to_string())
+                    .replace("{unit_token}", &objects.token[t].to_string())
+                    .replace("{token}", &world.token[t].to_string())
                     .replace("{guest}", &objects.guest[t].to_string());
                 let before = world.dump().await;
                 let (status, location, text) = world

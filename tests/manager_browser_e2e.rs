@@ -180,7 +180,7 @@ fn a_desk_creates_prints_and_revokes_a_voucher_batch_in_chromium() {
     // The desk: from its hotspot's page to the vouchers, a batch of three.
     first_login(&b, "aurora-desk", &desk_password, "desk-password-1");
     b.goto(&format!("{URL}{hotspot}"));
-    b.click("nav.sub a");
+    b.click("nav.sub a[href$='/vouchers']");
     wait_for_path(&b, &format!("{hotspot}/vouchers"));
     b.execute("document.getElementById('count').value = ''");
     b.type_into("#count", "3");

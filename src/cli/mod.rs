@@ -2,6 +2,7 @@
 
 mod access;
 mod args;
+mod assets;
 mod clients;
 mod config_check;
 mod error;
@@ -26,6 +27,7 @@ pub use args::{
 };
 
 pub use access::{garden, mac};
+pub use assets::{AssetCommand, asset};
 pub use clients::{auth, clients, deauth, devices, kick, status};
 pub use config_check::{check_config, state_paths};
 pub use error::CliError;
@@ -131,6 +133,9 @@ pub enum Command {
     /// The walled garden: destinations guests reach before login.
     #[command(subcommand)]
     Garden(GardenCommand),
+    /// Images for the splash page (logo, background, banners).
+    #[command(subcommand)]
+    Asset(AssetCommand),
     /// The hotspot settings (name, terms, timeouts, rates, access lists, …): show, change,
     /// export, import; every change is validated and applied at once.
     #[command(subcommand)]

@@ -3,6 +3,7 @@
 
 mod access;
 mod addresses;
+mod assets;
 mod device;
 mod ends;
 mod enforce;

@@ -54,6 +54,18 @@ pub fn cross_checks(
             ));
         }
     }
+    // An image the design names must be stored (a mistyped id would show a broken image).
+    if let Some(assets) = store.assets() {
+        for (field, id) in doc.design.images() {
+            if id.check().is_ok() && !assets.contains(id) {
+                errors.push(SettingsError::new(
+                    field,
+                    format!("no image {id} is stored"),
+                    "add it with `hotspotd asset add FILE` and use the id it prints",
+                ));
+            }
+        }
+    }
     Ok(errors)
 }
 

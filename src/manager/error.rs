@@ -33,6 +33,9 @@ pub enum Error {
     /// The form's CSRF token is missing or not this session's, or it came from another site.
     #[error("this form has expired or came from another site; reload the page and try again")]
     Forbidden,
+    /// A read-only API token tried to change something.
+    #[error("this API token may only read; use one with the write scope")]
+    ReadOnlyToken,
     /// Too many failed logins; try again after this many seconds.
     #[error("too many failed attempts; try again in {0} seconds")]
     Throttled(i64),
@@ -58,7 +61,9 @@ impl Error {
             Error::Unauthenticated => StatusCode::UNAUTHORIZED,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::Invalid { .. } | Error::Settings(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::Forbidden | Error::PasswordChangeRequired => StatusCode::FORBIDDEN,
+            Error::Forbidden | Error::PasswordChangeRequired | Error::ReadOnlyToken => {
+                StatusCode::FORBIDDEN
+            }
             Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -71,6 +76,7 @@ impl Error {
             Error::NotFound => "not_found",
             Error::Invalid { .. } | Error::Settings(_) => "invalid",
             Error::Forbidden => "forbidden",
+            Error::ReadOnlyToken => "read_only_token",
             Error::Throttled(_) => "throttled",
             Error::PasswordChangeRequired => "password_change_required",
             Error::Internal => "internal",

@@ -79,12 +79,28 @@ pub async fn css() -> Response {
 struct ErrorPage {
     title: &'static str,
     message: String,
+    back: String,
+}
+
+/// The path of the page a request came from (its `Referer`), to link back to the form that
+/// needs correcting; only a path of this site (never `//other.site`), else the dashboard.
+fn back_path(req: &Request) -> String {
+    let referer = req
+        .headers()
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok());
+    let path = referer
+        .and_then(|r| r.split_once("://"))
+        .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()));
+    path.filter(|p| !p.starts_with("//") && !p.contains(['"', '<', '>']))
+        .unwrap_or_else(|| "/".to_string())
 }
 
 /// Pages answer errors in HTML (the API keeps the JSON shape): not logged in → the login
 /// form; a one-time password → the password form; anything else → a page with the message.
 pub async fn html_errors(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
+    let back = back_path(&req);
     let res = next.run(req).await;
     let Some(error) = res.extensions().get::<Error>().cloned() else {
         return res;
@@ -107,6 +123,7 @@ pub async fn html_errors(req: Request, next: Next) -> Response {
     let page = ErrorPage {
         title,
         message: error.to_string(),
+        back,
     };
     match page.render() {
         Ok(html) => (error.status(), Html(html)).into_response(),

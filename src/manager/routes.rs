@@ -10,7 +10,7 @@ use axum::routing::{MethodRouter, delete, get, patch, post, put};
 use super::ManagerState;
 use super::areas::{
     accounts, audit, dashboard, devices, guests, hotspots, login, macs, password, preferences,
-    resellers, sessions, units, voucher_pages, voucher_print,
+    resellers, sessions, tokens, units, voucher_pages, voucher_print,
 };
 use super::auth::{Role, guard};
 use super::pages;
@@ -37,6 +37,8 @@ pub enum Scope {
     Hotspot,
     /// `{account}`, a customer or desk account: as its hotspot.
     Account,
+    /// `{token}`, an API token: its own account only (not even the admin's).
+    Token,
 }
 
 /// One route.
@@ -109,7 +111,7 @@ routes! {
     POST "/hotspots/{hotspot}/macs/{mac}/delete" => macs::remove_page, DESK, Hotspot;
     GET "/hotspots/{hotspot}/units" => units::page, CUSTOMER, Hotspot;
     POST "/hotspots/{hotspot}/units/tokens" => units::create_page, RESELLER, Hotspot;
-    POST "/hotspots/{hotspot}/units/tokens/{token}/revoke" => units::revoke_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/units/tokens/{unit_token}/revoke" => units::revoke_page, RESELLER, Hotspot;
     GET "/hotspots/{hotspot}/guests" => guests::page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/guests/{guest}/delete" => guests::delete_page, DESK, Hotspot;
     GET "/hotspots/{hotspot}/devices" => devices::page, CUSTOMER, Hotspot;
@@ -121,6 +123,9 @@ routes! {
     POST "/hotspots/{hotspot}/vouchers/{voucher}/delete" => voucher_pages::delete_page, DESK, Hotspot;
     GET "/hotspots/{hotspot}/vouchers/batches/{batch}/print" => voucher_print::print_page, DESK, Hotspot;
     GET "/hotspots/{hotspot}/vouchers/batches/{batch}/csv" => voucher_print::csv, DESK, Hotspot;
+    GET "/tokens" => tokens::page, DESK, None;
+    POST "/tokens" => tokens::create_page, DESK, None;
+    POST "/tokens/{token}/revoke" => tokens::revoke_page, DESK, Token;
     GET "/api/v1/me" => password::me_api, ACCOUNT, None;
     POST "/api/v1/me/password" => password::change_api, ACCOUNT, None;
     GET "/api/v1/dashboard" => dashboard::api, DESK, None;
@@ -147,7 +152,7 @@ routes! {
     DELETE "/api/v1/hotspots/{hotspot}/macs/{mac}" => macs::remove_api, DESK, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/units" => units::api, CUSTOMER, Hotspot;
     POST "/api/v1/hotspots/{hotspot}/unit-tokens" => units::create_api, RESELLER, Hotspot;
-    DELETE "/api/v1/hotspots/{hotspot}/unit-tokens/{token}" => units::revoke_api, RESELLER, Hotspot;
+    DELETE "/api/v1/hotspots/{hotspot}/unit-tokens/{unit_token}" => units::revoke_api, RESELLER, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/guests" => guests::list_api, DESK, Hotspot;
     DELETE "/api/v1/hotspots/{hotspot}/guests/{guest}" => guests::delete_api, DESK, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/devices" => devices::api, CUSTOMER, Hotspot;
@@ -158,6 +163,9 @@ routes! {
     PUT "/api/v1/hotspots/{hotspot}/vouchers/{voucher}/revoked" => voucher_pages::revoke_api, DESK, Hotspot;
     DELETE "/api/v1/hotspots/{hotspot}/vouchers/{voucher}" => voucher_pages::delete_api, DESK, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/voucher-batches" => voucher_pages::batches_api, DESK, Hotspot;
+    GET "/api/v1/tokens" => tokens::list_api, DESK, None;
+    POST "/api/v1/tokens" => tokens::create_api, DESK, None;
+    DELETE "/api/v1/tokens/{token}" => tokens::revoke_api, DESK, Token;
 }
 
 /// The manager's router, from [`ROUTES`]: each route behind the guard of its own entry.

@@ -1,6 +1,7 @@
 //! Pure domain logic: no I/O, the clock is always passed in.
 
 pub mod access;
+pub mod asset;
 pub mod calendar;
 pub mod entities;
 pub mod form_token;

@@ -13,11 +13,14 @@ use axum::response::{IntoResponse, Response};
 use tracing::warn;
 
 use super::PortalState;
+use super::i18n::Texts;
 use super::pages::client_ipv4;
 
 /// What a guest sees when a form is refused; the page it came from is shown again with a
 /// fresh token, so a real guest just tries again.
-pub const EXPIRED: &str = "This page had expired; please try again.";
+pub fn expired(t: &Texts) -> String {
+    t.get("error-expired")
+}
 
 /// Refuses any request but GET and HEAD whose `Origin` is another site. Browsers send `Origin`
 /// with every form post; `null` (a sandboxed frame, a privacy setting) says nothing, and the

@@ -48,14 +48,54 @@ impl Texts {
 
     /// The message `key` with one argument `{ $name }`.
     pub fn with(&self, key: &str, name: &str, value: impl ToString) -> String {
-        let args = HashMap::from([(
-            std::borrow::Cow::Owned(name.to_owned()),
-            FluentValue::from(value.to_string()),
-        )]);
+        self.args(key, &[(name, value.to_string())])
+    }
+
+    /// The message `key` with several arguments.
+    pub fn args(&self, key: &str, args: &[(&str, String)]) -> String {
+        let args: HashMap<_, _> = args
+            .iter()
+            .map(|(name, value)| {
+                // Whole numbers as numbers, so messages can choose plural forms.
+                let value = match value.parse::<i64>() {
+                    Ok(n) => FluentValue::from(n),
+                    Err(_) => FluentValue::from(value.clone()),
+                };
+                (std::borrow::Cow::Owned((*name).to_owned()), value)
+            })
+            .collect();
         LOCALES
             .try_lookup_with_args(&langid(self.lang), key, &args)
             .unwrap_or_else(|| key.to_owned())
     }
+}
+
+/// The cookie that keeps a guest's chosen language for the following pages (a captive
+/// popup keeps cookies while it is open).
+pub const LANG_COOKIE: &str = "hotspotd_lang";
+
+/// The language for a request: `?lang=` (the switcher), else the language cookie, else
+/// Accept-Language, else the hotspot's default. With `?lang=` also the `Set-Cookie` value
+/// that keeps it.
+pub fn request_lang(
+    query: Option<&str>,
+    headers: &axum::http::HeaderMap,
+    default: Lang,
+) -> (Lang, Option<String>) {
+    use axum::http::header;
+    let chosen = query.and_then(|q| q.parse::<Lang>().ok());
+    let cookie = (headers.get_all(header::COOKIE).iter())
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == LANG_COOKIE)
+        .map(|(_, v)| v);
+    let accept = (headers.get(header::ACCEPT_LANGUAGE)).and_then(|v| v.to_str().ok());
+    let choice = chosen.map(Lang::code).or(cookie);
+    let lang = negotiate(choice, accept, default);
+    let set = chosen
+        .map(|l| format!("{LANG_COOKIE}={l}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly"));
+    (lang, set)
 }
 
 /// The language for a request: the guest's explicit choice (`?lang=` / the switcher), else the
@@ -112,3 +152,6 @@ mod tests {
         assert_eq!(distinct.len(), Lang::ALL.len(), "{texts:?}");
     }
 }
+
+#[cfg(test)]
+mod keys;

@@ -1,13 +1,17 @@
 //! The guest web portal: captured HTTP is redirected here, guests log in, see their status and
 //! log out, and the OS asks the RFC 8908 API whether it is captive.
 
+mod assets;
 mod captive_api;
 mod capture;
 mod forgery;
 pub mod i18n;
+mod messages;
+mod page;
 mod pages;
 mod server;
 mod signup;
+pub mod splash;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -35,6 +39,8 @@ pub struct PortalState {
     /// Whether priced profiles exist, and when that was last asked (unix seconds): the splash
     /// shows a "Buy access" link without a database query per page view.
     offers_cache: Arc<(AtomicBool, AtomicI64)>,
+    /// Splash images already read from the data directory.
+    assets: Arc<assets::AssetCache>,
 }
 
 /// How long the "any offers?" answer is reused.
@@ -103,6 +109,7 @@ impl PortalState {
             portal_addrs: c.portal_addrs().into(),
             connections: Arc::new(connections),
             offers_cache: Arc::new((AtomicBool::new(false), AtomicI64::new(i64::MIN / 2))),
+            assets: Arc::default(),
             gateway,
         }
     }
@@ -119,6 +126,7 @@ pub fn app(state: PortalState) -> Router {
         .route("/api/captive", get(captive_api::captive))
         .route("/signup", get(signup::offers).post(signup::order))
         .route("/order/{reference}", get(signup::progress))
+        .route("/assets/{name}", get(assets::asset))
         .layer(middleware::from_fn(no_store))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -131,11 +139,13 @@ pub fn app(state: PortalState) -> Router {
         .with_state(state)
 }
 
-/// Portal answers depend on who asks and when: nothing may be cached.
+/// Portal answers depend on who asks and when: nothing may be cached, but for answers that
+/// say otherwise themselves (the content-addressed splash images).
 async fn no_store(req: axum::extract::Request, next: middleware::Next) -> axum::response::Response {
     let mut res = next.run(req).await;
     res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
     res
 }
 

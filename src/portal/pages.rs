@@ -1,37 +1,32 @@
 //! Splash, login, status and logout pages (askama templates in `portal-templates/`).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use askama::Template;
 use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tracing::error;
 
 use super::PortalState;
-use super::forgery::{self, EXPIRED};
+use super::forgery::{self, expired};
+use super::i18n::{Texts, request_lang};
+use super::messages::login_error;
+use super::page::Page;
+use super::splash::{self, SplashContext};
 use crate::gateway::{Credentials, LoginError, now};
+use crate::model::settings::Lang;
+use crate::model::settings::design::Day;
 use crate::model::units::{format_duration, format_size};
-
-#[derive(Template)]
-#[template(path = "splash.html")]
-struct Splash<'a> {
-    hotspot_name: &'a str,
-    terms: &'a str,
-    dst: &'a str,
-    error: Option<String>,
-    notice: Option<&'a str>,
-    account_open: bool,
-    has_offers: bool,
-    token: String,
-}
 
 #[derive(Template)]
 #[template(path = "status.html")]
 struct Status<'a> {
-    hotspot_name: &'a str,
+    t: Texts,
+    page: Page,
     profile: String,
     profile_ends: Option<String>,
     uptime_left: Option<String>,
@@ -40,7 +35,7 @@ struct Status<'a> {
     downloaded: String,
     uploaded: String,
     dst: &'a str,
-    error: Option<&'a str>,
+    error: Option<String>,
     token: String,
 }
 
@@ -81,40 +76,68 @@ fn safe_dst(dst: Option<&str>) -> &str {
 
 /// What the splash shows besides the form.
 #[derive(Default)]
-struct SplashMessage<'a> {
+struct SplashMessage {
     error: Option<String>,
-    notice: Option<&'a str>,
+    notice: Option<String>,
     /// Open the account form (the error was about it).
     account: bool,
 }
 
+/// Splash views so far: each view shows the next of the day's banners.
+static VIEWS: AtomicUsize = AtomicUsize::new(0);
+
 async fn splash_page(
     state: &PortalState,
     peer: SocketAddr,
+    lang: Lang,
     status: StatusCode,
     dst: &str,
-    message: SplashMessage<'_>,
+    message: SplashMessage,
 ) -> Response {
-    let h = state.gateway.hotspot();
-    render(
-        status,
-        &Splash {
-            hotspot_name: &h.name,
-            terms: &h.terms_text(h.default_language),
-            dst,
-            error: message.error,
-            notice: message.notice,
-            account_open: message.account,
-            has_offers: state.has_offers().await,
-            token: forgery::token_for(state, peer),
-        },
-    )
+    let ctx = SplashContext {
+        lang,
+        dst: dst.to_owned(),
+        token: forgery::token_for(state, peer),
+        error: message.error,
+        notice: message.notice,
+        account_open: message.account,
+        has_offers: state.has_offers().await,
+        today: Day(chrono::Local::now().date_naive()),
+        rotation: VIEWS.fetch_add(1, Ordering::Relaxed),
+    };
+    match splash::render(&state.gateway.hotspot(), &ctx) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            error!(error = %e, "splash template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "portal error").into_response()
+        }
+    }
 }
 
-/// Query of the splash page.
+/// The guest's language for this request, and the cookie keeping a choice made now.
+pub fn guest_lang(
+    state: &PortalState,
+    query: Option<&str>,
+    headers: &HeaderMap,
+) -> (Lang, Option<String>) {
+    request_lang(query, headers, state.gateway.hotspot().default_language)
+}
+
+/// Adds the language cookie to a page when the guest just chose a language.
+pub fn keeping_lang(cookie: Option<String>, res: Response) -> Response {
+    let mut res = res;
+    if let Some(value) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        res.headers_mut().append(header::SET_COOKIE, value);
+    }
+    res
+}
+
+/// Query of the splash and status pages.
 #[derive(Debug, Deserialize)]
 pub struct DstQuery {
     dst: Option<String>,
+    /// The language switcher's choice.
+    lang: Option<String>,
 }
 
 /// `GET /`: the splash page, or the status page for a guest already online.
@@ -122,19 +145,23 @@ pub async fn splash(
     State(state): State<PortalState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(q): Query<DstQuery>,
+    headers: HeaderMap,
 ) -> Response {
+    let (lang, cookie) = guest_lang(&state, q.lang.as_deref(), &headers);
     let online = state.client_at(peer).await.is_some();
     if online {
-        return Redirect::to("/status").into_response();
+        return keeping_lang(cookie, Redirect::to("/status").into_response());
     }
-    splash_page(
+    let page = splash_page(
         &state,
         peer,
+        lang,
         StatusCode::OK,
         safe_dst(q.dst.as_deref()),
         SplashMessage::default(),
     )
-    .await
+    .await;
+    keeping_lang(cookie, page)
 }
 
 /// Body of either login form: a voucher code, or a username and password.
@@ -154,28 +181,32 @@ pub struct LoginForm {
 pub async fn login(
     State(state): State<PortalState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
+    let (lang, _) = guest_lang(&state, None, &headers);
+    let t = Texts::new(lang);
     let dst = safe_dst(form.dst.as_deref()).to_string();
     let account = form.username.is_some();
     let message = |e: &LoginError| SplashMessage {
-        error: Some(e.to_string()),
+        error: Some(login_error(&t, e)),
         notice: None,
         account,
     };
     if !forgery::token_valid(&state, peer, form.token.as_deref()) {
         let expired = SplashMessage {
-            error: Some(EXPIRED.into()),
+            error: Some(expired(&t)),
             notice: None,
             account,
         };
         // Not the forged post's destination either.
-        return splash_page(&state, peer, StatusCode::FORBIDDEN, "", expired).await;
+        return splash_page(&state, peer, lang, StatusCode::FORBIDDEN, "", expired).await;
     }
     let Some(ip) = client_ipv4(peer) else {
         return splash_page(
             &state,
             peer,
+            lang,
             StatusCode::BAD_REQUEST,
             &dst,
             message(&LoginError::UnknownDevice),
@@ -207,7 +238,7 @@ pub async fn login(
                     StatusCode::UNAUTHORIZED
                 }
             };
-            let page = splash_page(&state, peer, status, &dst, message(&e)).await;
+            let page = splash_page(&state, peer, lang, status, &dst, message(&e)).await;
             match e {
                 // The same number of seconds as the message says.
                 LoginError::Throttled(secs) => {
@@ -224,47 +255,54 @@ pub async fn status(
     State(state): State<PortalState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(q): Query<DstQuery>,
+    headers: HeaderMap,
 ) -> Response {
-    status_page(
+    let (lang, cookie) = guest_lang(&state, q.lang.as_deref(), &headers);
+    let page = status_page(
         &state,
         peer,
+        lang,
         StatusCode::OK,
         safe_dst(q.dst.as_deref()),
         None,
     )
-    .await
+    .await;
+    keeping_lang(cookie, page)
 }
 
 /// The status page of the device at `peer`, or a redirect to the splash when it is not online.
 async fn status_page(
     state: &PortalState,
     peer: SocketAddr,
+    lang: Lang,
     code: StatusCode,
     dst: &str,
-    error: Option<&str>,
+    error: Option<String>,
 ) -> Response {
     let Some(c) = state.client_at(peer).await else {
         return Redirect::to("/").into_response();
     };
+    let t = Texts::new(lang);
     render(
         code,
         &Status {
-            hotspot_name: &state.gateway.hotspot().name,
+            page: Page::new(&state.gateway.hotspot(), &t, "/status", dst),
             profile: c.profile_for_users.clone(),
             profile_ends: c
                 .profile_ends_at
                 .map(|end| format_duration(u64::try_from(end - now()).unwrap_or(0)))
-                .map(|left| format!("{left} from now")),
+                .map(|left| t.with("status-from-now", "left", left)),
             uptime_left: c.uptime_left.map(format_duration),
             time_left: format_duration(c.seconds_left),
             data_left: c
                 .bytes_left
-                .map_or_else(|| "unlimited".to_string(), format_size),
+                .map_or_else(|| t.get("status-unlimited"), format_size),
             downloaded: format_size(c.bytes_down),
             uploaded: format_size(c.bytes_up),
             dst,
             error,
             token: forgery::token_for(state, peer),
+            t,
         },
     )
 }
@@ -282,10 +320,14 @@ pub struct LogoutForm {
 pub async fn logout(
     State(state): State<PortalState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Form(form): Form<LogoutForm>,
 ) -> Response {
+    let (lang, _) = guest_lang(&state, None, &headers);
+    let t = Texts::new(lang);
     if !forgery::token_valid(&state, peer, form.token.as_deref()) {
-        return status_page(&state, peer, StatusCode::FORBIDDEN, "", Some(EXPIRED)).await;
+        let error = Some(expired(&t));
+        return status_page(&state, peer, lang, StatusCode::FORBIDDEN, "", error).await;
     }
     let Some(ip) = client_ipv4(peer) else {
         return Redirect::to("/").into_response();
@@ -294,7 +336,7 @@ pub async fn logout(
         Ok(_) => (
             StatusCode::OK,
             SplashMessage {
-                notice: Some("You are logged out."),
+                notice: Some(t.get("logged-out")),
                 ..Default::default()
             },
         ),
@@ -308,8 +350,8 @@ pub async fn logout(
                 }
             };
             let error = match e {
-                LoginError::Internal(_) => "Logging out failed; please ask staff.".into(),
-                e => e.to_string(),
+                LoginError::Internal(_) => t.get("logout-failed"),
+                e => login_error(&t, &e),
             };
             let failed = SplashMessage {
                 error: Some(error),
@@ -318,5 +360,5 @@ pub async fn logout(
             (code, failed)
         }
     };
-    splash_page(&state, peer, code, "", message).await
+    splash_page(&state, peer, lang, code, "", message).await
 }

@@ -5,14 +5,17 @@ use std::net::SocketAddr;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{ConnectInfo, Path, State};
-use axum::http::StatusCode;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tracing::error;
 
 use super::PortalState;
-use super::pages::{client_ipv4, render};
+use super::i18n::Texts;
+use super::messages::{login_error, order_error};
+use super::page::Page;
+use super::pages::{client_ipv4, guest_lang, keeping_lang, render};
 use crate::gateway::{OrderError, OrderProgress};
 use crate::model::units::{format_duration, format_price};
 use crate::payment::PaymentStep;
@@ -27,8 +30,9 @@ struct Offer {
 
 #[derive(Template)]
 #[template(path = "signup.html")]
-struct Signup<'a> {
-    hotspot_name: &'a str,
+struct Signup {
+    t: Texts,
+    page: Page,
     offers: Vec<Offer>,
     error: Option<String>,
 }
@@ -36,13 +40,19 @@ struct Signup<'a> {
 #[derive(Template)]
 #[template(path = "order.html")]
 struct OrderPage<'a> {
-    hotspot_name: &'a str,
+    t: Texts,
+    page: Page,
     reference: &'a str,
     message: String,
     waiting: bool,
 }
 
-async fn offers_page(state: &PortalState, status: StatusCode, error: Option<String>) -> Response {
+async fn offers_page(
+    state: &PortalState,
+    t: Texts,
+    status: StatusCode,
+    error: Option<String>,
+) -> Response {
     let offers = match state.gateway.offers().await {
         Ok(list) => list,
         Err(e) => {
@@ -54,12 +64,14 @@ async fn offers_page(state: &PortalState, status: StatusCode, error: Option<Stri
         .into_iter()
         .map(|p| Offer {
             details: match p.clock.validity_secs {
-                Some(v) => format!(
-                    "Valid {} from first use; up to {} device(s).",
-                    format_duration(v),
-                    p.shared_users
+                Some(v) => t.args(
+                    "signup-valid",
+                    &[
+                        ("validity", format_duration(v)),
+                        ("devices", p.shared_users.to_string()),
+                    ],
                 ),
-                None => format!("Up to {} device(s).", p.shared_users),
+                None => t.with("signup-devices", "devices", p.shared_users),
             },
             price: format_price(p.price_cents.unwrap_or(0)),
             id: p.name,
@@ -69,16 +81,30 @@ async fn offers_page(state: &PortalState, status: StatusCode, error: Option<Stri
     render(
         status,
         &Signup {
-            hotspot_name: &state.gateway.hotspot().name,
+            page: Page::new(&state.gateway.hotspot(), &t, "/signup", ""),
+            t,
             offers,
             error,
         },
     )
 }
 
+/// Query of the signup and order pages.
+#[derive(Debug, Deserialize)]
+pub struct LangQuery {
+    /// The language switcher's choice.
+    lang: Option<String>,
+}
+
 /// `GET /signup`: priced profiles.
-pub async fn offers(State(state): State<PortalState>) -> Response {
-    offers_page(&state, StatusCode::OK, None).await
+pub async fn offers(
+    State(state): State<PortalState>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let (lang, cookie) = guest_lang(&state, q.lang.as_deref(), &headers);
+    let page = offers_page(&state, Texts::new(lang), StatusCode::OK, None).await;
+    keeping_lang(cookie, page)
 }
 
 /// Body of the order form.
@@ -91,15 +117,13 @@ pub struct OrderForm {
 pub async fn order(
     State(state): State<PortalState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Form(form): Form<OrderForm>,
 ) -> Response {
+    let t = Texts::new(guest_lang(&state, None, &headers).0);
     let Some(ip) = client_ipv4(peer) else {
-        return offers_page(
-            &state,
-            StatusCode::BAD_REQUEST,
-            Some(OrderError::UnknownDevice.to_string()),
-        )
-        .await;
+        let error = Some(order_error(&t, &OrderError::UnknownDevice));
+        return offers_page(&state, t, StatusCode::BAD_REQUEST, error).await;
     };
     match state.gateway.create_order(ip, form.profile).await {
         Ok(reference) => Redirect::to(&format!("/order/{reference}")).into_response(),
@@ -111,7 +135,8 @@ pub async fn order(
                 OrderError::TooManyOrders | OrderError::Busy => StatusCode::TOO_MANY_REQUESTS,
                 _ => StatusCode::BAD_REQUEST,
             };
-            offers_page(&state, status, Some(e.to_string())).await
+            let error = Some(order_error(&t, &e));
+            offers_page(&state, t, status, error).await
         }
     }
 }
@@ -122,37 +147,40 @@ pub async fn progress(
     State(state): State<PortalState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(reference): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
 ) -> Response {
+    let (lang, cookie) = guest_lang(&state, q.lang.as_deref(), &headers);
+    let t = Texts::new(lang);
     let settings = state.gateway.hotspot();
-    let name = &settings.name;
+    let path = format!("/order/{reference}");
     let page = |status, message: String, waiting| {
-        render(
+        let page = render(
             status,
             &OrderPage {
-                hotspot_name: name,
+                page: Page::new(&settings, &t, &path, ""),
+                t,
                 reference: &reference,
                 message,
                 waiting,
             },
-        )
+        );
+        keeping_lang(cookie.clone(), page)
     };
     let Some(ip) = client_ipv4(peer) else {
-        return page(
-            StatusCode::BAD_REQUEST,
-            OrderError::UnknownDevice.to_string(),
-            false,
-        );
+        let message = order_error(&t, &OrderError::UnknownDevice);
+        return page(StatusCode::BAD_REQUEST, message, false);
     };
     match state.gateway.order_progress(ip, reference.clone()).await {
-        Ok(OrderProgress::Pending(PaymentStep::Show(text))) => page(StatusCode::OK, text, true),
+        Ok(OrderProgress::Pending(PaymentStep::Show { key, args })) => {
+            page(StatusCode::OK, t.args(key, &args), true)
+        }
         Ok(OrderProgress::Pending(PaymentStep::Redirect(url))) => {
             Redirect::to(&url).into_response()
         }
         Ok(OrderProgress::Online(_)) => Redirect::to("/status").into_response(),
-        Ok(OrderProgress::Cancelled) => {
-            page(StatusCode::OK, "This order was cancelled.".into(), false)
-        }
-        Ok(OrderProgress::Refused(e)) => page(StatusCode::FORBIDDEN, e.to_string(), false),
-        Err(e) => page(StatusCode::NOT_FOUND, e.to_string(), false),
+        Ok(OrderProgress::Cancelled) => page(StatusCode::OK, t.get("order-cancelled"), false),
+        Ok(OrderProgress::Refused(e)) => page(StatusCode::FORBIDDEN, login_error(&t, &e), false),
+        Err(e) => page(StatusCode::NOT_FOUND, order_error(&t, &e), false),
     }
 }

@@ -2,6 +2,7 @@
 //! through [`SharedStore::run`], which moves the work off the runtime.
 
 mod access;
+mod assets;
 mod key;
 mod migrations;
 mod orders;
@@ -19,6 +20,7 @@ use thiserror::Error;
 
 pub use crate::model::entities::{NewProfile, Profile, User};
 pub use access::{GardenEntry, MacRule};
+pub use assets::AssetDir;
 pub use key::{KeyError, load_or_create_key};
 pub use orders::{ORDER_LIMITS, Order, OrderLimits, OrderRefusal, OrderState};
 pub use session_parts::{ProfileSwitch, SessionPart};

@@ -8,6 +8,7 @@ use axum::http::{Request, StatusCode, header};
 use hotspotd::manager::auth::session;
 use hotspotd::manager::db::{Conn, Db, DbError, Mode};
 use hotspotd::manager::{ManagerState, app};
+use serde_json::{Value, json};
 use tower::ServiceExt;
 
 /// Where a world keeps its data.
@@ -54,6 +55,9 @@ pub struct World {
     pub hotspot: [i64; 2],
     /// The customer account of each hotspot.
     pub customer: [i64; 2],
+    /// An API token of each reseller (write scope), and its value.
+    pub token: [i64; 2],
+    pub token_value: [String; 2],
     logins: Vec<(Who, Login)>,
 }
 
@@ -82,7 +86,7 @@ impl World {
         };
         let db = Db::open(&url).await.expect("open the manager database");
         let hash = hotspotd::manager::auth::password::dummy_hash().to_string();
-        let (reseller, hotspot, customer, logins) = db
+        let (reseller, hotspot, customer, token, logins) = db
             .tx(Mode::Write, move |c| {
                 let admin = insert(
                     c,
@@ -108,6 +112,7 @@ impl World {
                     );
                 }
                 let mut customer = [0; 2];
+                let mut tokens = [0; 2];
                 for (who, role, i) in [
                     (Who::ResellerA, "reseller", 0),
                     (Who::ResellerB, "reseller", 1),
@@ -133,6 +138,14 @@ impl World {
                     if role == "customer" {
                         customer[i] = id;
                     }
+                    if role == "reseller" {
+                        tokens[i] = insert(
+                            c,
+                            "INSERT INTO api_tokens (account_id, name, token_hash, scope, created_at)
+                             VALUES ($1, 'integration', $2, 'write', 0) RETURNING id",
+                            &[id.into(), session::digest(&format!("hsm_token{i}")).into()],
+                        );
+                    }
                     accounts.push((who, id));
                 }
                 let mut logins = Vec::new();
@@ -147,7 +160,7 @@ impl World {
                         .text(0)?;
                     logins.push((who, Login { token, csrf }));
                 }
-                Ok::<_, DbError>((r, h, customer, logins))
+                Ok::<_, DbError>((r, h, customer, tokens, logins))
             })
             .await
             .unwrap();
@@ -158,6 +171,8 @@ impl World {
             reseller,
             hotspot,
             customer,
+            token,
+            token_value: ["hsm_token0".into(), "hsm_token1".into()],
             logins,
         }
     }
@@ -260,4 +275,90 @@ impl World {
             String::from_utf8_lossy(&bytes).into_owned(),
         )
     }
+}
+
+/// A world on SQLite in a temp dir (kept alive by the returned guard).
+pub async fn world() -> (tempfile::TempDir, World) {
+    let dir = tempfile::tempdir().unwrap();
+    let w = World::new(&Backend::Sqlite(dir.path().to_path_buf()), 0).await;
+    (dir, w)
+}
+
+/// The admin creates a reseller through the API; returns its id and one-time password.
+pub async fn new_reseller(w: &World, name: &str, user: &str) -> (i64, String) {
+    let body = json!({"name": name, "username": user}).to_string();
+    let (status, _, text) = w
+        .send(Who::Admin, "POST", "/api/v1/resellers", Some(&body))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    (
+        v["id"].as_i64().unwrap(),
+        v["one_time_password"].as_str().unwrap().to_string(),
+    )
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub location: String,
+    pub cookies: Vec<String>,
+    pub body: String,
+}
+
+pub async fn call(w: &World, req: Request<Body>) -> Answer {
+    let res = w.app.clone().oneshot(req).await.unwrap();
+    let header = |name| {
+        res.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    let location = header(header::LOCATION);
+    let cookies = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    let status = res.status();
+    let body = String::from_utf8_lossy(
+        &axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .unwrap(),
+    )
+    .into_owned();
+    Answer {
+        status,
+        location,
+        cookies,
+        body,
+    }
+}
+
+pub fn cookie_value(set_cookie: &[String], name: &str) -> Option<String> {
+    set_cookie.iter().find_map(|c| {
+        let (kv, _) = c.split_once(';')?;
+        let (k, v) = kv.split_once('=')?;
+        (k == name && !v.is_empty()).then(|| v.to_string())
+    })
+}
+
+/// Logs in through the form as a browser would (with `extra_cookie` planted); returns the answer.
+pub async fn login(w: &World, user: &str, password: &str, extra_cookie: &str) -> Answer {
+    let page = call(w, Request::get("/login").body(Body::empty()).unwrap()).await;
+    let token = cookie_value(&page.cookies, "hsm_login").expect("pre-login cookie");
+    assert!(
+        page.body.contains(&format!("value=\"{token}\"")),
+        "{}",
+        page.body
+    );
+    let form = format!("username={user}&password={password}&token={token}");
+    let req = Request::post("/login")
+        .header(header::COOKIE, format!("hsm_login={token}; {extra_cookie}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, URL)
+        .body(Body::from(form))
+        .unwrap();
+    call(w, req).await
 }

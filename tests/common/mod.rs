@@ -9,6 +9,7 @@ pub mod manager_process;
 pub mod netns;
 pub mod postgres;
 pub mod rates;
+pub mod splash;
 pub mod webdriver;
 
 use hotspotd::config::Lan;

@@ -151,6 +151,42 @@ impl Browser {
         );
     }
 
+    /// Runs `script` in the current page and returns its value.
+    pub fn eval(&self, script: &str) -> Value {
+        self.session_call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+    }
+
+    /// Sets the window's size (CSS pixels), e.g. 390×844 for a phone.
+    pub fn resize(&self, width: u32, height: u32) {
+        self.session_call(
+            "POST",
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        );
+    }
+
+    /// A PNG of the visible page.
+    pub fn screenshot(&self) -> Vec<u8> {
+        let b64 = self.session_call("GET", "/screenshot", None);
+        let mut child = Command::new("base64")
+            .arg("-d")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("run base64");
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(b64.as_str().unwrap_or_default().as_bytes())
+            .unwrap();
+        drop(stdin);
+        child.wait_with_output().expect("base64 -d").stdout
+    }
+
     pub fn click(&self, css: &str) {
         let id = self.element(css);
         self.session_call("POST", &format!("/element/{id}/click"), Some(json!({})));

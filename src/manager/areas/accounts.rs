@@ -7,8 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use super::resellers::{ConfirmPage, Created, CreatedPage};
-use super::{Form, Json, audit, taken, username};
+use super::{ConfirmPage, Created, CreatedPage, Form, Json, audit, taken, username};
 use crate::manager::ManagerState;
 use crate::manager::auth::{Principal, Tenant, password};
 use crate::manager::db::{Conn, DbError, Mode, Row};

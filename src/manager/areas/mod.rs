@@ -7,6 +7,7 @@ pub mod audit;
 pub mod dashboard;
 pub mod devices;
 pub mod guests;
+mod hotspot_fields;
 pub mod hotspots;
 pub mod login;
 pub mod macs;
@@ -16,6 +17,8 @@ pub mod records;
 pub mod resellers;
 pub mod sessions;
 pub mod settings_doc;
+mod shared;
+pub mod tokens;
 pub mod units;
 pub mod voucher_batch;
 pub mod voucher_pages;
@@ -28,6 +31,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::error::Error;
+pub use shared::{ConfirmPage, Created, CreatedPage};
 
 /// A form body; a malformed one is a 422 naming the problem.
 pub struct Form<T>(pub T);

@@ -7,7 +7,10 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 use super::hotspots::{self, Fields, Hotspot};
-use super::{Form, Json, PageArgs, Paged, Query, audit, taken, text, username};
+use super::{
+    ConfirmPage, Created, CreatedPage, Form, Json, PageArgs, Paged, Query, audit, taken, text,
+    username,
+};
 use crate::manager::ManagerState;
 use crate::manager::auth::{Principal, Tenant, password};
 use crate::manager::db::{Conn, DbError, Mode, Row};
@@ -73,16 +76,6 @@ async fn list(state: &ManagerState, args: PageArgs) -> Result<Paged<Reseller>, E
 pub struct NewReseller {
     name: String,
     username: String,
-}
-
-/// What creating an account returns, once: its one-time password.
-#[derive(Serialize)]
-pub struct Created<T> {
-    /// The new object.
-    #[serde(flatten)]
-    pub object: T,
-    /// Shown only now; must be changed at the first login.
-    pub one_time_password: String,
 }
 
 async fn create(
@@ -250,36 +243,6 @@ struct ShowPage {
     reseller: Reseller,
     hotspots: Vec<Hotspot>,
     f: Fields,
-}
-
-#[derive(Template)]
-#[template(path = "manager/created.html")]
-pub struct CreatedPage {
-    /// Navigation.
-    pub nav: Nav,
-    /// What was created, e.g. "Reseller Acme".
-    pub what: String,
-    /// Its login name.
-    pub username: String,
-    /// The one-time password.
-    pub password: String,
-    /// Where to go on.
-    pub back: String,
-}
-
-#[derive(Template)]
-#[template(path = "manager/confirm.html")]
-pub struct ConfirmPage {
-    /// Navigation.
-    pub nav: Nav,
-    /// What is deleted.
-    pub what: String,
-    /// What goes with it, one line each.
-    pub consequences: Vec<String>,
-    /// Where the confirmation posts.
-    pub action: String,
-    /// Where "cancel" leads.
-    pub back: String,
 }
 
 /// `GET /resellers`

@@ -12,8 +12,10 @@ use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::session::Found;
 use super::{Principal, Role, Tenant, session};
 use crate::manager::ManagerState;
+use crate::manager::areas::tokens::{self, Holder};
 use crate::manager::db::{Conn, DbError, Mode};
 use crate::manager::error::Error;
 use crate::manager::routes::{Access, Route, Scope};
@@ -53,28 +55,74 @@ async fn admit(state: &ManagerState, route: &Route, req: Request) -> Result<Requ
         return Ok(req);
     }
     let (mut parts, body) = req.into_parts();
-    let Some(token) = session::cookie(&parts.headers, session::COOKIE).map(str::to_string) else {
-        return Err(Error::Unauthenticated);
+    let api = route.path.starts_with("/api/");
+    let credential = match (
+        bearer(&parts.headers),
+        session::cookie(&parts.headers, session::COOKIE),
+    ) {
+        // A token never manages tokens: a leaked one cannot make more.
+        (Some(_), _) if route.scope == Scope::Token || route.path.starts_with("/api/v1/tokens") => {
+            return Err(Error::NotFound);
+        }
+        (Some(t), _) if api => Credential::Bearer(t.to_string()),
+        (_, Some(c)) => Credential::Cookie(c.to_string()),
+        _ => return Err(Error::Unauthenticated),
     };
     // A malformed id is a 404, but only for someone logged in (anonymous gets 401 throughout).
     let object = object_of(route.scope, &mut parts).await;
     let lookup = object.as_ref().ok().copied().flatten();
     let address = address(&parts.extensions);
     let now = state.now();
-    let (principal, tenant) = state
-        .db
-        .tx(Mode::Write, move |c| -> Result<_, DbError> {
-            let Some(p) = session::load(c, &token, &address, now)? else {
-                return Ok(None);
-            };
-            let tenant = match lookup {
-                Some((scope, id)) => tenant_of(c, scope, id)?,
-                None => None,
-            };
-            Ok(Some((p, tenant)))
-        })
-        .await?
-        .ok_or(Error::Unauthenticated)?;
+    // Reads only: requests run side by side (SQLite's one writer is not taken per request).
+    let (found, visible) = {
+        let credential = credential.clone();
+        state
+            .db
+            .tx(Mode::Read, move |c| -> Result<_, DbError> {
+                let found = match &credential {
+                    Credential::Cookie(t) => session::load(c, t, &address, now)?.into(),
+                    Credential::Bearer(t) => tokens::holder(c, t, &address, now)?.into(),
+                };
+                let visible = match (&found, lookup) {
+                    (
+                        Caller::Session { principal, .. } | Caller::Token(Holder { principal, .. }),
+                        Some((scope, id)),
+                    ) => Some(visible(c, principal, scope, id)?),
+                    _ => None,
+                };
+                Ok((found, visible))
+            })
+            .await?
+    };
+    let (principal, token) = match (found, credential) {
+        (Caller::Nobody, _) => return Err(Error::Unauthenticated),
+        (Caller::Expired, Credential::Cookie(token)) => {
+            state
+                .db
+                .tx(Mode::Write, move |c| session::delete(c, &token))
+                .await?;
+            return Err(Error::Unauthenticated);
+        }
+        (Caller::Session { principal, touch }, Credential::Cookie(token)) => {
+            if touch {
+                state
+                    .db
+                    .tx(Mode::Write, move |c| session::touch(c, &token, now))
+                    .await?;
+            }
+            (principal, None)
+        }
+        (Caller::Token(h), _) => {
+            if let Some(id) = h.touch {
+                state
+                    .db
+                    .tx(Mode::Write, move |c| tokens::touch(c, id, now))
+                    .await?;
+            }
+            (h.principal, Some(h.write))
+        }
+        _ => return Err(Error::Unauthenticated),
+    };
     if let Access::Role(least) = route.access {
         if principal.role > least {
             return Err(Error::NotFound);
@@ -83,13 +131,15 @@ async fn admit(state: &ManagerState, route: &Route, req: Request) -> Result<Requ
             return Err(Error::PasswordChangeRequired);
         }
     }
-    if object?.is_some() && !tenant.is_some_and(|t| principal.sees(t)) {
+    if object?.is_some() && visible != Some(true) {
         return Err(Error::NotFound);
     }
-    let body = if unsafe_method {
-        check_csrf(&principal, &parts, body).await?
-    } else {
-        body
+    // A bearer token is no ambient credential (a cross-site page cannot send it): it needs no
+    // CSRF token, but a read token changes nothing.
+    let body = match (unsafe_method, token) {
+        (false, _) | (true, Some(true)) => body,
+        (true, Some(false)) => return Err(Error::ReadOnlyToken),
+        (true, None) => check_csrf(&principal, &parts, body).await?,
     };
     parts.extensions.insert(principal);
     Ok(Request::from_parts(parts, body))
@@ -119,6 +169,7 @@ async fn object_of(scope: Scope, parts: &mut Parts) -> Result<Option<(Scope, i64
         Scope::Reseller => "reseller",
         Scope::Hotspot => "hotspot",
         Scope::Account => "account",
+        Scope::Token => "token",
     };
     let params = RawPathParams::from_request_parts(parts, &())
         .await
@@ -131,10 +182,61 @@ async fn object_of(scope: Scope, parts: &mut Parts) -> Result<Option<(Scope, i64
     Ok(Some((scope, id)))
 }
 
+/// How the request proves who it is.
+#[derive(Clone)]
+enum Credential {
+    /// The browser session cookie.
+    Cookie(String),
+    /// An API token (`Authorization: Bearer …`).
+    Bearer(String),
+}
+
+/// Who the credential turned out to be.
+enum Caller {
+    Nobody,
+    Expired,
+    Session { principal: Principal, touch: bool },
+    Token(Holder),
+}
+
+impl From<Found> for Caller {
+    fn from(f: Found) -> Self {
+        match f {
+            Found::None => Caller::Nobody,
+            Found::Expired => Caller::Expired,
+            Found::Live { principal, touch } => Caller::Session { principal, touch },
+        }
+    }
+}
+
+impl From<Option<Holder>> for Caller {
+    fn from(h: Option<Holder>) -> Self {
+        h.map_or(Caller::Nobody, Caller::Token)
+    }
+}
+
+/// The value of an `Authorization: Bearer …` header.
+fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// Whether object `id` of `scope` exists and is in `p`'s scope.
+fn visible(c: &mut dyn Conn, p: &Principal, scope: Scope, id: i64) -> Result<bool, DbError> {
+    if scope == Scope::Token {
+        return Ok(tokens::owner(c, id)? == Some(p.account_id));
+    }
+    Ok(tenant_of(c, scope, id)?.is_some_and(|t| p.sees(t)))
+}
+
 /// The tenant of object `id`, or `None` if there is no such object.
 pub fn tenant_of(c: &mut dyn Conn, scope: Scope, id: i64) -> Result<Option<Tenant>, DbError> {
     let row = match scope {
-        Scope::None => return Ok(None),
+        Scope::None | Scope::Token => return Ok(None),
         Scope::Reseller => {
             c.query_opt("SELECT id, NULL FROM resellers WHERE id = $1", &[id.into()])?
         }

@@ -59,14 +59,24 @@ pub fn create(
     Ok(token)
 }
 
-/// The principal of a live session, or `None` (unknown, timed out, account or its reseller
-/// disabled). `address` is the request's, for the audit log.
-pub fn load(
-    c: &mut dyn Conn,
-    token: &str,
-    address: &str,
-    now: i64,
-) -> Result<Option<Principal>, DbError> {
+/// What a session cookie is found to be.
+pub enum Found {
+    /// No such session (or its account or reseller is disabled).
+    None,
+    /// It timed out: delete it.
+    Expired,
+    /// Live; `touch` says `last_seen` is old enough to be written.
+    Live {
+        /// The principal.
+        principal: Principal,
+        /// Whether to record this use.
+        touch: bool,
+    },
+}
+
+/// Looks up the session of `token` (reads only). `address` is the request's, for the audit
+/// log.
+pub fn load(c: &mut dyn Conn, token: &str, address: &str, now: i64) -> Result<Found, DbError> {
     let Some(row) = c.query_opt(
         "SELECT a.id, a.username, a.role, a.reseller_id, a.hotspot_id, a.must_change_password,
                 s.csrf, s.created_at, s.last_seen
@@ -76,34 +86,36 @@ pub fn load(
         &[digest(token).into(), false.into()],
     )?
     else {
-        return Ok(None);
+        return Ok(Found::None);
     };
     let (created, seen) = (row.int(7)?, row.int(8)?);
     if now - seen > IDLE_SECS || now - created > ABSOLUTE_SECS {
-        c.execute(
-            "DELETE FROM browser_sessions WHERE id_hash = $1",
-            &[digest(token).into()],
-        )?;
-        return Ok(None);
-    }
-    if now - seen >= TOUCH_EVERY_SECS {
-        c.execute(
-            "UPDATE browser_sessions SET last_seen = $1 WHERE id_hash = $2",
-            &[now.into(), digest(token).into()],
-        )?;
+        return Ok(Found::Expired);
     }
     let role_text = row.text(2)?;
     let role = Role::parse(&role_text).ok_or(DbError::Type(2))?;
-    Ok(Some(Principal {
-        account_id: row.int(0)?,
-        username: row.text(1)?,
-        role,
-        reseller_id: row.opt_int(3)?,
-        hotspot_id: row.opt_int(4)?,
-        must_change_password: row.bool(5)?,
-        csrf: row.text(6)?,
-        address: address.to_string(),
-    }))
+    Ok(Found::Live {
+        principal: Principal {
+            account_id: row.int(0)?,
+            username: row.text(1)?,
+            role,
+            reseller_id: row.opt_int(3)?,
+            hotspot_id: row.opt_int(4)?,
+            must_change_password: row.bool(5)?,
+            csrf: row.text(6)?,
+            address: address.to_string(),
+        },
+        touch: now - seen >= TOUCH_EVERY_SECS,
+    })
+}
+
+/// Records a use of the session of `token` (for the idle timeout).
+pub fn touch(c: &mut dyn Conn, token: &str, now: i64) -> Result<(), DbError> {
+    c.execute(
+        "UPDATE browser_sessions SET last_seen = $1 WHERE id_hash = $2",
+        &[now.into(), digest(token).into()],
+    )?;
+    Ok(())
 }
 
 /// Ends the session of `token`.

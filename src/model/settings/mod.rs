@@ -4,7 +4,7 @@
 //! the CLI (and later the manager) edits it; every change is validated here first.
 
 mod access;
-mod design;
+pub mod design;
 mod document;
 mod human;
 mod legal;

@@ -1,0 +1,13 @@
+language = Sprache
+voucher-label = Gutscheincode
+voucher-hint = Buchstaben und Ziffern wie gedruckt, z. B. ABCDE-FGHJK. Bindestriche und Groß-/Kleinschreibung spielen keine Rolle.
+voucher-submit = Verbinden
+voucher-terms = Mit dem Verbinden akzeptieren Sie die unten stehenden Nutzungsbedingungen.
+account-summary = Mit einem Konto anmelden
+account-username = Benutzername
+account-password = Passwort
+account-submit = Anmelden
+offers-link = Zugang kaufen
+offers-hint = Bezahlung an der Rezeption.
+terms-summary = Nutzungsbedingungen
+privacy-summary = Datenschutzhinweis

@@ -1,0 +1,14 @@
+status-title = Verbunden
+status-heading = Sie sind online
+status-time-left = Verbleibende Zeit
+status-valid-until = Gültig bis
+status-online-time-left = Verbleibende Online-Zeit
+status-data-left = Verbleibendes Datenvolumen
+status-downloaded = Heruntergeladen
+status-uploaded = Hochgeladen
+status-from-now = in { $left }
+status-unlimited = unbegrenzt
+status-continue = Weiter zu { $url }
+status-logout = Abmelden
+logged-out = Sie sind abgemeldet.
+logout-failed = Abmelden fehlgeschlagen; bitte wenden Sie sich an das Personal.

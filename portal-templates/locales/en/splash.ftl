@@ -1,0 +1,13 @@
+language = Language
+voucher-label = Voucher code
+voucher-hint = Letters and digits as printed, e.g. ABCDE-FGHJK. Dashes and case do not matter.
+voucher-submit = Connect
+voucher-terms = By connecting you accept the terms of use below.
+account-summary = Log in with an account
+account-username = Username
+account-password = Password
+account-submit = Log in
+offers-link = Buy access
+offers-hint = pay at the front desk.
+terms-summary = Terms of use
+privacy-summary = Privacy notice

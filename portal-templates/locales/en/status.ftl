@@ -1,0 +1,14 @@
+status-title = Connected
+status-heading = You are online
+status-time-left = Time left
+status-valid-until = Valid until
+status-online-time-left = Online time left
+status-data-left = Data left
+status-downloaded = Downloaded
+status-uploaded = Uploaded
+status-from-now = { $left } from now
+status-unlimited = unlimited
+status-continue = Continue to { $url }
+status-logout = Log out
+logged-out = You are logged out.
+logout-failed = Logging out failed; please ask staff.

@@ -1,0 +1,13 @@
+language = Idioma
+voucher-label = Código del bono
+voucher-hint = Letras y cifras tal como están impresas, p. ej. ABCDE-FGHJK. Los guiones y las mayúsculas no importan.
+voucher-submit = Conectar
+voucher-terms = Al conectarte aceptas las condiciones de uso que figuran abajo.
+account-summary = Iniciar sesión con una cuenta
+account-username = Nombre de usuario
+account-password = Contraseña
+account-submit = Iniciar sesión
+offers-link = Comprar acceso
+offers-hint = pago en recepción.
+terms-summary = Condiciones de uso
+privacy-summary = Aviso de privacidad

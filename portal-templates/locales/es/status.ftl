@@ -1,0 +1,14 @@
+status-title = Conectado
+status-heading = Estás conectado
+status-time-left = Tiempo restante
+status-valid-until = Válido hasta
+status-online-time-left = Tiempo de conexión restante
+status-data-left = Datos restantes
+status-downloaded = Descargado
+status-uploaded = Subido
+status-from-now = dentro de { $left }
+status-unlimited = ilimitado
+status-continue = Continuar a { $url }
+status-logout = Cerrar sesión
+logged-out = Has cerrado la sesión.
+logout-failed = No se pudo cerrar la sesión; pregunta al personal.

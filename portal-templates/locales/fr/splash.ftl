@@ -1,0 +1,13 @@
+language = Langue
+voucher-label = Code du ticket
+voucher-hint = Lettres et chiffres tels qu'imprimés, p. ex. ABCDE-FGHJK. Les tirets et la casse n'ont pas d'importance.
+voucher-submit = Se connecter
+voucher-terms = En vous connectant, vous acceptez les conditions d'utilisation ci-dessous.
+account-summary = Se connecter avec un compte
+account-username = Nom d'utilisateur
+account-password = Mot de passe
+account-submit = Connexion
+offers-link = Acheter un accès
+offers-hint = paiement à la réception.
+terms-summary = Conditions d'utilisation
+privacy-summary = Politique de confidentialité

@@ -1,0 +1,14 @@
+status-title = Connecté
+status-heading = Vous êtes en ligne
+status-time-left = Temps restant
+status-valid-until = Valable jusqu'à
+status-online-time-left = Temps en ligne restant
+status-data-left = Données restantes
+status-downloaded = Téléchargé
+status-uploaded = Envoyé
+status-from-now = dans { $left }
+status-unlimited = illimité
+status-continue = Continuer vers { $url }
+status-logout = Se déconnecter
+logged-out = Vous êtes déconnecté.
+logout-failed = La déconnexion a échoué ; veuillez vous adresser au personnel.

@@ -1,0 +1,13 @@
+language = Lingua
+voucher-label = Codice voucher
+voucher-hint = Lettere e cifre come stampate, ad es. ABCDE-FGHJK. Trattini e maiuscole non contano.
+voucher-submit = Connetti
+voucher-terms = Connettendoti accetti le condizioni d'uso riportate sotto.
+account-summary = Accedi con un account
+account-username = Nome utente
+account-password = Password
+account-submit = Accedi
+offers-link = Acquista l'accesso
+offers-hint = paga alla reception.
+terms-summary = Condizioni d'uso
+privacy-summary = Informativa sulla privacy

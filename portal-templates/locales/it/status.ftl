@@ -1,0 +1,14 @@
+status-title = Connesso
+status-heading = Sei online
+status-time-left = Tempo rimanente
+status-valid-until = Valido fino a
+status-online-time-left = Tempo online rimanente
+status-data-left = Dati rimanenti
+status-downloaded = Scaricati
+status-uploaded = Inviati
+status-from-now = tra { $left }
+status-unlimited = illimitati
+status-continue = Continua su { $url }
+status-logout = Esci
+logged-out = Sei disconnesso.
+logout-failed = Disconnessione non riuscita; rivolgiti al personale.

@@ -1,0 +1,13 @@
+language = Idioma
+voucher-label = Código do voucher
+voucher-hint = Letras e algarismos tal como impressos, p. ex. ABCDE-FGHJK. Hífenes e maiúsculas não importam.
+voucher-submit = Ligar
+voucher-terms = Ao ligar-se aceita as condições de utilização abaixo.
+account-summary = Entrar com uma conta
+account-username = Nome de utilizador
+account-password = Palavra-passe
+account-submit = Entrar
+offers-link = Comprar acesso
+offers-hint = pagamento na receção.
+terms-summary = Condições de utilização
+privacy-summary = Aviso de privacidade

@@ -1,0 +1,14 @@
+status-title = Ligado
+status-heading = Está online
+status-time-left = Tempo restante
+status-valid-until = Válido até
+status-online-time-left = Tempo online restante
+status-data-left = Dados restantes
+status-downloaded = Descarregado
+status-uploaded = Enviado
+status-from-now = daqui a { $left }
+status-unlimited = ilimitado
+status-continue = Continuar para { $url }
+status-logout = Terminar sessão
+logged-out = A sessão foi terminada.
+logout-failed = Não foi possível terminar a sessão; fale com o pessoal.
