@@ -29,10 +29,11 @@ pub fn current(c: &mut dyn Conn, hotspot: i64) -> Result<HotspotSettings, Error>
         }),
         None => {
             let (_, name) = hotspot_of(c, hotspot)?;
-            let mut doc = HotspotSettings::default();
             // The defaults' name rules (1–64 characters) hold for any hotspot name we store.
-            doc.name = name.chars().take(64).collect();
-            Ok(doc)
+            Ok(HotspotSettings {
+                name: name.chars().take(64).collect(),
+                ..HotspotSettings::default()
+            })
         }
     }
 }
