@@ -15,6 +15,15 @@ lab/lab.sh up "$prefix" 2 1
 trap 'lab/lab.sh down "$prefix"' EXIT
 codes=$("$bin" -c "$config" voucher create -n 3 --validity 1h --down 10M --up 2M --quota 500MB --note "lab demo")
 
+# The Hotspot Manager beside it, on this machine's loopback (the management side: never a
+# guest network), with its own SQLite database; a fresh one-time admin password each start.
+manager_db=sqlite:///var/lib/hotspotd-lab/manager.db
+manager_url=http://127.0.0.1:8443
+admin_password=$("$bin" manager reset-admin --database "$manager_db" 2>/dev/null | sed -n 's/^New one-time password for admin: //p')
+"$bin" manager --listen 127.0.0.1:8443 --database "$manager_db" >/var/lib/hotspotd-lab/manager.log 2>&1 &
+manager_pid=$!
+trap 'kill "$manager_pid" 2>/dev/null; lab/lab.sh down "$prefix"' EXIT
+
 cat <<MSG
 
 hotspotd lab is up. Guests: $prefix-g1 (10.77.0.11), $prefix-g2 (10.77.0.12) on lan0, and
@@ -32,6 +41,9 @@ Act as a guest (in another terminal, as root):
   ip netns exec $prefix-g1 curl http://example.com/                # now the upstream page
   ip netns exec $prefix-g1 chromium --no-sandbox --user-data-dir=\$(mktemp -d) http://example.com/
       (a real browser as the guest; needs a display; add --headless --dump-dom without one)
+Hotspot Manager: $manager_url (from this machine; log in as admin with the one-time password
+  $admin_password — it asks for a new one). Its log: /var/lib/hotspotd-lab/manager.log.
+  It is not yet connected to this gateway (that is the sync issue's work).
 Operate:
   $bin -c $config clients
   $bin -c $config voucher create -n 5 --validity 3d

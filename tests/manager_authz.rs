@@ -10,6 +10,8 @@ mod common;
 use axum::http::StatusCode;
 use common::manager::{Backend, EVERYONE, Who, World};
 use common::postgres::Postgres;
+use hotspotd::manager::areas::records::{self, GuestSeen, SessionReport};
+use hotspotd::manager::db::Mode;
 use hotspotd::manager::routes::{ROUTES, Scope};
 
 /// Who may call each route, from ROLES.md: `*` anyone, otherwise role letters (Admin,
@@ -68,10 +70,183 @@ const EXPECT: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/accounts/{account}/password", "AR"),
     ("DELETE", "/api/v1/accounts/{account}", "AR"),
     ("GET", "/api/v1/audit", "AR"),
+    // Technical preferences: the reseller's alone.
+    ("GET", "/hotspots/{hotspot}/preferences", "AR"),
+    ("POST", "/hotspots/{hotspot}/preferences", "AR"),
+    ("GET", "/api/v1/hotspots/{hotspot}/preferences", "AR"),
+    ("PATCH", "/api/v1/hotspots/{hotspot}/preferences", "AR"),
+    // MAC addresses allowed: every staff account of the hotspot.
+    ("GET", "/hotspots/{hotspot}/macs", "ARCD"),
+    ("POST", "/hotspots/{hotspot}/macs", "ARCD"),
+    ("POST", "/hotspots/{hotspot}/macs/{mac}/delete", "ARCD"),
+    ("GET", "/api/v1/hotspots/{hotspot}/macs", "ARCD"),
+    ("POST", "/api/v1/hotspots/{hotspot}/macs", "ARCD"),
+    ("DELETE", "/api/v1/hotspots/{hotspot}/macs/{mac}", "ARCD"),
+    // Units: the reseller manages registration tokens; the customer reads.
+    ("GET", "/hotspots/{hotspot}/units", "ARC"),
+    ("POST", "/hotspots/{hotspot}/units/tokens", "AR"),
+    (
+        "POST",
+        "/hotspots/{hotspot}/units/tokens/{unit_token}/revoke",
+        "AR",
+    ),
+    ("GET", "/api/v1/hotspots/{hotspot}/units", "ARC"),
+    ("POST", "/api/v1/hotspots/{hotspot}/unit-tokens", "AR"),
+    (
+        "DELETE",
+        "/api/v1/hotspots/{hotspot}/unit-tokens/{unit_token}",
+        "AR",
+    ),
+    // Guests (desk too: list, connected, traffic, delete); devices and sessions: R and C.
+    ("GET", "/hotspots/{hotspot}/guests", "ARCD"),
+    ("POST", "/hotspots/{hotspot}/guests/{guest}/delete", "ARCD"),
+    ("GET", "/hotspots/{hotspot}/devices", "ARC"),
+    ("GET", "/hotspots/{hotspot}/sessions", "ARC"),
+    ("GET", "/api/v1/hotspots/{hotspot}/guests", "ARCD"),
+    (
+        "DELETE",
+        "/api/v1/hotspots/{hotspot}/guests/{guest}",
+        "ARCD",
+    ),
+    ("GET", "/api/v1/hotspots/{hotspot}/devices", "ARC"),
+    ("GET", "/api/v1/hotspots/{hotspot}/sessions", "ARC"),
+    // Vouchers: every staff account of the hotspot (the desk sees all of its hotspot's);
+    // where QR codes lead is technical, so the reseller's.
+    ("GET", "/hotspots/{hotspot}/vouchers", "ARCD"),
+    ("POST", "/hotspots/{hotspot}/vouchers", "ARCD"),
+    ("POST", "/hotspots/{hotspot}/vouchers/portal", "AR"),
+    (
+        "POST",
+        "/hotspots/{hotspot}/vouchers/{voucher}/revoke",
+        "ARCD",
+    ),
+    (
+        "POST",
+        "/hotspots/{hotspot}/vouchers/{voucher}/delete",
+        "ARCD",
+    ),
+    (
+        "GET",
+        "/hotspots/{hotspot}/vouchers/batches/{batch}/print",
+        "ARCD",
+    ),
+    (
+        "GET",
+        "/hotspots/{hotspot}/vouchers/batches/{batch}/csv",
+        "ARCD",
+    ),
+    ("GET", "/api/v1/hotspots/{hotspot}/vouchers", "ARCD"),
+    ("POST", "/api/v1/hotspots/{hotspot}/vouchers", "ARCD"),
+    ("PUT", "/api/v1/hotspots/{hotspot}/vouchers/portal", "AR"),
+    (
+        "PUT",
+        "/api/v1/hotspots/{hotspot}/vouchers/{voucher}/revoked",
+        "ARCD",
+    ),
+    (
+        "DELETE",
+        "/api/v1/hotspots/{hotspot}/vouchers/{voucher}",
+        "ARCD",
+    ),
+    ("GET", "/api/v1/hotspots/{hotspot}/voucher-batches", "ARCD"),
     ("GET", "/api/v1/tokens", "ARCD"),
     ("POST", "/api/v1/tokens", "ARCD"),
     ("DELETE", "/api/v1/tokens/{token}", "ARCD"),
 ];
+
+/// Objects inside each world's two hotspots that paths name beside the hotspot: a voucher
+/// batch of one voucher, an allowed MAC address, a unit registration token and a guest
+/// online (stored through the manager's own ingest functions) per hotspot (made through the manager's
+/// own API).
+const MAC: &str = "02:00:00:00:00:01";
+
+struct Inside {
+    guest: [i64; 2],
+    token: [i64; 2],
+    voucher: [i64; 2],
+    batch: [i64; 2],
+}
+
+async fn inside(world: &World) -> Inside {
+    let mut inside = Inside {
+        guest: [0; 2],
+        token: [0; 2],
+        voucher: [0; 2],
+        batch: [0; 2],
+    };
+    for t in 0..2 {
+        let (_, _, text) = world
+            .send(
+                Who::Admin,
+                "POST",
+                &format!("/api/v1/hotspots/{}/vouchers", world.hotspot[t]),
+                Some(r#"{"count":1}"#),
+            )
+            .await;
+        let created: serde_json::Value = serde_json::from_str(&text).unwrap();
+        inside.batch[t] = created["batch"]["id"].as_i64().unwrap();
+        let (_, _, text) = world
+            .send(
+                Who::Admin,
+                "GET",
+                &format!("/api/v1/hotspots/{}/vouchers", world.hotspot[t]),
+                None,
+            )
+            .await;
+        let list: serde_json::Value = serde_json::from_str(&text).unwrap();
+        inside.voucher[t] = list["items"][0]["id"].as_i64().unwrap();
+        let (status, _, _) = world
+            .send(
+                Who::Admin,
+                "POST",
+                &format!("/api/v1/hotspots/{}/macs", world.hotspot[t]),
+                Some(&format!(r#"{{"mac":"{MAC}"}}"#)),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (_, _, text) = world
+            .send(
+                Who::Admin,
+                "POST",
+                &format!("/api/v1/hotspots/{}/unit-tokens", world.hotspot[t]),
+                Some("{}"),
+            )
+            .await;
+        let token: serde_json::Value = serde_json::from_str(&text).unwrap();
+        inside.token[t] = token["id"].as_i64().unwrap();
+        let hotspot = world.hotspot[t];
+        inside.guest[t] = world
+            .db
+            .tx(Mode::Write, move |c| {
+                let id = records::guest_seen(
+                    c,
+                    hotspot,
+                    &GuestSeen {
+                        uid: "g1",
+                        username: "ann@example.com",
+                        method: "email",
+                        at: 1,
+                    },
+                )?;
+                let s = SessionReport {
+                    uid: "s1",
+                    guest_id: id,
+                    mac: "02:00:00:00:00:09",
+                    ip: "10.77.0.9",
+                    unit: "lobby",
+                    started_at: 1,
+                    ended_at: None,
+                    bytes_down: 10,
+                    bytes_up: 1,
+                };
+                records::session(c, hotspot, &s)?;
+                Ok::<_, hotspotd::manager::db::DbError>(id)
+            })
+            .await
+            .unwrap();
+    }
+    inside
+}
 
 fn letter(who: Who) -> char {
     match who {
@@ -102,15 +277,18 @@ fn owns(who: Who, scope: Scope, t: usize) -> bool {
 
 /// A body every handler of the route accepts, with names unique per call.
 fn body(path: &str, n: usize) -> String {
+    let m = n % 256;
     if path.starts_with("/api/") {
         format!(
             r#"{{"name":"Name {n}","username":"user{n}","role":"customer","disabled":true,"scope":"read",
-               "current":"wrong-password","new":"another-password-{n}","time_zone":"UTC"}}"#
+               "current":"wrong-password","new":"another-password-{n}","time_zone":"UTC",
+               "count":2,"portal_url":"http://10.77.0.1:2050","mac":"02:00:00:00:01:{m:02x}"}}"#
         )
     } else {
         format!(
             "name=Name+{n}&username=user{n}&role=customer&disabled=true&scope=read&current=wrong-password\
-             &new=another-password-{n}&repeat=another-password-{n}&time_zone=UTC&token=x"
+             &new=another-password-{n}&repeat=another-password-{n}&time_zone=UTC&token=x\
+             &count=2&portal_url=http%3A%2F%2F10.77.0.1%3A2050&mac=02:00:00:00:01:{m:02x}"
         )
     }
 }
@@ -136,6 +314,7 @@ async fn walk(backend: Backend) {
     }
     let mut n = 0;
     let reads = World::new(&backend, n).await;
+    let reads_inside = inside(&reads).await;
     for route in ROUTES {
         let (_, _, allowed) = EXPECT
             .iter()
@@ -149,12 +328,14 @@ async fn walk(backend: Backend) {
         for who in EVERYONE {
             // Requests that may change something get a world of their own.
             let fresh;
-            let world = if route.method == "GET" {
-                &reads
+            let fresh_inside;
+            let (world, objects) = if route.method == "GET" {
+                (&reads, &reads_inside)
             } else {
                 n += 1;
                 fresh = World::new(&backend, n).await;
-                &fresh
+                fresh_inside = inside(&fresh).await;
+                (&fresh, &fresh_inside)
             };
             for &t in tenants {
                 n += 1;
@@ -163,7 +344,12 @@ async fn walk(backend: Backend) {
                     .replace("{reseller}", &world.reseller[t].to_string())
                     .replace("{hotspot}", &world.hotspot[t].to_string())
                     .replace("{account}", &world.customer[t].to_string())
-                    .replace("{token}", &world.token[t].to_string());
+                    .replace("{voucher}", &objects.voucher[t].to_string())
+                    .replace("{batch}", &objects.batch[t].to_string())
+                    .replace("{mac}", MAC)
+                    .replace("{unit_token}", &objects.token[t].to_string())
+                    .replace("{token}", &world.token[t].to_string())
+                    .replace("{guest}", &objects.guest[t].to_string());
                 let before = world.dump().await;
                 let (status, location, text) = world
                     .send(

@@ -132,3 +132,108 @@ fn admin_reseller_and_customer_each_see_their_own_in_chromium() {
     b.goto(&format!("{URL}/resellers"));
     assert!(b.source().contains("Not found"));
 }
+
+/// Writes what `script` (an expression) gives into the page, where `source` can read it.
+fn evaluate(b: &Browser, script: &str) -> String {
+    b.execute(&format!(
+        "document.body.setAttribute('data-probe', String({script}))"
+    ));
+    let src = b.source();
+    let start = src.find("data-probe=\"").expect("probe written") + "data-probe=\"".len();
+    src[start..start + src[start..].find('"').unwrap()].to_string()
+}
+
+#[test]
+fn a_desk_creates_prints_and_revokes_a_voucher_batch_in_chromium() {
+    let ns = Netns::new(format!("{}mvo", unique_prefix()));
+    let m = ManagerProcess::start(Some(&ns), "127.0.0.1:8443", URL, &[]);
+    let b = Browser::start(&ns.name);
+
+    first_login(&b, "admin", &m.admin_password, "admin-password-1");
+    b.goto(&format!("{URL}/resellers"));
+    b.type_into("#name", "Acme Wi-Fi");
+    b.type_into("#username", "acme");
+    b.click("form[action='/resellers'] button");
+    let reseller_password = shown_password(&b);
+    log_out(&b);
+
+    // The reseller: a hotspot, its desk account, and where the QR codes lead.
+    first_login(&b, "acme", &reseller_password, "acme-password-1");
+    b.goto(&format!("{URL}/hotspots"));
+    b.type_into("#name", "Hotel Aurora");
+    b.click("form[action$='/hotspots'] button");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !b.url().contains("/hotspots/") {
+        assert!(Instant::now() < deadline, "{}", b.source());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let hotspot = b.url().trim_start_matches(URL).to_string();
+    b.type_into("#username-desk", "aurora-desk");
+    b.click("form:has(#username-desk) button");
+    let desk_password = shown_password(&b);
+    b.goto(&format!("{URL}{hotspot}/vouchers"));
+    b.type_into("#portal_url", "http://10.77.0.1:2050");
+    b.click("form[action$='/vouchers/portal'] button");
+    wait_for_path(&b, &format!("{hotspot}/vouchers"));
+    log_out(&b);
+
+    // The desk: from its hotspot's page to the vouchers, a batch of three.
+    first_login(&b, "aurora-desk", &desk_password, "desk-password-1");
+    b.goto(&format!("{URL}{hotspot}"));
+    b.click("nav.sub a[href$='/vouchers']");
+    wait_for_path(&b, &format!("{hotspot}/vouchers"));
+    b.execute("document.getElementById('count').value = ''");
+    b.type_into("#count", "3");
+    b.execute("document.getElementById('validity').value = ''");
+    b.type_into("#validity", "2h");
+    b.type_into("#note", "Conference room");
+    b.click(&format!("form[action='{hotspot}/vouchers'] button"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !b.url().contains("?batch=") {
+        assert!(Instant::now() < deadline, "{}", b.source());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let list = b.source();
+    let codes: Vec<String> = list
+        .match_indices("<td class=\"code\">")
+        .map(|(i, m)| list[i + m.len()..i + m.len() + 11].to_string())
+        .collect();
+    assert_eq!(codes.len(), 3, "{list}");
+    assert_eq!(list.matches("by aurora-desk").count(), 3, "{list}");
+
+    // The A4 sheet: every code, a QR code each, the hotspot's name; the controls do not print.
+    b.click("a[href$='layout=a4']");
+    let sheet = b.source();
+    for c in &codes {
+        assert!(sheet.contains(c.as_str()), "{c} not on the sheet: {sheet}");
+    }
+    assert_eq!(sheet.matches("<svg").count(), 3, "{sheet}");
+    assert!(sheet.contains("Hotel Aurora"));
+    let rules = evaluate(
+        &b,
+        "Array.from(document.styleSheets[0].cssRules).filter(r => r.media && r.media.mediaText === 'print').map(r => r.cssText).join(' ').includes('.no-print { display: none; }')",
+    );
+    assert_eq!(rules, "true", "no print rule hides the controls");
+    // The thermal roll: one column 72 mm wide.
+    b.click("a[href$='layout=thermal']");
+    let width = evaluate(
+        &b,
+        "parseFloat(getComputedStyle(document.querySelector('.sheet')).width)",
+    );
+    let width: f64 = width.parse().unwrap();
+    assert!(
+        (270.0..275.0).contains(&width),
+        "thermal sheet {width}px wide"
+    );
+
+    // Back to the list: revoke the first voucher.
+    b.goto(&format!("{URL}{hotspot}/vouchers"));
+    b.click(&format!("button[aria-label='Revoke {}']", codes[0]));
+    wait_for_path(&b, &format!("{hotspot}/vouchers"));
+    b.goto(&format!("{URL}{hotspot}/vouchers?state=revoked"));
+    let revoked = b.source();
+    assert!(
+        revoked.contains(codes[0].as_str()) && !revoked.contains(codes[1].as_str()),
+        "{revoked}"
+    );
+}

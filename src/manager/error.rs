@@ -27,6 +27,9 @@ pub enum Error {
         /// What is wrong and what to do.
         problem: String,
     },
+    /// The hotspot settings document refused a change: every field with its problem and fix.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Settings(Vec<crate::model::settings::SettingsError>),
     /// The form's CSRF token is missing or not this session's, or it came from another site.
     #[error("this form has expired or came from another site; reload the page and try again")]
     Forbidden,
@@ -57,7 +60,7 @@ impl Error {
         match self {
             Error::Unauthenticated => StatusCode::UNAUTHORIZED,
             Error::NotFound => StatusCode::NOT_FOUND,
-            Error::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Invalid { .. } | Error::Settings(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Forbidden | Error::PasswordChangeRequired | Error::ReadOnlyToken => {
                 StatusCode::FORBIDDEN
             }
@@ -71,7 +74,7 @@ impl Error {
         match self {
             Error::Unauthenticated => "unauthenticated",
             Error::NotFound => "not_found",
-            Error::Invalid { .. } => "invalid",
+            Error::Invalid { .. } | Error::Settings(_) => "invalid",
             Error::Forbidden => "forbidden",
             Error::ReadOnlyToken => "read_only_token",
             Error::Throttled(_) => "throttled",
@@ -94,6 +97,15 @@ impl IntoResponse for Error {
         let mut body = json!({"code": self.code(), "message": self.to_string()});
         if let Error::Invalid { field, .. } = &self {
             body["field"] = json!(field);
+        }
+        if let Error::Settings(errors) = &self {
+            body["field"] = json!(errors.first().map(|e| &e.field));
+            body["errors"] = json!(
+                errors
+                    .iter()
+                    .map(|e| json!({"field": e.field, "problem": e.problem, "fix": e.fix}))
+                    .collect::<Vec<_>>()
+            );
         }
         let mut res = (self.status(), Json(json!({ "error": body }))).into_response();
         if let Error::Throttled(secs) = self {

@@ -23,6 +23,8 @@ pub struct Nav {
     pub admin: bool,
     /// Reseller (or admin) links: audit log, technical settings.
     pub reseller: bool,
+    /// Customer (or higher) links: units, devices, sessions.
+    pub customer: bool,
     /// The reseller's own id (its page), if it is one.
     pub own_reseller: Option<i64>,
 }
@@ -36,6 +38,7 @@ impl Nav {
             csrf: p.csrf.clone(),
             admin: p.role == Role::Admin,
             reseller: p.role.at_least(Role::Reseller),
+            customer: p.role.at_least(Role::Customer),
             own_reseller: (p.role == Role::Reseller)
                 .then_some(p.reseller_id)
                 .flatten(),

@@ -8,7 +8,10 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use super::ManagerState;
-use super::areas::{accounts, audit, dashboard, hotspots, login, password, resellers, tokens};
+use super::areas::{
+    accounts, audit, dashboard, devices, guests, hotspots, login, macs, password, preferences,
+    resellers, sessions, tokens, units, voucher_pages, voucher_print,
+};
 use super::auth::{Role, guard};
 use super::pages;
 
@@ -72,6 +75,7 @@ macro_rules! routes {
 use Access::{Account as ACCOUNT, Public as PUBLIC};
 const ADMIN: Access = Access::Role(Role::Admin);
 const RESELLER: Access = Access::Role(Role::Reseller);
+const CUSTOMER: Access = Access::Role(Role::Customer);
 const DESK: Access = Access::Role(Role::Desk);
 
 routes! {
@@ -100,6 +104,25 @@ routes! {
     GET "/accounts/{account}/delete" => accounts::confirm_page, RESELLER, Account;
     POST "/accounts/{account}/delete" => accounts::delete_page, RESELLER, Account;
     GET "/audit" => audit::page, RESELLER, None;
+    GET "/hotspots/{hotspot}/preferences" => preferences::page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/preferences" => preferences::save_page, RESELLER, Hotspot;
+    GET "/hotspots/{hotspot}/macs" => macs::page, DESK, Hotspot;
+    POST "/hotspots/{hotspot}/macs" => macs::add_page, DESK, Hotspot;
+    POST "/hotspots/{hotspot}/macs/{mac}/delete" => macs::remove_page, DESK, Hotspot;
+    GET "/hotspots/{hotspot}/units" => units::page, CUSTOMER, Hotspot;
+    POST "/hotspots/{hotspot}/units/tokens" => units::create_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/units/tokens/{unit_token}/revoke" => units::revoke_page, RESELLER, Hotspot;
+    GET "/hotspots/{hotspot}/guests" => guests::page, DESK, Hotspot;
+    POST "/hotspots/{hotspot}/guests/{guest}/delete" => guests::delete_page, DESK, Hotspot;
+    GET "/hotspots/{hotspot}/devices" => devices::page, CUSTOMER, Hotspot;
+    GET "/hotspots/{hotspot}/sessions" => sessions::page, CUSTOMER, Hotspot;
+    GET "/hotspots/{hotspot}/vouchers" => voucher_pages::page, DESK, Hotspot;
+    POST "/hotspots/{hotspot}/vouchers" => voucher_pages::create_page, DESK, Hotspot;
+    POST "/hotspots/{hotspot}/vouchers/portal" => voucher_pages::portal_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/vouchers/{voucher}/revoke" => voucher_pages::revoke_page, DESK, Hotspot;
+    POST "/hotspots/{hotspot}/vouchers/{voucher}/delete" => voucher_pages::delete_page, DESK, Hotspot;
+    GET "/hotspots/{hotspot}/vouchers/batches/{batch}/print" => voucher_print::print_page, DESK, Hotspot;
+    GET "/hotspots/{hotspot}/vouchers/batches/{batch}/csv" => voucher_print::csv, DESK, Hotspot;
     GET "/tokens" => tokens::page, DESK, None;
     POST "/tokens" => tokens::create_page, DESK, None;
     POST "/tokens/{token}/revoke" => tokens::revoke_page, DESK, Token;
@@ -122,6 +145,24 @@ routes! {
     POST "/api/v1/accounts/{account}/password" => accounts::reset_api, RESELLER, Account;
     DELETE "/api/v1/accounts/{account}" => accounts::delete_api, RESELLER, Account;
     GET "/api/v1/audit" => audit::api, RESELLER, None;
+    GET "/api/v1/hotspots/{hotspot}/preferences" => preferences::api, RESELLER, Hotspot;
+    PATCH "/api/v1/hotspots/{hotspot}/preferences" => preferences::patch_api, RESELLER, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/macs" => macs::list_api, DESK, Hotspot;
+    POST "/api/v1/hotspots/{hotspot}/macs" => macs::add_api, DESK, Hotspot;
+    DELETE "/api/v1/hotspots/{hotspot}/macs/{mac}" => macs::remove_api, DESK, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/units" => units::api, CUSTOMER, Hotspot;
+    POST "/api/v1/hotspots/{hotspot}/unit-tokens" => units::create_api, RESELLER, Hotspot;
+    DELETE "/api/v1/hotspots/{hotspot}/unit-tokens/{unit_token}" => units::revoke_api, RESELLER, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/guests" => guests::list_api, DESK, Hotspot;
+    DELETE "/api/v1/hotspots/{hotspot}/guests/{guest}" => guests::delete_api, DESK, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/devices" => devices::api, CUSTOMER, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/sessions" => sessions::api, CUSTOMER, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/vouchers" => voucher_pages::list_api, DESK, Hotspot;
+    POST "/api/v1/hotspots/{hotspot}/vouchers" => voucher_pages::create_api, DESK, Hotspot;
+    PUT "/api/v1/hotspots/{hotspot}/vouchers/portal" => voucher_pages::portal_api, RESELLER, Hotspot;
+    PUT "/api/v1/hotspots/{hotspot}/vouchers/{voucher}/revoked" => voucher_pages::revoke_api, DESK, Hotspot;
+    DELETE "/api/v1/hotspots/{hotspot}/vouchers/{voucher}" => voucher_pages::delete_api, DESK, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/voucher-batches" => voucher_pages::batches_api, DESK, Hotspot;
     GET "/api/v1/tokens" => tokens::list_api, DESK, None;
     POST "/api/v1/tokens" => tokens::create_api, DESK, None;
     DELETE "/api/v1/tokens/{token}" => tokens::revoke_api, DESK, Token;

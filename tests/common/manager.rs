@@ -197,6 +197,15 @@ impl World {
                     ),
                     ("api_tokens", "*"),
                     ("audit_log", "*"),
+                    ("voucher_keys", "*"),
+                    ("voucher_batches", "*"),
+                    ("vouchers", "*"),
+                    ("hotspot_settings", "*"),
+                    ("unit_tokens", "*"),
+                    ("units", "*"),
+                    ("guests", "*"),
+                    ("devices", "*"),
+                    ("guest_sessions", "*"),
                 ] {
                     for r in c.query(&format!("SELECT {cols} FROM {t}"), &[])? {
                         out.push(format!("{t}: {r:?}"));

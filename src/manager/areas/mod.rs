@@ -5,13 +5,25 @@
 pub mod accounts;
 pub mod audit;
 pub mod dashboard;
+pub mod devices;
+pub mod guests;
 mod hotspot_fields;
 pub mod hotspots;
 pub mod login;
+pub mod macs;
 pub mod password;
+pub mod preferences;
+pub mod records;
 pub mod resellers;
+pub mod sessions;
+pub mod settings_doc;
 mod shared;
 pub mod tokens;
+pub mod units;
+pub mod voucher_batch;
+pub mod voucher_pages;
+pub mod voucher_print;
+pub mod vouchers;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
