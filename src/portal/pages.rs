@@ -22,6 +22,7 @@ use crate::model::consent::Purpose;
 use crate::model::settings::Lang;
 use crate::model::settings::design::Day;
 use crate::model::units::{format_duration, format_size};
+use crate::model::voucher_code::VoucherCode;
 
 #[derive(Template)]
 #[template(path = "status.html")]
@@ -85,6 +86,8 @@ pub(super) struct SplashMessage {
     pub(super) notice: Option<String>,
     /// Open the account form (the error was about it).
     pub(super) account: bool,
+    /// A voucher code to fill in (from the page's address).
+    pub(super) code: String,
 }
 
 /// Splash views so far: each view shows the next of the day's banners.
@@ -105,6 +108,7 @@ pub(super) async fn splash_page(
         error: message.error,
         notice: message.notice,
         account_open: message.account,
+        code: message.code,
         has_offers: state.has_offers().await,
         today: Day(chrono::Local::now().date_naive()),
         rotation: VIEWS.fetch_add(1, Ordering::Relaxed),
@@ -142,6 +146,16 @@ pub struct DstQuery {
     pub(super) dst: Option<String>,
     /// The language switcher's choice.
     pub(super) lang: Option<String>,
+    /// A voucher code to fill in: a printed voucher's QR code opens `/?code=…`.
+    pub(super) code: Option<String>,
+}
+
+/// The code to fill into the voucher form: only a well-formed code, in its printed form (the
+/// guest still presses the button: a link never logs anyone in by itself).
+fn prefill(code: Option<&str>) -> String {
+    code.and_then(|c| VoucherCode::parse(c).ok())
+        .map(|c| c.display())
+        .unwrap_or_default()
 }
 
 /// `GET /`: the splash page, or the status page for a guest already online.
@@ -172,7 +186,10 @@ pub async fn splash(
         lang,
         StatusCode::OK,
         dst,
-        SplashMessage::default(),
+        SplashMessage {
+            code: prefill(q.code.as_deref()),
+            ..SplashMessage::default()
+        },
     )
     .await;
     keeping_lang(cookie, page)
@@ -206,12 +223,14 @@ pub async fn login(
         error: Some(login_error(&t, e)),
         notice: None,
         account,
+        code: String::new(),
     };
     if !forgery::token_valid(&state, peer, form.token.as_deref()) {
         let expired = SplashMessage {
             error: Some(expired(&t)),
             notice: None,
             account,
+            code: String::new(),
         };
         // Not the forged post's destination either.
         return splash_page(&state, peer, lang, StatusCode::FORBIDDEN, "", expired).await;
@@ -391,4 +410,18 @@ pub async fn logout(
         }
     };
     splash_page(&state, peer, lang, code, "", message).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefill;
+
+    #[test]
+    fn only_a_well_formed_code_is_filled_in_and_in_its_printed_form() {
+        assert_eq!(prefill(Some("abcde fghjk")), "ABCDE-FGHJK");
+        assert_eq!(prefill(Some("ABCDE-FGHJK")), "ABCDE-FGHJK");
+        assert_eq!(prefill(Some(r#""><script>"#)), "");
+        assert_eq!(prefill(Some("")), "");
+        assert_eq!(prefill(None), "");
+    }
 }

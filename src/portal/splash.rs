@@ -25,6 +25,9 @@ pub struct SplashContext {
     pub notice: Option<String>,
     /// Open the account form (the error was about it).
     pub account_open: bool,
+    /// A well-formed voucher code to fill in (a printed voucher's QR code); never submitted
+    /// by itself.
+    pub code: String,
     /// Whether priced profiles exist (a "Buy access" link).
     pub has_offers: bool,
     /// Today, the gateway's local date (banners have date ranges).
@@ -59,6 +62,7 @@ struct SplashPage<'a> {
     notice: Option<&'a str>,
     account_open: bool,
     has_offers: bool,
+    code: &'a str,
     title: String,
     subtitle: &'a str,
     description: &'a str,
@@ -97,6 +101,7 @@ pub fn render(s: &HotspotSettings, ctx: &SplashContext) -> Result<String, askama
         notice: ctx.notice.as_deref(),
         account_open: ctx.account_open,
         has_offers: ctx.has_offers,
+        code: &ctx.code,
         title: d
             .title_in(lang, default)
             .map_or_else(|| t.with("welcome", "name", &s.name), str::to_owned),

@@ -18,6 +18,7 @@ fn ctx(lang: Lang) -> SplashContext {
         error: None,
         notice: None,
         account_open: false,
+        code: String::new(),
         has_offers: false,
         today: day("2026-12-10"),
         rotation: 0,
@@ -228,4 +229,21 @@ fn nothing_is_loaded_from_outside_the_portal() {
     ] {
         assert!(!html.contains(needle), "{needle} in {html}");
     }
+}
+
+#[test]
+fn a_code_from_the_address_fills_the_voucher_field_escaped() {
+    let s = venue();
+    let c = SplashContext {
+        code: "ABCDE-FGHJK".into(),
+        ..ctx(Lang::En)
+    };
+    let html = render(&s, &c).unwrap();
+    assert!(html.contains(r#"value="ABCDE-FGHJK""#), "{html}");
+    let hostile = SplashContext {
+        code: r#""><script>x</script>"#.into(),
+        ..ctx(Lang::En)
+    };
+    let html = render(&s, &hostile).unwrap();
+    assert!(!html.contains("<script>x"), "{html}");
 }
