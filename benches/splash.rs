@@ -48,6 +48,7 @@ fn render_micros(settings: &HotspotSettings) -> f64 {
         error: None,
         notice: None,
         account_open: false,
+        code: String::new(),
         has_offers: false,
         today: Day(chrono::Local::now().date_naive()),
         rotation: 0,

@@ -69,7 +69,7 @@ async fn scenario(backend: Backend) {
 
     // Accepted: one new revision with every change.
     let good = "revision=0&methods.click.enabled=false&methods.click.enabled=true\
-                &methods.sms.enabled=false&methods.email.enabled=false&methods.email.enabled=true\
+                &methods.sms.enabled=false&methods.email.enabled=false\
                 &methods.voucher.enabled=false&methods.voucher.enabled=true&methods.account.enabled=false\
                 &sessions.session_timeout=12h&sessions.idle_timeout=10m&sessions.rate_down=10M&sessions.rate_up=2M\
                 &sessions.shared_users_policy=end-oldest&access.garden=pay.example.com%0A203.0.113.0%2F24";
@@ -138,13 +138,13 @@ async fn scenario(backend: Backend) {
     );
     assert_eq!(before, w.dump().await);
     let (status, _, text) = w
-        .send(Who::ResellerA, "PATCH", &api, Some(r#"{"revision":1,"set":{"sessions.rate_down":null,"methods.sms.enabled":true,"access.garden":[]}}"#))
+        .send(Who::ResellerA, "PATCH", &api, Some(r#"{"revision":1,"set":{"sessions.rate_down":null,"methods.account.enabled":true,"access.garden":[]}}"#))
         .await;
     assert_eq!(status, StatusCode::OK, "{text}");
     let now = get(&w, h).await;
     assert_eq!(now["revision"], 2);
     assert!(now["fields"]["sessions.rate_down"].is_null());
-    assert_eq!(now["fields"]["methods.sms.enabled"], true);
+    assert_eq!(now["fields"]["methods.account.enabled"], true);
     // The other hotspot's document is untouched; the audit log names the fields.
     assert_eq!(get(&w, w.hotspot[1]).await["revision"], 0);
     let (_, _, audit) = w.send(Who::ResellerA, "GET", "/api/v1/audit", None).await;
