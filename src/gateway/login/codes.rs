@@ -158,8 +158,9 @@ impl Gateway {
     /// The code the device at `ip` was sent for `channel` within the hour, if any: reopening
     /// the page shows it and never sends another.
     pub async fn pending_code(&self, ip: Ipv4Addr, channel: Channel) -> Option<PendingView> {
-        let mac = self.device_at(ip).ok()?;
+        // The method first: a splash view of a hotspot without it pays no device lookup.
         let cooldown = self.code_method(channel).ok()?.limits.resend_cooldown_secs;
+        let mac = self.device_at(ip).ok()?;
         let now = now();
         let p = (self.store)
             .run(move |s| s.newest_pending(&mac, channel, now))

@@ -13,14 +13,17 @@ impl Gateway {
     /// validity, its guest's profile has not ended, and the method has MAC auto-login on.
     /// `None`: nothing to do (the splash is shown).
     pub async fn auto_login(&self, ip: Ipv4Addr) -> Option<ClientView> {
+        // Every splash view asks: a hotspot without the option pays no device lookup.
+        let channels: Vec<_> = [Channel::Sms, Channel::Email]
+            .into_iter()
+            .filter_map(|c| Some((c, self.code_method(c).ok()?)))
+            .filter(|(_, options)| options.mac_auto_login)
+            .collect();
+        if channels.is_empty() {
+            return None;
+        }
         let mac = self.device_at(ip).ok()?;
-        for channel in [Channel::Sms, Channel::Email] {
-            let Ok(options) = self.code_method(channel) else {
-                continue;
-            };
-            if !options.mac_auto_login {
-                continue;
-            }
+        for (channel, options) in channels {
             let since = now() - i64::try_from(options.guest_validity_secs).unwrap_or(i64::MAX);
             let m = mac.clone();
             let Ok(Some(target)) = (self.store)
