@@ -219,9 +219,12 @@ fn bad_designs_are_refused_with_the_field_and_the_fix_and_change_nothing() {
     assert!(String::from_utf8(html).unwrap().contains("--text:#1a1a1a;"));
 }
 
-/// Waits until `check` holds, or panics naming `what`.
+/// Waits until `check` holds, or panics naming `what`. 30 s: once (CI on a clean clone, the
+/// machine loaded) the page first asked for took about 10 s to load after the login's
+/// connection flush, though it always arrived; that stall is noted for a closer look, and
+/// this test is about where the guest lands, not how fast.
 fn wait_for(browser: &Browser, lab: &Lab, what: &str, check: impl Fn(&Browser) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     while !check(browser) {
         assert!(
             Instant::now() < deadline,
