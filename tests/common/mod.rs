@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod click;
 pub mod codes;
 pub mod guest;
 pub mod lab;
