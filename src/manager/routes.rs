@@ -9,8 +9,8 @@ use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use super::ManagerState;
 use super::areas::{
-    accounts, audit, dashboard, devices, guests, hotspots, login, macs, password, preferences,
-    resellers, sessions, tokens, units, voucher_pages, voucher_print,
+    accounts, audit, dashboard, design, design_pages, devices, guests, hotspots, login, macs,
+    password, preferences, resellers, sessions, tokens, units, voucher_pages, voucher_print,
 };
 use super::auth::{Role, guard};
 use super::pages;
@@ -106,6 +106,14 @@ routes! {
     GET "/audit" => audit::page, RESELLER, None;
     GET "/hotspots/{hotspot}/preferences" => preferences::page, RESELLER, Hotspot;
     POST "/hotspots/{hotspot}/preferences" => preferences::save_page, RESELLER, Hotspot;
+    GET "/hotspots/{hotspot}/design" => design_pages::page, DESK, Hotspot;
+    POST "/hotspots/{hotspot}/design/draft" => design_pages::save_page, DESK, Hotspot;
+    POST "/hotspots/{hotspot}/design/images" => design_pages::upload_page, DESK, Hotspot;
+    POST "/hotspots/{hotspot}/design/publish" => design_pages::publish_page, DESK, Hotspot;
+    POST "/hotspots/{hotspot}/design/discard" => design_pages::discard_page, DESK, Hotspot;
+    POST "/hotspots/{hotspot}/design/restore" => design_pages::restore_page, DESK, Hotspot;
+    GET "/hotspots/{hotspot}/design/preview" => design_pages::preview, DESK, Hotspot;
+    GET "/hotspots/{hotspot}/design/assets/{asset}" => design_pages::asset, DESK, Hotspot;
     GET "/hotspots/{hotspot}/macs" => macs::page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/macs" => macs::add_page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/macs/{mac}/delete" => macs::remove_page, DESK, Hotspot;
@@ -147,6 +155,12 @@ routes! {
     GET "/api/v1/audit" => audit::api, RESELLER, None;
     GET "/api/v1/hotspots/{hotspot}/preferences" => preferences::api, RESELLER, Hotspot;
     PATCH "/api/v1/hotspots/{hotspot}/preferences" => preferences::patch_api, RESELLER, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/design" => design::show_api, DESK, Hotspot;
+    PUT "/api/v1/hotspots/{hotspot}/design/draft" => design::draft_api, DESK, Hotspot;
+    DELETE "/api/v1/hotspots/{hotspot}/design/draft" => design::discard_api, DESK, Hotspot;
+    POST "/api/v1/hotspots/{hotspot}/design/publish" => design::publish_api, DESK, Hotspot;
+    POST "/api/v1/hotspots/{hotspot}/design/restore" => design::restore_api, DESK, Hotspot;
+    POST "/api/v1/hotspots/{hotspot}/design/assets" => design::upload_api, DESK, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/macs" => macs::list_api, DESK, Hotspot;
     POST "/api/v1/hotspots/{hotspot}/macs" => macs::add_api, DESK, Hotspot;
     DELETE "/api/v1/hotspots/{hotspot}/macs/{mac}" => macs::remove_api, DESK, Hotspot;

@@ -5,6 +5,9 @@
 pub mod accounts;
 pub mod audit;
 pub mod dashboard;
+pub mod design;
+mod design_form;
+pub mod design_pages;
 pub mod devices;
 pub mod guests;
 mod hotspot_fields;

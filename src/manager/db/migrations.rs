@@ -190,6 +190,28 @@ pub const SQLITE: &[Migration] = &[
             "CREATE INDEX guest_sessions_by_guest ON guest_sessions (guest_id, ended_at)",
         ],
     },
+    Migration {
+        version: 3,
+        statements: &[
+            // The splash editor: images by content hash per hotspot (re-encoded by
+            // `model::asset::prepare`; units will receive them by hash), and one draft design
+            // per hotspot, edited until it is published as a settings revision.
+            "CREATE TABLE design_assets (
+                hotspot_id INTEGER NOT NULL REFERENCES hotspots(id) ON DELETE CASCADE,
+                asset TEXT NOT NULL,
+                bytes BLOB NOT NULL,
+                width INTEGER NOT NULL,
+                height INTEGER NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                PRIMARY KEY (hotspot_id, asset))",
+            "CREATE TABLE design_drafts (
+                hotspot_id INTEGER PRIMARY KEY REFERENCES hotspots(id) ON DELETE CASCADE,
+                design TEXT NOT NULL,
+                updated_by TEXT NOT NULL,
+                updated_at INTEGER NOT NULL)",
+        ],
+    },
 ];
 
 /// PostgreSQL: identity columns; real booleans.
@@ -365,6 +387,28 @@ pub const POSTGRES: &[Migration] = &[
                 UNIQUE (hotspot_id, uid))",
             "CREATE INDEX guest_sessions_by_hotspot ON guest_sessions (hotspot_id, id)",
             "CREATE INDEX guest_sessions_by_guest ON guest_sessions (guest_id, ended_at)",
+        ],
+    },
+    Migration {
+        version: 3,
+        statements: &[
+            // The splash editor: images by content hash per hotspot (re-encoded by
+            // `model::asset::prepare`; units will receive them by hash), and one draft design
+            // per hotspot, edited until it is published as a settings revision.
+            "CREATE TABLE design_assets (
+                hotspot_id BIGINT NOT NULL REFERENCES hotspots(id) ON DELETE CASCADE,
+                asset TEXT NOT NULL,
+                bytes BYTEA NOT NULL,
+                width BIGINT NOT NULL,
+                height BIGINT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (hotspot_id, asset))",
+            "CREATE TABLE design_drafts (
+                hotspot_id BIGINT PRIMARY KEY REFERENCES hotspots(id) ON DELETE CASCADE,
+                design TEXT NOT NULL,
+                updated_by TEXT NOT NULL,
+                updated_at BIGINT NOT NULL)",
         ],
     },
 ];
