@@ -136,7 +136,8 @@ pub async fn html_errors(req: Request, next: Next) -> Response {
 #[derive(Debug, Clone, Copy)]
 pub struct FramedBySelf;
 
-/// No script at all, styles only from our own sheet, forms only to ourselves, never framed;
+/// No script at all, styles only from our own sheet, forms only to ourselves, frames only of
+/// ourselves (the splash preview, the one response that allows it), never framed;
 /// nothing cached but the style sheet.
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
@@ -148,8 +149,8 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         h.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(
-                "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
-                 frame-ancestors 'none'; base-uri 'none'",
+                "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-src 'self'; \
+                 form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
             ),
         );
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
