@@ -177,7 +177,10 @@ pub async fn page(
     render(&page_of(&s, &p, hotspot, lang, None, Vec::new()).await?)
 }
 
-async fn editing(s: &ManagerState, hotspot: i64) -> Result<(HotspotSettings, Design), Error> {
+async fn draft_or_published(
+    s: &ManagerState,
+    hotspot: i64,
+) -> Result<(HotspotSettings, Design), Error> {
     let (doc, draft) =
         s.db.tx(Mode::Read, move |c| design::editing(c, hotspot))
             .await?;
@@ -193,7 +196,7 @@ pub async fn save_page(
     Path(hotspot): Path<i64>,
     Form(posted): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
-    let (doc, base) = editing(&s, hotspot).await?;
+    let (doc, base) = draft_or_published(&s, hotspot).await?;
     let saved = match design_form::apply(&doc, &base, &posted) {
         Ok(d) => design::save_draft(&s, &p, hotspot, d, "draft from the form".into()).await,
         Err(errors) => Err(Error::Settings(errors)),
@@ -227,7 +230,7 @@ pub async fn upload_page(
         .map(|p| p.data.clone())
         .filter(|d| !d.is_empty())
         .ok_or_else(|| Error::invalid("file", "is missing; choose an image file"))?;
-    let (_, mut d) = editing(&s, hotspot).await?;
+    let (_, mut d) = draft_or_published(&s, hotspot).await?;
     if !["logo", "background", "banner"].contains(&slot.as_str()) {
         return Err(Error::invalid("slot", "must be logo, background or banner"));
     }
@@ -318,7 +321,7 @@ pub async fn preview(
     Query(arg): Query<LangArg>,
 ) -> Result<Response, Error> {
     let lang = lang_of(&arg.lang)?;
-    let (doc, draft) = editing(&s, hotspot).await?;
+    let (doc, draft) = draft_or_published(&s, hotspot).await?;
     let shown = match arg.version.as_str() {
         "published" => doc,
         "" | "draft" => HotspotSettings {
