@@ -340,11 +340,27 @@ fn a_customer_edits_previews_and_publishes_the_splash_in_chromium() {
         |v| v.as_u64().unwrap_or(0) > 0,
     );
     assert_eq!(logo_width, 360, "the logo shows in the preview");
-    // The preview submits nothing: its forms are blocked by the sandbox.
     let lang = b.eval(&format!(
         "return {frame}.contentDocument.documentElement.lang"
     ));
     assert_eq!(lang, "it");
+    assert_eq!(
+        b.eval("return document.querySelector('.desktop iframe').offsetWidth"),
+        1024
+    );
+    // The preview submits nothing: its login form is blocked by the sandbox.
+    let forms = b.eval(&format!(
+        "return {frame}.contentDocument.querySelectorAll('form').length"
+    ));
+    assert!(forms.as_u64().unwrap_or(0) > 0, "no form to try: {forms}");
+    b.execute(&format!(
+        "{frame}.contentDocument.querySelector('form').requestSubmit()"
+    ));
+    std::thread::sleep(Duration::from_secs(1));
+    let still = b.eval(&format!(
+        "var d = {frame}.contentDocument; return d ? d.location.pathname : 'navigated away'"
+    ));
+    assert_eq!(still, format!("{page}/preview"));
 
     // Publish: the revision the manager keeps is what `settings_doc::current` returns.
     b.click("form[action$='/design/publish'] button");

@@ -216,6 +216,53 @@ async fn scenario(backend: Backend) {
         "an image of A is not B's by knowing its hash"
     );
 
+    // A banner: uploaded, its link, text and days edited; a last day before the first and a
+    // script link refused by field; shown in the preview; then removed.
+    let (status, text) = upload(&w, Who::DeskA, h, "banner", &common::splash::banner(), true).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{text}");
+    let before = w.dump().await;
+    for (bad, field) in [
+        (
+            "design.banners[0].from=2026-06-01&design.banners[0].until=2026-05-01",
+            "design.banners[0].until",
+        ),
+        (
+            "design.banners[0].link=javascript%3Aalert(1)",
+            "design.banners[0].link",
+        ),
+    ] {
+        let (status, _, html) = w.send(Who::DeskA, "POST", &draft, Some(bad)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {html}");
+        assert!(
+            html.contains(&format!("<strong>{field}</strong>")),
+            "{html}"
+        );
+        assert_eq!(before, w.dump().await, "a refused banner saved something");
+    }
+    let good = "design.banners[0].link=https%3A%2F%2Flido.example%2Fofferte&design.banners[0].alt.it=Ombrelloni\
+                &design.banners[0].from=2020-01-01&design.banners[0].until=";
+    let (status, _, text) = w.send(Who::DeskA, "POST", &draft, Some(good)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{text}");
+    let (_, _, _, html) = preview(&w, h, "lang=it").await;
+    assert!(
+        html.contains("href=\"https://lido.example/offerte\"")
+            && html.contains("alt=\"Ombrelloni\""),
+        "{html}"
+    );
+    let banner_id = view_draft(&w, h).await["banners"][0]["image"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        html.contains(&format!("/hotspots/{h}/design/assets/{banner_id}")),
+        "{html}"
+    );
+    let (status, _, _) = w
+        .send(Who::DeskA, "POST", &draft, Some("remove=design.banners[0]"))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(view_draft(&w, h).await["banners"], serde_json::json!([]));
+
     // Texts and a colour into the draft; the preview shows them in Italian.
     let form = "design.title.it=Benvenuti+al+Lido&design.subtitle.it=Spiaggia&design.colours.button=%237a1f1f\
                 &design.colours.page=%23f4f5f7&design.font=serif";
@@ -378,7 +425,7 @@ async fn scenario(backend: Backend) {
                 Who::CustomerB,
                 &format!("/api/v1/hotspots/{other}/design/assets"),
                 "image/jpeg",
-                common::splash::banner(),
+                only_b(),
             )
             .await;
         (s, t)
@@ -448,6 +495,14 @@ async fn scenario(backend: Backend) {
     ] {
         assert!(actions.contains(&a), "{a} not audited: {actions:?}");
     }
+}
+
+/// An image that only tenant B uploads.
+fn only_b() -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(40, 30, image::Rgb([12, 34, 56]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
 }
 
 async fn view_draft(w: &World, h: i64) -> Value {

@@ -9,8 +9,9 @@ use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use super::ManagerState;
 use super::areas::{
-    accounts, audit, dashboard, design, design_pages, devices, guests, hotspots, login, macs,
-    password, preferences, resellers, sessions, tokens, units, voucher_pages, voucher_print,
+    accounts, audit, dashboard, design, design_assets, design_pages, devices, guests, hotspots,
+    login, macs, password, preferences, resellers, sessions, tokens, units, voucher_pages,
+    voucher_print,
 };
 use super::auth::{Role, guard};
 use super::pages;
@@ -113,7 +114,7 @@ routes! {
     POST "/hotspots/{hotspot}/design/discard" => design_pages::discard_page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/design/restore" => design_pages::restore_page, DESK, Hotspot;
     GET "/hotspots/{hotspot}/design/preview" => design_pages::preview, DESK, Hotspot;
-    GET "/hotspots/{hotspot}/design/assets/{asset}" => design_pages::asset, DESK, Hotspot;
+    GET "/hotspots/{hotspot}/design/assets/{asset}" => design_assets::asset, DESK, Hotspot;
     GET "/hotspots/{hotspot}/macs" => macs::page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/macs" => macs::add_page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/macs/{mac}/delete" => macs::remove_page, DESK, Hotspot;
@@ -160,7 +161,7 @@ routes! {
     DELETE "/api/v1/hotspots/{hotspot}/design/draft" => design::discard_api, DESK, Hotspot;
     POST "/api/v1/hotspots/{hotspot}/design/publish" => design::publish_api, DESK, Hotspot;
     POST "/api/v1/hotspots/{hotspot}/design/restore" => design::restore_api, DESK, Hotspot;
-    POST "/api/v1/hotspots/{hotspot}/design/assets" => design::upload_api, DESK, Hotspot;
+    POST "/api/v1/hotspots/{hotspot}/design/assets" => design_assets::upload_api, DESK, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/macs" => macs::list_api, DESK, Hotspot;
     POST "/api/v1/hotspots/{hotspot}/macs" => macs::add_api, DESK, Hotspot;
     DELETE "/api/v1/hotspots/{hotspot}/macs/{mac}" => macs::remove_api, DESK, Hotspot;

@@ -5,21 +5,19 @@
 //! earlier revision's design into the draft. Shared by the pages (`design_pages`) and the JSON
 //! handlers here.
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::Json;
-use super::audit;
 use super::settings_doc::{self, Revision};
 use super::vouchers::hotspot_of;
+use super::{audit, design_assets};
 use crate::manager::ManagerState;
 use crate::manager::auth::Principal;
 use crate::manager::db::{Conn, Mode};
 use crate::manager::error::Error;
-use crate::model::asset::{self, AssetId};
 use crate::model::settings::design::Design;
 use crate::model::settings::{Format, HotspotSettings, SettingsError};
 
@@ -76,7 +74,7 @@ pub fn problems(
         .filter(|e| e.field.starts_with("design"))
         .collect();
     for (field, id) in design.images() {
-        if id.check().is_ok() && !has_asset(c, hotspot, id)? {
+        if id.check().is_ok() && !design_assets::has(c, hotspot, id)? {
             errors.push(SettingsError::new(
                 field,
                 format!("{id} is not an image uploaded for this hotspot"),
@@ -237,84 +235,6 @@ pub async fn restore(
     .await
 }
 
-/// An image as stored.
-#[derive(Debug, Clone, Serialize)]
-pub struct Stored {
-    /// `<sha256>.png|jpg`: what the design names.
-    pub id: AssetId,
-    /// Pixels.
-    pub width: u32,
-    /// Pixels.
-    pub height: u32,
-}
-
-/// Checks and re-encodes an uploaded file with the gateway's own rules and stores it for
-/// `hotspot` under its hash (a second upload of the same image stores nothing new). A file
-/// that is not an acceptable image is refused naming `field`, and nothing is stored.
-pub async fn upload(
-    s: &ManagerState,
-    p: &Principal,
-    hotspot: i64,
-    field: &'static str,
-    bytes: Bytes,
-) -> Result<Stored, Error> {
-    let prepared = tokio::task::spawn_blocking(move || asset::prepare(&bytes))
-        .await
-        .map_err(|_| Error::Internal)?
-        .map_err(|e| Error::invalid(field, e.to_string()))?;
-    let stored = Stored {
-        id: prepared.id.clone(),
-        width: prepared.width,
-        height: prepared.height,
-    };
-    let (p, now) = (p.clone(), s.now());
-    s.db.tx(Mode::Write, move |c| {
-        c.execute(
-            "INSERT INTO design_assets (hotspot_id, asset, bytes, width, height, created_by,
-             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (hotspot_id, asset) DO NOTHING",
-            &[
-                hotspot.into(),
-                prepared.id.as_str().into(),
-                prepared.bytes.into(),
-                i64::from(prepared.width).into(),
-                i64::from(prepared.height).into(),
-                (&p.username).into(),
-                now.into(),
-            ],
-        )?;
-        let (tenant, _) = hotspot_of(c, hotspot)?;
-        let what = format!("{} ({}×{})", prepared.id, prepared.width, prepared.height);
-        audit::record(
-            c,
-            p.actor(),
-            now,
-            "upload splash image",
-            &what,
-            Some(tenant),
-        )?;
-        Ok(stored)
-    })
-    .await
-}
-
-fn has_asset(c: &mut dyn Conn, hotspot: i64, id: &AssetId) -> Result<bool, Error> {
-    Ok(c.query_opt(
-        "SELECT 1 FROM design_assets WHERE hotspot_id = $1 AND asset = $2",
-        &[hotspot.into(), id.as_str().into()],
-    )?
-    .is_some())
-}
-
-/// The bytes of image `id` of `hotspot`, if it has it.
-pub fn asset_bytes(c: &mut dyn Conn, hotspot: i64, id: &AssetId) -> Result<Option<Vec<u8>>, Error> {
-    let row = c.query_opt(
-        "SELECT bytes FROM design_assets WHERE hotspot_id = $1 AND asset = $2",
-        &[hotspot.into(), id.as_str().into()],
-    )?;
-    Ok(row.map(|r| r.bytes(0)).transpose()?)
-}
-
 /// The design view as the API shows it.
 #[derive(Debug, Serialize)]
 pub struct View {
@@ -404,17 +324,4 @@ pub async fn restore_api(
         i64::try_from(arg.revision).map_err(|_| Error::invalid("revision", "is out of range"))?;
     restore(&s, &p, hotspot, revision).await?;
     Ok(axum::Json(view(&s, hotspot).await?).into_response())
-}
-
-/// `POST /api/v1/hotspots/{hotspot}/design/assets`: the image file as the body; answers the
-/// id to put into the design.
-pub async fn upload_api(
-    State(s): State<ManagerState>,
-    p: Principal,
-    Path(hotspot): Path<i64>,
-    body: axum::body::Body,
-) -> Result<Response, Error> {
-    let bytes = crate::manager::multipart::read(body).await?;
-    let stored = upload(&s, &p, hotspot, "file", bytes).await?;
-    Ok((StatusCode::CREATED, axum::Json(stored)).into_response())
 }

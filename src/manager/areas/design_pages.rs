@@ -1,6 +1,6 @@
 //! The design editor's pages: the form with the draft, image uploads (a plain file form, no
 //! script), publish, discard and restore, the live preview (the gateway's own splash renderer
-//! on the draft or the design in force) and the images by hash.
+//! on the draft or the design in force).
 
 use askama::Template;
 use axum::extract::{Path, Request, State};
@@ -9,6 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use super::design::{self, Draft};
+use super::design_assets;
 use super::design_form::{self, FONTS, Group};
 use super::settings_doc::Revision;
 use super::{Form, Query};
@@ -240,7 +241,7 @@ pub async fn upload_page(
             format!("has {MAX_BANNERS} banners already; remove one first"),
         ));
     }
-    let stored = design::upload(&s, &p, hotspot, "file", file).await?;
+    let stored = design_assets::upload(&s, &p, hotspot, "file", file).await?;
     match slot.as_str() {
         "logo" => d.logo = Some(stored.id.clone()),
         "background" => d.background_image = Some(stored.id.clone()),
@@ -364,31 +365,4 @@ pub async fn preview(
     );
     res.extensions_mut().insert(FramedBySelf);
     Ok(res)
-}
-
-/// `GET /hotspots/{hotspot}/design/assets/{asset}`: an image of this hotspot by its id
-/// (the content's hash: it never changes, so it may be cached).
-pub async fn asset(
-    State(s): State<ManagerState>,
-    Path((hotspot, id)): Path<(i64, String)>,
-) -> Result<Response, Error> {
-    let id = AssetId::parse(&id).map_err(|_| Error::NotFound)?;
-    let lookup = id.clone();
-    let bytes =
-        s.db.tx(Mode::Read, move |c| {
-            design::asset_bytes(c, hotspot, &lookup)
-        })
-        .await?
-        .ok_or(Error::NotFound)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, id.content_type()),
-            (
-                header::CACHE_CONTROL,
-                "private, max-age=31536000, immutable",
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
 }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod dashboard;
 pub mod design;
+pub mod design_assets;
 mod design_form;
 pub mod design_pages;
 pub mod devices;
