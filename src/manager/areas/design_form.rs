@@ -2,7 +2,7 @@
 //! the model's errors land at their input), their values, and the design a posted form makes
 //! of the draft. Images are not form text: they are uploaded, or removed by a checkbox.
 
-use crate::model::settings::design::{Design, Font};
+use crate::model::settings::design::{Banner, Day, Design, Font};
 use crate::model::settings::{HotspotSettings, Lang, Localized, SettingsError};
 
 /// How an input is shown.
@@ -112,117 +112,9 @@ pub fn groups(
     posted: Option<&[(String, String)]>,
     errors: &[SettingsError],
 ) -> Vec<Group> {
-    let mut out = vec![Group {
-        title: "Colours and font".into(),
-        inputs: {
-            let mut v: Vec<Input> = COLOURS
-                .iter()
-                .map(|(key, label)| {
-                    let c = &d.colours;
-                    let value = match *key {
-                        "page" => &c.page,
-                        "card" => &c.card,
-                        "title" => &c.title,
-                        "text" => &c.text,
-                        "button" => &c.button,
-                        _ => &c.button_text,
-                    };
-                    let hint = "# and six hex digits, e.g. #0b5394";
-                    let name = format!("design.colours.{key}");
-                    input(name, (*label).into(), hint, Kind::Colour, value.to_string())
-                })
-                .collect();
-            v.push(input(
-                "design.font".into(),
-                "Font".into(),
-                "",
-                Kind::Font,
-                font_name(d.font),
-            ));
-            let url = d.after_login_url.clone().unwrap_or_default();
-            let hint = "where guests go after logging in; empty: the page they asked for";
-            v.push(input(
-                "design.after_login_url".into(),
-                "After login".into(),
-                hint,
-                Kind::Url,
-                url,
-            ));
-            v
-        },
-    }];
-    for lang in Lang::ALL {
-        let name = lang.native_name();
-        let texts = [
-            ("title", "Title", Kind::Text, &d.title),
-            ("subtitle", "Subtitle", Kind::Text, &d.subtitle),
-            ("description", "Description", Kind::Area, &d.description),
-        ];
-        out.push(Group {
-            title: format!("Texts in {name}"),
-            inputs: (texts.into_iter())
-                .map(|(key, label, kind, l)| {
-                    let field = format!("design.{key}.{lang}");
-                    let hint = if key == "title" {
-                        "empty: \"Welcome to\" and the hotspot's name"
-                    } else {
-                        ""
-                    };
-                    input(
-                        field,
-                        format!("{label} ({name})"),
-                        hint,
-                        kind,
-                        localized(l, lang),
-                    )
-                })
-                .collect(),
-        });
-    }
-    for (i, b) in d.banners.iter().enumerate() {
-        let n = i + 1;
-        let day = |d: Option<crate::model::settings::design::Day>| {
-            d.map(|d| d.0.format("%Y-%m-%d").to_string())
-                .unwrap_or_default()
-        };
-        let mut inputs = vec![
-            input(
-                format!("design.banners[{i}].link"),
-                format!("Banner {n}: link"),
-                "empty: no link",
-                Kind::Url,
-                b.link.clone().unwrap_or_default(),
-            ),
-            input(
-                format!("design.banners[{i}].from"),
-                format!("Banner {n}: first day"),
-                "YYYY-MM-DD; empty: from now",
-                Kind::Date,
-                day(b.from),
-            ),
-            input(
-                format!("design.banners[{i}].until"),
-                format!("Banner {n}: last day"),
-                "YYYY-MM-DD; empty: no end",
-                Kind::Date,
-                day(b.until),
-            ),
-        ];
-        for lang in Lang::ALL {
-            let label = format!("Banner {n}: what it shows ({})", lang.native_name());
-            inputs.push(input(
-                format!("design.banners[{i}].alt.{lang}"),
-                label,
-                "",
-                Kind::Text,
-                localized(&b.alt, lang),
-            ));
-        }
-        out.push(Group {
-            title: format!("Banner {n}"),
-            inputs,
-        });
-    }
+    let mut out = vec![look(d)];
+    out.extend(Lang::ALL.into_iter().map(|lang| texts(d, lang)));
+    out.extend(d.banners.iter().enumerate().map(|(i, b)| banner(i, b)));
     for g in &mut out {
         for i in &mut g.inputs {
             if let Some(v) = posted.and_then(|p| value(p, &i.name)) {
@@ -235,6 +127,117 @@ pub fn groups(
         }
     }
     out
+}
+
+/// Colours, font and the after-login address.
+fn look(d: &Design) -> Group {
+    let c = &d.colours;
+    let values = [
+        &c.page,
+        &c.card,
+        &c.title,
+        &c.text,
+        &c.button,
+        &c.button_text,
+    ];
+    let mut inputs: Vec<Input> = (COLOURS.iter().zip(values))
+        .map(|((key, label), value)| {
+            let hint = "# and six hex digits, e.g. #0b5394";
+            let name = format!("design.colours.{key}");
+            input(name, (*label).into(), hint, Kind::Colour, value.to_string())
+        })
+        .collect();
+    let font = font_name(d.font);
+    inputs.push(input(
+        "design.font".into(),
+        "Font".into(),
+        "",
+        Kind::Font,
+        font,
+    ));
+    let url = d.after_login_url.clone().unwrap_or_default();
+    let hint = "where guests go after logging in; empty: the page they asked for";
+    let name = "design.after_login_url".into();
+    inputs.push(input(name, "After login".into(), hint, Kind::Url, url));
+    Group {
+        title: "Colours and font".into(),
+        inputs,
+    }
+}
+
+/// Title, subtitle and description in `lang`.
+fn texts(d: &Design, lang: Lang) -> Group {
+    let name = lang.native_name();
+    let texts = [
+        ("title", "Title", Kind::Text, &d.title),
+        ("subtitle", "Subtitle", Kind::Text, &d.subtitle),
+        ("description", "Description", Kind::Area, &d.description),
+    ];
+    let inputs = (texts.into_iter())
+        .map(|(key, label, kind, l)| {
+            let hint = if key == "title" {
+                "empty: \"Welcome to\" and the hotspot's name"
+            } else {
+                ""
+            };
+            let field = format!("design.{key}.{lang}");
+            let label = format!("{label} ({name})");
+            input(field, label, hint, kind, localized(l, lang))
+        })
+        .collect();
+    Group {
+        title: format!("Texts in {name}"),
+        inputs,
+    }
+}
+
+/// Banner `i`: its link, days and text per language (its image is uploaded).
+fn banner(i: usize, b: &Banner) -> Group {
+    let n = i + 1;
+    let day = |d: Option<Day>| {
+        d.map(|d| d.0.format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    };
+    let field = |f: &str| format!("design.banners[{i}].{f}");
+    let link = b.link.clone().unwrap_or_default();
+    let mut inputs = vec![
+        input(
+            field("link"),
+            format!("Banner {n}: link"),
+            "empty: no link",
+            Kind::Url,
+            link,
+        ),
+        input(
+            field("from"),
+            format!("Banner {n}: first day"),
+            "YYYY-MM-DD; empty: from now",
+            Kind::Date,
+            day(b.from),
+        ),
+        input(
+            field("until"),
+            format!("Banner {n}: last day"),
+            "YYYY-MM-DD; empty: no end",
+            Kind::Date,
+            day(b.until),
+        ),
+    ];
+    for lang in Lang::ALL {
+        let label = format!("Banner {n}: what it shows ({})", lang.native_name());
+        let text = localized(&b.alt, lang);
+        inputs.push(input(
+            field(&format!("alt.{lang}")),
+            label,
+            "",
+            Kind::Text,
+            text,
+        ));
+    }
+    Group {
+        title: format!("Banner {n}"),
+        inputs,
+    }
 }
 
 fn value<'a>(posted: &'a [(String, String)], name: &str) -> Option<&'a str> {
