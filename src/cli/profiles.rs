@@ -10,10 +10,8 @@ use crate::config::StatePaths;
 use crate::daemon::open_state;
 use crate::gateway::now;
 use crate::model::limitation::Limitation;
-use crate::model::profile::spec::{
-    LimitationSpec, ProfileSpec, WindowSpec, describe_attached, describe_limitation,
-    describe_window,
-};
+use crate::model::profile::spec::{LimitationSpec, ProfileSpec, WindowSpec};
+use crate::model::profile::words::{describe_attached, describe_limitation, describe_window};
 use crate::model::units::{format_duration, format_price};
 use crate::store::{NewProfile, Profile};
 

@@ -267,3 +267,4 @@ pub fn can_remove(queue: &[Assignment], index: usize) -> Result<(), RemoveError>
 pub mod spec;
 #[cfg(test)]
 mod tests;
+pub mod words;

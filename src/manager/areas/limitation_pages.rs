@@ -15,7 +15,8 @@ use crate::manager::db::Mode;
 use crate::manager::error::Error;
 use crate::manager::pages::{Nav, render, see_other};
 use crate::model::limitation::Limitation;
-use crate::model::profile::spec::{LimitationSpec, describe_limitation};
+use crate::model::profile::spec::LimitationSpec;
+use crate::model::profile::words::describe_limitation;
 
 #[derive(Template)]
 #[template(path = "manager/limitations.html")]

@@ -18,7 +18,8 @@ use crate::manager::error::Error;
 use crate::manager::pages::{Nav, render, see_other};
 use crate::model::entities::Profile;
 use crate::model::limitation::Limitation;
-use crate::model::profile::spec::{ProfileSpec, WindowSpec, describe_attached, describe_terms};
+use crate::model::profile::spec::{ProfileSpec, WindowSpec};
+use crate::model::profile::words::{describe_attached, describe_terms};
 
 /// A profile as the pages show it.
 pub struct Shown {

@@ -14,7 +14,8 @@ use crate::manager::db::{Conn, DbError, Mode, Row, Value};
 use crate::manager::error::Error;
 use crate::model::entities::{NewProfile, Profile};
 use crate::model::limitation::{Attached, OutsideWindows, Window};
-use crate::model::profile::spec::{ProfileSpec, SpecError, WindowSpec, describe_window};
+use crate::model::profile::spec::{ProfileSpec, SpecError, WindowSpec};
+use crate::model::profile::words::describe_window;
 use crate::model::profile::{ProfileClock, Starts};
 
 /// A rule of `model::profile::spec` broken, as the manager answers it (field and fix).

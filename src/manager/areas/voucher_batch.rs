@@ -13,7 +13,7 @@ use crate::manager::auth::Principal;
 use crate::manager::db::{Conn, Mode, Value};
 use crate::manager::error::Error;
 use crate::model::profile::Starts;
-use crate::model::profile::spec::describe_terms;
+use crate::model::profile::words::describe_terms;
 use crate::model::units::{parse_duration, parse_rate, parse_size};
 use crate::model::voucher::{AdHocTerms, MAX_BATCH, parse_uses};
 use crate::model::voucher_code::VoucherCode;

@@ -1,18 +1,16 @@
 //! Profiles, limitations and time windows as people write them (the CLI's options, the
-//! manager's forms and JSON), the one reading of them with its rules, and their description in
-//! words. Every caller goes through here, so a profile the manager accepts is one the gateway
+//! manager's forms and JSON) and the one reading of them with its rules (their description in
+//! words: `words`). Every caller goes through here, so a profile the manager accepts is one the gateway
 //! accepts.
 
 use serde::Deserialize;
 use thiserror::Error;
 
 use crate::model::entities::{NewProfile, Profile};
-use crate::model::limitation::{
-    ALL_DAYS, Attached, Limitation, OutsideWindows, ResetInterval, Window,
-};
+use crate::model::limitation::{ALL_DAYS, Limitation, OutsideWindows, ResetInterval, Window};
 use crate::model::profile::{ProfileClock, Starts};
 use crate::model::units::{
-    format_duration, format_price, format_rate, format_size, parse_duration, parse_rate, parse_size,
+    format_duration, format_price, format_rate, parse_duration, parse_rate, parse_size,
 };
 
 /// A value that breaks a rule: the field (as the form and JSON name it) and what to write.
@@ -76,7 +74,8 @@ pub fn time_of_day(field: &'static str, text: &str) -> Result<u32, SpecError> {
     Ok(h * 3600 + m * 60 + s)
 }
 
-const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+/// Weekday names, Monday first (bit 0 of a window's mask).
+pub(super) const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// `all`, or `mon-fri,sun` → weekday bitmask (bit 0 = Monday).
 pub fn weekdays(text: &str) -> Result<u8, SpecError> {
@@ -408,217 +407,5 @@ impl LimitationSpec {
     }
 }
 
-fn or_dash(v: Option<u64>, f: fn(u64) -> String) -> String {
-    v.map_or("-".to_string(), f)
-}
-
-/// A limitation in words: "uptime 2h, download 1.0 GB, rate 10M/2M, reset daily".
-pub fn describe_limitation(l: &Limitation) -> String {
-    let mut parts = Vec::new();
-    if let Some(v) = l.uptime_limit {
-        parts.push(format!("uptime {}", format_duration(v)));
-    }
-    for (what, v) in [
-        ("download", l.download_limit),
-        ("upload", l.upload_limit),
-        ("transfer", l.transfer_limit),
-    ] {
-        if let Some(v) = v {
-            parts.push(format!("{what} {}", format_size(v)));
-        }
-    }
-    if l.rate_down_bps.is_some() || l.rate_up_bps.is_some() {
-        parts.push(format!(
-            "rate {}/{}",
-            or_dash(l.rate_down_bps, format_rate),
-            or_dash(l.rate_up_bps, format_rate)
-        ));
-    }
-    parts.push(format!("reset {}", l.reset.name()));
-    parts.join(", ")
-}
-
-/// `HH:MM` of seconds after midnight.
-pub fn clock_time(secs: u32) -> String {
-    format!("{:02}:{:02}", secs / 3600, secs % 3600 / 60)
-}
-
-/// The weekdays of a mask, `mon,tue,…`.
-pub fn days_of(mask: u8) -> String {
-    if mask == ALL_DAYS {
-        return "all".into();
-    }
-    day_names(mask)
-}
-
-fn day_names(mask: u8) -> String {
-    let days: Vec<&str> = (DAYS.iter().enumerate())
-        .filter(|(i, _)| mask & (1 << i) != 0)
-        .map(|(_, d)| *d)
-        .collect();
-    days.join(",")
-}
-
-/// A window in words: "always", or "08:00–18:00 mon,tue,wed,thu,fri".
-pub fn describe_window(w: &Window) -> String {
-    if *w == Window::default() {
-        return "always".into();
-    }
-    format!(
-        "{}–{} {}",
-        clock_time(w.from),
-        clock_time(w.till),
-        day_names(w.weekdays)
-    )
-}
-
-/// An attached limitation in words: its name, limits and window.
-pub fn describe_attached(a: &Attached) -> String {
-    format!(
-        "{} ({}) {}",
-        a.limitation.name,
-        describe_limitation(&a.limitation),
-        describe_window(&a.window)
-    )
-}
-
-/// A profile's terms in words, as vouchers print them: "1d from first logon, 1 device(s),
-/// 4.50; uptime 2h, reset daily (08:00–18:00 mon,…)".
-pub fn describe_terms(
-    clock: ProfileClock,
-    shared_users: u32,
-    price_cents: Option<u64>,
-    limitations: &[Attached],
-) -> String {
-    let validity = clock
-        .validity_secs
-        .map_or("unlimited time".to_string(), |s| {
-            let from = match clock.starts {
-                Starts::Now => "creation",
-                Starts::FirstLogon => "first logon",
-            };
-            format!("{} from {from}", format_duration(s))
-        });
-    let mut out = format!("{validity}, {shared_users} device(s)");
-    if let Some(p) = price_cents {
-        out += &format!(", price {}", format_price(p));
-    }
-    for a in limitations {
-        out += &format!(
-            "; {} ({})",
-            describe_limitation(&a.limitation),
-            describe_window(&a.window)
-        );
-    }
-    out
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_days_prices() {
-        assert_eq!(time_of_day("from", "08:30").unwrap(), 30_600);
-        assert_eq!(time_of_day("till", "24:00").unwrap(), 86_400);
-        assert_eq!(time_of_day("from", "23:59:59").unwrap(), 86_399);
-        for wrong in ["8", "25:00", "12:60", "24:01", "aa:bb"] {
-            assert!(time_of_day("from", wrong).is_err(), "{wrong}");
-        }
-        assert_eq!(weekdays("all").unwrap(), 0x7f);
-        assert_eq!(weekdays("mon-fri").unwrap(), 0b001_1111);
-        assert_eq!(weekdays("sat,sun").unwrap(), 0b110_0000);
-        assert_eq!(weekdays("fri-mon").unwrap(), 0b111_0001);
-        assert!(weekdays("someday").is_err());
-        assert_eq!(price_cents("4.50").unwrap(), 450);
-        assert_eq!(price_cents("4.5").unwrap(), 450);
-        assert_eq!(price_cents("12").unwrap(), 1200);
-        assert!(
-            price_cents("4.505").is_err()
-                && price_cents("-1").is_err()
-                && price_cents(".5").is_err()
-        );
-        assert_eq!(format_price(450), "4.50");
-    }
-
-    fn profile(name: &str) -> ProfileSpec {
-        ProfileSpec {
-            name: name.into(),
-            name_for_users: String::new(),
-            validity: "1d".into(),
-            starts: "now".into(),
-            price: "4.50".into(),
-            shared_users: "2".into(),
-            outside_windows: "unlimited".into(),
-        }
-    }
-
-    #[test]
-    fn a_profile_is_read_with_defaults_and_each_rule_names_its_field() {
-        let p = profile("day").checked("reseller").unwrap();
-        assert_eq!(p.name_for_users, "day");
-        assert_eq!(p.clock.validity_secs, Some(86_400));
-        assert_eq!(p.price_cents, Some(450));
-        assert_eq!(p.owner, "reseller");
-        let field = |spec: ProfileSpec| spec.checked("x").unwrap_err().field;
-        assert_eq!(field(profile(" day")), "name");
-        assert_eq!(field(profile(&"x".repeat(65))), "name");
-        for (change, expected) in [
-            ("validity", "validity"),
-            ("starts", "starts"),
-            ("price", "price"),
-            ("shared_users", "shared_users"),
-            ("outside_windows", "outside_windows"),
-        ] {
-            let mut spec = profile("day");
-            let slot = match change {
-                "validity" => &mut spec.validity,
-                "starts" => &mut spec.starts,
-                "price" => &mut spec.price,
-                "shared_users" => &mut spec.shared_users,
-                _ => &mut spec.outside_windows,
-            };
-            *slot = "0x".into();
-            assert_eq!(field(spec), expected);
-        }
-    }
-
-    #[test]
-    fn limitations_and_windows_are_read_and_described() {
-        let spec = LimitationSpec {
-            name: "office".into(),
-            uptime: "2h".into(),
-            download: String::new(),
-            upload: String::new(),
-            transfer: "1GB".into(),
-            down: "10M".into(),
-            up: String::new(),
-            reset: "daily".into(),
-        };
-        let l = spec.checked().unwrap();
-        assert_eq!(
-            describe_limitation(&l),
-            "uptime 2h, transfer 1.0 GB, rate 10M/-, reset daily"
-        );
-        assert_eq!(LimitationSpec::of(&l).checked().unwrap(), l);
-        let wrong = LimitationSpec {
-            down: "fast".into(),
-            ..spec
-        };
-        assert_eq!(wrong.checked().unwrap_err().field, "down");
-        let w = WindowSpec {
-            from: "08:00".into(),
-            till: "18:00".into(),
-            days: "mon-fri".into(),
-        };
-        assert_eq!(
-            describe_window(&w.checked().unwrap()),
-            "08:00–18:00 mon,tue,wed,thu,fri"
-        );
-        let empty = WindowSpec {
-            till: "08:00".into(),
-            ..w
-        };
-        assert_eq!(empty.checked().unwrap_err().field, "till");
-    }
-}
+mod tests;
