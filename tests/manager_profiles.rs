@@ -54,6 +54,26 @@ async fn profiles_and_limitations(backend: Backend) {
         "validity",
     )
     .await;
+    // The form comes back with what was typed and the refusal.
+    let typed = form.replace("validity=1d", "validity=forever");
+    let (_, _, html) = w.send(r, "POST", &page, Some(&typed)).await;
+    assert!(
+        html.contains("Nothing was saved") && html.contains(r#"value="forever""#),
+        "{html}"
+    );
+    let (status, _, html) = w
+        .send(
+            r,
+            "POST",
+            &format!("/hotspots/{h}/limitations"),
+            Some("name=peak&down=fast"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains(r#"value="fast""#) && html.contains("<strong>down "),
+        "{html}"
+    );
     refused(
         &w,
         r,

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::vouchers::hotspot_of;
-use super::{ConfirmPage, Form, Json, PageArgs, Paged, Query, limitations};
+use super::{ConfirmPage, Form, Json, PageArgs, Paged, Query, again, limitations};
 use crate::manager::ManagerState;
 use crate::manager::auth::Principal;
 use crate::manager::db::Mode;
@@ -29,6 +29,8 @@ struct ListPage {
     form: LimitationSpec,
     /// Set on a limitation's own page: its id and the profiles it is attached to.
     editing: Option<(i64, Vec<String>)>,
+    /// Why the form's last input was refused.
+    error: Option<String>,
 }
 
 fn described(list: Vec<Limitation>) -> Vec<(Limitation, String)> {
@@ -40,26 +42,55 @@ fn described(list: Vec<Limitation>) -> Vec<(Limitation, String)> {
         .collect()
 }
 
+/// The page, editing limitation `editing` (else a new one): the form holds `typed` (as sent,
+/// with `error` after a refusal) or the limitation as stored.
+async fn view(
+    s: &ManagerState,
+    p: &Principal,
+    hotspot: i64,
+    editing: Option<i64>,
+    typed: Option<LimitationSpec>,
+    error: Option<String>,
+) -> Result<ListPage, Error> {
+    let (name, list, stored) =
+        s.db.tx(Mode::Read, move |c| {
+            let stored = match editing {
+                Some(id) => Some((
+                    limitations::get(c, hotspot, id)?,
+                    limitations::attached_to(c, id)?,
+                )),
+                None => None,
+            };
+            Ok::<_, Error>((
+                hotspot_of(c, hotspot)?.1,
+                limitations::list(c, hotspot, None, 500)?,
+                stored,
+            ))
+        })
+        .await?;
+    let form = match (typed, &stored) {
+        (Some(t), _) => t,
+        (None, Some((l, _))) => LimitationSpec::of(l),
+        (None, None) => LimitationSpec::default(),
+    };
+    Ok(ListPage {
+        nav: Nav::of(p),
+        hotspot,
+        name,
+        limitations: described(list),
+        form,
+        editing: stored.map(|(l, profiles)| (l.id, profiles)),
+        error,
+    })
+}
+
 /// `GET /hotspots/{hotspot}/limitations`: the limitations and a form for a new one.
 pub async fn list_page(
     State(s): State<ManagerState>,
     p: Principal,
     Path(hotspot): Path<i64>,
 ) -> Result<Response, Error> {
-    let (name, list) =
-        s.db.tx(Mode::Read, move |c| {
-            let (_, name) = hotspot_of(c, hotspot)?;
-            Ok::<_, Error>((name, limitations::list(c, hotspot, None, 500)?))
-        })
-        .await?;
-    render(&ListPage {
-        nav: Nav::of(&p),
-        hotspot,
-        name,
-        limitations: described(list),
-        form: LimitationSpec::default(),
-        editing: None,
-    })
+    render(&view(&s, &p, hotspot, None, None, None).await?)
 }
 
 /// `GET /hotspots/{hotspot}/limitations/{limitation}`: the same page, editing this one.
@@ -68,25 +99,7 @@ pub async fn show_page(
     p: Principal,
     Path((hotspot, id)): Path<(i64, i64)>,
 ) -> Result<Response, Error> {
-    let (name, list, l, profiles) =
-        s.db.tx(Mode::Read, move |c| {
-            let l = limitations::get(c, hotspot, id)?;
-            Ok::<_, Error>((
-                hotspot_of(c, hotspot)?.1,
-                limitations::list(c, hotspot, None, 500)?,
-                l,
-                limitations::attached_to(c, id)?,
-            ))
-        })
-        .await?;
-    render(&ListPage {
-        nav: Nav::of(&p),
-        hotspot,
-        name,
-        limitations: described(list),
-        form: LimitationSpec::of(&l),
-        editing: Some((id, profiles)),
-    })
+    render(&view(&s, &p, hotspot, Some(id), None, None).await?)
 }
 
 /// `POST /hotspots/{hotspot}/limitations`
@@ -96,8 +109,26 @@ pub async fn create_page(
     Path(hotspot): Path<i64>,
     Form(spec): Form<LimitationSpec>,
 ) -> Result<Response, Error> {
-    limitations::create(&s, &p, hotspot, &spec).await?;
-    Ok(see_other(&format!("/hotspots/{hotspot}/limitations")))
+    let outcome = limitations::create(&s, &p, hotspot, &spec).await;
+    saved(&s, &p, hotspot, None, spec, outcome).await
+}
+
+/// After a create or an edit: back to the list, or the form again with its refusal.
+async fn saved(
+    s: &ManagerState,
+    p: &Principal,
+    hotspot: i64,
+    editing: Option<i64>,
+    spec: LimitationSpec,
+    outcome: Result<Limitation, Error>,
+) -> Result<Response, Error> {
+    match outcome {
+        Ok(_) => Ok(see_other(&format!("/hotspots/{hotspot}/limitations"))),
+        Err(e @ Error::Invalid { .. }) => {
+            again(&view(s, p, hotspot, editing, Some(spec), Some(e.to_string())).await?)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// `POST /hotspots/{hotspot}/limitations/{limitation}`
@@ -107,8 +138,8 @@ pub async fn edit_page(
     Path((hotspot, id)): Path<(i64, i64)>,
     Form(spec): Form<LimitationSpec>,
 ) -> Result<Response, Error> {
-    limitations::edit(&s, &p, hotspot, id, &spec).await?;
-    Ok(see_other(&format!("/hotspots/{hotspot}/limitations")))
+    let outcome = limitations::edit(&s, &p, hotspot, id, &spec).await;
+    saved(&s, &p, hotspot, Some(id), spec, outcome).await
 }
 
 /// `GET /hotspots/{hotspot}/limitations/{limitation}/delete`: what goes with it.

@@ -35,7 +35,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::error::Error;
-pub use shared::{ConfirmPage, Created, CreatedPage};
+pub use shared::{ConfirmPage, Created, CreatedPage, again};
 
 /// A form body; a malformed one is a 422 naming the problem.
 pub struct Form<T>(pub T);

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::profiles::{self, Uses};
 use super::vouchers::hotspot_of;
-use super::{ConfirmPage, Form, Json, PageArgs, Paged, Query, limitations};
+use super::{ConfirmPage, Form, Json, PageArgs, Paged, Query, again, limitations};
 use crate::manager::ManagerState;
 use crate::manager::auth::Principal;
 use crate::manager::db::Mode;
@@ -56,6 +56,31 @@ struct ListPage {
     name: String,
     profiles: Vec<Shown>,
     form: ProfileSpec,
+    /// Why the form's last input was refused.
+    error: Option<String>,
+}
+
+async fn list_view(
+    s: &ManagerState,
+    p: &Principal,
+    hotspot: i64,
+    form: ProfileSpec,
+    error: Option<String>,
+) -> Result<ListPage, Error> {
+    let (name, list) =
+        s.db.tx(Mode::Read, move |c| {
+            let (_, name) = hotspot_of(c, hotspot)?;
+            Ok::<_, Error>((name, profiles::list(c, hotspot, None, 500)?))
+        })
+        .await?;
+    Ok(ListPage {
+        nav: Nav::of(p),
+        hotspot,
+        name,
+        profiles: list.into_iter().map(Shown::of).collect(),
+        form,
+        error,
+    })
 }
 
 /// `GET /hotspots/{hotspot}/profiles`: the profiles and a form for a new one.
@@ -64,19 +89,7 @@ pub async fn list_page(
     p: Principal,
     Path(hotspot): Path<i64>,
 ) -> Result<Response, Error> {
-    let (name, list) =
-        s.db.tx(Mode::Read, move |c| {
-            let (_, name) = hotspot_of(c, hotspot)?;
-            Ok::<_, Error>((name, profiles::list(c, hotspot, None, 500)?))
-        })
-        .await?;
-    render(&ListPage {
-        nav: Nav::of(&p),
-        hotspot,
-        name,
-        profiles: list.into_iter().map(Shown::of).collect(),
-        form: ProfileSpec::default(),
-    })
+    render(&list_view(&s, &p, hotspot, ProfileSpec::default(), None).await?)
 }
 
 #[derive(Template)]
@@ -89,14 +102,18 @@ struct ShowPage {
     form: ProfileSpec,
     uses: Vec<String>,
     limitations: Vec<Limitation>,
+    /// Why the last input was refused.
+    error: Option<String>,
 }
 
-/// `GET /hotspots/{hotspot}/profiles/{profile}`: edit it, attach and detach limitations.
-pub async fn show_page(
-    State(s): State<ManagerState>,
-    p: Principal,
-    Path((hotspot, id)): Path<(i64, i64)>,
-) -> Result<Response, Error> {
+/// The profile's page; `typed` (the edit form as sent) and `error` after a refusal.
+async fn show_view(
+    s: &ManagerState,
+    p: &Principal,
+    (hotspot, id): (i64, i64),
+    typed: Option<ProfileSpec>,
+    error: Option<String>,
+) -> Result<ShowPage, Error> {
     let (name, profile, uses, limitations) =
         s.db.tx(Mode::Read, move |c| {
             let profile = profiles::get(c, hotspot, id)?;
@@ -109,15 +126,25 @@ pub async fn show_page(
             ))
         })
         .await?;
-    render(&ShowPage {
-        nav: Nav::of(&p),
+    Ok(ShowPage {
+        nav: Nav::of(p),
         hotspot,
         name,
-        form: ProfileSpec::of(&profile),
+        form: typed.unwrap_or_else(|| ProfileSpec::of(&profile)),
         shown: Shown::of(profile),
         uses: uses.lines(),
         limitations,
+        error,
     })
+}
+
+/// `GET /hotspots/{hotspot}/profiles/{profile}`: edit it, attach and detach limitations.
+pub async fn show_page(
+    State(s): State<ManagerState>,
+    p: Principal,
+    Path((hotspot, id)): Path<(i64, i64)>,
+) -> Result<Response, Error> {
+    render(&show_view(&s, &p, (hotspot, id), None, None).await?)
 }
 
 /// `POST /hotspots/{hotspot}/profiles`
@@ -127,11 +154,16 @@ pub async fn create_page(
     Path(hotspot): Path<i64>,
     Form(spec): Form<ProfileSpec>,
 ) -> Result<Response, Error> {
-    let profile = profiles::create(&s, &p, hotspot, &spec).await?;
-    Ok(see_other(&format!(
-        "/hotspots/{hotspot}/profiles/{}",
-        profile.id
-    )))
+    match profiles::create(&s, &p, hotspot, &spec).await {
+        Ok(profile) => Ok(see_other(&format!(
+            "/hotspots/{hotspot}/profiles/{}",
+            profile.id
+        ))),
+        Err(e @ Error::Invalid { .. }) => {
+            again(&list_view(&s, &p, hotspot, spec, Some(e.to_string())).await?)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// `POST /hotspots/{hotspot}/profiles/{profile}`
@@ -141,8 +173,13 @@ pub async fn edit_page(
     Path((hotspot, id)): Path<(i64, i64)>,
     Form(spec): Form<ProfileSpec>,
 ) -> Result<Response, Error> {
-    profiles::edit(&s, &p, hotspot, id, &spec).await?;
-    Ok(see_other(&format!("/hotspots/{hotspot}/profiles/{id}")))
+    match profiles::edit(&s, &p, hotspot, id, &spec).await {
+        Ok(_) => Ok(see_other(&format!("/hotspots/{hotspot}/profiles/{id}"))),
+        Err(e @ Error::Invalid { .. }) => {
+            again(&show_view(&s, &p, (hotspot, id), Some(spec), Some(e.to_string())).await?)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// `GET /hotspots/{hotspot}/profiles/{profile}/delete`: what goes, and what stops it.
@@ -228,8 +265,13 @@ pub async fn attach_page(
         till: or(&f.till, "24:00"),
         days: or(&f.days, "all"),
     };
-    profiles::attach(&s, &p, hotspot, (id, limitation), &window).await?;
-    Ok(see_other(&format!("/hotspots/{hotspot}/profiles/{id}")))
+    match profiles::attach(&s, &p, hotspot, (id, limitation), &window).await {
+        Ok(_) => Ok(see_other(&format!("/hotspots/{hotspot}/profiles/{id}"))),
+        Err(e @ Error::Invalid { .. }) => {
+            again(&show_view(&s, &p, (hotspot, id), None, Some(e.to_string())).await?)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// `POST /hotspots/{hotspot}/profiles/{profile}/limitations/{limitation}/delete`

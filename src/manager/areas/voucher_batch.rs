@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::profiles::{self, big};
+use super::profiles::{self, big, refused};
 use super::vouchers::{Batch, batch_of, hotspot_of, key};
 use super::{audit, text};
 use crate::manager::ManagerState;
@@ -13,8 +13,9 @@ use crate::manager::auth::Principal;
 use crate::manager::db::{Conn, Mode, Value};
 use crate::manager::error::Error;
 use crate::model::profile::Starts;
+use crate::model::profile::spec::{self, optional};
 use crate::model::profile::words::describe_terms;
-use crate::model::units::{parse_duration, parse_rate, parse_size};
+use crate::model::units::{parse_rate, parse_size};
 use crate::model::voucher::{AdHocTerms, MAX_BATCH, parse_uses};
 use crate::model::voucher_code::VoucherCode;
 
@@ -130,20 +131,6 @@ struct Checked {
     note: String,
 }
 
-fn optional(
-    field: &'static str,
-    v: &str,
-    parse: fn(&str) -> Result<u64, crate::model::units::UnitError>,
-) -> Result<Option<u64>, Error> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Ok(None);
-    }
-    parse(v)
-        .map(Some)
-        .map_err(|e| Error::invalid(field, format!("is wrong: {e}; or leave it empty")))
-}
-
 impl BatchRequest {
     fn checked(&self) -> Result<Checked, Error> {
         if self.count == 0 || self.count > MAX_BATCH {
@@ -172,21 +159,14 @@ impl BatchRequest {
     }
 
     fn quick_terms(&self) -> Result<AdHocTerms, Error> {
-        let validity_secs = match self.validity.trim() {
-            "unlimited" => None,
-            v => Some(parse_duration(v).map_err(|e| {
-                Error::invalid("validity", format!("is wrong: {e}; or write unlimited"))
-            })?),
-        };
-        let starts = Starts::from_name(self.starts.trim())
-            .ok_or_else(|| Error::invalid("starts", "must be first-logon or now"))?;
+        // The same readings as a profile's (`model::profile::spec`).
         let terms = AdHocTerms {
-            validity_secs,
-            starts,
+            validity_secs: spec::validity(&self.validity).map_err(refused)?,
+            starts: spec::starts(&self.starts).map_err(refused)?,
             shared_users: self.shared_users,
-            rate_down_bps: optional("down", &self.down, parse_rate)?,
-            rate_up_bps: optional("up", &self.up, parse_rate)?,
-            quota_bytes: optional("quota", &self.quota, parse_size)?,
+            rate_down_bps: optional("down", &self.down, parse_rate).map_err(refused)?,
+            rate_up_bps: optional("up", &self.up, parse_rate).map_err(refused)?,
+            quota_bytes: optional("quota", &self.quota, parse_size).map_err(refused)?,
         };
         terms
             .validate()

@@ -154,7 +154,7 @@ pub fn optional<E: std::fmt::Display>(
     }
     parse(t)
         .map(Some)
-        .map_err(|e| bad(field, format!("{e}; or leave it empty for no limit")))
+        .map_err(|e| bad(field, format!("{e}; or leave it empty")))
 }
 
 /// A text field JSON may also give as a whole number.
