@@ -137,6 +137,18 @@ pub fn by_name(c: &mut dyn Conn, hotspot: i64, name: &str) -> Result<Option<Prof
     row.map(|r| complete(c, &r)).transpose()
 }
 
+/// Serialises, per hotspot, the changes that must see each other: deleting or renaming a
+/// profile against a method or a batch naming it. A no-op write takes PostgreSQL's row lock on
+/// the hotspot until commit (each later statement then reads what the other committed); SQLite
+/// runs one writer at a time anyway.
+pub fn lock(c: &mut dyn Conn, hotspot: i64) -> Result<(), Error> {
+    c.execute(
+        "UPDATE hotspots SET name = name WHERE id = $1",
+        &[hotspot.into()],
+    )?;
+    Ok(())
+}
+
 /// What names a profile: login methods of the settings document, and batches whose
 /// vouchers (still there) hold it.
 #[derive(Debug, Default)]
@@ -248,6 +260,7 @@ pub async fn edit(
     let spec = spec.clone();
     let (p, now) = (p.clone(), s.now());
     s.db.tx(Mode::Write, move |c| {
+        lock(c, hotspot)?;
         let old = get(c, hotspot, id)?;
         let new = spec.checked(&old.owner).map_err(refused)?;
         if new.name != old.name {
@@ -282,6 +295,7 @@ pub async fn edit(
 pub async fn delete(s: &ManagerState, p: &Principal, hotspot: i64, id: i64) -> Result<(), Error> {
     let (p, now) = (p.clone(), s.now());
     s.db.tx(Mode::Write, move |c| {
+        lock(c, hotspot)?;
         let profile = get(c, hotspot, id)?;
         let uses = uses(c, hotspot, &profile.name)?;
         if !uses.is_empty() {

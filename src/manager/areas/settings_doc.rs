@@ -85,6 +85,9 @@ fn method_profiles(
         ("sms", m.sms.enabled, &m.sms.guests.profile),
     ];
     let mut errors = Vec::new();
+    if edits.iter().any(|(f, _)| f.starts_with("methods.")) {
+        profiles::lock(c, hotspot)?;
+    }
     for (method, enabled, profile) in methods {
         let field = format!("methods.{method}.profile");
         let named = edits.iter().any(|(f, _)| *f == field);

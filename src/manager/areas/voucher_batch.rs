@@ -92,6 +92,7 @@ impl Terms {
     fn resolve(&self, c: &mut dyn Conn, hotspot: i64) -> Result<Resolved, Error> {
         match self {
             Terms::Profile(name) => {
+                profiles::lock(c, hotspot)?;
                 let p = profiles::by_name(c, hotspot, name)?.ok_or_else(|| {
                     Error::invalid(
                         "profile",
