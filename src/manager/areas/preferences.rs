@@ -1,8 +1,8 @@
 //! Technical preferences (the reseller's alone): the login methods offered and the profile
-//! each gives (one of the hotspot's profiles, checked at save as the gateway checks it), session and idle
-//! timeouts, default rates, the shared-users policy and the walled garden, all of them fields
-//! of the hotspot settings document, changed through `settings_doc::change` so the model
-//! validates every change and a refused one saves nothing.
+//! each gives (one of the hotspot's profiles, checked at save as the gateway checks it),
+//! session and idle timeouts, default rates, the shared-users policy and the walled garden,
+//! all of them fields of the hotspot settings document, changed through
+//! `settings_doc::change` so the model validates every change and a refused one saves nothing.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -181,8 +181,7 @@ struct Row {
     field: &'static Field,
     value: String,
     errors: Vec<SettingsError>,
-    /// For a profile: the hotspot's profiles (name, name for guests), and the named one when
-    /// the hotspot has no such profile (shown, so saving other fields keeps it).
+    /// For a profile: the hotspot's profiles (name, name for guests) to choose from.
     profiles: Vec<(String, String)>,
 }
 
@@ -209,6 +208,8 @@ impl Row {
                 | (Kind::Profile, "profile")
         )
     }
+    /// The document names a profile the hotspot lacks: shown as chosen (so saving other
+    /// fields keeps it) and marked.
     fn missing(&self) -> bool {
         !self.value.is_empty() && !self.profiles.iter().any(|(n, _)| *n == self.value)
     }

@@ -1,7 +1,7 @@
 //! Profiles, limitations and time windows as people write them (the CLI's options, the
 //! manager's forms and JSON) and the one reading of them with its rules (their description in
-//! words: `words`). Every caller goes through here, so a profile the manager accepts is one the gateway
-//! accepts.
+//! words: `words`). Every caller goes through here, so a profile the manager accepts is one
+//! the gateway accepts.
 
 use serde::Deserialize;
 use thiserror::Error;
