@@ -7,6 +7,7 @@ pub mod codes;
 pub mod guest;
 pub mod lab;
 pub mod manager;
+pub mod manager_api;
 pub mod manager_process;
 pub mod netns;
 pub mod peers;

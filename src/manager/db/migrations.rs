@@ -190,6 +190,10 @@ pub const SQLITE: &[Migration] = &[
             "CREATE INDEX guest_sessions_by_guest ON guest_sessions (guest_id, ended_at)",
         ],
     },
+    Migration {
+        version: 3,
+        statements: super::migrations_profiles::SQLITE,
+    },
 ];
 
 /// PostgreSQL: identity columns; real booleans.
@@ -366,6 +370,10 @@ pub const POSTGRES: &[Migration] = &[
             "CREATE INDEX guest_sessions_by_hotspot ON guest_sessions (hotspot_id, id)",
             "CREATE INDEX guest_sessions_by_guest ON guest_sessions (guest_id, ended_at)",
         ],
+    },
+    Migration {
+        version: 3,
+        statements: super::migrations_profiles::POSTGRES,
     },
 ];
 
