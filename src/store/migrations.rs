@@ -251,6 +251,15 @@ const MIGRATIONS: &[&str] = &[
         month TEXT PRIMARY KEY,
         sent INTEGER NOT NULL DEFAULT 0
     );",
+    // 8: the users made for guests of click-through, email and SMS logins are marked with
+    // their method: they hold the method's profile but are no vouchers (no code is ever
+    // typed for them), so the voucher list leaves them out. Those made before are known by
+    // their guest's link.
+    "ALTER TABLE users ADD COLUMN guest_method TEXT
+        CHECK (guest_method IN ('click', 'email', 'sms'));
+    UPDATE users SET guest_method = (SELECT g.method FROM guests g WHERE g.user_id = users.id
+        AND g.method IN ('click', 'email', 'sms') LIMIT 1)
+    WHERE code_hash IS NOT NULL;",
 ];
 /// Brings the schema to the latest version. Foreign keys are off meanwhile and on after: a
 /// table rebuilt (dropped and replaced) must not cascade deletes to the rows referencing it
