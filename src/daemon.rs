@@ -21,6 +21,8 @@ use crate::config::{Config, ConfigError, RunningProbe, StatePaths, SystemState};
 use crate::control::{self, ReloadLog};
 use crate::firewall::{self, Firewall, FirewallHandle, FirewallPolicy};
 use crate::gateway::{Gateway, GatewayError, enforcement_loop};
+use crate::manager::run::{self as manager, ManagerConfig};
+use crate::manager::serve::ServeError;
 use crate::model::settings::HotspotSettings;
 use crate::portal::{self, PortalState};
 use crate::sniff::capture::{self, Event};
@@ -60,6 +62,11 @@ pub enum DaemonError {
     /// Restoring sessions or installing the table failed.
     #[error("cannot install the firewall table: {0}")]
     Gateway(#[from] GatewayError),
+    /// The embedded manager's TLS certificate or key is unusable.
+    #[error(
+        "config key `manager.tls_cert`/`manager.tls_key`: {0}; fix: give a PEM certificate chain and its private key"
+    )]
+    ManagerTls(#[from] ServeError),
     /// A socket could not be bound.
     #[error("cannot listen on {what}: {source}")]
     Bind {
@@ -77,6 +84,7 @@ pub fn firewall_policy(config: &Config) -> FirewallPolicy {
         lans: config.lans.clone(),
         portal_port: config.portal_port,
         wan_interface: Some(config.wan_interface.clone()),
+        manager: config.manager.as_ref().map(|m| m.listen),
     }
 }
 
@@ -127,6 +135,21 @@ pub async fn run(path: PathBuf) -> Result<(), DaemonError> {
     let signals = Signals::install().map_err(DaemonError::Signals)?;
     raise_fd_limit();
     let config = Config::load(&path, &SystemState)?;
+    // A certificate that does not load is the config's mistake: refused before anything
+    // starts. What may heal by itself (the database) is retried while the gateway runs.
+    let embedded = match &config.manager {
+        Some(m) => {
+            let manager = ManagerConfig {
+                listen: m.listen,
+                tls: m.tls.clone(),
+                database: m.database.clone(),
+                public_url: m.public_url.clone(),
+            };
+            let tls = manager::tls(&manager)?;
+            Some((manager, tls))
+        }
+        None => None,
+    };
     let (mut store, key) = open_state(&config.state_paths())?;
     let hotspot = settings_in_force(&mut store, &config, &path)?;
     let firewall = FirewallHandle::spawn(Firewall::new(firewall_policy(&config)));
@@ -189,6 +212,9 @@ pub async fn run(path: PathBuf) -> Result<(), DaemonError> {
                 warn!(error = %e, "metrics server stopped");
             }
         });
+    }
+    if let Some((config, tls)) = embedded {
+        tracker.spawn(manager::embedded(config, tls, cancel.clone()));
     }
     spawn_dns_watch(&gateway, &tracker, &cancel);
     tracker.close();

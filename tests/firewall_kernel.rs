@@ -29,6 +29,7 @@ fn shaped(ns: &Netns) -> FirewallPolicy {
         }],
         portal_port: 2050,
         wan_interface: Some("wan0".into()),
+        manager: None,
     }
 }
 

@@ -7,7 +7,7 @@ impl SystemProbe for FakeMachine {
     fn interface_exists(&self, name: &str) -> bool {
         ["lan0", "vlan20", "wan0"].contains(&name)
     }
-    fn port_free(&self, _address: Ipv4Addr, port: u16) -> Result<(), String> {
+    fn port_free(&self, _address: std::net::IpAddr, port: u16) -> Result<(), String> {
         if port == 80 {
             Err("Address already in use (os error 98)".into())
         } else {

@@ -30,6 +30,7 @@ pub fn policy() -> FirewallPolicy {
         }],
         portal_port: 2050,
         wan_interface: None,
+        manager: None,
     }
 }
 
