@@ -47,7 +47,7 @@ const LISTEN_FIX: &str = "listen on the management network's address of this mac
 /// Validates `[manager]` against the guest networks and the machine.
 pub fn validate(
     raw: RawManager,
-    lans: &[Lan],
+    (lans, portal_port): (&[Lan], u16),
     data_dir: &Path,
     system: &dyn SystemProbe,
 ) -> Result<ManagerListen, ConfigError> {
@@ -61,6 +61,19 @@ pub fn validate(
     check_not_guest_side(listen.ip(), lans, system)?;
     if listen.port() == 0 {
         return Err(invalid("manager.listen", "port 0", "use e.g. 8443"));
+    }
+    // Guests' packets to the manager's port are dropped on every address of the gateway:
+    // the port of a service guests need would cut them off from it.
+    if listen.port() == portal_port || listen.port() == 53 {
+        return Err(invalid(
+            "manager.listen",
+            format!(
+                "port {} is a port guests need (the portal's or DNS), and guests' packets to \
+                 the manager's port are dropped on every address",
+                listen.port()
+            ),
+            "pick another port, e.g. 8443",
+        ));
     }
     if let Err(problem) = system.port_free(listen.ip(), listen.port()) {
         return Err(invalid(

@@ -278,7 +278,7 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
         ));
     }
     let manager = (raw.manager)
-        .map(|m| manager::validate(m, &lans, &data_dir, system))
+        .map(|m| manager::validate(m, (&lans, portal_port), &data_dir, system))
         .transpose()?;
     let control_socket = raw
         .control

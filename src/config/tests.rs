@@ -311,6 +311,8 @@ fn the_embedded_manager_is_configured_on_a_management_address() {
         ("listen = \"manager:8443\"", "manager.listen"),
         ("listen = \"10.66.0.1:0\"", "manager.listen"),
         ("listen = \"10.66.0.1:80\"", "manager.listen"),
+        ("listen = \"127.0.0.1:2050\"", "manager.listen"),
+        ("listen = \"127.0.0.1:53\"", "manager.listen"),
         (
             "listen = \"10.66.0.1:8443\"\ntls_cert = \"/etc/hostname\"",
             "manager.tls_cert",
