@@ -43,7 +43,11 @@ impl fmt::Display for FirewallPolicy {
                 lan.interface, lan.subnet, lan.address, self.portal_port
             )?;
         }
-        f.write_str("; DNS/DHCP allowed, HTTP captured, HTTPS reset, rest rejected")
+        f.write_str("; DNS/DHCP allowed, HTTP captured, HTTPS reset, rest rejected")?;
+        match self.manager {
+            Some(m) => write!(f, "; manager {m} dropped"),
+            None => Ok(()),
+        }
     }
 }
 
