@@ -13,6 +13,7 @@ use std::time::Duration;
 use thiserror::Error;
 use tokio::net::TcpListener;
 use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{info, warn};
@@ -88,6 +89,25 @@ pub fn firewall_policy(config: &Config) -> FirewallPolicy {
     }
 }
 
+/// The embedded manager of `config`, if any, with its TLS acceptor. A certificate that does
+/// not load is the config's mistake: refused (by `run` before anything starts, and by
+/// `check-config`). What may heal by itself (the database) is retried while the gateway runs.
+pub fn embedded_manager(
+    config: &Config,
+) -> Result<Option<(ManagerConfig, Option<TlsAcceptor>)>, DaemonError> {
+    let Some(m) = &config.manager else {
+        return Ok(None);
+    };
+    let manager = ManagerConfig {
+        listen: m.listen,
+        tls: m.tls.clone(),
+        database: m.database.clone(),
+        public_url: m.public_url.clone(),
+    };
+    let tls = manager::tls(&manager)?;
+    Ok(Some((manager, tls)))
+}
+
 /// Opens the data directory's database and key (used by `run` and by the voucher commands).
 pub fn open_state(paths: &StatePaths) -> Result<(Store, Vec<u8>), DaemonError> {
     std::fs::DirBuilder::new()
@@ -135,21 +155,7 @@ pub async fn run(path: PathBuf) -> Result<(), DaemonError> {
     let signals = Signals::install().map_err(DaemonError::Signals)?;
     raise_fd_limit();
     let config = Config::load(&path, &SystemState)?;
-    // A certificate that does not load is the config's mistake: refused before anything
-    // starts. What may heal by itself (the database) is retried while the gateway runs.
-    let embedded = match &config.manager {
-        Some(m) => {
-            let manager = ManagerConfig {
-                listen: m.listen,
-                tls: m.tls.clone(),
-                database: m.database.clone(),
-                public_url: m.public_url.clone(),
-            };
-            let tls = manager::tls(&manager)?;
-            Some((manager, tls))
-        }
-        None => None,
-    };
+    let embedded = embedded_manager(&config)?;
     let (mut store, key) = open_state(&config.state_paths())?;
     let hotspot = settings_in_force(&mut store, &config, &path)?;
     let firewall = FirewallHandle::spawn(Firewall::new(firewall_policy(&config)));

@@ -278,3 +278,53 @@ fn a_manager_that_cannot_open_its_database_leaves_the_gateway_serving() {
     );
     assert_eq!(code, 7, "nothing listens while the manager cannot start");
 }
+
+#[test]
+fn a_manager_certificate_that_does_not_load_is_refused_by_check_config_and_run_before_the_firewall()
+{
+    let lab = Lab::without_daemon(1, "");
+    let base = std::fs::read_to_string(&lab.config).unwrap();
+    // Readable files, but no PEM in them.
+    std::fs::write(
+        &lab.config,
+        format!(
+            "{base}\n[manager]\nlisten = \"{LISTEN}\"\ntls_cert = \"/etc/hostname\"\ntls_key = \"/etc/hostname\"\n"
+        ),
+    )
+    .unwrap();
+    let mut daemon = lab.spawn_daemon();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = daemon.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the daemon started:\n{}",
+            lab.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(!status.success());
+    let log = lab.log();
+    assert!(
+        log.contains("manager.tls_cert") && log.contains("/etc/hostname"),
+        "{log}"
+    );
+    assert!(!lab.table_present(), "the firewall was touched");
+    let config = lab.config.display().to_string();
+    let out = lab.in_ns(
+        &lab.gw(),
+        &[
+            env!("CARGO_BIN_EXE_hotspotd"),
+            "-c",
+            &config,
+            "check-config",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("manager.tls_cert"),
+        "{err}"
+    );
+}

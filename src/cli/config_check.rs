@@ -18,6 +18,7 @@ pub fn check_config(path: &Path) -> Result<String, CliError> {
         Err(_) => Vec::new(),
     };
     let config = Config::load(path, &RunningProbe { own })?;
+    crate::daemon::embedded_manager(&config)?;
     if let Some(legacy) = &config.legacy {
         eprintln!("warning: {}", legacy.notice(path));
     }

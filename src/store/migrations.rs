@@ -375,6 +375,36 @@ mod tests {
     }
 
     #[test]
+    fn guest_users_made_before_their_mark_are_marked_by_their_guest() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let tx = conn.transaction().unwrap();
+        for sql in &MIGRATIONS[..7] {
+            tx.execute_batch(sql).unwrap();
+        }
+        tx.pragma_update(None, "user_version", 7).unwrap();
+        tx.commit().unwrap();
+        conn.execute_batch(
+            "INSERT INTO users (id, code_hash, note, created_at) VALUES
+                 (1, x'01', 'click guest', 1), (2, x'02', '', 1), (3, x'03', 'sms guest', 1);
+             INSERT INTO guests (method, identifier, lang, user_id, first_seen, last_seen) VALUES
+                 ('click', '02:00:00:00:00:01', 'en', 1, 1, 1), ('voucher', '2', 'en', 2, 1, 1),
+                 ('sms', '+393331234567', 'en', 3, 1, 1);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT id, guest_method FROM users ORDER BY id")
+            .unwrap();
+        let marks: Vec<(i64, Option<String>)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let (click, sms) = (Some("click".to_string()), Some("sms".to_string()));
+        assert_eq!(marks, [(1, click), (2, None), (3, sms)]);
+    }
+
+    #[test]
     fn a_newer_schema_is_refused() {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.pragma_update(None, "user_version", 99).unwrap();
