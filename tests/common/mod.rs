@@ -31,6 +31,7 @@ pub fn policy() -> FirewallPolicy {
         }],
         portal_port: 2050,
         wan_interface: None,
+        manager: None,
     }
 }
 
