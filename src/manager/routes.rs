@@ -10,8 +10,8 @@ use axum::routing::{MethodRouter, delete, get, patch, post, put};
 use super::ManagerState;
 use super::areas::{
     accounts, audit, dashboard, design, design_assets, design_pages, devices, guests, hotspots,
-    login, macs, password, preferences, resellers, sessions, tokens, units, voucher_pages,
-    voucher_print,
+    limitation_pages, login, macs, password, preferences, profile_pages, resellers, sessions,
+    tokens, units, voucher_pages, voucher_print,
 };
 use super::auth::{Role, guard};
 use super::pages;
@@ -115,6 +115,20 @@ routes! {
     POST "/hotspots/{hotspot}/design/restore" => design_pages::restore_page, DESK, Hotspot;
     GET "/hotspots/{hotspot}/design/preview" => design_pages::preview, DESK, Hotspot;
     GET "/hotspots/{hotspot}/design/assets/{asset}" => design_assets::asset, DESK, Hotspot;
+    GET "/hotspots/{hotspot}/profiles" => profile_pages::list_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/profiles" => profile_pages::create_page, RESELLER, Hotspot;
+    GET "/hotspots/{hotspot}/profiles/{profile}" => profile_pages::show_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/profiles/{profile}" => profile_pages::edit_page, RESELLER, Hotspot;
+    GET "/hotspots/{hotspot}/profiles/{profile}/delete" => profile_pages::confirm_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/profiles/{profile}/delete" => profile_pages::delete_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/profiles/{profile}/limitations" => profile_pages::attach_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/profiles/{profile}/limitations/{limitation}/delete" => profile_pages::detach_page, RESELLER, Hotspot;
+    GET "/hotspots/{hotspot}/limitations" => limitation_pages::list_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/limitations" => limitation_pages::create_page, RESELLER, Hotspot;
+    GET "/hotspots/{hotspot}/limitations/{limitation}" => limitation_pages::show_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/limitations/{limitation}" => limitation_pages::edit_page, RESELLER, Hotspot;
+    GET "/hotspots/{hotspot}/limitations/{limitation}/delete" => limitation_pages::confirm_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/limitations/{limitation}/delete" => limitation_pages::delete_page, RESELLER, Hotspot;
     GET "/hotspots/{hotspot}/macs" => macs::page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/macs" => macs::add_page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/macs/{mac}/delete" => macs::remove_page, DESK, Hotspot;
@@ -162,6 +176,18 @@ routes! {
     POST "/api/v1/hotspots/{hotspot}/design/publish" => design::publish_api, DESK, Hotspot;
     POST "/api/v1/hotspots/{hotspot}/design/restore" => design::restore_api, DESK, Hotspot;
     POST "/api/v1/hotspots/{hotspot}/design/assets" => design_assets::upload_api, DESK, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/profiles" => profile_pages::list_api, RESELLER, Hotspot;
+    POST "/api/v1/hotspots/{hotspot}/profiles" => profile_pages::create_api, RESELLER, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/profiles/{profile}" => profile_pages::show_api, RESELLER, Hotspot;
+    PUT "/api/v1/hotspots/{hotspot}/profiles/{profile}" => profile_pages::edit_api, RESELLER, Hotspot;
+    DELETE "/api/v1/hotspots/{hotspot}/profiles/{profile}" => profile_pages::delete_api, RESELLER, Hotspot;
+    PUT "/api/v1/hotspots/{hotspot}/profiles/{profile}/limitations/{limitation}" => profile_pages::attach_api, RESELLER, Hotspot;
+    DELETE "/api/v1/hotspots/{hotspot}/profiles/{profile}/limitations/{limitation}" => profile_pages::detach_api, RESELLER, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/limitations" => limitation_pages::list_api, RESELLER, Hotspot;
+    POST "/api/v1/hotspots/{hotspot}/limitations" => limitation_pages::create_api, RESELLER, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/limitations/{limitation}" => limitation_pages::show_api, RESELLER, Hotspot;
+    PUT "/api/v1/hotspots/{hotspot}/limitations/{limitation}" => limitation_pages::edit_api, RESELLER, Hotspot;
+    DELETE "/api/v1/hotspots/{hotspot}/limitations/{limitation}" => limitation_pages::delete_api, RESELLER, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/macs" => macs::list_api, DESK, Hotspot;
     POST "/api/v1/hotspots/{hotspot}/macs" => macs::add_api, DESK, Hotspot;
     DELETE "/api/v1/hotspots/{hotspot}/macs/{mac}" => macs::remove_api, DESK, Hotspot;
@@ -178,6 +204,7 @@ routes! {
     PUT "/api/v1/hotspots/{hotspot}/vouchers/{voucher}/revoked" => voucher_pages::revoke_api, DESK, Hotspot;
     DELETE "/api/v1/hotspots/{hotspot}/vouchers/{voucher}" => voucher_pages::delete_api, DESK, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/voucher-batches" => voucher_pages::batches_api, DESK, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/voucher-profiles" => voucher_pages::profiles_api, DESK, Hotspot;
     GET "/api/v1/tokens" => tokens::list_api, DESK, None;
     POST "/api/v1/tokens" => tokens::create_api, DESK, None;
     DELETE "/api/v1/tokens/{token}" => tokens::revoke_api, DESK, Token;

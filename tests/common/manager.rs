@@ -208,6 +208,9 @@ impl World {
                     ("guests", "*"),
                     ("devices", "*"),
                     ("guest_sessions", "*"),
+                    ("profiles", "*"),
+                    ("limitations", "*"),
+                    ("profile_limitations", "*"),
                 ] {
                     for r in c.query(&format!("SELECT {cols} FROM {t}"), &[])? {
                         out.push(format!("{t}: {r:?}"));

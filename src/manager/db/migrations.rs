@@ -192,6 +192,10 @@ pub const SQLITE: &[Migration] = &[
     },
     Migration {
         version: 3,
+        statements: super::migrations_profiles::SQLITE,
+    },
+    Migration {
+        version: 4,
         statements: &[
             // The splash editor: images by content hash per hotspot (re-encoded by
             // `model::asset::prepare`; units will receive them by hash), and one draft design
@@ -391,6 +395,10 @@ pub const POSTGRES: &[Migration] = &[
     },
     Migration {
         version: 3,
+        statements: super::migrations_profiles::POSTGRES,
+    },
+    Migration {
+        version: 4,
         statements: &[
             // The splash editor: images by content hash per hotspot (re-encoded by
             // `model::asset::prepare`; units will receive them by hash), and one draft design
