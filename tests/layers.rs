@@ -37,6 +37,9 @@ const RULES: &[(&str, &[&str])] = &[
     ),
     ("portal", &["gateway", "model"]),
     ("sync", &["gateway", "store", "proto"]),
+    // The manager's splash preview renders with the gateway's own pure function
+    // (`portal::splash::render`), so the venue sees exactly the bytes guests will get; nothing
+    // else of `portal` (no guest HTTP, no gateway state).
     ("manager", &["model", "proto", "delivery", "portal::splash"]),
     (
         "control",

@@ -70,6 +70,21 @@ const EXPECT: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/accounts/{account}/password", "AR"),
     ("DELETE", "/api/v1/accounts/{account}", "AR"),
     ("GET", "/api/v1/audit", "AR"),
+    // Captive portal customisation: every staff account of the hotspot (ROLES.md: R, C, D).
+    ("GET", "/hotspots/{hotspot}/design", "ARCD"),
+    ("POST", "/hotspots/{hotspot}/design/draft", "ARCD"),
+    ("POST", "/hotspots/{hotspot}/design/images", "ARCD"),
+    ("POST", "/hotspots/{hotspot}/design/publish", "ARCD"),
+    ("POST", "/hotspots/{hotspot}/design/discard", "ARCD"),
+    ("POST", "/hotspots/{hotspot}/design/restore", "ARCD"),
+    ("GET", "/hotspots/{hotspot}/design/preview", "ARCD"),
+    ("GET", "/hotspots/{hotspot}/design/assets/{asset}", "ARCD"),
+    ("GET", "/api/v1/hotspots/{hotspot}/design", "ARCD"),
+    ("PUT", "/api/v1/hotspots/{hotspot}/design/draft", "ARCD"),
+    ("DELETE", "/api/v1/hotspots/{hotspot}/design/draft", "ARCD"),
+    ("POST", "/api/v1/hotspots/{hotspot}/design/publish", "ARCD"),
+    ("POST", "/api/v1/hotspots/{hotspot}/design/restore", "ARCD"),
+    ("POST", "/api/v1/hotspots/{hotspot}/design/assets", "ARCD"),
     // Technical preferences: the reseller's alone.
     ("GET", "/hotspots/{hotspot}/preferences", "AR"),
     ("POST", "/hotspots/{hotspot}/preferences", "AR"),
@@ -228,13 +243,15 @@ const EXPECT: &[(&str, &str, &str)] = &[
 ];
 
 /// Objects inside each world's two hotspots that paths name beside the hotspot: a voucher
-/// batch of one voucher, an allowed MAC address, a unit registration token and a guest
+/// batch of one voucher, an allowed MAC address, a unit registration token, a splash image
+/// and a guest
 /// online (stored through the manager's own ingest functions) per hotspot (made through the manager's
 /// own API).
 const MAC: &str = "02:00:00:00:00:01";
 
 struct Inside {
     guest: [i64; 2],
+    asset: [String; 2],
     token: [i64; 2],
     voucher: [i64; 2],
     batch: [i64; 2],
@@ -253,6 +270,7 @@ async fn create(world: &World, path: &str, body: &str) -> i64 {
 async fn inside(world: &World) -> Inside {
     let mut inside = Inside {
         guest: [0; 2],
+        asset: [String::new(), String::new()],
         token: [0; 2],
         voucher: [0; 2],
         batch: [0; 2],
@@ -325,6 +343,17 @@ async fn inside(world: &World) -> Inside {
             .await;
         let token: serde_json::Value = serde_json::from_str(&text).unwrap();
         inside.token[t] = token["id"].as_i64().unwrap();
+        let (status, _, text) = world
+            .send_bytes(
+                Who::Admin,
+                &format!("/api/v1/hotspots/{}/design/assets", world.hotspot[t]),
+                "image/png",
+                common::splash::logo(),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{text}");
+        let stored: serde_json::Value = serde_json::from_str(&text).unwrap();
+        inside.asset[t] = stored["id"].as_str().unwrap().to_string();
         let hotspot = world.hotspot[t];
         inside.guest[t] = world
             .db
@@ -461,6 +490,7 @@ async fn walk(backend: Backend) {
                     .replace("{unit_token}", &objects.token[t].to_string())
                     .replace("{token}", &world.token[t].to_string())
                     .replace("{guest}", &objects.guest[t].to_string())
+                    .replace("{asset}", &objects.asset[t])
                     .replace("{profile}", &objects.profile[t].to_string())
                     .replace("{limitation}", &objects.limitation[t].to_string());
                 let before = world.dump().await;

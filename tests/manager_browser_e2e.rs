@@ -257,3 +257,166 @@ fn a_desk_creates_prints_and_revokes_a_voucher_batch_in_chromium() {
         "{revoked}"
     );
 }
+
+/// Polls `script` (returning a value) until `ok` accepts it; its last value otherwise.
+fn wait_for_value(
+    b: &Browser,
+    script: &str,
+    ok: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let v = b.eval(script);
+        if ok(&v) || Instant::now() > deadline {
+            return v;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_customer_edits_previews_and_publishes_the_splash_in_chromium() {
+    let ns = Netns::new(format!("{}mds", unique_prefix()));
+    let m = ManagerProcess::start(Some(&ns), "127.0.0.1:8443", URL, &[]);
+    let b = Browser::start(&ns.name);
+    let dir = tempfile::tempdir().unwrap();
+    let logo = dir.path().join("logo.png");
+    std::fs::write(&logo, common::splash::logo()).unwrap();
+
+    first_login(&b, "admin", &m.admin_password, "admin-password-1");
+    b.goto(&format!("{URL}/resellers"));
+    b.type_into("#name", "Acme Wi-Fi");
+    b.type_into("#username", "acme");
+    b.click("form[action='/resellers'] button");
+    let reseller_password = shown_password(&b);
+    log_out(&b);
+    first_login(&b, "acme", &reseller_password, "acme-password-1");
+    b.goto(&format!("{URL}/hotspots"));
+    b.type_into("#name", "Lido Azzurro");
+    b.click("form[action$='/hotspots'] button");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !b.url().contains("/hotspots/") {
+        assert!(Instant::now() < deadline, "{}", b.source());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let hotspot = b.url().trim_start_matches(URL).to_string();
+    let id: i64 = hotspot.trim_start_matches("/hotspots/").parse().unwrap();
+    b.type_into("#username-customer", "lido-owner");
+    b.click("form:has(#username-customer) button");
+    let owner_password = shown_password(&b);
+    log_out(&b);
+
+    // The owner: from the hotspot's page to the editor; a logo, an Italian title, a colour.
+    first_login(&b, "lido-owner", &owner_password, "owner-password-1");
+    b.goto(&format!("{URL}{hotspot}"));
+    b.click("nav.sub a[href$='/design']");
+    let page = format!("{hotspot}/design");
+    wait_for_path(&b, &page);
+    b.type_into("#image-file", logo.to_str().unwrap());
+    b.click("form[action$='/design/images'] button");
+    wait_for_path(&b, &page);
+    assert!(b.source().contains("Remove: Logo"), "{}", b.source());
+    b.type_into("#design-title-it", "Benvenuti al Lido");
+    b.execute("document.getElementById('design-colours-button').value = ''");
+    b.type_into("#design-colours-button", "#7a1f1f");
+    b.click("form[action$='/design/draft'] button");
+    wait_for_path(&b, &page);
+    assert!(
+        b.source().contains("Draft saved by lido-owner"),
+        "{}",
+        b.source()
+    );
+
+    // The preview in Italian, in the phone-sized frame: the draft as guests would get it.
+    b.click("#preview-lang option[value='it']");
+    b.click("form[action$='/design'] button");
+    wait_for_path(&b, &format!("{page}?lang=it"));
+    let frame = "document.querySelector('.phone iframe')";
+    let title = wait_for_value(
+        &b,
+        &format!(
+            "var d = {frame}.contentDocument; return !d ? 'no document: ' + document.querySelector('.previews').outerHTML : d.querySelector('h1') ? d.querySelector('h1').textContent : d.documentElement.outerHTML"
+        ),
+        |v| v == "Benvenuti al Lido",
+    );
+    assert_eq!(title, "Benvenuti al Lido");
+    assert_eq!(
+        b.eval(&format!("return {frame}.getBoundingClientRect().width")),
+        375
+    );
+    assert_eq!(
+        b.eval(&format!("return {frame}.getAttribute('sandbox')")),
+        "allow-same-origin"
+    );
+    let button = b.eval(&format!(
+        "return getComputedStyle({frame}.contentDocument.querySelector('button')).backgroundColor"
+    ));
+    assert_eq!(button, "rgb(122, 31, 31)");
+    let logo_width = wait_for_value(
+        &b,
+        &format!(
+            "var i = {frame}.contentDocument.querySelector('img.logo'); return i && i.complete ? i.naturalWidth : 0"
+        ),
+        |v| v.as_u64().unwrap_or(0) > 0,
+    );
+    assert_eq!(logo_width, 360, "the logo shows in the preview");
+    let lang = b.eval(&format!(
+        "return {frame}.contentDocument.documentElement.lang"
+    ));
+    assert_eq!(lang, "it");
+    assert_eq!(
+        b.eval("return document.querySelector('.desktop iframe').offsetWidth"),
+        1024
+    );
+    // The preview submits nothing: its login form is blocked by the sandbox.
+    let forms = b.eval(&format!(
+        "return {frame}.contentDocument.querySelectorAll('form').length"
+    ));
+    assert!(forms.as_u64().unwrap_or(0) > 0, "no form to try: {forms}");
+    b.execute(&format!(
+        "{frame}.contentDocument.querySelector('form').requestSubmit()"
+    ));
+    std::thread::sleep(Duration::from_secs(1));
+    let still = b.eval(&format!(
+        "var d = {frame}.contentDocument; return d ? d.location.pathname : 'navigated away'"
+    ));
+    assert_eq!(still, format!("{page}/preview"));
+
+    // Publish: the revision the manager keeps is what `settings_doc::current` returns.
+    b.click("form[action$='/design/publish'] button");
+    wait_for_path(&b, &page);
+    assert!(b.source().contains("1 (in force)"), "{}", b.source());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let doc = rt.block_on(async {
+        let db = hotspotd::manager::db::Db::open(&m.database).await.unwrap();
+        db.tx(hotspotd::manager::db::Mode::Read, move |c| {
+            hotspotd::manager::areas::settings_doc::current(c, id)
+        })
+        .await
+        .unwrap()
+    });
+    use hotspotd::model::settings::Lang;
+    assert_eq!(doc.revision, 1);
+    assert_eq!(
+        doc.design.title.get(Lang::It, Lang::En),
+        "Benvenuti al Lido"
+    );
+    assert_eq!(doc.design.colours.button.to_string(), "#7a1f1f");
+    assert!(doc.design.logo.is_some());
+
+    // A voucher sheet shows the published logo.
+    b.goto(&format!("{URL}{hotspot}/vouchers"));
+    b.click(&format!("form[action='{hotspot}/vouchers'] button"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !b.url().contains("?batch=") {
+        assert!(Instant::now() < deadline, "{}", b.source());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    b.click("a[href$='layout=a4']");
+    let shown = wait_for_value(
+        &b,
+        "var i = document.querySelector('img.sheet-logo'); return i && i.complete ? i.naturalWidth : 0",
+        |v| v.as_u64().unwrap_or(0) > 0,
+    );
+    assert_eq!(shown, 360, "{}", b.source());
+}

@@ -131,23 +131,34 @@ pub async fn html_errors(req: Request, next: Next) -> Response {
     }
 }
 
-/// No script at all, styles only from our own sheet, forms only to ourselves, never framed;
+/// Marks a response that carries its own Content-Security-Policy and may be framed by the
+/// manager's own pages (the splash preview).
+#[derive(Debug, Clone, Copy)]
+pub struct FramedBySelf;
+
+/// No script at all, styles only from our own sheet, forms only to ourselves, frames only of
+/// ourselves (the splash preview, the one response that allows it), never framed;
 /// nothing cached but the style sheet.
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
+    // Only the splash preview sets its own policy (stricter in all but framing by ourselves,
+    // see `design_preview`); every other response gets this one.
+    let preview = res.extensions().get::<FramedBySelf>().is_some();
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
-             frame-ancestors 'none'; base-uri 'none'",
-        ),
-    );
+    if !preview {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-src 'self'; \
+                 form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            ),
+        );
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),

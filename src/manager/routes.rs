@@ -9,8 +9,9 @@ use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use super::ManagerState;
 use super::areas::{
-    accounts, audit, dashboard, devices, guests, hotspots, limitation_pages, login, macs, password,
-    preferences, profile_pages, resellers, sessions, tokens, units, voucher_pages, voucher_print,
+    accounts, audit, dashboard, design, design_assets, design_pages, devices, guests, hotspots,
+    limitation_pages, login, macs, password, preferences, profile_pages, resellers, sessions,
+    tokens, units, voucher_pages, voucher_print,
 };
 use super::auth::{Role, guard};
 use super::pages;
@@ -106,6 +107,14 @@ routes! {
     GET "/audit" => audit::page, RESELLER, None;
     GET "/hotspots/{hotspot}/preferences" => preferences::page, RESELLER, Hotspot;
     POST "/hotspots/{hotspot}/preferences" => preferences::save_page, RESELLER, Hotspot;
+    GET "/hotspots/{hotspot}/design" => design_pages::page, DESK, Hotspot;
+    POST "/hotspots/{hotspot}/design/draft" => design_pages::save_page, DESK, Hotspot;
+    POST "/hotspots/{hotspot}/design/images" => design_pages::upload_page, DESK, Hotspot;
+    POST "/hotspots/{hotspot}/design/publish" => design_pages::publish_page, DESK, Hotspot;
+    POST "/hotspots/{hotspot}/design/discard" => design_pages::discard_page, DESK, Hotspot;
+    POST "/hotspots/{hotspot}/design/restore" => design_pages::restore_page, DESK, Hotspot;
+    GET "/hotspots/{hotspot}/design/preview" => design_pages::preview, DESK, Hotspot;
+    GET "/hotspots/{hotspot}/design/assets/{asset}" => design_assets::asset, DESK, Hotspot;
     GET "/hotspots/{hotspot}/profiles" => profile_pages::list_page, RESELLER, Hotspot;
     POST "/hotspots/{hotspot}/profiles" => profile_pages::create_page, RESELLER, Hotspot;
     GET "/hotspots/{hotspot}/profiles/{profile}" => profile_pages::show_page, RESELLER, Hotspot;
@@ -161,6 +170,12 @@ routes! {
     GET "/api/v1/audit" => audit::api, RESELLER, None;
     GET "/api/v1/hotspots/{hotspot}/preferences" => preferences::api, RESELLER, Hotspot;
     PATCH "/api/v1/hotspots/{hotspot}/preferences" => preferences::patch_api, RESELLER, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/design" => design::show_api, DESK, Hotspot;
+    PUT "/api/v1/hotspots/{hotspot}/design/draft" => design::draft_api, DESK, Hotspot;
+    DELETE "/api/v1/hotspots/{hotspot}/design/draft" => design::discard_api, DESK, Hotspot;
+    POST "/api/v1/hotspots/{hotspot}/design/publish" => design::publish_api, DESK, Hotspot;
+    POST "/api/v1/hotspots/{hotspot}/design/restore" => design::restore_api, DESK, Hotspot;
+    POST "/api/v1/hotspots/{hotspot}/design/assets" => design_assets::upload_api, DESK, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/profiles" => profile_pages::list_api, RESELLER, Hotspot;
     POST "/api/v1/hotspots/{hotspot}/profiles" => profile_pages::create_api, RESELLER, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/profiles/{profile}" => profile_pages::show_api, RESELLER, Hotspot;

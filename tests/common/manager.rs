@@ -201,6 +201,8 @@ impl World {
                     ("voucher_batches", "*"),
                     ("vouchers", "*"),
                     ("hotspot_settings", "*"),
+                    ("design_assets", "*"),
+                    ("design_drafts", "*"),
                     ("unit_tokens", "*"),
                     ("units", "*"),
                     ("guests", "*"),
@@ -257,6 +259,27 @@ impl World {
             .body(Body::from(body))
             .unwrap();
         self.raw(req).await
+    }
+
+    /// Sends `bytes` with `content_type` as `who` (cookie and CSRF token as `send` does, the
+    /// token in the header): uploads.
+    pub async fn send_bytes(
+        &self,
+        who: Who,
+        path: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> (StatusCode, String, String) {
+        let mut req = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header(header::CONTENT_TYPE, content_type);
+        if let Some(l) = self.login(who) {
+            req = req
+                .header(header::COOKIE, format!("{}={}", session::COOKIE, l.token))
+                .header("x-csrf-token", &l.csrf);
+        }
+        self.raw(req.body(Body::from(bytes)).unwrap()).await
     }
 
     /// Sends a request as built.

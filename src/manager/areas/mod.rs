@@ -5,6 +5,10 @@
 pub mod accounts;
 pub mod audit;
 pub mod dashboard;
+pub mod design;
+pub mod design_assets;
+mod design_form;
+pub mod design_pages;
 pub mod devices;
 pub mod guests;
 mod hotspot_fields;

@@ -119,11 +119,52 @@ pub async fn change(
     edits: Vec<(String, String)>,
     action: &'static str,
 ) -> Result<HotspotSettings, Error> {
+    let fields: Vec<&str> = edits.iter().map(|(f, _)| f.as_str()).collect();
+    let what = fields.join(", ");
+    save(state, p, hotspot, base, action, what, move |c, mut doc| {
+        let mut errors = Vec::new();
+        for (field, value) in &edits {
+            match doc.with_field(field, value) {
+                Ok(d) => doc = d,
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() {
+            errors = doc.validate();
+        }
+        if errors.is_empty() {
+            errors = method_profiles(c, hotspot, &doc, &edits)?;
+        }
+        if errors.is_empty() {
+            Ok(doc)
+        } else {
+            Err(Error::Settings(errors))
+        }
+    })
+    .await
+}
+
+/// Saves as the next revision what `edit` makes of the document in force (in the same
+/// transaction, so `edit` may check or change rows of its own), if nobody saved a revision
+/// after `base` and the result validates; otherwise nothing changes. Audited as `action`
+/// with `what` changed.
+pub async fn save<F>(
+    state: &ManagerState,
+    p: &Principal,
+    hotspot: i64,
+    base: u64,
+    action: &'static str,
+    what: String,
+    edit: F,
+) -> Result<HotspotSettings, Error>
+where
+    F: FnOnce(&mut dyn Conn, HotspotSettings) -> Result<HotspotSettings, Error> + Send + 'static,
+{
     let (p, now) = (p.clone(), state.now());
     state
         .db
         .tx(Mode::Write, move |c| {
-            let mut doc = current(c, hotspot)?;
+            let doc = current(c, hotspot)?;
             if doc.revision != base {
                 return Err(Error::Settings(vec![SettingsError::new(
                     "revision",
@@ -134,19 +175,8 @@ pub async fn change(
                     "reload the page and make your change again",
                 )]));
             }
-            let mut errors = Vec::new();
-            for (field, value) in &edits {
-                match doc.with_field(field, value) {
-                    Ok(d) => doc = d,
-                    Err(e) => errors.push(e),
-                }
-            }
-            if errors.is_empty() {
-                errors = doc.validate();
-            }
-            if errors.is_empty() {
-                errors = method_profiles(c, hotspot, &doc, &edits)?;
-            }
+            let mut doc = edit(c, doc)?;
+            let errors = doc.validate();
             if !errors.is_empty() {
                 return Err(Error::Settings(errors));
             }
@@ -177,8 +207,7 @@ pub async fn change(
                 e => Error::from(e),
             })?;
             let (tenant, _) = hotspot_of(c, hotspot)?;
-            let fields: Vec<&str> = edits.iter().map(|(f, _)| f.as_str()).collect();
-            let what = format!("revision {revision}: {}", fields.join(", "));
+            let what = format!("revision {revision}: {what}");
             audit::record(c, p.actor(), now, action, &what, Some(tenant))?;
             Ok(doc)
         })

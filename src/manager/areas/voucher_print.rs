@@ -1,6 +1,6 @@
 //! A batch on paper and in a spreadsheet: print sheets (A4 grid or 80 mm thermal roll, chosen
-//! by print CSS) with each voucher's code, terms, hotspot name and a QR code opening the
-//! portal with the code filled in; and the batch as CSV.
+//! by print CSS) with each voucher's code, terms, hotspot name and published logo, and a QR
+//! code opening the portal with the code filled in; and the batch as CSV.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -10,8 +10,8 @@ use qrcode::QrCode;
 use qrcode::render::svg;
 use serde::Deserialize;
 
-use super::Query;
 use super::vouchers::{self, Batch, Selection, Voucher};
+use super::{Query, design_pages, settings_doc};
 use crate::manager::ManagerState;
 use crate::manager::db::Mode;
 use crate::manager::error::Error;
@@ -21,6 +21,8 @@ use crate::model::voucher::MAX_BATCH;
 /// A batch with its vouchers and what the sheets print around them.
 struct Sheet {
     hotspot: String,
+    /// The published splash logo (the link to it in the manager's image store).
+    logo: Option<String>,
     portal_url: String,
     batch: Batch,
     vouchers: Vec<Voucher>,
@@ -37,8 +39,10 @@ async fn sheet(s: &ManagerState, hotspot: i64, batch: i64) -> Result<Sheet, Erro
         };
         let mut list = vouchers::select(c, now, hotspot, &sel)?;
         list.reverse();
+        let logo = settings_doc::current(c, hotspot)?.design.logo;
         Ok(Sheet {
             hotspot: vouchers::hotspot_of(c, hotspot)?.1,
+            logo: logo.map(|id| design_pages::asset_url(hotspot, &id)),
             portal_url: vouchers::portal(c, hotspot)?,
             batch,
             vouchers: list,
@@ -73,6 +77,7 @@ struct Card {
 struct PrintPage {
     hotspot_id: i64,
     hotspot: String,
+    logo: Option<String>,
     batch: Batch,
     thermal: bool,
     linked: bool,
@@ -114,6 +119,7 @@ pub async fn print_page(
     render(&PrintPage {
         hotspot_id: hotspot,
         hotspot: sh.hotspot,
+        logo: sh.logo,
         batch: sh.batch,
         thermal,
         linked: !sh.portal_url.is_empty(),

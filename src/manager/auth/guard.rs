@@ -18,6 +18,7 @@ use crate::manager::ManagerState;
 use crate::manager::areas::tokens::{self, Holder};
 use crate::manager::db::{Conn, DbError, Mode};
 use crate::manager::error::Error;
+use crate::manager::multipart;
 use crate::manager::routes::{Access, Route, Scope};
 
 /// Largest form body the guard reads to find the CSRF token.
@@ -269,12 +270,21 @@ async fn check_csrf(principal: &Principal, parts: &Parts, body: Body) -> Result<
             Err(Error::Forbidden)
         };
     }
-    let bytes = to_bytes(body, MAX_FORM)
-        .await
-        .map_err(|_| Error::invalid("body", format!("is over {MAX_FORM} bytes")))?;
-    let given = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-        .ok()
-        .and_then(|f| f.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v));
+    // A form with a file (an image upload) is larger and split differently.
+    let (bytes, given) = if let Some(boundary) = multipart::boundary(&parts.headers) {
+        let bytes = multipart::read(body).await?;
+        let fields = multipart::parts(&boundary, bytes.clone()).await?;
+        let given = multipart::text(&fields, CSRF_FIELD).map(str::to_string);
+        (bytes, given)
+    } else {
+        let bytes = to_bytes(body, MAX_FORM)
+            .await
+            .map_err(|_| Error::invalid("body", format!("is over {MAX_FORM} bytes")))?;
+        let given = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .ok()
+            .and_then(|f| f.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v));
+        (bytes, given)
+    };
     if given.as_deref() == Some(principal.csrf.as_str()) {
         Ok(Body::from(bytes))
     } else {

@@ -194,6 +194,28 @@ pub const SQLITE: &[Migration] = &[
         version: 3,
         statements: super::migrations_profiles::SQLITE,
     },
+    Migration {
+        version: 4,
+        statements: &[
+            // The splash editor: images by content hash per hotspot (re-encoded by
+            // `model::asset::prepare`; units will receive them by hash), and one draft design
+            // per hotspot, edited until it is published as a settings revision.
+            "CREATE TABLE design_assets (
+                hotspot_id INTEGER NOT NULL REFERENCES hotspots(id) ON DELETE CASCADE,
+                asset TEXT NOT NULL,
+                bytes BLOB NOT NULL,
+                width INTEGER NOT NULL,
+                height INTEGER NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                PRIMARY KEY (hotspot_id, asset))",
+            "CREATE TABLE design_drafts (
+                hotspot_id INTEGER PRIMARY KEY REFERENCES hotspots(id) ON DELETE CASCADE,
+                design TEXT NOT NULL,
+                updated_by TEXT NOT NULL,
+                updated_at INTEGER NOT NULL)",
+        ],
+    },
 ];
 
 /// PostgreSQL: identity columns; real booleans.
@@ -374,6 +396,28 @@ pub const POSTGRES: &[Migration] = &[
     Migration {
         version: 3,
         statements: super::migrations_profiles::POSTGRES,
+    },
+    Migration {
+        version: 4,
+        statements: &[
+            // The splash editor: images by content hash per hotspot (re-encoded by
+            // `model::asset::prepare`; units will receive them by hash), and one draft design
+            // per hotspot, edited until it is published as a settings revision.
+            "CREATE TABLE design_assets (
+                hotspot_id BIGINT NOT NULL REFERENCES hotspots(id) ON DELETE CASCADE,
+                asset TEXT NOT NULL,
+                bytes BYTEA NOT NULL,
+                width BIGINT NOT NULL,
+                height BIGINT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (hotspot_id, asset))",
+            "CREATE TABLE design_drafts (
+                hotspot_id BIGINT PRIMARY KEY REFERENCES hotspots(id) ON DELETE CASCADE,
+                design TEXT NOT NULL,
+                updated_by TEXT NOT NULL,
+                updated_at BIGINT NOT NULL)",
+        ],
     },
 ];
 

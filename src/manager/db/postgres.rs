@@ -85,6 +85,8 @@ impl Conn for PgConn<'_> {
                             r.try_get::<_, Option<i32>>(i)?.map(i64::from).into()
                         } else if *ty == Type::BOOL {
                             r.try_get::<_, Option<bool>>(i)?.into()
+                        } else if *ty == Type::BYTEA {
+                            r.try_get::<_, Option<Vec<u8>>>(i)?.into()
                         } else {
                             r.try_get::<_, Option<String>>(i)?.into()
                         };

@@ -125,7 +125,8 @@ impl Conn for SqliteConn<'_> {
                     V::Null => Value::Null,
                     V::Integer(v) => Value::Int(v),
                     V::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
-                    V::Real(_) | V::Blob(_) => return Err(DbError::Type(i)),
+                    V::Blob(b) => Value::Bytes(b.to_vec()),
+                    V::Real(_) => return Err(DbError::Type(i)),
                 });
             }
             out.push(Row(vals));

@@ -16,6 +16,8 @@ pub enum Value {
     Text(String),
     /// A boolean (INTEGER 0/1 in SQLite, BOOLEAN in PostgreSQL).
     Bool(bool),
+    /// Bytes (BLOB in SQLite, BYTEA in PostgreSQL): stored images.
+    Bytes(Vec<u8>),
 }
 
 impl From<i64> for Value {
@@ -33,6 +35,12 @@ impl From<bool> for Value {
 impl From<&str> for Value {
     fn from(v: &str) -> Self {
         Value::Text(v.to_string())
+    }
+}
+
+impl From<Vec<u8>> for Value {
+    fn from(v: Vec<u8>) -> Self {
+        Value::Bytes(v)
     }
 }
 
@@ -62,6 +70,7 @@ impl rusqlite::ToSql for Value {
             Value::Int(i) => V::Integer(*i),
             Value::Text(s) => V::Text(s.clone()),
             Value::Bool(b) => V::Integer(i64::from(*b)),
+            Value::Bytes(b) => V::Blob(b.clone()),
         }))
     }
 }
@@ -77,11 +86,19 @@ impl ToSql for Value {
             Value::Int(i) => i.to_sql(ty, out),
             Value::Text(s) => s.to_sql(ty, out),
             Value::Bool(b) => b.to_sql(ty, out),
+            Value::Bytes(b) => b.to_sql(ty, out),
         }
     }
 
     fn accepts(ty: &Type) -> bool {
-        [Type::INT8, Type::TEXT, Type::VARCHAR, Type::BOOL].contains(ty)
+        [
+            Type::INT8,
+            Type::TEXT,
+            Type::VARCHAR,
+            Type::BOOL,
+            Type::BYTEA,
+        ]
+        .contains(ty)
     }
 
     to_sql_checked!();
@@ -125,6 +142,14 @@ impl Row {
         match self.at(i)? {
             Value::Null => Ok(None),
             _ => self.text(i).map(Some),
+        }
+    }
+
+    /// A bytes column.
+    pub fn bytes(&self, i: usize) -> Result<Vec<u8>, DbError> {
+        match self.at(i)? {
+            Value::Bytes(v) => Ok(v.clone()),
+            _ => Err(DbError::Type(i)),
         }
     }
 
