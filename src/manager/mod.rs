@@ -7,6 +7,7 @@ pub mod areas;
 pub mod auth;
 pub mod db;
 pub mod error;
+pub mod openapi;
 pub mod pages;
 pub mod routes;
 pub mod run;

@@ -206,6 +206,8 @@ impl World {
                     ("guests", "*"),
                     ("devices", "*"),
                     ("guest_sessions", "*"),
+                    ("master_key", "*"),
+                    ("login_links", "*"),
                 ] {
                     for r in c.query(&format!("SELECT {cols} FROM {t}"), &[])? {
                         out.push(format!("{t}: {r:?}"));

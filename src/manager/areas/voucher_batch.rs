@@ -15,7 +15,7 @@ use crate::model::voucher::{AdHocTerms, MAX_BATCH, parse_uses};
 use crate::model::voucher_code::VoucherCode;
 
 /// A batch request (form and JSON alike), in the words of `hotspotd voucher create`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct BatchRequest {
     /// How many vouchers (1–10000).
     pub count: u32,
@@ -130,7 +130,8 @@ fn big(field: &'static str, v: Option<u64>) -> Result<Value, Error> {
 }
 
 /// What a new batch gives back: the batch and its codes.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = BatchCreated)]
 pub struct Created {
     /// The batch.
     pub batch: Batch,

@@ -174,7 +174,7 @@ pub async fn delete_page(
 }
 
 /// The portal address form and body.
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Portal {
     /// `http://…` of the hotspot's portal as guests reach it, or empty.
     #[serde(default)]
