@@ -128,6 +128,42 @@ async fn scenario(backend: Backend) {
         state_of(&w).await,
         "a repeated upsert changed something"
     );
+    // The hotspot's desk too; a second customer, or a customer turned desk, is refused.
+    let accounts = "/api/v1/sso/resellers/acme-1/hotspots/h-1/accounts";
+    let desk = json!({"role": "desk", "username": "acme-desk"});
+    let a = platform(&w, &key, "PUT", &format!("{accounts}/d-1"), desk).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    let before = state_of(&w).await;
+    let second = json!({"role": "customer", "username": "other-owner"});
+    let a = platform(&w, &key, "PUT", &format!("{accounts}/c-2"), second).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+    let turned = json!({"role": "desk", "username": "acme-hotel"});
+    let a = platform(&w, &key, "PUT", &format!("{accounts}/c-1"), turned).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+    assert_eq!(json_of(&a)["error"]["field"], "role");
+    assert_eq!(before, state_of(&w).await);
+    // Disabling the customer, once; the repeat changes nothing.
+    let off = json!({"role": "customer", "username": "acme-hotel", "disabled": true});
+    for changed in [true, false] {
+        let a = platform(&w, &key, "PUT", paths[2].0, off.clone()).await;
+        let v = json_of(&a);
+        assert_eq!(
+            (a.status, v["changed"].clone(), v["id"].as_i64()),
+            (StatusCode::OK, json!(changed), Some(ids[2]))
+        );
+    }
+    let disabled =
+        w.db.tx(Mode::Read, |c| {
+            c.query_opt(
+                "SELECT disabled FROM accounts WHERE external_id = 'c-1'",
+                &[],
+            )?
+            .unwrap()
+            .bool(0)
+        })
+        .await
+        .unwrap();
+    assert!(disabled);
     // An update changes what it says, and keeps the ids.
     let renamed = json!({"name": "Acme Networks", "username": "acme"});
     let a = platform(&w, &key, "PUT", paths[0].0, renamed.clone()).await;
