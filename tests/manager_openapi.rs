@@ -144,6 +144,25 @@ fn the_document_is_openapi_3_with_every_route_its_parameters_and_access() {
             .to_string()
             .contains("\"cursor\"")
     );
+    let query = |path: &str| -> BTreeSet<String> {
+        doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["in"] == "query")
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+    assert_eq!(query("/api/v1/audit"), names(&["cursor", "limit"]));
+    assert_eq!(
+        query("/api/v1/hotspots/{hotspot}/sessions"),
+        names(&["q", "live", "cursor", "limit"])
+    );
+    assert_eq!(
+        query("/api/v1/hotspots/{hotspot}/vouchers"),
+        names(&["state", "batch", "creator", "cursor", "limit"])
+    );
     for scheme in ["session", "csrf", "token", "master_key"] {
         assert!(
             doc["components"]["securitySchemes"][scheme].is_object(),

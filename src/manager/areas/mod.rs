@@ -79,7 +79,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
 }
 
 /// `?cursor=…&limit=…` of a list.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageArgs {
     /// Where the previous page ended (its `next_cursor`).
     pub cursor: Option<i64>,

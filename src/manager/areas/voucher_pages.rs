@@ -18,7 +18,8 @@ use crate::manager::pages::{Nav, render, see_other};
 
 /// `?state=…&batch=…&creator=…&cursor=…&limit=…`; empty values mean "any" (the page's
 /// filter form sends them empty).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Filter {
     /// unused, in-use, used, expired or revoked.
     #[serde(default)]

@@ -26,7 +26,7 @@ use utoipa::openapi::{
 use super::auth::Role;
 use super::error::ErrorBody;
 use super::routes::{Access, ROUTES, Route};
-pub use table::{Body, DOCS, Doc};
+pub use table::{Body, DOCS, Doc, QueryFn};
 
 /// The schemas a document refers to, collected while its paths are built.
 pub type Schemas = Vec<(String, RefOr<Schema>)>;
@@ -119,16 +119,6 @@ fn parameter(name: &str) -> Parameter {
         .build()
 }
 
-fn query(name: &str, what: &str) -> Parameter {
-    ParameterBuilder::new()
-        .name(name)
-        .parameter_in(ParameterIn::Query)
-        .required(Required::False)
-        .description(Some(what))
-        .schema(Some(integer(what)))
-        .build()
-}
-
 fn role_name(r: Role) -> &'static str {
     match r {
         Role::Admin => "the admin only",
@@ -210,13 +200,9 @@ fn operation(route: &Route, doc: Option<&Doc>, out: &mut Schemas) -> PathItem {
     }
     if let Some(doc) = doc {
         op = op.summary(Some(doc.summary));
-        if let Body::Page(_) = doc.response {
-            op = op
-                .parameter(query(
-                    "cursor",
-                    "Where the previous page ended (its next_cursor).",
-                ))
-                .parameter(query("limit", "Items per page, 1-200 (default 50)."));
+        let page = matches!(doc.response, Body::Page(_)).then_some(table::page_args as QueryFn);
+        for p in doc.query.or(page).map(|q| q()).unwrap_or_default() {
+            op = op.parameter(p);
         }
         if let Some(s) = body_schema(doc.request, out) {
             op = op.request_body(Some(

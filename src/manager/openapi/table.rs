@@ -3,10 +3,19 @@
 //! add); the path, method, parameters and access come from the route table itself.
 
 use super::{Schemas, schema};
+use crate::manager::areas::records::Filter;
 use crate::manager::areas::{
     accounts, audit, dashboard, devices, guests, hotspots, insights, password, preferences,
     resellers, sessions, sso, sso_login, tokens, units, voucher_batch, voucher_pages, vouchers,
 };
+
+/// A list's query parameters, from the type its handler reads them into.
+pub type QueryFn = fn() -> Vec<utoipa::openapi::path::Parameter>;
+
+/// The query parameters of `T`.
+fn params<T: utoipa::IntoParams>() -> Vec<utoipa::openapi::path::Parameter> {
+    T::into_params(|| Some(utoipa::openapi::path::ParameterIn::Query))
+}
 
 /// Registers a type's schema and answers a reference to it.
 pub type SchemaFn = fn(&mut Schemas) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>;
@@ -44,11 +53,14 @@ pub struct Doc {
     pub status: u16,
     /// The success body.
     pub response: Body,
+    /// Query parameters beyond a page's `cursor` and `limit` (which they then include).
+    pub query: Option<QueryFn>,
 }
 
 macro_rules! docs {
     ($($method:ident $path:literal $summary:literal:
-       $req:ident $(($reqt:ty))? => $status:literal $res:ident $(($rest:ty))? $(, $free:literal)?;)*) => {
+       $req:ident $(($reqt:ty))? => $status:literal $res:ident $(($rest:ty))? $(, $free:literal)?
+       $(? $query:ty)?;)*) => {
         /// Every API route's description.
         pub static DOCS: &[Doc] = &[$(Doc {
             method: stringify!($method),
@@ -57,8 +69,11 @@ macro_rules! docs {
             request: Body::$req $((schema::<$reqt>))?,
             status: $status,
             response: Body::$res $((schema::<$rest>))? $(($free))?,
+            query: docs!(@query $($query)?),
         },)*];
     };
+    (@query) => { None };
+    (@query $query:ty) => { Some(params::<$query> as QueryFn) };
 }
 
 docs! {
@@ -90,11 +105,11 @@ docs! {
     GET "/api/v1/hotspots/{hotspot}/units" "Units and registration tokens": None => 200 Free, "{units: [Unit], tokens: [UnitToken]}.";
     POST "/api/v1/hotspots/{hotspot}/unit-tokens" "Make a unit registration token": One(units::NewToken) => 201 One(units::Created);
     DELETE "/api/v1/hotspots/{hotspot}/unit-tokens/{unit_token}" "Revoke a unit registration token": None => 204 None;
-    GET "/api/v1/hotspots/{hotspot}/guests" "Guests (also `online`: connected now); filters q and live": None => 200 Page(guests::Guest);
+    GET "/api/v1/hotspots/{hotspot}/guests" "Guests (also `online`: connected now)": None => 200 Page(guests::Guest) ? Filter;
     DELETE "/api/v1/hotspots/{hotspot}/guests/{guest}" "Delete a guest": None => 204 None;
-    GET "/api/v1/hotspots/{hotspot}/devices" "Devices; filter q": None => 200 Page(devices::Device);
-    GET "/api/v1/hotspots/{hotspot}/sessions" "Sessions, live and history; filters q and live": None => 200 Page(sessions::Session);
-    GET "/api/v1/hotspots/{hotspot}/vouchers" "Vouchers; filters state, batch, creator": None => 200 Page(vouchers::Voucher);
+    GET "/api/v1/hotspots/{hotspot}/devices" "Devices": None => 200 Page(devices::Device) ? Filter;
+    GET "/api/v1/hotspots/{hotspot}/sessions" "Sessions, live and history": None => 200 Page(sessions::Session) ? Filter;
+    GET "/api/v1/hotspots/{hotspot}/vouchers" "Vouchers": None => 200 Page(vouchers::Voucher) ? voucher_pages::Filter;
     POST "/api/v1/hotspots/{hotspot}/vouchers" "Create a voucher batch": One(voucher_batch::BatchRequest) => 201 One(voucher_batch::Created);
     PUT "/api/v1/hotspots/{hotspot}/vouchers/portal" "Where voucher QR codes lead": One(voucher_pages::Portal) => 204 None;
     PUT "/api/v1/hotspots/{hotspot}/vouchers/{voucher}/revoked" "Revoke a voucher": None => 204 None;
@@ -109,4 +124,9 @@ docs! {
     PUT "/api/v1/sso/resellers/{external_id}/hotspots/{hotspot_external_id}" "Create or update a reseller's hotspot by external id (201 when created)": One(hotspots::Fields) => 200 One(sso::SsoHotspot);
     PUT "/api/v1/sso/resellers/{external_id}/hotspots/{hotspot_external_id}/accounts/{account_external_id}" "Create or update a hotspot's customer or desk account by external id (201 when created)": One(sso::AccountIn) => 200 One(sso::SsoAccount);
     POST "/api/v1/sso/resellers/{external_id}/login-link" "A one-time login link for the reseller (60 s)": None => 200 One(sso_login::LoginLink);
+}
+
+/// A page's own parameters: `cursor` and `limit`.
+pub fn page_args() -> Vec<utoipa::openapi::path::Parameter> {
+    params::<crate::manager::areas::PageArgs>()
 }
