@@ -10,7 +10,8 @@ use axum::routing::{MethodRouter, delete, get, patch, post, put};
 use super::ManagerState;
 use super::areas::{
     accounts, audit, dashboard, devices, guests, hotspots, insights, login, macs, password,
-    preferences, resellers, sessions, sso, sso_login, tokens, units, voucher_pages, voucher_print,
+    preferences, resellers, sessions, sso, sso_accounts, sso_login, tokens, units, voucher_pages,
+    voucher_print,
 };
 use super::auth::{Role, guard};
 use super::{openapi, pages};
@@ -180,7 +181,7 @@ routes! {
     GET "/sso/login/{secret}" => sso_login::follow, PUBLIC, None;
     PUT "/api/v1/sso/resellers/{external_id}" => sso::reseller_api, MASTER_KEY, None;
     PUT "/api/v1/sso/resellers/{external_id}/hotspots/{hotspot_external_id}" => sso::hotspot_api, MASTER_KEY, None;
-    PUT "/api/v1/sso/resellers/{external_id}/hotspots/{hotspot_external_id}/accounts/{account_external_id}" => sso::account_api, MASTER_KEY, None;
+    PUT "/api/v1/sso/resellers/{external_id}/hotspots/{hotspot_external_id}/accounts/{account_external_id}" => sso_accounts::account_api, MASTER_KEY, None;
     POST "/api/v1/sso/resellers/{external_id}/login-link" => sso_login::link_api, MASTER_KEY, None;
 }
 

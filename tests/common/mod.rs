@@ -13,6 +13,7 @@ pub mod peers;
 pub mod postgres;
 pub mod rates;
 pub mod splash;
+pub mod sso;
 pub mod webdriver;
 
 use hotspotd::config::Lan;

@@ -20,6 +20,7 @@ pub mod sessions;
 pub mod settings_doc;
 mod shared;
 pub mod sso;
+pub mod sso_accounts;
 pub mod sso_login;
 pub mod tokens;
 pub mod units;

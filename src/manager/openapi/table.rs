@@ -6,7 +6,8 @@ use super::{Schemas, schema};
 use crate::manager::areas::records::Filter;
 use crate::manager::areas::{
     accounts, audit, dashboard, devices, guests, hotspots, insights, password, preferences,
-    resellers, sessions, sso, sso_login, tokens, units, voucher_batch, voucher_pages, vouchers,
+    resellers, sessions, sso, sso_accounts, sso_login, tokens, units, voucher_batch, voucher_pages,
+    vouchers,
 };
 
 /// A list's query parameters, from the type its handler reads them into.
@@ -122,7 +123,7 @@ docs! {
     GET "/api/v1/hotspots/{hotspot}/marketing" "Marketing (built once units sync)": None => 200 One(insights::NotYet);
     PUT "/api/v1/sso/resellers/{external_id}" "Create or update a reseller by external id (201 when created)": One(sso::ResellerIn) => 200 One(sso::SsoReseller);
     PUT "/api/v1/sso/resellers/{external_id}/hotspots/{hotspot_external_id}" "Create or update a reseller's hotspot by external id (201 when created)": One(hotspots::Fields) => 200 One(sso::SsoHotspot);
-    PUT "/api/v1/sso/resellers/{external_id}/hotspots/{hotspot_external_id}/accounts/{account_external_id}" "Create or update a hotspot's customer or desk account by external id (201 when created)": One(sso::AccountIn) => 200 One(sso::SsoAccount);
+    PUT "/api/v1/sso/resellers/{external_id}/hotspots/{hotspot_external_id}/accounts/{account_external_id}" "Create or update a hotspot's customer or desk account by external id (201 when created)": One(sso_accounts::AccountIn) => 200 One(sso_accounts::SsoAccount);
     POST "/api/v1/sso/resellers/{external_id}/login-link" "A one-time login link for the reseller (60 s)": None => 200 One(sso_login::LoginLink);
 }
 
