@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The namespace lab: guests ⇄ gateway ⇄ upstream ("the internet"), all on this machine.
 #
-#   lab/lab.sh up   PREFIX [GUESTS] [NET2_GUESTS]
-#                     create PREFIX-gw, PREFIX-up, PREFIX-g1..gN and PREFIX-n1..nM
+#   lab/lab.sh up   PREFIX [GUESTS] [NET2_GUESTS] [MANAGEMENT]
+#                     create PREFIX-gw, PREFIX-up, PREFIX-g1..gN, PREFIX-n1..nM and the
+#                     management side: MANAGEMENT=ns (default) a namespace PREFIX-mg, =host
+#                     this machine itself (one lab at a time: fixed addresses)
 #   lab/lab.sh down PREFIX            remove everything PREFIX made (safe to repeat)
 #
 # Guest gI: 10.77.0.(10+I)/24 and 2001:db8:77::(10+I)/64, MAC 02:77:00:00:00:(10+I), DNS and
@@ -14,14 +16,18 @@
 # 10.88.0.1/24, 2001:db8:88::1/64; upstream eth0 10.88.0.2 (and 10.88.0.3), 2001:db8:88::2
 # runs lab/upstream.py on ports 80 and 443 (both families). IPv6 is routed, not NATed. The gateway runs dnsmasq: DNS answering every
 # name with the upstream address, and DHCP for anything else plugged into the lab.
+# The management network (where the embedded Hotspot Manager listens, never a guest
+# network): gateway mgmt0 10.66.0.1/24, fd00:66::1/64; the admin's side 10.66.0.2,
+# fd00:66::2 (namespace PREFIX-mg, or this machine's interface PREFIX-mg with MANAGEMENT=host).
 # hotspotd itself is not started here: the caller runs it in PREFIX-gw.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-cmd=${1:?usage: lab.sh up|down PREFIX [GUESTS] [NET2_GUESTS]}
-prefix=${2:?usage: lab.sh up|down PREFIX [GUESTS] [NET2_GUESTS]}
+cmd=${1:?usage: lab.sh up|down PREFIX [GUESTS] [NET2_GUESTS] [ns|host]}
+prefix=${2:?usage: lab.sh up|down PREFIX [GUESTS] [NET2_GUESTS] [ns|host]}
 guests=${3:-1}
 net2_guests=${4:-0}
+management=${5:-ns}
 run=/run/hotspotd-lab/$prefix
 
 down() {
@@ -30,7 +36,7 @@ down() {
             [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
         done
     fi
-    for ns in $(ip netns list | awk '{print $1}' | grep -E "^${prefix}-(gw|up|[gn][0-9]+)$" || true); do
+    for ns in $(ip netns list | awk '{print $1}' | grep -E "^${prefix}-(gw|up|mg|[gn][0-9]+)$" || true); do
         ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
         ip netns del "$ns"
         rm -rf "/etc/netns/$ns"
@@ -54,6 +60,29 @@ add_guest() {
     ip -n "$gw" link set "$port" master "$bridge" up
     mkdir -p "/etc/netns/$g"
     echo "nameserver 10.$net.0.1" > "/etc/netns/$g/resolv.conf"
+}
+
+# add_management GW ns|host: the management link mgmt0 of GW and the admin's side of it.
+add_management() {
+    local gw=$1 side=$prefix-mg
+    case $2 in
+        ns)
+            ip netns add "$side"
+            ip -n "$side" link set lo up
+            ip link add mgmt0 netns "$gw" type veth peer name eth0 netns "$side"
+            side_cmd=(ip -n "$side") side_if=eth0 ;;
+        host)
+            ip link del "$side" 2>/dev/null || true
+            ip link add mgmt0 netns "$gw" type veth peer name "$side"
+            side_cmd=(ip) side_if=$side ;;
+        *) echo "MANAGEMENT must be ns or host, not $2" >&2; exit 2 ;;
+    esac
+    ip -n "$gw" addr add 10.66.0.1/24 dev mgmt0
+    ip -n "$gw" addr add fd00:66::1/64 dev mgmt0 nodad
+    ip -n "$gw" link set mgmt0 up
+    "${side_cmd[@]}" addr add 10.66.0.2/24 dev "$side_if"
+    "${side_cmd[@]}" addr add fd00:66::2/64 dev "$side_if" nodad
+    "${side_cmd[@]}" link set "$side_if" up
 }
 
 up() {
@@ -96,6 +125,8 @@ up() {
     ip -n "$upns" route add 10.79.0.0/24 via 10.88.0.1
     ip -n "$upns" route add 2001:db8:79::/64 via 2001:db8:88::1
 
+    add_management "$gw" "$management"
+
     for i in $(seq 1 "$guests"); do add_guest "$prefix-g$i" "port$i" lan0 77 "$i"; done
     for i in $(seq 1 "$net2_guests"); do add_guest "$prefix-n$i" "nport$i" lan1 79 "$i"; done
 
@@ -125,5 +156,5 @@ up() {
 case $cmd in
     up) up ;;
     down) down ;;
-    *) echo "usage: lab.sh up|down PREFIX [GUESTS] [NET2_GUESTS]" >&2; exit 2 ;;
+    *) echo "usage: lab.sh up|down PREFIX [GUESTS] [NET2_GUESTS] [ns|host]" >&2; exit 2 ;;
 esac

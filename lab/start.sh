@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command to a working hotspot on this machine: installs what is needed, builds, creates
-# the namespace lab (guests on two networks ⇄ gateway ⇄ upstream "internet") and runs hotspotd in the
-# gateway namespace in the foreground. Ctrl-C stops it and removes the lab.
+# the namespace lab (guests on two networks ⇄ gateway ⇄ upstream "internet", and this machine
+# on the gateway's management network) and runs hotspotd in the gateway namespace in the
+# foreground, with its Hotspot Manager. Ctrl-C stops both and removes the lab.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -11,18 +12,16 @@ bin=$repo/target/release/hotspotd
 config=$repo/lab/hotspotd.toml
 prefix=hslab
 
-lab/lab.sh up "$prefix" 2 1
+lab/lab.sh up "$prefix" 2 1 host
 trap 'lab/lab.sh down "$prefix"' EXIT
 codes=$("$bin" -c "$config" voucher create -n 3 --validity 1h --down 10M --up 2M --quota 500MB --note "lab demo")
 
-# The Hotspot Manager beside it, on this machine's loopback (the management side: never a
-# guest network), with its own SQLite database; a fresh one-time admin password each start.
-manager_db=sqlite:///var/lib/hotspotd-lab/manager.db
-manager_url=http://127.0.0.1:8443
-admin_password=$("$bin" manager reset-admin --database "$manager_db" 2>/dev/null | sed -n 's/^New one-time password for admin: //p')
-"$bin" manager --listen 127.0.0.1:8443 --database "$manager_db" >/var/lib/hotspotd-lab/manager.log 2>&1 &
-manager_pid=$!
-trap 'kill "$manager_pid" 2>/dev/null; lab/lab.sh down "$prefix"' EXIT
+# The Hotspot Manager is served by hotspotd itself ([manager] in lab/hotspotd.toml) on the
+# management address 10.66.0.1, reached from this machine (never from a guest network), with
+# its SQLite database beside the gateway's; a fresh one-time admin password each start.
+manager_url=http://10.66.0.1:8443
+admin_password=$("$bin" manager reset-admin --database sqlite:///var/lib/hotspotd-lab/manager.db \
+    | sed -n 's/^New one-time password for admin: //p')
 
 cat <<MSG
 
@@ -41,9 +40,12 @@ Act as a guest (in another terminal, as root):
   ip netns exec $prefix-g1 curl http://example.com/                # now the upstream page
   ip netns exec $prefix-g1 chromium --no-sandbox --user-data-dir=\$(mktemp -d) http://example.com/
       (a real browser as the guest; needs a display; add --headless --dump-dom without one)
-Hotspot Manager: $manager_url (from this machine; log in as admin with the one-time password
-  $admin_password — it asks for a new one). Its log: /var/lib/hotspotd-lab/manager.log.
-  It is not yet connected to this gateway (that is the sync issue's work).
+Hotspot Manager: $manager_url (from this machine, e.g. a browser here, or
+  ssh -L 8443:10.66.0.1:8443 to this machine and http://localhost:8443 from yours).
+  Log in as admin with the one-time password $admin_password
+  (it asks for a new one). Guests get nothing from it: try
+  ip netns exec $prefix-g1 curl -m 3 $manager_url/login           # times out
+  It is not yet connected to this gateway's data (that is the sync issue's work).
 Operate:
   $bin -c $config clients
   $bin -c $config voucher create -n 5 --validity 3d

@@ -13,6 +13,7 @@ use std::time::Duration;
 use thiserror::Error;
 use tokio::net::TcpListener;
 use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{info, warn};
@@ -21,6 +22,8 @@ use crate::config::{Config, ConfigError, RunningProbe, StatePaths, SystemState};
 use crate::control::{self, ReloadLog};
 use crate::firewall::{self, Firewall, FirewallHandle, FirewallPolicy};
 use crate::gateway::{Gateway, GatewayError, enforcement_loop};
+use crate::manager::run::{self as manager, ManagerConfig};
+use crate::manager::serve::ServeError;
 use crate::model::settings::HotspotSettings;
 use crate::portal::{self, PortalState};
 use crate::sniff::capture::{self, Event};
@@ -60,6 +63,11 @@ pub enum DaemonError {
     /// Restoring sessions or installing the table failed.
     #[error("cannot install the firewall table: {0}")]
     Gateway(#[from] GatewayError),
+    /// The embedded manager's TLS certificate or key is unusable.
+    #[error(
+        "config key `manager.tls_cert`/`manager.tls_key`: {0}; fix: give a PEM certificate chain and its private key"
+    )]
+    ManagerTls(#[from] ServeError),
     /// A socket could not be bound.
     #[error("cannot listen on {what}: {source}")]
     Bind {
@@ -77,7 +85,27 @@ pub fn firewall_policy(config: &Config) -> FirewallPolicy {
         lans: config.lans.clone(),
         portal_port: config.portal_port,
         wan_interface: Some(config.wan_interface.clone()),
+        manager: config.manager.as_ref().map(|m| m.listen),
     }
+}
+
+/// The embedded manager of `config`, if any, with its TLS acceptor. A certificate that does
+/// not load is the config's mistake: refused (by `run` before anything starts, and by
+/// `check-config`). What may heal by itself (the database) is retried while the gateway runs.
+pub fn embedded_manager(
+    config: &Config,
+) -> Result<Option<(ManagerConfig, Option<TlsAcceptor>)>, DaemonError> {
+    let Some(m) = &config.manager else {
+        return Ok(None);
+    };
+    let manager = ManagerConfig {
+        listen: m.listen,
+        tls: m.tls.clone(),
+        database: m.database.clone(),
+        public_url: m.public_url.clone(),
+    };
+    let tls = manager::tls(&manager)?;
+    Ok(Some((manager, tls)))
 }
 
 /// Opens the data directory's database and key (used by `run` and by the voucher commands).
@@ -127,6 +155,7 @@ pub async fn run(path: PathBuf) -> Result<(), DaemonError> {
     let signals = Signals::install().map_err(DaemonError::Signals)?;
     raise_fd_limit();
     let config = Config::load(&path, &SystemState)?;
+    let embedded = embedded_manager(&config)?;
     let (mut store, key) = open_state(&config.state_paths())?;
     let hotspot = settings_in_force(&mut store, &config, &path)?;
     let firewall = FirewallHandle::spawn(Firewall::new(firewall_policy(&config)));
@@ -189,6 +218,9 @@ pub async fn run(path: PathBuf) -> Result<(), DaemonError> {
                 warn!(error = %e, "metrics server stopped");
             }
         });
+    }
+    if let Some((config, tls)) = embedded {
+        tracker.spawn(manager::embedded(config, tls, cancel.clone()));
     }
     spawn_dns_watch(&gateway, &tracker, &cancel);
     tracker.close();

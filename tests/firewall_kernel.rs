@@ -29,6 +29,7 @@ fn shaped(ns: &Netns) -> FirewallPolicy {
         }],
         portal_port: 2050,
         wan_interface: Some("wan0".into()),
+        manager: None,
     }
 }
 
@@ -309,4 +310,24 @@ fn a_refused_transaction_names_the_refusal_and_changes_nothing() {
     bad_mac.mac = "02:00:00:00:00".into();
     let err = fw.apply(&[Change::Allow(bad_mac)]).expect_err("bad MAC");
     assert!(err.to_string().contains("not a MAC address"), "{err}");
+}
+
+#[test]
+fn the_embedded_managers_drop_rules_load_for_both_families() {
+    for listen in ["10.66.0.1:8443", "[fd00:66::1]:8443"] {
+        let ns = Netns::new(format!("{}-fw", unique_prefix()));
+        let policy = FirewallPolicy {
+            manager: Some(listen.parse().unwrap()),
+            ..policy()
+        };
+        let fw = Firewall::with_nft(policy, Nft::in_netns(&ns.name));
+        fw.rebuild(&[], &AccessLists::default())
+            .unwrap_or_else(|e| panic!("{listen}: {e}"));
+        let guard = ns.exec(&["nft", "list", "chain", "inet", "hotspotd", "guard"]);
+        let ip = listen.trim_end_matches(":8443").trim_matches(['[', ']']);
+        assert!(
+            guard.contains("tcp dport 8443 drop") && guard.contains(&format!("daddr {ip} drop")),
+            "{guard}"
+        );
+    }
 }

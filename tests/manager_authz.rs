@@ -78,6 +78,78 @@ const EXPECT: &[(&str, &str, &str)] = &[
     ("POST", "/hotspots/{hotspot}/preferences", "AR"),
     ("GET", "/api/v1/hotspots/{hotspot}/preferences", "AR"),
     ("PATCH", "/api/v1/hotspots/{hotspot}/preferences", "AR"),
+    // Profiles and limitations: technical, the reseller's alone (staff see profile names only
+    // where they pick one for a voucher batch).
+    ("GET", "/hotspots/{hotspot}/profiles", "AR"),
+    ("POST", "/hotspots/{hotspot}/profiles", "AR"),
+    ("GET", "/hotspots/{hotspot}/profiles/{profile}", "AR"),
+    ("POST", "/hotspots/{hotspot}/profiles/{profile}", "AR"),
+    ("GET", "/hotspots/{hotspot}/profiles/{profile}/delete", "AR"),
+    (
+        "POST",
+        "/hotspots/{hotspot}/profiles/{profile}/delete",
+        "AR",
+    ),
+    (
+        "POST",
+        "/hotspots/{hotspot}/profiles/{profile}/limitations",
+        "AR",
+    ),
+    (
+        "POST",
+        "/hotspots/{hotspot}/profiles/{profile}/limitations/{limitation}/delete",
+        "AR",
+    ),
+    ("GET", "/hotspots/{hotspot}/limitations", "AR"),
+    ("POST", "/hotspots/{hotspot}/limitations", "AR"),
+    ("GET", "/hotspots/{hotspot}/limitations/{limitation}", "AR"),
+    ("POST", "/hotspots/{hotspot}/limitations/{limitation}", "AR"),
+    (
+        "GET",
+        "/hotspots/{hotspot}/limitations/{limitation}/delete",
+        "AR",
+    ),
+    (
+        "POST",
+        "/hotspots/{hotspot}/limitations/{limitation}/delete",
+        "AR",
+    ),
+    ("GET", "/api/v1/hotspots/{hotspot}/profiles", "AR"),
+    ("POST", "/api/v1/hotspots/{hotspot}/profiles", "AR"),
+    ("GET", "/api/v1/hotspots/{hotspot}/profiles/{profile}", "AR"),
+    ("PUT", "/api/v1/hotspots/{hotspot}/profiles/{profile}", "AR"),
+    (
+        "DELETE",
+        "/api/v1/hotspots/{hotspot}/profiles/{profile}",
+        "AR",
+    ),
+    (
+        "PUT",
+        "/api/v1/hotspots/{hotspot}/profiles/{profile}/limitations/{limitation}",
+        "AR",
+    ),
+    (
+        "DELETE",
+        "/api/v1/hotspots/{hotspot}/profiles/{profile}/limitations/{limitation}",
+        "AR",
+    ),
+    ("GET", "/api/v1/hotspots/{hotspot}/limitations", "AR"),
+    ("POST", "/api/v1/hotspots/{hotspot}/limitations", "AR"),
+    (
+        "GET",
+        "/api/v1/hotspots/{hotspot}/limitations/{limitation}",
+        "AR",
+    ),
+    (
+        "PUT",
+        "/api/v1/hotspots/{hotspot}/limitations/{limitation}",
+        "AR",
+    ),
+    (
+        "DELETE",
+        "/api/v1/hotspots/{hotspot}/limitations/{limitation}",
+        "AR",
+    ),
     // MAC addresses allowed: every staff account of the hotspot.
     ("GET", "/hotspots/{hotspot}/macs", "ARCD"),
     ("POST", "/hotspots/{hotspot}/macs", "ARCD"),
@@ -152,6 +224,7 @@ const EXPECT: &[(&str, &str, &str)] = &[
         "ARCD",
     ),
     ("GET", "/api/v1/hotspots/{hotspot}/voucher-batches", "ARCD"),
+    ("GET", "/api/v1/hotspots/{hotspot}/voucher-profiles", "ARCD"),
     ("GET", "/api/v1/tokens", "ARCD"),
     ("POST", "/api/v1/tokens", "ARCD"),
     ("DELETE", "/api/v1/tokens/{token}", "ARCD"),
@@ -194,6 +267,16 @@ struct Inside {
     token: [i64; 2],
     voucher: [i64; 2],
     batch: [i64; 2],
+    profile: [i64; 2],
+    limitation: [i64; 2],
+}
+
+/// A POST by the admin that must create; the new object's id.
+async fn create(world: &World, path: &str, body: &str) -> i64 {
+    let (status, _, text) = world.send(Who::Admin, "POST", path, Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{path}: {text}");
+    let created: serde_json::Value = serde_json::from_str(&text).unwrap();
+    created["id"].as_i64().unwrap()
 }
 
 async fn inside(world: &World) -> Inside {
@@ -202,8 +285,36 @@ async fn inside(world: &World) -> Inside {
         token: [0; 2],
         voucher: [0; 2],
         batch: [0; 2],
+        profile: [0; 2],
+        limitation: [0; 2],
     };
     for t in 0..2 {
+        // A profile with a limitation attached (so detaching it succeeds).
+        let h = world.hotspot[t];
+        inside.profile[t] = create(
+            world,
+            &format!("/api/v1/hotspots/{h}/profiles"),
+            r#"{"name":"inside","validity":"1d"}"#,
+        )
+        .await;
+        inside.limitation[t] = create(
+            world,
+            &format!("/api/v1/hotspots/{h}/limitations"),
+            r#"{"name":"inside","down":"10M"}"#,
+        )
+        .await;
+        let (status, _, text) = world
+            .send(
+                Who::Admin,
+                "PUT",
+                &format!(
+                    "/api/v1/hotspots/{h}/profiles/{}/limitations/{}",
+                    inside.profile[t], inside.limitation[t]
+                ),
+                Some("{}"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{text}");
         let (_, _, text) = world
             .send(
                 Who::Admin,
@@ -333,6 +444,8 @@ fn concrete(path: &str, world: &World, objects: &Inside, t: usize) -> String {
         .replace("{unit_token}", &objects.token[t].to_string())
         .replace("{token}", &world.token[t].to_string())
         .replace("{guest}", &objects.guest[t].to_string())
+        .replace("{profile}", &objects.profile[t].to_string())
+        .replace("{limitation}", &objects.limitation[t].to_string())
         .replace("{secret}", &"0".repeat(64))
         .replace("{external_id}", "ext-r")
         .replace("{hotspot_external_id}", "ext-h")

@@ -175,6 +175,21 @@ fn a_desk_creates_prints_and_revokes_a_voucher_batch_in_chromium() {
     b.type_into("#portal_url", "http://10.77.0.1:2050");
     b.click("form[action$='/vouchers/portal'] button");
     wait_for_path(&b, &format!("{hotspot}/vouchers"));
+    // Technical preferences → Profiles: a day pass the desk may pick for a batch.
+    b.goto(&format!("{URL}{hotspot}/preferences"));
+    b.click("nav.sub a[href$='/profiles']");
+    wait_for_path(&b, &format!("{hotspot}/profiles"));
+    b.type_into("#p-name", "day");
+    b.type_into("#p-for-users", "Day pass");
+    b.execute("document.getElementById('p-validity').value = ''");
+    b.type_into("#p-validity", "1d");
+    b.click(&format!("form[action='{hotspot}/profiles'] button"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !b.url().contains("/profiles/") {
+        assert!(Instant::now() < deadline, "{}", b.source());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(b.source().contains("1d from first logon"), "{}", b.source());
     log_out(&b);
 
     // The desk: from its hotspot's page to the vouchers, a batch of three.
@@ -182,6 +197,11 @@ fn a_desk_creates_prints_and_revokes_a_voucher_batch_in_chromium() {
     b.goto(&format!("{URL}{hotspot}"));
     b.click("nav.sub a[href$='/vouchers']");
     wait_for_path(&b, &format!("{hotspot}/vouchers"));
+    assert!(
+        b.source().contains("profile day (Day pass)"),
+        "{}",
+        b.source()
+    );
     b.execute("document.getElementById('count').value = ''");
     b.type_into("#count", "3");
     b.execute("document.getElementById('validity').value = ''");

@@ -67,7 +67,17 @@ async fn scenario(backend: Backend) {
     assert!(html.contains("access.garden"), "{html}");
     assert_eq!(before, w.dump().await);
 
-    // Accepted: one new revision with every change.
+    // Accepted: one new revision with every change (click-through, switched on, names a
+    // profile the hotspot must have).
+    let (status, _, text) = w
+        .send(
+            Who::ResellerA,
+            "POST",
+            &format!("/api/v1/hotspots/{h}/profiles"),
+            Some(r#"{"name":"click-through","validity":"1h"}"#),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{text}");
     let good = "revision=0&methods.click.enabled=false&methods.click.enabled=true\
                 &methods.sms.enabled=false&methods.email.enabled=false\
                 &methods.voucher.enabled=false&methods.voucher.enabled=true&methods.account.enabled=false\

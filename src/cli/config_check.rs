@@ -1,7 +1,7 @@
 //! The config file as the commands beside the daemon see it: `check-config` while the daemon
 //! runs, and the data directory and socket while the file on disk is broken.
 
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::SocketAddr;
 use std::path::Path;
 
 use super::error::CliError;
@@ -18,6 +18,7 @@ pub fn check_config(path: &Path) -> Result<String, CliError> {
         Err(_) => Vec::new(),
     };
     let config = Config::load(path, &RunningProbe { own })?;
+    crate::daemon::embedded_manager(&config)?;
     if let Some(legacy) = &config.legacy {
         eprintln!("warning: {}", legacy.notice(path));
     }
@@ -25,15 +26,14 @@ pub fn check_config(path: &Path) -> Result<String, CliError> {
 }
 
 /// What the daemon at `socket` listens on; nothing when no daemon there can say.
-fn daemon_listeners(socket: &Path) -> Result<Vec<(Ipv4Addr, u16)>, CliError> {
+fn daemon_listeners(socket: &Path) -> Result<Vec<SocketAddr>, CliError> {
     let data = match control::request(socket, &Request::Listeners) {
         Ok(data) => data,
         // No daemon, or one too old to say: every port is checked for real.
         Err(ControlError::Connect { .. } | ControlError::Refused(_)) => return Ok(Vec::new()),
         Err(e) => return Err(e.into()),
     };
-    let addrs: Vec<SocketAddrV4> = serde_json::from_value(data).map_err(ControlError::from)?;
-    Ok(addrs.into_iter().map(|a| (*a.ip(), a.port())).collect())
+    Ok(serde_json::from_value(data).map_err(ControlError::from)?)
 }
 
 /// The state for commands that use only the database and the daemon. While the file does

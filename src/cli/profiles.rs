@@ -2,68 +2,21 @@
 
 use serde_json::json;
 
-use super::error::{CliError, bad_argument, usage};
-use super::parse::{opt_duration, opt_rate, opt_size, price_cents, time_of_day, weekdays};
+use super::error::CliError;
+use super::parse::from_spec;
 use super::table;
 use super::{LimitationArgs, LimitationCommand, ProfileArgs, ProfileCommand};
 use crate::config::StatePaths;
 use crate::daemon::open_state;
 use crate::gateway::now;
-use crate::model::limitation::{Attached, Limitation, OutsideWindows, ResetInterval, Window};
-use crate::model::profile::ProfileClock;
-use crate::model::units::{format_duration, format_price, format_rate, format_size};
+use crate::model::limitation::Limitation;
+use crate::model::profile::spec::{LimitationSpec, ProfileSpec, WindowSpec};
+use crate::model::profile::words::{describe_attached, describe_limitation, describe_window};
+use crate::model::units::{format_duration, format_price};
 use crate::store::{NewProfile, Profile};
 
 fn or_dash<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {
     v.map_or("-".to_string(), f)
-}
-
-fn describe_limitation(l: &Limitation) -> String {
-    let mut parts = Vec::new();
-    if let Some(v) = l.uptime_limit {
-        parts.push(format!("uptime {}", format_duration(v)));
-    }
-    for (what, v) in [
-        ("download", l.download_limit),
-        ("upload", l.upload_limit),
-        ("transfer", l.transfer_limit),
-    ] {
-        if let Some(v) = v {
-            parts.push(format!("{what} {}", format_size(v)));
-        }
-    }
-    if l.rate_down_bps.is_some() || l.rate_up_bps.is_some() {
-        parts.push(format!(
-            "rate {}/{}",
-            or_dash(l.rate_down_bps, format_rate),
-            or_dash(l.rate_up_bps, format_rate)
-        ));
-    }
-    parts.push(format!("reset {}", l.reset.name()));
-    parts.join(", ")
-}
-
-fn describe_window(w: &Window) -> String {
-    if *w == Window::default() {
-        return "always".into();
-    }
-    let hm = |s: u32| format!("{:02}:{:02}", s / 3600, s % 3600 / 60);
-    let days: Vec<&str> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| w.weekdays & (1 << i) != 0)
-        .map(|(_, d)| *d)
-        .collect();
-    format!("{}–{} {}", hm(w.from), hm(w.till), days.join(","))
-}
-
-fn describe_attached(a: &Attached) -> String {
-    format!(
-        "{} ({}) {}",
-        a.limitation.name,
-        describe_limitation(&a.limitation),
-        describe_window(&a.window)
-    )
 }
 
 fn profile_row(p: &Profile) -> Vec<String> {
@@ -83,31 +36,16 @@ fn profile_row(p: &Profile) -> Vec<String> {
 }
 
 fn new_profile(args: &ProfileArgs) -> Result<NewProfile, CliError> {
-    let validity_secs = super::parse::validity(&args.validity)?;
-    let starts = super::parse::starts(&args.starts)?;
-    let outside_windows = OutsideWindows::from_name(&args.outside_windows)
-        .ok_or_else(|| usage("outside-windows", "use deny or unlimited"))?;
-    if args.shared_users == 0 {
-        return Err(usage("shared-users", "must be at least 1"));
-    }
-    if args.name.trim().is_empty() {
-        return Err(bad_argument("<NAME>", "must not be empty"));
-    }
-    Ok(NewProfile {
+    let spec = ProfileSpec {
         name: args.name.clone(),
-        name_for_users: args
-            .name_for_users
-            .clone()
-            .unwrap_or_else(|| args.name.clone()),
-        owner: args.owner.clone(),
-        clock: ProfileClock {
-            validity_secs,
-            starts,
-        },
-        price_cents: args.price.as_deref().map(price_cents).transpose()?,
-        shared_users: args.shared_users,
-        outside_windows,
-    })
+        name_for_users: args.name_for_users.clone().unwrap_or_default(),
+        validity: args.validity.clone(),
+        starts: args.starts.clone(),
+        price: args.price.clone().unwrap_or_default(),
+        shared_users: args.shared_users.to_string(),
+        outside_windows: args.outside_windows.clone(),
+    };
+    spec.checked(&args.owner).map_err(from_spec)
 }
 
 /// `hotspotd profile …`
@@ -192,14 +130,13 @@ pub fn profile(paths: &StatePaths, cmd: &ProfileCommand) -> Result<String, CliEr
             let l = store
                 .limitation_by_name(limitation)?
                 .ok_or_else(|| CliError::NotFound(format!("no limitation named {limitation:?}")))?;
-            let window = Window {
-                from: time_of_day("from", from)?,
-                till: time_of_day("till", till)?,
-                weekdays: weekdays(days)?,
-            };
-            if window.from == window.till {
-                return Err(usage("till", "the window is empty (from = till)"));
+            let window = WindowSpec {
+                from: from.clone(),
+                till: till.clone(),
+                days: days.clone(),
             }
+            .checked()
+            .map_err(from_spec)?;
             store.attach_limitation(p.id, l.id, window)?;
             Ok(format!(
                 "limitation {} attached to profile {}: {}\n",
@@ -212,22 +149,19 @@ pub fn profile(paths: &StatePaths, cmd: &ProfileCommand) -> Result<String, CliEr
 }
 
 fn new_limitation(args: &LimitationArgs) -> Result<Limitation, CliError> {
-    Ok(Limitation {
-        id: 0,
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    LimitationSpec {
         name: args.name.clone(),
-        uptime_limit: opt_duration("uptime", &args.uptime)?,
-        download_limit: opt_size("download", &args.download)?,
-        upload_limit: opt_size("upload", &args.upload)?,
-        transfer_limit: opt_size("transfer", &args.transfer)?,
-        rate_down_bps: opt_rate("down", &args.down)?,
-        rate_up_bps: opt_rate("up", &args.up)?,
-        reset: ResetInterval::parse(&args.reset).ok_or_else(|| {
-            usage(
-                "reset",
-                "use never, hourly, daily, weekly, monthly or a duration like 4h",
-            )
-        })?,
-    })
+        uptime: text(&args.uptime),
+        download: text(&args.download),
+        upload: text(&args.upload),
+        transfer: text(&args.transfer),
+        down: text(&args.down),
+        up: text(&args.up),
+        reset: args.reset.clone(),
+    }
+    .checked()
+    .map_err(from_spec)
 }
 
 /// `hotspotd limitation …`

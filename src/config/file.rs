@@ -38,6 +38,8 @@ pub struct RawConfig {
     pub smtp: Option<super::delivery::RawSmtp>,
     /// The SMS provider for SMS codes.
     pub sms: Option<super::delivery::RawSms>,
+    /// The Hotspot Manager served by the daemon on a management address.
+    pub manager: Option<super::manager::RawManager>,
 }
 
 /// `[metrics]`

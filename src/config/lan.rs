@@ -95,7 +95,7 @@ pub fn validate_lans(
                 "give each guest network its own prefix",
             ));
         }
-        if let Err(problem) = system.port_free(lan.address, portal_port) {
+        if let Err(problem) = system.port_free(lan.address.into(), portal_port) {
             return Err(invalid(
                 "portal.port",
                 format!("cannot listen on {}:{portal_port}: {problem}", lan.address),

@@ -6,10 +6,11 @@ mod delivery;
 mod file;
 mod lan;
 mod legacy;
+mod manager;
 mod paths;
 mod probe;
 
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
@@ -19,6 +20,7 @@ use crate::model::settings::SettingsError;
 pub use file::RawConfig;
 pub use lan::{Lan, guest_lan, in_guest_prefix6, lan_of};
 pub use legacy::LegacyKeys;
+pub use manager::{ManagerListen, RawManager};
 pub use paths::{StatePaths, recover_state_paths};
 pub use probe::{PathsOnly, RunningProbe, SystemProbe, SystemState};
 
@@ -91,6 +93,8 @@ pub struct Config {
     pub smtp: Option<SmtpServer>,
     /// The SMS provider SMS codes go through, if any.
     pub sms: Option<SmsProvider>,
+    /// The Hotspot Manager served beside the gateway, on a management address, if any.
+    pub manager: Option<ManagerListen>,
 }
 
 impl Config {
@@ -155,6 +159,7 @@ impl Config {
             "metrics.listen",
             self.metrics_listen != other.metrics_listen,
         );
+        check("manager", self.manager != other.manager);
         changed
     }
 
@@ -167,6 +172,7 @@ impl Config {
             data_dir: self.data_dir.clone(),
             control_socket: self.control_socket.clone(),
             metrics_listen: self.metrics_listen,
+            manager: self.manager.clone(),
             ..other
         }
     }
@@ -198,10 +204,14 @@ impl Config {
             .collect()
     }
 
-    /// Every address and port the daemon listens on: the portal's and the metrics endpoint.
-    pub fn listen_addrs(&self) -> Vec<(Ipv4Addr, u16)> {
-        let mut own = self.portal_addrs();
-        own.extend(self.metrics_listen.map(|a| (*a.ip(), a.port())));
+    /// Every address and port the daemon listens on: the portal's, the metrics endpoint and
+    /// the manager.
+    pub fn listen_addrs(&self) -> Vec<SocketAddr> {
+        let mut own: Vec<SocketAddr> = (self.portal_addrs().into_iter())
+            .map(SocketAddr::from)
+            .collect();
+        own.extend(self.metrics_listen.map(SocketAddr::V4));
+        own.extend(self.manager.as_ref().map(|m| m.listen));
         own
     }
 
@@ -247,7 +257,7 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
                     "serve metrics on loopback or the management network",
                 ));
             }
-            if let Err(problem) = system.port_free(*addr.ip(), addr.port()) {
+            if let Err(problem) = system.port_free((*addr.ip()).into(), addr.port()) {
                 return Err(invalid(
                     "metrics.listen",
                     format!("cannot listen on {addr}: {problem}"),
@@ -267,6 +277,9 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
             "use an absolute path, e.g. /var/lib/hotspotd",
         ));
     }
+    let manager = (raw.manager)
+        .map(|m| manager::validate(m, (&lans, portal_port), &data_dir, system))
+        .transpose()?;
     let control_socket = raw
         .control
         .socket
@@ -281,6 +294,7 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
         metrics_listen,
         smtp,
         sms,
+        manager,
         legacy: None,
     })
 }

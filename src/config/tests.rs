@@ -7,7 +7,7 @@ impl SystemProbe for FakeMachine {
     fn interface_exists(&self, name: &str) -> bool {
         ["lan0", "vlan20", "wan0"].contains(&name)
     }
-    fn port_free(&self, _address: Ipv4Addr, port: u16) -> Result<(), String> {
+    fn port_free(&self, _address: std::net::IpAddr, port: u16) -> Result<(), String> {
         if port == 80 {
             Err("Address already in use (os error 98)".into())
         } else {
@@ -292,4 +292,45 @@ fn an_old_file_that_the_settings_refuse_is_named() {
         matches!(&err, ConfigError::Seed(e) if e.field == "access.block_macs[0]"),
         "{err}"
     );
+}
+
+#[test]
+fn the_embedded_manager_is_configured_on_a_management_address() {
+    let c = parse(&format!("{GOOD}\n[manager]\nlisten = \"10.66.0.1:8443\"\n")).unwrap();
+    let m = c.manager.clone().unwrap();
+    assert_eq!(m.listen, "10.66.0.1:8443".parse().unwrap());
+    assert_eq!(m.database, "sqlite:///var/lib/hotspotd/manager.db");
+    assert_eq!((m.tls, m.public_url), (None, None));
+    assert!(c.listen_addrs().contains(&m.listen));
+    let moved = parse(&format!("{GOOD}\n[manager]\nlisten = \"127.0.0.1:8443\"\n")).unwrap();
+    assert_eq!(c.restart_only_changes(&moved), ["manager"]);
+
+    for (section, key) in [
+        ("listen = \"10.77.0.9:8443\"", "manager.listen"),
+        ("listen = \"0.0.0.0:8443\"", "manager.listen"),
+        ("listen = \"manager:8443\"", "manager.listen"),
+        ("listen = \"10.66.0.1:0\"", "manager.listen"),
+        ("listen = \"10.66.0.1:80\"", "manager.listen"),
+        ("listen = \"127.0.0.1:2050\"", "manager.listen"),
+        ("listen = \"127.0.0.1:53\"", "manager.listen"),
+        (
+            "listen = \"10.66.0.1:8443\"\ntls_cert = \"/etc/hostname\"",
+            "manager.tls_cert",
+        ),
+        (
+            "listen = \"10.66.0.1:8443\"\ntls_cert = \"/nonexistent.pem\"\ntls_key = \"/etc/hostname\"",
+            "manager.tls_cert",
+        ),
+        (
+            "listen = \"10.66.0.1:8443\"\ndatabase = \"mysql://x\"",
+            "manager.database",
+        ),
+        (
+            "listen = \"10.66.0.1:8443\"\npublic_url = \"manager.example.com\"",
+            "manager.public_url",
+        ),
+    ] {
+        let err = parse(&format!("{GOOD}\n[manager]\n{section}\n")).unwrap_err();
+        assert_eq!(key_of(err), key, "{section}");
+    }
 }

@@ -135,8 +135,8 @@ async fn answer(req: Request, gateway: &Gateway, reloads: &ReloadLog) -> Respons
         }
         Request::Listeners => {
             // The restart-only settings the daemon started with, not the reloaded ones.
-            let own: Vec<String> = (gateway.config.listen_addrs().into_iter())
-                .map(|(ip, port)| format!("{ip}:{port}"))
+            let own: Vec<String> = (gateway.config.listen_addrs().iter())
+                .map(ToString::to_string)
                 .collect();
             success(json!(own))
         }

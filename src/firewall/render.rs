@@ -4,6 +4,7 @@
 //! counters, rate limits and quota, live in sets and maps (see `clients.rs`).
 
 use std::fmt;
+use std::net::SocketAddr;
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -26,6 +27,9 @@ pub struct FirewallPolicy {
     /// The uplink, where guests' uploads are shaped; `None`: per-client rates are not
     /// enforced (the table alone, e.g. in tests without interfaces).
     pub wan_interface: Option<String>,
+    /// Where the embedded Hotspot Manager listens (a management address): guests' packets to
+    /// its port or address are dropped unanswered.
+    pub manager: Option<SocketAddr>,
 }
 
 impl fmt::Display for FirewallPolicy {
@@ -39,7 +43,11 @@ impl fmt::Display for FirewallPolicy {
                 lan.interface, lan.subnet, lan.address, self.portal_port
             )?;
         }
-        f.write_str("; DNS/DHCP allowed, HTTP captured, HTTPS reset, rest rejected")
+        f.write_str("; DNS/DHCP allowed, HTTP captured, HTTPS reset, rest rejected")?;
+        match self.manager {
+            Some(m) => write!(f, "; manager {m} dropped"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -207,6 +215,7 @@ pub fn render(policy: &FirewallPolicy) -> Value {
     ));
 
     // guard: what guests may reach on the gateway itself.
+    cmds.extend(manager_rules(lan, policy.manager));
     cmds.push(rule("guard", vec![
         meta_eq("iifname", lan),
         json!({"match": {"op": "in", "left": {"ct": {"key": "state"}}, "right": ["established", "related"]}}),
@@ -349,6 +358,35 @@ pub fn render(policy: &FirewallPolicy) -> Value {
         "6",
     ));
     json!({"nftables": cmds})
+}
+
+/// guard: nothing from a guest network reaches the embedded manager, whatever address it
+/// is sent to (the gateway's guest-side one, the management one routed through, any source
+/// written into it): its port and its address are dropped before any other rule, unanswered
+/// (no reset tells a scanner that something is there).
+fn manager_rules(lan: &Value, manager: Option<SocketAddr>) -> Vec<Value> {
+    let Some(listen) = manager else {
+        return Vec::new();
+    };
+    let family = if listen.is_ipv4() { "ip" } else { "ip6" };
+    vec![
+        rule(
+            "guard",
+            vec![
+                meta_eq("iifname", lan),
+                payload_eq("tcp", "dport", json!(listen.port())),
+                json!({"drop": null}),
+            ],
+        ),
+        rule(
+            "guard",
+            vec![
+                meta_eq("iifname", lan),
+                payload_eq(family, "daddr", json!(listen.ip().to_string())),
+                json!({"drop": null}),
+            ],
+        ),
+    ]
 }
 
 /// Number of rules in a rendered batch (constant whatever the client count).

@@ -81,7 +81,8 @@ impl Gateway {
     }
 
     /// Records the guest of a login with a voucher (known by its id: its code is kept only as
-    /// a hash) or an account (by its username). The device is online either way: a failure is
+    /// a hash) or an account (by its username), or a code guest's device logged in again by
+    /// its MAC. The device is online either way: a failure is
     /// logged, the login stands.
     pub(super) async fn note_credential_guest(
         &self,
@@ -113,7 +114,6 @@ impl Gateway {
         let identifier = normalize_identifier(method, identifier)
             .map_err(|e| GatewayError::Inconsistent(format!("guest identifier: {e}")))?;
         let (key, profile) = (self.key.clone(), profile.to_owned());
-        let note = format!("{method} guest");
         Ok(self
             .store
             .run(move |s| {
@@ -123,9 +123,9 @@ impl Gateway {
                 let hash = guest_user_hash(&key, method, &identifier, p.id);
                 let now = now();
                 let Some(user) = s.user_by_code_hash(&hash)? else {
-                    let made = s.insert_vouchers(&[hash], (p.id, p.clock), None, &note, now)?;
+                    let made = s.insert_guest_user(&hash, (p.id, p.clock), method, now)?;
                     return Ok(Some(GuestUser {
-                        user_id: made[0],
+                        user_id: made,
                         created: true,
                     }));
                 };

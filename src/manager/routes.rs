@@ -9,9 +9,9 @@ use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use super::ManagerState;
 use super::areas::{
-    accounts, audit, dashboard, devices, guests, hotspots, insights, login, macs, password,
-    preferences, resellers, sessions, sso, sso_accounts, sso_login, tokens, units, voucher_pages,
-    voucher_print,
+    accounts, audit, dashboard, devices, guests, hotspots, insights, limitation_pages, login, macs,
+    password, preferences, profile_pages, resellers, sessions, sso, sso_accounts, sso_login,
+    tokens, units, voucher_pages, voucher_print,
 };
 use super::auth::{Role, guard};
 use super::{openapi, pages};
@@ -111,6 +111,20 @@ routes! {
     GET "/audit" => audit::page, RESELLER, None;
     GET "/hotspots/{hotspot}/preferences" => preferences::page, RESELLER, Hotspot;
     POST "/hotspots/{hotspot}/preferences" => preferences::save_page, RESELLER, Hotspot;
+    GET "/hotspots/{hotspot}/profiles" => profile_pages::list_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/profiles" => profile_pages::create_page, RESELLER, Hotspot;
+    GET "/hotspots/{hotspot}/profiles/{profile}" => profile_pages::show_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/profiles/{profile}" => profile_pages::edit_page, RESELLER, Hotspot;
+    GET "/hotspots/{hotspot}/profiles/{profile}/delete" => profile_pages::confirm_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/profiles/{profile}/delete" => profile_pages::delete_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/profiles/{profile}/limitations" => profile_pages::attach_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/profiles/{profile}/limitations/{limitation}/delete" => profile_pages::detach_page, RESELLER, Hotspot;
+    GET "/hotspots/{hotspot}/limitations" => limitation_pages::list_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/limitations" => limitation_pages::create_page, RESELLER, Hotspot;
+    GET "/hotspots/{hotspot}/limitations/{limitation}" => limitation_pages::show_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/limitations/{limitation}" => limitation_pages::edit_page, RESELLER, Hotspot;
+    GET "/hotspots/{hotspot}/limitations/{limitation}/delete" => limitation_pages::confirm_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/limitations/{limitation}/delete" => limitation_pages::delete_page, RESELLER, Hotspot;
     GET "/hotspots/{hotspot}/macs" => macs::page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/macs" => macs::add_page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/macs/{mac}/delete" => macs::remove_page, DESK, Hotspot;
@@ -153,6 +167,18 @@ routes! {
     GET "/api/v1/audit" => audit::api, RESELLER, None;
     GET "/api/v1/hotspots/{hotspot}/preferences" => preferences::api, RESELLER, Hotspot;
     PATCH "/api/v1/hotspots/{hotspot}/preferences" => preferences::patch_api, RESELLER, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/profiles" => profile_pages::list_api, RESELLER, Hotspot;
+    POST "/api/v1/hotspots/{hotspot}/profiles" => profile_pages::create_api, RESELLER, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/profiles/{profile}" => profile_pages::show_api, RESELLER, Hotspot;
+    PUT "/api/v1/hotspots/{hotspot}/profiles/{profile}" => profile_pages::edit_api, RESELLER, Hotspot;
+    DELETE "/api/v1/hotspots/{hotspot}/profiles/{profile}" => profile_pages::delete_api, RESELLER, Hotspot;
+    PUT "/api/v1/hotspots/{hotspot}/profiles/{profile}/limitations/{limitation}" => profile_pages::attach_api, RESELLER, Hotspot;
+    DELETE "/api/v1/hotspots/{hotspot}/profiles/{profile}/limitations/{limitation}" => profile_pages::detach_api, RESELLER, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/limitations" => limitation_pages::list_api, RESELLER, Hotspot;
+    POST "/api/v1/hotspots/{hotspot}/limitations" => limitation_pages::create_api, RESELLER, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/limitations/{limitation}" => limitation_pages::show_api, RESELLER, Hotspot;
+    PUT "/api/v1/hotspots/{hotspot}/limitations/{limitation}" => limitation_pages::edit_api, RESELLER, Hotspot;
+    DELETE "/api/v1/hotspots/{hotspot}/limitations/{limitation}" => limitation_pages::delete_api, RESELLER, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/macs" => macs::list_api, DESK, Hotspot;
     POST "/api/v1/hotspots/{hotspot}/macs" => macs::add_api, DESK, Hotspot;
     DELETE "/api/v1/hotspots/{hotspot}/macs/{mac}" => macs::remove_api, DESK, Hotspot;
@@ -169,6 +195,7 @@ routes! {
     PUT "/api/v1/hotspots/{hotspot}/vouchers/{voucher}/revoked" => voucher_pages::revoke_api, DESK, Hotspot;
     DELETE "/api/v1/hotspots/{hotspot}/vouchers/{voucher}" => voucher_pages::delete_api, DESK, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/voucher-batches" => voucher_pages::batches_api, DESK, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/voucher-profiles" => voucher_pages::profiles_api, DESK, Hotspot;
     GET "/api/v1/tokens" => tokens::list_api, DESK, None;
     POST "/api/v1/tokens" => tokens::create_api, DESK, None;
     DELETE "/api/v1/tokens/{token}" => tokens::revoke_api, DESK, Token;

@@ -1,11 +1,14 @@
-//! `hotspotd manager`: the standalone manager server's composition root.
+//! `hotspotd manager`: the standalone manager server's composition root, and the manager
+//! embedded in `hotspotd run` (`[manager]` in the gateway's config).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
 use super::areas::audit::record_system;
@@ -41,13 +44,18 @@ async fn open(database: &str) -> anyhow::Result<Db> {
         .with_context(|| format!("cannot open the manager database {database}"))
 }
 
-/// Runs the manager until SIGINT or SIGTERM. The first start creates the admin account and
-/// prints its one-time password on standard output.
-pub async fn run(config: ManagerConfig) -> anyhow::Result<()> {
-    let tls = match &config.tls {
-        Some((cert, key)) => Some(serve::tls_acceptor(cert, key)?),
-        None => None,
-    };
+/// The TLS acceptor of `config`, if it serves HTTPS itself.
+pub fn tls(config: &ManagerConfig) -> Result<Option<TlsAcceptor>, serve::ServeError> {
+    config
+        .tls
+        .as_ref()
+        .map(|(cert, key)| serve::tls_acceptor(cert, key))
+        .transpose()
+}
+
+/// Opens the database (creating the admin on the first start, whose one-time password is
+/// printed on standard output) and binds the listener.
+async fn start(config: &ManagerConfig) -> anyhow::Result<(TcpListener, ManagerState)> {
     let db = open(&config.database).await?;
     let url = config.public_url();
     if let Some(password) = ensure_admin(&db).await? {
@@ -59,10 +67,17 @@ pub async fn run(config: ManagerConfig) -> anyhow::Result<()> {
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
-    if tls.is_none() && url.starts_with("https://") {
+    if config.tls.is_none() && url.starts_with("https://") {
         tracing::info!("plain HTTP behind a TLS proxy: cookies are Secure");
     }
     tracing::info!(listen = %config.listen, %url, backend = db.backend(), "manager listening");
+    Ok((listener, ManagerState::new(db, &url)))
+}
+
+/// Runs the manager until SIGINT or SIGTERM.
+pub async fn run(config: ManagerConfig) -> anyhow::Result<()> {
+    let tls = tls(&config)?;
+    let (listener, state) = start(&config).await?;
     let shutdown = CancellationToken::new();
     let mut term = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
     let stop = shutdown.clone();
@@ -73,9 +88,39 @@ pub async fn run(config: ManagerConfig) -> anyhow::Result<()> {
         }
         stop.cancel();
     });
-    let state = ManagerState::new(db, &url);
     serve::serve(listener, tls, app(state), shutdown).await;
     Ok(())
+}
+
+/// Longest wait between two tries to start the embedded manager.
+const RETRY_MAX: Duration = Duration::from_secs(60);
+
+/// The manager inside `hotspotd run`, until `shutdown`. A manager that cannot start (its
+/// database unreachable, e.g. a PostgreSQL server that boots after the gateway, or a file it
+/// cannot read) is retried with a growing wait and never stops the gateway: guests keep
+/// their internet whatever happens to the management side.
+pub async fn embedded(
+    config: ManagerConfig,
+    tls: Option<TlsAcceptor>,
+    shutdown: CancellationToken,
+) {
+    let mut wait = Duration::from_secs(1);
+    let (listener, state) = loop {
+        match start(&config).await {
+            Ok(started) => break started,
+            Err(e) => tracing::error!(
+                error = format!("{e:#}"),
+                retry_in = ?wait,
+                "the manager cannot start; the gateway goes on without it"
+            ),
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(wait) => {}
+        }
+        wait = (wait * 2).min(RETRY_MAX);
+    };
+    serve::serve(listener, tls, app(state), shutdown).await;
 }
 
 /// `hotspotd manager reset-admin`: a new one-time password for the admin, printed.

@@ -77,14 +77,26 @@ pub fn token_hash(key: &[u8], token: &str) -> Vec<u8> {
     keyed(key, &["otp-link", token])
 }
 
+/// Whether `code` is the one whose [`code_hash`] is `stored`, compared in constant time: how
+/// long a wrong guess takes must not tell how many leading bytes of its hash were right.
+pub fn code_matches(key: &[u8], target: &str, code: &str, stored: &[u8]) -> bool {
+    keyed_mac(key, &["otp-code", target, code])
+        .verify_slice(stored)
+        .is_ok()
+}
+
 fn keyed(key: &[u8], parts: &[&str]) -> Vec<u8> {
+    keyed_mac(key, parts).finalize().into_bytes().to_vec()
+}
+
+fn keyed_mac(key: &[u8], parts: &[&str]) -> Hmac<Sha256> {
     // HMAC takes keys of any length, so this cannot fail.
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key size");
     for part in parts {
         mac.update(part.as_bytes());
         mac.update(&[0]);
     }
-    mac.finalize().into_bytes().to_vec()
+    mac
 }
 
 /// How a code travels.

@@ -264,5 +264,7 @@ pub fn can_remove(queue: &[Assignment], index: usize) -> Result<(), RemoveError>
     Ok(())
 }
 
+pub mod spec;
 #[cfg(test)]
 mod tests;
+pub mod words;

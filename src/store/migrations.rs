@@ -251,6 +251,15 @@ const MIGRATIONS: &[&str] = &[
         month TEXT PRIMARY KEY,
         sent INTEGER NOT NULL DEFAULT 0
     );",
+    // 8: the users made for guests of click-through, email and SMS logins are marked with
+    // their method: they hold the method's profile but are no vouchers (no code is ever
+    // typed for them), so the voucher list leaves them out. Those made before are known by
+    // their guest's link.
+    "ALTER TABLE users ADD COLUMN guest_method TEXT
+        CHECK (guest_method IN ('click', 'email', 'sms'));
+    UPDATE users SET guest_method = (SELECT g.method FROM guests g WHERE g.user_id = users.id
+        AND g.method IN ('click', 'email', 'sms') LIMIT 1)
+    WHERE code_hash IS NOT NULL;",
 ];
 /// Brings the schema to the latest version. Foreign keys are off meanwhile and on after: a
 /// table rebuilt (dropped and replaced) must not cascade deletes to the rows referencing it
@@ -363,6 +372,36 @@ mod tests {
             .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
             .unwrap();
         assert!(fk, "foreign keys are on again");
+    }
+
+    #[test]
+    fn guest_users_made_before_their_mark_are_marked_by_their_guest() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let tx = conn.transaction().unwrap();
+        for sql in &MIGRATIONS[..7] {
+            tx.execute_batch(sql).unwrap();
+        }
+        tx.pragma_update(None, "user_version", 7).unwrap();
+        tx.commit().unwrap();
+        conn.execute_batch(
+            "INSERT INTO users (id, code_hash, note, created_at) VALUES
+                 (1, x'01', 'click guest', 1), (2, x'02', '', 1), (3, x'03', 'sms guest', 1);
+             INSERT INTO guests (method, identifier, lang, user_id, first_seen, last_seen) VALUES
+                 ('click', '02:00:00:00:00:01', 'en', 1, 1, 1), ('voucher', '2', 'en', 2, 1, 1),
+                 ('sms', '+393331234567', 'en', 3, 1, 1);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT id, guest_method FROM users ORDER BY id")
+            .unwrap();
+        let marks: Vec<(i64, Option<String>)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let (click, sms) = (Some("click".to_string()), Some("sms".to_string()));
+        assert_eq!(marks, [(1, click), (2, None), (3, sms)]);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Store, StoreError, opt_u64, to_i64};
 use crate::model::entities::User;
+use crate::model::guest::Method;
 use crate::model::limitation::Usage;
 use crate::model::profile::{Assignment, ProfileClock, State, assign, settle};
 
@@ -57,6 +58,26 @@ impl Store {
         Ok(ids)
     }
 
+    /// Creates the user a guest of `method` (click-through, email, SMS) logs in as: known by
+    /// `hash` like a voucher, never listed as one.
+    pub fn insert_guest_user(
+        &mut self,
+        hash: &[u8],
+        profile: (i64, ProfileClock),
+        method: Method,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let tx = self.conn.transaction()?;
+        let note = format!("{method} guest");
+        let user = insert_voucher(&tx, hash, profile, None, &note, now)?;
+        tx.execute(
+            "UPDATE users SET guest_method = ?2 WHERE id = ?1",
+            params![user, method.as_str()],
+        )?;
+        tx.commit()?;
+        Ok(user)
+    }
+
     /// Creates an account; fails if the username is taken.
     pub fn insert_account(
         &mut self,
@@ -105,7 +126,7 @@ impl Store {
     /// Vouchers (`vouchers = true`) or accounts, newest first.
     pub fn list_users(&self, vouchers: bool) -> Result<Vec<User>, StoreError> {
         let filter = if vouchers {
-            "code_hash IS NOT NULL"
+            "code_hash IS NOT NULL AND guest_method IS NULL"
         } else {
             "username IS NOT NULL"
         };

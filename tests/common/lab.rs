@@ -200,7 +200,8 @@ impl Lab {
             .arg("run")
             .env("RUST_LOG", "hotspotd=debug")
             .envs(self.daemon_env.iter().map(|(k, v)| (k, v)))
-            .stdout(Stdio::null())
+            // Both in the log: the embedded manager prints its first admin password on stdout.
+            .stdout(log.try_clone().unwrap())
             .stderr(log)
             .spawn()
             .expect("spawn hotspotd")

@@ -208,6 +208,9 @@ impl World {
                     ("guest_sessions", "*"),
                     ("master_key", "*"),
                     ("login_links", "*"),
+                    ("profiles", "*"),
+                    ("limitations", "*"),
+                    ("profile_limitations", "*"),
                 ] {
                     for r in c.query(&format!("SELECT {cols} FROM {t}"), &[])? {
                         out.push(format!("{t}: {r:?}"));

@@ -7,6 +7,7 @@ pub mod codes;
 pub mod guest;
 pub mod lab;
 pub mod manager;
+pub mod manager_api;
 pub mod manager_process;
 pub mod netns;
 pub mod peers;
@@ -31,6 +32,7 @@ pub fn policy() -> FirewallPolicy {
         }],
         portal_port: 2050,
         wan_interface: None,
+        manager: None,
     }
 }
 

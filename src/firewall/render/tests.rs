@@ -14,6 +14,7 @@ fn policy() -> FirewallPolicy {
         lans: vec![lan("lan0", "10.77.0.0/24", "10.77.0.1")],
         portal_port: 2050,
         wan_interface: Some("wan0".into()),
+        manager: None,
     }
 }
 
@@ -77,5 +78,42 @@ fn several_networks_share_the_rules() {
     assert!(
         batch.to_string().contains(&portal.to_string()),
         "the portal is open on both gateway addresses"
+    );
+}
+
+#[test]
+fn guests_packets_to_the_embedded_manager_are_dropped_before_anything_is_accepted() {
+    for listen in ["10.66.0.1:8443", "[fd00:66::1]:8443"] {
+        let batch = render(&FirewallPolicy {
+            manager: Some(listen.parse().unwrap()),
+            ..policy()
+        });
+        let guard: Vec<String> = batch["nftables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["add"]["rule"]["chain"] == "guard")
+            .map(|c| c["add"]["rule"]["expr"].to_string())
+            .collect();
+        assert!(guard[0].contains("\"dport\"") && guard[0].contains("8443"));
+        let ip = listen.trim_end_matches(":8443").trim_matches(['[', ']']);
+        assert!(
+            guard[1].contains("\"daddr\"") && guard[1].contains(ip),
+            "{}",
+            guard[1]
+        );
+        for rule in &guard[..2] {
+            assert!(
+                rule.contains("lan0") && rule.ends_with("{\"drop\":null}]"),
+                "{rule}"
+            );
+        }
+    }
+    assert_eq!(
+        rule_count(&render(&FirewallPolicy {
+            manager: Some("127.0.0.1:8443".parse().unwrap()),
+            ..policy()
+        })),
+        rule_count(&render(&policy())) + 2
     );
 }

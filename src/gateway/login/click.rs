@@ -51,15 +51,15 @@ impl Gateway {
             );
             return Err(LoginError::MethodUnavailable);
         };
-        let view = match self.admit(mac.clone(), ip, user.user_id).await {
-            Ok(view) => view,
-            Err(e) => {
-                self.discard_guest_user(user).await;
-                return Err(e);
-            }
+        let login = GuestLogin {
+            method: Method::Click,
+            identifier: mac.clone(),
+            verified: false,
+            mac,
+            lang,
+            consents,
         };
-        self.note_click_guest(mac, lang, consents).await;
-        Ok(view)
+        self.admit_guest(login, ip, user).await
     }
 
     /// MAC auto-login: a device that logged in by click-through before, whose profile has not
@@ -81,23 +81,23 @@ impl Gateway {
             }
         };
         let view = self.admit(mac.clone(), ip, user).await.ok()?;
-        self.note_click_guest(mac, settings.default_language, Vec::new())
-            .await;
+        self.note_click_guest(mac, settings.default_language).await;
         Some(view)
     }
 
-    async fn note_click_guest(&self, mac: String, lang: Lang, consents: Vec<ConsentChoice>) {
+    /// Records the visit of a device logged in again by its MAC (no form, no consent).
+    async fn note_click_guest(&self, mac: String, lang: Lang) {
         let login = GuestLogin {
             method: Method::Click,
             identifier: mac.clone(),
             verified: false,
             mac,
             lang,
-            consents,
+            consents: Vec::new(),
         };
-        // The guest is online; a ledger write that failed is the operator's to see.
+        // The guest is online; a visit that could not be recorded is the operator's to see.
         if let Err(e) = self.record_guest_login(login).await {
-            error!(error = %e, "click-through guest and consents could not be recorded");
+            error!(error = %e, "click-through guest's visit could not be recorded");
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::model::consent::ConsentChoice;
 use crate::model::contact::{ContactError, masked_phone};
 use crate::model::otp::{
     CODE_VALIDITY_SECS, Channel, LimitHit, MAX_TRIES, PendingCode, RandomError, Verdict, code_hash,
-    new_code, new_link_token, normalize_code, token_hash,
+    code_matches, new_code, new_link_token, normalize_code, token_hash,
 };
 use crate::model::settings::Lang;
 use crate::model::settings::methods::CodeGuests;
@@ -249,7 +249,7 @@ impl Gateway {
             .run(move |s| s.newest_pending(&m, channel, now))
             .await?
             .ok_or(OtpError::NoCode)?;
-        let matches = code_hash(&self.key, &p.target, &code) == p.code_hash;
+        let matches = code_matches(&self.key, &p.target, &code, &p.code_hash);
         match p.verdict(matches, now) {
             Verdict::Accepted => {}
             verdict => {
@@ -295,40 +295,17 @@ impl Gateway {
             );
             return Err(OtpError::Off);
         };
-        let view = match self.admit(mac.clone(), ip, user.user_id).await {
-            Ok(view) => view,
-            Err(e) => {
-                self.discard_guest_user(user).await;
-                return Err(e.into());
-            }
-        };
-        info!(%mac, %ip, channel = p.channel.as_str(), user = user.user_id, "guest verified by code");
-        self.note_code_guest(p.channel, &p.target, mac, p.lang, p.consents.clone())
-            .await;
-        Ok(view)
-    }
-
-    /// Records the guest of a code login (verified: the code proved the address or number).
-    pub(super) async fn note_code_guest(
-        &self,
-        channel: Channel,
-        target: &str,
-        mac: String,
-        lang: Lang,
-        consents: Vec<ConsentChoice>,
-    ) {
         let login = GuestLogin {
-            method: channel.method(),
-            identifier: target.to_owned(),
+            method,
+            identifier: p.target.clone(),
             verified: true,
-            mac,
-            lang,
-            consents,
+            mac: mac.clone(),
+            lang: p.lang,
+            consents: p.consents.clone(),
         };
-        // The guest is online; a ledger write that failed is the operator's to see.
-        if let Err(e) = self.record_guest_login(login).await {
-            error!(error = %e, channel = channel.as_str(), "code guest and consents could not be recorded");
-        }
+        let view = self.admit_guest(login, ip, user).await?;
+        info!(%mac, %ip, channel = p.channel.as_str(), user = user.user_id, "guest verified by code");
+        Ok(view)
     }
 
     /// Counts and logs a send refused by a limit.

@@ -17,7 +17,7 @@ use tracing::{info, warn};
 
 use super::registry::{self, Active};
 use super::users::load_state;
-use super::{ClientView, Gateway, GatewayError, local_now};
+use super::{ClientView, Gateway, GatewayError, GuestLogin, GuestUser, local_now};
 use crate::firewall::{Change, ClientGrant};
 use crate::model::consent::ConsentError;
 use crate::model::guest::Method;
@@ -172,6 +172,36 @@ impl Gateway {
                 self.identify_account(username, password).await
             }
         }
+    }
+
+    /// Admits the device of a guest `login` as `user`, its consents written first: an
+    /// admitted guest always has the consents it gave on record (a failure between the two
+    /// leaves a guest who consented and is not online, never one online without its consent).
+    /// A refused login deletes a user made for it. The guest is linked to its new session
+    /// after.
+    async fn admit_guest(
+        &self,
+        login: GuestLogin,
+        ip: Ipv4Addr,
+        user: GuestUser,
+    ) -> Result<ClientView, LoginError> {
+        let admitted = match self.record_guest_login(login.clone()).await {
+            Ok(_) => self.admit(login.mac.clone(), ip, user.user_id).await,
+            Err(e) => Err(e.into()),
+        };
+        if admitted.is_err() {
+            self.discard_guest_user(user).await;
+            return admitted;
+        }
+        let visit = GuestLogin {
+            consents: Vec::new(),
+            ..login
+        };
+        // Online with its consents on record; only the link to the session is missing.
+        if let Err(e) = self.record_guest_login(visit).await {
+            warn!(error = %e, "could not link a guest to its session");
+        }
+        admitted
     }
 
     /// Admits a device with the configured session timeout.

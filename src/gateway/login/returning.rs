@@ -43,8 +43,7 @@ impl Gateway {
             match self.admit(mac.clone(), ip, user).await {
                 Ok(view) => {
                     info!(%mac, %ip, channel = channel.as_str(), "returning device logged in again");
-                    let lang = self.hotspot().default_language;
-                    self.note_code_guest(channel, &target, mac, lang, Vec::new())
+                    self.note_credential_guest((channel.method(), target), mac)
                         .await;
                     return Some(view);
                 }

@@ -10,10 +10,14 @@ pub mod guests;
 mod hotspot_fields;
 pub mod hotspots;
 pub mod insights;
+pub mod limitation_pages;
+pub mod limitations;
 pub mod login;
 pub mod macs;
 pub mod password;
 pub mod preferences;
+pub mod profile_pages;
+pub mod profiles;
 pub mod records;
 pub mod resellers;
 pub mod sessions;
@@ -35,7 +39,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::error::Error;
-pub use shared::{ConfirmPage, Created, CreatedPage};
+pub use shared::{ConfirmPage, Created, CreatedPage, again};
 
 /// A form body; a malformed one is a 422 naming the problem.
 pub struct Form<T>(pub T);

@@ -1,7 +1,8 @@
-//! Technical preferences (the reseller's alone): the login methods offered, session and idle
-//! timeouts, default rates, the shared-users policy and the walled garden, all of them fields
-//! of the hotspot settings document, changed through `settings_doc::change` so the model
-//! validates every change and a refused one saves nothing.
+//! Technical preferences (the reseller's alone): the login methods offered and the profile
+//! each gives (one of the hotspot's profiles, checked at save as the gateway checks it),
+//! session and idle timeouts, default rates, the shared-users policy and the walled garden,
+//! all of them fields of the hotspot settings document, changed through
+//! `settings_doc::change` so the model validates every change and a refused one saves nothing.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -10,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::profiles;
 use super::settings_doc::{self, Revision};
 use super::{Form, Json};
 use crate::manager::ManagerState;
@@ -30,6 +32,8 @@ pub enum Kind {
     Choice(&'static [&'static str]),
     /// A list, one entry per line.
     Lines,
+    /// One of the hotspot's profiles, by name.
+    Profile,
 }
 
 /// A preference: its dotted field in the document, its label and hint.
@@ -62,12 +66,36 @@ pub const FIELDS: &[Field] = &[
         Kind::Switch,
     ),
     f(
+        "methods.click.profile",
+        "Profile of click-through guests",
+        "",
+        Kind::Profile,
+    ),
+    f(
         "methods.email.enabled",
         "Code sent by email",
         "",
         Kind::Switch,
     ),
+    f(
+        "methods.email.profile",
+        "Profile of guests verified by email",
+        "required when email is on",
+        Kind::Profile,
+    ),
     f("methods.sms.enabled", "Code sent by SMS", "", Kind::Switch),
+    f(
+        "methods.sms.profile",
+        "Profile of guests verified by SMS",
+        "required when SMS is on",
+        Kind::Profile,
+    ),
+    f(
+        "methods.sms.countries",
+        "Countries SMS codes are sent to",
+        "required when SMS is on: ISO codes, one per line, e.g. IT",
+        Kind::Lines,
+    ),
     f("methods.voucher.enabled", "Voucher code", "", Kind::Switch),
     f(
         "methods.account.enabled",
@@ -141,6 +169,8 @@ fn edit_value(field: &Field, value: &str) -> String {
                 .collect();
             serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into())
         }
+        // A profile name is text: empty names none (the document's "").
+        Kind::Profile => value.trim().to_string(),
         Kind::Text | Kind::Choice(_) if value.trim().is_empty() => "null".into(),
         Kind::Text | Kind::Choice(_) => value.trim().to_string(),
     }
@@ -151,6 +181,8 @@ struct Row {
     field: &'static Field,
     value: String,
     errors: Vec<SettingsError>,
+    /// For a profile: the hotspot's profiles (name, name for guests) to choose from.
+    profiles: Vec<(String, String)>,
 }
 
 impl Row {
@@ -173,7 +205,13 @@ impl Row {
                 | (Kind::Text, "text")
                 | (Kind::Choice(_), "choice")
                 | (Kind::Lines, "lines")
+                | (Kind::Profile, "profile")
         )
+    }
+    /// The document names a profile the hotspot lacks: shown as chosen (so saving other
+    /// fields keeps it) and marked.
+    fn missing(&self) -> bool {
+        !self.value.is_empty() && !self.profiles.iter().any(|(n, _)| *n == self.value)
     }
 }
 
@@ -189,11 +227,15 @@ struct Page {
     revisions: Vec<Revision>,
 }
 
-async fn load(s: &ManagerState, hotspot: i64) -> Result<(HotspotSettings, Vec<Revision>), Error> {
+/// The document, its latest revisions, and the hotspot's profiles (name, name for guests).
+type Loaded = (HotspotSettings, Vec<Revision>, Vec<(String, String)>);
+
+async fn load(s: &ManagerState, hotspot: i64) -> Result<Loaded, Error> {
     s.db.tx(Mode::Read, move |c| {
         Ok((
             settings_doc::current(c, hotspot)?,
             settings_doc::revisions(c, hotspot, 10)?,
+            profiles::names(c, hotspot)?,
         ))
     })
     .await
@@ -202,12 +244,11 @@ async fn load(s: &ManagerState, hotspot: i64) -> Result<(HotspotSettings, Vec<Re
 fn page_of(
     p: &Principal,
     hotspot: i64,
-    doc: &HotspotSettings,
+    (doc, revisions, names): Loaded,
     values: Option<&[(String, String)]>,
     errors: Vec<SettingsError>,
-    revisions: Vec<Revision>,
 ) -> Page {
-    let json = serde_json::to_value(doc).unwrap_or(Value::Null);
+    let json = serde_json::to_value(&doc).unwrap_or(Value::Null);
     let rows = FIELDS
         .iter()
         .map(|field| Row {
@@ -218,6 +259,10 @@ fn page_of(
                 .filter(|e| e.field.starts_with(field.name))
                 .cloned()
                 .collect(),
+            profiles: match field.kind {
+                Kind::Profile => names.clone(),
+                _ => Vec::new(),
+            },
         })
         .collect();
     Page {
@@ -247,8 +292,8 @@ pub async fn page(
     p: Principal,
     Path(hotspot): Path<i64>,
 ) -> Result<Response, Error> {
-    let (doc, revisions) = load(&s, hotspot).await?;
-    render(&page_of(&p, hotspot, &doc, None, Vec::new(), revisions))
+    let loaded = load(&s, hotspot).await?;
+    render(&page_of(&p, hotspot, loaded, None, Vec::new()))
 }
 
 /// `POST /hotspots/{hotspot}/preferences`: the changed fields saved as one revision, or the
@@ -259,15 +304,18 @@ pub async fn save_page(
     Path(hotspot): Path<i64>,
     Form(values): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
-    let (doc, revisions) = load(&s, hotspot).await?;
+    let loaded = load(&s, hotspot).await?;
+    let doc = &loaded.0;
     let base = values
         .iter()
         .find(|(k, _)| k == "revision")
         .and_then(|(_, v)| v.parse().ok())
         .ok_or_else(|| Error::invalid("revision", "is missing; reload the page"))?;
-    let json = serde_json::to_value(&doc).unwrap_or(Value::Null);
+    let json = serde_json::to_value(doc).unwrap_or(Value::Null);
     let edits = FIELDS
         .iter()
+        // A field the form did not send is left as it is (a form of an older page, a client).
+        .filter(|field| values.iter().any(|(k, _)| k == field.name))
         .filter(|field| {
             edit_value(field, &submitted(&values, field)) != edit_value(field, &shown(&json, field))
         })
@@ -281,7 +329,7 @@ pub async fn save_page(
     match settings_doc::change(&s, &p, hotspot, base, edits, "edit technical preferences").await {
         Ok(_) => Ok(see_other(&format!("/hotspots/{hotspot}/preferences"))),
         Err(Error::Settings(errors)) => {
-            let page = page_of(&p, hotspot, &doc, Some(&values), errors, revisions);
+            let page = page_of(&p, hotspot, loaded, Some(&values), errors);
             let mut res = render(&page)?;
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
@@ -309,7 +357,7 @@ pub async fn api(
     State(s): State<ManagerState>,
     Path(hotspot): Path<i64>,
 ) -> Result<Response, Error> {
-    let (doc, _) = load(&s, hotspot).await?;
+    let (doc, _, _) = load(&s, hotspot).await?;
     Ok(axum::Json(as_json(&doc)).into_response())
 }
 

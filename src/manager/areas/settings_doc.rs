@@ -6,8 +6,8 @@
 
 use serde::Serialize;
 
-use super::audit;
 use super::vouchers::hotspot_of;
+use super::{audit, profiles};
 use crate::manager::ManagerState;
 use crate::manager::auth::Principal;
 use crate::manager::db::{Conn, Mode};
@@ -68,6 +68,46 @@ pub fn revisions(c: &mut dyn Conn, hotspot: i64, limit: i64) -> Result<Vec<Revis
         .collect::<Result<_, _>>()?)
 }
 
+/// The gateway's cross-check (`gateway::settings::cross_checks`) against the hotspot's own
+/// profiles: a login method this change enables, or whose profile it names, must name a
+/// profile the hotspot has. Methods the change leaves alone are not re-judged, so an edit of
+/// something else (a MAC address, the design) never fails on them.
+fn method_profiles(
+    c: &mut dyn Conn,
+    hotspot: i64,
+    doc: &HotspotSettings,
+    edits: &[(String, String)],
+) -> Result<Vec<SettingsError>, Error> {
+    let m = &doc.methods;
+    let methods = [
+        ("click", m.click.enabled, &m.click.profile),
+        ("email", m.email.enabled, &m.email.guests.profile),
+        ("sms", m.sms.enabled, &m.sms.guests.profile),
+    ];
+    let mut errors = Vec::new();
+    if edits.iter().any(|(f, _)| f.starts_with("methods.")) {
+        profiles::lock(c, hotspot)?;
+    }
+    for (method, enabled, profile) in methods {
+        let field = format!("methods.{method}.profile");
+        let named = edits.iter().any(|(f, _)| *f == field);
+        let enabling = edits
+            .iter()
+            .any(|(f, _)| *f == format!("methods.{method}.enabled"));
+        if (named || (enabling && enabled))
+            && !profile.is_empty()
+            && profiles::by_name(c, hotspot, profile)?.is_none()
+        {
+            errors.push(SettingsError::new(
+                field,
+                format!("there is no profile named {profile:?} at this hotspot"),
+                "choose one of the hotspot's profiles, or create it under Profiles first",
+            ));
+        }
+    }
+    Ok(errors)
+}
+
 /// Applies `edits` (dotted field, value as `with_field` reads it) to the document `base`
 /// was read at, validates the result and saves it as the next revision. Any refused field,
 /// a document that does not validate, or a revision saved since `base` changes nothing.
@@ -103,6 +143,9 @@ pub async fn change(
             }
             if errors.is_empty() {
                 errors = doc.validate();
+            }
+            if errors.is_empty() {
+                errors = method_profiles(c, hotspot, &doc, &edits)?;
             }
             if !errors.is_empty() {
                 return Err(Error::Settings(errors));

@@ -1,10 +1,13 @@
-//! What several areas answer alike: an account created with its one-time password, and the
-//! confirmation page before a deletion.
+//! What several areas answer alike: an account created with its one-time password, the
+//! confirmation page before a deletion, and a form shown again with its refusal.
 
 use askama::Template;
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Serialize;
 
-use crate::manager::pages::Nav;
+use crate::manager::error::Error;
+use crate::manager::pages::{Nav, render};
 
 /// What creating an account returns, once: its one-time password.
 #[derive(Serialize)]
@@ -44,4 +47,11 @@ pub struct ConfirmPage {
     pub action: String,
     /// Where "cancel" leads.
     pub back: String,
+}
+
+/// A form's page shown again with the refusal of what was typed (422).
+pub fn again(page: &impl Template) -> Result<Response, Error> {
+    let mut res = render(page)?;
+    *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(res)
 }

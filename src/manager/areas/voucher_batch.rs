@@ -1,8 +1,11 @@
-//! A new voucher batch: the request in the words of `hotspotd voucher create`, checked by the
-//! model's rules, and its codes stored with their keyed hashes in one transaction.
+//! A new voucher batch: from a named profile of the hotspot, or from quick terms in the words
+//! of `hotspotd voucher create` (as `gateway::vouchers::create_batch` takes them), checked by
+//! the model's rules, and its codes stored with their keyed hashes in one transaction. A
+//! profile batch records the profile by name, as the hotspot's units resolve it.
 
 use serde::{Deserialize, Serialize};
 
+use super::profiles::{self, big, refused};
 use super::vouchers::{Batch, batch_of, hotspot_of, key};
 use super::{audit, text};
 use crate::manager::ManagerState;
@@ -10,7 +13,9 @@ use crate::manager::auth::Principal;
 use crate::manager::db::{Conn, Mode, Value};
 use crate::manager::error::Error;
 use crate::model::profile::Starts;
-use crate::model::units::{parse_duration, parse_rate, parse_size};
+use crate::model::profile::spec::{self, optional};
+use crate::model::profile::words::describe_terms;
+use crate::model::units::{parse_rate, parse_size};
 use crate::model::voucher::{AdHocTerms, MAX_BATCH, parse_uses};
 use crate::model::voucher_code::VoucherCode;
 
@@ -19,6 +24,10 @@ use crate::model::voucher_code::VoucherCode;
 pub struct BatchRequest {
     /// How many vouchers (1–10000).
     pub count: u32,
+    /// A profile of the hotspot (by name) whose terms the vouchers give; empty: the quick
+    /// terms below.
+    #[serde(default)]
+    pub profile: String,
     /// Validity once started: `1h`, `3d`, `1w` or `unlimited`.
     #[serde(default = "one_day")]
     pub validity: String,
@@ -58,26 +67,69 @@ fn one() -> u32 {
     1
 }
 
+/// What a batch's vouchers give (as `gateway::vouchers::BatchTerms`).
+enum Terms {
+    /// A profile of the hotspot, by name.
+    Profile(String),
+    /// Quick terms.
+    AdHoc(AdHocTerms),
+}
+
+/// The terms as stored with the batch.
+struct Resolved {
+    validity_secs: Option<u64>,
+    starts: Starts,
+    shared_users: u32,
+    rate_down_bps: Option<u64>,
+    rate_up_bps: Option<u64>,
+    quota_bytes: Option<u64>,
+    words: String,
+    /// The profile's name and name for users.
+    profile: Option<(String, String)>,
+}
+
+impl Terms {
+    fn resolve(&self, c: &mut dyn Conn, hotspot: i64) -> Result<Resolved, Error> {
+        match self {
+            Terms::Profile(name) => {
+                profiles::lock(c, hotspot)?;
+                let p = profiles::by_name(c, hotspot, name)?.ok_or_else(|| {
+                    Error::invalid(
+                        "profile",
+                        format!("there is no profile named {name:?} at this hotspot; pick one from the list"),
+                    )
+                })?;
+                Ok(Resolved {
+                    validity_secs: p.clock.validity_secs,
+                    starts: p.clock.starts,
+                    shared_users: p.shared_users,
+                    rate_down_bps: None,
+                    rate_up_bps: None,
+                    quota_bytes: None,
+                    words: describe_terms(p.clock, p.shared_users, p.price_cents, &p.limitations),
+                    profile: Some((p.name, p.name_for_users)),
+                })
+            }
+            Terms::AdHoc(t) => Ok(Resolved {
+                validity_secs: t.validity_secs,
+                starts: t.starts,
+                shared_users: t.shared_users,
+                rate_down_bps: t.rate_down_bps,
+                rate_up_bps: t.rate_up_bps,
+                quota_bytes: t.quota_bytes,
+                words: t.describe(),
+                profile: None,
+            }),
+        }
+    }
+}
+
 /// A request checked: the terms, the logins allowed, the note.
 struct Checked {
     count: u32,
-    terms: AdHocTerms,
+    terms: Terms,
     max_logins: Option<u32>,
     note: String,
-}
-
-fn optional(
-    field: &'static str,
-    v: &str,
-    parse: fn(&str) -> Result<u64, crate::model::units::UnitError>,
-) -> Result<Option<u64>, Error> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Ok(None);
-    }
-    parse(v)
-        .map(Some)
-        .map_err(|e| Error::invalid(field, format!("is wrong: {e}; or leave it empty")))
 }
 
 impl BatchRequest {
@@ -88,45 +140,40 @@ impl BatchRequest {
                 format!("must be 1 to {MAX_BATCH}; make several batches for more"),
             ));
         }
-        let validity_secs = match self.validity.trim() {
-            "unlimited" => None,
-            v => Some(parse_duration(v).map_err(|e| {
-                Error::invalid("validity", format!("is wrong: {e}; or write unlimited"))
-            })?),
-        };
-        let starts = Starts::from_name(self.starts.trim())
-            .ok_or_else(|| Error::invalid("starts", "must be first-logon or now"))?;
         let max_logins = parse_uses(self.uses.trim()).map_err(|_| {
             Error::invalid(
                 "uses",
                 "must be single, unlimited or a number of logins ≥ 1",
             )
         })?;
-        let terms = AdHocTerms {
-            validity_secs,
-            starts,
-            shared_users: self.shared_users,
-            rate_down_bps: optional("down", &self.down, parse_rate)?,
-            rate_up_bps: optional("up", &self.up, parse_rate)?,
-            quota_bytes: optional("quota", &self.quota, parse_size)?,
+        let note = text("note", &self.note, 200, false)?;
+        let terms = match self.profile.trim() {
+            "" => Terms::AdHoc(self.quick_terms()?),
+            name => Terms::Profile(name.to_string()),
         };
-        terms
-            .validate()
-            .map_err(|_| Error::invalid("shared_users", "must be at least 1"))?;
         Ok(Checked {
             count: self.count,
             terms,
             max_logins,
-            note: text("note", &self.note, 200, false)?,
+            note,
         })
     }
-}
 
-/// A number the database keeps as BIGINT.
-fn big(field: &'static str, v: Option<u64>) -> Result<Value, Error> {
-    v.map(|n| i64::try_from(n).map_err(|_| Error::invalid(field, "is too large")))
-        .transpose()
-        .map(Value::from)
+    fn quick_terms(&self) -> Result<AdHocTerms, Error> {
+        // The same readings as a profile's (`model::profile::spec`).
+        let terms = AdHocTerms {
+            validity_secs: spec::validity(&self.validity).map_err(refused)?,
+            starts: spec::starts(&self.starts).map_err(refused)?,
+            shared_users: self.shared_users,
+            rate_down_bps: optional("down", &self.down, parse_rate).map_err(refused)?,
+            rate_up_bps: optional("up", &self.up, parse_rate).map_err(refused)?,
+            quota_bytes: optional("quota", &self.quota, parse_size).map_err(refused)?,
+        };
+        terms
+            .validate()
+            .map_err(|_| Error::invalid("shared_users", "must be at least 1"))?;
+        Ok(terms)
+    }
 }
 
 /// What a new batch gives back: the batch and its codes.
@@ -160,18 +207,19 @@ pub async fn create(
         .tx(Mode::Write, move |c| {
             let (tenant, _) = hotspot_of(c, hotspot)?;
             let (key, _) = key(c, hotspot, now)?;
-            let t = &ch.terms;
+            let t = ch.terms.resolve(c, hotspot)?;
+            let (profile, for_users) = t.profile.clone().unzip();
             let id = c
                 .query(
                     "INSERT INTO voucher_batches (hotspot_id, count, terms, validity_secs, starts,
                      shared_users, rate_down_bps, rate_up_bps, quota_bytes, max_logins, note,
-                     created_by_id, created_by, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-                     RETURNING id",
+                     created_by_id, created_by, created_at, profile, profile_for_users)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                     $16) RETURNING id",
                     &[
                         hotspot.into(),
                         i64::from(ch.count).into(),
-                        t.describe().into(),
+                        (&t.words).into(),
                         big("validity", t.validity_secs)?,
                         t.starts.as_str().into(),
                         i64::from(t.shared_users).into(),
@@ -183,6 +231,8 @@ pub async fn create(
                         p.account_id.into(),
                         (&p.username).into(),
                         now.into(),
+                        profile.into(),
+                        for_users.into(),
                     ],
                 )?
                 .first()
@@ -196,7 +246,10 @@ pub async fn create(
                 _ => None,
             };
             insert_codes(c, id, hotspot, &codes, &key, expires)?;
-            let what = format!("{} vouchers (batch {id})", ch.count);
+            let what = match &t.profile {
+                Some((name, _)) => format!("{} vouchers (batch {id}, profile {name})", ch.count),
+                None => format!("{} vouchers (batch {id})", ch.count),
+            };
             audit::record(c, p.actor(), now, "create vouchers", &what, Some(tenant))?;
             Ok(Created {
                 batch: batch_of(c, hotspot, id)?,

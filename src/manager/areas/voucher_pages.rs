@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::voucher_batch::{self, BatchRequest, Created};
 use super::vouchers::{self, Batch, STATES, Selection, Voucher};
-use super::{Form, Json, Paged, Query};
+use super::{Form, Json, Paged, Query, profiles};
 use crate::manager::ManagerState;
 use crate::manager::auth::Principal;
 use crate::manager::db::Mode;
@@ -86,6 +86,8 @@ struct Page {
     name: String,
     page: Paged<Voucher>,
     batches: Vec<Batch>,
+    /// The hotspot's profiles a batch may be made from: name and name for guests.
+    profiles: Vec<(String, String)>,
     creators: Vec<String>,
     states: [&'static str; 5],
     state: String,
@@ -103,13 +105,14 @@ pub async fn page(
     Query(f): Query<Filter>,
 ) -> Result<Response, Error> {
     let page = list(&s, hotspot, &f).await?;
-    let (name, batches, creators, portal_url) =
+    let (name, batches, profiles, creators, portal_url) =
         s.db.tx(Mode::Read, move |c| {
             let (_, name) = vouchers::hotspot_of(c, hotspot)?;
             let url = vouchers::portal(c, hotspot)?;
             Ok::<_, Error>((
                 name,
                 vouchers::batches(c, hotspot, 20)?,
+                profiles::names(c, hotspot)?,
                 vouchers::creators(c, hotspot)?,
                 url,
             ))
@@ -130,6 +133,7 @@ pub async fn page(
         name,
         page,
         batches,
+        profiles,
         creators,
         states: STATES,
         state: f.state,
@@ -222,6 +226,35 @@ pub async fn batches_api(
         s.db.tx(Mode::Read, move |c| vouchers::batches(c, hotspot, 200))
             .await?;
     Ok(axum::Json(batches))
+}
+
+/// A profile staff may make a batch from.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BatchProfile {
+    /// Its name (the batch request's `profile`).
+    pub name: String,
+    /// Its name for guests.
+    pub name_for_users: String,
+}
+
+/// `GET /api/v1/hotspots/{hotspot}/voucher-profiles`: the profiles a batch may be made from
+/// (every staff account of the hotspot; editing them is the reseller's).
+pub async fn profiles_api(
+    State(s): State<ManagerState>,
+    Path(hotspot): Path<i64>,
+) -> Result<axum::Json<Vec<BatchProfile>>, Error> {
+    let names =
+        s.db.tx(Mode::Read, move |c| profiles::names(c, hotspot))
+            .await?;
+    Ok(axum::Json(
+        names
+            .into_iter()
+            .map(|(name, name_for_users)| BatchProfile {
+                name,
+                name_for_users,
+            })
+            .collect(),
+    ))
 }
 
 /// `PUT /api/v1/hotspots/{hotspot}/vouchers/{voucher}/revoked`

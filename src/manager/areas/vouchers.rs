@@ -22,6 +22,10 @@ pub struct Batch {
     pub count: i64,
     /// The terms in words ("1d from first logon, 1 device(s), …").
     pub terms: String,
+    /// The profile it was made from, by name (none: quick terms).
+    pub profile: Option<String>,
+    /// That profile's name for guests.
+    pub profile_for_users: Option<String>,
     /// Logins each voucher allows, in words.
     pub uses: String,
     /// Free text.
@@ -52,6 +56,10 @@ pub struct Voucher {
     pub revoked_at: Option<i64>,
     /// The batch's terms in words.
     pub terms: String,
+    /// The batch's profile, by name (none: quick terms).
+    pub profile: Option<String>,
+    /// That profile's name for guests.
+    pub profile_for_users: Option<String>,
     /// Logins allowed, in words.
     pub uses: String,
     /// Who made it.
@@ -81,8 +89,8 @@ fn uses(max_logins: Option<i64>) -> String {
     describe_uses(max_logins.and_then(|m| u32::try_from(m).ok()))
 }
 
-const BATCH: &str = "SELECT id, count, terms, max_logins, note, created_by, created_at
-    FROM voucher_batches";
+const BATCH: &str = "SELECT id, count, terms, max_logins, note, created_by, created_at,
+    profile, profile_for_users FROM voucher_batches";
 
 fn batch(r: &Row) -> Result<Batch, DbError> {
     Ok(Batch {
@@ -93,6 +101,8 @@ fn batch(r: &Row) -> Result<Batch, DbError> {
         note: r.text(4)?,
         created_by: r.text(5)?,
         created_at: r.int(6)?,
+        profile: r.opt_text(7)?,
+        profile_for_users: r.opt_text(8)?,
     })
 }
 
@@ -103,7 +113,7 @@ const VOUCHERS: &str = "SELECT * FROM (SELECT v.id, v.batch_id, v.code, v.logins
          WHEN v.expires_at IS NOT NULL AND v.expires_at <= $1 THEN 'expired'
          WHEN b.max_logins IS NOT NULL AND v.logins >= b.max_logins THEN 'used'
          WHEN v.logins > 0 THEN 'in-use'
-         ELSE 'unused' END AS state
+         ELSE 'unused' END AS state, b.profile, b.profile_for_users
     FROM vouchers v JOIN voucher_batches b ON b.id = v.batch_id
     WHERE v.hotspot_id = $2 AND v.id < $3
       AND (CAST($4 AS BIGINT) IS NULL OR v.batch_id = $4)
@@ -130,6 +140,8 @@ fn voucher(r: &Row) -> Result<Voucher, DbError> {
         uses: uses(r.opt_int(7)?),
         created_by: r.text(8)?,
         created_at: r.int(9)?,
+        profile: r.opt_text(11)?,
+        profile_for_users: r.opt_text(12)?,
         state,
     })
 }

@@ -192,6 +192,10 @@ pub const SQLITE: &[Migration] = &[
     },
     Migration {
         version: 3,
+        statements: super::migrations_profiles::SQLITE,
+    },
+    Migration {
+        version: 4,
         statements: &[
             // Single sign-on (README, "Single sign-on"): the platform's ids for hotspots (those
             // of resellers and accounts exist since 1), the master key's SHA-256 (one row) and
@@ -389,6 +393,10 @@ pub const POSTGRES: &[Migration] = &[
     },
     Migration {
         version: 3,
+        statements: super::migrations_profiles::POSTGRES,
+    },
+    Migration {
+        version: 4,
         statements: &[
             // Single sign-on (README, "Single sign-on"): the platform's ids for hotspots (those
             // of resellers and accounts exist since 1), the master key's SHA-256 (one row) and

@@ -5,6 +5,7 @@
 //! the same on both backends; the dialects differ only in the migration lists.
 
 mod migrations;
+mod migrations_profiles;
 mod postgres;
 mod sqlite;
 mod value;

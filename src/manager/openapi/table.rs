@@ -60,14 +60,14 @@ pub struct Doc {
 
 macro_rules! docs {
     ($($method:ident $path:literal $summary:literal:
-       $req:ident $(($reqt:ty))? => $status:literal $res:ident $(($rest:ty))? $(, $free:literal)?
+       $req:ident $(($reqt:ty))? $(, $reqfree:literal)? => $status:literal $res:ident $(($rest:ty))? $(, $free:literal)?
        $(? $query:ty)?;)*) => {
         /// Every API route's description.
         pub static DOCS: &[Doc] = &[$(Doc {
             method: stringify!($method),
             path: $path,
             summary: $summary,
-            request: Body::$req $((schema::<$reqt>))?,
+            request: Body::$req $((schema::<$reqt>))? $(($reqfree))?,
             status: $status,
             response: Body::$res $((schema::<$rest>))? $(($free))?,
             query: docs!(@query $($query)?),
@@ -119,6 +119,19 @@ docs! {
     GET "/api/v1/tokens" "The caller's API tokens": None => 200 List(tokens::Token);
     POST "/api/v1/tokens" "Make an API token (its value shown once)": One(tokens::NewToken) => 201 One(tokens::Made);
     DELETE "/api/v1/tokens/{token}" "Revoke an API token": None => 204 None;
+    GET "/api/v1/hotspots/{hotspot}/profiles" "Profiles": None => 200 Free, "A page of profiles: {items: [model::entities::Profile], next_cursor}." ? crate::manager::areas::PageArgs;
+    POST "/api/v1/hotspots/{hotspot}/profiles" "Create a profile": Free, "model::profile::spec::ProfileSpec" => 201 Free, "The profile (model::entities::Profile).";
+    GET "/api/v1/hotspots/{hotspot}/profiles/{profile}" "A profile": None => 200 Free, "model::entities::Profile";
+    PUT "/api/v1/hotspots/{hotspot}/profiles/{profile}" "Replace a profile": Free, "model::profile::spec::ProfileSpec" => 200 Free, "model::entities::Profile";
+    DELETE "/api/v1/hotspots/{hotspot}/profiles/{profile}" "Delete a profile": None => 204 None;
+    PUT "/api/v1/hotspots/{hotspot}/profiles/{profile}/limitations/{limitation}" "Attach a limitation to a profile": Free, "model::profile::spec::WindowSpec" => 200 Free, "model::entities::Profile";
+    DELETE "/api/v1/hotspots/{hotspot}/profiles/{profile}/limitations/{limitation}" "Detach a limitation": None => 200 Free, "model::entities::Profile";
+    GET "/api/v1/hotspots/{hotspot}/limitations" "Limitations": None => 200 Free, "A page of limitations: {items: [model::limitation::Limitation], next_cursor}." ? crate::manager::areas::PageArgs;
+    POST "/api/v1/hotspots/{hotspot}/limitations" "Create a limitation": Free, "model::profile::spec::LimitationSpec" => 201 Free, "model::limitation::Limitation";
+    GET "/api/v1/hotspots/{hotspot}/limitations/{limitation}" "A limitation": None => 200 Free, "model::limitation::Limitation";
+    PUT "/api/v1/hotspots/{hotspot}/limitations/{limitation}" "Replace a limitation": Free, "model::profile::spec::LimitationSpec" => 200 Free, "model::limitation::Limitation";
+    DELETE "/api/v1/hotspots/{hotspot}/limitations/{limitation}" "Delete a limitation": None => 204 None;
+    GET "/api/v1/hotspots/{hotspot}/voucher-profiles" "Profiles a voucher batch may use": None => 200 List(voucher_pages::BatchProfile);
     GET "/api/v1/hotspots/{hotspot}/reports" "Reports (built once units sync)": None => 200 One(insights::NotYet);
     GET "/api/v1/hotspots/{hotspot}/marketing" "Marketing (built once units sync)": None => 200 One(insights::NotYet);
     PUT "/api/v1/sso/resellers/{external_id}" "Create or update a reseller by external id (201 when created)": One(sso::ResellerIn) => 200 One(sso::SsoReseller);

@@ -143,3 +143,24 @@ fn months_are_utc_calendar_months() {
     assert_eq!(month_of(1_798_761_599), "2026-12");
     assert_eq!(month_of(1_798_761_600), "2027-01");
 }
+
+#[test]
+fn a_code_matches_only_its_own_hash_whatever_the_stored_length() {
+    let key = b"gateway key";
+    let stored = code_hash(key, "+393331234567", "123456");
+    assert!(code_matches(key, "+393331234567", "123456", &stored));
+    assert!(!code_matches(key, "+393331234567", "123457", &stored));
+    assert!(!code_matches(key, "+393331234568", "123456", &stored));
+    assert!(!code_matches(
+        b"other key",
+        "+393331234567",
+        "123456",
+        &stored
+    ));
+    // A damaged row (truncated, empty, longer) is no match and no panic.
+    assert!(!code_matches(key, "+393331234567", "123456", &stored[..16]));
+    assert!(!code_matches(key, "+393331234567", "123456", &[]));
+    let mut longer = stored.clone();
+    longer.push(0);
+    assert!(!code_matches(key, "+393331234567", "123456", &longer));
+}
