@@ -7,12 +7,14 @@
 
 mod common;
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 use common::manager::{Backend, EVERYONE, Who, World};
 use common::postgres::Postgres;
 use hotspotd::manager::areas::records::{self, GuestSeen, SessionReport};
+use hotspotd::manager::auth::master_key;
 use hotspotd::manager::db::Mode;
-use hotspotd::manager::routes::{ROUTES, Scope};
+use hotspotd::manager::routes::{Access, ROUTES, Scope};
 
 /// Who may call each route, from ROLES.md: `*` anyone, otherwise role letters (Admin,
 /// Reseller, Customer, Desk). Scoped routes additionally need the object in the caller's
@@ -51,6 +53,7 @@ const EXPECT: &[(&str, &str, &str)] = &[
     ("GET", "/tokens", "ARCD"),
     ("POST", "/tokens", "ARCD"),
     ("POST", "/tokens/{token}/revoke", "ARCD"),
+    ("GET", "/api/v1/openapi.json", "*"),
     ("GET", "/api/v1/me", "ARCD"),
     ("POST", "/api/v1/me/password", "ARCD"),
     ("GET", "/api/v1/dashboard", "ARCD"),
@@ -240,6 +243,32 @@ const EXPECT: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/tokens", "ARCD"),
     ("POST", "/api/v1/tokens", "ARCD"),
     ("DELETE", "/api/v1/tokens/{token}", "ARCD"),
+    // Reports (R, C, D) and Marketing (R, C): reserved until units sync.
+    ("GET", "/hotspots/{hotspot}/reports", "ARCD"),
+    ("GET", "/hotspots/{hotspot}/marketing", "ARC"),
+    ("GET", "/api/v1/hotspots/{hotspot}/reports", "ARCD"),
+    ("GET", "/api/v1/hotspots/{hotspot}/marketing", "ARC"),
+    // Single sign-on: the admin rotates the master key; `K` is the platform holding it (no
+    // account reaches these routes); the login link itself is public.
+    ("GET", "/master-key", "A"),
+    ("POST", "/master-key", "A"),
+    ("GET", "/sso/login/{secret}", "*"),
+    ("PUT", "/api/v1/sso/resellers/{external_id}", "K"),
+    (
+        "PUT",
+        "/api/v1/sso/resellers/{external_id}/hotspots/{hotspot_external_id}",
+        "K",
+    ),
+    (
+        "PUT",
+        "/api/v1/sso/resellers/{external_id}/hotspots/{hotspot_external_id}/accounts/{account_external_id}",
+        "K",
+    ),
+    (
+        "POST",
+        "/api/v1/sso/resellers/{external_id}/login-link",
+        "K",
+    ),
 ];
 
 /// Objects inside each world's two hotspots that paths name beside the hotspot: a voucher
@@ -433,6 +462,26 @@ fn body(path: &str, n: usize) -> String {
     }
 }
 
+/// `path` with its placeholders filled with tenant `t`'s objects.
+fn concrete(path: &str, world: &World, objects: &Inside, t: usize) -> String {
+    path.replace("{reseller}", &world.reseller[t].to_string())
+        .replace("{hotspot}", &world.hotspot[t].to_string())
+        .replace("{account}", &world.customer[t].to_string())
+        .replace("{voucher}", &objects.voucher[t].to_string())
+        .replace("{batch}", &objects.batch[t].to_string())
+        .replace("{mac}", MAC)
+        .replace("{unit_token}", &objects.token[t].to_string())
+        .replace("{token}", &world.token[t].to_string())
+        .replace("{guest}", &objects.guest[t].to_string())
+        .replace("{asset}", &objects.asset[t])
+        .replace("{profile}", &objects.profile[t].to_string())
+        .replace("{limitation}", &objects.limitation[t].to_string())
+        .replace("{secret}", &"0".repeat(64))
+        .replace("{external_id}", "ext-r")
+        .replace("{hotspot_external_id}", "ext-h")
+        .replace("{account_external_id}", "ext-a")
+}
+
 async fn walk(backend: Backend) {
     for route in ROUTES {
         assert!(
@@ -479,20 +528,7 @@ async fn walk(backend: Backend) {
             };
             for &t in tenants {
                 n += 1;
-                let path = route
-                    .path
-                    .replace("{reseller}", &world.reseller[t].to_string())
-                    .replace("{hotspot}", &world.hotspot[t].to_string())
-                    .replace("{account}", &world.customer[t].to_string())
-                    .replace("{voucher}", &objects.voucher[t].to_string())
-                    .replace("{batch}", &objects.batch[t].to_string())
-                    .replace("{mac}", MAC)
-                    .replace("{unit_token}", &objects.token[t].to_string())
-                    .replace("{token}", &world.token[t].to_string())
-                    .replace("{guest}", &objects.guest[t].to_string())
-                    .replace("{asset}", &objects.asset[t])
-                    .replace("{profile}", &objects.profile[t].to_string())
-                    .replace("{limitation}", &objects.limitation[t].to_string());
+                let path = concrete(route.path, world, objects, t);
                 let before = world.dump().await;
                 let (status, location, text) = world
                     .send(
@@ -516,7 +552,10 @@ async fn walk(backend: Backend) {
                     );
                     continue;
                 }
-                if who == Who::Anonymous {
+                if *allowed == "K" {
+                    // Only the master key (none here) opens these: no cookie of any role.
+                    assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}");
+                } else if who == Who::Anonymous {
                     if path.starts_with("/api/") {
                         assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}");
                     } else {
@@ -558,4 +597,74 @@ async fn every_route_answers_each_principal_as_roles_md_says_on_sqlite() {
 async fn every_route_answers_each_principal_as_roles_md_says_on_postgres() {
     let pg = Postgres::start();
     walk(Backend::Postgres(pg.url())).await;
+}
+
+/// The master key and accounts' credentials never cross: while a key exists, no session
+/// cookie (walked above) and no API token reaches a master-key route, and the key reaches no
+/// other route. Nothing changes.
+async fn boundary(backend: Backend) {
+    let world = World::new(&backend, 0).await;
+    let objects = inside(&world).await;
+    let key = world
+        .db
+        .tx(Mode::Write, |c| master_key::rotate(c, 1))
+        .await
+        .unwrap();
+    let before = world.dump().await;
+    for (n, route) in ROUTES.iter().enumerate() {
+        let path = concrete(route.path, &world, &objects, 0);
+        let (credentials, refused): (Vec<(header::HeaderName, String)>, _) = match route.access {
+            Access::Public => continue,
+            Access::MasterKey => (
+                world
+                    .token_value
+                    .iter()
+                    .map(|t| (header::AUTHORIZATION, format!("Bearer {t}")))
+                    .collect(),
+                StatusCode::UNAUTHORIZED,
+            ),
+            _ if path.starts_with("/api/") => (
+                vec![(
+                    header::HeaderName::from_static(master_key::HEADER),
+                    key.clone(),
+                )],
+                StatusCode::UNAUTHORIZED,
+            ),
+            _ => (
+                vec![(
+                    header::HeaderName::from_static(master_key::HEADER),
+                    key.clone(),
+                )],
+                StatusCode::SEE_OTHER,
+            ),
+        };
+        for (name, value) in credentials {
+            let req = Request::builder()
+                .method(route.method.as_str())
+                .uri(&path)
+                .header(name, value)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body(route.path, n)))
+                .unwrap();
+            let (status, _, text) = world.raw(req).await;
+            assert_eq!(status, refused, "{} {path}: {text}", route.method);
+        }
+    }
+    assert_eq!(
+        before,
+        world.dump().await,
+        "a refused request changed something"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn master_key_and_account_credentials_never_cross_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    boundary(Backend::Sqlite(dir.path().to_path_buf())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn master_key_and_account_credentials_never_cross_on_postgres() {
+    let pg = Postgres::start();
+    boundary(Backend::Postgres(pg.url())).await;
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
-use crate::manager::run::{ManagerConfig, reset_admin_password, run};
+use crate::manager::run::{ManagerConfig, reset_admin_password, rotate_master_key, run};
 
 /// Where the manager listens and keeps its data.
 #[derive(Debug, Args)]
@@ -46,6 +46,16 @@ pub struct ManagerArgs {
 pub enum ManagerCommand {
     /// Give the admin account a new one-time password (printed) and end its sessions.
     ResetAdmin,
+    /// The single-sign-on master key.
+    #[command(subcommand)]
+    MasterKey(MasterKeyCommand),
+}
+
+/// `hotspotd manager master-key <command>`
+#[derive(Debug, Subcommand)]
+pub enum MasterKeyCommand {
+    /// Make a new master key (printed once); the old one stops working at once.
+    Rotate,
 }
 
 /// Runs the manager, or one of its commands; returns what to print.
@@ -57,6 +67,12 @@ pub fn manager(args: ManagerArgs) -> anyhow::Result<String> {
             Ok(format!(
                 "New one-time password for {}: {password}\n",
                 crate::manager::ADMIN
+            ))
+        }
+        Some(ManagerCommand::MasterKey(MasterKeyCommand::Rotate)) => {
+            let key = runtime.block_on(rotate_master_key(&args.database))?;
+            Ok(format!(
+                "New master key (shown only now; the previous one no longer works): {key}\n"
             ))
         }
         None => {

@@ -6,7 +6,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde::Serialize;
 
 use super::db::DbError;
 
@@ -92,22 +92,68 @@ impl Error {
     }
 }
 
+/// The one error shape of the API: `{"error": {...}}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// An error's details.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable code: unauthenticated, not_found, invalid, forbidden, read_only_token,
+    /// throttled, password_change_required, internal.
+    pub code: &'static str,
+    /// For people: what is wrong and what to do.
+    pub message: String,
+    /// The refused field, for `invalid`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Every refused field of a settings change, with its problem and fix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldProblem>>,
+}
+
+/// One refused field of a settings change.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    /// Dotted path, e.g. `design.colours.button`.
+    pub field: String,
+    /// What is wrong.
+    pub problem: String,
+    /// What to do.
+    pub fix: String,
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        let mut body = json!({"code": self.code(), "message": self.to_string()});
-        if let Error::Invalid { field, .. } = &self {
-            body["field"] = json!(field);
-        }
-        if let Error::Settings(errors) = &self {
-            body["field"] = json!(errors.first().map(|e| &e.field));
-            body["errors"] = json!(
-                errors
-                    .iter()
-                    .map(|e| json!({"field": e.field, "problem": e.problem, "fix": e.fix}))
-                    .collect::<Vec<_>>()
-            );
-        }
-        let mut res = (self.status(), Json(json!({ "error": body }))).into_response();
+        let (field, errors) = match &self {
+            Error::Invalid { field, .. } => (Some(field.to_string()), None),
+            Error::Settings(errors) => (
+                errors.first().map(|e| e.field.clone()),
+                Some(
+                    errors
+                        .iter()
+                        .map(|e| FieldProblem {
+                            field: e.field.clone(),
+                            problem: e.problem.clone(),
+                            fix: e.fix.clone(),
+                        })
+                        .collect(),
+                ),
+            ),
+            _ => (None, None),
+        };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code(),
+                message: self.to_string(),
+                field,
+                errors,
+            },
+        };
+        let mut res = (self.status(), Json(body)).into_response();
         if let Error::Throttled(secs) = self {
             res.headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, secs.into());

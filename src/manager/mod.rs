@@ -8,6 +8,7 @@ pub mod auth;
 pub mod db;
 pub mod error;
 pub mod multipart;
+pub mod openapi;
 pub mod pages;
 pub mod routes;
 pub mod run;

@@ -10,11 +10,11 @@ use axum::routing::{MethodRouter, delete, get, patch, post, put};
 use super::ManagerState;
 use super::areas::{
     accounts, audit, dashboard, design, design_assets, design_pages, devices, guests, hotspots,
-    limitation_pages, login, macs, password, preferences, profile_pages, resellers, sessions,
-    tokens, units, voucher_pages, voucher_print,
+    insights, limitation_pages, login, macs, password, preferences, profile_pages, resellers,
+    sessions, sso, sso_accounts, sso_login, tokens, units, voucher_pages, voucher_print,
 };
 use super::auth::{Role, guard};
-use super::pages;
+use super::{openapi, pages};
 
 /// Who may call a route at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +25,9 @@ pub enum Access {
     Account,
     /// This role or a higher one (admin > reseller > customer > desk).
     Role(Role),
+    /// The single-sign-on platform with the master key (`X-Master-Key`); no account's
+    /// cookie or API token reaches these routes, and the key reaches no other route.
+    MasterKey,
 }
 
 /// Which object of the path the principal must own; outside it the answer is 404.
@@ -78,6 +81,7 @@ const ADMIN: Access = Access::Role(Role::Admin);
 const RESELLER: Access = Access::Role(Role::Reseller);
 const CUSTOMER: Access = Access::Role(Role::Customer);
 const DESK: Access = Access::Role(Role::Desk);
+const MASTER_KEY: Access = Access::MasterKey;
 
 routes! {
     GET "/static/manager.css" => pages::css, PUBLIC, None;
@@ -149,6 +153,7 @@ routes! {
     GET "/tokens" => tokens::page, DESK, None;
     POST "/tokens" => tokens::create_page, DESK, None;
     POST "/tokens/{token}/revoke" => tokens::revoke_page, DESK, Token;
+    GET "/api/v1/openapi.json" => openapi::api, PUBLIC, None;
     GET "/api/v1/me" => password::me_api, ACCOUNT, None;
     POST "/api/v1/me/password" => password::change_api, ACCOUNT, None;
     GET "/api/v1/dashboard" => dashboard::api, DESK, None;
@@ -208,6 +213,17 @@ routes! {
     GET "/api/v1/tokens" => tokens::list_api, DESK, None;
     POST "/api/v1/tokens" => tokens::create_api, DESK, None;
     DELETE "/api/v1/tokens/{token}" => tokens::revoke_api, DESK, Token;
+    GET "/hotspots/{hotspot}/reports" => insights::reports_page, DESK, Hotspot;
+    GET "/hotspots/{hotspot}/marketing" => insights::marketing_page, CUSTOMER, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/reports" => insights::reports_api, DESK, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/marketing" => insights::marketing_api, CUSTOMER, Hotspot;
+    GET "/master-key" => sso_login::key_form, ADMIN, None;
+    POST "/master-key" => sso_login::key_rotate, ADMIN, None;
+    GET "/sso/login/{secret}" => sso_login::follow, PUBLIC, None;
+    PUT "/api/v1/sso/resellers/{external_id}" => sso::reseller_api, MASTER_KEY, None;
+    PUT "/api/v1/sso/resellers/{external_id}/hotspots/{hotspot_external_id}" => sso::hotspot_api, MASTER_KEY, None;
+    PUT "/api/v1/sso/resellers/{external_id}/hotspots/{hotspot_external_id}/accounts/{account_external_id}" => sso_accounts::account_api, MASTER_KEY, None;
+    POST "/api/v1/sso/resellers/{external_id}/login-link" => sso_login::link_api, MASTER_KEY, None;
 }
 
 /// The manager's router, from [`ROUTES`]: each route behind the guard of its own entry.

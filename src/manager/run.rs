@@ -11,7 +11,9 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
-use super::db::Db;
+use super::areas::audit::record_system;
+use super::auth::master_key;
+use super::db::{Db, DbError, Mode};
 use super::{ADMIN, ManagerState, app, ensure_admin, reset_admin, serve};
 
 /// How the manager is reached and where it keeps its data.
@@ -125,4 +127,18 @@ pub async fn embedded(
 pub async fn reset_admin_password(database: &str) -> anyhow::Result<String> {
     let db = open(database).await?;
     Ok(reset_admin(&db).await?)
+}
+
+/// `hotspotd manager master-key rotate`: a new single-sign-on master key, printed once; the
+/// old one stops working at once.
+pub async fn rotate_master_key(database: &str) -> anyhow::Result<String> {
+    let db = open(database).await?;
+    let now = chrono::Utc::now().timestamp();
+    Ok(db
+        .tx(Mode::Write, move |c| {
+            let key = master_key::rotate(c, now)?;
+            record_system(c, now, None, "rotate master key", "master key")?;
+            Ok::<_, DbError>(key)
+        })
+        .await?)
 }

@@ -208,6 +208,8 @@ impl World {
                     ("guests", "*"),
                     ("devices", "*"),
                     ("guest_sessions", "*"),
+                    ("master_key", "*"),
+                    ("login_links", "*"),
                     ("profiles", "*"),
                     ("limitations", "*"),
                     ("profile_limitations", "*"),

@@ -14,6 +14,7 @@ pub mod peers;
 pub mod postgres;
 pub mod rates;
 pub mod splash;
+pub mod sso;
 pub mod webdriver;
 
 use hotspotd::config::Lan;

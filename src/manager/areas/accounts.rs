@@ -15,7 +15,7 @@ use crate::manager::error::Error;
 use crate::manager::pages::{Nav, render, see_other};
 
 /// A customer or desk account.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct HotspotAccount {
     /// Id.
     pub id: i64,
@@ -66,10 +66,49 @@ fn get(c: &mut dyn Conn, id: i64) -> Result<(HotspotAccount, Tenant), Error> {
 }
 
 /// A new account: `customer` or `desk`, and its login name.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewAccount {
     role: String,
     username: String,
+}
+
+/// Stores a new `role` account (customer or desk) of `hotspot` (of `reseller`) on a one-time
+/// password's `hash`, if the hotspot has none of that role yet; returns its id.
+pub(super) fn insert(
+    c: &mut dyn Conn,
+    (reseller, hotspot): (i64, i64),
+    role: &str,
+    name: &str,
+    hash: &str,
+    now: i64,
+) -> Result<i64, Error> {
+    if !["customer", "desk"].contains(&role) {
+        return Err(Error::invalid("role", "must be customer or desk"));
+    }
+    if of_hotspot(c, hotspot)?.iter().any(|a| a.role == role) {
+        return Err(Error::invalid(
+            "role",
+            format!("this hotspot already has its {role} account; reset or delete it"),
+        ));
+    }
+    Ok(c.query(
+        "INSERT INTO accounts (username, role, password_hash, must_change_password,
+         reseller_id, hotspot_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         RETURNING id",
+        &[
+            name.into(),
+            role.into(),
+            hash.into(),
+            true.into(),
+            reseller.into(),
+            hotspot.into(),
+            now.into(),
+        ],
+    )
+    .map_err(taken("username"))?
+    .first()
+    .ok_or(Error::Internal)?
+    .int(0)?)
 }
 
 async fn create(
@@ -78,9 +117,6 @@ async fn create(
     hotspot: i64,
     f: NewAccount,
 ) -> Result<Created<HotspotAccount>, Error> {
-    if !["customer", "desk"].contains(&f.role.as_str()) {
-        return Err(Error::invalid("role", "must be customer or desk"));
-    }
     let name = username(&f.username)?;
     let one_time = password::generate();
     let hash = password::hash(&one_time);
@@ -95,34 +131,7 @@ async fn create(
                 )?
                 .ok_or(Error::NotFound)?
                 .int(0)?;
-            if of_hotspot(c, hotspot)?.iter().any(|a| a.role == f.role) {
-                return Err(Error::invalid(
-                    "role",
-                    format!(
-                        "this hotspot already has its {} account; reset or delete it",
-                        f.role
-                    ),
-                ));
-            }
-            let id = c
-                .query(
-                    "INSERT INTO accounts (username, role, password_hash, must_change_password,
-                     reseller_id, hotspot_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-                     RETURNING id",
-                    &[
-                        (&name).into(),
-                        (&f.role).into(),
-                        hash.into(),
-                        true.into(),
-                        reseller.into(),
-                        hotspot.into(),
-                        now.into(),
-                    ],
-                )
-                .map_err(taken("username"))?
-                .first()
-                .ok_or(Error::Internal)?
-                .int(0)?;
+            let id = insert(c, (reseller, hotspot), &f.role, &name, &hash, now)?;
             let tenant = Some(Tenant {
                 reseller_id: reseller,
                 hotspot_id: Some(hotspot),
@@ -135,7 +144,7 @@ async fn create(
                 &name,
                 tenant,
             )?;
-            Ok(get(c, id)?.0)
+            Ok::<_, Error>(get(c, id)?.0)
         })
         .await?;
     Ok(Created {

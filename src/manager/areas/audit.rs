@@ -16,8 +16,8 @@ use crate::manager::pages::{Nav, render};
 /// Who did something, as the log records it.
 #[derive(Debug, Clone, Copy)]
 pub struct Actor<'a> {
-    /// Their account.
-    pub account_id: i64,
+    /// Their account (none for the single-sign-on platform).
+    pub account_id: Option<i64>,
     /// Their login name at the time.
     pub username: &'a str,
     /// Where the request came from.
@@ -28,10 +28,19 @@ impl Principal {
     /// This principal as an audit log actor.
     pub fn actor(&self) -> Actor<'_> {
         Actor {
-            account_id: self.account_id,
+            account_id: Some(self.account_id),
             username: &self.username,
             address: &self.address,
         }
+    }
+}
+
+/// The external platform acting with the master key (single sign-on), from `address`.
+pub fn sso(address: &str) -> Actor<'_> {
+    Actor {
+        account_id: None,
+        username: "sso",
+        address,
     }
 }
 
@@ -79,7 +88,8 @@ pub fn record_system(
 }
 
 /// One entry as shown.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = AuditEntry)]
 pub struct Entry {
     /// Its id (also the cursor).
     pub id: i64,

@@ -14,7 +14,7 @@ use crate::manager::error::Error;
 use crate::manager::pages::{Nav, render};
 
 /// The figures.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Figures {
     /// Hotspots in the principal's scope.
     pub hotspots: i64,

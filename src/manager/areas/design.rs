@@ -296,7 +296,7 @@ pub async fn discard_api(
 }
 
 /// `{"revision": N}`: the revision a publish is based on, or the one to restore.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RevisionArg {
     /// The revision.
     pub revision: u64,

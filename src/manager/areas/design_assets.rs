@@ -17,9 +17,10 @@ use crate::manager::error::Error;
 use crate::model::asset::{self, AssetId};
 
 /// An image as stored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Stored {
     /// `<sha256>.png|jpg`: what the design names.
+    #[schema(value_type = String)]
     pub id: AssetId,
     /// Pixels.
     pub width: u32,

@@ -16,7 +16,7 @@ use crate::manager::error::Error;
 use crate::manager::pages::{Nav, render};
 
 /// A device as listed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Device {
     /// Id (also the cursor).
     pub id: i64,

@@ -19,7 +19,7 @@ use crate::manager::pages::{Nav, render, see_other};
 use crate::model::units::format_size;
 
 /// A guest as listed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Guest {
     /// Id (also the cursor).
     pub id: i64,

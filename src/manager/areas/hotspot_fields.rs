@@ -7,7 +7,7 @@ use super::text;
 use crate::manager::error::Error;
 
 /// The fields a reseller fills in (form and JSON alike).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Fields {
     /// Shown to staff and on the splash.
     pub name: String,

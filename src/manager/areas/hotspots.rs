@@ -17,7 +17,7 @@ use crate::manager::error::Error;
 use crate::manager::pages::{Nav, render, see_other};
 
 /// A hotspot.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Hotspot {
     /// Id (also the cursor).
     pub id: i64,
@@ -47,7 +47,8 @@ fn hotspot(r: &Row) -> Result<Hotspot, DbError> {
     })
 }
 
-fn get(c: &mut dyn Conn, id: i64) -> Result<Hotspot, Error> {
+/// Hotspot `id`.
+pub(super) fn get(c: &mut dyn Conn, id: i64) -> Result<Hotspot, Error> {
     let row = c.query_opt(&format!("{SELECT} WHERE id = $1"), &[id.into()])?;
     row.as_ref()
         .map(hotspot)
@@ -106,6 +107,35 @@ pub async fn of_reseller(state: &ManagerState, reseller: i64) -> Result<Vec<Hots
         .await?)
 }
 
+/// Stores a new hotspot of `reseller` with validated fields; returns its id.
+pub(super) fn insert(c: &mut dyn Conn, reseller: i64, f: &Fields, now: i64) -> Result<i64, Error> {
+    let mut params = f.params();
+    params.extend([reseller.into(), now.into()]);
+    Ok(c.query(
+        "INSERT INTO hotspots (name, description, business_name, vat_number, address,
+         privacy_contact, time_zone, reseller_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        &params,
+    )
+    .map_err(taken("name"))?
+    .first()
+    .ok_or(Error::Internal)?
+    .int(0)?)
+}
+
+/// Replaces hotspot `id`'s fields with validated ones.
+pub(super) fn update(c: &mut dyn Conn, id: i64, f: &Fields) -> Result<(), Error> {
+    let mut params = f.params();
+    params.push(id.into());
+    c.execute(
+        "UPDATE hotspots SET name = $1, description = $2, business_name = $3,
+         vat_number = $4, address = $5, privacy_contact = $6, time_zone = $7 WHERE id = $8",
+        &params,
+    )
+    .map_err(taken("name"))?;
+    Ok(())
+}
+
 async fn create(
     state: &ManagerState,
     p: &Principal,
@@ -117,19 +147,7 @@ async fn create(
     state
         .db
         .tx(Mode::Write, move |c| {
-            let mut params = f.params();
-            params.extend([reseller.into(), now.into()]);
-            let id = c
-                .query(
-                    "INSERT INTO hotspots (name, description, business_name, vat_number, address,
-                     privacy_contact, time_zone, reseller_id, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-                    &params,
-                )
-                .map_err(taken("name"))?
-                .first()
-                .ok_or(Error::Internal)?
-                .int(0)?;
+            let id = insert(c, reseller, &f, now)?;
             let tenant = Some(Tenant {
                 reseller_id: reseller,
                 hotspot_id: Some(id),
@@ -146,14 +164,7 @@ async fn edit(state: &ManagerState, p: &Principal, id: i64, f: Fields) -> Result
     state
         .db
         .tx(Mode::Write, move |c| {
-            let mut params = f.params();
-            params.push(id.into());
-            c.execute(
-                "UPDATE hotspots SET name = $1, description = $2, business_name = $3,
-                 vat_number = $4, address = $5, privacy_contact = $6, time_zone = $7 WHERE id = $8",
-                &params,
-            )
-            .map_err(taken("name"))?;
+            update(c, id, &f)?;
             let h = get(c, id)?;
             let tenant = Some(Tenant {
                 reseller_id: h.reseller_id,
@@ -166,7 +177,8 @@ async fn edit(state: &ManagerState, p: &Principal, id: i64, f: Fields) -> Result
 }
 
 /// What deleting a hotspot removes.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = HotspotRemoved)]
 pub struct Removed {
     /// The hotspot's name.
     pub name: String,

@@ -129,7 +129,7 @@ pub async fn authenticate(
         .tx(Mode::Write, move |c| {
             let token = session::create(c, a.id, &addr, now)?;
             let who = audit::Actor {
-                account_id: a.id,
+                account_id: Some(a.id),
                 username: &a.name,
                 address: &addr,
             };

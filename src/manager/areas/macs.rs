@@ -20,7 +20,7 @@ use crate::manager::pages::{Nav, render, see_other};
 use crate::model::settings::{AllowedMac, HotspotSettings, Mac, SettingsError};
 
 /// A new entry (form and JSON alike).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NewMac {
     /// `aa:bb:cc:dd:ee:ff` (upper case is read too).
     #[serde(default)]

@@ -13,6 +13,7 @@ pub mod devices;
 pub mod guests;
 mod hotspot_fields;
 pub mod hotspots;
+pub mod insights;
 pub mod limitation_pages;
 pub mod limitations;
 pub mod login;
@@ -26,6 +27,9 @@ pub mod resellers;
 pub mod sessions;
 pub mod settings_doc;
 mod shared;
+pub mod sso;
+pub mod sso_accounts;
+pub mod sso_login;
 pub mod tokens;
 pub mod units;
 pub mod voucher_batch;
@@ -84,7 +88,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
 }
 
 /// `?cursor=…&limit=…` of a list.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageArgs {
     /// Where the previous page ended (its `next_cursor`).
     pub cursor: Option<i64>,

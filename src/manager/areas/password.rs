@@ -32,7 +32,7 @@ pub async fn form(p: Principal) -> Result<Response, Error> {
 }
 
 /// The change: the current password and the new one (twice in the form).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Change {
     current: String,
     new: String,
@@ -136,7 +136,7 @@ pub async fn change_api(
 }
 
 /// Who is logged in.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Me {
     username: String,
     role: crate::manager::auth::Role,

@@ -362,11 +362,13 @@ pub async fn api(
 }
 
 /// `PATCH /api/v1/hotspots/{hotspot}/preferences` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = PreferencesPatch)]
 pub struct Patch {
     /// The revision the change is based on (from the GET).
     pub revision: u64,
     /// Fields to change, by dotted name: text as a string, switches and lists as JSON.
+    #[schema(value_type = Object)]
     pub set: Map<String, Value>,
 }
 

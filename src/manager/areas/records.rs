@@ -105,7 +105,8 @@ pub fn session(c: &mut dyn Conn, hotspot: i64, s: &SessionReport<'_>) -> Result<
 
 /// `?q=…&live=…&cursor=…&limit=…` of the guests, devices and sessions lists; empty values
 /// mean "any" (the pages' filter forms send them empty).
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Filter {
     /// Part of a username or MAC address, any case.
     #[serde(default)]

@@ -18,7 +18,7 @@ use crate::manager::error::Error;
 use crate::manager::pages::{Nav, render, see_other};
 
 /// A reseller as listed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Reseller {
     /// Id (also the cursor).
     pub id: i64,
@@ -72,7 +72,7 @@ async fn list(state: &ManagerState, args: PageArgs) -> Result<Paged<Reseller>, E
 }
 
 /// A new reseller: its name and its account's login name.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewReseller {
     name: String,
     username: String,
@@ -118,7 +118,7 @@ async fn create(
 }
 
 /// Changes to a reseller (its own account may change its name).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct EditReseller {
     name: String,
 }
@@ -149,6 +149,17 @@ async fn edit(
         .await
 }
 
+/// Ends the sessions of reseller `id`'s accounts now, not at their next request (it is being
+/// disabled).
+pub(super) fn end_sessions(c: &mut dyn Conn, id: i64) -> Result<(), DbError> {
+    c.execute(
+        "DELETE FROM browser_sessions WHERE account_id IN
+         (SELECT id FROM accounts WHERE reseller_id = $1)",
+        &[id.into()],
+    )?;
+    Ok(())
+}
+
 async fn set_disabled(
     state: &ManagerState,
     p: &Principal,
@@ -163,12 +174,9 @@ async fn set_disabled(
                 "UPDATE resellers SET disabled = $1 WHERE id = $2",
                 &[disabled.into(), id.into()],
             )?;
-            // Its accounts' sessions end now, not at their next request.
-            c.execute(
-                "DELETE FROM browser_sessions WHERE account_id IN
-                 (SELECT id FROM accounts WHERE reseller_id = $1)",
-                &[id.into()],
-            )?;
+            if disabled {
+                end_sessions(c, id)?;
+            }
             let r = get(c, id)?;
             let action = if disabled {
                 "disable reseller"
@@ -186,7 +194,8 @@ async fn set_disabled(
 }
 
 /// What deleting a reseller removes.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ResellerRemoved)]
 pub struct Removed {
     /// The reseller's name.
     pub name: String,
@@ -301,7 +310,7 @@ pub async fn edit_page(
 }
 
 /// The disable form: `disabled=true` or `false`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Disabled {
     disabled: bool,
 }

@@ -18,7 +18,7 @@ use crate::manager::pages::{Nav, render};
 use crate::model::units::{format_duration, format_size};
 
 /// A session as listed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Session {
     /// Id (also the cursor).
     pub id: i64,

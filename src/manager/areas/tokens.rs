@@ -20,7 +20,8 @@ use crate::manager::pages::{Nav, render, see_other};
 pub const PREFIX: &str = "hsm_";
 
 /// A token as listed (never its value).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ApiToken)]
 pub struct Token {
     /// Id.
     pub id: i64,
@@ -60,14 +61,16 @@ fn own(c: &mut dyn Conn, account: i64) -> Result<Vec<Token>, DbError> {
 }
 
 /// A new token's name and scope.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = NewApiToken)]
 pub struct NewToken {
     name: String,
     scope: String,
 }
 
 /// A token just made: its value, shown once.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ApiTokenMade)]
 pub struct Made {
     /// The token.
     #[serde(flatten)]

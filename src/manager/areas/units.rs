@@ -23,7 +23,8 @@ use crate::model::units::parse_duration;
 const MAX_VALIDITY: u64 = 30 * 86_400;
 
 /// A new token's request (form and JSON alike).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = NewUnitToken)]
 pub struct NewToken {
     /// Where the unit goes, e.g. "lobby".
     #[serde(default)]
@@ -38,7 +39,8 @@ fn one_day() -> String {
 }
 
 /// A token as listed (never its secret).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = UnitToken)]
 pub struct Token {
     /// Id.
     pub id: i64,
@@ -55,7 +57,7 @@ pub struct Token {
 }
 
 /// A unit registered at the hotspot.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Unit {
     /// Id.
     pub id: i64,
@@ -68,7 +70,8 @@ pub struct Unit {
 }
 
 /// A token just made: its secret, shown this once.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = UnitTokenCreated)]
 pub struct Created {
     /// Id.
     pub id: i64,

@@ -20,7 +20,7 @@ use crate::model::voucher::{AdHocTerms, MAX_BATCH, parse_uses};
 use crate::model::voucher_code::VoucherCode;
 
 /// A batch request (form and JSON alike), in the words of `hotspotd voucher create`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct BatchRequest {
     /// How many vouchers (1–10000).
     pub count: u32,
@@ -177,7 +177,8 @@ impl BatchRequest {
 }
 
 /// What a new batch gives back: the batch and its codes.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = BatchCreated)]
 pub struct Created {
     /// The batch.
     pub batch: Batch,

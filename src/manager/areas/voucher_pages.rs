@@ -18,7 +18,8 @@ use crate::manager::pages::{Nav, render, see_other};
 
 /// `?state=…&batch=…&creator=…&cursor=…&limit=…`; empty values mean "any" (the page's
 /// filter form sends them empty).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Filter {
     /// unused, in-use, used, expired or revoked.
     #[serde(default)]
@@ -178,7 +179,7 @@ pub async fn delete_page(
 }
 
 /// The portal address form and body.
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Portal {
     /// `http://…` of the hotspot's portal as guests reach it, or empty.
     #[serde(default)]
@@ -228,7 +229,7 @@ pub async fn batches_api(
 }
 
 /// A profile staff may make a batch from.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct BatchProfile {
     /// Its name (the batch request's `profile`).
     pub name: String,

@@ -14,7 +14,7 @@ use crate::manager::error::Error;
 use crate::model::voucher::{VoucherState, describe_uses};
 
 /// A batch as listed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Batch {
     /// Id.
     pub id: i64,
@@ -37,7 +37,7 @@ pub struct Batch {
 }
 
 /// A voucher as listed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Voucher {
     /// Id (also the cursor).
     pub id: i64,
@@ -46,6 +46,7 @@ pub struct Voucher {
     /// The printed code, `ABCDE-FGHJK`.
     pub code: String,
     /// Where it stands.
+    #[schema(value_type = String)]
     pub state: VoucherState,
     /// Logins so far (reported by units once they sync).
     pub logins: i64,

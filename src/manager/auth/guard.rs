@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::session::Found;
-use super::{Principal, Role, Tenant, session};
+use super::{Principal, Role, Tenant, master_key, session};
 use crate::manager::ManagerState;
 use crate::manager::areas::tokens::{self, Holder};
 use crate::manager::db::{Conn, DbError, Mode};
@@ -53,6 +53,12 @@ async fn admit(state: &ManagerState, route: &Route, req: Request) -> Result<Requ
         return Err(Error::Forbidden);
     }
     if route.access == Access::Public {
+        return Ok(req);
+    }
+    if route.access == Access::MasterKey {
+        let sso = master_key::admit(state, req.headers(), address(req.extensions())).await?;
+        let mut req = req;
+        req.extensions_mut().insert(sso);
         return Ok(req);
     }
     let (mut parts, body) = req.into_parts();

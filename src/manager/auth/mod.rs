@@ -2,13 +2,14 @@
 //! guard that checks a route's role and scope before its handler runs.
 
 pub mod guard;
+pub mod master_key;
 pub mod password;
 pub mod session;
 
 use serde::Serialize;
 
 /// A manager account's role (ROLES.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Creates resellers; sees everything.
