@@ -30,6 +30,9 @@ pub enum Error {
     /// The hotspot settings document refused a change: every field with its problem and fix.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Settings(Vec<crate::model::settings::SettingsError>),
+    /// A list's `cursor` is not one the list gave out (garbled or forged).
+    #[error("cursor is not one this list gave out; start again from the first page")]
+    BadCursor,
     /// The form's CSRF token is missing or not this session's, or it came from another site.
     #[error("this form has expired or came from another site; reload the page and try again")]
     Forbidden,
@@ -61,6 +64,7 @@ impl Error {
             Error::Unauthenticated => StatusCode::UNAUTHORIZED,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::Invalid { .. } | Error::Settings(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::BadCursor => StatusCode::BAD_REQUEST,
             Error::Forbidden | Error::PasswordChangeRequired | Error::ReadOnlyToken => {
                 StatusCode::FORBIDDEN
             }
@@ -75,6 +79,7 @@ impl Error {
             Error::Unauthenticated => "unauthenticated",
             Error::NotFound => "not_found",
             Error::Invalid { .. } | Error::Settings(_) => "invalid",
+            Error::BadCursor => "bad_cursor",
             Error::Forbidden => "forbidden",
             Error::ReadOnlyToken => "read_only_token",
             Error::Throttled(_) => "throttled",
@@ -95,8 +100,10 @@ impl Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let mut body = json!({"code": self.code(), "message": self.to_string()});
-        if let Error::Invalid { field, .. } = &self {
-            body["field"] = json!(field);
+        match &self {
+            Error::Invalid { field, .. } => body["field"] = json!(field),
+            Error::BadCursor => body["field"] = json!("cursor"),
+            _ => {}
         }
         if let Error::Settings(errors) = &self {
             body["field"] = json!(errors.first().map(|e| &e.field));

@@ -5,10 +5,12 @@
 pub mod accounts;
 pub mod audit;
 pub mod dashboard;
+mod days;
 pub mod devices;
 pub mod guests;
 mod hotspot_fields;
 pub mod hotspots;
+pub mod listing;
 pub mod login;
 pub mod macs;
 pub mod password;

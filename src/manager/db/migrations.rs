@@ -14,6 +14,21 @@ pub struct Migration {
     pub statements: &'static [&'static str],
 }
 
+/// The same in both dialects: the guests, devices and sessions lists are newest first by a
+/// time column and page by `(time, id)`, so each page is one range of these indexes (they
+/// replace the `(hotspot_id, id)` ones); the dashboard counts open sessions and today's by
+/// `ended_at` and `started_at`, and units online by `last_seen`.
+const LIST_INDEXES: &[&str] = &[
+    "DROP INDEX guests_by_hotspot",
+    "DROP INDEX devices_by_hotspot",
+    "DROP INDEX guest_sessions_by_hotspot",
+    "CREATE INDEX guests_by_last_seen ON guests (hotspot_id, last_seen, id)",
+    "CREATE INDEX devices_by_last_seen ON devices (hotspot_id, last_seen, id)",
+    "CREATE INDEX guest_sessions_by_start ON guest_sessions (hotspot_id, started_at, id)",
+    "CREATE INDEX guest_sessions_by_end ON guest_sessions (hotspot_id, ended_at)",
+    "CREATE INDEX units_by_last_seen ON units (hotspot_id, last_seen)",
+];
+
 /// SQLite: `INTEGER PRIMARY KEY` is the row id; booleans are 0/1.
 pub const SQLITE: &[Migration] = &[
     Migration {
@@ -189,6 +204,10 @@ pub const SQLITE: &[Migration] = &[
             "CREATE INDEX guest_sessions_by_hotspot ON guest_sessions (hotspot_id, id)",
             "CREATE INDEX guest_sessions_by_guest ON guest_sessions (guest_id, ended_at)",
         ],
+    },
+    Migration {
+        version: 3,
+        statements: LIST_INDEXES,
     },
 ];
 
@@ -366,6 +385,10 @@ pub const POSTGRES: &[Migration] = &[
             "CREATE INDEX guest_sessions_by_hotspot ON guest_sessions (hotspot_id, id)",
             "CREATE INDEX guest_sessions_by_guest ON guest_sessions (guest_id, ended_at)",
         ],
+    },
+    Migration {
+        version: 3,
+        statements: LIST_INDEXES,
     },
 ];
 
