@@ -38,7 +38,7 @@ static LIST: List = List {
     hotspot: "d.hotspot_id",
     at: "d.last_seen",
     id: "d.id",
-    search: &["d.mac", "LOWER(g.username)"],
+    search: "d.mac LIKE ? ESCAPE '\\' OR LOWER(g.username) LIKE ? ESCAPE '\\'",
     live: None,
 };
 

@@ -54,7 +54,7 @@ static LIST: List = List {
     hotspot: "g.hotspot_id",
     at: "g.last_seen",
     id: "g.id",
-    search: &["LOWER(g.username)"],
+    search: "LOWER(g.username) LIKE ? ESCAPE '\\'",
     live: Some(
         "EXISTS (SELECT 1 FROM guest_sessions s WHERE s.guest_id = g.id AND s.ended_at IS NULL)",
     ),

@@ -87,8 +87,9 @@ pub struct List {
     pub at: &'static str,
     /// The id column.
     pub id: &'static str,
-    /// Lower-case text columns `q` searches.
-    pub search: &'static [&'static str],
+    /// The condition `q` adds, `?` standing for the `LIKE` pattern (lower case, escaped by
+    /// `\`).
+    pub search: &'static str,
     /// The condition of "online now", if the list has one.
     pub live: Option<&'static str>,
 }
@@ -148,13 +149,11 @@ fn query(list: &List, hotspot: i64, zone: &str, f: &Filter) -> Result<(String, V
     };
     let q = super::text("q", &f.q, 100, false)?.to_lowercase();
     if !q.is_empty() {
-        let any = list
-            .search
-            .iter()
-            .map(|c| format!("{c} LIKE ? ESCAPE '\\'"))
-            .collect::<Vec<_>>()
-            .join(" OR ");
-        bind(&mut sql, &format!(" AND ({any})"), like(&q).into());
+        bind(
+            &mut sql,
+            &format!(" AND ({})", list.search),
+            like(&q).into(),
+        );
     }
     match (f.live.as_str(), list.live) {
         ("", _) => {}
@@ -299,7 +298,7 @@ mod tests {
             hotspot: "s.hotspot_id",
             at: "s.started_at",
             id: "s.id",
-            search: &["s.mac"],
+            search: "s.mac LIKE ? ESCAPE '\\'",
             live: Some("s.ended_at IS NULL"),
         };
         let f = Filter {

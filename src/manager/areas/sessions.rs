@@ -57,7 +57,10 @@ static LIST: List = List {
     hotspot: "s.hotspot_id",
     at: "s.started_at",
     id: "s.id",
-    search: &["s.mac", "LOWER(g.username)"],
+    // The username through the hotspot's matching guests (one pass over the guests), not
+    // a join per session.
+    search: "s.mac LIKE ? ESCAPE '\\' OR s.guest_id IN (SELECT m.id FROM guests m
+             WHERE m.hotspot_id = $1 AND LOWER(m.username) LIKE ? ESCAPE '\\')",
     live: Some("s.ended_at IS NULL"),
 };
 

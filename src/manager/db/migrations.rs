@@ -16,8 +16,9 @@ pub struct Migration {
 
 /// The same in both dialects: the guests, devices and sessions lists are newest first by a
 /// time column and page by `(time, id)`, so each page is one range of these indexes (they
-/// replace the `(hotspot_id, id)` ones); the dashboard counts open sessions and today's by
-/// `ended_at` and `started_at`, and units online by `last_seen`.
+/// replace the `(hotspot_id, id)` ones); live sessions are the `ended_at IS NULL` range of
+/// `guest_sessions_by_end`, already in list order; the dashboard counts open sessions and
+/// today's by `ended_at` and `started_at`, and units online by `last_seen`.
 const LIST_INDEXES: &[&str] = &[
     "DROP INDEX guests_by_hotspot",
     "DROP INDEX devices_by_hotspot",
@@ -25,7 +26,7 @@ const LIST_INDEXES: &[&str] = &[
     "CREATE INDEX guests_by_last_seen ON guests (hotspot_id, last_seen, id)",
     "CREATE INDEX devices_by_last_seen ON devices (hotspot_id, last_seen, id)",
     "CREATE INDEX guest_sessions_by_start ON guest_sessions (hotspot_id, started_at, id)",
-    "CREATE INDEX guest_sessions_by_end ON guest_sessions (hotspot_id, ended_at)",
+    "CREATE INDEX guest_sessions_by_end ON guest_sessions (hotspot_id, ended_at, started_at, id)",
     "CREATE INDEX units_by_last_seen ON units (hotspot_id, last_seen)",
 ];
 
