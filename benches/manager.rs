@@ -11,104 +11,21 @@
 #[path = "../tests/common/postgres.rs"]
 #[allow(dead_code)]
 mod postgres;
+#[path = "manager/process.rs"]
+mod process;
 #[path = "manager/seed.rs"]
 mod seed;
 
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use hotspotd::manager::auth::session;
 use hotspotd::manager::db::{Db, Mode};
+use process::{Manager, pin_to_cpu};
 use seed::Scale;
 
 const DAY: i64 = 86_400;
-
-fn pin_to_cpu(cpu: usize) {
-    // SAFETY: a zeroed cpu_set_t is valid; CPU_SET writes within it.
-    unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        libc::CPU_SET(cpu, &mut set);
-        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
-    }
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
-struct Manager {
-    child: Child,
-    base: String,
-    peak_rss: Arc<AtomicU64>,
-    stop: Arc<AtomicBool>,
-}
-
-impl Manager {
-    fn start(database: &str) -> Manager {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let base = format!("http://127.0.0.1:{port}");
-        let child = Command::new("taskset")
-            .args([
-                "-c",
-                "0",
-                env!("CARGO_BIN_EXE_hotspotd"),
-                "manager",
-                "--listen",
-            ])
-            .arg(format!("127.0.0.1:{port}"))
-            .args(["--database", database, "--public-url", &base])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start hotspotd manager (needs taskset, util-linux)");
-        let (peak_rss, stop) = (
-            Arc::new(AtomicU64::new(0)),
-            Arc::new(AtomicBool::new(false)),
-        );
-        let (peak, halt, pid) = (peak_rss.clone(), stop.clone(), child.id());
-        std::thread::spawn(move || {
-            while !halt.load(Ordering::Relaxed) {
-                peak.fetch_max(rss_kib(pid), Ordering::Relaxed);
-                std::thread::sleep(Duration::from_millis(100));
-            }
-        });
-        Manager {
-            child,
-            base,
-            peak_rss,
-            stop,
-        }
-    }
-}
-
-impl Manager {
-    fn rss(&self, when: &str) {
-        let peak = self.peak_rss.load(Ordering::Relaxed) / 1024;
-        let now = rss_kib(self.child.id()) / 1024;
-        println!("manager RSS {when}: {now} MB (peak so far {peak} MB)");
-    }
-}
-
-impl Drop for Manager {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// Who a request is made as.
 #[derive(Clone)]
@@ -186,12 +103,18 @@ async fn run(label: &str, database: &str, db: &Db, scale: Scale, seeded: i64) {
     let cookie = session::random_token();
     let now = chrono::Utc::now().timestamp();
     let hash = session::digest(&cookie);
+    let password = hotspotd::manager::auth::password::hash(seed::PASSWORD);
     let (h, deep_voucher, deep_audit) = db
         .tx(Mode::Write, move |c| {
             c.execute(
                 "INSERT INTO browser_sessions (id_hash, account_id, csrf, created_at, last_seen, address)
                  SELECT $1, id, 'x', $2, $2, '127.0.0.1' FROM accounts WHERE username = 'reseller0'",
                 &[hash.into(), now.into()],
+            )?;
+            // Hashes as the manager makes them now (a cached database may hold older ones).
+            c.execute(
+                "UPDATE accounts SET password_hash = $1 WHERE role <> 'admin'",
+                &[password.into()],
             )?;
             // The admin made at the first start still has its one-time password.
             c.execute(

@@ -55,8 +55,11 @@ static LIST: List = List {
     at: "g.last_seen",
     id: "g.id",
     search: "LOWER(g.username) LIKE ? ESCAPE '\\'",
+    // Online guests from the hotspot's open sessions (a few index entries), not a probe of
+    // every guest's sessions.
     live: Some(
-        "EXISTS (SELECT 1 FROM guest_sessions s WHERE s.guest_id = g.id AND s.ended_at IS NULL)",
+        "g.id IN (SELECT o.guest_id FROM guest_sessions o
+         WHERE o.hotspot_id = $1 AND o.ended_at IS NULL)",
     ),
 };
 
