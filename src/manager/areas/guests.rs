@@ -1,6 +1,6 @@
 //! Guests of a hotspot (reseller, customer, desk): the list with who is connected now and the
-//! traffic each has made, most recently seen first, searchable and paged by cursor; and deletion (the guest, its sessions; its
-//! devices stay, no longer linked).
+//! traffic each has made, most recently seen first, searchable and paged by cursor; and
+//! deletion (the guest, its sessions; its devices stay, no longer linked).
 
 use askama::Template;
 use axum::extract::{Path, State};
