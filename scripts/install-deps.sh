@@ -5,7 +5,8 @@ set -euo pipefail
 
 packages=(nftables conntrack iproute2 iputils-ping dnsmasq-base curl python3 procps iperf3
           chromium chromium-driver wrk postgresql
-          kannel python3-aiosmtpd)
+          kannel python3-aiosmtpd tzdata)
+# tzdata: the manager counts "today" in each hotspot's time zone from /usr/share/zoneinfo.
 # kannel: the generic HTTP SMS gateway the SMS tests send through (bearerbox + smsbox).
 # python3-aiosmtpd: the SMTP server the email tests deliver to, run with /usr/bin/python3
 # (a python3 earlier on PATH, e.g. pyenv's, does not see Debian's modules).

@@ -172,7 +172,7 @@ async fn scenario(backend: Backend) {
             .is_empty()
     );
     let first = get(&w, Who::DeskA, &format!("{base}?limit=2")).await;
-    let cursor = first["next_cursor"].as_i64().unwrap();
+    let cursor = first["next_cursor"].as_str().unwrap();
     let rest = get(&w, Who::DeskA, &format!("{base}?limit=2&cursor={cursor}")).await;
     assert_eq!(names(&rest, "username"), vec!["ann@example.com"]);
     assert!(rest["next_cursor"].is_null());

@@ -30,6 +30,9 @@ pub enum Error {
     /// The hotspot settings document refused a change: every field with its problem and fix.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Settings(Vec<crate::model::settings::SettingsError>),
+    /// A list's `cursor` is not one the list gave out (garbled or forged).
+    #[error("cursor is not one this list gave out; start again from the first page")]
+    BadCursor,
     /// The form's CSRF token is missing or not this session's, or it came from another site.
     #[error("this form has expired or came from another site; reload the page and try again")]
     Forbidden,
@@ -61,6 +64,7 @@ impl Error {
             Error::Unauthenticated => StatusCode::UNAUTHORIZED,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::Invalid { .. } | Error::Settings(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::BadCursor => StatusCode::BAD_REQUEST,
             Error::Forbidden | Error::PasswordChangeRequired | Error::ReadOnlyToken => {
                 StatusCode::FORBIDDEN
             }
@@ -75,6 +79,7 @@ impl Error {
             Error::Unauthenticated => "unauthenticated",
             Error::NotFound => "not_found",
             Error::Invalid { .. } | Error::Settings(_) => "invalid",
+            Error::BadCursor => "bad_cursor",
             Error::Forbidden => "forbidden",
             Error::ReadOnlyToken => "read_only_token",
             Error::Throttled(_) => "throttled",
@@ -130,6 +135,7 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let (field, errors) = match &self {
             Error::Invalid { field, .. } => (Some(field.to_string()), None),
+            Error::BadCursor => (Some("cursor".to_string()), None),
             Error::Settings(errors) => (
                 errors.first().map(|e| e.field.clone()),
                 Some(

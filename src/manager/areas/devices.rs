@@ -1,24 +1,24 @@
 //! Devices of a hotspot (reseller, customer): each MAC address seen, its guest, its last
-//! address and the unit it was on; searchable by MAC or username, paged.
+//! address and the unit it was on; most recently seen first, searchable by MAC or username
+//! and by the days last seen, paged by cursor.
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Serialize;
 
-use super::records::Filter;
-use super::vouchers::hotspot_of;
-use super::{Paged, Query};
+use super::Query;
+use super::listing::{self, Cursor, Filter, List, Listed, Page};
 use crate::manager::ManagerState;
 use crate::manager::auth::Principal;
-use crate::manager::db::{DbError, Mode};
+use crate::manager::db::{DbError, Row};
 use crate::manager::error::Error;
 use crate::manager::pages::{Nav, render};
 
 /// A device as listed.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Device {
-    /// Id (also the cursor).
+    /// Id.
     pub id: i64,
     /// Its MAC address.
     pub mac: String,
@@ -32,51 +32,41 @@ pub struct Device {
     pub last_seen: i64,
 }
 
+static LIST: List = List {
+    select: "SELECT d.id, d.mac, g.username, d.ip, d.unit, d.last_seen
+             FROM devices d LEFT JOIN guests g ON g.id = d.guest_id",
+    hotspot: "d.hotspot_id",
+    at: "d.last_seen",
+    id: "d.id",
+    search: "d.mac LIKE ? ESCAPE '\\' OR LOWER(g.username) LIKE ? ESCAPE '\\'",
+    live: None,
+};
+
+fn device(r: &Row) -> Result<Device, DbError> {
+    Ok(Device {
+        id: r.int(0)?,
+        mac: r.text(1)?,
+        username: r.opt_text(2)?,
+        ip: r.text(3)?,
+        unit: r.text(4)?,
+        last_seen: r.int(5)?,
+    })
+}
+
 /// A page of the devices of `hotspot`.
-pub async fn list(s: &ManagerState, hotspot: i64, f: &Filter) -> Result<Paged<Device>, Error> {
-    let ch = f.checked()?;
-    let rows =
-        s.db.tx(Mode::Read, move |c| {
-            c.query(
-                "SELECT d.id, d.mac, g.username, d.ip, d.unit, d.last_seen
-                 FROM devices d LEFT JOIN guests g ON g.id = d.guest_id
-                 WHERE d.hotspot_id = $1 AND d.id < $2
-                 AND (CAST($3 AS TEXT) IS NULL OR d.mac LIKE $3 ESCAPE '\\'
-                      OR LOWER(g.username) LIKE $3 ESCAPE '\\')
-                 ORDER BY d.id DESC LIMIT $4",
-                &[
-                    hotspot.into(),
-                    ch.before.into(),
-                    ch.like.into(),
-                    (ch.limit + 1).into(),
-                ],
-            )?
-            .iter()
-            .map(|r| {
-                Ok(Device {
-                    id: r.int(0)?,
-                    mac: r.text(1)?,
-                    username: r.opt_text(2)?,
-                    ip: r.text(3)?,
-                    unit: r.text(4)?,
-                    last_seen: r.int(5)?,
-                })
-            })
-            .collect::<Result<Vec<_>, DbError>>()
-        })
-        .await?;
-    Ok(Paged::from_rows(rows, ch.limit, |d| d.id))
+pub async fn list(s: &ManagerState, hotspot: i64, f: Filter) -> Result<Listed<Device>, Error> {
+    listing::fetch(s, &LIST, hotspot, f, device, |d| Cursor {
+        at: d.last_seen,
+        id: d.id,
+    })
+    .await
 }
 
 #[derive(Template)]
 #[template(path = "manager/devices.html")]
-struct Page {
+struct DevicesPage {
     nav: Nav,
-    hotspot: i64,
-    name: String,
-    page: Paged<Device>,
-    f: Filter,
-    next: Option<String>,
+    v: Listed<Device>,
 }
 
 /// `GET /hotspots/{hotspot}/devices`
@@ -86,19 +76,9 @@ pub async fn page(
     Path(hotspot): Path<i64>,
     Query(f): Query<Filter>,
 ) -> Result<Response, Error> {
-    let page = list(&s, hotspot, &f).await?;
-    let name =
-        s.db.tx(Mode::Read, move |c| hotspot_of(c, hotspot))
-            .await?
-            .1;
-    let next = page.next_cursor.map(|c| f.next(c));
-    render(&Page {
+    render(&DevicesPage {
         nav: Nav::of(&p),
-        hotspot,
-        name,
-        page,
-        f,
-        next,
+        v: list(&s, hotspot, f).await?,
     })
 }
 
@@ -107,6 +87,6 @@ pub async fn api(
     State(s): State<ManagerState>,
     Path(hotspot): Path<i64>,
     Query(f): Query<Filter>,
-) -> Result<Response, Error> {
-    Ok(axum::Json(list(&s, hotspot, &f).await?).into_response())
+) -> Result<axum::Json<Page<Device>>, Error> {
+    Ok(axum::Json(list(&s, hotspot, f).await?.page))
 }

@@ -1,6 +1,6 @@
 //! Guests of a hotspot (reseller, customer, desk): the list with who is connected now and the
-//! traffic each has made, searchable and paged; and deletion (the guest, its sessions; its
-//! devices stay, no longer linked).
+//! traffic each has made, most recently seen first, searchable and paged by cursor; and
+//! deletion (the guest, its sessions; its devices stay, no longer linked).
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -8,12 +8,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::records::Filter;
+use super::listing::{self, Cursor, Filter, List, Listed};
 use super::vouchers::hotspot_of;
-use super::{Paged, Query, audit};
+use super::{Query, audit};
 use crate::manager::ManagerState;
 use crate::manager::auth::Principal;
-use crate::manager::db::{DbError, Mode};
+use crate::manager::db::{DbError, Mode, Row};
 use crate::manager::error::Error;
 use crate::manager::pages::{Nav, render, see_other};
 use crate::model::units::format_size;
@@ -21,7 +21,7 @@ use crate::model::units::format_size;
 /// A guest as listed.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Guest {
-    /// Id (also the cursor).
+    /// Id.
     pub id: i64,
     /// Email, phone, voucher code or login name.
     pub username: String,
@@ -44,59 +44,59 @@ impl Guest {
     }
 }
 
+static LIST: List = List {
+    select: "SELECT g.id, g.username, g.method, g.first_seen, g.last_seen,
+             (SELECT COUNT(*) FROM guest_sessions s WHERE s.guest_id = g.id
+              AND s.ended_at IS NULL),
+             (SELECT CAST(COALESCE(SUM(s.bytes_down + s.bytes_up), 0) AS BIGINT)
+              FROM guest_sessions s WHERE s.guest_id = g.id)
+             FROM guests g",
+    hotspot: "g.hotspot_id",
+    at: "g.last_seen",
+    id: "g.id",
+    search: "LOWER(g.username) LIKE ? ESCAPE '\\'",
+    // Online guests from the hotspot's open sessions (a few index entries), not a probe of
+    // every guest's sessions.
+    live: Some(
+        "g.id IN (SELECT o.guest_id FROM guest_sessions o
+         WHERE o.hotspot_id = $1 AND o.ended_at IS NULL)",
+    ),
+};
+
+fn guest(r: &Row) -> Result<Guest, DbError> {
+    Ok(Guest {
+        id: r.int(0)?,
+        username: r.text(1)?,
+        method: r.text(2)?,
+        first_seen: r.int(3)?,
+        last_seen: r.int(4)?,
+        online: r.int(5)?,
+        bytes: r.int(6)?,
+    })
+}
+
 /// A page of the guests of `hotspot` and how many are online now.
 pub async fn list(
     s: &ManagerState,
     hotspot: i64,
-    f: &Filter,
-) -> Result<(Paged<Guest>, i64), Error> {
-    let ch = f.checked()?;
-    let live = ch.live.map(i64::from);
-    let (rows, online) =
+    f: Filter,
+) -> Result<(Listed<Guest>, i64), Error> {
+    let listed = listing::fetch(s, &LIST, hotspot, f, guest, |g| Cursor {
+        at: g.last_seen,
+        id: g.id,
+    })
+    .await?;
+    let online =
         s.db.tx(Mode::Read, move |c| {
-            let rows = c.query(
-                "SELECT * FROM (SELECT g.id, g.username, g.method, g.first_seen, g.last_seen,
-                 (SELECT COUNT(*) FROM guest_sessions s WHERE s.guest_id = g.id
-                  AND s.ended_at IS NULL) AS online,
-                 (SELECT CAST(COALESCE(SUM(s.bytes_down + s.bytes_up), 0) AS BIGINT)
-                  FROM guest_sessions s WHERE s.guest_id = g.id) AS bytes
-                 FROM guests g WHERE g.hotspot_id = $1 AND g.id < $2
-                 AND (CAST($3 AS TEXT) IS NULL OR LOWER(g.username) LIKE $3 ESCAPE '\\')) x
-                 WHERE (CAST($4 AS BIGINT) IS NULL OR (x.online > 0) = ($4 = 1))
-                 ORDER BY x.id DESC LIMIT $5",
-                &[
-                    hotspot.into(),
-                    ch.before.into(),
-                    ch.like.into(),
-                    live.into(),
-                    (ch.limit + 1).into(),
-                ],
-            )?;
-            let guests = rows
-                .iter()
-                .map(|r| {
-                    Ok(Guest {
-                        id: r.int(0)?,
-                        username: r.text(1)?,
-                        method: r.text(2)?,
-                        first_seen: r.int(3)?,
-                        last_seen: r.int(4)?,
-                        online: r.int(5)?,
-                        bytes: r.int(6)?,
-                    })
-                })
-                .collect::<Result<Vec<_>, DbError>>()?;
-            let online = c
-                .query_opt(
-                    "SELECT COUNT(DISTINCT guest_id) FROM guest_sessions
-                     WHERE hotspot_id = $1 AND ended_at IS NULL",
-                    &[hotspot.into()],
-                )?
-                .map_or(Ok(0), |r| r.int(0))?;
-            Ok::<_, Error>((guests, online))
+            c.query_opt(
+                "SELECT COUNT(DISTINCT guest_id) FROM guest_sessions
+                 WHERE hotspot_id = $1 AND ended_at IS NULL",
+                &[hotspot.into()],
+            )?
+            .map_or(Ok(0), |r| r.int(0))
         })
         .await?;
-    Ok((Paged::from_rows(rows, ch.limit, |g| g.id), online))
+    Ok((listed, online))
 }
 
 /// Deletes guest `id` of `hotspot` with its sessions.
@@ -120,14 +120,10 @@ pub async fn delete(s: &ManagerState, p: &Principal, hotspot: i64, id: i64) -> R
 
 #[derive(Template)]
 #[template(path = "manager/guests.html")]
-struct Page {
+struct GuestsPage {
     nav: Nav,
-    hotspot: i64,
-    name: String,
-    page: Paged<Guest>,
+    v: Listed<Guest>,
     online: i64,
-    f: Filter,
-    next: Option<String>,
 }
 
 /// `GET /hotspots/{hotspot}/guests`
@@ -137,20 +133,11 @@ pub async fn page(
     Path(hotspot): Path<i64>,
     Query(f): Query<Filter>,
 ) -> Result<Response, Error> {
-    let (page, online) = list(&s, hotspot, &f).await?;
-    let name =
-        s.db.tx(Mode::Read, move |c| hotspot_of(c, hotspot))
-            .await?
-            .1;
-    let next = page.next_cursor.map(|c| f.next(c));
-    render(&Page {
+    let (v, online) = list(&s, hotspot, f).await?;
+    render(&GuestsPage {
         nav: Nav::of(&p),
-        hotspot,
-        name,
-        page,
+        v,
         online,
-        f,
-        next,
     })
 }
 
@@ -170,9 +157,9 @@ pub async fn list_api(
     Path(hotspot): Path<i64>,
     Query(f): Query<Filter>,
 ) -> Result<Response, Error> {
-    let (page, online) = list(&s, hotspot, &f).await?;
+    let (v, online) = list(&s, hotspot, f).await?;
     Ok(axum::Json(serde_json::json!({
-        "items": page.items, "next_cursor": page.next_cursor, "online": online
+        "items": v.page.items, "next_cursor": v.page.next_cursor, "online": online
     }))
     .into_response())
 }

@@ -56,39 +56,67 @@ pub(super) fn get(c: &mut dyn Conn, id: i64) -> Result<Hotspot, Error> {
         .ok_or(Error::NotFound)
 }
 
+/// A hotspot as listed: with its units and guests online now.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Listed {
+    /// The hotspot.
+    #[serde(flatten)]
+    #[schema(inline)]
+    pub hotspot: Hotspot,
+    /// Units that reported within the dashboard's window.
+    pub units_online: i64,
+    /// Guests with a session open now.
+    pub guests_online: i64,
+}
+
 /// The hotspots `p` may see, a page at a time.
 pub async fn list(
     state: &ManagerState,
     p: &Principal,
     args: PageArgs,
-) -> Result<Paged<Hotspot>, Error> {
+) -> Result<Paged<Listed>, Error> {
     let limit = args.limit();
     let (reseller, only) = match p.role {
         Role::Admin => (None, None),
         Role::Reseller => (Some(p.reseller_id.unwrap_or(-1)), None),
         Role::Customer | Role::Desk => (None, Some(p.hotspot_id.unwrap_or(-1))),
     };
+    let now = state.now();
     let rows = state
         .db
         .tx(Mode::Read, move |c| {
-            c.query(
-                &format!(
-                    "{SELECT} WHERE (CAST($1 AS BIGINT) IS NULL OR reseller_id = $1)
+            let hotspots = c
+                .query(
+                    &format!(
+                        "{SELECT} WHERE (CAST($1 AS BIGINT) IS NULL OR reseller_id = $1)
                      AND (CAST($2 AS BIGINT) IS NULL OR id = $2) AND id > $3 ORDER BY id LIMIT $4"
-                ),
-                &[
-                    reseller.into(),
-                    only.into(),
-                    args.cursor.unwrap_or(0).into(),
-                    (limit + 1).into(),
-                ],
-            )?
-            .iter()
-            .map(hotspot)
-            .collect::<Result<Vec<_>, DbError>>()
+                    ),
+                    &[
+                        reseller.into(),
+                        only.into(),
+                        args.cursor.unwrap_or(0).into(),
+                        (limit + 1).into(),
+                    ],
+                )?
+                .iter()
+                .map(hotspot)
+                .collect::<Result<Vec<_>, DbError>>()?;
+            let ids: Vec<i64> = hotspots.iter().map(|h| h.id).collect();
+            let online = super::dashboard::online_at(c, &ids, now)?;
+            Ok::<_, DbError>(
+                hotspots
+                    .into_iter()
+                    .zip(online)
+                    .map(|(hotspot, (units_online, guests_online))| Listed {
+                        hotspot,
+                        units_online,
+                        guests_online,
+                    })
+                    .collect::<Vec<_>>(),
+            )
         })
         .await?;
-    Ok(Paged::from_rows(rows, limit, |h| h.id))
+    Ok(Paged::from_rows(rows, limit, |h| h.hotspot.id))
 }
 
 /// All hotspots of one reseller (its page).
@@ -217,7 +245,7 @@ async fn delete(state: &ManagerState, p: &Principal, id: i64) -> Result<Removed,
 #[template(path = "manager/hotspots.html")]
 struct ListPage {
     nav: Nav,
-    page: Paged<Hotspot>,
+    page: Paged<Listed>,
     f: Fields,
 }
 
@@ -229,6 +257,8 @@ struct ShowPage {
     f: Fields,
     accounts: Vec<HotspotAccount>,
     missing: Vec<&'static str>,
+    /// Units that reported within the dashboard's window, and guests online now.
+    online: (i64, i64),
 }
 
 /// `GET /hotspots`
@@ -263,14 +293,17 @@ pub async fn show_page(
     Path(id): Path<i64>,
 ) -> Result<Response, Error> {
     let reseller = p.role.at_least(Role::Reseller);
-    let (hotspot, accounts) =
+    let now = s.now();
+    let (hotspot, accounts, online) =
         s.db.tx(Mode::Read, move |c| {
             let accounts = if reseller {
                 accounts::of_hotspot(c, id)?
             } else {
                 Vec::new()
             };
-            Ok::<_, Error>((get(c, id)?, accounts))
+            let hotspot = get(c, id)?;
+            let online = super::dashboard::online_at(c, &[id], now)?;
+            Ok::<_, Error>((hotspot, accounts, online.first().copied().unwrap_or((0, 0))))
         })
         .await?;
     let missing = ["customer", "desk"]
@@ -283,6 +316,7 @@ pub async fn show_page(
         f: hotspot.fields,
         accounts,
         missing,
+        online,
     })
 }
 
@@ -343,7 +377,7 @@ pub async fn list_api(
     State(s): State<ManagerState>,
     p: Principal,
     Query(a): Query<PageArgs>,
-) -> Result<axum::Json<Paged<Hotspot>>, Error> {
+) -> Result<axum::Json<Paged<Listed>>, Error> {
     Ok(axum::Json(list(&s, &p, a).await?))
 }
 

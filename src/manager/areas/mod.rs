@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod dashboard;
+mod days;
 pub mod design;
 pub mod design_assets;
 mod design_form;
@@ -16,6 +17,7 @@ pub mod hotspots;
 pub mod insights;
 pub mod limitation_pages;
 pub mod limitations;
+pub mod listing;
 pub mod login;
 pub mod macs;
 pub mod password;

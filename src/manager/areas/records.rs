@@ -1,12 +1,8 @@
 //! What units report about guests, devices and sessions, as the manager stores it: the write
 //! side the sync issue's ingest will call (upserts keyed by the unit's `uid`, byte counters
-//! that only grow, idempotent stops), and the list filter the guests, devices and sessions
-//! views share. Until sync exists, tests insert through these functions.
-
-use serde::Deserialize;
+//! that only grow, idempotent stops). Until sync exists, tests insert through these functions.
 
 use crate::manager::db::{Conn, DbError};
-use crate::manager::error::Error;
 
 /// A guest seen at a hotspot.
 pub struct GuestSeen<'a> {
@@ -101,80 +97,4 @@ pub fn session(c: &mut dyn Conn, hotspot: i64, s: &SessionReport<'_>) -> Result<
         ],
     )?;
     Ok(())
-}
-
-/// `?q=…&live=…&cursor=…&limit=…` of the guests, devices and sessions lists; empty values
-/// mean "any" (the pages' filter forms send them empty).
-#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct Filter {
-    /// Part of a username or MAC address, any case.
-    #[serde(default)]
-    pub q: String,
-    /// `yes`: only guests or sessions online now; `no`: only ended sessions.
-    #[serde(default)]
-    pub live: String,
-    /// The previous page's `next_cursor`.
-    #[serde(default)]
-    pub cursor: String,
-    /// Items per page (1–200, default 50).
-    #[serde(default)]
-    pub limit: String,
-}
-
-/// A filter checked.
-pub struct Checked {
-    /// `%part%` for LIKE (wildcards in the text escaped), or none.
-    pub like: Option<String>,
-    /// Online now (`Some(true)`), ended (`Some(false)`) or either.
-    pub live: Option<bool>,
-    /// Items older than this id.
-    pub before: i64,
-    /// Page size.
-    pub limit: i64,
-}
-
-impl Filter {
-    /// The filter checked; a bad value is refused by name.
-    pub fn checked(&self) -> Result<Checked, Error> {
-        let q = super::text("q", &self.q, 100, false)?.to_lowercase();
-        let like = (!q.is_empty()).then(|| {
-            let escaped = q
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            format!("%{escaped}%")
-        });
-        let live = match self.live.as_str() {
-            "" => None,
-            "yes" => Some(true),
-            "no" => Some(false),
-            _ => return Err(Error::invalid("live", "must be yes, no or empty")),
-        };
-        let number = |field: &'static str, v: &str| -> Result<Option<i64>, Error> {
-            let v = v.trim();
-            if v.is_empty() {
-                return Ok(None);
-            }
-            v.parse()
-                .map(Some)
-                .map_err(|_| Error::invalid(field, "must be a number"))
-        };
-        Ok(Checked {
-            like,
-            live,
-            before: number("cursor", &self.cursor)?.unwrap_or(i64::MAX),
-            limit: number("limit", &self.limit)?.unwrap_or(50).clamp(1, 200),
-        })
-    }
-
-    /// The query string of the next page after `cursor`.
-    pub fn next(&self, cursor: i64) -> String {
-        serde_urlencoded::to_string([
-            ("q", self.q.as_str()),
-            ("live", self.live.as_str()),
-            ("cursor", &cursor.to_string()),
-        ])
-        .unwrap_or_default()
-    }
 }

@@ -1,18 +1,17 @@
 //! Sessions of a hotspot, live and history (reseller, customer): username, device, unit,
-//! bytes each way, duration, start and end; filtered by live or ended and by username or
-//! MAC, paged.
+//! bytes each way, duration, start and end; newest first, filtered by live or ended, by
+//! username or MAC and by the days they started, paged by cursor.
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Serialize;
 
-use super::records::Filter;
-use super::vouchers::hotspot_of;
-use super::{Paged, Query};
+use super::Query;
+use super::listing::{self, Cursor, Filter, List, Listed, Page};
 use crate::manager::ManagerState;
 use crate::manager::auth::Principal;
-use crate::manager::db::{DbError, Mode};
+use crate::manager::db::{DbError, Row};
 use crate::manager::error::Error;
 use crate::manager::pages::{Nav, render};
 use crate::model::units::{format_duration, format_size};
@@ -20,7 +19,7 @@ use crate::model::units::{format_duration, format_size};
 /// A session as listed.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Session {
-    /// Id (also the cursor).
+    /// Id.
     pub id: i64,
     /// The guest's username.
     pub username: String,
@@ -52,60 +51,52 @@ impl Session {
     }
 }
 
+static LIST: List = List {
+    select: "SELECT s.id, g.username, s.mac, s.unit, s.started_at, s.ended_at, s.bytes_down,
+             s.bytes_up FROM guest_sessions s JOIN guests g ON g.id = s.guest_id",
+    hotspot: "s.hotspot_id",
+    at: "s.started_at",
+    id: "s.id",
+    // The username through the hotspot's matching guests (one pass over the guests), not
+    // a join per session.
+    search: "s.mac LIKE ? ESCAPE '\\' OR s.guest_id IN (SELECT m.id FROM guests m
+             WHERE m.hotspot_id = $1 AND LOWER(m.username) LIKE ? ESCAPE '\\')",
+    live: Some("s.ended_at IS NULL"),
+};
+
+fn session(r: &Row) -> Result<Session, DbError> {
+    Ok(Session {
+        id: r.int(0)?,
+        username: r.text(1)?,
+        mac: r.text(2)?,
+        unit: r.text(3)?,
+        started_at: r.int(4)?,
+        ended_at: r.opt_int(5)?,
+        duration: 0,
+        bytes_down: r.int(6)?,
+        bytes_up: r.int(7)?,
+    })
+}
+
 /// A page of the sessions of `hotspot`.
-pub async fn list(s: &ManagerState, hotspot: i64, f: &Filter) -> Result<Paged<Session>, Error> {
-    let ch = f.checked()?;
-    let live = ch.live.map(i64::from);
+pub async fn list(s: &ManagerState, hotspot: i64, f: Filter) -> Result<Listed<Session>, Error> {
+    let mut listed = listing::fetch(s, &LIST, hotspot, f, session, |s| Cursor {
+        at: s.started_at,
+        id: s.id,
+    })
+    .await?;
     let now = s.now();
-    let rows =
-        s.db.tx(Mode::Read, move |c| {
-            c.query(
-                "SELECT s.id, g.username, s.mac, s.unit, s.started_at, s.ended_at,
-                 COALESCE(s.ended_at, $5) - s.started_at, s.bytes_down, s.bytes_up
-                 FROM guest_sessions s JOIN guests g ON g.id = s.guest_id
-                 WHERE s.hotspot_id = $1 AND s.id < $2
-                 AND (CAST($3 AS TEXT) IS NULL OR s.mac LIKE $3 ESCAPE '\\'
-                      OR LOWER(g.username) LIKE $3 ESCAPE '\\')
-                 AND (CAST($4 AS BIGINT) IS NULL OR (s.ended_at IS NULL) = ($4 = 1))
-                 ORDER BY s.id DESC LIMIT $6",
-                &[
-                    hotspot.into(),
-                    ch.before.into(),
-                    ch.like.into(),
-                    live.into(),
-                    now.into(),
-                    (ch.limit + 1).into(),
-                ],
-            )?
-            .iter()
-            .map(|r| {
-                Ok(Session {
-                    id: r.int(0)?,
-                    username: r.text(1)?,
-                    mac: r.text(2)?,
-                    unit: r.text(3)?,
-                    started_at: r.int(4)?,
-                    ended_at: r.opt_int(5)?,
-                    duration: r.int(6)?,
-                    bytes_down: r.int(7)?,
-                    bytes_up: r.int(8)?,
-                })
-            })
-            .collect::<Result<Vec<_>, DbError>>()
-        })
-        .await?;
-    Ok(Paged::from_rows(rows, ch.limit, |s| s.id))
+    for s in &mut listed.page.items {
+        s.duration = (s.ended_at.unwrap_or(now) - s.started_at).max(0);
+    }
+    Ok(listed)
 }
 
 #[derive(Template)]
 #[template(path = "manager/sessions.html")]
-struct Page {
+struct SessionsPage {
     nav: Nav,
-    hotspot: i64,
-    name: String,
-    page: Paged<Session>,
-    f: Filter,
-    next: Option<String>,
+    v: Listed<Session>,
 }
 
 /// `GET /hotspots/{hotspot}/sessions`
@@ -115,19 +106,9 @@ pub async fn page(
     Path(hotspot): Path<i64>,
     Query(f): Query<Filter>,
 ) -> Result<Response, Error> {
-    let page = list(&s, hotspot, &f).await?;
-    let name =
-        s.db.tx(Mode::Read, move |c| hotspot_of(c, hotspot))
-            .await?
-            .1;
-    let next = page.next_cursor.map(|c| f.next(c));
-    render(&Page {
+    render(&SessionsPage {
         nav: Nav::of(&p),
-        hotspot,
-        name,
-        page,
-        f,
-        next,
+        v: list(&s, hotspot, f).await?,
     })
 }
 
@@ -136,6 +117,6 @@ pub async fn api(
     State(s): State<ManagerState>,
     Path(hotspot): Path<i64>,
     Query(f): Query<Filter>,
-) -> Result<Response, Error> {
-    Ok(axum::Json(list(&s, hotspot, &f).await?).into_response())
+) -> Result<axum::Json<Page<Session>>, Error> {
+    Ok(axum::Json(list(&s, hotspot, f).await?.page))
 }

@@ -14,6 +14,22 @@ pub struct Migration {
     pub statements: &'static [&'static str],
 }
 
+/// The same in both dialects: the guests, devices and sessions lists are newest first by a
+/// time column and page by `(time, id)`, so each page is one range of these indexes (they
+/// replace the `(hotspot_id, id)` ones); live sessions are the `ended_at IS NULL` range of
+/// `guest_sessions_by_end`, already in list order; the dashboard counts open sessions and
+/// today's by `ended_at` and `started_at`, and units online by `last_seen`.
+const LIST_INDEXES: &[&str] = &[
+    "DROP INDEX guests_by_hotspot",
+    "DROP INDEX devices_by_hotspot",
+    "DROP INDEX guest_sessions_by_hotspot",
+    "CREATE INDEX guests_by_last_seen ON guests (hotspot_id, last_seen, id)",
+    "CREATE INDEX devices_by_last_seen ON devices (hotspot_id, last_seen, id)",
+    "CREATE INDEX guest_sessions_by_start ON guest_sessions (hotspot_id, started_at, id)",
+    "CREATE INDEX guest_sessions_by_end ON guest_sessions (hotspot_id, ended_at, started_at, id)",
+    "CREATE INDEX units_by_last_seen ON units (hotspot_id, last_seen)",
+];
+
 /// SQLite: `INTEGER PRIMARY KEY` is the row id; booleans are 0/1.
 pub const SQLITE: &[Migration] = &[
     Migration {
@@ -235,6 +251,10 @@ pub const SQLITE: &[Migration] = &[
                 expires_at INTEGER NOT NULL,
                 used INTEGER NOT NULL)",
         ],
+    },
+    Migration {
+        version: 6,
+        statements: LIST_INDEXES,
     },
 ];
 
@@ -458,6 +478,10 @@ pub const POSTGRES: &[Migration] = &[
                 expires_at BIGINT NOT NULL,
                 used BOOLEAN NOT NULL)",
         ],
+    },
+    Migration {
+        version: 6,
+        statements: LIST_INDEXES,
     },
 ];
 

@@ -47,21 +47,31 @@ fn integer(description: &str) -> ObjectBuilder {
         .description(Some(description))
 }
 
+const NEXT_CURSOR: &str = "Pass as `cursor` for the next page; absent or null on the last page.";
+
+/// `{items, next_cursor}`.
+fn page(item: RefOr<Schema>, next_cursor: ObjectBuilder) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .property("items", ArrayBuilder::new().items(item))
+        .required("items")
+        .property("next_cursor", next_cursor)
+        .build()
+        .into()
+}
+
 /// The JSON schema of a body, or `None` for no body.
 fn body_schema(body: Body, out: &mut Schemas) -> Option<RefOr<Schema>> {
     Some(match body {
         Body::None => return None,
         Body::One(f) => f(out),
         Body::List(f) => ArrayBuilder::new().items(f(out)).build().into(),
-        Body::Page(f) => ObjectBuilder::new()
-            .property("items", ArrayBuilder::new().items(f(out)))
-            .required("items")
-            .property(
-                "next_cursor",
-                integer("Pass as `cursor` for the next page; absent or null on the last page."),
-            )
-            .build()
-            .into(),
+        Body::Page(f) => page(f(out), integer(NEXT_CURSOR)),
+        Body::Listing(f) => page(
+            f(out),
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some(NEXT_CURSOR)),
+        ),
         Body::WithPassword(f) => RefOr::T(Schema::AllOf(
             AllOfBuilder::new()
                 .item(f(out))

@@ -3,7 +3,7 @@
 //! add); the path, method, parameters and access come from the route table itself.
 
 use super::{Schemas, schema};
-use crate::manager::areas::records::Filter;
+use crate::manager::areas::listing::Filter;
 use crate::manager::areas::{
     accounts, audit, dashboard, design, design_assets, devices, guests, hotspots, insights,
     password, preferences, resellers, sessions, sso, sso_accounts, sso_login, tokens, units,
@@ -32,6 +32,9 @@ pub enum Body {
     List(SchemaFn),
     /// One page of a list: `{items, next_cursor}`, with the `cursor` and `limit` parameters.
     Page(SchemaFn),
+    /// One page of a guests, devices or sessions list: as `Page`, its cursor a string
+    /// (time and id), its parameters those of the list's filter.
+    Listing(SchemaFn),
     /// An account just made: the type and its `one_time_password`, shown once.
     WithPassword(SchemaFn),
     /// A JSON object whose shape the hotspot settings document defines, described in words.
@@ -89,7 +92,7 @@ docs! {
     PUT "/api/v1/resellers/{reseller}/disabled" "Disable or enable a reseller": One(resellers::Disabled) => 200 One(resellers::Reseller);
     DELETE "/api/v1/resellers/{reseller}" "Delete a reseller with its hotspots and accounts": None => 200 One(resellers::Removed);
     POST "/api/v1/resellers/{reseller}/hotspots" "Create a hotspot": One(hotspots::Fields) => 201 One(hotspots::Hotspot);
-    GET "/api/v1/hotspots" "Hotspots in the caller's scope": None => 200 Page(hotspots::Hotspot);
+    GET "/api/v1/hotspots" "Hotspots in the caller's scope": None => 200 Page(hotspots::Listed);
     GET "/api/v1/hotspots/{hotspot}" "A hotspot": None => 200 One(hotspots::Hotspot);
     PUT "/api/v1/hotspots/{hotspot}" "Replace a hotspot's fields": One(hotspots::Fields) => 200 One(hotspots::Hotspot);
     DELETE "/api/v1/hotspots/{hotspot}" "Delete a hotspot and its accounts": None => 200 One(hotspots::Removed);
@@ -106,10 +109,10 @@ docs! {
     GET "/api/v1/hotspots/{hotspot}/units" "Units and registration tokens": None => 200 Free, "{units: [Unit], tokens: [UnitToken]}.";
     POST "/api/v1/hotspots/{hotspot}/unit-tokens" "Make a unit registration token": One(units::NewToken) => 201 One(units::Created);
     DELETE "/api/v1/hotspots/{hotspot}/unit-tokens/{unit_token}" "Revoke a unit registration token": None => 204 None;
-    GET "/api/v1/hotspots/{hotspot}/guests" "Guests (also `online`: connected now)": None => 200 Page(guests::Guest) ? Filter;
+    GET "/api/v1/hotspots/{hotspot}/guests" "Guests (also `online`: connected now)": None => 200 Listing(guests::Guest) ? Filter;
     DELETE "/api/v1/hotspots/{hotspot}/guests/{guest}" "Delete a guest": None => 204 None;
-    GET "/api/v1/hotspots/{hotspot}/devices" "Devices": None => 200 Page(devices::Device) ? Filter;
-    GET "/api/v1/hotspots/{hotspot}/sessions" "Sessions, live and history": None => 200 Page(sessions::Session) ? Filter;
+    GET "/api/v1/hotspots/{hotspot}/devices" "Devices": None => 200 Listing(devices::Device) ? Filter;
+    GET "/api/v1/hotspots/{hotspot}/sessions" "Sessions, live and history": None => 200 Listing(sessions::Session) ? Filter;
     GET "/api/v1/hotspots/{hotspot}/vouchers" "Vouchers": None => 200 Page(vouchers::Voucher) ? voucher_pages::Filter;
     POST "/api/v1/hotspots/{hotspot}/vouchers" "Create a voucher batch": One(voucher_batch::BatchRequest) => 201 One(voucher_batch::Created);
     PUT "/api/v1/hotspots/{hotspot}/vouchers/portal" "Where voucher QR codes lead": One(voucher_pages::Portal) => 204 None;
