@@ -157,7 +157,7 @@ fn the_document_is_openapi_3_with_every_route_its_parameters_and_access() {
     assert_eq!(query("/api/v1/audit"), names(&["cursor", "limit"]));
     assert_eq!(
         query("/api/v1/hotspots/{hotspot}/sessions"),
-        names(&["q", "live", "cursor", "limit"])
+        names(&["q", "live", "from", "to", "cursor", "limit"])
     );
     assert_eq!(
         query("/api/v1/hotspots/{hotspot}/vouchers"),

@@ -61,7 +61,6 @@ pub(super) fn get(c: &mut dyn Conn, id: i64) -> Result<Hotspot, Error> {
 pub struct Listed {
     /// The hotspot.
     #[serde(flatten)]
-    #[schema(inline)]
     pub hotspot: Hotspot,
     /// Units that reported within the dashboard's window.
     pub units_online: i64,
