@@ -212,45 +212,11 @@ pub const SQLITE: &[Migration] = &[
     },
     Migration {
         version: 4,
-        statements: &[
-            // The splash editor: images by content hash per hotspot (re-encoded by
-            // `model::asset::prepare`; units will receive them by hash), and one draft design
-            // per hotspot, edited until it is published as a settings revision.
-            "CREATE TABLE design_assets (
-                hotspot_id INTEGER NOT NULL REFERENCES hotspots(id) ON DELETE CASCADE,
-                asset TEXT NOT NULL,
-                bytes BLOB NOT NULL,
-                width INTEGER NOT NULL,
-                height INTEGER NOT NULL,
-                created_by TEXT NOT NULL,
-                created_at INTEGER NOT NULL,
-                PRIMARY KEY (hotspot_id, asset))",
-            "CREATE TABLE design_drafts (
-                hotspot_id INTEGER PRIMARY KEY REFERENCES hotspots(id) ON DELETE CASCADE,
-                design TEXT NOT NULL,
-                updated_by TEXT NOT NULL,
-                updated_at INTEGER NOT NULL)",
-        ],
+        statements: super::migrations_design::SQLITE,
     },
     Migration {
         version: 5,
-        statements: &[
-            // Single sign-on (README, "Single sign-on"): the platform's ids for hotspots (those
-            // of resellers and accounts exist since 1), the master key's SHA-256 (one row) and
-            // one-time login links (their SHA-256; used once, short-lived).
-            "ALTER TABLE hotspots ADD COLUMN external_id TEXT",
-            "CREATE UNIQUE INDEX hotspots_by_external_id ON hotspots (external_id)",
-            "CREATE TABLE master_key (
-                id INTEGER PRIMARY KEY CHECK (id = 1),
-                key_hash TEXT NOT NULL,
-                created_at INTEGER NOT NULL)",
-            "CREATE TABLE login_links (
-                id_hash TEXT PRIMARY KEY,
-                account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
-                created_at INTEGER NOT NULL,
-                expires_at INTEGER NOT NULL,
-                used INTEGER NOT NULL)",
-        ],
+        statements: super::migrations_sso::SQLITE,
     },
     Migration {
         version: 6,
@@ -439,45 +405,11 @@ pub const POSTGRES: &[Migration] = &[
     },
     Migration {
         version: 4,
-        statements: &[
-            // The splash editor: images by content hash per hotspot (re-encoded by
-            // `model::asset::prepare`; units will receive them by hash), and one draft design
-            // per hotspot, edited until it is published as a settings revision.
-            "CREATE TABLE design_assets (
-                hotspot_id BIGINT NOT NULL REFERENCES hotspots(id) ON DELETE CASCADE,
-                asset TEXT NOT NULL,
-                bytes BYTEA NOT NULL,
-                width BIGINT NOT NULL,
-                height BIGINT NOT NULL,
-                created_by TEXT NOT NULL,
-                created_at BIGINT NOT NULL,
-                PRIMARY KEY (hotspot_id, asset))",
-            "CREATE TABLE design_drafts (
-                hotspot_id BIGINT PRIMARY KEY REFERENCES hotspots(id) ON DELETE CASCADE,
-                design TEXT NOT NULL,
-                updated_by TEXT NOT NULL,
-                updated_at BIGINT NOT NULL)",
-        ],
+        statements: super::migrations_design::POSTGRES,
     },
     Migration {
         version: 5,
-        statements: &[
-            // Single sign-on (README, "Single sign-on"): the platform's ids for hotspots (those
-            // of resellers and accounts exist since 1), the master key's SHA-256 (one row) and
-            // one-time login links (their SHA-256; used once, short-lived).
-            "ALTER TABLE hotspots ADD COLUMN external_id TEXT",
-            "CREATE UNIQUE INDEX hotspots_by_external_id ON hotspots (external_id)",
-            "CREATE TABLE master_key (
-                id BIGINT PRIMARY KEY CHECK (id = 1),
-                key_hash TEXT NOT NULL,
-                created_at BIGINT NOT NULL)",
-            "CREATE TABLE login_links (
-                id_hash TEXT PRIMARY KEY,
-                account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
-                created_at BIGINT NOT NULL,
-                expires_at BIGINT NOT NULL,
-                used BOOLEAN NOT NULL)",
-        ],
+        statements: super::migrations_sso::POSTGRES,
     },
     Migration {
         version: 6,

@@ -5,7 +5,9 @@
 //! the same on both backends; the dialects differ only in the migration lists.
 
 mod migrations;
+mod migrations_design;
 mod migrations_profiles;
+mod migrations_sso;
 mod postgres;
 mod sqlite;
 mod value;
