@@ -34,7 +34,7 @@ $codes
 
 Act as a guest (in another terminal, as root):
   ip netns exec $prefix-g1 curl -i http://example.com/             # 302 to the splash page
-  ip netns exec $prefix-g1 curl -s http://10.77.0.1:2050/ | grep -o 'name="token" value="[^"]*"'
+  ip netns exec $prefix-g1 curl -s http://10.77.0.1:2050/ | grep -o 'name="token" value="[^"]*"' | head -1
   ip netns exec $prefix-g1 curl -i -d code=CODE -d token=TOKEN http://10.77.0.1:2050/login
                                                                    # TOKEN: the splash form's
   ip netns exec $prefix-g1 curl http://example.com/                # now the upstream page
