@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod click;
 pub mod codes;
+pub mod design;
 pub mod guest;
 pub mod lab;
 pub mod manager;
