@@ -48,12 +48,18 @@ fn log_out(b: &Browser) {
     wait_for_path(b, "/login");
 }
 
-/// The one-time password on a "created" page.
+/// The one-time password on the "created" page the last click leads to (waited for: a click
+/// may return before the browser has loaded the page it posted to).
 fn shown_password(b: &Browser) -> String {
-    let src = b.source();
-    let start = src
-        .find("id=\"one-time-password\">")
-        .unwrap_or_else(|| panic!("no password shown: {src}"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let (src, start) = loop {
+        let src = b.source();
+        if let Some(start) = src.find("id=\"one-time-password\">") {
+            break (src, start);
+        }
+        assert!(Instant::now() < deadline, "no password shown: {src}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
     let rest = &src[start + "id=\"one-time-password\">".len()..];
     rest[..rest.find('<').unwrap()].to_string()
 }
@@ -70,8 +76,8 @@ fn admin_reseller_and_customer_each_see_their_own_in_chromium() {
     b.type_into("#name", "Acme Wi-Fi");
     b.type_into("#username", "acme");
     b.click("form[action='/resellers'] button");
-    assert!(b.source().contains("Reseller Acme Wi-Fi"), "{}", b.source());
     let reseller_password = shown_password(&b);
+    assert!(b.source().contains("Reseller Acme Wi-Fi"), "{}", b.source());
     log_out(&b);
 
     // The reseller: two hotspots, the first one's customer and desk accounts.
@@ -100,8 +106,10 @@ fn admin_reseller_and_customer_each_see_their_own_in_chromium() {
     b.click("a.button");
     b.type_into("#username-desk", "aurora-desk");
     b.click("form[action$='/accounts'] button");
+    shown_password(&b);
     assert!(b.source().contains("aurora-desk"), "{}", b.source());
     b.click("a.button");
+    wait_for_path(&b, &hotspot_paths[0]);
     let page = b.source();
     assert!(
         page.contains("aurora-owner") && page.contains("aurora-desk"),
