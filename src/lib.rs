@@ -14,5 +14,6 @@ pub mod model;
 pub mod neighbours;
 pub mod payment;
 pub mod portal;
+pub mod proto;
 pub mod sniff;
 pub mod store;

@@ -13,6 +13,7 @@ pub mod pages;
 pub mod routes;
 pub mod run;
 pub mod serve;
+pub mod sync;
 
 use std::sync::{Arc, Mutex};
 

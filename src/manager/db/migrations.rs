@@ -222,6 +222,10 @@ pub const SQLITE: &[Migration] = &[
         version: 6,
         statements: LIST_INDEXES,
     },
+    Migration {
+        version: 7,
+        statements: super::migrations_sync::SQLITE,
+    },
 ];
 
 /// PostgreSQL: identity columns; real booleans.
@@ -414,6 +418,10 @@ pub const POSTGRES: &[Migration] = &[
     Migration {
         version: 6,
         statements: LIST_INDEXES,
+    },
+    Migration {
+        version: 7,
+        statements: super::migrations_sync::POSTGRES,
     },
 ];
 

@@ -1,0 +1,3 @@
+//! The manager's side of the sync protocol (`crate::proto`, under `/sync/v1`).
+
+pub mod keys;
