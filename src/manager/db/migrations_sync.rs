@@ -2,7 +2,8 @@
 //! signing key (one row; shared by every manager instance on the same database) that signs
 //! social-login assertions for units; each unit's public key, removal and last reported
 //! health; the nonces of signed requests seen within the clock window (in the database, so
-//! two manager instances refuse the same replay); each hotspot's change feed. Kept beside
+//! two manager instances refuse the same replay); each hotspot's change feed; each unit's
+//! cumulative usage per user and profile (merged hotspot-wide by summing). Kept beside
 //! `migrations.rs` so each file holds one concern.
 
 /// SQLite.
@@ -38,6 +39,17 @@ pub const SQLITE: &[&str] = &[
         subject TEXT NOT NULL,
         created_at INTEGER NOT NULL)",
     "CREATE INDEX sync_changes_by_hotspot ON sync_changes (hotspot_id, id)",
+    "CREATE TABLE unit_usage (
+        hotspot_id INTEGER NOT NULL REFERENCES hotspots(id) ON DELETE CASCADE,
+        username TEXT NOT NULL,
+        profile TEXT NOT NULL,
+        unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+        first_start INTEGER NOT NULL,
+        bytes_down INTEGER NOT NULL,
+        bytes_up INTEGER NOT NULL,
+        uptime_secs INTEGER NOT NULL,
+        logins INTEGER NOT NULL,
+        PRIMARY KEY (hotspot_id, username, profile, unit_id))",
 ];
 
 /// PostgreSQL.
@@ -73,4 +85,15 @@ pub const POSTGRES: &[&str] = &[
         subject TEXT NOT NULL,
         created_at BIGINT NOT NULL)",
     "CREATE INDEX sync_changes_by_hotspot ON sync_changes (hotspot_id, id)",
+    "CREATE TABLE unit_usage (
+        hotspot_id BIGINT NOT NULL REFERENCES hotspots(id) ON DELETE CASCADE,
+        username TEXT NOT NULL,
+        profile TEXT NOT NULL,
+        unit_id BIGINT NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+        first_start BIGINT NOT NULL,
+        bytes_down BIGINT NOT NULL,
+        bytes_up BIGINT NOT NULL,
+        uptime_secs BIGINT NOT NULL,
+        logins BIGINT NOT NULL,
+        PRIMARY KEY (hotspot_id, username, profile, unit_id))",
 ];

@@ -2,14 +2,19 @@
 //! beside the staff route table, because units are not staff: no cookie, API token or master
 //! key reaches these routes, and a unit's signature reaches no staff route (README, "Sync").
 
+pub mod changes;
+pub mod feed;
 pub mod keys;
+pub mod notify;
 pub mod register;
 pub mod signed;
+pub mod state;
+pub mod usage;
 pub mod wire;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::post;
+use axum::routing::{get, post};
 
 use super::ManagerState;
 
@@ -24,6 +29,8 @@ pub fn router(state: ManagerState) -> Router {
     Router::new()
         .route("/sync/v1/register", post(register::register))
         .route("/sync/v1/rotate", post(register::rotate))
+        .route("/sync/v1/changes", get(changes::changes))
+        .route("/sync/v1/assets/{asset}", get(changes::asset))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }

@@ -8,6 +8,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::StatusCode;
 
+use super::feed::{Subject, append};
 use super::keys::manager_key;
 use super::signed::SignedUnit;
 use super::wire::{SyncError, json, public_key};
@@ -77,6 +78,8 @@ fn register_tx(
         .ok_or(SyncError::Internal)?
         .int(0)?;
     let (voucher_key, _) = key(c, hotspot, now)?;
+    // The feed is never empty once a unit exists, so its first cursor is past 0 (a reset).
+    append(c, hotspot, Subject::Settings, now)?;
     let manager = manager_key(c, now).map_err(|e| {
         tracing::error!(error = %e, "manager signing key");
         SyncError::Internal
