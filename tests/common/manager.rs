@@ -216,6 +216,10 @@ impl World {
                     ("signing_key", "*"),
                     ("sync_nonces", "*"),
                     ("sync_changes", "*"),
+                    ("unit_usage", "*"),
+                    ("guest_consents", "*"),
+                    ("guest_answers", "*"),
+                    ("sms_counts", "*"),
                 ] {
                     for r in c.query(&format!("SELECT {cols} FROM {t}"), &[])? {
                         out.push(format!("{t}: {r:?}"));
