@@ -49,6 +49,8 @@ pub struct Login {
 }
 
 pub struct World {
+    /// The database URL (a second manager instance opens the same one).
+    pub url: String,
     pub db: Db,
     pub app: Router,
     pub reseller: [i64; 2],
@@ -166,6 +168,7 @@ impl World {
             .unwrap();
         let app = app(ManagerState::new(db.clone(), URL));
         World {
+            url,
             db,
             app,
             reseller,
