@@ -137,14 +137,12 @@ async fn inside(world: &World) -> Inside {
         inside.unit[t] = world
             .db
             .tx(Mode::Write, move |c| {
-                Ok::<_, hotspotd::manager::db::DbError>(
-                    c.query(
-                        "INSERT INTO units (hotspot_id, name, registered_at) VALUES ($1, 'lobby', 1)
-                         RETURNING id",
-                        &[hotspot.into()],
-                    )?[0]
-                        .int(0)?,
-                )
+                c.query(
+                    "INSERT INTO units (hotspot_id, name, registered_at) VALUES ($1, 'lobby', 1)
+                     RETURNING id",
+                    &[hotspot.into()],
+                )?[0]
+                    .int(0)
             })
             .await
             .unwrap();
