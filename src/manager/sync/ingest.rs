@@ -69,6 +69,19 @@ fn apply(c: &mut dyn Conn, unit: &SignedUnit, e: &Event, now: i64) -> Result<(),
             short(seq, "uid", &g.uid, false)?;
             short(seq, "username", &g.username, true)?;
             short(seq, "method", &g.method, true)?;
+            let p = &g.profile;
+            for (field, value) in [
+                ("profile.provider", &p.provider),
+                ("profile.subject", &p.subject),
+                ("profile.name", &p.name),
+                ("profile.email", &p.email),
+                ("profile.gender", &p.gender),
+                ("profile.birth_date", &p.birth_date),
+                ("profile.locale", &p.locale),
+            ] {
+                short(seq, field, value.as_deref().unwrap_or(""), true)?;
+            }
+            short(seq, "profile.interests", &p.interests.join(", "), true)?;
             let seen = GuestSeen {
                 uid: &g.uid,
                 username: &g.username,
@@ -81,6 +94,14 @@ fn apply(c: &mut dyn Conn, unit: &SignedUnit, e: &Event, now: i64) -> Result<(),
         EventBody::Consent(row) => {
             short(seq, "uid", &row.uid, false)?;
             short(seq, "guest_uid", &row.guest_uid, false)?;
+            for (field, value) in [
+                ("purpose", &row.purpose),
+                ("text_sha256", &row.text_sha256),
+                ("language", &row.language),
+                ("how", &row.how),
+            ] {
+                short(seq, field, value, true)?;
+            }
             let guest = guest_id(c, hotspot, &row.guest_uid, "", at)?;
             records::consent(c, (hotspot, guest), row, at)?;
         }
@@ -99,6 +120,7 @@ fn apply(c: &mut dyn Conn, unit: &SignedUnit, e: &Event, now: i64) -> Result<(),
                 short(seq, field, value, false)?;
             }
             short(seq, "ip", &s.ip, true)?;
+            short(seq, "user", &s.user, true)?;
             let guest = guest_id(c, hotspot, &s.guest_uid, &s.user, at)?;
             let report = SessionReport {
                 uid: &s.uid,
