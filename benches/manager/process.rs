@@ -75,6 +75,12 @@ impl Manager {
 }
 
 impl Manager {
+    /// For CPU time (benches/sync_load.rs; the other bench that includes this file does not).
+    #[allow(dead_code)]
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn rss(&self, when: &str) {
         let peak = self.peak_rss.load(Ordering::Relaxed) / 1024;
         let now = rss_kib(self.child.id()) / 1024;
