@@ -16,6 +16,7 @@ pub mod postgres;
 pub mod rates;
 pub mod splash;
 pub mod sso;
+pub mod tls;
 pub mod webdriver;
 
 use hotspotd::config::Lan;
