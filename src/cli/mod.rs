@@ -39,7 +39,7 @@ pub use orders::order;
 pub use profiles::{limitation, profile};
 pub use sessions::sessions;
 pub use settings::{SettingsCommand, settings};
-pub use unit::{UnitCommand, unit};
+pub use unit::{SyncCommand, UnitCommand, sync_status, unit};
 pub use users::user;
 pub use voucher::{create, list, revoke};
 
@@ -157,4 +157,7 @@ pub enum Command {
     /// This unit's registration with a Hotspot Manager.
     #[command(subcommand)]
     Unit(UnitCommand),
+    /// Sync with the Hotspot Manager.
+    #[command(subcommand)]
+    Sync(SyncCommand),
 }

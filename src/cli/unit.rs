@@ -44,6 +44,18 @@ pub enum UnitCommand {
     Forget,
 }
 
+/// `hotspotd sync …`
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Registered or not, the manager, the last success and error, the outbox's depth and
+    /// oldest record, the cursor and the settings revision applied.
+    Status {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 fn sync_error(e: SyncError) -> CliError {
     match e {
         SyncError::Url(problem) => usage("manager", problem),
@@ -117,4 +129,16 @@ pub fn unit(paths: &StatePaths, cmd: &UnitCommand) -> Result<String, CliError> {
             })
         }
     }
+}
+
+/// `hotspotd sync status [--json]`: from the store, where the daemon's sync task notes every
+/// success and failure (the same answer whether the daemon runs or not).
+pub fn sync_status(paths: &StatePaths, json: bool) -> Result<String, CliError> {
+    let (store, _) = open_state(paths)?;
+    let status = crate::sync::status::read(&store, now())?;
+    Ok(if json {
+        serde_json::to_string_pretty(&status).unwrap_or_default() + "\n"
+    } else {
+        crate::sync::status::text(&status, now())
+    })
 }

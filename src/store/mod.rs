@@ -18,6 +18,7 @@ mod profiles;
 mod session_parts;
 mod sessions;
 mod settings;
+mod synced;
 mod users;
 
 use std::path::Path;
@@ -40,6 +41,7 @@ pub use outbox::OutboxStats;
 pub use session_parts::{ProfileSwitch, SessionPart};
 pub use sessions::{NewSession, SessionProgress, SessionRow};
 pub use settings::{SaveError, Saved, SettingsRevision};
+pub use synced::{Applied, SyncedChanges, SyncedVoucher};
 pub use users::UsageDelta;
 
 /// A storage failure.
@@ -101,12 +103,10 @@ pub(crate) fn opt_u64(v: Option<i64>) -> Option<u64> {
 /// One connection to the database.
 pub struct Store {
     conn: Connection,
-    /// How often a running session's counters go to the manager, seconds.
+    /// How often a running session's counters go to the manager, seconds (the daemon sets
+    /// the configured cadence).
     interim_secs: i64,
 }
-
-/// How often a running session's counters go to the manager unless configured, seconds.
-pub const DEFAULT_INTERIM_SECS: u64 = 60;
 
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
@@ -130,7 +130,7 @@ impl Store {
         migrations::migrate(&mut conn)?;
         Ok(Store {
             conn,
-            interim_secs: to_i64(DEFAULT_INTERIM_SECS),
+            interim_secs: 60,
         })
     }
 }

@@ -83,17 +83,34 @@ pub fn http_client(trust: &Trust) -> Result<reqwest::Client, SyncError> {
     let builder = match (&trust.pin, &trust.ca_pem) {
         (Some(pin), _) => builder.use_preconfigured_tls(pinned_config(&parse_pin(pin)?)?),
         (None, Some(pem)) => {
-            let ca = reqwest::Certificate::from_pem(pem.as_bytes())
-                .map_err(|e| SyncError::Trust(format!("the CA certificate is not PEM: {e}")))?;
+            let mut builder = builder.tls_built_in_root_certs(false);
+            for der in ca_certificates(pem)? {
+                let ca = reqwest::Certificate::from_der(&der)
+                    .map_err(|e| SyncError::Trust(format!("the CA certificate: {e}")))?;
+                builder = builder.add_root_certificate(ca);
+            }
             builder
-                .tls_built_in_root_certs(false)
-                .add_root_certificate(ca)
         }
         (None, None) => builder,
     };
     builder
         .build()
         .map_err(|e| SyncError::Trust(format!("cannot set up TLS: {e}")))
+}
+
+/// The certificates of a PEM file (at least one).
+fn ca_certificates(pem: &str) -> Result<Vec<Vec<u8>>, SyncError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let bad = |why: String| SyncError::Trust(format!("the CA file {why}; give a PEM certificate"));
+    let certs: Vec<Vec<u8>> = CertificateDer::pem_slice_iter(pem.as_bytes())
+        .map(|c| c.map(|c| c.to_vec()))
+        .collect::<Result<_, _>>()
+        .map_err(|e| bad(format!("is not PEM ({e})")))?;
+    if certs.is_empty() {
+        return Err(bad("holds no certificate".into()));
+    }
+    Ok(certs)
 }
 
 /// A TLS configuration that accepts exactly the certificate with this SHA-256.

@@ -6,6 +6,7 @@ use reqwest::Method;
 
 use super::SyncError;
 use super::client::{Client, check_url};
+use crate::config::AutoRegister;
 use crate::proto::auth::UnitKey;
 use crate::proto::register::{RegisterRequest, RegisterResponse, RotateRequest};
 use crate::store::{Trust, UnitIdentity};
@@ -72,6 +73,31 @@ pub async fn rotate(id: &UnitIdentity) -> Result<Vec<u8>, SyncError> {
         .signed((id.unit_id, &current), Method::POST, "/rotate", body)
         .await?;
     Ok(private_key)
+}
+
+/// The registration `[sync]` asks for at start; a CA file that cannot be read is logged and
+/// sync waits for `hotspotd unit register`.
+pub fn configured(auto: &AutoRegister) -> Option<Registration> {
+    let ca_pem = match &auto.ca {
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(pem) => Some(pem),
+            Err(e) => {
+                tracing::warn!(file = %path.display(), error = %e,
+                    "config key `sync.ca`: cannot read the CA file; not registering");
+                return None;
+            }
+        },
+        None => None,
+    };
+    Some(Registration {
+        manager: auto.manager.clone(),
+        token: auto.token.clone(),
+        name: auto.name.clone().unwrap_or_else(host_name),
+        trust: Trust {
+            ca_pem,
+            pin: auto.pin.clone(),
+        },
+    })
 }
 
 /// This machine's host name, the unit's default name.

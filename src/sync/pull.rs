@@ -1,0 +1,106 @@
+//! Settings down: one long-poll of the change feed, its answer turned into what the store
+//! applies in one transaction, then the running gateway told (new settings in force,
+//! revoked vouchers' devices logged off). Online guests stay online.
+
+use reqwest::Method;
+use tracing::{info, warn};
+
+use super::{Round, SyncError, Unit};
+use crate::model::settings::HotspotSettings;
+use crate::proto::MAX_WAIT_SECS;
+use crate::proto::changes::{Change, ChangesResponse};
+use crate::store::{SyncedChanges, SyncedVoucher};
+
+/// The store's form of an answer, and how many changes this build leaves to others (kinds
+/// it does not apply yet: profiles, limitations, usage; or vouchers with quick terms).
+pub(super) fn to_store(answer: ChangesResponse) -> Result<(SyncedChanges, usize), SyncError> {
+    let mut out = SyncedChanges {
+        cursor: answer.cursor,
+        ..Default::default()
+    };
+    let mut left = 0;
+    for change in answer.changes {
+        match change {
+            Change::Settings { revision, document } => {
+                let doc: HotspotSettings = serde_json::from_value(document)
+                    .map_err(|e| SyncError::Decode(format!("settings revision {revision}: {e}")))?;
+                out.settings = Some((revision, doc));
+            }
+            Change::Voucher(v) => match v.profile {
+                Some(profile) => out.vouchers.push(SyncedVoucher {
+                    code_hash: code_hash(&v.code_hash)?,
+                    profile,
+                    max_logins: v
+                        .terms
+                        .and_then(|t| t.max_logins)
+                        .and_then(|n| u32::try_from(n).ok()),
+                    revoked: v.revoked,
+                }),
+                None => left += 1,
+            },
+            Change::VoucherRemoved { code_hash: hash } => out.vouchers.push(SyncedVoucher {
+                code_hash: code_hash(&hash)?,
+                profile: String::new(),
+                max_logins: None,
+                revoked: true,
+            }),
+            _ => left += 1,
+        }
+    }
+    Ok((out, left))
+}
+
+fn code_hash(text: &str) -> Result<Vec<u8>, SyncError> {
+    match hex::decode(text) {
+        Ok(bytes) if bytes.len() == 32 => Ok(bytes),
+        _ => Err(SyncError::Decode(format!(
+            "voucher hash {text:?} is not 32 bytes of hex"
+        ))),
+    }
+}
+
+/// Asks for what changed after the stored cursor (held up to the longest wait) and applies it.
+pub(super) async fn pull(unit: &Unit<'_>) -> Result<Round, SyncError> {
+    let route = format!("/changes?cursor={}&wait={MAX_WAIT_SECS}", unit.state.cursor);
+    let answer: ChangesResponse = unit
+        .client
+        .signed(unit.signer(), Method::GET, &route, Vec::new())
+        .await?;
+    let unchanged = answer.changes.is_empty() && answer.cursor == unit.state.cursor;
+    if unchanged {
+        unit.ctx.succeeded().await;
+        return Ok(Round::Done);
+    }
+    let (changes, left) = to_store(answer)?;
+    let now = crate::gateway::now();
+    let applied = unit
+        .ctx
+        .store
+        .run(move |s| {
+            Ok(s.apply_synced(&changes, now)
+                .map_err(|e| SyncError::Apply(e.to_string())))
+        })
+        .await??;
+    for why in &applied.skipped {
+        warn!("{why}; skipped");
+    }
+    if left > 0 {
+        info!(
+            changes = left,
+            "changes of kinds this unit does not apply yet; skipped"
+        );
+    }
+    let gateway = &unit.ctx.gateway;
+    if applied.settings_changed
+        && let Err(e) = gateway.settings_saved().await
+    {
+        warn!(error = %e, "the manager's settings are stored but could not all be installed");
+    }
+    for user in applied.revoked_users {
+        if let Err(e) = gateway.end_user_sessions(user).await {
+            warn!(error = %e, user, "could not log off a revoked voucher's devices");
+        }
+    }
+    unit.ctx.succeeded().await;
+    Ok(Round::Done)
+}
