@@ -16,6 +16,7 @@ pub mod postgres;
 pub mod rates;
 pub mod splash;
 pub mod sso;
+pub mod sync_client;
 pub mod tls;
 pub mod webdriver;
 

@@ -11,6 +11,7 @@ use crate::manager::ManagerState;
 use crate::manager::auth::Principal;
 use crate::manager::db::{Conn, DbError, Mode, Row, Value};
 use crate::manager::error::Error;
+use crate::manager::sync::feed::{self, Subject};
 use crate::model::limitation::{Limitation, ResetInterval};
 use crate::model::profile::spec::LimitationSpec;
 
@@ -116,6 +117,7 @@ pub async fn create(
             &l.name,
             Some(tenant),
         )?;
+        feed::append(c, hotspot, Subject::Limitation(&l.name), now)?;
         get(c, hotspot, id)
     })
     .await
@@ -132,7 +134,7 @@ pub async fn edit(
     let l = spec.checked().map_err(refused)?;
     let (p, now) = (p.clone(), s.now());
     s.db.tx(Mode::Write, move |c| {
-        get(c, hotspot, id)?;
+        let old = get(c, hotspot, id)?;
         let mut params = values(&l)?;
         params.extend([hotspot.into(), id.into()]);
         c.execute(
@@ -144,6 +146,13 @@ pub async fn edit(
         .map_err(taken("name"))?;
         let (tenant, _) = hotspot_of(c, hotspot)?;
         audit::record(c, p.actor(), now, "edit limitation", &l.name, Some(tenant))?;
+        // Profiles carry their limitations' numbers and names: each attached one changes too.
+        let mut changed = vec![Subject::Limitation(&old.name), Subject::Limitation(&l.name)];
+        let profiles = attached_to(c, id)?;
+        changed.extend(profiles.iter().map(|p| Subject::Profile(p)));
+        for subject in changed {
+            feed::append(c, hotspot, subject, now)?;
+        }
         get(c, hotspot, id)
     })
     .await
@@ -163,12 +172,16 @@ pub async fn delete(s: &ManagerState, p: &Principal, hotspot: i64, id: i64) -> R
             "DELETE FROM limitations WHERE hotspot_id = $1 AND id = $2",
             &[hotspot.into(), id.into()],
         )?;
-        let mut what = l.name;
+        let mut what = l.name.clone();
         if !profiles.is_empty() {
             what += &format!(" (detached from {})", profiles.join(", "));
         }
         let (tenant, _) = hotspot_of(c, hotspot)?;
         audit::record(c, p.actor(), now, "delete limitation", &what, Some(tenant))?;
+        feed::append(c, hotspot, Subject::Limitation(&l.name), now)?;
+        for profile in &profiles {
+            feed::append(c, hotspot, Subject::Profile(profile), now)?;
+        }
         Ok(())
     })
     .await

@@ -12,6 +12,7 @@ use crate::manager::ManagerState;
 use crate::manager::auth::Principal;
 use crate::manager::db::{Conn, DbError, Mode, Row, Value};
 use crate::manager::error::Error;
+use crate::manager::sync::feed::{self, Subject};
 use crate::model::entities::{NewProfile, Profile};
 use crate::model::limitation::{Attached, OutsideWindows, Window};
 use crate::model::profile::spec::{ProfileSpec, SpecError, WindowSpec};
@@ -244,6 +245,7 @@ pub async fn create(
             .int(0)?;
         let (tenant, _) = hotspot_of(c, hotspot)?;
         audit::record(c, p.actor(), now, "create profile", &new.name, Some(tenant))?;
+        feed::append(c, hotspot, Subject::Profile(&new.name), now)?;
         get(c, hotspot, id)
     })
     .await
@@ -286,6 +288,8 @@ pub async fn edit(
         .map_err(taken("name"))?;
         let (tenant, _) = hotspot_of(c, hotspot)?;
         audit::record(c, p.actor(), now, "edit profile", &new.name, Some(tenant))?;
+        feed::append(c, hotspot, Subject::Profile(&old.name), now)?;
+        feed::append(c, hotspot, Subject::Profile(&new.name), now)?;
         get(c, hotspot, id)
     })
     .await
@@ -326,6 +330,7 @@ pub async fn delete(s: &ManagerState, p: &Principal, hotspot: i64, id: i64) -> R
             &profile.name,
             Some(tenant),
         )?;
+        feed::append(c, hotspot, Subject::Profile(&profile.name), now)?;
         Ok(())
     })
     .await
@@ -363,6 +368,7 @@ pub async fn attach(
         let what = format!("{} to {}: {}", l.name, pr.name, describe_window(&w));
         let (tenant, _) = hotspot_of(c, hotspot)?;
         audit::record(c, p.actor(), now, "attach limitation", &what, Some(tenant))?;
+        feed::append(c, hotspot, Subject::Profile(&pr.name), now)?;
         get(c, hotspot, profile)
     })
     .await
@@ -389,6 +395,7 @@ pub async fn detach(
         let what = format!("{} from {}", l.name, pr.name);
         let (tenant, _) = hotspot_of(c, hotspot)?;
         audit::record(c, p.actor(), now, "detach limitation", &what, Some(tenant))?;
+        feed::append(c, hotspot, Subject::Profile(&pr.name), now)?;
         get(c, hotspot, profile)
     })
     .await

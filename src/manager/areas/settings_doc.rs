@@ -12,6 +12,7 @@ use crate::manager::ManagerState;
 use crate::manager::auth::Principal;
 use crate::manager::db::{Conn, Mode};
 use crate::manager::error::Error;
+use crate::manager::sync::feed::{self, Subject};
 use crate::model::settings::{Format, HotspotSettings, SettingsError};
 
 /// The document in force at `hotspot`: its latest revision, or the defaults (named after the
@@ -206,6 +207,7 @@ where
                 }
                 e => Error::from(e),
             })?;
+            feed::append(c, hotspot, Subject::Settings, now)?;
             let (tenant, _) = hotspot_of(c, hotspot)?;
             let what = format!("revision {revision}: {what}");
             audit::record(c, p.actor(), now, action, &what, Some(tenant))?;

@@ -12,6 +12,7 @@ use crate::manager::ManagerState;
 use crate::manager::auth::Principal;
 use crate::manager::db::{Conn, Mode, Value};
 use crate::manager::error::Error;
+use crate::manager::sync::feed::{self, Subject};
 use crate::model::profile::Starts;
 use crate::model::profile::spec::{self, optional};
 use crate::model::profile::words::describe_terms;
@@ -251,6 +252,7 @@ pub async fn create(
                 None => format!("{} vouchers (batch {id})", ch.count),
             };
             audit::record(c, p.actor(), now, "create vouchers", &what, Some(tenant))?;
+            feed::append(c, hotspot, Subject::Batch(id), now)?;
             Ok(Created {
                 batch: batch_of(c, hotspot, id)?,
                 codes: codes.iter().map(VoucherCode::display).collect(),

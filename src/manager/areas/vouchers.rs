@@ -11,6 +11,7 @@ use crate::manager::ManagerState;
 use crate::manager::auth::{Principal, Tenant};
 use crate::manager::db::{Conn, DbError, Mode, Row};
 use crate::manager::error::Error;
+use crate::manager::sync::feed::{self, Subject};
 use crate::model::voucher::{VoucherState, describe_uses};
 
 /// A batch as listed.
@@ -293,13 +294,13 @@ async fn change(
     state
         .db
         .tx(Mode::Write, move |c| {
-            let code = c
+            let row = c
                 .query_opt(
-                    "SELECT code FROM vouchers WHERE hotspot_id = $1 AND id = $2",
+                    "SELECT code, code_hash FROM vouchers WHERE hotspot_id = $1 AND id = $2",
                     &[hotspot.into(), id.into()],
                 )?
-                .ok_or(Error::NotFound)?
-                .text(0)?;
+                .ok_or(Error::NotFound)?;
+            let (code, code_hash) = (row.text(0)?, row.text(1)?);
             if action == "delete voucher" {
                 c.execute("DELETE FROM vouchers WHERE id = $1", &[id.into()])?;
             } else {
@@ -310,6 +311,7 @@ async fn change(
             }
             let (tenant, _) = hotspot_of(c, hotspot)?;
             audit::record(c, p.actor(), now, action, &code, Some(tenant))?;
+            feed::append(c, hotspot, Subject::Voucher(&code_hash), now)?;
             Ok(())
         })
         .await

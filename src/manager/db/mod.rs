@@ -20,6 +20,8 @@ use thiserror::Error;
 pub use migrations::{Migration, POSTGRES, SQLITE};
 pub use value::{Row, Value};
 
+use crate::manager::sync::notify::Wakers;
+
 /// A database failure. Its text is for logs only; users see a generic message.
 #[derive(Debug, Error)]
 pub enum DbError {
@@ -61,15 +63,41 @@ pub trait Conn {
     /// Rows changed by a statement.
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError>;
 
+    /// Marks that this transaction appended to `hotspot`'s sync change feed
+    /// (`manager::sync::feed::append`): once it commits, the long-polls waiting on the hotspot
+    /// wake. [`Db::tx`] hands every transaction a connection that records it.
+    fn feed_touched(&mut self, _hotspot: i64) {}
+
     /// The first row of a query, if any.
     fn query_opt(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>, DbError> {
         Ok(self.query(sql, params)?.into_iter().next())
     }
 }
 
-/// A handle on the manager's database (cheap to clone).
+/// A handle on the manager's database (cheap to clone), with the in-process wakers of the
+/// sync change feed that its commits wake.
 #[derive(Clone)]
-pub struct Db(Arc<Backend>);
+pub struct Db(Arc<Backend>, Arc<Wakers>);
+
+/// A transaction's connection that records the hotspots whose feed it appended to.
+struct Tracking<'a> {
+    inner: &'a mut dyn Conn,
+    touched: Vec<i64>,
+}
+
+impl Conn for Tracking<'_> {
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
+        self.inner.query(sql, params)
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
+        self.inner.execute(sql, params)
+    }
+
+    fn feed_touched(&mut self, hotspot: i64) {
+        self.touched.push(hotspot);
+    }
+}
 
 enum Backend {
     Sqlite(sqlite::Pool),
@@ -96,7 +124,7 @@ impl Db {
         } else {
             return Err(DbError::Url(url.to_string()));
         };
-        let db = Db(Arc::new(backend));
+        let db = Db(Arc::new(backend), Arc::new(Wakers::default()));
         let list = db.migrations();
         db.tx(Mode::Write, move |c| migrations::run(c, list))
             .await?;
@@ -118,8 +146,14 @@ impl Db {
         }
     }
 
+    /// The wakers of the sync change feed (long-polls wait on them).
+    pub fn feed(&self) -> &Wakers {
+        &self.1
+    }
+
     /// Runs `f` in one transaction, off the async runtime: committed if it returns `Ok`,
-    /// rolled back otherwise.
+    /// rolled back otherwise. After a commit that appended to hotspots' change feeds, their
+    /// waiting long-polls wake.
     pub async fn tx<T, E, F>(&self, mode: Mode, f: F) -> Result<T, E>
     where
         T: Send + 'static,
@@ -128,12 +162,24 @@ impl Db {
     {
         let db = self.0.clone();
         let handle = tokio::runtime::Handle::current();
-        tokio::task::spawn_blocking(move || match &*db {
-            Backend::Sqlite(pool) => pool.tx(mode, f),
-            Backend::Postgres(pool) => pool.tx(&handle, f),
+        let run = move |c: &mut dyn Conn| {
+            let mut t = Tracking {
+                inner: c,
+                touched: Vec::new(),
+            };
+            let out = f(&mut t)?;
+            Ok::<_, E>((out, t.touched))
+        };
+        let (out, touched) = tokio::task::spawn_blocking(move || match &*db {
+            Backend::Sqlite(pool) => pool.tx(mode, run),
+            Backend::Postgres(pool) => pool.tx(&handle, run),
         })
         .await
-        .map_err(|e| E::from(DbError::Task(e.to_string())))?
+        .map_err(|e| E::from(DbError::Task(e.to_string())))??;
+        for hotspot in touched {
+            self.1.wake(hotspot);
+        }
+        Ok(out)
     }
 
     /// Every table's columns, `table.column` sorted: the schema as both backends must agree
