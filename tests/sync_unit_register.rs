@@ -44,7 +44,12 @@ async fn a_token_registers_once_rotation_and_removal_reach_the_unit() {
     let first = Store::open(&db).unwrap().identity().unwrap().unwrap();
     assert!(out.contains(&format!("hotspot {h}")), "{out}");
     let (_, _, units) = w
-        .send(Who::ResellerA, "GET", &format!("/api/v1/hotspots/{h}/units"), None)
+        .send(
+            Who::ResellerA,
+            "GET",
+            &format!("/api/v1/hotspots/{h}/units"),
+            None,
+        )
         .await;
     let units: serde_json::Value = serde_json::from_str(&units).unwrap();
     assert_eq!(units["units"][0]["id"], first.unit_id, "{units}");
@@ -52,7 +57,10 @@ async fn a_token_registers_once_rotation_and_removal_reach_the_unit() {
     // The token is spent: a second registration is refused and changes nothing.
     let (ok, _, err) = run(&s, &register).await;
     assert!(!ok && err.contains("token_used"), "{err}");
-    assert_eq!(Store::open(&db).unwrap().identity().unwrap(), Some(first.clone()));
+    assert_eq!(
+        Store::open(&db).unwrap().identity().unwrap(),
+        Some(first.clone())
+    );
 
     for _ in 0..2 {
         let (ok, _, err) = run(&s, &["unit", "rotate"]).await;

@@ -82,15 +82,45 @@ impl SyncError {
     }
 }
 
+/// What sync needs of the running gateway: its guests online (for health), and to be told
+/// of settings the manager changed and of users it revoked.
+pub trait Running: Send + Sync + 'static {
+    /// Devices online now.
+    fn online(&self) -> impl Future<Output = usize> + Send;
+    /// Put in force the settings now in the store.
+    fn settings_saved(&self) -> impl Future<Output = Result<(), String>> + Send;
+    /// Log off a revoked user's devices.
+    fn log_off(&self, user: i64) -> impl Future<Output = Result<(), String>> + Send;
+}
+
+impl Running for Gateway {
+    async fn online(&self) -> usize {
+        self.online_count().await
+    }
+
+    async fn settings_saved(&self) -> Result<(), String> {
+        Gateway::settings_saved(self)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    async fn log_off(&self, user: i64) -> Result<(), String> {
+        self.end_user_sessions(user)
+            .await
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// What the sync task works with.
-pub struct Ctx {
+pub struct Ctx<G> {
     /// The running gateway (told of new settings and revoked vouchers).
-    pub gateway: Arc<Gateway>,
+    pub gateway: Arc<G>,
     /// The gateway's store (identity, outbox, cursor).
     pub store: SharedStore,
 }
 
-impl Ctx {
+impl<G: Running> Ctx<G> {
     async fn succeeded(&self) {
         let now = crate::gateway::now();
         if let Err(e) = self.store.run(move |s| s.sync_succeeded(now)).await {
@@ -121,15 +151,15 @@ impl Ctx {
 }
 
 /// One round's view of the registered unit.
-struct Unit<'a> {
-    ctx: &'a Ctx,
+struct Unit<'a, G> {
+    ctx: &'a Ctx<G>,
     client: &'a Client,
     unit_id: i64,
     key: UnitKey,
     state: SyncState,
 }
 
-impl Unit<'_> {
+impl<G> Unit<'_, G> {
     fn signer(&self) -> (i64, &UnitKey) {
         (self.unit_id, &self.key)
     }
@@ -168,7 +198,11 @@ impl Backoff {
 /// registered (`[sync]` in the config), then pulls the change feed and pushes the outbox,
 /// each with its own backoff; never exits on its own, and never holds anything the gateway
 /// waits for.
-pub async fn run(ctx: Ctx, register: Option<register::Registration>, cancel: CancellationToken) {
+pub async fn run<G: Running>(
+    ctx: Ctx<G>,
+    register: Option<register::Registration>,
+    cancel: CancellationToken,
+) {
     let started = Instant::now();
     if let Some(registration) = register {
         tokio::select! {
@@ -184,7 +218,7 @@ pub async fn run(ctx: Ctx, register: Option<register::Registration>, cancel: Can
 
 /// Registers with the configured token unless registered; retries while the manager is
 /// unreachable, gives up (with the reason in the log and status) when it refuses.
-async fn register_at_start(ctx: &Ctx, registration: &register::Registration) {
+async fn register_at_start<G: Running>(ctx: &Ctx<G>, registration: &register::Registration) {
     let mut backoff = Backoff(BACKOFF_FIRST);
     loop {
         match ctx.store.run(|s| s.identity()).await {
@@ -214,7 +248,12 @@ async fn register_at_start(ctx: &Ctx, registration: &register::Registration) {
     }
 }
 
-async fn cycle(ctx: &Ctx, cancel: &CancellationToken, direction: Direction, started: Instant) {
+async fn cycle<G: Running>(
+    ctx: &Ctx<G>,
+    cancel: &CancellationToken,
+    direction: Direction,
+    started: Instant,
+) {
     let mut backoff = Backoff(BACKOFF_FIRST);
     let mut client = None;
     let mut last_push: Option<Instant> = None;
@@ -245,8 +284,8 @@ async fn cycle(ctx: &Ctx, cancel: &CancellationToken, direction: Direction, star
     }
 }
 
-async fn round(
-    ctx: &Ctx,
+async fn round<G: Running>(
+    ctx: &Ctx<G>,
     direction: Direction,
     started: Instant,
     cached: &mut Option<(UnitIdentity, Client)>,

@@ -5,7 +5,7 @@
 use reqwest::Method;
 use tracing::{info, warn};
 
-use super::{Round, SyncError, Unit};
+use super::{Round, Running, SyncError, Unit};
 use crate::model::settings::HotspotSettings;
 use crate::proto::MAX_WAIT_SECS;
 use crate::proto::changes::{Change, ChangesResponse};
@@ -60,7 +60,7 @@ fn code_hash(text: &str) -> Result<Vec<u8>, SyncError> {
 }
 
 /// Asks for what changed after the stored cursor (held up to the longest wait) and applies it.
-pub(super) async fn pull(unit: &Unit<'_>) -> Result<Round, SyncError> {
+pub(super) async fn pull<G: Running>(unit: &Unit<'_, G>) -> Result<Round, SyncError> {
     let route = format!("/changes?cursor={}&wait={MAX_WAIT_SECS}", unit.state.cursor);
     let answer: ChangesResponse = unit
         .client
@@ -97,7 +97,7 @@ pub(super) async fn pull(unit: &Unit<'_>) -> Result<Round, SyncError> {
         warn!(error = %e, "the manager's settings are stored but could not all be installed");
     }
     for user in applied.revoked_users {
-        if let Err(e) = gateway.end_user_sessions(user).await {
+        if let Err(e) = gateway.log_off(user).await {
             warn!(error = %e, user, "could not log off a revoked voucher's devices");
         }
     }

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use reqwest::Method;
 
-use super::{Round, SyncError, Unit};
+use super::{Round, Running, SyncError, Unit};
 use crate::proto::PROTOCOL;
 use crate::proto::events::{EventAck, EventBatch, Health};
 
@@ -23,8 +23,8 @@ fn load() -> f64 {
 
 /// Sends one batch (possibly empty: the health alone, when due). `Round::More` when the
 /// outbox holds more than one batch, `Round::Idle` when nothing was sent.
-pub(super) async fn push(
-    unit: &Unit<'_>,
+pub(super) async fn push<G: Running>(
+    unit: &Unit<'_, G>,
     started: Instant,
     health_due: bool,
 ) -> Result<Round, SyncError> {
@@ -41,7 +41,7 @@ pub(super) async fn push(
     let health = Health {
         version: env!("CARGO_PKG_VERSION").into(),
         uptime_secs: i64::try_from(started.elapsed().as_secs()).unwrap_or(i64::MAX),
-        clients: i64::try_from(unit.ctx.gateway.online_count().await).unwrap_or(i64::MAX),
+        clients: i64::try_from(unit.ctx.gateway.online().await).unwrap_or(i64::MAX),
         load: load(),
         outbox_depth: stats.depth,
         outbox_oldest_secs: stats.oldest_secs,
