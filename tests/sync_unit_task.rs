@@ -17,7 +17,7 @@ use hotspotd::model::limitation::OutsideWindows;
 use hotspotd::model::profile::{ProfileClock, Starts};
 use hotspotd::model::voucher::unique_codes;
 use hotspotd::proto::auth::{self, Signed, UnitKey};
-use hotspotd::proto::changes::{Change, ChangesResponse, Voucher};
+use hotspotd::proto::changes::{Change, ChangesResponse, Voucher, VoucherTerms};
 use hotspotd::proto::events::{EventAck, EventBatch};
 use hotspotd::proto::{ErrorBody, WireError};
 use hotspotd::store::{SharedStore, Store, Trust, UnitIdentity};
@@ -47,7 +47,8 @@ struct Manager {
     down: AtomicBool,
     removed: AtomicBool,
     bad_signatures: AtomicUsize,
-    voucher_hash: Mutex<String>,
+    /// Code hashes of a voucher made from the profile "1h" and of one made from quick terms.
+    voucher_hashes: Mutex<[String; 2]>,
 }
 
 fn refuse(status: StatusCode, code: &str) -> Response {
@@ -127,13 +128,27 @@ fn serve(m: Arc<Manager>) -> String {
                     tokio::time::sleep(Duration::from_millis(300)).await;
                     return Json(ChangesResponse { cursor, ..Default::default() }).into_response();
                 }
-                let voucher = Voucher {
-                    code_hash: m2.voucher_hash.lock().unwrap().clone(),
+                let [named, quick] = m2.voucher_hashes.lock().unwrap().clone();
+                let named = Voucher {
+                    code_hash: named,
                     profile: Some("1h".into()),
                     terms: None,
                     revoked: false,
                 };
-                let changes = vec![Change::Voucher(voucher), Change::Unknown];
+                let terms = VoucherTerms {
+                    validity_secs: Some(7200),
+                    starts: "first-logon".into(),
+                    shared_users: 2,
+                    max_logins: Some(3),
+                    ..Default::default()
+                };
+                let quick = Voucher {
+                    code_hash: quick,
+                    profile: None,
+                    terms: Some(terms),
+                    revoked: false,
+                };
+                let changes = vec![Change::Voucher(named), Change::Unknown, Change::Voucher(quick)];
                 Json(ChangesResponse { cursor: 7, reset: true, changes }).into_response()
             }),
         );
@@ -187,8 +202,11 @@ async fn the_outbox_goes_up_exactly_the_feed_comes_down_and_removal_stops() {
     let private_key = UnitKey::generate().unwrap();
     *manager.public_key.lock().unwrap() = UnitKey::from_pkcs8(&private_key).unwrap().public_hex();
     let voucher_key = vec![0x5a; 32];
-    let code = unique_codes(1).unwrap().remove(0);
-    *manager.voucher_hash.lock().unwrap() = hex::encode(code.keyed_hash(&voucher_key));
+    let codes = unique_codes(2).unwrap();
+    *manager.voucher_hashes.lock().unwrap() = [
+        hex::encode(codes[0].keyed_hash(&voucher_key)),
+        hex::encode(codes[1].keyed_hash(&voucher_key)),
+    ];
     store
         .save_identity(&UnitIdentity {
             unit_id: 3,
@@ -240,22 +258,40 @@ async fn the_outbox_goes_up_exactly_the_feed_comes_down_and_removal_stops() {
     let received = manager.received.lock().unwrap().clone();
     assert_eq!(received.len(), 450, "each record once");
     assert!(received.windows(2).all(|w| w[0] < w[1]), "oldest first");
-    let hash = code.keyed_hash(&voucher_key);
-    let mut voucher = None;
+    let hashes: Vec<Vec<u8>> = codes.iter().map(|c| c.keyed_hash(&voucher_key)).collect();
+    let mut vouchers = (None, None);
     for _ in 0..200 {
-        voucher = shared
-            .run({
-                let hash = hash.clone();
-                move |s| s.user_by_code_hash(&hash)
+        let hashes = hashes.clone();
+        vouchers = shared
+            .run(move |s| {
+                let user = |h: &[u8]| s.user_by_code_hash(h);
+                Ok((user(&hashes[0])?, user(&hashes[1])?))
             })
             .await
             .unwrap();
-        if voucher.is_some() {
+        if vouchers.0.is_some() && vouchers.1.is_some() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(voucher.is_some(), "the manager's voucher is stored");
+    assert!(
+        vouchers.0.is_some(),
+        "the voucher of a named profile is stored"
+    );
+    let quick = vouchers.1.expect("the quick-terms voucher is stored");
+    assert_eq!(quick.max_logins, Some(3));
+    let (profile, queue) = shared
+        .run(move |s| {
+            let queue = s.assignments(quick.id, 0)?;
+            Ok((s.profile(queue[0].profile_id)?.unwrap(), queue))
+        })
+        .await
+        .unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!(
+        (profile.clock.validity_secs, profile.shared_users),
+        (Some(7200), 2)
+    );
     let (depth, state_after) = read(&shared).await;
     assert_eq!(depth, 0, "acknowledged records are deleted");
     assert_eq!(state_after.cursor, 7);

@@ -6,19 +6,25 @@ use reqwest::Method;
 use tracing::{info, warn};
 
 use super::{Round, Running, SyncError, Unit};
+use crate::gateway::vouchers::ad_hoc_profile;
+use crate::model::profile::Starts;
 use crate::model::settings::HotspotSettings;
+use crate::model::voucher::{AdHocProfile, AdHocTerms};
 use crate::proto::MAX_WAIT_SECS;
-use crate::proto::changes::{Change, ChangesResponse};
+use crate::proto::changes::{Change, ChangesResponse, VoucherTerms};
 use crate::store::{SyncedChanges, SyncedVoucher};
 
-/// The store's form of an answer, and how many changes this build leaves to others (kinds
-/// it does not apply yet: profiles, limitations, usage; or vouchers with quick terms).
-pub(super) fn to_store(answer: ChangesResponse) -> Result<(SyncedChanges, usize), SyncError> {
+/// The store's form of an answer, the profiles its quick-terms vouchers stand for, and how
+/// many changes this build leaves to others (kinds it does not apply yet: profiles,
+/// limitations, usage).
+pub(super) fn to_store(
+    answer: ChangesResponse,
+) -> Result<(SyncedChanges, Vec<AdHocProfile>, usize), SyncError> {
     let mut out = SyncedChanges {
         cursor: answer.cursor,
         ..Default::default()
     };
-    let mut left = 0;
+    let (mut ad_hoc, mut left) = (Vec::<AdHocProfile>::new(), 0);
     for change in answer.changes {
         match change {
             Change::Settings { revision, document } => {
@@ -26,18 +32,30 @@ pub(super) fn to_store(answer: ChangesResponse) -> Result<(SyncedChanges, usize)
                     .map_err(|e| SyncError::Decode(format!("settings revision {revision}: {e}")))?;
                 out.settings = Some((revision, doc));
             }
-            Change::Voucher(v) => match v.profile {
-                Some(profile) => out.vouchers.push(SyncedVoucher {
+            Change::Voucher(v) => {
+                let max_logins = v.terms.as_ref().and_then(|t| t.max_logins);
+                let profile = match (v.profile, v.terms) {
+                    (Some(name), _) => name,
+                    (None, Some(terms)) => {
+                        let spec = ad_hoc_terms(&terms)?.profile();
+                        let name = spec.profile.name.clone();
+                        if !ad_hoc.contains(&spec) {
+                            ad_hoc.push(spec);
+                        }
+                        name
+                    }
+                    (None, None) => {
+                        left += 1;
+                        continue;
+                    }
+                };
+                out.vouchers.push(SyncedVoucher {
                     code_hash: code_hash(&v.code_hash)?,
                     profile,
-                    max_logins: v
-                        .terms
-                        .and_then(|t| t.max_logins)
-                        .and_then(|n| u32::try_from(n).ok()),
+                    max_logins: max_logins.and_then(|n| u32::try_from(n).ok()),
                     revoked: v.revoked,
-                }),
-                None => left += 1,
-            },
+                });
+            }
             Change::VoucherRemoved { code_hash: hash } => out.vouchers.push(SyncedVoucher {
                 code_hash: code_hash(&hash)?,
                 profile: String::new(),
@@ -47,7 +65,27 @@ pub(super) fn to_store(answer: ChangesResponse) -> Result<(SyncedChanges, usize)
             _ => left += 1,
         }
     }
-    Ok((out, left))
+    Ok((out, ad_hoc, left))
+}
+
+/// A manager batch's quick terms as the unit's (the same flags as `voucher create`).
+fn ad_hoc_terms(t: &VoucherTerms) -> Result<AdHocTerms, SyncError> {
+    let count = |v: Option<i64>| v.and_then(|n| u64::try_from(n).ok());
+    let terms = AdHocTerms {
+        validity_secs: count(t.validity_secs),
+        starts: match t.starts.as_str() {
+            "creation" | "now" => Starts::Now,
+            _ => Starts::FirstLogon,
+        },
+        shared_users: u32::try_from(t.shared_users).unwrap_or(0),
+        rate_down_bps: count(t.rate_down_bps),
+        rate_up_bps: count(t.rate_up_bps),
+        quota_bytes: count(t.quota_bytes),
+    };
+    terms
+        .validate()
+        .map_err(|e| SyncError::Decode(format!("voucher terms: {e}")))?;
+    Ok(terms)
 }
 
 fn code_hash(text: &str) -> Result<Vec<u8>, SyncError> {
@@ -71,8 +109,19 @@ pub(super) async fn pull<G: Running>(unit: &Unit<'_, G>) -> Result<Round, SyncEr
         unit.ctx.succeeded().await;
         return Ok(Round::Done);
     }
-    let (changes, left) = to_store(answer)?;
+    let (changes, ad_hoc, left) = to_store(answer)?;
     let now = crate::gateway::now();
+    // Quick-terms profiles first (made once, found by name after): one left over by an
+    // answer that then fails to apply is what the next answer uses.
+    unit.ctx
+        .store
+        .run(move |s| {
+            Ok(ad_hoc
+                .iter()
+                .try_for_each(|spec| ad_hoc_profile(s, spec, now).map(drop))
+                .map_err(|e| SyncError::Apply(e.to_string())))
+        })
+        .await??;
     let applied = unit
         .ctx
         .store
