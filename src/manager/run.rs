@@ -71,6 +71,7 @@ async fn start(config: &ManagerConfig) -> anyhow::Result<(TcpListener, ManagerSt
         tracing::info!("plain HTTP behind a TLS proxy: cookies are Secure");
     }
     tracing::info!(listen = %config.listen, %url, backend = db.backend(), "manager listening");
+    db.listen_feed();
     Ok((listener, ManagerState::new(db, &url)))
 }
 

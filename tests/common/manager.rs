@@ -49,6 +49,8 @@ pub struct Login {
 }
 
 pub struct World {
+    /// The database URL (a second manager instance opens the same one).
+    pub url: String,
     pub db: Db,
     pub app: Router,
     pub reseller: [i64; 2],
@@ -166,6 +168,7 @@ impl World {
             .unwrap();
         let app = app(ManagerState::new(db.clone(), URL));
         World {
+            url,
             db,
             app,
             reseller,
@@ -216,6 +219,10 @@ impl World {
                     ("signing_key", "*"),
                     ("sync_nonces", "*"),
                     ("sync_changes", "*"),
+                    ("unit_usage", "*"),
+                    ("guest_consents", "*"),
+                    ("guest_answers", "*"),
+                    ("sms_counts", "*"),
                 ] {
                     for r in c.query(&format!("SELECT {cols} FROM {t}"), &[])? {
                         out.push(format!("{t}: {r:?}"));

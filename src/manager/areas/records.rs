@@ -1,8 +1,10 @@
-//! What units report about guests, devices and sessions, as the manager stores it: the write
-//! side the sync issue's ingest will call (upserts keyed by the unit's `uid`, byte counters
-//! that only grow, idempotent stops). Until sync exists, tests insert through these functions.
+//! What units report about guests, devices, sessions, consents and answers, as the manager
+//! stores it: the write side sync's ingest (`manager::sync::ingest`) calls, every write keyed
+//! by the reporting unit's hotspot and the unit's `uid` (upserts; byte counters that only
+//! grow; stops that stay; ledger rows never changed once stored).
 
 use crate::manager::db::{Conn, DbError};
+use crate::proto::events::{Consent, GuestProfile};
 
 /// A guest seen at a hotspot.
 pub struct GuestSeen<'a> {
@@ -94,6 +96,142 @@ pub fn session(c: &mut dyn Conn, hotspot: i64, s: &SessionReport<'_>) -> Result<
             s.ip.into(),
             s.unit.into(),
             seen.into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// What a social provider told about guest `guest_id` (fields it did not give stay as they
+/// were).
+pub fn guest_profile(c: &mut dyn Conn, guest_id: i64, p: &GuestProfile) -> Result<(), DbError> {
+    let interests = p.interests.join(", ");
+    c.execute(
+        "UPDATE guests SET social_provider = COALESCE($1, social_provider),
+         social_subject = COALESCE($2, social_subject), display_name = COALESCE($3, display_name),
+         email = COALESCE($4, email), gender = COALESCE($5, gender),
+         birth_date = COALESCE($6, birth_date), locale = COALESCE($7, locale),
+         interests = CASE WHEN $8 = '' THEN interests ELSE $8 END WHERE id = $9",
+        &[
+            p.provider.clone().into(),
+            p.subject.clone().into(),
+            p.name.clone().into(),
+            p.email.clone().into(),
+            p.gender.clone().into(),
+            p.birth_date.clone().into(),
+            p.locale.clone().into(),
+            interests.into(),
+            guest_id.into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// A session's counters so far, and its end once it stopped: counters never go back, a stop
+/// stays (its first end time and cause are kept). False when `hotspot` has no such session.
+pub fn session_counters(
+    c: &mut dyn Conn,
+    hotspot: i64,
+    uid: &str,
+    (bytes_down, bytes_up): (i64, i64),
+    end: Option<(i64, &str)>,
+) -> Result<bool, DbError> {
+    let (ended_at, cause) = end.unzip();
+    let n = c.execute(
+        "UPDATE guest_sessions SET
+         bytes_down = CASE WHEN $1 > bytes_down THEN $1 ELSE bytes_down END,
+         bytes_up = CASE WHEN $2 > bytes_up THEN $2 ELSE bytes_up END,
+         end_cause = CASE WHEN ended_at IS NULL AND CAST($3 AS BIGINT) IS NOT NULL
+                          THEN $4 ELSE end_cause END,
+         ended_at = COALESCE(ended_at, CAST($3 AS BIGINT))
+         WHERE hotspot_id = $5 AND uid = $6",
+        &[
+            bytes_down.into(),
+            bytes_up.into(),
+            ended_at.into(),
+            cause.unwrap_or_default().into(),
+            hotspot.into(),
+            uid.into(),
+        ],
+    )?;
+    Ok(n > 0)
+}
+
+/// Marks session `uid` of `hotspot` as held by unit `unit` (whose restart may close it).
+pub fn session_unit(c: &mut dyn Conn, hotspot: i64, uid: &str, unit: i64) -> Result<(), DbError> {
+    c.execute(
+        "UPDATE guest_sessions SET unit_id = $1 WHERE hotspot_id = $2 AND uid = $3",
+        &[unit.into(), hotspot.into(), uid.into()],
+    )?;
+    Ok(())
+}
+
+/// Closes at `at` the sessions unit `unit` holds open on the manager that are not in `open`
+/// (they did not survive its restart); returns how many.
+pub fn close_stale(
+    c: &mut dyn Conn,
+    (hotspot, unit): (i64, i64),
+    open: &[String],
+    at: i64,
+) -> Result<usize, DbError> {
+    let held = c.query(
+        "SELECT uid FROM guest_sessions WHERE unit_id = $1 AND hotspot_id = $2
+         AND ended_at IS NULL",
+        &[unit.into(), hotspot.into()],
+    )?;
+    let mut closed = 0;
+    for r in &held {
+        let uid = r.text(0)?;
+        if !open.contains(&uid) {
+            session_counters(c, hotspot, &uid, (0, 0), Some((at, "unit-restart")))?;
+            closed += 1;
+        }
+    }
+    Ok(closed)
+}
+
+/// A consent ledger row of guest `guest_id` (a row is never changed once stored).
+pub fn consent(
+    c: &mut dyn Conn,
+    (hotspot, guest_id): (i64, i64),
+    row: &Consent,
+    at: i64,
+) -> Result<(), DbError> {
+    c.execute(
+        "INSERT INTO guest_consents (hotspot_id, uid, guest_id, purpose, granted, text_sha256,
+         language, how, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (hotspot_id, uid) DO NOTHING",
+        &[
+            hotspot.into(),
+            (&row.uid).into(),
+            guest_id.into(),
+            (&row.purpose).into(),
+            row.granted.into(),
+            (&row.text_sha256).into(),
+            (&row.language).into(),
+            (&row.how).into(),
+            at.into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// A questionnaire's answers by guest `guest_id`, as JSON text.
+pub fn answer(
+    c: &mut dyn Conn,
+    (hotspot, guest_id): (i64, i64),
+    uid: &str,
+    answers: &str,
+    at: i64,
+) -> Result<(), DbError> {
+    c.execute(
+        "INSERT INTO guest_answers (hotspot_id, uid, guest_id, answers, at)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hotspot_id, uid) DO NOTHING",
+        &[
+            hotspot.into(),
+            uid.into(),
+            guest_id.into(),
+            answers.into(),
+            at.into(),
         ],
     )?;
     Ok(())

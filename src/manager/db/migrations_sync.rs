@@ -3,7 +3,8 @@
 //! social-login assertions for units; each unit's public key, removal and last reported
 //! health; the nonces of signed requests seen within the clock window (in the database, so
 //! two manager instances refuse the same replay); each hotspot's change feed; each unit's
-//! cumulative usage per user and profile (merged hotspot-wide by summing). Kept beside
+//! cumulative usage per user and profile (merged hotspot-wide by summing); what units report
+//! beside sessions: guests' social profile fields, consents, questionnaire answers, SMS sent. Kept beside
 //! `migrations.rs` so each file holds one concern.
 
 /// SQLite.
@@ -50,6 +51,43 @@ pub const SQLITE: &[&str] = &[
         uptime_secs INTEGER NOT NULL,
         logins INTEGER NOT NULL,
         PRIMARY KEY (hotspot_id, username, profile, unit_id))",
+    "ALTER TABLE guests ADD COLUMN social_provider TEXT",
+    "ALTER TABLE guests ADD COLUMN social_subject TEXT",
+    "ALTER TABLE guests ADD COLUMN display_name TEXT",
+    "ALTER TABLE guests ADD COLUMN email TEXT",
+    "ALTER TABLE guests ADD COLUMN gender TEXT",
+    "ALTER TABLE guests ADD COLUMN birth_date TEXT",
+    "ALTER TABLE guests ADD COLUMN locale TEXT",
+    "ALTER TABLE guests ADD COLUMN interests TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE guest_sessions ADD COLUMN unit_id INTEGER",
+    "ALTER TABLE guest_sessions ADD COLUMN end_cause TEXT NOT NULL DEFAULT ''",
+    "CREATE INDEX guest_sessions_open_by_unit ON guest_sessions (unit_id, ended_at)",
+    "CREATE TABLE guest_consents (
+        id INTEGER PRIMARY KEY,
+        hotspot_id INTEGER NOT NULL REFERENCES hotspots(id) ON DELETE CASCADE,
+        uid TEXT NOT NULL,
+        guest_id INTEGER NOT NULL REFERENCES guests(id) ON DELETE CASCADE,
+        purpose TEXT NOT NULL,
+        granted INTEGER NOT NULL,
+        text_sha256 TEXT NOT NULL,
+        language TEXT NOT NULL,
+        how TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        UNIQUE (hotspot_id, uid))",
+    "CREATE TABLE guest_answers (
+        id INTEGER PRIMARY KEY,
+        hotspot_id INTEGER NOT NULL REFERENCES hotspots(id) ON DELETE CASCADE,
+        uid TEXT NOT NULL,
+        guest_id INTEGER NOT NULL REFERENCES guests(id) ON DELETE CASCADE,
+        answers TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        UNIQUE (hotspot_id, uid))",
+    "CREATE TABLE sms_counts (
+        hotspot_id INTEGER NOT NULL REFERENCES hotspots(id) ON DELETE CASCADE,
+        unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+        day TEXT NOT NULL,
+        sent INTEGER NOT NULL,
+        PRIMARY KEY (hotspot_id, unit_id, day))",
 ];
 
 /// PostgreSQL.
@@ -96,4 +134,41 @@ pub const POSTGRES: &[&str] = &[
         uptime_secs BIGINT NOT NULL,
         logins BIGINT NOT NULL,
         PRIMARY KEY (hotspot_id, username, profile, unit_id))",
+    "ALTER TABLE guests ADD COLUMN social_provider TEXT",
+    "ALTER TABLE guests ADD COLUMN social_subject TEXT",
+    "ALTER TABLE guests ADD COLUMN display_name TEXT",
+    "ALTER TABLE guests ADD COLUMN email TEXT",
+    "ALTER TABLE guests ADD COLUMN gender TEXT",
+    "ALTER TABLE guests ADD COLUMN birth_date TEXT",
+    "ALTER TABLE guests ADD COLUMN locale TEXT",
+    "ALTER TABLE guests ADD COLUMN interests TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE guest_sessions ADD COLUMN unit_id BIGINT",
+    "ALTER TABLE guest_sessions ADD COLUMN end_cause TEXT NOT NULL DEFAULT ''",
+    "CREATE INDEX guest_sessions_open_by_unit ON guest_sessions (unit_id, ended_at)",
+    "CREATE TABLE guest_consents (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        hotspot_id BIGINT NOT NULL REFERENCES hotspots(id) ON DELETE CASCADE,
+        uid TEXT NOT NULL,
+        guest_id BIGINT NOT NULL REFERENCES guests(id) ON DELETE CASCADE,
+        purpose TEXT NOT NULL,
+        granted BOOLEAN NOT NULL,
+        text_sha256 TEXT NOT NULL,
+        language TEXT NOT NULL,
+        how TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        UNIQUE (hotspot_id, uid))",
+    "CREATE TABLE guest_answers (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        hotspot_id BIGINT NOT NULL REFERENCES hotspots(id) ON DELETE CASCADE,
+        uid TEXT NOT NULL,
+        guest_id BIGINT NOT NULL REFERENCES guests(id) ON DELETE CASCADE,
+        answers TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        UNIQUE (hotspot_id, uid))",
+    "CREATE TABLE sms_counts (
+        hotspot_id BIGINT NOT NULL REFERENCES hotspots(id) ON DELETE CASCADE,
+        unit_id BIGINT NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+        day TEXT NOT NULL,
+        sent BIGINT NOT NULL,
+        PRIMARY KEY (hotspot_id, unit_id, day))",
 ];

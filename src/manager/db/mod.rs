@@ -4,6 +4,7 @@
 //! parameters and run inside one blocking closure per transaction, so every area's code is
 //! the same on both backends; the dialects differ only in the migration lists.
 
+mod listen;
 mod migrations;
 mod migrations_design;
 mod migrations_profiles;
@@ -66,7 +67,9 @@ pub trait Conn {
     /// Marks that this transaction appended to `hotspot`'s sync change feed
     /// (`manager::sync::feed::append`): once it commits, the long-polls waiting on the hotspot
     /// wake. [`Db::tx`] hands every transaction a connection that records it.
-    fn feed_touched(&mut self, _hotspot: i64) {}
+    fn feed_touched(&mut self, _hotspot: i64) -> Result<(), DbError> {
+        Ok(())
+    }
 
     /// The first row of a query, if any.
     fn query_opt(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>, DbError> {
@@ -83,6 +86,7 @@ pub struct Db(Arc<Backend>, Arc<Wakers>);
 struct Tracking<'a> {
     inner: &'a mut dyn Conn,
     touched: Vec<i64>,
+    postgres: bool,
 }
 
 impl Conn for Tracking<'_> {
@@ -94,8 +98,16 @@ impl Conn for Tracking<'_> {
         self.inner.execute(sql, params)
     }
 
-    fn feed_touched(&mut self, hotspot: i64) {
+    fn feed_touched(&mut self, hotspot: i64) -> Result<(), DbError> {
         self.touched.push(hotspot);
+        if self.postgres {
+            // Delivered at commit to every manager instance listening (`listen`), this one too.
+            self.inner.execute(
+                "SELECT pg_notify($1, $2)",
+                &[listen::CHANNEL.into(), hotspot.to_string().into()],
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -146,6 +158,15 @@ impl Db {
         }
     }
 
+    /// Wakes this instance's long-polls on changes other manager instances commit: on
+    /// PostgreSQL a task LISTENs on its own connection (reconnecting when it drops); SQLite is
+    /// one process's file, whose commits wake in-process already. Called by servers only.
+    pub fn listen_feed(&self) {
+        if let Backend::Postgres(pool) = &*self.0 {
+            listen::spawn(pool.url().to_string(), self.1.clone());
+        }
+    }
+
     /// The wakers of the sync change feed (long-polls wait on them).
     pub fn feed(&self) -> &Wakers {
         &self.1
@@ -162,10 +183,12 @@ impl Db {
     {
         let db = self.0.clone();
         let handle = tokio::runtime::Handle::current();
+        let postgres = matches!(&*db, Backend::Postgres(_));
         let run = move |c: &mut dyn Conn| {
             let mut t = Tracking {
                 inner: c,
                 touched: Vec::new(),
+                postgres,
             };
             let out = f(&mut t)?;
             Ok::<_, E>((out, t.touched))

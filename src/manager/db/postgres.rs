@@ -14,7 +14,7 @@ use super::{Conn, DbError};
 /// Connections at most (each manager instance; several instances may share one server).
 const MAX_CONNECTIONS: usize = 16;
 
-pub struct Pool(deadpool_postgres::Pool);
+pub struct Pool(deadpool_postgres::Pool, String);
 
 impl Pool {
     pub fn open(url: &str) -> Result<Pool, DbError> {
@@ -30,7 +30,12 @@ impl Pool {
             .max_size(MAX_CONNECTIONS)
             .build()
             .map_err(|e| DbError::Pool(e.to_string()))?;
-        Ok(Pool(pool))
+        Ok(Pool(pool, url.to_string()))
+    }
+
+    /// The URL it connects with (the feed listener opens its own connection with it).
+    pub fn url(&self) -> &str {
+        &self.1
     }
 
     pub fn tx<T, E: From<DbError>>(

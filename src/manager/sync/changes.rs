@@ -102,10 +102,16 @@ pub async fn changes(
     if first.reset || first.cursor != args.cursor || wait.is_zero() {
         return Ok(Json(first));
     }
-    match tokio::time::timeout(wait, woken.changed()).await {
-        Ok(Ok(())) => Ok(Json(read_feed(&s, unit.hotspot, args.cursor).await?)),
-        _ => Ok(Json(first)),
+    let deadline = tokio::time::Instant::now() + wait;
+    // A wake with nothing new for this feed (a reconnected listener wakes everyone; another
+    // schema's notification) waits on for the rest of the time.
+    while let Ok(Ok(())) = tokio::time::timeout_at(deadline, woken.changed()).await {
+        let next = read_feed(&s, unit.hotspot, args.cursor).await?;
+        if next.reset || next.cursor != args.cursor {
+            return Ok(Json(next));
+        }
     }
+    Ok(Json(first))
 }
 
 /// `GET /sync/v1/assets/{id}`: a design image of the unit's own hotspot, by its id as the

@@ -69,6 +69,5 @@ pub fn append(
         "INSERT INTO sync_changes (hotspot_id, kind, subject, created_at) VALUES ($1, $2, $3, $4)",
         &[hotspot.into(), kind.into(), key.into(), now.into()],
     )?;
-    c.feed_touched(hotspot);
-    Ok(())
+    c.feed_touched(hotspot)
 }

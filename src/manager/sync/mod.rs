@@ -4,6 +4,7 @@
 
 pub mod changes;
 pub mod feed;
+pub mod ingest;
 pub mod keys;
 pub mod notify;
 pub mod register;
@@ -30,6 +31,7 @@ pub fn router(state: ManagerState) -> Router {
         .route("/sync/v1/register", post(register::register))
         .route("/sync/v1/rotate", post(register::rotate))
         .route("/sync/v1/changes", get(changes::changes))
+        .route("/sync/v1/events", post(ingest::events))
         .route("/sync/v1/assets/{asset}", get(changes::asset))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)

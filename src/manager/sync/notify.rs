@@ -24,6 +24,15 @@ impl Wakers {
             .subscribe()
     }
 
+    /// Wakes every waiter (notifications from other instances may have been missed).
+    pub fn wake_all(&self) {
+        let mut channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        channels.retain(|_, sender| sender.receiver_count() > 0);
+        for sender in channels.values() {
+            sender.send_modify(|n| *n = n.wrapping_add(1));
+        }
+    }
+
     /// Wakes `hotspot`'s waiters; forgets its channel once nobody waits on it.
     pub fn wake(&self, hotspot: i64) {
         let mut channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
