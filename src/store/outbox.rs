@@ -87,23 +87,24 @@ pub(super) fn guest_uid(conn: &Connection, guest_id: i64) -> Result<String, Stor
     uid_of(conn, "guests", guest_id)
 }
 
-/// Reports a session's start (again, once its guest is known: the manager keys it by UUID).
+/// Reports a session's start once its guest is known (the login records the guest right
+/// after the session; the manager keys the session by UUID and keeps its first guest).
 pub(super) fn session_started(conn: &Connection, session_id: i64) -> Result<(), StoreError> {
-    if !enabled(conn)? {
-        return Ok(());
+    if enabled(conn)? {
+        start_event(conn, session_id)?;
     }
+    Ok(())
+}
+
+/// Appends a session's start; a session without a guest (an operator's `auth`) names its
+/// own UUID as its guest's, so the manager still holds it.
+fn start_event(conn: &Connection, session_id: i64) -> Result<(), StoreError> {
     let uid = uid_of(conn, "sessions", session_id)?;
-    let (mac, ip, started_at, user, profile, guest): (
-        String,
-        String,
-        i64,
-        String,
-        String,
-        Option<i64>,
-    ) = conn.query_row(
+    type Start = (String, String, i64, String, String, Option<i64>);
+    let (mac, ip, started_at, user, profile, guest): Start = conn.query_row(
         "SELECT s.mac, s.ip, s.started_at, COALESCE(u.username, lower(hex(u.code_hash))),
-             p.name, s.guest_id FROM sessions s JOIN users u ON u.id = s.user_id
-             JOIN profiles p ON p.id = s.profile_id WHERE s.id = ?1",
+         p.name, s.guest_id FROM sessions s JOIN users u ON u.id = s.user_id
+         JOIN profiles p ON p.id = s.profile_id WHERE s.id = ?1",
         [session_id],
         |r| {
             Ok((
@@ -118,7 +119,7 @@ pub(super) fn session_started(conn: &Connection, session_id: i64) -> Result<(), 
     )?;
     let guest_uid = match guest {
         Some(g) => guest_uid(conn, g)?,
-        None => String::new(),
+        None => uid.clone(),
     };
     let body = EventBody::SessionStart(SessionStart {
         uid: uid.clone(),
@@ -155,17 +156,24 @@ pub(super) fn session_stopped(conn: &Connection, session_id: i64) -> Result<(), 
         return Ok(());
     }
     let uid = uid_of(conn, "sessions", session_id)?;
-    let row: Option<(i64, String, i64, i64)> = conn
+    let row: Option<(i64, String, i64, i64, bool)> = conn
         .query_row(
-            "SELECT ended_at, end_cause, bytes_down, bytes_up FROM sessions
+            "SELECT ended_at, end_cause, bytes_down, bytes_up, guest_id IS NULL FROM sessions
              WHERE id = ?1 AND ended_at IS NOT NULL",
             [session_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()?;
-    let Some((ended_at, cause, bytes_down, bytes_up)) = row else {
+    let Some((ended_at, cause, bytes_down, bytes_up, guestless)) = row else {
         return Ok(());
     };
+    // Never reported started (no guest came): its start first, so its end is not lost.
+    let pending_start: bool = conn
+        .prepare_cached("SELECT 1 FROM outbox WHERE session_uid = ?1 AND kind = 'session_start'")?
+        .exists([&uid])?;
+    if guestless && !pending_start {
+        start_event(conn, session_id)?;
+    }
     drop_pending(conn, &uid, "session_interim")?;
     drop_pending(conn, &uid, "session_stop")?;
     let body = EventBody::SessionStop(SessionStop {

@@ -2,9 +2,12 @@
 
 use super::identity::tests::identity;
 use super::sessions::tests::{new_session, setup};
-use super::{SessionProgress, Store};
+use super::{GuestVisit, SessionProgress, Store};
+use crate::model::consent::{ConsentChoice, How, Purpose};
+use crate::model::guest::Method;
 use crate::model::profile::{Assignment, activate_at_logon};
 use crate::model::session::TerminateCause;
+use crate::model::settings::Lang;
 use crate::proto::events::{Counters, EventBody};
 
 fn kinds(store: &Store) -> Vec<(i64, &'static str)> {
@@ -57,19 +60,62 @@ fn an_unregistered_gateway_writes_no_outbox() {
     assert!(kinds(&store).is_empty());
 }
 
+fn visit(mac: &str) -> GuestVisit {
+    GuestVisit {
+        method: Method::Voucher,
+        identifier: "voucher 1".into(),
+        verified: true,
+        lang: Lang::En,
+        mac: mac.into(),
+        consents: vec![ConsentChoice {
+            purpose: Purpose::Terms,
+            granted: true,
+            text_version: "v1".into(),
+            lang: Lang::En,
+            how: How::SplashCheckbox,
+        }],
+        at: 1001,
+    }
+}
+
 #[test]
-fn a_failing_session_write_leaves_no_event() {
-    let (mut store, _, user, queue) = started(true);
-    assert_eq!(kinds(&store).len(), 1);
-    // The same device twice: refused by the schema, after the event would have been written.
-    let again = new_session(user, "02:00:00:00:00:01", queue[0].profile_id);
-    assert!(store.start_session(&again, &queue, false).is_err());
-    assert_eq!(kinds(&store).len(), 1);
-    let EventBody::SessionStart(start) = &store.outbox_batch(1).unwrap()[0].body else {
-        panic!("not a start")
+fn a_failing_write_leaves_no_event_and_the_login_reports_its_guest_first() {
+    let (mut store, _, _, _) = started(true);
+    assert!(kinds(&store).is_empty(), "the start waits for its guest");
+    // The consent ledger refuses (e.g. disk full) after the guest and start were appended.
+    store
+        .conn
+        .execute_batch(
+            "CREATE TRIGGER refuse BEFORE INSERT ON consents
+             BEGIN SELECT RAISE(ABORT, 'refused'); END;",
+        )
+        .unwrap();
+    assert!(
+        store
+            .record_guest_visit(&visit("02:00:00:00:00:01"))
+            .is_err()
+    );
+    assert!(
+        kinds(&store).is_empty(),
+        "rolled back with the login's records"
+    );
+    store.conn.execute_batch("DROP TRIGGER refuse").unwrap();
+    store
+        .record_guest_visit(&visit("02:00:00:00:00:01"))
+        .unwrap();
+    let events = store.outbox_batch(10).unwrap();
+    let [guest, start, consent] = &events[..] else {
+        panic!("{events:?}")
     };
-    assert_eq!((start.started_at, start.profile.as_str()), (1000, "1h"));
-    assert_eq!(start.user.len(), 64, "the voucher's code hash, hex");
+    let (EventBody::Guest(g), EventBody::SessionStart(s), EventBody::Consent(c)) =
+        (&guest.body, &start.body, &consent.body)
+    else {
+        panic!("{events:?}")
+    };
+    assert_eq!((&s.guest_uid, &c.guest_uid), (&g.uid, &g.uid));
+    assert_eq!((s.started_at, s.profile.as_str()), (1000, "1h"));
+    assert_eq!(s.user.len(), 64, "the voucher's code hash, hex");
+    assert_eq!((c.purpose.as_str(), c.granted), ("terms", true));
 }
 
 #[test]
@@ -77,25 +123,22 @@ fn one_interim_waits_per_session_and_the_stop_supersedes_it() {
     let (mut store, id, _, _) = started(true);
     store.set_interim_secs(60);
     store.record_progress(&[progress(id, 5)], 1030).unwrap();
-    assert_eq!(kinds(&store).len(), 1, "not due yet");
+    assert!(kinds(&store).is_empty(), "not due yet");
     store.record_progress(&[progress(id, 6)], 1060).unwrap();
     store.record_progress(&[progress(id, 7)], 1100).unwrap();
     store.record_progress(&[progress(id, 8)], 1120).unwrap();
     let k = kinds(&store);
-    assert_eq!(
-        k.iter().map(|k| k.1).collect::<Vec<_>>(),
-        ["start", "interim"]
-    );
-    let EventBody::SessionInterim(interim) = &store.outbox_batch(2).unwrap()[1].body else {
+    assert_eq!(k.iter().map(|k| k.1).collect::<Vec<_>>(), ["interim"]);
+    let EventBody::SessionInterim(interim) = &store.outbox_batch(2).unwrap()[0].body else {
         panic!("not an interim")
     };
     assert_eq!(
         interim.counters.bytes_down, 8,
         "the newest replaced the older"
     );
-    let interim_seq = k[1].0;
+    let interim_seq = k[0].0;
     assert_eq!(
-        interim_seq, 3,
+        interim_seq, 2,
         "1060's interim replaced by 1120's (1100 was not due)"
     );
 
@@ -105,7 +148,9 @@ fn one_interim_waits_per_session_and_the_stop_supersedes_it() {
     assert!(ended);
     store.record_final(&[progress(id, 12)]).unwrap();
     let events = store.outbox_batch(10).unwrap();
+    // No guest ever came (an operator's grant): its start goes before its stop.
     assert_eq!(events.len(), 2, "start and one stop: {events:?}");
+    assert!(matches!(&events[0].body, EventBody::SessionStart(s) if s.guest_uid == s.uid));
     let EventBody::SessionStop(stop) = &events[1].body else {
         panic!("not a stop")
     };
@@ -123,6 +168,7 @@ fn one_interim_waits_per_session_and_the_stop_supersedes_it() {
 #[test]
 fn seq_is_never_reused_after_the_ack_deleted_everything() {
     let (mut store, id, _, _) = started(true);
+    store.record_unit_started(&[], 1000).unwrap();
     let first = kinds(&store)[0].0;
     assert_eq!(store.outbox_stats(1010).unwrap().depth, 1);
     assert_eq!(store.outbox_stats(1010).unwrap().oldest_secs, 10);
@@ -144,7 +190,11 @@ fn a_removed_unit_writes_no_more_and_forgetting_empties_the_outbox() {
     store
         .end_session(&progress(id, 6), TerminateCause::AdminReset, 1100)
         .unwrap();
-    assert_eq!(kinds(&store).len(), 1);
+    assert!(kinds(&store).is_empty());
+    store.sync_failed("x", 1).unwrap();
+    store.save_identity(&identity(1)).unwrap();
+    store.record_unit_started(&[id], 1200).unwrap();
+    assert_eq!(kinds(&store).len(), 1, "registered again: records resume");
     store.forget_identity().unwrap();
     assert!(kinds(&store).is_empty());
 }

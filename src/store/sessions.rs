@@ -135,7 +135,6 @@ impl Store {
         let id = tx.last_insert_rowid();
         let row = tx.query_row(&format!("{SELECT} WHERE id = ?1"), [id], from_row)?;
         super::session_parts::insert_first(&tx, &row, active(queue).map(|i| queue[i].id))?;
-        outbox::session_started(&tx, id)?;
         tx.commit()?;
         Ok(row)
     }
