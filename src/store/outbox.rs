@@ -9,8 +9,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Store, StoreError, to_i64};
 use crate::proto::events::{
-    Consent, Counters, Event, EventBody, Guest, SessionCounters, SessionStart, SessionStop,
-    UnitStarted,
+    Consent, Counters, Event, EventBody, Guest, SessionCounters, SessionStart, SessionStop, Sms,
+    UnitStarted, UsageReport,
 };
 
 /// How full the outbox is.
@@ -185,7 +185,45 @@ pub(super) fn session_stopped(conn: &Connection, session_id: i64) -> Result<(), 
         },
         cause,
     });
-    append(conn, ended_at, Some(&uid), &body)
+    append(conn, ended_at, Some(&uid), &body)?;
+    usage_of(conn, session_id, ended_at)
+}
+
+/// Reports this unit's cumulative usage of the session's user under its profile (from its
+/// sessions here; the manager sums every unit's). One waiting report per user and profile,
+/// replaced by the newer one: its key takes the `session_uid` column.
+fn usage_of(conn: &Connection, session_id: i64, at: i64) -> Result<(), StoreError> {
+    let (user, profile): (String, String) = conn.query_row(
+        "SELECT COALESCE(u.username, lower(hex(u.code_hash))), p.name FROM sessions s
+         JOIN users u ON u.id = s.user_id JOIN profiles p ON p.id = s.profile_id WHERE s.id = ?1",
+        [session_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let report = conn.query_row(
+        "SELECT MIN(started_at), SUM(bytes_down), SUM(bytes_up),
+         SUM(MAX(COALESCE(ended_at, ?2) - started_at, 0)), COUNT(*) FROM sessions
+         WHERE (user_id, profile_id) = (SELECT user_id, profile_id FROM sessions WHERE id = ?1)",
+        params![session_id, at],
+        |r| {
+            Ok(UsageReport {
+                user: user.clone(),
+                profile: profile.clone(),
+                first_start: r.get(0)?,
+                bytes_down: r.get(1)?,
+                bytes_up: r.get(2)?,
+                uptime_secs: r.get(3)?,
+                logins: r.get(4)?,
+            })
+        },
+    )?;
+    let key = format!("usage\t{user}\t{profile}");
+    drop_pending(conn, &key, "usage")?;
+    append(conn, at, Some(&key), &EventBody::Usage(report))
+}
+
+/// Reports one text message sent.
+pub(super) fn sms_sent(conn: &Connection, at: i64) -> Result<(), StoreError> {
+    append(conn, at, None, &EventBody::Sms(Sms { count: 1 }))
 }
 
 /// Reports a guest as this unit knows them.

@@ -148,8 +148,17 @@ fn one_interim_waits_per_session_and_the_stop_supersedes_it() {
     assert!(ended);
     store.record_final(&[progress(id, 12)]).unwrap();
     let events = store.outbox_batch(10).unwrap();
-    // No guest ever came (an operator's grant): its start goes before its stop.
-    assert_eq!(events.len(), 2, "start and one stop: {events:?}");
+    // No guest ever came (an operator's grant): its start goes before its stop; the user's
+    // usage here after it, once.
+    assert_eq!(events.len(), 3, "start, one stop, one usage: {events:?}");
+    let EventBody::Usage(usage) = &events[2].body else {
+        panic!("not a usage")
+    };
+    assert_eq!((usage.profile.as_str(), usage.first_start), ("1h", 1000));
+    assert_eq!(
+        (usage.bytes_down, usage.uptime_secs, usage.logins),
+        (12, 200, 1)
+    );
     assert!(matches!(&events[0].body, EventBody::SessionStart(s) if s.guest_uid == s.uid));
     let EventBody::SessionStop(stop) = &events[1].body else {
         panic!("not a stop")
