@@ -173,7 +173,7 @@ mod tests {
 
         // Applied twice: nothing new (same document, voucher known).
         let again = store.apply_synced(&changes, 101).unwrap();
-        assert_eq!(again.settings_changed, false);
+        assert!(!again.settings_changed);
         let revoke = SyncedChanges {
             cursor: 5,
             vouchers: vec![voucher(1, "1h", true)],
