@@ -168,5 +168,18 @@ async fn a_registered_unit_admits_manager_vouchers_and_reports_sessions_across_a
         all.iter().all(|s| !s["ended_at"].is_null()),
         "every one ended"
     );
+    let out = lab.cli(&["sync", "status", "--json"]);
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["registered"], true, "{status}");
+    assert_eq!(status["outbox"]["depth"], 0, "{status}");
+    assert!(
+        status["last_success"].is_i64() && status["cursor"].as_i64() > Some(0),
+        "{status}"
+    );
+    let text = String::from_utf8_lossy(&lab.cli(&["sync", "status"]).stdout).into_owned();
+    assert!(
+        text.contains(&format!("127.0.0.1:{port} (unit {})", identity.unit_id)),
+        "{text}"
+    );
     server.abort();
 }
