@@ -179,6 +179,41 @@ async fn vouchers_come_down_fast_and_sessions_go_up_once_across_a_manager_outage
     );
     assert!(p99 < Duration::from_secs(2), "p99 {p99:?}");
 
+    // A settings change (a MAC allowed) and a revoked voucher come down too.
+    let base = format!("/api/v1/hotspots/{h}");
+    let mac = r#"{"mac":"02:00:00:00:00:0a"}"#;
+    let (status, _, text) = w
+        .send(Who::ResellerA, "POST", &format!("{base}/macs"), Some(mac))
+        .await;
+    assert!(status.is_success(), "{status} {text}");
+    let (_, _, list) = w
+        .send(Who::ResellerA, "GET", &format!("{base}/vouchers"), None)
+        .await;
+    let list: serde_json::Value = serde_json::from_str(&list).unwrap();
+    let last = list["items"][0]["id"].as_i64().unwrap();
+    let path = format!("{base}/vouchers/{last}/revoked");
+    let (status, _, text) = w.send(Who::ResellerA, "PUT", &path, Some("")).await;
+    assert!(status.is_success(), "{status} {text}");
+    until("the settings and the revocation at the unit", async || {
+        store
+            .run(|s| {
+                let doc = serde_json::to_string(&s.hotspot_settings()?).unwrap_or_default();
+                let revoked = s
+                    .list_users(true)?
+                    .iter()
+                    .filter(|u| u.disabled_at.is_some())
+                    .count();
+                let applied = s.sync_state()?.unwrap().applied_revision;
+                Ok(
+                    (doc.contains("02:00:00:00:00:0a") && revoked == 1 && applied > 0)
+                        .then_some(()),
+                )
+            })
+            .await
+            .unwrap()
+    })
+    .await;
+
     // Sessions while the manager answers.
     for (i, hash) in hashes.iter().take(5).enumerate() {
         a_session(
