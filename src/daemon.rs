@@ -29,6 +29,7 @@ use crate::portal::{self, PortalState};
 use crate::sniff::capture::{self, Event};
 use crate::sniff::devices::Sighting;
 use crate::store::{KeyError, SaveError, SharedStore, Store, StoreError, load_or_create_key};
+use crate::sync;
 
 /// Longest wait for tasks to finish on shutdown.
 const DRAIN: Duration = Duration::from_secs(5);
@@ -157,19 +158,27 @@ pub async fn run(path: PathBuf) -> Result<(), DaemonError> {
     let config = Config::load(&path, &SystemState)?;
     let embedded = embedded_manager(&config)?;
     let (mut store, key) = open_state(&config.state_paths())?;
+    store.set_interim_secs(config.sync.interim_secs);
+    let auto_register = config
+        .sync
+        .register
+        .as_ref()
+        .and_then(sync::register::configured);
     let hotspot = settings_in_force(&mut store, &config, &path)?;
     let firewall = FirewallHandle::spawn(Firewall::new(firewall_policy(&config)));
     let portal_addrs = config.portal_addrs();
     let socket_path = config.control_socket.clone();
-    let gateway = Arc::new(Gateway::new(
-        config,
-        hotspot,
-        SharedStore::new(store),
-        firewall,
-        key,
-    ));
+    let store = SharedStore::new(store);
+    let gateway = Arc::new(Gateway::new(config, hotspot, store.clone(), firewall, key));
     let restored = gateway.restore().await?;
     info!(restored, "firewall table installed");
+    // The manager closes the sessions it holds open that did not survive the restart.
+    store
+        .run(|s| {
+            let open: Vec<i64> = s.active_sessions()?.iter().map(|r| r.id).collect();
+            s.record_unit_started(&open, crate::gateway::now())
+        })
+        .await?;
     // A change to our table by anyone else is repaired at once (the tick's check remains).
     let watched = gateway.clone();
     if let Err(e) = firewall::watch(None, move |change| watched.table_changed(change)) {
@@ -212,9 +221,9 @@ pub async fn run(path: PathBuf) -> Result<(), DaemonError> {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(bind(format!("metrics {addr}")))?;
-        let (gw, stop) = (gateway.clone(), cancel.clone());
+        let (gw, st, stop) = (gateway.clone(), store.clone(), cancel.clone());
         tracker.spawn(async move {
-            if let Err(e) = serve_metrics(listener, gw, stop).await {
+            if let Err(e) = serve_metrics(listener, gw, st, stop).await {
                 warn!(error = %e, "metrics server stopped");
             }
         });
@@ -223,6 +232,11 @@ pub async fn run(path: PathBuf) -> Result<(), DaemonError> {
         tracker.spawn(manager::embedded(config, tls, cancel.clone()));
     }
     spawn_dns_watch(&gateway, &tracker, &cancel);
+    let sync = sync::Ctx {
+        gateway: gateway.clone(),
+        store: store.clone(),
+    };
+    tracker.spawn(sync::run(sync, auto_register, cancel.clone()));
     tracker.close();
     info!(portal = %gateway.config.portal_url(), name = %gateway.hotspot().name, "hotspotd running");
 
@@ -322,20 +336,27 @@ fn spawn_dns_watch(gateway: &Arc<Gateway>, tracker: &TaskTracker, cancel: &Cance
 async fn serve_metrics(
     listener: TcpListener,
     gateway: Arc<Gateway>,
+    store: SharedStore,
     cancel: CancellationToken,
 ) -> std::io::Result<()> {
     use axum::routing::get;
     let app = axum::Router::new().route(
         "/metrics",
         get(move || {
-            let gw = gateway.clone();
+            let (gw, store) = (gateway.clone(), store.clone());
             async move {
+                let mut text = gw.metrics_text().await;
+                let now = crate::gateway::now();
+                match store.run(move |s| sync::status::read(s, now)).await {
+                    Ok(status) => text.push_str(&sync::status::metrics(&status)),
+                    Err(e) => warn!(error = %e, "cannot read the sync state for /metrics"),
+                }
                 (
                     [(
                         axum::http::header::CONTENT_TYPE,
                         "text/plain; version=0.0.4",
                     )],
-                    gw.metrics_text().await,
+                    text,
                 )
             }
         }),

@@ -95,6 +95,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         },
         Command::Settings(cmd) => cli::settings(&paths()?, &cli.config, &cmd)?,
         Command::Asset(cmd) => cli::asset(&paths()?, &cmd)?,
+        Command::Unit(cmd) => cli::unit(&paths()?, &cmd)?,
+        Command::Sync(cli::SyncCommand::Status { json }) => cli::sync_status(&paths()?, json)?,
     };
     print!("{output}");
     Ok(())

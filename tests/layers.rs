@@ -36,7 +36,7 @@ const RULES: &[(&str, &[&str])] = &[
         ],
     ),
     ("portal", &["gateway", "model"]),
-    ("sync", &["gateway", "store", "proto"]),
+    ("sync", &["gateway", "store", "proto", "model", "config"]),
     // The manager's splash preview renders with the gateway's own pure function
     // (`portal::splash::render`), so the venue sees exactly the bytes guests will get; nothing
     // else of `portal` (no guest HTTP, no gateway state).

@@ -40,6 +40,8 @@ pub struct RawConfig {
     pub sms: Option<super::delivery::RawSms>,
     /// The Hotspot Manager served by the daemon on a management address.
     pub manager: Option<super::manager::RawManager>,
+    /// Sync with a Hotspot Manager.
+    pub sync: Option<super::sync::RawSync>,
 }
 
 /// `[metrics]`

@@ -9,6 +9,7 @@ mod legacy;
 mod manager;
 mod paths;
 mod probe;
+mod sync;
 
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::path::{Path, PathBuf};
@@ -23,6 +24,7 @@ pub use legacy::LegacyKeys;
 pub use manager::{ManagerListen, RawManager};
 pub use paths::{StatePaths, recover_state_paths};
 pub use probe::{PathsOnly, RunningProbe, SystemProbe, SystemState};
+pub use sync::{AutoRegister, DEFAULT_INTERIM_SECS, RawSync, SyncSection};
 
 /// Default portal port (the one openNDS uses, familiar to operators).
 pub const DEFAULT_PORTAL_PORT: u16 = 2050;
@@ -95,6 +97,8 @@ pub struct Config {
     pub sms: Option<SmsProvider>,
     /// The Hotspot Manager served beside the gateway, on a management address, if any.
     pub manager: Option<ManagerListen>,
+    /// Sync with a Hotspot Manager.
+    pub sync: SyncSection,
 }
 
 impl Config {
@@ -160,6 +164,7 @@ impl Config {
             self.metrics_listen != other.metrics_listen,
         );
         check("manager", self.manager != other.manager);
+        check("sync", self.sync != other.sync);
         changed
     }
 
@@ -173,6 +178,7 @@ impl Config {
             control_socket: self.control_socket.clone(),
             metrics_listen: self.metrics_listen,
             manager: self.manager.clone(),
+            sync: self.sync.clone(),
             ..other
         }
     }
@@ -280,6 +286,7 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
     let manager = (raw.manager)
         .map(|m| manager::validate(m, (&lans, portal_port), &data_dir, system))
         .transpose()?;
+    let sync = sync::validate(raw.sync)?;
     let control_socket = raw
         .control
         .socket
@@ -295,6 +302,7 @@ fn validate(raw: RawConfig, system: &dyn SystemProbe) -> Result<Config, ConfigEr
         smtp,
         sms,
         manager,
+        sync,
         legacy: None,
     })
 }

@@ -153,6 +153,28 @@ impl Gateway {
         Ok(saved.revision)
     }
 
+    /// Puts in force the settings another writer saved in the store (the manager's, applied
+    /// by sync), as [`Gateway::apply_settings`] does for its own. Guests stay online.
+    pub async fn settings_saved(&self) -> Result<(), SettingsChangeError> {
+        let stored = self
+            .store
+            .run(|s| s.hotspot_settings())
+            .await
+            .map_err(SaveError::from)?;
+        let Some(doc) = stored else {
+            return Ok(());
+        };
+        let (revision, access_changed) = (doc.revision, self.hotspot().access != doc.access);
+        self.put_in_force(doc);
+        info!(revision, "hotspot settings changed by the manager");
+        if access_changed {
+            self.apply_access()
+                .await
+                .map_err(|source| SettingsChangeError::Install { revision, source })?;
+        }
+        Ok(())
+    }
+
     /// Replaces the document in force unless a newer one already is (two changes saved
     /// one after the other may finish in the other order).
     fn put_in_force(&self, doc: HotspotSettings) {

@@ -97,8 +97,9 @@ pub fn create_batch(
     })
 }
 
-/// The profile quick terms stand for, made on first use and found afterwards.
-fn ad_hoc_profile(
+/// The profile quick terms stand for, made on first use and found afterwards (also for
+/// vouchers made in the manager from quick terms).
+pub fn ad_hoc_profile(
     store: &mut Store,
     spec: &AdHocProfile,
     now: i64,

@@ -323,6 +323,7 @@ impl Store {
                  ON CONFLICT (month) DO UPDATE SET sent = sent + 1",
             [month],
         )?;
+        super::outbox::sms_sent(&tx, chrono::Utc::now().timestamp())?;
         tx.commit()?;
         Ok(before)
     }

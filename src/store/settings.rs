@@ -116,56 +116,68 @@ impl Store {
         source: &str,
         now: i64,
     ) -> Result<Saved, SaveError> {
-        let errors = doc.validate();
-        if !errors.is_empty() {
-            return Err(SaveError::Invalid(errors));
-        }
         let tx = self.conn.transaction()?;
-        let current: Option<(i64, String)> = tx
-            .query_row(
-                "SELECT revision, document FROM hotspot_settings ORDER BY revision DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let current_rev = current.as_ref().map_or(0, |(r, _)| to_u64(*r));
-        if let Some(base) = base.filter(|b| *b != current_rev) {
-            return Err(SaveError::Stale {
-                base,
-                current: current_rev,
-            });
-        }
-        if let Some((rev, text)) = &current
-            && let Ok(in_force) = parse(*rev, text)
-            && (HotspotSettings {
-                revision: in_force.revision,
-                ..doc.clone()
-            }) == in_force
-        {
-            return Ok(Saved {
-                revision: current_rev,
-                changed: false,
-            });
-        }
-        let revision = current_rev + 1;
-        let stored = HotspotSettings {
-            revision,
+        let saved = save_in(&tx, doc, base, source, now)?;
+        tx.commit()?;
+        Ok(saved)
+    }
+}
+
+/// Saves a revision inside the caller's transaction (see [`Store::save_hotspot_settings`]).
+pub(super) fn save_in(
+    tx: &rusqlite::Transaction,
+    doc: &HotspotSettings,
+    base: Option<u64>,
+    source: &str,
+    now: i64,
+) -> Result<Saved, SaveError> {
+    let errors = doc.validate();
+    if !errors.is_empty() {
+        return Err(SaveError::Invalid(errors));
+    }
+    let current: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT revision, document FROM hotspot_settings ORDER BY revision DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let current_rev = current.as_ref().map_or(0, |(r, _)| to_u64(*r));
+    if let Some(base) = base.filter(|b| *b != current_rev) {
+        return Err(SaveError::Stale {
+            base,
+            current: current_rev,
+        });
+    }
+    if let Some((rev, text)) = &current
+        && let Ok(in_force) = parse(*rev, text)
+        && (HotspotSettings {
+            revision: in_force.revision,
             ..doc.clone()
-        };
-        let text = serde_json::to_string(&stored).map_err(|e| StoreError::Corrupt {
-            column: "hotspot_settings.document",
-            value: e.to_string(),
-        })?;
-        tx.execute(
+        }) == in_force
+    {
+        return Ok(Saved {
+            revision: current_rev,
+            changed: false,
+        });
+    }
+    let revision = current_rev + 1;
+    let stored = HotspotSettings {
+        revision,
+        ..doc.clone()
+    };
+    let text = serde_json::to_string(&stored).map_err(|e| StoreError::Corrupt {
+        column: "hotspot_settings.document",
+        value: e.to_string(),
+    })?;
+    tx.execute(
             "INSERT INTO hotspot_settings (revision, document, source, updated_at) VALUES (?1, ?2, ?3, ?4)",
             params![to_i64(revision), text, source, now],
         )?;
-        tx.commit()?;
-        Ok(Saved {
-            revision,
-            changed: true,
-        })
-    }
+    Ok(Saved {
+        revision,
+        changed: true,
+    })
 }
 
 #[cfg(test)]

@@ -1,4 +1,6 @@
-//! Voucher login: the typed code, hashed with the gateway's key, names a user.
+//! Voucher login: the typed code, hashed with the gateway's key, names a user; or, on a unit
+//! registered with a manager, hashed with the hotspot's voucher key (vouchers made in the
+//! manager arrive as such hashes). Local vouchers keep working after registration.
 
 use super::LoginError;
 use crate::gateway::{Gateway, GatewayError};
@@ -12,10 +14,17 @@ impl Gateway {
         &self,
         typed: &str,
     ) -> Result<Result<User, LoginError>, LoginError> {
-        let hash = VoucherCode::parse(typed)?.keyed_hash(&self.key);
+        let code = VoucherCode::parse(typed)?;
+        let hash = code.keyed_hash(&self.key);
         let user = self
             .store
-            .run(move |s| s.user_by_code_hash(&hash))
+            .run(move |s| match s.user_by_code_hash(&hash)? {
+                Some(user) => Ok(Some(user)),
+                None => match s.hotspot_voucher_key()? {
+                    Some(key) => s.user_by_code_hash(&code.keyed_hash(&key)),
+                    None => Ok(None),
+                },
+            })
             .await
             .map_err(GatewayError::from)?;
         Ok(user.ok_or(LoginError::WrongCode))

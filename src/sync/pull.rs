@@ -1,0 +1,155 @@
+//! Settings down: one long-poll of the change feed, its answer turned into what the store
+//! applies in one transaction, then the running gateway told (new settings in force,
+//! revoked vouchers' devices logged off). Online guests stay online.
+
+use reqwest::Method;
+use tracing::{info, warn};
+
+use super::{Round, Running, SyncError, Unit};
+use crate::gateway::vouchers::ad_hoc_profile;
+use crate::model::profile::Starts;
+use crate::model::settings::HotspotSettings;
+use crate::model::voucher::{AdHocProfile, AdHocTerms};
+use crate::proto::MAX_WAIT_SECS;
+use crate::proto::changes::{Change, ChangesResponse, VoucherTerms};
+use crate::store::{SyncedChanges, SyncedVoucher};
+
+/// The store's form of an answer, the profiles its quick-terms vouchers stand for, and how
+/// many changes this build leaves to others (kinds it does not apply yet: profiles,
+/// limitations, usage).
+pub(super) fn to_store(
+    answer: ChangesResponse,
+) -> Result<(SyncedChanges, Vec<AdHocProfile>, usize), SyncError> {
+    let mut out = SyncedChanges {
+        cursor: answer.cursor,
+        ..Default::default()
+    };
+    let (mut ad_hoc, mut left) = (Vec::<AdHocProfile>::new(), 0);
+    for change in answer.changes {
+        match change {
+            Change::Settings { revision, document } => {
+                let doc: HotspotSettings = serde_json::from_value(document)
+                    .map_err(|e| SyncError::Decode(format!("settings revision {revision}: {e}")))?;
+                out.settings = Some((revision, doc));
+            }
+            Change::Voucher(v) => {
+                let max_logins = v.terms.as_ref().and_then(|t| t.max_logins);
+                let profile = match (v.profile, v.terms) {
+                    (Some(name), _) => name,
+                    (None, Some(terms)) => {
+                        let spec = ad_hoc_terms(&terms)?.profile();
+                        let name = spec.profile.name.clone();
+                        if !ad_hoc.contains(&spec) {
+                            ad_hoc.push(spec);
+                        }
+                        name
+                    }
+                    (None, None) => {
+                        left += 1;
+                        continue;
+                    }
+                };
+                out.vouchers.push(SyncedVoucher {
+                    code_hash: code_hash(&v.code_hash)?,
+                    profile,
+                    max_logins: max_logins.and_then(|n| u32::try_from(n).ok()),
+                    revoked: v.revoked,
+                });
+            }
+            Change::VoucherRemoved { code_hash: hash } => out.vouchers.push(SyncedVoucher {
+                code_hash: code_hash(&hash)?,
+                profile: String::new(),
+                max_logins: None,
+                revoked: true,
+            }),
+            _ => left += 1,
+        }
+    }
+    Ok((out, ad_hoc, left))
+}
+
+/// A manager batch's quick terms as the unit's (the same flags as `voucher create`).
+fn ad_hoc_terms(t: &VoucherTerms) -> Result<AdHocTerms, SyncError> {
+    let count = |v: Option<i64>| v.and_then(|n| u64::try_from(n).ok());
+    let terms = AdHocTerms {
+        validity_secs: count(t.validity_secs),
+        starts: match t.starts.as_str() {
+            "creation" | "now" => Starts::Now,
+            _ => Starts::FirstLogon,
+        },
+        shared_users: u32::try_from(t.shared_users).unwrap_or(0),
+        rate_down_bps: count(t.rate_down_bps),
+        rate_up_bps: count(t.rate_up_bps),
+        quota_bytes: count(t.quota_bytes),
+    };
+    terms
+        .validate()
+        .map_err(|e| SyncError::Decode(format!("voucher terms: {e}")))?;
+    Ok(terms)
+}
+
+fn code_hash(text: &str) -> Result<Vec<u8>, SyncError> {
+    match hex::decode(text) {
+        Ok(bytes) if bytes.len() == 32 => Ok(bytes),
+        _ => Err(SyncError::Decode(format!(
+            "voucher hash {text:?} is not 32 bytes of hex"
+        ))),
+    }
+}
+
+/// Asks for what changed after the stored cursor (held up to the longest wait) and applies it.
+pub(super) async fn pull<G: Running>(unit: &Unit<'_, G>) -> Result<Round, SyncError> {
+    let route = format!("/changes?cursor={}&wait={MAX_WAIT_SECS}", unit.state.cursor);
+    let answer: ChangesResponse = unit
+        .client
+        .signed(unit.signer(), Method::GET, &route, Vec::new())
+        .await?;
+    let unchanged = answer.changes.is_empty() && answer.cursor == unit.state.cursor;
+    if unchanged {
+        unit.ctx.succeeded().await;
+        return Ok(Round::Done);
+    }
+    let (changes, ad_hoc, left) = to_store(answer)?;
+    let now = crate::gateway::now();
+    // Quick-terms profiles first (made once, found by name after): one left over by an
+    // answer that then fails to apply is what the next answer uses.
+    unit.ctx
+        .store
+        .run(move |s| {
+            Ok(ad_hoc
+                .iter()
+                .try_for_each(|spec| ad_hoc_profile(s, spec, now).map(drop))
+                .map_err(|e| SyncError::Apply(e.to_string())))
+        })
+        .await??;
+    let applied = unit
+        .ctx
+        .store
+        .run(move |s| {
+            Ok(s.apply_synced(&changes, now)
+                .map_err(|e| SyncError::Apply(e.to_string())))
+        })
+        .await??;
+    for why in &applied.skipped {
+        warn!("{why}; skipped");
+    }
+    if left > 0 {
+        info!(
+            changes = left,
+            "changes of kinds this unit does not apply yet; skipped"
+        );
+    }
+    let gateway = &unit.ctx.gateway;
+    if applied.settings_changed
+        && let Err(e) = gateway.settings_saved().await
+    {
+        warn!(error = %e, "the manager's settings are stored but could not all be installed");
+    }
+    for user in applied.revoked_users {
+        if let Err(e) = gateway.log_off(user).await {
+            warn!(error = %e, user, "could not log off a revoked voucher's devices");
+        }
+    }
+    unit.ctx.succeeded().await;
+    Ok(Round::Done)
+}

@@ -1,0 +1,185 @@
+//! `hotspotd run` in the namespace lab, registered through `[sync]` with the manager's real
+//! sync code (its router, served by this test on loopback inside the gateway's namespace):
+//! vouchers made through the manager's API let a guest in (delay measured); a guest's real
+//! traffic shows in the manager's sessions API with its bytes; the manager's server stopped
+//! while guests log in and out, then back: every session arrives once, ended.
+
+mod common;
+
+use std::os::fd::AsRawFd;
+use std::time::{Duration, Instant};
+
+use common::lab::Lab;
+use common::manager::{Who, World, world};
+use common::sync_client::token;
+use hotspotd::model::voucher_code::VoucherCode;
+use hotspotd::store::Store;
+use tokio::task::{JoinHandle, block_in_place};
+
+/// A listener on 127.0.0.1:`port` (0: any) inside namespace `ns`.
+fn listener_in(ns: &str, port: u16) -> std::net::TcpListener {
+    let path = format!("/var/run/netns/{ns}");
+    std::thread::spawn(move || {
+        let file = std::fs::File::open(&path).unwrap();
+        // SAFETY: setns on a namespace file we hold open; it changes only this thread.
+        let rc = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
+        assert_eq!(rc, 0, "setns: {}", std::io::Error::last_os_error());
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+        listener.set_nonblocking(true).unwrap();
+        listener
+    })
+    .join()
+    .unwrap()
+}
+
+fn serve(w: &World, listener: std::net::TcpListener) -> JoinHandle<()> {
+    let app = w.app.clone();
+    tokio::spawn(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+        let _ = axum::serve(listener, app).await;
+    })
+}
+
+async fn api(w: &World, method: &str, path: &str, body: Option<&str>) -> serde_json::Value {
+    let (status, _, text) = w.send(Who::ResellerA, method, path, body).await;
+    assert!(status.is_success(), "{method} {path}: {status} {text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+async fn sessions(w: &World, h: i64) -> Vec<serde_json::Value> {
+    let v = api(
+        w,
+        "GET",
+        &format!("/api/v1/hotspots/{h}/sessions?limit=500"),
+        None,
+    )
+    .await;
+    v["items"].as_array().cloned().unwrap_or_default()
+}
+
+async fn until<T>(what: &str, secs: u64, mut check: impl AsyncFnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(secs),
+            "timed out: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_registered_unit_admits_manager_vouchers_and_reports_sessions_across_an_outage() {
+    common::netns::require_root();
+    let (_dir, w) = world().await;
+    let h = w.hotspot[0];
+    let mut lab = block_in_place(|| Lab::without_daemon(1, ""));
+    let listener = listener_in(&lab.gw(), 0);
+    let port = listener.local_addr().unwrap().port();
+    let mut server = serve(&w, listener);
+    let (_, secret) = token(&w, Who::ResellerA, h).await;
+    let base = std::fs::read_to_string(&lab.config).unwrap();
+    let sync = format!(
+        "\n[sync]\nmanager = \"http://127.0.0.1:{port}\"\ntoken = \"{secret}\"\ninterim_secs = 10\n"
+    );
+    std::fs::write(&lab.config, base + &sync).unwrap();
+    block_in_place(|| lab.start_daemon());
+
+    let db = lab.config.parent().unwrap().join("data/hotspotd.db");
+    let identity = until("registration at start", 30, async || {
+        Store::open(&db).ok()?.identity().ok()?
+    })
+    .await;
+    let voucher_key = hex::decode(&identity.voucher_key).unwrap();
+
+    // Vouchers made at the manager: how long until the unit admits them.
+    let mut delays = Vec::new();
+    let mut codes = Vec::new();
+    for _ in 0..10 {
+        let started = Instant::now();
+        let created = api(
+            &w,
+            "POST",
+            &format!("/api/v1/hotspots/{h}/vouchers"),
+            Some(r#"{"count":1}"#),
+        )
+        .await;
+        let code = created["codes"][0].as_str().unwrap().to_string();
+        let hash = VoucherCode::parse(&code).unwrap().keyed_hash(&voucher_key);
+        until("the voucher at the unit", 10, async || {
+            Store::open(&db).ok()?.user_by_code_hash(&hash).ok()?
+        })
+        .await;
+        delays.push(started.elapsed());
+        codes.push(code);
+    }
+    delays.sort();
+    let (p50, p99) = (delays[delays.len() / 2], delays[delays.len() - 1]);
+    println!(
+        "manager voucher -> unit: p50 {p50:?}, p99 {p99:?} (n = {})",
+        delays.len()
+    );
+    assert!(p99 < Duration::from_secs(2), "p99 {p99:?}");
+
+    // A guest logs in with the first one, downloads, logs out: the manager sees the bytes.
+    const MIB: u64 = 1 << 20;
+    block_in_place(|| {
+        assert_eq!(lab.login(1, &codes[0], "").0, "303", "{}", lab.log());
+        assert_eq!(lab.downloaded(1, MIB, 4), MIB);
+        assert_eq!(lab.logout(1), "200");
+    });
+    let first = until("the session at the manager", 15, async || {
+        let s = sessions(&w, h).await;
+        s.into_iter().find(|s| !s["ended_at"].is_null())
+    })
+    .await;
+    assert!(
+        first["bytes_down"].as_i64().unwrap() >= MIB as i64,
+        "{first}"
+    );
+
+    // The manager's server goes away while guests come and go; then it is back.
+    server.abort();
+    let _ = server.await;
+    block_in_place(|| {
+        for code in &codes[1..5] {
+            assert_eq!(lab.login(1, code, "").0, "303", "offline, the unit decides");
+            assert_eq!(lab.logout(1), "200");
+        }
+    });
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let waiting = Store::open(&db).unwrap().outbox_stats(0).unwrap().depth;
+    assert!(
+        waiting >= 4 * 3,
+        "kept while the manager is away: {waiting}"
+    );
+    server = serve(&w, listener_in(&lab.gw(), port));
+    let all = until("every session once", 30, async || {
+        let s = sessions(&w, h).await;
+        let depth = Store::open(&db).ok()?.outbox_stats(0).ok()?.depth;
+        (depth == 0 && s.len() >= 5).then_some(s)
+    })
+    .await;
+    assert_eq!(all.len(), 5, "each session once: {all:?}");
+    assert!(
+        all.iter().all(|s| !s["ended_at"].is_null()),
+        "every one ended"
+    );
+    let out = lab.cli(&["sync", "status", "--json"]);
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["registered"], true, "{status}");
+    assert_eq!(status["outbox"]["depth"], 0, "{status}");
+    assert!(
+        status["last_success"].is_i64() && status["cursor"].as_i64() > Some(0),
+        "{status}"
+    );
+    let text = String::from_utf8_lossy(&lab.cli(&["sync", "status"]).stdout).into_owned();
+    assert!(
+        text.contains(&format!("127.0.0.1:{port} (unit {})", identity.unit_id)),
+        "{text}"
+    );
+    server.abort();
+}
