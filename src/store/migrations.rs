@@ -294,6 +294,17 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE sessions ADD COLUMN uid TEXT;
     ALTER TABLE sessions ADD COLUMN interim_at INTEGER;
     ALTER TABLE guests ADD COLUMN uid TEXT;",
+    // 10: what the manager's change feed made is marked as the manager's (a reset snapshot
+    // prunes only those; manager vouchers made before are known by their note); a profile or
+    // limitation the manager removed that users here still hold is kept with when, and the
+    // removal retried; a settings revision this build cannot read is noted (the feed goes on).
+    "ALTER TABLE profiles ADD COLUMN from_manager INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE profiles ADD COLUMN sync_removed_at INTEGER;
+    ALTER TABLE limitations ADD COLUMN from_manager INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE limitations ADD COLUMN sync_removed_at INTEGER;
+    ALTER TABLE users ADD COLUMN from_manager INTEGER NOT NULL DEFAULT 0;
+    UPDATE users SET from_manager = 1 WHERE note = 'manager' AND code_hash IS NOT NULL;
+    ALTER TABLE sync_unit ADD COLUMN settings_skipped TEXT;",
 ];
 /// Brings the schema to the latest version. Foreign keys are off meanwhile and on after: a
 /// table rebuilt (dropped and replaced) must not cascade deletes to the rows referencing it

@@ -19,6 +19,9 @@ mod session_parts;
 mod sessions;
 mod settings;
 mod synced;
+mod synced_entities;
+#[cfg(test)]
+mod synced_tests;
 mod users;
 
 use std::path::Path;
@@ -42,6 +45,7 @@ pub use session_parts::{ProfileSwitch, SessionPart};
 pub use sessions::{NewSession, SessionProgress, SessionRow};
 pub use settings::{SaveError, Saved, SettingsRevision};
 pub use synced::{Applied, SyncedChanges, SyncedVoucher};
+pub use synced_entities::SyncedProfile;
 pub use users::UsageDelta;
 
 /// A storage failure.

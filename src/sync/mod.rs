@@ -3,6 +3,7 @@
 //! module speaks both the gateway's language and the wire's.
 
 pub mod client;
+mod entities;
 mod pull;
 mod push;
 pub mod register;
