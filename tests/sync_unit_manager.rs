@@ -6,59 +6,17 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::manager::{Who, World, world};
-use common::sync_client::token;
+use common::sync_unit::{Unit, loopback, serve, unit, until};
 use hotspotd::model::consent::ConsentChoice;
 use hotspotd::model::guest::Method;
 use hotspotd::model::profile::activate_at_logon;
 use hotspotd::model::session::TerminateCause;
 use hotspotd::model::settings::Lang;
 use hotspotd::model::voucher_code::VoucherCode;
-use hotspotd::store::{GuestVisit, NewSession, SessionProgress, SharedStore, Store, Trust};
-use hotspotd::sync::register::{Registration, register};
-use hotspotd::sync::{Ctx, Running, run};
-use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
-
-struct Idle;
-
-impl Running for Idle {
-    async fn online(&self) -> usize {
-        0
-    }
-    async fn settings_saved(&self) -> Result<(), String> {
-        Ok(())
-    }
-    async fn log_off(&self, _user: i64) -> Result<(), String> {
-        Ok(())
-    }
-}
-
-async fn serve(w: &World, addr: std::net::SocketAddr) -> JoinHandle<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
-    let app = w.app.clone();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    })
-}
-
-/// Polls `check` every 20 ms for up to 30 s.
-async fn until<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(v) = check().await {
-            return v;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "timed out: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
+use hotspotd::store::{GuestVisit, NewSession, SessionProgress, SharedStore};
 
 /// Logs a guest in with the voucher whose hash is `hash` on `mac`, moves `bytes` and ends the
 /// session; returns nothing until all is stored.
@@ -107,54 +65,6 @@ async fn sessions(w: &World, h: i64) -> Vec<serde_json::Value> {
     let (_, _, text) = w.send(Who::ResellerA, "GET", &path, None).await;
     let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
     v["items"].as_array().cloned().unwrap_or_default()
-}
-
-/// A unit registered with the manager served at `addr` for `w`'s first hotspot, its sync task
-/// running: its store, the hotspot's voucher key, and what stops it.
-struct Unit {
-    _dir: tempfile::TempDir,
-    store: SharedStore,
-    voucher_key: Vec<u8>,
-    cancel: CancellationToken,
-    task: JoinHandle<()>,
-}
-
-async fn unit(w: &World, addr: std::net::SocketAddr) -> Unit {
-    let (_, secret) = token(w, Who::ResellerA, w.hotspot[0]).await;
-    let registration = Registration {
-        manager: format!("http://{addr}"),
-        token: secret,
-        name: "lobby".into(),
-        trust: Trust::default(),
-    };
-    let identity = register(&registration, hotspotd::gateway::now())
-        .await
-        .unwrap();
-    let voucher_key = hex::decode(&identity.voucher_key).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("hotspotd.db")).unwrap();
-    store.save_identity(&identity).unwrap();
-    let store = SharedStore::new(store);
-    let cancel = CancellationToken::new();
-    let ctx = Ctx {
-        gateway: Arc::new(Idle),
-        store: store.clone(),
-    };
-    let task = tokio::spawn(run(ctx, None, cancel.clone()));
-    Unit {
-        _dir: dir,
-        store,
-        voucher_key,
-        cancel,
-        task,
-    }
-}
-
-async fn loopback() -> std::net::SocketAddr {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -301,127 +211,5 @@ async fn vouchers_come_down_fast_and_sessions_go_up_once_across_a_manager_outage
     assert_eq!(small, 15, "with their final bytes");
     cancel.cancel();
     task.await.unwrap();
-    server.abort();
-}
-
-/// The unit's profile `name`: its limitations' names and download rates.
-async fn unit_profile(store: &SharedStore, name: &'static str) -> Option<Vec<(String, u64)>> {
-    store
-        .run(move |s| {
-            Ok(s.profile_by_name(name)?.map(|p| {
-                p.limitations
-                    .iter()
-                    .map(|a| {
-                        let l = &a.limitation;
-                        (l.name.clone(), l.rate_down_bps.unwrap_or_default())
-                    })
-                    .collect()
-            }))
-        })
-        .await
-        .unwrap()
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn profiles_and_limitations_made_in_the_manager_come_down_and_a_removal_in_use_is_kept() {
-    let (_dir, w) = world().await;
-    let addr = loopback().await;
-    let server = serve(&w, addr).await;
-    let base = format!("/api/v1/hotspots/{}", w.hotspot[0]);
-    let api = async |method: &str, path: String, body: &str| {
-        let (status, _, text) = w.send(Who::ResellerA, method, &path, Some(body)).await;
-        assert!(status.is_success(), "{method} {path}: {status} {text}");
-        serde_json::from_str::<serde_json::Value>(&text).unwrap_or_default()
-    };
-    let day = api(
-        "POST",
-        format!("{base}/profiles"),
-        r#"{"name":"day","validity":"1d"}"#,
-    )
-    .await;
-    let spare = api("POST", format!("{base}/profiles"), r#"{"name":"spare"}"#).await;
-    let slow = api(
-        "POST",
-        format!("{base}/limitations"),
-        r#"{"name":"slow","down":"2M"}"#,
-    )
-    .await;
-    let (pid, lid) = (&day["id"], &slow["id"]);
-    api(
-        "PUT",
-        format!("{base}/profiles/{pid}/limitations/{lid}"),
-        "{}",
-    )
-    .await;
-    let batch = api(
-        "POST",
-        format!("{base}/vouchers"),
-        r#"{"count":1,"profile":"day"}"#,
-    )
-    .await;
-    let code = VoucherCode::parse(batch["codes"][0].as_str().unwrap()).unwrap();
-    let u = unit(&w, addr).await;
-    let hash = code.keyed_hash(&u.voucher_key);
-
-    let store = &u.store;
-    let limits = until("the profile at the unit", async || {
-        unit_profile(store, "day").await
-    })
-    .await;
-    assert_eq!(limits, [("slow".to_string(), 2_000_000)]);
-    let probe = hash.clone();
-    let user = store
-        .run(move |s| s.user_by_code_hash(&probe))
-        .await
-        .unwrap()
-        .expect("the voucher names the profile, which came first");
-    assert!(unit_profile(store, "spare").await.is_some());
-
-    // Edited in the manager: the unit follows, on the same row.
-    api(
-        "PUT",
-        format!("{base}/limitations/{lid}"),
-        r#"{"name":"slow","down":"1M"}"#,
-    )
-    .await;
-    until("the edit at the unit", async || {
-        let limits = unit_profile(store, "day").await?;
-        (limits == [("slow".to_string(), 1_000_000)]).then_some(())
-    })
-    .await;
-
-    // Unused "spare" goes; "day", which the unit's voucher holds, is kept and reported.
-    api("DELETE", format!("{base}/profiles/{}", spare["id"]), "").await;
-    let list = api("GET", format!("{base}/vouchers"), "").await;
-    let vid = &list["items"][0]["id"];
-    api("DELETE", format!("{base}/vouchers/{vid}"), "").await;
-    api("DELETE", format!("{base}/profiles/{pid}"), "").await;
-    let kept = until("the removals at the unit", async || {
-        let gone = unit_profile(store, "spare").await.is_none();
-        let kept = store.run(|s| s.sync_kept_removals()).await.unwrap();
-        (gone && !kept.is_empty()).then_some(kept)
-    })
-    .await;
-    assert_eq!(kept, ["profile day"]);
-    let status = store
-        .run(|s| hotspotd::sync::status::read(s, 0))
-        .await
-        .unwrap();
-    let text = hotspotd::sync::status::text(&status, 0);
-    assert!(text.contains("Kept:           profile day"), "{text}");
-    let probe = hash.clone();
-    let after = store
-        .run(move |s| s.user_by_code_hash(&probe))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(after.id, user.id);
-    assert!(
-        after.disabled_at.is_some(),
-        "the deleted voucher is refused"
-    );
-    assert_eq!(unit_profile(store, "day").await.unwrap().len(), 1);
-    u.cancel.cancel();
-    u.task.await.unwrap();
     server.abort();
 }

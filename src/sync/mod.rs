@@ -2,6 +2,7 @@
 //! key rotation, and the task that pushes the outbox and pulls the change feed. Only this
 //! module speaks both the gateway's language and the wire's.
 
+mod assets;
 pub mod client;
 mod entities;
 mod pull;

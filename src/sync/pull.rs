@@ -5,7 +5,7 @@
 use reqwest::Method;
 use tracing::{info, warn};
 
-use super::{Round, Running, SyncError, Unit, entities};
+use super::{Round, Running, SyncError, Unit, assets, entities};
 use crate::gateway::vouchers::ad_hoc_profile;
 use crate::model::profile::Starts;
 use crate::model::settings::HotspotSettings;
@@ -125,9 +125,15 @@ pub(super) async fn pull<G: Running>(unit: &Unit<'_, G>) -> Result<Round, SyncEr
         unit.ctx.succeeded().await;
         return Ok(Round::Done);
     }
-    let (changes, ad_hoc, left) = to_store(answer)?;
+    let (mut changes, ad_hoc, left) = to_store(answer)?;
+    if let Some((revision, doc)) = &changes.settings
+        && let Some(why) = assets::fetch_missing(unit, *revision, doc).await?
+    {
+        changes.settings = None;
+        changes.settings_skipped = Some(why);
+    }
     if let Some(why) = &changes.settings_skipped {
-        warn!(%why, "a settings revision this build cannot read; skipped (update hotspotd)");
+        warn!(%why, "a settings revision not put in force; the previous settings stay");
     }
     let now = crate::gateway::now();
     // Quick-terms profiles first (made once, found by name after): one left over by an

@@ -104,9 +104,7 @@ pub fn text(s: &SyncStatus, now: i64) -> String {
         s.outbox.depth, s.outbox.oldest_secs, s.state.cursor, s.state.applied_revision
     );
     if let Some(why) = &s.state.settings_skipped {
-        out += &format!(
-            "Skipped:        settings {why} (unreadable by this build; the previous settings stay, update hotspotd)\n"
-        );
+        out += &format!("Skipped:        settings {why} (the previous settings stay)\n");
     }
     if !s.kept_removed.is_empty() {
         out += &format!(
