@@ -9,6 +9,7 @@ use super::synced_entities::{
     SyncedProfile, names, remove_limitation, remove_profile, retry_removals, upsert_limitation,
     upsert_profile,
 };
+use super::synced_usage::{SyncedUsage, apply_usage};
 use super::users::insert_voucher;
 use super::{SaveError, Store, StoreError, opt_u64};
 use crate::model::limitation::Limitation;
@@ -49,6 +50,8 @@ pub struct SyncedChanges {
     pub profiles_removed: Vec<String>,
     /// Vouchers made or revoked.
     pub vouchers: Vec<SyncedVoucher>,
+    /// Users' usage across the hotspot's units.
+    pub usage: Vec<SyncedUsage>,
 }
 
 /// What applying changed, for the running gateway.
@@ -225,6 +228,13 @@ impl Store {
         }
         if c.reset {
             prune_vouchers(&tx, c, now, &mut applied)?;
+        }
+        let own_unit: Option<i64> = tx
+            .query_row("SELECT unit_id FROM sync_unit", [], |r| r.get(0))
+            .optional()
+            .map_err(StoreError::from)?;
+        for u in &c.usage {
+            apply_usage(&tx, u, own_unit.unwrap_or(0))?;
         }
         applied.kept = kept_removals(&tx)?;
         tx.execute("UPDATE sync_unit SET cursor = ?1", [c.cursor])

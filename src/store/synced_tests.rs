@@ -216,3 +216,55 @@ fn a_skipped_settings_revision_is_noted_and_the_cursor_moves_on() {
     let state = store.sync_state().unwrap().unwrap();
     assert_eq!((state.applied_revision, state.settings_skipped), (9, None));
 }
+
+#[test]
+fn other_units_usage_replaces_its_row_and_leaves_this_units_own_out() {
+    let mut store = registered();
+    let own = store.identity().unwrap().unwrap().unit_id;
+    let user = store.user_by_code_hash(&[7; 32]).unwrap().unwrap();
+    let report = |other_bytes: i64| SyncedChanges {
+        cursor: 1,
+        usage: vec![SyncedUsage {
+            user: hex::encode([7; 32]),
+            profile: "1h".into(),
+            first_start: 0,
+            per_unit: vec![
+                UnitCounters {
+                    unit_id: own,
+                    bytes_down: 1 << 40,
+                    logins: 50,
+                    ..Default::default()
+                },
+                UnitCounters {
+                    unit_id: own + 1,
+                    bytes_down: other_bytes,
+                    logins: 1,
+                    ..Default::default()
+                },
+            ],
+        }],
+        ..Default::default()
+    };
+    store.apply_synced(&report(300), 100).unwrap();
+    store.apply_synced(&report(700), 101).unwrap();
+    store.apply_synced(&report(700), 102).unwrap();
+    let queue = store.assignments(user.id, 102).unwrap();
+    let remote = store.remote_usage(user.id, &queue[0]).unwrap();
+    assert_eq!(
+        remote.down, 700,
+        "the newer counters, once; never this unit's own"
+    );
+    assert_eq!(store.user(user.id).unwrap().unwrap().logins, 1);
+    // An account is known by its username; its logins count with its password.
+    let ann = store.insert_account("ann", "hash", "", Some(3), 0).unwrap();
+    let mut account = report(1);
+    account.usage[0].user = "ann".into();
+    store.apply_synced(&account, 103).unwrap();
+    let (read, hash) = store.account("ann").unwrap().unwrap();
+    assert_eq!((read.id, read.logins, hash.as_str()), (ann, 1, "hash"));
+    // An unknown user or profile changes nothing.
+    let mut stranger = report(5);
+    stranger.usage[0].user = "nobody".into();
+    store.apply_synced(&stranger, 103).unwrap();
+    assert_eq!(store.remote_usage(user.id, &queue[0]).unwrap().down, 700);
+}

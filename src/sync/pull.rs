@@ -11,11 +11,11 @@ use crate::model::profile::Starts;
 use crate::model::settings::HotspotSettings;
 use crate::model::voucher::{AdHocProfile, AdHocTerms};
 use crate::proto::MAX_WAIT_SECS;
-use crate::proto::changes::{Change, ChangesResponse, VoucherTerms};
-use crate::store::{SyncedChanges, SyncedVoucher};
+use crate::proto::changes::{Change, ChangesResponse, Usage, VoucherTerms};
+use crate::store::{SyncedChanges, SyncedUsage, SyncedVoucher, UnitCounters};
 
 /// The store's form of an answer, the profiles its quick-terms vouchers stand for, and how
-/// many changes this build leaves to others (kinds it does not apply yet: usage).
+/// many changes this build leaves to others (vouchers with neither profile nor terms).
 pub(super) fn to_store(
     answer: ChangesResponse,
 ) -> Result<(SyncedChanges, Vec<AdHocProfile>, usize), SyncError> {
@@ -46,6 +46,7 @@ pub(super) fn to_store(
             Change::Limitation { name, spec } => {
                 out.limitations.push(entities::limitation(&name, spec)?)
             }
+            Change::Usage(u) => out.usage.push(usage(u)),
             Change::ProfileRemoved { name } => out.profiles_removed.push(name),
             Change::LimitationRemoved { name } => out.limitations_removed.push(name),
             Change::Voucher(v) => {
@@ -102,6 +103,26 @@ fn ad_hoc_terms(t: &VoucherTerms) -> Result<AdHocTerms, SyncError> {
         .validate()
         .map_err(|e| SyncError::Decode(format!("voucher terms: {e}")))?;
     Ok(terms)
+}
+
+/// A usage merge as the store takes it (counters never below zero).
+fn usage(u: Usage) -> SyncedUsage {
+    SyncedUsage {
+        user: u.user,
+        profile: u.profile,
+        first_start: u.first_start,
+        per_unit: u
+            .per_unit
+            .iter()
+            .map(|c| UnitCounters {
+                unit_id: c.unit_id,
+                bytes_down: c.bytes_down.max(0),
+                bytes_up: c.bytes_up.max(0),
+                uptime_secs: c.uptime_secs.max(0),
+                logins: c.logins.max(0),
+            })
+            .collect(),
+    }
 }
 
 fn code_hash(text: &str) -> Result<Vec<u8>, SyncError> {
