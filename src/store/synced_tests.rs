@@ -122,7 +122,7 @@ fn a_removal_of_what_users_hold_is_kept_reported_and_retried_never_breaking_them
         cursor: 1,
         limitations: vec![limitation("spare", 5)],
         profiles: vec![
-            profile("day", 86_400, &[gb.clone()]),
+            profile("day", 86_400, std::slice::from_ref(&gb)),
             profile("idle", 60, &[]),
         ],
         vouchers: vec![voucher(1, "day")],
