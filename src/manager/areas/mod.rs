@@ -18,6 +18,7 @@ pub mod insights;
 pub mod limitation_pages;
 pub mod limitations;
 pub mod listing;
+pub mod local_unit;
 pub mod login;
 pub mod macs;
 pub mod password;

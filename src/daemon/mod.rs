@@ -31,6 +31,8 @@ use crate::sniff::devices::Sighting;
 use crate::store::{KeyError, SaveError, SharedStore, Store, StoreError, load_or_create_key};
 use crate::sync;
 
+mod local_sync;
+
 /// Longest wait for tasks to finish on shutdown.
 const DRAIN: Duration = Duration::from_secs(5);
 
@@ -228,15 +230,21 @@ pub async fn run(path: PathBuf) -> Result<(), DaemonError> {
             }
         });
     }
-    if let Some((config, tls)) = embedded {
-        tracker.spawn(manager::embedded(config, tls, cancel.clone()));
-    }
     spawn_dns_watch(&gateway, &tracker, &cancel);
-    let sync = sync::Ctx {
-        gateway: gateway.clone(),
-        store: store.clone(),
+    let sync = local_sync::context(&gateway, &store);
+    let local = match (&embedded, &auto_register) {
+        (Some(_), None) => local_sync::seed(&store, &gateway.hotspot()).await?,
+        _ => None,
     };
-    tracker.spawn(sync::run(sync, auto_register, cancel.clone()));
+    let (ready, wait_ready) = tokio::sync::oneshot::channel();
+    match local {
+        Some(_) => tracker.spawn(local_sync::run(sync, wait_ready, cancel.clone())),
+        None => tracker.spawn(sync::run(sync, auto_register, cancel.clone())),
+    };
+    if let Some((config, tls)) = embedded {
+        let local = local.map(|seed| (seed, ready));
+        tracker.spawn(manager::embedded(config, tls, cancel.clone(), local));
+    }
     tracker.close();
     info!(portal = %gateway.config.portal_url(), name = %gateway.hotspot().name, "hotspotd running");
 
