@@ -5,6 +5,7 @@ pub mod cli;
 pub mod click;
 pub mod codes;
 pub mod design;
+pub mod embedded;
 pub mod guest;
 pub mod lab;
 pub mod manager;
