@@ -23,7 +23,8 @@ use roles_table::EXPECT;
 /// Objects inside each world's two hotspots that paths name beside the hotspot, one of each
 /// per hotspot: a voucher batch of one voucher, an allowed MAC address, a unit registration
 /// token, a splash image, a profile, a limitation, a social login provider `op` (made through
-/// the manager's own API) and a guest online (stored through the manager's own ingest functions).
+/// the manager's own API), a guest online (stored through the manager's own ingest functions)
+/// and a registered unit.
 const MAC: &str = "02:00:00:00:00:01";
 
 struct Inside {
@@ -34,6 +35,7 @@ struct Inside {
     batch: [i64; 2],
     profile: [i64; 2],
     limitation: [i64; 2],
+    unit: [i64; 2],
 }
 
 /// A POST by the admin that must create; the new object's id.
@@ -53,6 +55,7 @@ async fn inside(world: &World) -> Inside {
         batch: [0; 2],
         profile: [0; 2],
         limitation: [0; 2],
+        unit: [0; 2],
     };
     for t in 0..2 {
         // A profile with a limitation attached (so detaching it succeeds).
@@ -145,6 +148,20 @@ async fn inside(world: &World) -> Inside {
             .await;
         assert_eq!(status, StatusCode::CREATED, "{text}");
         let hotspot = world.hotspot[t];
+        inside.unit[t] = world
+            .db
+            .tx(Mode::Write, move |c| {
+                Ok::<_, hotspotd::manager::db::DbError>(
+                    c.query(
+                        "INSERT INTO units (hotspot_id, name, registered_at) VALUES ($1, 'lobby', 1)
+                         RETURNING id",
+                        &[hotspot.into()],
+                    )?[0]
+                        .int(0)?,
+                )
+            })
+            .await
+            .unwrap();
         inside.guest[t] = world
             .db
             .tx(Mode::Write, move |c| {
@@ -212,13 +229,14 @@ fn body(path: &str, n: usize) -> String {
         format!(
             r#"{{"name":"Name {n}","username":"user{n}","role":"customer","disabled":true,"scope":"read",
                "current":"wrong-password","new":"another-password-{n}","time_zone":"UTC",
-               "count":2,"portal_url":"http://10.77.0.1:2050","mac":"02:00:00:00:01:{m:02x}"}}"#
+               "count":2,"portal_url":"http://10.77.0.1:2050","mac":"02:00:00:00:01:{m:02x}",
+               "reason":"stolen"}}"#
         )
     } else {
         format!(
             "name=Name+{n}&username=user{n}&role=customer&disabled=true&scope=read&current=wrong-password\
              &new=another-password-{n}&repeat=another-password-{n}&time_zone=UTC&token=x\
-             &count=2&portal_url=http%3A%2F%2F10.77.0.1%3A2050&mac=02:00:00:00:01:{m:02x}"
+             &count=2&portal_url=http%3A%2F%2F10.77.0.1%3A2050&mac=02:00:00:00:01:{m:02x}&reason=stolen"
         )
     }
 }
@@ -232,6 +250,7 @@ fn concrete(path: &str, world: &World, objects: &Inside, t: usize) -> String {
         .replace("{batch}", &objects.batch[t].to_string())
         .replace("{mac}", MAC)
         .replace("{unit_token}", &objects.token[t].to_string())
+        .replace("{unit}", &objects.unit[t].to_string())
         .replace("{token}", &world.token[t].to_string())
         .replace("{guest}", &objects.guest[t].to_string())
         .replace("{asset}", &objects.asset[t])

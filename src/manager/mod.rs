@@ -79,7 +79,8 @@ impl ManagerState {
 
 /// The whole manager application.
 pub fn app(state: ManagerState) -> Router {
-    routes::router(state)
+    routes::router(state.clone())
+        .merge(sync::router(state))
         .layer(from_fn(pages::html_errors))
         .layer(from_fn(pages::security_headers))
 }

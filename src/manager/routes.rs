@@ -143,6 +143,7 @@ routes! {
     GET "/hotspots/{hotspot}/units" => units::page, CUSTOMER, Hotspot;
     POST "/hotspots/{hotspot}/units/tokens" => units::create_page, RESELLER, Hotspot;
     POST "/hotspots/{hotspot}/units/tokens/{unit_token}/revoke" => units::revoke_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/units/{unit}/remove" => units::remove_page, RESELLER, Hotspot;
     GET "/hotspots/{hotspot}/guests" => guests::page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/guests/{guest}/delete" => guests::delete_page, DESK, Hotspot;
     GET "/hotspots/{hotspot}/devices" => devices::page, CUSTOMER, Hotspot;
@@ -206,6 +207,7 @@ routes! {
     GET "/api/v1/hotspots/{hotspot}/units" => units::api, CUSTOMER, Hotspot;
     POST "/api/v1/hotspots/{hotspot}/unit-tokens" => units::create_api, RESELLER, Hotspot;
     DELETE "/api/v1/hotspots/{hotspot}/unit-tokens/{unit_token}" => units::revoke_api, RESELLER, Hotspot;
+    PUT "/api/v1/hotspots/{hotspot}/units/{unit}/removed" => units::remove_api, RESELLER, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/guests" => guests::list_api, DESK, Hotspot;
     DELETE "/api/v1/hotspots/{hotspot}/guests/{guest}" => guests::delete_api, DESK, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/devices" => devices::api, CUSTOMER, Hotspot;

@@ -213,6 +213,9 @@ impl World {
                     ("profiles", "*"),
                     ("limitations", "*"),
                     ("profile_limitations", "*"),
+                    ("signing_key", "*"),
+                    ("sync_nonces", "*"),
+                    ("sync_changes", "*"),
                 ] {
                     for r in c.query(&format!("SELECT {cols} FROM {t}"), &[])? {
                         out.push(format!("{t}: {r:?}"));

@@ -17,6 +17,7 @@ pub mod postgres;
 pub mod rates;
 pub mod splash;
 pub mod sso;
+pub mod sync_client;
 pub mod webdriver;
 
 use hotspotd::config::Lan;

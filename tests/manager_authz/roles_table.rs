@@ -157,7 +157,7 @@ pub const EXPECT: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/hotspots/{hotspot}/macs", "ARCD"),
     ("POST", "/api/v1/hotspots/{hotspot}/macs", "ARCD"),
     ("DELETE", "/api/v1/hotspots/{hotspot}/macs/{mac}", "ARCD"),
-    // Units: the reseller manages registration tokens; the customer reads.
+    // Units: the reseller manages registration tokens and removes units; the customer reads.
     ("GET", "/hotspots/{hotspot}/units", "ARC"),
     ("POST", "/hotspots/{hotspot}/units/tokens", "AR"),
     (
@@ -165,7 +165,13 @@ pub const EXPECT: &[(&str, &str, &str)] = &[
         "/hotspots/{hotspot}/units/tokens/{unit_token}/revoke",
         "AR",
     ),
+    ("POST", "/hotspots/{hotspot}/units/{unit}/remove", "AR"),
     ("GET", "/api/v1/hotspots/{hotspot}/units", "ARC"),
+    (
+        "PUT",
+        "/api/v1/hotspots/{hotspot}/units/{unit}/removed",
+        "AR",
+    ),
     ("POST", "/api/v1/hotspots/{hotspot}/unit-tokens", "AR"),
     (
         "DELETE",

@@ -1,7 +1,7 @@
 //! Units of a hotspot (reseller; the customer reads): registration tokens a reseller creates
 //! for a unit to register with (one-time, expiring, shown once, stored as SHA-256), listed
-//! and revoked; and the units registered, a list that stays empty until the sync issue's
-//! registration fills it.
+//! and revoked; and the units registered with one (`manager::sync::register`), with the
+//! health each last reported, removed by the reseller with a reason the unit is told.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
+use super::dashboard::UNIT_ONLINE_WINDOW;
 use super::vouchers::hotspot_of;
 use super::{Form, Json, audit, text};
 use crate::manager::ManagerState;
@@ -56,7 +57,7 @@ pub struct Token {
     pub expires_at: i64,
 }
 
-/// A unit registered at the hotspot.
+/// A unit registered at the hotspot, with the health it last reported.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Unit {
     /// Id.
@@ -67,6 +68,31 @@ pub struct Unit {
     pub registered_at: i64,
     /// When it last synchronised.
     pub last_seen: Option<i64>,
+    /// Seen within the dashboard's online window.
+    pub online: bool,
+    /// Its software version.
+    pub version: String,
+    /// The settings revision it applied.
+    pub settings_revision: Option<i64>,
+    /// Guests online at it now.
+    pub clients: Option<i64>,
+    /// Records waiting in its outbox.
+    pub outbox_depth: Option<i64>,
+    /// Age of its oldest waiting record, seconds.
+    pub outbox_oldest_secs: Option<i64>,
+    /// When a reseller removed it (it no longer syncs).
+    pub removed_at: Option<i64>,
+    /// Why it was removed.
+    pub removed_reason: String,
+}
+
+/// Why a unit is removed (form and JSON alike).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = UnitRemoval)]
+pub struct Removal {
+    /// Shown to the unit, which stops syncing and logs it.
+    #[serde(default)]
+    pub reason: String,
 }
 
 /// A token just made: its secret, shown this once.
@@ -105,17 +131,29 @@ fn token(r: &Row, now: i64) -> Result<Token, DbError> {
 pub fn list(c: &mut dyn Conn, hotspot: i64, now: i64) -> Result<(Vec<Unit>, Vec<Token>), Error> {
     let units = c
         .query(
-            "SELECT id, name, registered_at, last_seen FROM units WHERE hotspot_id = $1
-             ORDER BY name",
+            "SELECT id, name, registered_at, last_seen, version, settings_revision, clients,
+             outbox_depth, outbox_oldest_secs, removed_at, removed_reason FROM units
+             WHERE hotspot_id = $1 ORDER BY name, id",
             &[hotspot.into()],
         )?
         .iter()
         .map(|r| {
+            let last_seen = r.opt_int(3)?;
+            let removed_at = r.opt_int(9)?;
             Ok(Unit {
                 id: r.int(0)?,
                 name: r.text(1)?,
                 registered_at: r.int(2)?,
-                last_seen: r.opt_int(3)?,
+                online: removed_at.is_none()
+                    && last_seen.is_some_and(|l| l > now - UNIT_ONLINE_WINDOW),
+                last_seen,
+                version: r.text(4)?,
+                settings_revision: r.opt_int(5)?,
+                clients: r.opt_int(6)?,
+                outbox_depth: r.opt_int(7)?,
+                outbox_oldest_secs: r.opt_int(8)?,
+                removed_at,
+                removed_reason: r.text(10)?,
             })
         })
         .collect::<Result<_, DbError>>()?;
@@ -211,6 +249,40 @@ async fn revoke(s: &ManagerState, p: &Principal, hotspot: i64, id: i64) -> Resul
     .await
 }
 
+/// Removes unit `id` of `hotspot` for `reason`: its signed requests are refused from now on
+/// with the reason (`unit_removed`). Removing a removed unit keeps the first reason.
+async fn remove(
+    s: &ManagerState,
+    p: &Principal,
+    hotspot: i64,
+    id: i64,
+    removal: Removal,
+) -> Result<(), Error> {
+    let reason = text("reason", &removal.reason, 200, true)?;
+    let (p, now) = (p.clone(), s.now());
+    s.db.tx(Mode::Write, move |c| {
+        let name = c
+            .query_opt(
+                "SELECT name FROM units WHERE hotspot_id = $1 AND id = $2",
+                &[hotspot.into(), id.into()],
+            )?
+            .ok_or(Error::NotFound)?
+            .text(0)?;
+        let changed = c.execute(
+            "UPDATE units SET removed_at = $1, removed_reason = $2
+             WHERE id = $3 AND removed_at IS NULL",
+            &[now.into(), (&reason).into(), id.into()],
+        )?;
+        if changed > 0 {
+            let (tenant, _) = hotspot_of(c, hotspot)?;
+            let what = format!("unit {id} ({name}): {reason}");
+            audit::record(c, p.actor(), now, "remove unit", &what, Some(tenant))?;
+        }
+        Ok(())
+    })
+    .await
+}
+
 #[derive(Template)]
 #[template(path = "manager/units.html")]
 struct Page {
@@ -273,6 +345,28 @@ pub async fn revoke_page(
 ) -> Result<Response, Error> {
     revoke(&s, &p, hotspot, id).await?;
     Ok(see_other(&format!("/hotspots/{hotspot}/units")))
+}
+
+/// `POST /hotspots/{hotspot}/units/{unit}/remove`
+pub async fn remove_page(
+    State(s): State<ManagerState>,
+    p: Principal,
+    Path((hotspot, id)): Path<(i64, i64)>,
+    Form(removal): Form<Removal>,
+) -> Result<Response, Error> {
+    remove(&s, &p, hotspot, id, removal).await?;
+    Ok(see_other(&format!("/hotspots/{hotspot}/units")))
+}
+
+/// `PUT /api/v1/hotspots/{hotspot}/units/{unit}/removed`: `{"reason"}`; no content.
+pub async fn remove_api(
+    State(s): State<ManagerState>,
+    p: Principal,
+    Path((hotspot, id)): Path<(i64, i64)>,
+    Json(removal): Json<Removal>,
+) -> Result<StatusCode, Error> {
+    remove(&s, &p, hotspot, id, removal).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /api/v1/hotspots/{hotspot}/units`: `{units, tokens}`.

@@ -113,6 +113,7 @@ docs! {
     GET "/api/v1/hotspots/{hotspot}/units" "Units and registration tokens": None => 200 Free, "{units: [Unit], tokens: [UnitToken]}.";
     POST "/api/v1/hotspots/{hotspot}/unit-tokens" "Make a unit registration token": One(units::NewToken) => 201 One(units::Created);
     DELETE "/api/v1/hotspots/{hotspot}/unit-tokens/{unit_token}" "Revoke a unit registration token": None => 204 None;
+    PUT "/api/v1/hotspots/{hotspot}/units/{unit}/removed" "Remove a unit (it stops syncing and is told the reason)": One(units::Removal) => 204 None;
     GET "/api/v1/hotspots/{hotspot}/guests" "Guests (also `online`: connected now)": None => 200 Listing(guests::Guest) ? Filter;
     DELETE "/api/v1/hotspots/{hotspot}/guests/{guest}" "Delete a guest": None => 204 None;
     GET "/api/v1/hotspots/{hotspot}/devices" "Devices": None => 200 Listing(devices::Device) ? Filter;
