@@ -17,3 +17,4 @@ pub mod portal;
 pub mod proto;
 pub mod sniff;
 pub mod store;
+pub mod sync;

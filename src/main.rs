@@ -95,6 +95,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         },
         Command::Settings(cmd) => cli::settings(&paths()?, &cli.config, &cmd)?,
         Command::Asset(cmd) => cli::asset(&paths()?, &cmd)?,
+        Command::Unit(cmd) => cli::unit(&paths()?, &cmd)?,
     };
     print!("{output}");
     Ok(())

@@ -15,6 +15,7 @@ mod profiles;
 mod sessions;
 mod settings;
 mod table;
+mod unit;
 mod users;
 mod voucher;
 
@@ -38,6 +39,7 @@ pub use orders::order;
 pub use profiles::{limitation, profile};
 pub use sessions::sessions;
 pub use settings::{SettingsCommand, settings};
+pub use unit::{UnitCommand, unit};
 pub use users::user;
 pub use voucher::{create, list, revoke};
 
@@ -152,4 +154,7 @@ pub enum Command {
     /// export, import; every change is validated and applied at once.
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// This unit's registration with a Hotspot Manager.
+    #[command(subcommand)]
+    Unit(UnitCommand),
 }

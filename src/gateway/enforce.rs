@@ -284,7 +284,7 @@ impl Gateway {
             let written = self
                 .store
                 .run(move |s| {
-                    s.record_progress(&progress)?;
+                    s.record_progress(&progress, now)?;
                     s.record_final(&finals)?;
                     s.add_usage(&usage)?;
                     for q in &queues {

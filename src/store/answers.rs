@@ -47,6 +47,7 @@ impl Store {
                 ])?;
             }
         }
+        super::outbox::answered(&tx, guest.0, answers, at)?;
         tx.commit()?;
         Ok(())
     }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::{Store, StoreError};
 use crate::model::consent::{ConsentChoice, ConsentRecord, Purpose};
 use crate::model::guest::{Guest, GuestId};
+use crate::proto::events as proto;
 
 /// A guest whose latest marketing consent is granted, with that consent's evidence.
 #[derive(Debug, Clone, Serialize)]
@@ -42,6 +43,16 @@ pub(super) fn append(
             c.how.as_str(),
             at
         ])?;
+        let consent = proto::Consent {
+            uid: super::outbox::new_uid(),
+            guest_uid: String::new(),
+            purpose: c.purpose.as_str().into(),
+            granted: c.granted,
+            text_sha256: c.text_version.clone(),
+            language: c.lang.code().into(),
+            how: c.how.as_str().into(),
+        };
+        super::outbox::consent_given(tx, guest_id, consent, at)?;
     }
     Ok(())
 }

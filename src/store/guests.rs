@@ -141,11 +141,14 @@ impl Store {
              ON CONFLICT (guest_id, mac) WHERE mac IS NOT NULL DO UPDATE SET last_seen = excluded.last_seen",
             params![id, v.mac, v.at],
         )?;
+        super::outbox::guest_seen(&tx, id, v.at)?;
         if let Some(session) = session_id {
             tx.execute(
                 "UPDATE sessions SET guest_id = ?2 WHERE id = ?1",
                 params![session, id],
             )?;
+            // Its start again, now naming its guest.
+            super::outbox::session_started(&tx, session)?;
         }
         super::consents::append(&tx, id, Some(&v.mac), session_id, &v.consents, v.at)?;
         tx.commit()?;

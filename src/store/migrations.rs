@@ -260,6 +260,40 @@ const MIGRATIONS: &[&str] = &[
     UPDATE users SET guest_method = (SELECT g.method FROM guests g WHERE g.user_id = users.id
         AND g.method IN ('click', 'email', 'sms') LIMIT 1)
     WHERE code_hash IS NOT NULL;",
+    // 9: sync with the Hotspot Manager: the unit's identity (one row while registered, with
+    // its private key: the database file is the owner's only), where the change feed stands,
+    // the outbox of records for the manager (seq never reused: the manager acknowledges by
+    // it), and the UUIDs that name sessions and guests on the wire (filled on first use for
+    // rows made before).
+    "CREATE TABLE sync_unit (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        unit_id INTEGER NOT NULL,
+        hotspot_id INTEGER NOT NULL,
+        manager_url TEXT NOT NULL,
+        manager_key TEXT NOT NULL,
+        voucher_key TEXT NOT NULL,
+        ca_pem TEXT,
+        pin TEXT,
+        private_key BLOB NOT NULL,
+        registered_at INTEGER NOT NULL,
+        removed TEXT,
+        cursor INTEGER NOT NULL DEFAULT 0,
+        applied_revision INTEGER NOT NULL DEFAULT 0,
+        last_success INTEGER,
+        last_error TEXT,
+        last_error_at INTEGER
+    );
+    CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        session_uid TEXT,
+        body TEXT NOT NULL
+    );
+    CREATE INDEX outbox_session ON outbox(session_uid, kind);
+    ALTER TABLE sessions ADD COLUMN uid TEXT;
+    ALTER TABLE sessions ADD COLUMN interim_at INTEGER;
+    ALTER TABLE guests ADD COLUMN uid TEXT;",
 ];
 /// Brings the schema to the latest version. Foreign keys are off meanwhile and on after: a
 /// table rebuilt (dropped and replaced) must not cascade deletes to the rows referencing it

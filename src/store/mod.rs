@@ -7,9 +7,13 @@ mod assets;
 mod codes;
 mod consents;
 mod guests;
+mod identity;
 mod key;
 mod migrations;
 mod orders;
+mod outbox;
+#[cfg(test)]
+mod outbox_tests;
 mod profiles;
 mod session_parts;
 mod sessions;
@@ -29,8 +33,10 @@ pub use assets::AssetDir;
 pub use codes::NewPending;
 pub use consents::MarketingContact;
 pub use guests::{EraseOutcome, GuestDevice, GuestSummary, GuestVisit};
+pub use identity::{SyncState, Trust, UnitIdentity};
 pub use key::{KeyError, load_or_create_key};
 pub use orders::{ORDER_LIMITS, Order, OrderLimits, OrderRefusal, OrderState};
+pub use outbox::OutboxStats;
 pub use session_parts::{ProfileSwitch, SessionPart};
 pub use sessions::{NewSession, SessionProgress, SessionRow};
 pub use settings::{SaveError, Saved, SettingsRevision};
@@ -95,7 +101,12 @@ pub(crate) fn opt_u64(v: Option<i64>) -> Option<u64> {
 /// One connection to the database.
 pub struct Store {
     conn: Connection,
+    /// How often a running session's counters go to the manager, seconds.
+    interim_secs: i64,
 }
+
+/// How often a running session's counters go to the manager unless configured, seconds.
+pub const DEFAULT_INTERIM_SECS: u64 = 60;
 
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
@@ -117,7 +128,10 @@ impl Store {
     fn init(mut conn: Connection) -> Result<Store, StoreError> {
         // Also turns foreign keys on for this connection.
         migrations::migrate(&mut conn)?;
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            interim_secs: to_i64(DEFAULT_INTERIM_SECS),
+        })
     }
 }
 

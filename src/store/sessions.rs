@@ -5,6 +5,7 @@
 use rusqlite::{Row, params};
 use serde::Serialize;
 
+use super::outbox::{self, counters, new_uid};
 use super::{Store, StoreError, to_i64, to_u64};
 use crate::model::profile::{Assignment, active};
 use crate::model::session::TerminateCause;
@@ -119,7 +120,7 @@ impl Store {
         }
         tx.execute(
             "INSERT INTO sessions (user_id, profile_id, mac, ip, started_at, session_timeout,
-             idle_timeout, last_activity_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5)",
+             idle_timeout, last_activity_at, uid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5, ?8)",
             params![
                 new.user_id,
                 new.profile_id,
@@ -128,31 +129,50 @@ impl Store {
                 new.started_at,
                 to_i64(new.session_timeout),
                 to_i64(new.idle_timeout),
+                new_uid(),
             ],
         )?;
         let id = tx.last_insert_rowid();
         let row = tx.query_row(&format!("{SELECT} WHERE id = ?1"), [id], from_row)?;
         super::session_parts::insert_first(&tx, &row, active(queue).map(|i| queue[i].id))?;
+        outbox::session_started(&tx, id)?;
         tx.commit()?;
         Ok(row)
     }
 
-    /// Writes the progress of active sessions (an ended one keeps what its end wrote).
-    pub fn record_progress(&mut self, progress: &[SessionProgress]) -> Result<(), StoreError> {
-        self.write_progress(progress, "AND ended_at IS NULL")
+    /// Sets how often a running session's counters go to the manager, seconds.
+    pub fn set_interim_secs(&mut self, secs: u64) {
+        self.interim_secs = to_i64(secs.max(1));
+    }
+
+    /// Writes the progress of active sessions (an ended one keeps what its end wrote), and
+    /// reports the counters of those whose interim is due to the manager.
+    pub fn record_progress(
+        &mut self,
+        progress: &[SessionProgress],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.write_progress(progress, Some(now))
     }
 
     /// Writes the final bytes of sessions whose ends are already recorded (read back from
-    /// the kernel by their removal).
+    /// the kernel by their removal); their reported ends carry them.
     pub fn record_final(&mut self, progress: &[SessionProgress]) -> Result<(), StoreError> {
-        self.write_progress(progress, "")
+        self.write_progress(progress, None)
     }
 
+    /// `interim_at`: `Some(now)` for active sessions, `None` for ended ones.
     fn write_progress(
         &mut self,
         progress: &[SessionProgress],
-        condition: &str,
+        interim_at: Option<i64>,
     ) -> Result<(), StoreError> {
+        let condition = if interim_at.is_some() {
+            "AND ended_at IS NULL"
+        } else {
+            ""
+        };
+        let interim_secs = self.interim_secs;
         let tx = self.conn.transaction()?;
         {
             let mut stmt = tx.prepare_cached(&format!(
@@ -166,6 +186,24 @@ impl Store {
                     to_i64(p.bytes_down),
                     p.last_activity_at
                 ])?;
+            }
+        }
+        if outbox::enabled(&tx)? {
+            for p in progress {
+                match interim_at {
+                    Some(now) => {
+                        let due = tx.execute(
+                            "UPDATE sessions SET interim_at = ?2 WHERE id = ?1
+                             AND ended_at IS NULL AND COALESCE(interim_at, started_at) + ?3 <= ?2",
+                            params![p.id, now, interim_secs],
+                        )?;
+                        if due == 1 {
+                            let c = counters(p.bytes_up, p.bytes_down);
+                            outbox::session_interim(&tx, p.id, c, now)?;
+                        }
+                    }
+                    None => outbox::session_stopped(&tx, p.id)?,
+                }
             }
         }
         tx.commit()?;
@@ -188,7 +226,8 @@ impl Store {
         cause: TerminateCause,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let changed = self.conn.execute(
+        let tx = self.conn.transaction()?;
+        let changed = tx.execute(
             "UPDATE sessions SET bytes_up = ?2, bytes_down = ?3, last_activity_at = ?4,
              ended_at = ?5, end_cause = ?6 WHERE id = ?1 AND ended_at IS NULL",
             params![
@@ -200,6 +239,10 @@ impl Store {
                 cause.as_str()
             ],
         )?;
+        if changed == 1 {
+            outbox::session_stopped(&tx, progress.id)?;
+        }
+        tx.commit()?;
         Ok(changed == 1)
     }
 
@@ -236,13 +279,13 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::model::limitation::OutsideWindows;
     use crate::model::profile::{ProfileClock, Starts, activate_at_logon};
     use crate::store::NewProfile;
 
-    fn setup() -> (Store, i64, Vec<Assignment>) {
+    pub(in crate::store) fn setup() -> (Store, i64, Vec<Assignment>) {
         let mut store = Store::open_in_memory().unwrap();
         let clock = ProfileClock {
             validity_secs: Some(3600),
@@ -269,7 +312,7 @@ mod tests {
         (store, user, queue)
     }
 
-    fn new_session(user_id: i64, mac: &str, profile_id: i64) -> NewSession {
+    pub(in crate::store) fn new_session(user_id: i64, mac: &str, profile_id: i64) -> NewSession {
         NewSession {
             user_id,
             profile_id,
@@ -342,7 +385,7 @@ mod tests {
             bytes_down: 90,
             last_activity_at: 1005,
         };
-        store.record_progress(&[p]).unwrap();
+        store.record_progress(&[p], 1005).unwrap();
         assert!(
             store
                 .end_session(
