@@ -310,6 +310,21 @@ async fn guests_sign_in_through_the_manager_and_forgeries_are_refused() {
     assert!(page.contains("not valid here"), "{page}");
     assert!(!online(lab, 3));
 
+    // Guest 3 asks for a few minutes to finish in its browser: online for a short
+    // session, once an hour.
+    let token = lab.form_token_in(&lab.guest(3), PORTAL);
+    let form = format!("token={token}");
+    let (status, _, page) = hop(lab, 3, &["-d", &form, &format!("{PORTAL}/social/browser")]);
+    assert_eq!(status, "200", "{page}");
+    assert!(page.contains("5 minutes"), "{page}");
+    assert!(online(lab, 3), "the grant lets the device out");
+    let left = lab.client(3).unwrap()["seconds_left"].as_u64().unwrap();
+    assert!((240..=300).contains(&left), "a short session: {left} s");
+    lab.logout(3);
+    let (status, _, page) = hop(lab, 3, &["-d", &form, &format!("{PORTAL}/social/browser")]);
+    assert_eq!(status, "403", "a second grant within the hour: {page}");
+    assert!(!online(lab, 3));
+
     // A forged state at the manager's callback finishes nothing.
     let forged = format!(
         "{}/social/callback?state={}&code=x",

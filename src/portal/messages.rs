@@ -36,6 +36,7 @@ pub fn login_error(t: &Texts, e: &LoginError) -> String {
             SocialRefusal::Invalid => "error-social-invalid",
             SocialRefusal::Used => "error-social-used",
             SocialRefusal::OtherDevice => "error-social-other-device",
+            SocialRefusal::GrantUsed => "error-social-grant-used",
         }),
     }
 }

@@ -142,6 +142,7 @@ pub fn app(state: PortalState) -> Router {
         .route("/code/{channel}/{action}", post(codes::act))
         .route("/e/{token}", get(codes::link))
         .route("/social/return", get(social::back))
+        .route("/social/browser", post(social::browser))
         .route("/social/{provider}", get(social::start))
         .layer(middleware::from_fn(no_store))
         .layer(middleware::from_fn_with_state(

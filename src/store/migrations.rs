@@ -297,7 +297,8 @@ const MIGRATIONS: &[&str] = &[
     // 10: social login (brokered by the manager): `social` joins the guest methods (SQLite
     // can only change a CHECK by rebuilding the table; columns and rows kept as they are);
     // what the provider told about each social guest, one row per guest, erased with it;
-    // and the ids of the manager's assertions already used, kept until they expire.
+    // the ids of the manager's assertions already used, kept until they expire; and the
+    // short grants that let a device finish signing in in its browser.
     "CREATE TABLE users_new (
         id INTEGER PRIMARY KEY,
         username TEXT UNIQUE,
@@ -348,7 +349,14 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE used_assertions (
         id TEXT PRIMARY KEY,
         expires_at INTEGER NOT NULL
-    );",
+    );
+    CREATE TABLE social_grants (
+        id INTEGER PRIMARY KEY,
+        mac TEXT NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        granted_at INTEGER NOT NULL
+    );
+    CREATE INDEX social_grants_device ON social_grants(mac, granted_at);",
 ];
 /// Brings the schema to the latest version. Foreign keys are off meanwhile and on after: a
 /// table rebuilt (dropped and replaced) must not cascade deletes to the rows referencing it

@@ -27,6 +27,39 @@ impl Store {
         Ok(added == 1)
     }
 
+    /// A user of profile `profile` for a device's short grant to finish signing in in its
+    /// browser, known by `hash`; `None` when the device had one since `since` or the
+    /// profile does not exist.
+    pub fn social_grant(
+        &mut self,
+        mac: &str,
+        profile: &str,
+        hash: &[u8],
+        since: i64,
+        now: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        let recent: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM social_grants WHERE mac = ?1 AND granted_at > ?2",
+            params![mac, since],
+            |r| r.get(0),
+        )?;
+        let Some(p) = self.profile_by_name(profile)? else {
+            return Ok(None);
+        };
+        if recent > 0 {
+            return Ok(None);
+        }
+        // A user of its own: the grant is accounted like any other session and uses nothing
+        // of the guest's own allowance.
+        let note = "social login: a few minutes to sign in in the browser";
+        let user = self.insert_vouchers(&[hash.to_vec()], (p.id, p.clock), Some(1), note, now)?[0];
+        self.conn.execute(
+            "INSERT INTO social_grants (mac, user_id, granted_at) VALUES (?1, ?2, ?3)",
+            params![mac, user, now],
+        )?;
+        Ok(Some(user))
+    }
+
     /// Keeps `profile` with the social guest `identifier` (`provider:subject`), replacing
     /// what an earlier login told; `false` if no such guest is recorded.
     pub fn save_social_profile(

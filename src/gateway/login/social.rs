@@ -15,6 +15,7 @@ use super::LoginError;
 use crate::gateway::{ClientView, Gateway, GatewayError, GuestLogin, now};
 use crate::model::form_token;
 use crate::model::guest::Method;
+use crate::model::otp::code_hash;
 use crate::model::settings::Lang;
 use crate::proto::assertion::{AssertionError, GuestAssertion};
 use crate::store::UnitIdentity;
@@ -31,7 +32,16 @@ pub enum SocialRefusal {
     /// Started on another device (or too long ago).
     #[error("this sign-in was started on another device; sign in again from this one")]
     OtherDevice,
+    /// The device had its few minutes to sign in in its browser within the hour.
+    #[error("this device already had its minutes to sign in in the browser; try again later")]
+    GrantUsed,
 }
+
+/// How long a device may use the network to finish signing in in its browser.
+pub const BROWSER_GRANT_SECS: u32 = 300;
+
+/// Grants per device: one in this many seconds.
+const BROWSER_GRANT_WINDOW_SECS: i64 = 3600;
 
 /// What the unit needs of its registration for social login: the manager's address, the
 /// hotspot and unit ids it asserts for, and its public key. Read from the unit's identity
@@ -103,6 +113,35 @@ impl Gateway {
             "{}/social/{}/{provider}/start?{query}",
             unit.manager_url, unit.hotspot_id
         ))
+    }
+
+    /// Lets the device at `ip` use the network for [`BROWSER_GRANT_SECS`] (once an hour),
+    /// because providers such as Google and Facebook refuse to run inside the OS captive
+    /// popup: the operating system then sees the network as open, and the guest finishes
+    /// signing in in a normal browser. Answers the seconds granted.
+    pub async fn social_browser_grant(&self, ip: Ipv4Addr) -> Result<u32, LoginError> {
+        let mac = self.device_at(ip)?;
+        let settings = self.hotspot();
+        let social = &settings.methods.social;
+        if !social.enabled {
+            return Err(LoginError::MethodUnavailable);
+        }
+        if self.online.lock().await.sessions.contains_key(&mac) {
+            return Ok(BROWSER_GRANT_SECS);
+        }
+        let (m, profile) = (mac.clone(), social.profile.clone());
+        let now = now();
+        let hash = code_hash(&self.key, "social-browser-grant", &format!("{mac} {now}"));
+        let since = now - BROWSER_GRANT_WINDOW_SECS;
+        let user = (self.store)
+            .run(move |s| s.social_grant(&m, &profile, &hash, since, now))
+            .await
+            .map_err(GatewayError::from)?
+            .ok_or(SocialRefusal::GrantUsed)?;
+        let secs = u64::from(BROWSER_GRANT_SECS);
+        self.admit_for(mac.clone(), ip, user, Some(secs)).await?;
+        info!(%mac, %ip, secs, "social login: time to sign in in the browser");
+        Ok(BROWSER_GRANT_SECS)
     }
 
     /// Logs in the device at `ip` with the manager's `signed` assertion.
