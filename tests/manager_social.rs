@@ -333,6 +333,63 @@ async fn plain_oauth2_with_a_mapping_and_the_secret_kept(backend: Backend) {
     );
 }
 
+async fn the_page_adds_and_changes_a_provider_keeping_its_secret(backend: Backend) {
+    let s = setup(&backend).await;
+    let h = s.hotspot;
+    let page = format!("/hotspots/{h}/social");
+    let (status, _, html) = s.world.send(Who::ResellerA, "GET", &page, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&format!("{URL}/social/callback")),
+        "the callback to register"
+    );
+    assert!(
+        html.contains("Test ID") && !html.contains("test-secret"),
+        "{html}"
+    );
+    // A refused form names the field and saves nothing.
+    let before = s.world.dump().await;
+    let bad =
+        "name=Bad+Name&display_name=X&issuer=https%3A%2F%2Fid.example&client_id=c&client_secret=s";
+    let (status, _, html) = s.world.send(Who::ResellerA, "POST", &page, Some(bad)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("Nothing was saved") && html.contains("name"),
+        "{html}"
+    );
+    assert_eq!(before, s.world.dump().await);
+    // The edit form shows everything but the secret; saved with it empty, the secret stays.
+    let (_, _, html) = s
+        .world
+        .send(Who::ResellerA, "GET", &format!("{page}?edit=op"), None)
+        .await;
+    assert!(
+        html.contains("A secret is stored") && !html.contains("test-secret"),
+        "{html}"
+    );
+    let form = format!(
+        "name=op&display_name=Test+ID+2&kind=oidc&issuer={}&client_id=hotspotd&client_secret=",
+        urlencode(&s.peer.issuer)
+    );
+    let (status, location, _) = s
+        .world
+        .send(Who::ResellerA, "POST", &page, Some(&form))
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, page.as_str())
+    );
+    let (status, _, _, _) = sign_in(&s, "op", "allow").await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "still signs in with the kept secret"
+    );
+    // A desk clerk of the hotspot cannot see it (the route table's walk covers every role).
+    let (status, _, _) = s.world.send(Who::DeskA, "GET", &page, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
 macro_rules! both {
     ($($name:ident),*) => {
         mod on_sqlite {
@@ -356,5 +413,6 @@ both!(
     guest_signs_in_and_the_unit_verifies_offline,
     refused_consent_shows_a_way_back,
     start_refuses_what_is_not_the_units_portal,
-    plain_oauth2_with_a_mapping_and_the_secret_kept
+    plain_oauth2_with_a_mapping_and_the_secret_kept,
+    the_page_adds_and_changes_a_provider_keeping_its_secret
 );
