@@ -150,16 +150,17 @@ async fn inside(world: &World) -> Inside {
         let hotspot = world.hotspot[t];
         inside.unit[t] = world
             .db
-            .tx(Mode::Write, move |c| {
-                Ok::<_, hotspotd::manager::db::DbError>(
+            .tx(
+                Mode::Write,
+                move |c| -> Result<i64, hotspotd::manager::db::DbError> {
                     c.query(
-                        "INSERT INTO units (hotspot_id, name, registered_at) VALUES ($1, 'lobby', 1)
-                         RETURNING id",
-                        &[hotspot.into()],
-                    )?[0]
-                        .int(0)?,
-                )
-            })
+                    "INSERT INTO units (hotspot_id, name, registered_at) VALUES ($1, 'lobby', 1)
+                     RETURNING id",
+                    &[hotspot.into()],
+                )?[0]
+                    .int(0)
+                },
+            )
             .await
             .unwrap();
         inside.guest[t] = world

@@ -100,7 +100,7 @@ mod tests {
         let url = format!("sqlite://{}", dir.path().join("m.db").display());
         let db = Db::open(&url).await.unwrap();
         let provider = db
-            .tx(Mode::Write, |c| {
+            .tx(Mode::Write, |c| -> Result<i64, DbError> {
                 c.execute(
                     "INSERT INTO resellers (name, created_at) VALUES ('r', 0)",
                     &[],
@@ -117,7 +117,7 @@ mod tests {
                      scopes) VALUES (1, 'op', 'OP', 'oidc', '', '', '', '', '{}', 'c', 's', '')",
                     &[],
                 )?;
-                Ok::<_, DbError>(c.query("SELECT id FROM social_providers", &[])?[0].int(0)?)
+                c.query("SELECT id FROM social_providers", &[])?[0].int(0)
             })
             .await
             .unwrap();
