@@ -320,6 +320,16 @@ async fn guests_sign_in_through_the_manager_and_forgeries_are_refused() {
     assert!(online(lab, 3), "the grant lets the device out");
     let left = lab.client(3).unwrap()["seconds_left"].as_u64().unwrap();
     assert!((240..=300).contains(&left), "a short session: {left} s");
+    // Signing in during those minutes replaces the grant's session with the guest's own
+    // (bob's, who left guest 2: one device per user under this profile).
+    lab.logout(2);
+    let granted_user = lab.client(3).unwrap()["user_id"].clone();
+    let back = assertion_for(lab, 3, "bob");
+    let (status, _, page) = hop(lab, 3, &[&back]);
+    assert_eq!(status, "303", "{page}");
+    let own = lab.client(3).unwrap();
+    assert_ne!(own["user_id"], granted_user, "{own}");
+    assert!(own["seconds_left"].as_u64().unwrap() > 300, "{own}");
     lab.logout(3);
     let (status, _, page) = hop(lab, 3, &["-d", &form, &format!("{PORTAL}/social/browser")]);
     assert_eq!(status, "403", "a second grant within the hour: {page}");
