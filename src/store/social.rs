@@ -2,7 +2,7 @@
 //! it expires, so a replayed assertion is refused even after a restart), and what the
 //! provider told about each social guest, kept with the guest and erased with it.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Store, StoreError};
 use crate::model::guest::GuestId;
@@ -61,23 +61,33 @@ impl Store {
     }
 
     /// Keeps `profile` with the social guest `identifier` (`provider:subject`), replacing
-    /// what an earlier login told; `false` if no such guest is recorded.
+    /// what an earlier login told, and reports the guest again to the manager with it (when
+    /// registered); `false` if no such guest is recorded.
     pub fn save_social_profile(
         &mut self,
         identifier: &str,
         profile: &GuestProfile,
         now: i64,
     ) -> Result<bool, StoreError> {
+        let tx = self.conn.transaction()?;
+        let Some(guest) = tx
+            .query_row(
+                "SELECT id FROM guests WHERE method = 'social' AND identifier = ?1",
+                [identifier],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?
+        else {
+            return Ok(false);
+        };
         let interests = serde_json::to_string(&profile.interests).unwrap_or_else(|_| "[]".into());
-        let saved = self.conn.execute(
+        tx.execute(
             "INSERT INTO guest_profiles (guest_id, provider, name, email, gender, birth_date,
-             locale, interests, updated_at)
-             SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 FROM guests
-             WHERE method = 'social' AND identifier = ?1
+             locale, interests, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT (guest_id) DO UPDATE SET provider = ?2, name = ?3, email = ?4,
              gender = ?5, birth_date = ?6, locale = ?7, interests = ?8, updated_at = ?9",
             params![
-                identifier,
+                guest,
                 profile.provider.as_deref().unwrap_or_default(),
                 profile.name,
                 profile.email,
@@ -88,48 +98,108 @@ impl Store {
                 now
             ],
         )?;
-        Ok(saved == 1)
+        super::outbox::guest_seen(&tx, guest, now)?;
+        tx.commit()?;
+        Ok(true)
     }
 
     /// What the provider told about `guest`, if it logged in socially.
     pub fn guest_profile(&self, guest: GuestId) -> Result<Option<GuestProfile>, StoreError> {
-        let row = self
-            .conn
-            .query_row(
-                "SELECT provider, name, email, gender, birth_date, locale, interests
-                 FROM guest_profiles WHERE guest_id = ?1",
-                [guest.0],
-                |r| {
-                    Ok((
-                        GuestProfile {
-                            provider: Some(r.get(0)?),
-                            subject: None,
-                            name: r.get(1)?,
-                            email: r.get(2)?,
-                            gender: r.get(3)?,
-                            birth_date: r.get(4)?,
-                            locale: r.get(5)?,
-                            interests: Vec::new(),
-                        },
-                        r.get::<_, String>(6)?,
-                    ))
-                },
-            )
-            .optional()?;
-        row.map(|(mut p, interests)| {
-            p.interests = serde_json::from_str(&interests).map_err(|_| StoreError::Corrupt {
-                column: "guest_profiles.interests",
-                value: interests,
-            })?;
-            Ok(p)
-        })
-        .transpose()
+        stored_profile(&self.conn, guest.0)
     }
+}
+
+/// What the provider told about guest `id` (the subject is its identifier's, not repeated).
+pub(super) fn stored_profile(
+    conn: &Connection,
+    id: i64,
+) -> Result<Option<GuestProfile>, StoreError> {
+    let row = conn
+        .query_row(
+            "SELECT provider, name, email, gender, birth_date, locale, interests
+             FROM guest_profiles WHERE guest_id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    GuestProfile {
+                        provider: Some(r.get(0)?),
+                        subject: None,
+                        name: r.get(1)?,
+                        email: r.get(2)?,
+                        gender: r.get(3)?,
+                        birth_date: r.get(4)?,
+                        locale: r.get(5)?,
+                        interests: Vec::new(),
+                    },
+                    r.get::<_, String>(6)?,
+                ))
+            },
+        )
+        .optional()?;
+    row.map(|(mut p, interests)| {
+        p.interests = serde_json::from_str(&interests).map_err(|_| StoreError::Corrupt {
+            column: "guest_profiles.interests",
+            value: interests,
+        })?;
+        Ok(p)
+    })
+    .transpose()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::guest::Method;
+    use crate::model::settings::Lang;
+    use crate::proto::events::EventBody;
+    use crate::store::{EraseOutcome, GuestVisit};
+
+    #[test]
+    fn a_social_profile_is_kept_reported_to_the_manager_and_erased_with_the_guest() {
+        let mut s = Store::open_in_memory().unwrap();
+        s.save_identity(&crate::store::identity::tests::identity(1))
+            .unwrap();
+        let profile = GuestProfile {
+            provider: Some("op".into()),
+            subject: Some("alice".into()),
+            name: Some("Alice".into()),
+            interests: vec!["Jazz".into()],
+            ..GuestProfile::default()
+        };
+        assert!(
+            !s.save_social_profile("op:alice", &profile, 10).unwrap(),
+            "no guest yet"
+        );
+        let guest = s
+            .record_guest_visit(&GuestVisit {
+                method: Method::Social,
+                identifier: "op:alice".into(),
+                verified: true,
+                lang: Lang::En,
+                mac: "02:00:00:00:00:01".into(),
+                consents: Vec::new(),
+                at: 10,
+            })
+            .unwrap();
+        assert!(s.save_social_profile("op:alice", &profile, 11).unwrap());
+        let kept = s.guest_profile(guest).unwrap().unwrap();
+        assert_eq!(kept.name.as_deref(), Some("Alice"));
+        assert_eq!(kept.interests, ["Jazz"]);
+        let reported: Vec<_> = (s.outbox_batch(100).unwrap().into_iter())
+            .filter_map(|e| match e.body {
+                EventBody::Guest(g) => Some(g),
+                _ => None,
+            })
+            .collect();
+        let last = reported.last().expect("a guest event");
+        assert_eq!(
+            (last.method.as_str(), last.username.as_str()),
+            ("social", "op:alice")
+        );
+        assert_eq!(last.profile.name.as_deref(), Some("Alice"));
+        assert_eq!(s.erase_guest(guest, 20).unwrap(), EraseOutcome::Erased);
+        assert_eq!(s.guest_profile(guest).unwrap(), None);
+    }
 
     #[test]
     fn an_assertion_is_used_once_until_it_expires() {
