@@ -13,7 +13,7 @@ pub use click::ClickThrough;
 pub use codes::CodeGuests;
 pub use email::EmailCode;
 pub use sms::SmsCode;
-pub use social::{SocialLogin, provider_name_ok};
+pub use social::SocialLogin;
 
 /// A method with no options beyond being offered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

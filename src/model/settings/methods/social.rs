@@ -30,7 +30,7 @@ impl Default for SocialLogin {
 
 /// Whether `name` can be a provider's short name: 1–32 of `a-z 0-9 -` (as the manager
 /// allows).
-pub fn provider_name_ok(name: &str) -> bool {
+fn provider_name_ok(name: &str) -> bool {
     (1..=32).contains(&name.len())
         && name
             .bytes()
