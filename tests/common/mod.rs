@@ -12,6 +12,7 @@ pub mod manager;
 pub mod manager_api;
 pub mod manager_process;
 pub mod netns;
+pub mod oidc;
 pub mod peers;
 pub mod postgres;
 pub mod rates;

@@ -30,6 +30,8 @@ pub mod resellers;
 pub mod sessions;
 pub mod settings_doc;
 mod shared;
+pub mod social;
+pub mod social_login;
 pub mod sso;
 pub mod sso_accounts;
 pub mod sso_login;
