@@ -45,7 +45,9 @@ Hotspot Manager: $manager_url (from this machine, e.g. a browser here, or
   Log in as admin with the one-time password $admin_password
   (it asks for a new one). Guests get nothing from it: try
   ip netns exec $prefix-g1 curl -m 3 $manager_url/login           # times out
-  It is not yet connected to this gateway's data (that is the sync issue's work).
+  This gateway is a unit of it (synced over loopback): the hotspot under reseller "Local"
+  shows its unit, guests and sessions, and a splash design published there reaches guests
+  within a second or two (hotspotd -c $config sync status).
 Operate:
   $bin -c $config clients
   $bin -c $config voucher create -n 5 --validity 3d

@@ -26,3 +26,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 command -v cargo >/dev/null || { echo "cargo not found: install the Rust toolchain (https://rustup.rs)" >&2; exit 1; }
+# The OpenID Connect provider the social-login tests run (tests/peers/op.mjs): the npm
+# package oidc-provider at the version the lockfile pins. Node.js comes from Debian when it is
+# missing (the package asks for Node 22 LTS and runs on 20 with a warning).
+command -v node >/dev/null || apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+(cd "$(dirname "$0")/../tests/peers" && npm ci --no-audit --no-fund --silent)

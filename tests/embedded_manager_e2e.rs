@@ -7,66 +7,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::embedded::{
+    LISTEN, MANAGER, admin_password, curl, lab_with_manager, management, wait_for_manager,
+};
 use common::lab::Lab;
-
-const LISTEN: &str = "10.66.0.1:8443";
-const MANAGER: &str = "http://10.66.0.1:8443";
-
-/// The lab with the manager configured by `section` (TOML lines of `[manager]`), the daemon
-/// running; returns it and the config text without the manager (for variants).
-fn lab_with_manager(section: &str) -> (Lab, String) {
-    let mut lab = Lab::without_daemon(1, "");
-    let base = std::fs::read_to_string(&lab.config).unwrap();
-    std::fs::write(&lab.config, format!("{base}\n[manager]\n{section}\n")).unwrap();
-    lab.start_daemon();
-    (lab, base)
-}
-
-fn management(lab: &Lab) -> String {
-    format!("{}-mg", lab.prefix)
-}
-
-/// curl in `ns`: (exit code, stdout).
-fn curl(lab: &Lab, ns: &str, args: &[&str]) -> (i32, String) {
-    let mut full = vec!["curl", "-s"];
-    full.extend_from_slice(args);
-    let out = lab.in_ns(ns, &full);
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
-
-fn wait_for_manager(lab: &Lab) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let login = format!("{MANAGER}/login");
-    while Instant::now() < deadline {
-        let (_, status) = curl(
-            lab,
-            &management(lab),
-            &["-o", "/dev/null", "-w", "%{http_code}", "-m", "1", &login],
-        );
-        if status == "200" {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("the manager did not answer on {MANAGER}:\n{}", lab.log());
-}
-
-/// The one-time admin password the first start printed.
-fn admin_password(lab: &Lab) -> String {
-    let log = lab.log();
-    let marker = "you will choose your own): ";
-    let at = log
-        .find(marker)
-        .unwrap_or_else(|| panic!("no admin password printed:\n{log}"));
-    log[at + marker.len()..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
-}
 
 /// Every way a guest could try to reach the manager: its address, the gateway's guest-side
 /// addresses on its port, IPv6 both, another port of the management address.

@@ -22,8 +22,9 @@ use roles_table::EXPECT;
 
 /// Objects inside each world's two hotspots that paths name beside the hotspot, one of each
 /// per hotspot: a voucher batch of one voucher, an allowed MAC address, a unit registration
-/// token, a splash image, a profile, a limitation (made through the manager's own API), a
-/// guest online (stored through the manager's own ingest functions) and a registered unit.
+/// token, a splash image, a profile, a limitation, a social login provider `op` (made through
+/// the manager's own API), a guest online (stored through the manager's own ingest functions)
+/// and a registered unit.
 const MAC: &str = "02:00:00:00:00:01";
 
 struct Inside {
@@ -133,6 +134,19 @@ async fn inside(world: &World) -> Inside {
         assert_eq!(status, StatusCode::CREATED, "{text}");
         let stored: serde_json::Value = serde_json::from_str(&text).unwrap();
         inside.asset[t] = stored["id"].as_str().unwrap().to_string();
+        // A social login provider, `op` (the start route finds it; its issuer is not
+        // reached here).
+        let (status, _, text) = world
+            .send(
+                Who::Admin,
+                "PUT",
+                &format!("/api/v1/hotspots/{}/social-providers/op", world.hotspot[t]),
+                Some(
+                    r#"{"display_name":"OP","issuer":"https://op.test","client_id":"c","client_secret":"s"}"#,
+                ),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{text}");
         let hotspot = world.hotspot[t];
         inside.unit[t] = world
             .db
@@ -240,6 +254,7 @@ fn concrete(path: &str, world: &World, objects: &Inside, t: usize) -> String {
         .replace("{asset}", &objects.asset[t])
         .replace("{profile}", &objects.profile[t].to_string())
         .replace("{limitation}", &objects.limitation[t].to_string())
+        .replace("{provider}", "op")
         .replace("{secret}", &"0".repeat(64))
         .replace("{external_id}", "ext-r")
         .replace("{hotspot_external_id}", "ext-h")

@@ -98,9 +98,11 @@ pub fn guest_show(paths: &StatePaths, id: &str, json_out: bool) -> Result<String
     let consents = store.consents_of(id)?;
     let sessions = store.sessions_of_guest(id)?;
     let answers = store.answers_of(id)?;
+    // What a social login's provider told about the guest.
+    let profile = store.guest_profile(id)?;
     if json_out {
         let doc = json!({"guest": summary, "devices": devices, "consents": consents,
-            "answers": answers, "sessions": sessions});
+            "answers": answers, "sessions": sessions, "profile": profile});
         return Ok(doc.to_string() + "\n");
     }
     let mut out = table::render(
@@ -129,6 +131,30 @@ pub fn guest_show(paths: &StatePaths, id: &str, json_out: bool) -> Result<String
             ]
         })
         .collect();
+    if let Some(p) = &profile {
+        let cell = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+        out += "\n";
+        out += &table::render(
+            &[
+                "PROVIDER",
+                "NAME",
+                "EMAIL",
+                "GENDER",
+                "BIRTH DATE",
+                "LOCALE",
+                "INTERESTS",
+            ],
+            &[vec![
+                cell(&p.provider),
+                cell(&p.name),
+                cell(&p.email),
+                cell(&p.gender),
+                cell(&p.birth_date),
+                cell(&p.locale),
+                p.interests.join(", "),
+            ]],
+        );
+    }
     out += "\n";
     out += &table::render(&["DEVICE", "FIRST SEEN", "LAST SEEN"], &device_rows);
     let consent_rows: Vec<Vec<String>> = consents

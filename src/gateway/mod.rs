@@ -35,7 +35,9 @@ use crate::store::{SharedStore, StoreError};
 pub use crate::delivery::Mail;
 pub use enforce::enforcement_loop;
 pub use guests::{GuestConsents, GuestLogin, GuestUser};
-pub use login::{Asked, CodeTexts, Credentials, LoginError, OtpError, PendingView};
+pub use login::{
+    Asked, CodeTexts, Credentials, LoginError, OtpError, PendingView, SocialRefusal, SocialUnit,
+};
 pub use operator::{Device, OperatorError};
 pub use orders::{OrderError, OrderProgress};
 pub use registry::{Active, ClientView, Registry, UserState};

@@ -13,6 +13,7 @@ pub mod pages;
 pub mod routes;
 pub mod run;
 pub mod serve;
+pub mod social;
 pub mod sync;
 
 use std::sync::{Arc, Mutex};
@@ -58,6 +59,11 @@ impl ManagerState {
             Some(i) => &url[..after_scheme + i],
             None => url,
         }
+    }
+
+    /// The public URL, without a trailing slash (social login's callback is under it).
+    pub fn public_url(&self) -> &str {
+        &self.public_url
     }
 
     /// Now, Unix seconds.

@@ -11,7 +11,8 @@ use super::ManagerState;
 use super::areas::{
     accounts, audit, dashboard, design, design_assets, design_pages, devices, guests, hotspots,
     insights, limitation_pages, login, macs, password, preferences, profile_pages, resellers,
-    sessions, sso, sso_accounts, sso_login, tokens, units, voucher_pages, voucher_print,
+    sessions, social, social_login, sso, sso_accounts, sso_login, tokens, units, voucher_pages,
+    voucher_print,
 };
 use super::auth::{Role, guard};
 use super::{openapi, pages};
@@ -111,6 +112,9 @@ routes! {
     GET "/audit" => audit::page, RESELLER, None;
     GET "/hotspots/{hotspot}/preferences" => preferences::page, RESELLER, Hotspot;
     POST "/hotspots/{hotspot}/preferences" => preferences::save_page, RESELLER, Hotspot;
+    GET "/hotspots/{hotspot}/social" => social::page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/social" => social::save_page, RESELLER, Hotspot;
+    POST "/hotspots/{hotspot}/social/{provider}/delete" => social::delete_page, RESELLER, Hotspot;
     GET "/hotspots/{hotspot}/design" => design_pages::page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/design/draft" => design_pages::save_page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/design/images" => design_pages::upload_page, DESK, Hotspot;
@@ -176,6 +180,9 @@ routes! {
     GET "/api/v1/audit" => audit::api, RESELLER, None;
     GET "/api/v1/hotspots/{hotspot}/preferences" => preferences::api, RESELLER, Hotspot;
     PATCH "/api/v1/hotspots/{hotspot}/preferences" => preferences::patch_api, RESELLER, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/social-providers" => social::list_api, RESELLER, Hotspot;
+    PUT "/api/v1/hotspots/{hotspot}/social-providers/{provider}" => social::put_api, RESELLER, Hotspot;
+    DELETE "/api/v1/hotspots/{hotspot}/social-providers/{provider}" => social::delete_api, RESELLER, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/design" => design::show_api, DESK, Hotspot;
     PUT "/api/v1/hotspots/{hotspot}/design/draft" => design::draft_api, DESK, Hotspot;
     DELETE "/api/v1/hotspots/{hotspot}/design/draft" => design::discard_api, DESK, Hotspot;
@@ -219,6 +226,8 @@ routes! {
     GET "/hotspots/{hotspot}/marketing" => insights::marketing_page, CUSTOMER, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/reports" => insights::reports_api, DESK, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/marketing" => insights::marketing_api, CUSTOMER, Hotspot;
+    GET "/social/{hotspot}/{provider}/start" => social_login::start, PUBLIC, None;
+    GET "/social/callback" => social_login::callback, PUBLIC, None;
     GET "/master-key" => sso_login::key_form, ADMIN, None;
     POST "/master-key" => sso_login::key_rotate, ADMIN, None;
     GET "/sso/login/{secret}" => sso_login::follow, PUBLIC, None;

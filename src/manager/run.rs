@@ -8,13 +8,15 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::oneshot;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
 use super::areas::audit::record_system;
+use super::areas::local_unit::{self, Seed};
 use super::auth::master_key;
 use super::db::{Db, DbError, Mode};
-use super::{ADMIN, ManagerState, app, ensure_admin, reset_admin, serve};
+use super::{ADMIN, ManagerState, app, ensure_admin, reset_admin, serve, sync};
 
 /// How the manager is reached and where it keeps its data.
 #[derive(Debug, Clone)]
@@ -104,6 +106,7 @@ pub async fn embedded(
     config: ManagerConfig,
     tls: Option<TlsAcceptor>,
     shutdown: CancellationToken,
+    local: Option<(Seed, oneshot::Sender<LocalSync>)>,
 ) {
     let mut wait = Duration::from_secs(1);
     let (listener, state) = loop {
@@ -121,7 +124,52 @@ pub async fn embedded(
         }
         wait = (wait * 2).min(RETRY_MAX);
     };
+    if let Some((seed, ready)) = local {
+        match serve_local_sync(&state, seed, &shutdown).await {
+            Ok(sync) => {
+                let _ = ready.send(sync);
+            }
+            Err(e) => tracing::error!(
+                error = format!("{e:#}"),
+                "the gateway cannot sync with its own manager; guests are served from its own settings"
+            ),
+        }
+    }
     serve::serve(listener, tls, app(state), shutdown).await;
+}
+
+/// Where the gateway reaches its embedded manager, and the token to register with when it is
+/// not a unit of it yet.
+#[derive(Debug, Clone)]
+pub struct LocalSync {
+    /// `http://127.0.0.1:PORT`: plain HTTP, loopback only.
+    pub url: String,
+    /// A one-time registration token, when the gateway must register.
+    pub token: Option<String>,
+}
+
+/// Serves the sync routes alone on a loopback port of its own (the management listener may be
+/// another address, and TLS there), and prepares the embedded hotspot.
+async fn serve_local_sync(
+    state: &ManagerState,
+    seed: Seed,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<LocalSync> {
+    let listener = TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0))
+        .await
+        .context("cannot listen on loopback for the gateway's own sync")?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let token = local_unit::prepare(state, seed)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot prepare the embedded hotspot: {e}"))?;
+    tokio::spawn(serve::serve(
+        listener,
+        None,
+        sync::router(state.clone()),
+        shutdown.clone(),
+    ));
+    tracing::info!(%url, "the gateway syncs with its own manager over loopback");
+    Ok(LocalSync { url, token })
 }
 
 /// `hotspotd manager reset-admin`: a new one-time password for the admin, printed.

@@ -24,16 +24,19 @@ pub enum Method {
     Email,
     /// A code sent by SMS.
     Sms,
+    /// A social login brokered by the manager (known as `provider:subject`).
+    Social,
 }
 
 impl Method {
     /// Every method.
-    pub const ALL: [Method; 5] = [
+    pub const ALL: [Method; 6] = [
         Method::Click,
         Method::Voucher,
         Method::Account,
         Method::Email,
         Method::Sms,
+        Method::Social,
     ];
 
     /// The name stored and shown.
@@ -44,6 +47,7 @@ impl Method {
             Method::Account => "account",
             Method::Email => "email",
             Method::Sms => "sms",
+            Method::Social => "social",
         }
     }
 }
@@ -135,6 +139,15 @@ pub fn normalize_identifier(method: Method, raw: &str) -> Result<String, GuestEr
             ok.then(|| value.to_owned())
                 .ok_or_else(|| bad("phone number in E.164 form (+ and 8–15 digits)"))
         }
+        Method::Social => {
+            let ok = value.len() <= 300
+                && value
+                    .split_once(':')
+                    .is_some_and(|(provider, subject)| !provider.is_empty() && !subject.is_empty())
+                && !value.chars().any(char::is_control);
+            ok.then(|| value.to_owned())
+                .ok_or_else(|| bad("provider:subject of a social login"))
+        }
     }
 }
 
@@ -193,6 +206,7 @@ mod tests {
         assert_eq!(n(Method::Sms, "+393471234567").unwrap(), "+393471234567");
         assert_eq!(n(Method::Voucher, "12").unwrap(), "12");
         assert_eq!(n(Method::Account, "anna").unwrap(), "anna");
+        assert_eq!(n(Method::Social, "op:alice").unwrap(), "op:alice");
     }
 
     #[test]
@@ -207,6 +221,8 @@ mod tests {
         assert!(n(Method::Sms, "+39 347 1234567").is_err());
         assert!(n(Method::Voucher, "abc").is_err());
         assert!(n(Method::Account, "  ").is_err());
+        assert!(n(Method::Social, "alice").is_err());
+        assert!(n(Method::Social, "op:").is_err());
     }
 
     #[test]
@@ -214,6 +230,6 @@ mod tests {
         for m in Method::ALL {
             assert_eq!(m.as_str().parse::<Method>(), Ok(m));
         }
-        assert!("social".parse::<Method>().is_err());
+        assert!("facebook".parse::<Method>().is_err());
     }
 }

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use tracing::error;
 
 use super::i18n::Texts;
-use crate::gateway::{LoginError, OrderError};
+use crate::gateway::{LoginError, OrderError, SocialRefusal};
 use crate::model::limitation::LimitReached;
 use crate::model::login::LoginRefusal;
 use crate::model::voucher_code::{CODE_LEN, CodeError};
@@ -32,6 +32,12 @@ pub fn login_error(t: &Texts, e: &LoginError) -> String {
         LoginError::Refused(r) => refusal(t, r),
         LoginError::Consent(_) => t.get("consent-terms-missing"),
         LoginError::MethodUnavailable => t.get("click-unavailable"),
+        LoginError::Social(r) => t.get(match r {
+            SocialRefusal::Invalid => "error-social-invalid",
+            SocialRefusal::Used => "error-social-used",
+            SocialRefusal::OtherDevice => "error-social-other-device",
+            SocialRefusal::GrantUsed => "error-social-grant-used",
+        }),
     }
 }
 
@@ -57,7 +63,9 @@ pub fn login_error_status(e: &LoginError, ip: Ipv4Addr) -> StatusCode {
         }
         LoginError::UnknownDevice => StatusCode::BAD_REQUEST,
         LoginError::AddressConflict => StatusCode::CONFLICT,
-        LoginError::Refused(_) | LoginError::MethodUnavailable => StatusCode::FORBIDDEN,
+        LoginError::Refused(_) | LoginError::MethodUnavailable | LoginError::Social(_) => {
+            StatusCode::FORBIDDEN
+        }
         LoginError::Consent(_) => StatusCode::UNPROCESSABLE_ENTITY,
         LoginError::Malformed(_) | LoginError::WrongCode | LoginError::WrongPassword => {
             StatusCode::UNAUTHORIZED

@@ -15,6 +15,7 @@ mod pages;
 mod questionnaire;
 mod server;
 mod signup;
+mod social;
 pub mod splash;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -140,6 +141,9 @@ pub fn app(state: PortalState) -> Router {
         .route("/code/{channel}", get(codes::page).post(codes::send))
         .route("/code/{channel}/{action}", post(codes::act))
         .route("/e/{token}", get(codes::link))
+        .route("/social/return", get(social::back))
+        .route("/social/browser", post(social::browser))
+        .route("/social/{provider}", get(social::start))
         .layer(middleware::from_fn(no_store))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -286,15 +286,19 @@ fn anonymise(tx: &Transaction, guest: &Guest, now: i64) -> Result<(), StoreError
         [id],
     )?;
     tx.execute("UPDATE answers SET text = NULL WHERE guest_id = ?1", [id])?;
+    tx.execute("DELETE FROM guest_profiles WHERE guest_id = ?1", [id])?;
     tx.execute("UPDATE consents SET mac = NULL WHERE guest_id = ?1", [id])?;
     tx.execute(
         "UPDATE sessions SET mac = 'erased', ip = 'erased' WHERE guest_id = ?1",
         [id],
     )?;
-    // The user a click-through, email or SMS guest logged in as was made for it, and its
-    // code hash is derived from the device or address: replaced by one derived from nothing.
-    if matches!(guest.method, Method::Click | Method::Email | Method::Sms)
-        && let Some(user) = guest.user_id
+    // The user a click-through, email, SMS or social guest logged in as was made for it, and
+    // its code hash is derived from the device, address or social id: replaced by one derived
+    // from nothing.
+    if matches!(
+        guest.method,
+        Method::Click | Method::Email | Method::Sms | Method::Social
+    ) && let Some(user) = guest.user_id
     {
         let unlinked = crate::model::consent::text_version(&format!("erased guest user {user}"));
         tx.execute(

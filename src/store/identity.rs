@@ -110,6 +110,15 @@ impl Store {
             .optional()?)
     }
 
+    /// Points the identity at the manager's current address (the embedded manager's loopback
+    /// port changes with each start); false when not registered.
+    pub fn set_manager_url(&mut self, url: &str) -> Result<bool, StoreError> {
+        let changed = self
+            .conn
+            .execute("UPDATE sync_unit SET manager_url = ?1", [url])?;
+        Ok(changed == 1)
+    }
+
     /// Replaces the unit's key pair after the manager accepted the new public key.
     pub fn set_unit_key(&mut self, private_key: &[u8]) -> Result<bool, StoreError> {
         let changed = self

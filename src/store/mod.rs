@@ -18,6 +18,7 @@ mod profiles;
 mod session_parts;
 mod sessions;
 mod settings;
+mod social;
 mod synced;
 mod synced_entities;
 #[cfg(test)]

@@ -240,7 +240,8 @@ pub(super) fn guest_seen(conn: &Connection, guest_id: i64, at: i64) -> Result<()
         uid: guest_uid(conn, guest_id)?,
         username: identifier.unwrap_or_default(),
         method,
-        profile: Default::default(),
+        // A social guest's profile as its provider told it.
+        profile: super::social::stored_profile(conn, guest_id)?.unwrap_or_default(),
     });
     append(conn, at, None, &body)
 }

@@ -55,6 +55,11 @@ pub fn check_url(text: &str) -> Result<String, SyncError> {
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
+/// Whether `text` is a URL to this machine (the embedded manager's loopback sync).
+pub fn is_loopback_url(text: &str) -> bool {
+    Url::parse(text).is_ok_and(|url| is_loopback(&url))
+}
+
 fn is_loopback(url: &Url) -> bool {
     let host = url.host_str().unwrap_or_default();
     let bare = host.trim_start_matches('[').trim_end_matches(']');

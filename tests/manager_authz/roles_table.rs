@@ -241,6 +241,24 @@ pub const EXPECT: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/hotspots/{hotspot}/marketing", "ARC"),
     // Single sign-on: the admin rotates the master key; `K` is the platform holding it (no
     // account reaches these routes); the login link itself is public.
+    // Social login providers: the reseller's (technical settings); the guest's start and
+    // the providers' callback are public.
+    ("GET", "/hotspots/{hotspot}/social", "AR"),
+    ("POST", "/hotspots/{hotspot}/social", "AR"),
+    ("POST", "/hotspots/{hotspot}/social/{provider}/delete", "AR"),
+    ("GET", "/api/v1/hotspots/{hotspot}/social-providers", "AR"),
+    (
+        "PUT",
+        "/api/v1/hotspots/{hotspot}/social-providers/{provider}",
+        "AR",
+    ),
+    (
+        "DELETE",
+        "/api/v1/hotspots/{hotspot}/social-providers/{provider}",
+        "AR",
+    ),
+    ("GET", "/social/{hotspot}/{provider}/start", "*"),
+    ("GET", "/social/callback", "*"),
     ("GET", "/master-key", "A"),
     ("POST", "/master-key", "A"),
     ("GET", "/sso/login/{secret}", "*"),

@@ -7,6 +7,7 @@ mod codes;
 mod email;
 mod returning;
 mod sms;
+mod social;
 mod voucher;
 
 use std::net::Ipv4Addr;
@@ -30,6 +31,7 @@ use crate::neighbours;
 use crate::store::{NewSession, User};
 
 pub use codes::{Asked, CodeTexts, OtpError, PendingView};
+pub use social::{SocialRefusal, SocialUnit};
 
 /// What the guest typed.
 #[derive(Debug, Clone)]
@@ -76,6 +78,9 @@ pub enum LoginError {
     /// The login form's consents are missing the terms or the privacy notice.
     #[error("{0}")]
     Consent(#[from] ConsentError),
+    /// A social login's assertion was refused.
+    #[error("{0}")]
+    Social(#[from] SocialRefusal),
     /// The method is off, or its settings name something missing (the log says what).
     #[error("this way of connecting is not available right now; please ask staff")]
     MethodUnavailable,

@@ -104,6 +104,24 @@ pub const FIELDS: &[Field] = &[
         Kind::Switch,
     ),
     f(
+        "methods.social.enabled",
+        "Social login, through this manager",
+        "providers are set up under Social login",
+        Kind::Switch,
+    ),
+    f(
+        "methods.social.providers",
+        "Social login providers on the splash",
+        "required when social login is on: their names under Social login, one per line",
+        Kind::Lines,
+    ),
+    f(
+        "methods.social.profile",
+        "Profile of guests signed in socially",
+        "required when social login is on",
+        Kind::Profile,
+    ),
+    f(
         "sessions.session_timeout",
         "Longest session",
         "e.g. 12h or 1d",

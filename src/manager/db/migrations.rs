@@ -226,6 +226,10 @@ pub const SQLITE: &[Migration] = &[
         version: 7,
         statements: super::migrations_sync::SQLITE,
     },
+    Migration {
+        version: 8,
+        statements: super::migrations_social::SQLITE,
+    },
 ];
 
 /// PostgreSQL: identity columns; real booleans.
@@ -422,6 +426,10 @@ pub const POSTGRES: &[Migration] = &[
     Migration {
         version: 7,
         statements: super::migrations_sync::POSTGRES,
+    },
+    Migration {
+        version: 8,
+        statements: super::migrations_social::POSTGRES,
     },
 ];
 

@@ -9,6 +9,7 @@ use crate::manager::areas::{
     password, preferences, resellers, sessions, sso, sso_accounts, sso_login, tokens, units,
     voucher_batch, voucher_pages, vouchers,
 };
+use crate::manager::social::providers;
 
 /// A list's query parameters, from the type its handler reads them into.
 pub type QueryFn = fn() -> Vec<utoipa::openapi::path::Parameter>;
@@ -106,6 +107,9 @@ docs! {
     GET "/api/v1/hotspots/{hotspot}/macs" "MAC addresses allowed": None => 200 FreeList, "The settings document's allow_macs list: mac, note, down, up.";
     POST "/api/v1/hotspots/{hotspot}/macs" "Allow a MAC address": One(crate::manager::areas::macs::NewMac) => 201 FreeList, "The allow_macs list after the change.";
     DELETE "/api/v1/hotspots/{hotspot}/macs/{mac}" "Stop allowing a MAC address": None => 200 FreeList, "The allow_macs list after the change.";
+    GET "/api/v1/hotspots/{hotspot}/social-providers" "Social login providers (never their secrets)": None => 200 List(providers::View);
+    PUT "/api/v1/hotspots/{hotspot}/social-providers/{provider}" "Add or change a social login provider (an empty client_secret keeps the stored one)": One(providers::Input) => 200 One(providers::View);
+    DELETE "/api/v1/hotspots/{hotspot}/social-providers/{provider}" "Remove a social login provider": None => 204 None;
     GET "/api/v1/hotspots/{hotspot}/units" "Units and registration tokens": None => 200 Free, "{units: [Unit], tokens: [UnitToken]}.";
     POST "/api/v1/hotspots/{hotspot}/unit-tokens" "Make a unit registration token": One(units::NewToken) => 201 One(units::Created);
     DELETE "/api/v1/hotspots/{hotspot}/unit-tokens/{unit_token}" "Revoke a unit registration token": None => 204 None;

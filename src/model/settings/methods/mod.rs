@@ -4,6 +4,7 @@ mod click;
 mod codes;
 mod email;
 mod sms;
+mod social;
 
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +13,7 @@ pub use click::ClickThrough;
 pub use codes::CodeGuests;
 pub use email::EmailCode;
 pub use sms::SmsCode;
+pub use social::SocialLogin;
 
 /// A method with no options beyond being offered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +43,8 @@ pub struct LoginMethods {
     pub voucher: Switch,
     /// Username and password.
     pub account: Switch,
+    /// Sign in with a provider, through the Hotspot Manager.
+    pub social: SocialLogin,
 }
 
 impl LoginMethods {
@@ -48,5 +52,6 @@ impl LoginMethods {
         self.click.validate(errors);
         self.email.validate(errors);
         self.sms.validate(errors);
+        self.social.validate(errors);
     }
 }

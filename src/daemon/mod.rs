@@ -26,10 +26,11 @@ use crate::manager::run::{self as manager, ManagerConfig};
 use crate::manager::serve::ServeError;
 use crate::model::settings::HotspotSettings;
 use crate::portal::{self, PortalState};
-use crate::sniff::capture::{self, Event};
-use crate::sniff::devices::Sighting;
 use crate::store::{KeyError, SaveError, SharedStore, Store, StoreError, load_or_create_key};
 use crate::sync;
+
+mod lan_watch;
+mod local_sync;
 
 /// Longest wait for tasks to finish on shutdown.
 const DRAIN: Duration = Duration::from_secs(5);
@@ -228,15 +229,21 @@ pub async fn run(path: PathBuf) -> Result<(), DaemonError> {
             }
         });
     }
-    if let Some((config, tls)) = embedded {
-        tracker.spawn(manager::embedded(config, tls, cancel.clone()));
-    }
-    spawn_dns_watch(&gateway, &tracker, &cancel);
-    let sync = sync::Ctx {
-        gateway: gateway.clone(),
-        store: store.clone(),
+    lan_watch::spawn(&gateway, &tracker, &cancel);
+    let sync = local_sync::context(&gateway, &store);
+    let local = match (&embedded, &auto_register) {
+        (Some(_), None) => local_sync::seed(&store, &gateway.hotspot()).await?,
+        _ => None,
     };
-    tracker.spawn(sync::run(sync, auto_register, cancel.clone()));
+    let (ready, wait_ready) = tokio::sync::oneshot::channel();
+    match local {
+        Some(_) => tracker.spawn(local_sync::run(sync, wait_ready, cancel.clone())),
+        None => tracker.spawn(sync::run(sync, auto_register, cancel.clone())),
+    };
+    if let Some((config, tls)) = embedded {
+        let local = local.map(|seed| (seed, ready));
+        tracker.spawn(manager::embedded(config, tls, cancel.clone(), local));
+    }
     tracker.close();
     info!(portal = %gateway.config.portal_url(), name = %gateway.hotspot().name, "hotspotd running");
 
@@ -253,83 +260,6 @@ pub async fn run(path: PathBuf) -> Result<(), DaemonError> {
     }
     let _ = std::fs::remove_file(&socket_path);
     Ok(())
-}
-
-/// Watches the LAN: DNS answers for walled-garden names, ARP and DHCP for the device table.
-/// Without the capability to capture (CAP_NET_RAW) only those features are lost, so the
-/// daemon goes on with a warning.
-fn spawn_dns_watch(gateway: &Arc<Gateway>, tracker: &TaskTracker, cancel: &CancellationToken) {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut watching = 0;
-    for lan in &gateway.config.lans {
-        match capture::spawn(lan, gateway.garden_domains(), tx.clone(), cancel.clone()) {
-            Ok(_) => watching += 1,
-            Err(e) => warn!(
-                error = %e,
-                interface = lan.interface,
-                "walled-garden domains and device tracking are unavailable on this network"
-            ),
-        }
-    }
-    if watching == 0 {
-        return;
-    }
-    let gw = gateway.clone();
-    tracker.spawn(async move {
-        // Claimed address moves are asked about and confirmed between sightings.
-        let mut moves = tokio::time::interval(std::time::Duration::from_millis(250));
-        loop {
-            let first = tokio::select! {
-                event = rx.recv() => match event {
-                    Some(event) => event,
-                    None => break,
-                },
-                _ = moves.tick() => {
-                    gw.advance_moves().await;
-                    continue;
-                }
-            };
-            let mut openings = Vec::new();
-            // The latest address per device: a batch often holds many ARP frames of one.
-            let mut claims = std::collections::HashMap::new();
-            let mut ipv6 = Vec::new();
-            let mut pending = vec![first];
-            while let Ok(more) = rx.try_recv() {
-                pending.push(more);
-            }
-            for event in pending {
-                match event {
-                    Event::Garden(found) => openings.extend(found),
-                    Event::Device(sighting) => {
-                        match &sighting {
-                            // A lease from our server, like ARP, is a claim to confirm.
-                            Sighting::Arp { mac, ip } | Sighting::DhcpLease { mac, ip } => {
-                                claims.insert(mac.clone(), *ip);
-                            }
-                            Sighting::Ipv6 { mac, ip } => ipv6.push((mac.clone(), *ip)),
-                            Sighting::DhcpClient { .. } => {}
-                        }
-                        gw.observe(sighting);
-                    }
-                }
-            }
-            if !openings.is_empty()
-                && let Err(e) = gw.open_garden(openings).await
-            {
-                warn!(error = %e, "could not open walled-garden addresses");
-            }
-            for (mac, ip) in claims {
-                if let Err(e) = gw.follow_address(&mac, ip).await {
-                    warn!(error = %e, mac, %ip, "could not follow a device to its new address");
-                }
-            }
-            for (mac, ip) in ipv6 {
-                if let Err(e) = gw.bind_ipv6(&mac, ip).await {
-                    warn!(error = %e, mac, %ip, "could not authorise a device's IPv6 address");
-                }
-            }
-        }
-    });
 }
 
 /// `GET /metrics` for Prometheus, on the management side.

@@ -1,0 +1,9 @@
+social-title = Mit Ihrem Konto anmelden
+social-continue = Weiter mit { $provider }
+social-notice = Wenn Sie fortfahren, akzeptieren Sie die Nutzungsbedingungen und die Datenschutzhinweise (unten auf dieser Seite).
+error-social-invalid = Diese Anmeldung ist hier nicht gültig oder abgelaufen; bitte melden Sie sich erneut an.
+error-social-used = Diese Anmeldung wurde bereits verwendet; bitte melden Sie sich erneut an.
+error-social-other-device = Diese Anmeldung wurde auf einem anderen Gerät begonnen; bitte melden Sie sich auf diesem Gerät erneut an.
+error-social-grant-used = Dieses Gerät hatte bereits seine Minuten zur Anmeldung im Browser; bitte versuchen Sie es später erneut oder wählen Sie eine andere Anmeldeart.
+social-browser = Die Anmeldeseite öffnet sich hier nicht? Im Browser fortfahren
+social-browser-granted = Sie können das WLAN { $minutes } Minuten lang zur Anmeldung nutzen: Schließen Sie dieses Fenster, öffnen Sie Ihren Browser, rufen Sie { $portal } auf und wählen Sie Ihr Konto erneut.

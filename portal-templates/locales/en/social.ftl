@@ -1,0 +1,9 @@
+social-title = Sign in with your account
+social-continue = Continue with { $provider }
+social-notice = By continuing you accept the terms of use and the privacy notice (at the foot of this page).
+error-social-invalid = This sign-in is not valid here or has expired; please sign in again.
+error-social-used = This sign-in was already used; please sign in again.
+error-social-other-device = This sign-in was started on another device; please sign in again from this one.
+error-social-grant-used = This device already had its minutes to sign in in the browser; please try again later or choose another way to connect.
+social-browser = Sign-in page does not open here? Continue in your browser
+social-browser-granted = You can use the Wi-Fi for { $minutes } minutes to sign in: close this window, open your browser, go to { $portal } and choose your account again.

@@ -1,0 +1,9 @@
+social-title = Inicia sesión con tu cuenta
+social-continue = Continuar con { $provider }
+social-notice = Al continuar aceptas las condiciones de uso y el aviso de privacidad (al pie de esta página).
+error-social-invalid = Este inicio de sesión no es válido aquí o ha caducado; vuelve a iniciar sesión.
+error-social-used = Este inicio de sesión ya se utilizó; vuelve a iniciar sesión.
+error-social-other-device = Este inicio de sesión se empezó en otro dispositivo; vuelve a iniciarlo desde este.
+error-social-grant-used = Este dispositivo ya tuvo sus minutos para iniciar sesión en el navegador; inténtalo más tarde o elige otra forma de conectarte.
+social-browser = ¿No se abre aquí la página de inicio de sesión? Continúa en tu navegador
+social-browser-granted = Puedes usar el Wi-Fi durante { $minutes } minutos para iniciar sesión: cierra esta ventana, abre tu navegador, ve a { $portal } y elige de nuevo tu cuenta.

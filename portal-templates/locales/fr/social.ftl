@@ -1,0 +1,9 @@
+social-title = Se connecter avec votre compte
+social-continue = Continuer avec { $provider }
+social-notice = En continuant, vous acceptez les conditions d'utilisation et la politique de confidentialité (en bas de cette page).
+error-social-invalid = Cette connexion n'est pas valable ici ou a expiré ; veuillez vous reconnecter.
+error-social-used = Cette connexion a déjà été utilisée ; veuillez vous reconnecter.
+error-social-other-device = Cette connexion a été commencée sur un autre appareil ; veuillez vous reconnecter depuis celui-ci.
+error-social-grant-used = Cet appareil a déjà eu ses minutes pour se connecter dans le navigateur ; réessayez plus tard ou choisissez un autre mode de connexion.
+social-browser = La page de connexion ne s'ouvre pas ici ? Continuer dans votre navigateur
+social-browser-granted = Vous pouvez utiliser le Wi-Fi pendant { $minutes } minutes pour vous connecter : fermez cette fenêtre, ouvrez votre navigateur, allez sur { $portal } et choisissez de nouveau votre compte.

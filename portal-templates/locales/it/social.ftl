@@ -1,0 +1,9 @@
+social-title = Accedi con il tuo account
+social-continue = Continua con { $provider }
+social-notice = Continuando accetti le condizioni d'uso e l'informativa sulla privacy (in fondo a questa pagina).
+error-social-invalid = Questo accesso non è valido qui o è scaduto; accedi di nuovo.
+error-social-used = Questo accesso è già stato usato; accedi di nuovo.
+error-social-other-device = Questo accesso è stato iniziato su un altro dispositivo; accedi di nuovo da questo.
+error-social-grant-used = Questo dispositivo ha già avuto i suoi minuti per accedere nel browser; riprova più tardi o scegli un altro modo di connetterti.
+social-browser = La pagina di accesso non si apre qui? Continua nel tuo browser
+social-browser-granted = Puoi usare il Wi-Fi per { $minutes } minuti per accedere: chiudi questa finestra, apri il browser, vai su { $portal } e scegli di nuovo il tuo account.

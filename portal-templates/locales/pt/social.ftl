@@ -1,0 +1,9 @@
+social-title = Entre com a sua conta
+social-continue = Continuar com { $provider }
+social-notice = Ao continuar aceita os termos de utilização e o aviso de privacidade (no fim desta página).
+error-social-invalid = Este início de sessão não é válido aqui ou expirou; entre novamente.
+error-social-used = Este início de sessão já foi usado; entre novamente.
+error-social-other-device = Este início de sessão foi começado noutro dispositivo; entre novamente a partir deste.
+error-social-grant-used = Este dispositivo já teve os seus minutos para entrar no navegador; tente mais tarde ou escolha outra forma de ligação.
+social-browser = A página de início de sessão não abre aqui? Continue no seu navegador
+social-browser-granted = Pode usar o Wi-Fi durante { $minutes } minutos para entrar: feche esta janela, abra o navegador, vá a { $portal } e escolha de novo a sua conta.
