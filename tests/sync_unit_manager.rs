@@ -6,59 +6,17 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::manager::{Who, World, world};
-use common::sync_client::token;
+use common::sync_unit::{Unit, loopback, serve, unit, until};
 use hotspotd::model::consent::ConsentChoice;
 use hotspotd::model::guest::Method;
 use hotspotd::model::profile::activate_at_logon;
 use hotspotd::model::session::TerminateCause;
 use hotspotd::model::settings::Lang;
 use hotspotd::model::voucher_code::VoucherCode;
-use hotspotd::store::{GuestVisit, NewSession, SessionProgress, SharedStore, Store, Trust};
-use hotspotd::sync::register::{Registration, register};
-use hotspotd::sync::{Ctx, Running, run};
-use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
-
-struct Idle;
-
-impl Running for Idle {
-    async fn online(&self) -> usize {
-        0
-    }
-    async fn settings_saved(&self) -> Result<(), String> {
-        Ok(())
-    }
-    async fn log_off(&self, _user: i64) -> Result<(), String> {
-        Ok(())
-    }
-}
-
-async fn serve(w: &World, addr: std::net::SocketAddr) -> JoinHandle<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
-    let app = w.app.clone();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    })
-}
-
-/// Polls `check` every 20 ms for up to 30 s.
-async fn until<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(v) = check().await {
-            return v;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "timed out: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
+use hotspotd::store::{GuestVisit, NewSession, SessionProgress, SharedStore};
 
 /// Logs a guest in with the voucher whose hash is `hash` on `mac`, moves `bytes` and ends the
 /// session; returns nothing until all is stored.
@@ -112,33 +70,16 @@ async fn sessions(w: &World, h: i64) -> Vec<serde_json::Value> {
 #[tokio::test(flavor = "multi_thread")]
 async fn vouchers_come_down_fast_and_sessions_go_up_once_across_a_manager_outage() {
     let (_dir, w) = world().await;
-    let addr = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let addr = loopback().await;
     let server = serve(&w, addr).await;
     let h = w.hotspot[0];
-    let (_, secret) = token(&w, Who::ResellerA, h).await;
-    let registration = Registration {
-        manager: format!("http://{addr}"),
-        token: secret,
-        name: "lobby".into(),
-        trust: Trust::default(),
-    };
-    let identity = register(&registration, hotspotd::gateway::now())
-        .await
-        .unwrap();
-    let voucher_key = hex::decode(&identity.voucher_key).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("hotspotd.db")).unwrap();
-    store.save_identity(&identity).unwrap();
-    let store = SharedStore::new(store);
-    let cancel = CancellationToken::new();
-    let ctx = Ctx {
-        gateway: Arc::new(Idle),
-        store: store.clone(),
-    };
-    let task = tokio::spawn(run(ctx, None, cancel.clone()));
+    let Unit {
+        _dir: _unit_dir,
+        store,
+        voucher_key,
+        cancel,
+        task,
+    } = unit(&w, addr).await;
 
     // Vouchers made at the manager's desk, one at a time, timed until the unit holds them.
     let mut delays = Vec::new();

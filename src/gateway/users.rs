@@ -7,7 +7,7 @@ use super::registry::{self, Applied, Registry, UserState};
 use super::{Gateway, GatewayError};
 use crate::firewall::Change;
 use crate::model::calendar::LocalTime;
-use crate::model::limitation::Usage;
+use crate::model::limitation::{ResetInterval, Usage};
 use crate::model::profile::{Assignment, activate_at_logon, active};
 use crate::model::session::TerminateCause;
 use crate::store::{ProfileSwitch, Store, StoreError, UsageDelta, User};
@@ -34,15 +34,23 @@ pub fn load_state(
             value: assignment.profile_id.to_string(),
         })?;
     let stored = store.usage(assignment.id)?;
+    // Other units' counters are cumulative, so they count against the limits that never
+    // reset (a voucher's quota, its online time); periodic ones are kept per unit.
+    let remote = store.remote_usage(user.id, assignment)?;
     let usage = profile
         .limitations
         .iter()
         .map(|a| {
             let period = a.limitation.reset.period_start(now);
-            let used = stored
+            let mut used = stored
                 .get(&(a.limitation.id, period))
                 .copied()
                 .unwrap_or_default();
+            if a.limitation.reset == ResetInterval::Never {
+                used.uptime = used.uptime.saturating_add(remote.uptime);
+                used.up = used.up.saturating_add(remote.up);
+                used.down = used.down.saturating_add(remote.down);
+            }
             (a.limitation.id, (period, used))
         })
         .collect::<HashMap<_, _>>();
@@ -212,5 +220,103 @@ impl Gateway {
             }
         }
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::limitation::{LimitReached, Limitation, OutsideWindows, Window};
+    use crate::model::profile::{ProfileClock, Starts};
+    use crate::store::{NewProfile, SyncedChanges, SyncedUsage, UnitCounters};
+
+    #[test]
+    fn a_quota_two_units_exceed_together_is_used_up_at_either() {
+        let mut store = Store::open_in_memory().unwrap();
+        let quota = Limitation {
+            id: 0,
+            name: "1k".into(),
+            uptime_limit: None,
+            download_limit: None,
+            upload_limit: None,
+            transfer_limit: Some(1000),
+            rate_down_bps: None,
+            rate_up_bps: None,
+            reset: ResetInterval::Never,
+        };
+        let limitation = store.insert_limitation(&quota).unwrap();
+        let clock = ProfileClock {
+            validity_secs: Some(86_400),
+            starts: Starts::FirstLogon,
+        };
+        let new = NewProfile {
+            name: "q".into(),
+            name_for_users: "Q".into(),
+            owner: "admin".into(),
+            clock,
+            price_cents: None,
+            shared_users: 1,
+            outside_windows: OutsideWindows::Deny,
+        };
+        let profile = store.insert_profile(&new, 0).unwrap();
+        let all_day = Window {
+            from: 0,
+            till: 86_400,
+            weekdays: 127,
+        };
+        store
+            .attach_limitation(profile, limitation, all_day)
+            .unwrap();
+        let user = store
+            .insert_vouchers(&[vec![5; 32]], (profile, clock), None, "", 0)
+            .unwrap()[0];
+        let now = LocalTime::utc(10_000);
+        let mut queue = store.assignments(user, now.unix).unwrap();
+        activate_at_logon(&mut queue, now.unix);
+        store.save_assignments(&queue).unwrap();
+        let here = UsageDelta {
+            assignment_id: queue[0].id,
+            limitation_id: limitation,
+            period_start: 0,
+            usage: Usage {
+                uptime: 60,
+                up: 100,
+                down: 500,
+            },
+        };
+        store.add_usage(&[here]).unwrap();
+        let load = |store: &Store| {
+            let u = store.user(user).unwrap().unwrap();
+            let queue = store.assignments(user, now.unix).unwrap();
+            load_state(store, u, queue, now).unwrap().unwrap()
+        };
+        assert!(load(&store).evaluate(now).is_ok(), "600 of 1000 here");
+
+        // Another unit reports 450 bytes, two logins and an earlier first login.
+        let merged = SyncedChanges {
+            cursor: 1,
+            usage: vec![SyncedUsage {
+                user: hex::encode([5; 32]),
+                profile: "q".into(),
+                first_start: 5_000,
+                per_unit: vec![UnitCounters {
+                    unit_id: 2,
+                    bytes_down: 400,
+                    bytes_up: 50,
+                    uptime_secs: 30,
+                    logins: 2,
+                }],
+            }],
+            ..Default::default()
+        };
+        store.apply_synced(&merged, now.unix).unwrap();
+        let mut state = load(&store);
+        assert_eq!(state.evaluate(now), Err(LimitReached::Transfer));
+        assert_eq!(state.user.logins, 2, "the other unit's logins count");
+        let a = &store.assignments(user, now.unix).unwrap()[0];
+        assert_eq!(
+            (a.started_at, a.ends_at),
+            (Some(5_000), Some(5_000 + 86_400))
+        );
     }
 }

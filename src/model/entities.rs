@@ -1,13 +1,14 @@
 //! The entities the gateway's store keeps and every caller shares: profiles and users.
 //! Rows are mapped to them in `store`; the rules about them live beside them in `model`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::limitation::{Attached, OutsideWindows};
 use super::profile::ProfileClock;
 
-/// A profile with its limitations.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A profile with its limitations (read back from JSON where the manager's change feed
+/// carries it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
     /// Id.
     pub id: i64,

@@ -34,8 +34,14 @@ impl AssetDir {
     /// Stores an image; `false` if it was stored already. Written to a temporary file and
     /// renamed, so a reader never sees half an image; readable by owner and group (0640).
     pub fn put(&self, asset: &PreparedAsset) -> std::io::Result<bool> {
-        let Some(path) = self.path(&asset.id) else {
-            return Err(std::io::Error::other(format!("bad asset id {}", asset.id)));
+        self.put_bytes(&asset.id, &asset.bytes)
+    }
+
+    /// Stores the bytes of image `id` as they are (the caller checked that they hash to it,
+    /// e.g. an image the manager prepared); `false` if it was stored already.
+    pub fn put_bytes(&self, id: &AssetId, bytes: &[u8]) -> std::io::Result<bool> {
+        let Some(path) = self.path(id) else {
+            return Err(std::io::Error::other(format!("bad asset id {id}")));
         };
         if path.exists() {
             return Ok(false);
@@ -44,16 +50,14 @@ impl AssetDir {
             .recursive(true)
             .mode(0o750)
             .create(&self.0)?;
-        let tmp = self
-            .0
-            .join(format!(".{}.tmp{}", asset.id, std::process::id()));
+        let tmp = self.0.join(format!(".{id}.tmp{}", std::process::id()));
         let mut file = std::fs::OpenOptions::new()
             .write(true)
             .create(true)
             .truncate(true)
             .mode(0o640)
             .open(&tmp)?;
-        file.write_all(&asset.bytes)?;
+        file.write_all(bytes)?;
         file.sync_all()?;
         std::fs::rename(&tmp, &path)?;
         Ok(true)

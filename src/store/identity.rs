@@ -51,6 +51,8 @@ pub struct SyncState {
     pub last_error: Option<String>,
     /// Unix time of that failure.
     pub last_error_at: Option<i64>,
+    /// The last settings revision this build could not read (skipped; the feed went on).
+    pub settings_skipped: Option<String>,
 }
 
 const COLUMNS: &str = "unit_id, hotspot_id, manager_url, manager_key, voucher_key, ca_pem, pin,
@@ -141,7 +143,7 @@ impl Store {
             .conn
             .query_row(
                 "SELECT removed, cursor, applied_revision, last_success, last_error,
-                 last_error_at FROM sync_unit",
+                 last_error_at, settings_skipped FROM sync_unit",
                 [],
                 |r| {
                     Ok(SyncState {
@@ -151,6 +153,7 @@ impl Store {
                         last_success: r.get(3)?,
                         last_error: r.get(4)?,
                         last_error_at: r.get(5)?,
+                        settings_skipped: r.get(6)?,
                     })
                 },
             )

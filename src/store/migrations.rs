@@ -357,6 +357,28 @@ const MIGRATIONS: &[&str] = &[
         granted_at INTEGER NOT NULL
     );
     CREATE INDEX social_grants_device ON social_grants(mac, granted_at);",
+    // 11: what the manager's change feed made is marked as the manager's (a reset snapshot
+    // prunes only those; manager vouchers made before are known by their note); a profile or
+    // limitation the manager removed that users here still hold is kept with when, and the
+    // removal retried; a settings revision this build cannot read is noted (the feed goes on).
+    // Other units' cumulative counters per user and profile, as the manager merged them.
+    "CREATE TABLE remote_usage (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+        unit_id INTEGER NOT NULL,
+        bytes_down INTEGER NOT NULL,
+        bytes_up INTEGER NOT NULL,
+        uptime_secs INTEGER NOT NULL,
+        logins INTEGER NOT NULL,
+        PRIMARY KEY (user_id, profile_id, unit_id)
+    );
+    ALTER TABLE profiles ADD COLUMN from_manager INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE profiles ADD COLUMN sync_removed_at INTEGER;
+    ALTER TABLE limitations ADD COLUMN from_manager INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE limitations ADD COLUMN sync_removed_at INTEGER;
+    ALTER TABLE users ADD COLUMN from_manager INTEGER NOT NULL DEFAULT 0;
+    UPDATE users SET from_manager = 1 WHERE note = 'manager' AND code_hash IS NOT NULL;
+    ALTER TABLE sync_unit ADD COLUMN settings_skipped TEXT;",
 ];
 /// Brings the schema to the latest version. Foreign keys are off meanwhile and on after: a
 /// table rebuilt (dropped and replaced) must not cascade deletes to the rows referencing it

@@ -20,6 +20,10 @@ mod sessions;
 mod settings;
 mod social;
 mod synced;
+mod synced_entities;
+#[cfg(test)]
+mod synced_tests;
+mod synced_usage;
 mod users;
 
 use std::path::Path;
@@ -43,6 +47,8 @@ pub use session_parts::{ProfileSwitch, SessionPart};
 pub use sessions::{NewSession, SessionProgress, SessionRow};
 pub use settings::{SaveError, Saved, SettingsRevision};
 pub use synced::{Applied, SyncedChanges, SyncedVoucher};
+pub use synced_entities::SyncedProfile;
+pub use synced_usage::{SyncedUsage, UnitCounters};
 pub use users::UsageDelta;
 
 /// A storage failure.

@@ -13,6 +13,13 @@ const PROFILE: &str = "SELECT id, name, name_for_users, owner, validity_secs, st
 const LIMITATION: &str = "SELECT id, name, uptime_limit, download_limit, upload_limit,
     transfer_limit, rate_down_bps, rate_up_bps, reset_interval FROM limitations";
 
+/// How many users, orders and sessions ever held profile `?1` (one that did is never deleted:
+/// their history names it).
+pub(super) const PROFILE_HOLDERS: &str =
+    "SELECT (SELECT COUNT(*) FROM user_profiles WHERE profile_id = ?1)
+    + (SELECT COUNT(*) FROM orders WHERE profile_id = ?1)
+    + (SELECT COUNT(*) FROM session_profiles WHERE profile_id = ?1)";
+
 fn corrupt(column: &'static str, value: String) -> StoreError {
     StoreError::Corrupt { column, value }
 }
@@ -121,13 +128,7 @@ impl Store {
 
     /// Deletes a profile nobody was ever given; false if it is or was in use or missing.
     pub fn delete_profile(&mut self, id: i64) -> Result<bool, StoreError> {
-        let used: i64 = self.conn.query_row(
-            "SELECT (SELECT COUNT(*) FROM user_profiles WHERE profile_id = ?1)
-                  + (SELECT COUNT(*) FROM orders WHERE profile_id = ?1)
-                  + (SELECT COUNT(*) FROM session_profiles WHERE profile_id = ?1)",
-            [id],
-            |r| r.get(0),
-        )?;
+        let used: i64 = self.conn.query_row(PROFILE_HOLDERS, [id], |r| r.get(0))?;
         if used > 0 {
             return Ok(false);
         }

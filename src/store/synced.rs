@@ -5,8 +5,14 @@
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::settings::save_in;
+use super::synced_entities::{
+    SyncedProfile, names, remove_limitation, remove_profile, retry_removals, upsert_limitation,
+    upsert_profile,
+};
+use super::synced_usage::{SyncedUsage, apply_usage};
 use super::users::insert_voucher;
 use super::{SaveError, Store, StoreError, opt_u64};
+use crate::model::limitation::Limitation;
 use crate::model::profile::{ProfileClock, Starts};
 use crate::model::settings::HotspotSettings;
 
@@ -28,10 +34,24 @@ pub struct SyncedVoucher {
 pub struct SyncedChanges {
     /// The cursor to store with the changes.
     pub cursor: i64,
+    /// A full snapshot: what the manager made and the snapshot lacks goes (never local rows).
+    pub reset: bool,
     /// The hotspot settings at the manager's revision.
     pub settings: Option<(i64, HotspotSettings)>,
+    /// A settings revision this build could not read, and why (skipped; noted in the status).
+    pub settings_skipped: Option<String>,
+    /// Limitations made or changed.
+    pub limitations: Vec<Limitation>,
+    /// Profiles made or changed.
+    pub profiles: Vec<SyncedProfile>,
+    /// Limitations removed, by name.
+    pub limitations_removed: Vec<String>,
+    /// Profiles removed, by name.
+    pub profiles_removed: Vec<String>,
     /// Vouchers made or revoked.
     pub vouchers: Vec<SyncedVoucher>,
+    /// Users' usage across the hotspot's units.
+    pub usage: Vec<SyncedUsage>,
 }
 
 /// What applying changed, for the running gateway.
@@ -43,6 +63,9 @@ pub struct Applied {
     pub revoked_users: Vec<i64>,
     /// Vouchers left out, with why (e.g. a profile this unit does not have yet).
     pub skipped: Vec<String>,
+    /// Profiles and limitations the manager removed that this unit keeps for now (users here
+    /// hold them), e.g. `profile day`.
+    pub kept: Vec<String>,
 }
 
 /// Profile id and clock by name, inside the transaction.
@@ -95,7 +118,8 @@ fn apply_voucher(
         (Some(_), _) | (None, true) => {}
         (None, false) => match profile_clock(tx, &v.profile)? {
             Some(profile) => {
-                insert_voucher(tx, &v.code_hash, profile, v.max_logins, "manager", now)?;
+                let id = insert_voucher(tx, &v.code_hash, profile, v.max_logins, "manager", now)?;
+                tx.execute("UPDATE users SET from_manager = 1 WHERE id = ?1", [id])?;
             }
             None => applied.skipped.push(format!(
                 "voucher {}…: no profile {:?} on this unit",
@@ -107,23 +131,121 @@ fn apply_voucher(
     Ok(())
 }
 
+/// Limitations, then profiles, then removals (with those kept before tried again); a reset
+/// also removes the manager's profiles and limitations the snapshot lacks.
+fn apply_entities(tx: &Transaction, c: &SyncedChanges, now: i64) -> Result<(), StoreError> {
+    for l in &c.limitations {
+        upsert_limitation(tx, l)?;
+    }
+    for p in &c.profiles {
+        upsert_profile(tx, p, now)?;
+    }
+    let mut profiles_gone = c.profiles_removed.clone();
+    let mut limitations_gone = c.limitations_removed.clone();
+    if c.reset {
+        let kept = |names: Vec<String>, have: &dyn Fn(&str) -> bool| {
+            names.into_iter().filter(|n| !have(n)).collect::<Vec<_>>()
+        };
+        profiles_gone.extend(kept(names(tx, "profiles", "from_manager = 1")?, &|n| {
+            c.profiles.iter().any(|p| p.profile.name == n)
+        }));
+        limitations_gone.extend(kept(names(tx, "limitations", "from_manager = 1")?, &|n| {
+            c.limitations.iter().any(|l| l.name == n)
+                || c.profiles
+                    .iter()
+                    .any(|p| p.limitations.iter().any(|a| a.limitation.name == n))
+        }));
+    }
+    for name in &profiles_gone {
+        remove_profile(tx, name, now)?;
+    }
+    for name in &limitations_gone {
+        remove_limitation(tx, name, now)?;
+    }
+    retry_removals(tx, now)
+}
+
+/// A reset's snapshot holds every voucher the manager has: one made by the manager and
+/// missing from it was deleted there, so it is revoked here like a removal. Local vouchers
+/// stay.
+fn prune_vouchers(
+    tx: &Transaction,
+    c: &SyncedChanges,
+    now: i64,
+    applied: &mut Applied,
+) -> Result<(), StoreError> {
+    let mut stmt = tx.prepare(
+        "SELECT id, code_hash FROM users WHERE from_manager = 1 AND disabled_at IS NULL",
+    )?;
+    let rows: Vec<(i64, Vec<u8>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (id, hash) in rows {
+        if !c.vouchers.iter().any(|v| v.code_hash == hash) {
+            tx.execute(
+                "UPDATE users SET disabled_at = ?2 WHERE id = ?1",
+                params![id, now],
+            )?;
+            applied.revoked_users.push(id);
+        }
+    }
+    Ok(())
+}
+
+fn kept_removals(tx: &rusqlite::Connection) -> Result<Vec<String>, StoreError> {
+    let kept = |table: &str, what: &str| -> Result<Vec<String>, StoreError> {
+        Ok(names(tx, table, "sync_removed_at IS NOT NULL")?
+            .into_iter()
+            .map(|n| format!("{what} {n}"))
+            .collect())
+    };
+    let mut all = kept("profiles", "profile")?;
+    all.extend(kept("limitations", "limitation")?);
+    Ok(all)
+}
+
 impl Store {
     /// Applies one answer of the change feed and stores its cursor, all or nothing.
     pub fn apply_synced(&mut self, c: &SyncedChanges, now: i64) -> Result<Applied, SaveError> {
         let tx = self.conn.transaction().map_err(StoreError::from)?;
         let mut applied = Applied::default();
+        // Profiles before the settings and vouchers that name them.
+        apply_entities(&tx, c, now)?;
         if let Some((revision, doc)) = &c.settings {
             applied.settings_changed = save_in(&tx, doc, None, "manager", now)?.changed;
-            tx.execute("UPDATE sync_unit SET applied_revision = ?1", [revision])
+            tx.execute(
+                "UPDATE sync_unit SET applied_revision = ?1, settings_skipped = NULL",
+                [revision],
+            )
+            .map_err(StoreError::from)?;
+        }
+        if let Some(why) = &c.settings_skipped {
+            tx.execute("UPDATE sync_unit SET settings_skipped = ?1", [why])
                 .map_err(StoreError::from)?;
         }
         for v in &c.vouchers {
             apply_voucher(&tx, v, now, &mut applied)?;
         }
+        if c.reset {
+            prune_vouchers(&tx, c, now, &mut applied)?;
+        }
+        let own_unit: Option<i64> = tx
+            .query_row("SELECT unit_id FROM sync_unit", [], |r| r.get(0))
+            .optional()
+            .map_err(StoreError::from)?;
+        for u in &c.usage {
+            apply_usage(&tx, u, own_unit.unwrap_or(0))?;
+        }
+        applied.kept = kept_removals(&tx)?;
         tx.execute("UPDATE sync_unit SET cursor = ?1", [c.cursor])
             .map_err(StoreError::from)?;
         tx.commit().map_err(StoreError::from)?;
         Ok(applied)
+    }
+
+    /// The profiles and limitations the manager removed that this unit keeps for now.
+    pub fn sync_kept_removals(&self) -> Result<Vec<String>, StoreError> {
+        kept_removals(&self.conn)
     }
 
     /// The hotspot's voucher key from the registration, if registered.
@@ -162,6 +284,7 @@ mod tests {
             cursor: 4,
             settings: Some((12, named.clone())),
             vouchers: vec![voucher(1, "1h", false), voucher(2, "nope", false)],
+            ..Default::default()
         };
         let applied = store.apply_synced(&changes, 100).unwrap();
         assert!(applied.settings_changed);
@@ -193,6 +316,7 @@ mod tests {
                 },
             )),
             vouchers: vec![voucher(3, "1h", false)],
+            ..Default::default()
         };
         assert!(store.apply_synced(&bad, 103).is_err());
         assert!(store.user_by_code_hash(&[3; 32]).unwrap().is_none());

@@ -24,8 +24,11 @@ pub struct UsageDelta {
     pub usage: Usage,
 }
 
-const USER: &str =
-    "SELECT id, username, note, created_at, max_logins, logins, disabled_at FROM users";
+/// `logins` counts other units' logins too (the manager's usage merge), so `max_logins` holds
+/// hotspot-wide.
+const USER: &str = "SELECT id, username, note, created_at, max_logins, logins
+    + (SELECT COALESCE(SUM(r.logins), 0) FROM remote_usage r WHERE r.user_id = users.id),
+    disabled_at FROM users";
 
 fn user_row(row: &Row) -> rusqlite::Result<User> {
     Ok(User {
@@ -112,12 +115,12 @@ impl Store {
 
     /// An account and its password hash.
     pub fn account(&self, username: &str) -> Result<Option<(User, String)>, StoreError> {
-        let sql =
-            "SELECT id, username, note, created_at, max_logins, logins, disabled_at, password_hash
-                   FROM users WHERE username = ?1";
+        let sql = format!(
+            "SELECT * FROM ({USER} WHERE username = ?1) JOIN (SELECT password_hash FROM users WHERE username = ?1)"
+        );
         Ok(self
             .conn
-            .query_row(sql, [username], |r| {
+            .query_row(&sql, [username], |r| {
                 Ok((user_row(r)?, r.get::<_, String>(7)?))
             })
             .optional()?)

@@ -2,7 +2,9 @@
 //! key rotation, and the task that pushes the outbox and pulls the change feed. Only this
 //! module speaks both the gateway's language and the wire's.
 
+mod assets;
 pub mod client;
+mod entities;
 mod pull;
 mod push;
 pub mod register;

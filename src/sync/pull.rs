@@ -5,33 +5,50 @@
 use reqwest::Method;
 use tracing::{info, warn};
 
-use super::{Round, Running, SyncError, Unit};
+use super::{Round, Running, SyncError, Unit, assets, entities};
 use crate::gateway::vouchers::ad_hoc_profile;
 use crate::model::profile::Starts;
 use crate::model::settings::HotspotSettings;
 use crate::model::voucher::{AdHocProfile, AdHocTerms};
 use crate::proto::MAX_WAIT_SECS;
-use crate::proto::changes::{Change, ChangesResponse, VoucherTerms};
-use crate::store::{SyncedChanges, SyncedVoucher};
+use crate::proto::changes::{Change, ChangesResponse, Usage, VoucherTerms};
+use crate::store::{SyncedChanges, SyncedUsage, SyncedVoucher, UnitCounters};
 
 /// The store's form of an answer, the profiles its quick-terms vouchers stand for, and how
-/// many changes this build leaves to others (kinds it does not apply yet: profiles,
-/// limitations, usage).
+/// many changes this build leaves to others (vouchers with neither profile nor terms).
 pub(super) fn to_store(
     answer: ChangesResponse,
 ) -> Result<(SyncedChanges, Vec<AdHocProfile>, usize), SyncError> {
     let mut out = SyncedChanges {
         cursor: answer.cursor,
+        reset: answer.reset,
         ..Default::default()
     };
     let (mut ad_hoc, mut left) = (Vec::<AdHocProfile>::new(), 0);
     for change in answer.changes {
         match change {
+            // A document this build cannot read (a newer manager's field) is skipped and
+            // noted, not retried forever: the rest of the feed goes on, and the next revision
+            // the manager saves is read afresh.
             Change::Settings { revision, document } => {
-                let doc: HotspotSettings = serde_json::from_value(document)
-                    .map_err(|e| SyncError::Decode(format!("settings revision {revision}: {e}")))?;
-                out.settings = Some((revision, doc));
+                match serde_json::from_value::<HotspotSettings>(document) {
+                    Ok(doc) => {
+                        out.settings = Some((revision, doc));
+                        out.settings_skipped = None;
+                    }
+                    Err(e) => {
+                        out.settings = None;
+                        out.settings_skipped = Some(format!("revision {revision}: {e}"));
+                    }
+                }
             }
+            Change::Profile { name, spec } => out.profiles.push(entities::profile(&name, spec)?),
+            Change::Limitation { name, spec } => {
+                out.limitations.push(entities::limitation(&name, spec)?)
+            }
+            Change::Usage(u) => out.usage.push(usage(u)),
+            Change::ProfileRemoved { name } => out.profiles_removed.push(name),
+            Change::LimitationRemoved { name } => out.limitations_removed.push(name),
             Change::Voucher(v) => {
                 let max_logins = v.terms.as_ref().and_then(|t| t.max_logins);
                 let profile = match (v.profile, v.terms) {
@@ -88,6 +105,26 @@ fn ad_hoc_terms(t: &VoucherTerms) -> Result<AdHocTerms, SyncError> {
     Ok(terms)
 }
 
+/// A usage merge as the store takes it (counters never below zero).
+fn usage(u: Usage) -> SyncedUsage {
+    SyncedUsage {
+        user: u.user,
+        profile: u.profile,
+        first_start: u.first_start,
+        per_unit: u
+            .per_unit
+            .iter()
+            .map(|c| UnitCounters {
+                unit_id: c.unit_id,
+                bytes_down: c.bytes_down.max(0),
+                bytes_up: c.bytes_up.max(0),
+                uptime_secs: c.uptime_secs.max(0),
+                logins: c.logins.max(0),
+            })
+            .collect(),
+    }
+}
+
 fn code_hash(text: &str) -> Result<Vec<u8>, SyncError> {
     match hex::decode(text) {
         Ok(bytes) if bytes.len() == 32 => Ok(bytes),
@@ -109,7 +146,16 @@ pub(super) async fn pull<G: Running>(unit: &Unit<'_, G>) -> Result<Round, SyncEr
         unit.ctx.succeeded().await;
         return Ok(Round::Done);
     }
-    let (changes, ad_hoc, left) = to_store(answer)?;
+    let (mut changes, ad_hoc, left) = to_store(answer)?;
+    if let Some((revision, doc)) = &changes.settings
+        && let Some(why) = assets::fetch_missing(unit, *revision, doc).await?
+    {
+        changes.settings = None;
+        changes.settings_skipped = Some(why);
+    }
+    if let Some(why) = &changes.settings_skipped {
+        warn!(%why, "a settings revision not put in force; the previous settings stay");
+    }
     let now = crate::gateway::now();
     // Quick-terms profiles first (made once, found by name after): one left over by an
     // answer that then fails to apply is what the next answer uses.
@@ -133,6 +179,9 @@ pub(super) async fn pull<G: Running>(unit: &Unit<'_, G>) -> Result<Round, SyncEr
     for why in &applied.skipped {
         warn!("{why}; skipped");
     }
+    if !applied.kept.is_empty() {
+        warn!(kept = ?applied.kept, "the manager removed these, but users here hold them: kept, retried with each change");
+    }
     if left > 0 {
         info!(
             changes = left,
@@ -152,4 +201,37 @@ pub(super) async fn pull<G: Running>(unit: &Unit<'_, G>) -> Result<Round, SyncEr
     }
     unit.ctx.succeeded().await;
     Ok(Round::Done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_settings_document_with_a_field_this_build_does_not_know_is_skipped_not_blocking() {
+        let mut document = serde_json::to_value(HotspotSettings::default()).unwrap();
+        document["design"]["hologram"] = json!("blue");
+        let answer = ChangesResponse {
+            cursor: 8,
+            reset: false,
+            changes: vec![
+                Change::Settings {
+                    revision: 4,
+                    document,
+                },
+                Change::VoucherRemoved {
+                    code_hash: "ab".repeat(32),
+                },
+            ],
+        };
+        let (changes, _, left) = to_store(answer).unwrap();
+        assert!(changes.settings.is_none());
+        let why = changes.settings_skipped.unwrap();
+        assert!(
+            why.starts_with("revision 4: ") && why.contains("hologram"),
+            "{why}"
+        );
+        assert_eq!((changes.cursor, changes.vouchers.len(), left), (8, 1, 0));
+    }
 }

@@ -20,6 +20,8 @@ pub struct SyncStatus {
     pub state: SyncState,
     /// The outbox.
     pub outbox: OutboxStats,
+    /// Profiles and limitations the manager removed that this unit keeps (users hold them).
+    pub kept_removed: Vec<String>,
 }
 
 /// Reads the state from the store.
@@ -31,6 +33,7 @@ pub fn read(store: &Store, now: i64) -> Result<SyncStatus, StoreError> {
         unit_id: identity.as_ref().map(|i| i.unit_id),
         state: store.sync_state()?.unwrap_or_default(),
         outbox: store.outbox_stats(now)?,
+        kept_removed: store.sync_kept_removals()?,
     })
 }
 
@@ -100,5 +103,14 @@ pub fn text(s: &SyncStatus, now: i64) -> String {
         "Outbox:         {} record(s), oldest {} s\nCursor:         {}\nSettings:       revision {}\n",
         s.outbox.depth, s.outbox.oldest_secs, s.state.cursor, s.state.applied_revision
     );
+    if let Some(why) = &s.state.settings_skipped {
+        out += &format!("Skipped:        settings {why} (the previous settings stay)\n");
+    }
+    if !s.kept_removed.is_empty() {
+        out += &format!(
+            "Kept:           {} (removed in the manager; users here hold them; retried)\n",
+            s.kept_removed.join(", ")
+        );
+    }
     out
 }
