@@ -6,101 +6,12 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::manager::{Who, World, world};
 use common::sync_client::token;
-use hotspotd::model::consent::ConsentChoice;
-use hotspotd::model::guest::Method;
-use hotspotd::model::profile::activate_at_logon;
-use hotspotd::model::session::TerminateCause;
-use hotspotd::model::settings::Lang;
+use common::sync_unit::{Unit, a_session, free_addr, serve, until};
 use hotspotd::model::voucher_code::VoucherCode;
-use hotspotd::store::{GuestVisit, NewSession, SessionProgress, SharedStore, Store, Trust};
-use hotspotd::sync::register::{Registration, register};
-use hotspotd::sync::{Ctx, Running, run};
-use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
-
-struct Idle;
-
-impl Running for Idle {
-    async fn online(&self) -> usize {
-        0
-    }
-    async fn settings_saved(&self) -> Result<(), String> {
-        Ok(())
-    }
-    async fn log_off(&self, _user: i64) -> Result<(), String> {
-        Ok(())
-    }
-}
-
-async fn serve(w: &World, addr: std::net::SocketAddr) -> JoinHandle<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
-    let app = w.app.clone();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    })
-}
-
-/// Polls `check` every 20 ms for up to 30 s.
-async fn until<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(v) = check().await {
-            return v;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "timed out: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-/// Logs a guest in with the voucher whose hash is `hash` on `mac`, moves `bytes` and ends the
-/// session; returns nothing until all is stored.
-async fn a_session(store: &SharedStore, hash: Vec<u8>, mac: String, bytes: u64) {
-    store
-        .run(move |s| {
-            let user = s.user_by_code_hash(&hash)?.expect("voucher");
-            let mut queue = s.assignments(user.id, 0)?;
-            let now = hotspotd::gateway::now();
-            activate_at_logon(&mut queue, now);
-            let new = NewSession {
-                user_id: user.id,
-                profile_id: queue[0].profile_id,
-                mac: mac.clone(),
-                ip: "10.0.0.9".into(),
-                started_at: now,
-                session_timeout: 3600,
-                idle_timeout: 600,
-            };
-            let row = s.start_session(&new, &queue, true)?;
-            let visit = GuestVisit {
-                method: Method::Voucher,
-                identifier: format!("voucher {}", user.id),
-                verified: true,
-                lang: Lang::En,
-                mac,
-                consents: Vec::<ConsentChoice>::new(),
-                at: now,
-            };
-            s.record_guest_visit(&visit)?;
-            let p = SessionProgress {
-                id: row.id,
-                bytes_up: bytes / 10,
-                bytes_down: bytes,
-                last_activity_at: now,
-            };
-            s.end_session(&p, TerminateCause::UserRequest, now + 1)?;
-            Ok(())
-        })
-        .await
-        .unwrap();
-}
 
 async fn sessions(w: &World, h: i64) -> Vec<serde_json::Value> {
     let path = format!("/api/v1/hotspots/{h}/sessions?limit=500");
@@ -112,33 +23,12 @@ async fn sessions(w: &World, h: i64) -> Vec<serde_json::Value> {
 #[tokio::test(flavor = "multi_thread")]
 async fn vouchers_come_down_fast_and_sessions_go_up_once_across_a_manager_outage() {
     let (_dir, w) = world().await;
-    let addr = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let server = serve(&w, addr).await;
+    let addr = free_addr();
+    let server = serve(w.app.clone(), addr).await;
     let h = w.hotspot[0];
     let (_, secret) = token(&w, Who::ResellerA, h).await;
-    let registration = Registration {
-        manager: format!("http://{addr}"),
-        token: secret,
-        name: "lobby".into(),
-        trust: Trust::default(),
-    };
-    let identity = register(&registration, hotspotd::gateway::now())
-        .await
-        .unwrap();
-    let voucher_key = hex::decode(&identity.voucher_key).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("hotspotd.db")).unwrap();
-    store.save_identity(&identity).unwrap();
-    let store = SharedStore::new(store);
-    let cancel = CancellationToken::new();
-    let ctx = Ctx {
-        gateway: Arc::new(Idle),
-        store: store.clone(),
-    };
-    let task = tokio::spawn(run(ctx, None, cancel.clone()));
+    let unit = Unit::start(addr, secret).await;
+    let (store, voucher_key) = (unit.store.clone(), unit.voucher_key.clone());
 
     // Vouchers made at the manager's desk, one at a time, timed until the unit holds them.
     let mut delays = Vec::new();
@@ -254,7 +144,7 @@ async fn vouchers_come_down_fast_and_sessions_go_up_once_across_a_manager_outage
         .unwrap();
     assert!(depth >= 15 * 3, "kept while the manager is away: {depth}");
     assert!(failing.is_some(), "the failure shows in the status");
-    let server = serve(&w, addr).await;
+    let server = serve(w.app.clone(), addr).await;
     let all = until("every session once", async || {
         let s = sessions(&w, h).await;
         let depth = store.run(|s| s.outbox_stats(0)).await.unwrap().depth;
@@ -268,7 +158,6 @@ async fn vouchers_come_down_fast_and_sessions_go_up_once_across_a_manager_outage
     );
     let small = all.iter().filter(|s| s["bytes_down"] == 7).count();
     assert_eq!(small, 15, "with their final bytes");
-    cancel.cancel();
-    task.await.unwrap();
+    unit.stop().await;
     server.abort();
 }

@@ -18,6 +18,7 @@ pub mod rates;
 pub mod splash;
 pub mod sso;
 pub mod sync_client;
+pub mod sync_unit;
 pub mod tls;
 pub mod webdriver;
 
