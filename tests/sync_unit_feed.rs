@@ -5,7 +5,7 @@
 mod common;
 
 use common::manager::{Who, world};
-use common::sync_unit::{loopback, serve, unit, until};
+use common::sync_unit::{free_addr, serve, unit, until};
 use hotspotd::model::voucher_code::VoucherCode;
 use hotspotd::store::SharedStore;
 
@@ -30,8 +30,8 @@ async fn unit_profile(store: &SharedStore, name: &'static str) -> Option<Vec<(St
 #[tokio::test(flavor = "multi_thread")]
 async fn profiles_and_limitations_made_in_the_manager_come_down_and_a_removal_in_use_is_kept() {
     let (_dir, w) = world().await;
-    let addr = loopback().await;
-    let server = serve(&w, addr).await;
+    let addr = free_addr();
+    let server = serve(w.app.clone(), addr).await;
     let base = format!("/api/v1/hotspots/{}", w.hotspot[0]);
     let api = async |method: &str, path: String, body: &str| {
         let (status, _, text) = w.send(Who::ResellerA, method, &path, Some(body)).await;
@@ -134,8 +134,8 @@ async fn profiles_and_limitations_made_in_the_manager_come_down_and_a_removal_in
 #[tokio::test(flavor = "multi_thread")]
 async fn a_published_logo_is_fetched_by_hash_before_the_settings_naming_it_apply() {
     let (_dir, w) = world().await;
-    let addr = loopback().await;
-    let server = serve(&w, addr).await;
+    let addr = free_addr();
+    let server = serve(w.app.clone(), addr).await;
     let h = w.hotspot[0];
     let u = unit(&w, addr).await;
     let store = &u.store;

@@ -9,7 +9,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::manager::{Who, World, world};
-use common::sync_unit::{Unit, loopback, serve, unit, until};
+use common::sync_unit::{Unit, free_addr, serve, unit, until};
 use hotspotd::model::consent::ConsentChoice;
 use hotspotd::model::guest::Method;
 use hotspotd::model::profile::activate_at_logon;
@@ -70,8 +70,8 @@ async fn sessions(w: &World, h: i64) -> Vec<serde_json::Value> {
 #[tokio::test(flavor = "multi_thread")]
 async fn vouchers_come_down_fast_and_sessions_go_up_once_across_a_manager_outage() {
     let (_dir, w) = world().await;
-    let addr = loopback().await;
-    let server = serve(&w, addr).await;
+    let addr = free_addr();
+    let server = serve(w.app.clone(), addr).await;
     let h = w.hotspot[0];
     let Unit {
         _dir: _unit_dir,
@@ -195,7 +195,7 @@ async fn vouchers_come_down_fast_and_sessions_go_up_once_across_a_manager_outage
         .unwrap();
     assert!(depth >= 15 * 3, "kept while the manager is away: {depth}");
     assert!(failing.is_some(), "the failure shows in the status");
-    let server = serve(&w, addr).await;
+    let server = serve(w.app.clone(), addr).await;
     let all = until("every session once", async || {
         let s = sessions(&w, h).await;
         let depth = store.run(|s| s.outbox_stats(0)).await.unwrap().depth;

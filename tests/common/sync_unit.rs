@@ -1,10 +1,17 @@
-//! A unit's sync task against the manager's real sync code (the manager's router served on
-//! loopback): a gateway that is only a store, registration, and polling.
+//! A unit's sync task in the test process, against a manager router served on loopback: the
+//! gateway stand-in, registration with a token, a store, the task, and a session recorded the
+//! way the gateway records one.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hotspotd::store::{SharedStore, Store, Trust};
+use axum::Router;
+use hotspotd::model::consent::ConsentChoice;
+use hotspotd::model::guest::Method;
+use hotspotd::model::profile::activate_at_logon;
+use hotspotd::model::session::TerminateCause;
+use hotspotd::model::settings::Lang;
+use hotspotd::store::{GuestVisit, NewSession, SessionProgress, SharedStore, Store, Trust};
 use hotspotd::sync::register::{Registration, register};
 use hotspotd::sync::{Ctx, Running, run};
 use tokio::task::JoinHandle;
@@ -13,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 use super::manager::{Who, World};
 use super::sync_client::token;
 
-/// A running gateway with nobody online that accepts every change.
+/// A gateway with no one online that accepts every change.
 pub struct Idle;
 
 impl Running for Idle {
@@ -28,12 +35,20 @@ impl Running for Idle {
     }
 }
 
-pub async fn serve(w: &World, addr: std::net::SocketAddr) -> JoinHandle<()> {
+/// Serves `app` on `addr` until aborted.
+pub async fn serve(app: Router, addr: std::net::SocketAddr) -> JoinHandle<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
-    let app = w.app.clone();
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     })
+}
+
+/// A free loopback address.
+pub fn free_addr() -> std::net::SocketAddr {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
 }
 
 /// Polls `check` every 20 ms for up to 30 s.
@@ -51,50 +66,99 @@ pub async fn until<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> 
     }
 }
 
-/// A unit registered with the manager served at `addr` for `w`'s first hotspot, its sync task
-/// running: its store, the hotspot's voucher key, and what stops it.
+/// A registered unit whose sync task runs.
 pub struct Unit {
-    pub _dir: tempfile::TempDir,
     pub store: SharedStore,
     pub voucher_key: Vec<u8>,
     pub cancel: CancellationToken,
     pub task: JoinHandle<()>,
+    pub _dir: tempfile::TempDir,
 }
 
-pub async fn unit(w: &World, addr: std::net::SocketAddr) -> Unit {
-    let (_, secret) = token(w, Who::ResellerA, w.hotspot[0]).await;
-    let registration = Registration {
-        manager: format!("http://{addr}"),
-        token: secret,
-        name: "lobby".into(),
-        trust: Trust::default(),
-    };
-    let identity = register(&registration, hotspotd::gateway::now())
-        .await
-        .unwrap();
-    let voucher_key = hex::decode(&identity.voucher_key).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("hotspotd.db")).unwrap();
-    store.save_identity(&identity).unwrap();
-    let store = SharedStore::new(store);
-    let cancel = CancellationToken::new();
-    let ctx = Ctx {
-        gateway: Arc::new(Idle),
-        store: store.clone(),
-    };
-    let task = tokio::spawn(run(ctx, None, cancel.clone()));
-    Unit {
-        _dir: dir,
-        store,
-        voucher_key,
-        cancel,
-        task,
+impl Unit {
+    /// Registers with the manager at `addr` using `token` and starts the sync task.
+    pub async fn start(addr: std::net::SocketAddr, token: String) -> Unit {
+        let registration = Registration {
+            manager: format!("http://{addr}"),
+            token,
+            name: "lobby".into(),
+            trust: Trust::default(),
+        };
+        let identity = register(&registration, hotspotd::gateway::now())
+            .await
+            .unwrap();
+        let voucher_key = hex::decode(&identity.voucher_key).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("hotspotd.db")).unwrap();
+        store.save_identity(&identity).unwrap();
+        let store = SharedStore::new(store);
+        let cancel = CancellationToken::new();
+        let ctx = Ctx {
+            gateway: Arc::new(Idle),
+            store: store.clone(),
+        };
+        let task = tokio::spawn(run(ctx, None, cancel.clone()));
+        Unit {
+            store,
+            voucher_key,
+            cancel,
+            task,
+            _dir: dir,
+        }
+    }
+
+    /// Stops the sync task.
+    pub async fn stop(self) {
+        self.cancel.cancel();
+        self.task.await.unwrap();
     }
 }
 
-pub async fn loopback() -> std::net::SocketAddr {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
+/// Logs a guest in with the voucher whose hash is `hash` on `mac`, moves `bytes` and ends the
+/// session; returns nothing until all is stored.
+pub async fn a_session(store: &SharedStore, hash: Vec<u8>, mac: String, bytes: u64) {
+    store
+        .run(move |s| {
+            let user = s.user_by_code_hash(&hash)?.expect("voucher");
+            let mut queue = s.assignments(user.id, 0)?;
+            let now = hotspotd::gateway::now();
+            activate_at_logon(&mut queue, now);
+            let new = NewSession {
+                user_id: user.id,
+                profile_id: queue[0].profile_id,
+                mac: mac.clone(),
+                ip: "10.0.0.9".into(),
+                started_at: now,
+                session_timeout: 3600,
+                idle_timeout: 600,
+            };
+            let row = s.start_session(&new, &queue, true)?;
+            let visit = GuestVisit {
+                method: Method::Voucher,
+                identifier: format!("voucher {}", user.id),
+                verified: true,
+                lang: Lang::En,
+                mac,
+                consents: Vec::<ConsentChoice>::new(),
+                at: now,
+            };
+            s.record_guest_visit(&visit)?;
+            let p = SessionProgress {
+                id: row.id,
+                bytes_up: bytes / 10,
+                bytes_down: bytes,
+                last_activity_at: now,
+            };
+            s.end_session(&p, TerminateCause::UserRequest, now + 1)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+}
+
+/// A unit registered (with a token reseller A makes) for `w`'s first hotspot at the manager
+/// served on `addr`, its sync task running.
+pub async fn unit(w: &World, addr: std::net::SocketAddr) -> Unit {
+    let (_, secret) = token(w, Who::ResellerA, w.hotspot[0]).await;
+    Unit::start(addr, secret).await
 }
