@@ -180,8 +180,10 @@ fn prune_vouchers(
     let rows: Vec<(i64, Vec<u8>)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
+    let in_snapshot: std::collections::HashSet<&[u8]> =
+        c.vouchers.iter().map(|v| v.code_hash.as_slice()).collect();
     for (id, hash) in rows {
-        if !c.vouchers.iter().any(|v| v.code_hash == hash) {
+        if !in_snapshot.contains(hash.as_slice()) {
             tx.execute(
                 "UPDATE users SET disabled_at = ?2 WHERE id = ?1",
                 params![id, now],
