@@ -121,7 +121,13 @@ pub async fn asset(
         s.db.tx(Mode::Read, move |c| bytes(c, hotspot, &lookup))
             .await?
             .ok_or(Error::NotFound)?;
-    Ok((
+    Ok(image_response(&id, bytes))
+}
+
+/// An image's bytes as served to staff and units: its type, cached for good (the id is the
+/// content's hash, so it never changes).
+pub fn image_response(id: &AssetId, bytes: Vec<u8>) -> Response {
+    (
         [
             (header::CONTENT_TYPE, id.content_type()),
             (
@@ -131,5 +137,5 @@ pub async fn asset(
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }

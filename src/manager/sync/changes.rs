@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{Uri, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::Uri;
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::signed::SignedUnit;
@@ -141,15 +141,5 @@ pub async fn asset(
         })
         .await?;
     let (id, bytes) = found.ok_or(SyncError::NotFound)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, id.content_type()),
-            (
-                header::CACHE_CONTROL,
-                "private, max-age=31536000, immutable",
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(design_assets::image_response(&id, bytes))
 }
