@@ -10,6 +10,7 @@ mod guests;
 mod identity;
 mod key;
 mod migrations;
+mod migrations_sync;
 mod orders;
 mod outbox;
 #[cfg(test)]
