@@ -9,56 +9,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::manager::{Who, World, world};
-use common::sync_unit::{Unit, free_addr, serve, unit, until};
-use hotspotd::model::consent::ConsentChoice;
-use hotspotd::model::guest::Method;
-use hotspotd::model::profile::activate_at_logon;
-use hotspotd::model::session::TerminateCause;
-use hotspotd::model::settings::Lang;
+use common::sync_unit::{Unit, a_session, free_addr, serve, unit, until};
 use hotspotd::model::voucher_code::VoucherCode;
-use hotspotd::store::{GuestVisit, NewSession, SessionProgress, SharedStore};
-
-/// Logs a guest in with the voucher whose hash is `hash` on `mac`, moves `bytes` and ends the
-/// session; returns nothing until all is stored.
-async fn a_session(store: &SharedStore, hash: Vec<u8>, mac: String, bytes: u64) {
-    store
-        .run(move |s| {
-            let user = s.user_by_code_hash(&hash)?.expect("voucher");
-            let mut queue = s.assignments(user.id, 0)?;
-            let now = hotspotd::gateway::now();
-            activate_at_logon(&mut queue, now);
-            let new = NewSession {
-                user_id: user.id,
-                profile_id: queue[0].profile_id,
-                mac: mac.clone(),
-                ip: "10.0.0.9".into(),
-                started_at: now,
-                session_timeout: 3600,
-                idle_timeout: 600,
-            };
-            let row = s.start_session(&new, &queue, true)?;
-            let visit = GuestVisit {
-                method: Method::Voucher,
-                identifier: format!("voucher {}", user.id),
-                verified: true,
-                lang: Lang::En,
-                mac,
-                consents: Vec::<ConsentChoice>::new(),
-                at: now,
-            };
-            s.record_guest_visit(&visit)?;
-            let p = SessionProgress {
-                id: row.id,
-                bytes_up: bytes / 10,
-                bytes_down: bytes,
-                last_activity_at: now,
-            };
-            s.end_session(&p, TerminateCause::UserRequest, now + 1)?;
-            Ok(())
-        })
-        .await
-        .unwrap();
-}
 
 async fn sessions(w: &World, h: i64) -> Vec<serde_json::Value> {
     let path = format!("/api/v1/hotspots/{h}/sessions?limit=500");
