@@ -55,6 +55,38 @@ pub struct SyncState {
     pub settings_skipped: Option<String>,
 }
 
+/// How long after the manager's last answer it still counts as reachable: a registered unit
+/// hears from it at least every 30 s (health) and every 25 s (the change feed's long-poll),
+/// so a live manager is never older than this; a failed attempt counts at once.
+pub const REACHABLE_FOR_SECS: i64 = 75;
+
+/// The unit's link to a manager, as the gateway's decisions need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManagerLink {
+    /// Not registered, or removed by the manager: the unit decides alone, as always.
+    Standalone,
+    /// The manager answered lately and nothing failed since.
+    Reachable,
+    /// Registered, but the last attempt failed or the manager has been silent too long.
+    Unreachable,
+}
+
+impl SyncState {
+    /// The link as of `now`.
+    pub fn link(&self, now: i64) -> ManagerLink {
+        if self.removed.is_some() {
+            return ManagerLink::Standalone;
+        }
+        let fresh = self
+            .last_success
+            .is_some_and(|t| now.saturating_sub(t) <= REACHABLE_FOR_SECS);
+        match fresh && self.last_error.is_none() {
+            true => ManagerLink::Reachable,
+            false => ManagerLink::Unreachable,
+        }
+    }
+}
+
 const COLUMNS: &str = "unit_id, hotspot_id, manager_url, manager_key, voucher_key, ca_pem, pin,
     private_key, registered_at";
 
@@ -160,6 +192,13 @@ impl Store {
             .optional()?)
     }
 
+    /// The link to the manager as of `now` (one small read).
+    pub fn manager_link(&self, now: i64) -> Result<ManagerLink, StoreError> {
+        Ok(self
+            .sync_state()?
+            .map_or(ManagerLink::Standalone, |s| s.link(now)))
+    }
+
     /// Notes that the manager answered.
     pub fn sync_succeeded(&mut self, now: i64) -> Result<(), StoreError> {
         self.conn.execute(
@@ -226,5 +265,25 @@ pub(super) mod tests {
         assert!(!store.forget_identity().unwrap());
         assert!(!store.set_unit_key(&[9]).unwrap());
         assert_eq!(store.identity().unwrap(), None);
+    }
+
+    #[test]
+    fn the_link_is_reachable_only_while_the_manager_answers() {
+        let mut store = Store::open_in_memory().unwrap();
+        assert_eq!(store.manager_link(0).unwrap(), ManagerLink::Standalone);
+        store.save_identity(&identity(1)).unwrap();
+        // Registered but never answered since (a fresh start while the manager is down).
+        assert_eq!(store.manager_link(10).unwrap(), ManagerLink::Unreachable);
+        store.sync_succeeded(100).unwrap();
+        assert_eq!(store.manager_link(100).unwrap(), ManagerLink::Reachable);
+        let silent = 100 + REACHABLE_FOR_SECS;
+        assert_eq!(store.manager_link(silent).unwrap(), ManagerLink::Reachable);
+        assert_eq!(store.manager_link(silent + 1).unwrap(), ManagerLink::Unreachable);
+        store.sync_failed("connection refused", 101).unwrap();
+        assert_eq!(store.manager_link(101).unwrap(), ManagerLink::Unreachable);
+        store.sync_succeeded(102).unwrap();
+        assert_eq!(store.manager_link(102).unwrap(), ManagerLink::Reachable);
+        store.sync_removed("unit_removed: stolen").unwrap();
+        assert_eq!(store.manager_link(102).unwrap(), ManagerLink::Standalone);
     }
 }

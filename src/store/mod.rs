@@ -40,7 +40,7 @@ pub use assets::AssetDir;
 pub use codes::NewPending;
 pub use consents::MarketingContact;
 pub use guests::{EraseOutcome, GuestDevice, GuestSummary, GuestVisit};
-pub use identity::{SyncState, Trust, UnitIdentity};
+pub use identity::{ManagerLink, REACHABLE_FOR_SECS, SyncState, Trust, UnitIdentity};
 pub use key::{KeyError, load_or_create_key};
 pub use orders::{ORDER_LIMITS, Order, OrderLimits, OrderRefusal, OrderState};
 pub use outbox::OutboxStats;
