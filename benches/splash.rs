@@ -52,6 +52,7 @@ fn render_micros(settings: &HotspotSettings) -> f64 {
         has_offers: false,
         today: Day(chrono::Local::now().date_naive()),
         rotation: 0,
+        offline_pass: false,
     };
     let mut rounds: Vec<f64> = (0..5)
         .map(|_| {

@@ -195,6 +195,7 @@ async fn scenario(backend: Backend) {
             has_offers: false,
             today: hotspotd::model::settings::design::Day(chrono::Utc::now().date_naive()),
             rotation: 0,
+            offline_pass: false,
         };
         hotspotd::portal::splash::render(&doc, &ctx)
             .unwrap()

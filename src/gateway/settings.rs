@@ -66,21 +66,27 @@ pub fn cross_checks(
             }
         }
     }
-    // A code method names the profile its verified guests get: it must exist.
+    // A code method names the profile its verified guests get, the offline pass the profile
+    // that caps it: it must exist.
     let codes = [
         (
             "methods.email.profile",
-            &doc.methods.email.enabled,
+            doc.methods.email.enabled,
             &doc.methods.email.guests.profile,
         ),
         (
             "methods.sms.profile",
-            &doc.methods.sms.enabled,
+            doc.methods.sms.enabled,
             &doc.methods.sms.guests.profile,
+        ),
+        (
+            "offline.profile",
+            doc.offline.offers_pass(),
+            &doc.offline.profile,
         ),
     ];
     for (field, enabled, profile) in codes {
-        if *enabled && !profile.is_empty() && store.profile_by_name(profile)?.is_none() {
+        if enabled && !profile.is_empty() && store.profile_by_name(profile)?.is_none() {
             errors.push(SettingsError::new(
                 field,
                 format!("there is no profile named {profile:?}"),

@@ -26,17 +26,21 @@ pub enum Method {
     Sms,
     /// A social login brokered by the manager (known as `provider:subject`).
     Social,
+    /// The capped pass offered while the manager is unreachable (the device is the
+    /// identity, as for click-through).
+    Offline,
 }
 
 impl Method {
     /// Every method.
-    pub const ALL: [Method; 6] = [
+    pub const ALL: [Method; 7] = [
         Method::Click,
         Method::Voucher,
         Method::Account,
         Method::Email,
         Method::Sms,
         Method::Social,
+        Method::Offline,
     ];
 
     /// The name stored and shown.
@@ -48,6 +52,7 @@ impl Method {
             Method::Email => "email",
             Method::Sms => "sms",
             Method::Social => "social",
+            Method::Offline => "offline",
         }
     }
 }
@@ -84,7 +89,7 @@ impl fmt::Display for GuestId {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum GuestError {
     /// Not one of the methods.
-    #[error("{0:?} is not a login method (click, voucher, account, email, sms)")]
+    #[error("{0:?} is not a login method (click, voucher, account, email, sms, social, offline)")]
     UnknownMethod(String),
     /// The identifier does not fit the method.
     #[error("{value:?} is not a valid {what}")]
@@ -106,7 +111,7 @@ pub fn normalize_identifier(method: Method, raw: &str) -> Result<String, GuestEr
     };
     let value = raw.trim();
     match method {
-        Method::Click => {
+        Method::Click | Method::Offline => {
             let parts: Vec<&str> = value.split([':', '-']).collect();
             let ok = parts.len() == 6
                 && parts

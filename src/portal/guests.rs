@@ -1,4 +1,5 @@
-//! Click-through login and the status page's consent withdrawal.
+//! The one-tap logins (click-through, the offline pass) and the status page's consent
+//! withdrawal.
 
 use std::net::SocketAddr;
 
@@ -32,6 +33,15 @@ pub struct ClickForm {
     consent: ConsentForm,
 }
 
+/// The two one-tap logins: accept the terms (and tick optional consents), go online.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OneTap {
+    /// Click-through, under the method's profile.
+    Click,
+    /// The offline pass, under its capped profile (only while it is offered).
+    Offline,
+}
+
 /// `POST /login/click`: with the terms and privacy notice accepted, the device goes online
 /// under the method's profile and continues to the page first asked for; without them nothing
 /// is recorded and the splash says what to tick.
@@ -40,6 +50,27 @@ pub async fn click(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<ClickForm>,
+) -> Response {
+    one_tap(state, peer, headers, form, OneTap::Click).await
+}
+
+/// `POST /login/offline`: the same for the offline pass, refused once the manager answers
+/// again. A required questionnaire is not asked first: the pass is the degraded mode.
+pub async fn offline(
+    State(state): State<PortalState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<ClickForm>,
+) -> Response {
+    one_tap(state, peer, headers, form, OneTap::Offline).await
+}
+
+async fn one_tap(
+    state: PortalState,
+    peer: SocketAddr,
+    headers: HeaderMap,
+    form: ClickForm,
+    kind: OneTap,
 ) -> Response {
     // The language the form was shown in, else the request's.
     let lang = form.consent.lang(guest_lang(&state, None, &headers).0);
@@ -71,12 +102,17 @@ pub async fn click(
             return splash(StatusCode::UNPROCESSABLE_ENTITY, text, dst).await;
         }
     };
-    if hotspot.questionnaire.enabled && hotspot.questionnaire.required {
-        // Online only by answering: the answers' post logs the device in.
-        let carried = Some(form.consent.clone());
-        return questionnaire::page(&state, peer, lang, StatusCode::OK, &dst, carried, None).await;
-    }
-    match state.gateway.click_login(ip, lang, choices).await {
+    let login = match kind {
+        OneTap::Click if hotspot.questionnaire.enabled && hotspot.questionnaire.required => {
+            // Online only by answering: the answers' post logs the device in.
+            let carried = Some(form.consent.clone());
+            return questionnaire::page(&state, peer, lang, StatusCode::OK, &dst, carried, None)
+                .await;
+        }
+        OneTap::Click => state.gateway.click_login(ip, lang, choices).await,
+        OneTap::Offline => state.gateway.offline_login(ip, lang, choices).await,
+    };
+    match login {
         Ok(_) => Redirect::to(&questionnaire::after_login(&hotspot, &dst)).into_response(),
         Err(e) => {
             let code = login_error_status(&e, ip);

@@ -32,6 +32,7 @@ pub fn login_error(t: &Texts, e: &LoginError) -> String {
         LoginError::Refused(r) => refusal(t, r),
         LoginError::Consent(_) => t.get("consent-terms-missing"),
         LoginError::MethodUnavailable => t.get("click-unavailable"),
+        LoginError::OfflinePassClosed => t.get("offline-closed"),
         LoginError::Social(r) => t.get(match r {
             SocialRefusal::Invalid => "error-social-invalid",
             SocialRefusal::Used => "error-social-used",
@@ -63,9 +64,10 @@ pub fn login_error_status(e: &LoginError, ip: Ipv4Addr) -> StatusCode {
         }
         LoginError::UnknownDevice => StatusCode::BAD_REQUEST,
         LoginError::AddressConflict => StatusCode::CONFLICT,
-        LoginError::Refused(_) | LoginError::MethodUnavailable | LoginError::Social(_) => {
-            StatusCode::FORBIDDEN
-        }
+        LoginError::Refused(_)
+        | LoginError::MethodUnavailable
+        | LoginError::OfflinePassClosed
+        | LoginError::Social(_) => StatusCode::FORBIDDEN,
         LoginError::Consent(_) => StatusCode::UNPROCESSABLE_ENTITY,
         LoginError::Malformed(_) | LoginError::WrongCode | LoginError::WrongPassword => {
             StatusCode::UNAUTHORIZED

@@ -127,6 +127,7 @@ pub fn app(state: PortalState) -> Router {
         .route("/", get(pages::splash))
         .route("/login", post(pages::login))
         .route("/login/click", post(guests::click))
+        .route("/login/offline", post(guests::offline))
         .route("/consent/withdraw", post(guests::withdraw))
         .route(
             "/questionnaire",

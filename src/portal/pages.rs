@@ -112,6 +112,7 @@ pub(super) async fn splash_page(
         has_offers: state.has_offers().await,
         today: Day(chrono::Local::now().date_naive()),
         rotation: VIEWS.fetch_add(1, Ordering::Relaxed),
+        offline_pass: state.gateway.offline_pass_offered().await,
     };
     match splash::render(&state.gateway.hotspot(), &ctx) {
         Ok(html) => (status, Html(html)).into_response(),

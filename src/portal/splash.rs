@@ -34,6 +34,8 @@ pub struct SplashContext {
     pub today: Day,
     /// Which of the banners shown today this view gets (a counter: each view the next one).
     pub rotation: usize,
+    /// Offer the offline pass (the venue chose it and the manager is unreachable now).
+    pub offline_pass: bool,
     // Per-device state of further login methods (a code sent, a resend's cooldown) goes
     // here, one field per method.
 }
@@ -62,6 +64,7 @@ struct SplashPage<'a> {
     notice: Option<&'a str>,
     account_open: bool,
     has_offers: bool,
+    offline_pass: bool,
     code: &'a str,
     title: String,
     subtitle: &'a str,
@@ -101,6 +104,7 @@ pub fn render(s: &HotspotSettings, ctx: &SplashContext) -> Result<String, askama
         notice: ctx.notice.as_deref(),
         account_open: ctx.account_open,
         has_offers: ctx.has_offers,
+        offline_pass: ctx.offline_pass,
         code: &ctx.code,
         title: d
             .title_in(lang, default)

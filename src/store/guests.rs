@@ -292,12 +292,12 @@ fn anonymise(tx: &Transaction, guest: &Guest, now: i64) -> Result<(), StoreError
         "UPDATE sessions SET mac = 'erased', ip = 'erased' WHERE guest_id = ?1",
         [id],
     )?;
-    // The user a click-through, email, SMS or social guest logged in as was made for it, and
-    // its code hash is derived from the device, address or social id: replaced by one derived
+    // The user a click-through, email, SMS, social or offline-pass guest logged in as was made
+    // for it, and its code hash is derived from the device, address or social id: replaced by one derived
     // from nothing.
     if matches!(
         guest.method,
-        Method::Click | Method::Email | Method::Sms | Method::Social
+        Method::Click | Method::Email | Method::Sms | Method::Social | Method::Offline
     ) && let Some(user) = guest.user_id
     {
         let unlinked = crate::model::consent::text_version(&format!("erased guest user {user}"));

@@ -278,7 +278,10 @@ pub(super) mod tests {
         assert_eq!(store.manager_link(100).unwrap(), ManagerLink::Reachable);
         let silent = 100 + REACHABLE_FOR_SECS;
         assert_eq!(store.manager_link(silent).unwrap(), ManagerLink::Reachable);
-        assert_eq!(store.manager_link(silent + 1).unwrap(), ManagerLink::Unreachable);
+        assert_eq!(
+            store.manager_link(silent + 1).unwrap(),
+            ManagerLink::Unreachable
+        );
         store.sync_failed("connection refused", 101).unwrap();
         assert_eq!(store.manager_link(101).unwrap(), ManagerLink::Unreachable);
         store.sync_succeeded(102).unwrap();

@@ -123,3 +123,45 @@ pub const V11_SYNCED_ENTITIES: &str = "CREATE TABLE remote_usage (
     ALTER TABLE users ADD COLUMN from_manager INTEGER NOT NULL DEFAULT 0;
     UPDATE users SET from_manager = 1 WHERE note = 'manager' AND code_hash IS NOT NULL;
     ALTER TABLE sync_unit ADD COLUMN settings_skipped TEXT;";
+
+/// 12: the offline pass (a capped login offered while the manager is unreachable, when the
+/// reseller chose it) joins the guest methods; the tables are rebuilt as in 10 (columns and
+/// rows kept as they are).
+pub const V12_OFFLINE_PASS: &str = "CREATE TABLE users_new (
+        id INTEGER PRIMARY KEY,
+        username TEXT UNIQUE,
+        password_hash TEXT,
+        code_hash BLOB UNIQUE,
+        note TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL,
+        max_logins INTEGER,
+        logins INTEGER NOT NULL DEFAULT 0,
+        disabled_at INTEGER,
+        guest_method TEXT
+            CHECK (guest_method IN ('click', 'email', 'sms', 'social', 'offline')),
+        from_manager INTEGER NOT NULL DEFAULT 0,
+        CHECK ((username IS NOT NULL AND password_hash IS NOT NULL) <> (code_hash IS NOT NULL))
+    );
+    INSERT INTO users_new SELECT id, username, password_hash, code_hash, note, created_at,
+        max_logins, logins, disabled_at, guest_method, from_manager FROM users;
+    DROP TABLE users;
+    ALTER TABLE users_new RENAME TO users;
+    CREATE TABLE guests_new (
+        id INTEGER PRIMARY KEY,
+        method TEXT NOT NULL CHECK (method IN
+            ('click', 'voucher', 'account', 'email', 'sms', 'social', 'offline')),
+        identifier TEXT,
+        verified INTEGER NOT NULL DEFAULT 0,
+        lang TEXT NOT NULL,
+        user_id INTEGER REFERENCES users(id),
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        erased_at INTEGER,
+        uid TEXT,
+        CHECK ((identifier IS NULL) = (erased_at IS NOT NULL))
+    );
+    INSERT INTO guests_new SELECT id, method, identifier, verified, lang, user_id, first_seen,
+        last_seen, erased_at, uid FROM guests;
+    DROP TABLE guests;
+    ALTER TABLE guests_new RENAME TO guests;
+    CREATE UNIQUE INDEX guests_identity ON guests(method, identifier) WHERE identifier IS NOT NULL;";

@@ -5,6 +5,7 @@ mod account;
 mod click;
 mod codes;
 mod email;
+mod offline;
 mod returning;
 mod sms;
 mod social;
@@ -81,6 +82,10 @@ pub enum LoginError {
     /// A social login's assertion was refused.
     #[error("{0}")]
     Social(#[from] SocialRefusal),
+    /// The offline pass was asked for, but it is not offered now (the manager answers again,
+    /// or the policy changed).
+    #[error("the sign-in service is back; please connect with one of the ways shown")]
+    OfflinePassClosed,
     /// The method is off, or its settings name something missing (the log says what).
     #[error("this way of connecting is not available right now; please ask staff")]
     MethodUnavailable,

@@ -342,6 +342,7 @@ pub async fn preview(
         has_offers: false,
         today: Day(chrono::Utc::now().date_naive()),
         rotation: 0,
+        offline_pass: false,
     };
     let html = splash::render(&shown, &ctx).map_err(|e| {
         tracing::error!(error = %e, "splash preview");

@@ -152,6 +152,19 @@ pub const FIELDS: &[Field] = &[
         Kind::Choice(&["refuse-new", "end-oldest"]),
     ),
     f(
+        "offline.policy",
+        "While the manager is unreachable",
+        "decide-locally: guests the unit cannot decide (a voucher made since, social login) wait; \
+         pass: every guest may also take a one-tap pass capped by the profile below",
+        Kind::Choice(&["decide-locally", "pass"]),
+    ),
+    f(
+        "offline.profile",
+        "Profile of an offline pass (its limits are the cap)",
+        "",
+        Kind::Profile,
+    ),
+    f(
         "access.garden",
         "Walled garden",
         "reachable before login, one per line: 203.0.113.0/24, pay.example.com or *.example.com",
@@ -266,7 +279,7 @@ fn page_of(
     values: Option<&[(String, String)]>,
     errors: Vec<SettingsError>,
 ) -> Page {
-    let json = serde_json::to_value(&doc).unwrap_or(Value::Null);
+    let json = doc.to_value();
     let rows = FIELDS
         .iter()
         .map(|field| Row {
@@ -329,7 +342,7 @@ pub async fn save_page(
         .find(|(k, _)| k == "revision")
         .and_then(|(_, v)| v.parse().ok())
         .ok_or_else(|| Error::invalid("revision", "is missing; reload the page"))?;
-    let json = serde_json::to_value(doc).unwrap_or(Value::Null);
+    let json = doc.to_value();
     let edits = FIELDS
         .iter()
         // A field the form did not send is left as it is (a form of an older page, a client).
@@ -358,7 +371,7 @@ pub async fn save_page(
 
 /// The preferences as JSON: the document's revision and each field's value.
 fn as_json(doc: &HotspotSettings) -> Value {
-    let json = serde_json::to_value(doc).unwrap_or(Value::Null);
+    let json = doc.to_value();
     let mut fields = Map::new();
     for field in FIELDS {
         let v = json

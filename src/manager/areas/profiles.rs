@@ -190,13 +190,17 @@ impl Uses {
 pub fn uses(c: &mut dyn Conn, hotspot: i64, name: &str) -> Result<Uses, Error> {
     let doc = settings_doc::current(c, hotspot)?;
     let m = &doc.methods;
+    // The offline pass's profile counts only while the pass is chosen (its name has a
+    // default, which may match a profile nothing uses).
+    let offline = doc.offline.offers_pass().then_some(&doc.offline.profile);
     let methods = [
-        ("click", &m.click.profile),
-        ("email", &m.email.guests.profile),
-        ("sms", &m.sms.guests.profile),
+        ("click", Some(&m.click.profile)),
+        ("email", Some(&m.email.guests.profile)),
+        ("sms", Some(&m.sms.guests.profile)),
+        ("offline pass", offline),
     ]
     .into_iter()
-    .filter(|(_, p)| p.as_str() == name)
+    .filter(|(_, p)| p.is_some_and(|p| p.as_str() == name))
     .map(|(method, _)| method)
     .collect();
     let rows = c.query(

@@ -70,8 +70,8 @@ pub fn revisions(c: &mut dyn Conn, hotspot: i64, limit: i64) -> Result<Vec<Revis
 }
 
 /// The gateway's cross-check (`gateway::settings::cross_checks`) against the hotspot's own
-/// profiles: a login method this change enables, or whose profile it names, must name a
-/// profile the hotspot has. Methods the change leaves alone are not re-judged, so an edit of
+/// profiles: a login method (or the offline pass) this change enables, or whose profile it
+/// names, must name a profile the hotspot has. Methods the change leaves alone are not re-judged, so an edit of
 /// something else (a MAC address, the design) never fails on them.
 fn method_profiles(
     c: &mut dyn Conn,
@@ -80,22 +80,44 @@ fn method_profiles(
     edits: &[(String, String)],
 ) -> Result<Vec<SettingsError>, Error> {
     let m = &doc.methods;
-    let methods = [
-        ("click", m.click.enabled, &m.click.profile),
-        ("email", m.email.enabled, &m.email.guests.profile),
-        ("sms", m.sms.enabled, &m.sms.guests.profile),
+    // (the profile's field, the field that switches its use on, on now, the profile named)
+    let uses = [
+        (
+            "methods.click.profile",
+            "methods.click.enabled",
+            m.click.enabled,
+            &m.click.profile,
+        ),
+        (
+            "methods.email.profile",
+            "methods.email.enabled",
+            m.email.enabled,
+            &m.email.guests.profile,
+        ),
+        (
+            "methods.sms.profile",
+            "methods.sms.enabled",
+            m.sms.enabled,
+            &m.sms.guests.profile,
+        ),
+        (
+            "offline.profile",
+            "offline.policy",
+            doc.offline.offers_pass(),
+            &doc.offline.profile,
+        ),
     ];
     let mut errors = Vec::new();
-    if edits.iter().any(|(f, _)| f.starts_with("methods.")) {
+    if edits
+        .iter()
+        .any(|(f, _)| f.starts_with("methods.") || f.starts_with("offline."))
+    {
         profiles::lock(c, hotspot)?;
     }
-    for (method, enabled, profile) in methods {
-        let field = format!("methods.{method}.profile");
-        let named = edits.iter().any(|(f, _)| *f == field);
-        let enabling = edits
-            .iter()
-            .any(|(f, _)| *f == format!("methods.{method}.enabled"));
-        if (named || (enabling && enabled))
+    for (field, switch, on, profile) in uses {
+        let named = edits.iter().any(|(f, _)| f == field);
+        let enabling = edits.iter().any(|(f, _)| f == switch);
+        if (named || (enabling && on))
             && !profile.is_empty()
             && profiles::by_name(c, hotspot, profile)?.is_none()
         {

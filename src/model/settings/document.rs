@@ -133,6 +133,16 @@ impl HotspotSettings {
         }
     }
 
+    /// The document as a JSON value with every section, also those the stored form leaves
+    /// out while they hold their defaults (so each field can be shown and set by name).
+    pub fn to_value(&self) -> Value {
+        let mut doc = serde_json::to_value(self).unwrap_or(Value::Null);
+        if let (Value::Object(map), Ok(offline)) = (&mut doc, serde_json::to_value(&self.offline)) {
+            map.entry("offline").or_insert(offline);
+        }
+        doc
+    }
+
     /// The document with `field` (dotted, `list[2]` for an entry) set to `value`: a text
     /// field takes `value` as it is, a number or a switch reads it, a list or table takes
     /// JSON; `null` clears an optional field. A field the document does not have is refused
@@ -145,7 +155,7 @@ impl HotspotSettings {
                 "leave it alone; every accepted change gets the next revision",
             ));
         }
-        let mut doc = serde_json::to_value(self).unwrap_or(Value::Null);
+        let mut doc = self.to_value();
         let slot = slot(&mut doc, field)?;
         *slot = typed(slot, field, value)?;
         let mut changed: HotspotSettings = from_json_value(doc)?;

@@ -9,6 +9,7 @@ mod document;
 mod human;
 mod legal;
 pub mod methods;
+mod offline;
 pub mod questionnaire;
 mod sessions;
 mod text;
@@ -22,6 +23,7 @@ pub use document::Format;
 pub use human::{Duration, Garden, Mac, Rate};
 pub use legal::{Business, Legal};
 pub use methods::LoginMethods;
+pub use offline::{Offline, OfflinePolicy};
 pub use questionnaire::{Answer, AnswerProblem, Choice, Kind, Question, Questionnaire};
 pub use sessions::Sessions;
 pub use text::{Lang, Localized};
@@ -76,6 +78,9 @@ pub struct HotspotSettings {
     pub sessions: Sessions,
     /// MAC allow and block lists, walled garden.
     pub access: Access,
+    /// What guests the unit cannot decide get while the manager is unreachable.
+    #[serde(skip_serializing_if = "Offline::is_default")]
+    pub offline: Offline,
 }
 
 impl Default for HotspotSettings {
@@ -90,6 +95,7 @@ impl Default for HotspotSettings {
             questionnaire: Questionnaire::default(),
             sessions: Sessions::default(),
             access: Access::default(),
+            offline: Offline::default(),
         }
     }
 }
@@ -112,6 +118,7 @@ impl HotspotSettings {
         self.questionnaire.validate(&mut errors);
         self.sessions.validate(&mut errors);
         self.access.validate(&mut errors);
+        self.offline.validate(&mut errors);
         errors
     }
 
@@ -133,6 +140,21 @@ mod tests {
     #[test]
     fn the_default_document_is_valid() {
         assert_eq!(HotspotSettings::default().validate(), vec![]);
+    }
+
+    #[test]
+    fn the_offline_section_is_stored_only_when_used_and_settable_by_name() {
+        // Units built before the section existed read every document that does not use it.
+        let default = HotspotSettings::default();
+        let text = serde_json::to_string(&default).unwrap();
+        assert!(!text.contains("offline"), "{text}");
+        assert_eq!(default.to_value()["offline"]["policy"], "decide-locally");
+        let pass = default.with_field("offline.policy", "pass").unwrap();
+        assert!(pass.offline.offers_pass());
+        let text = serde_json::to_string(&pass).unwrap();
+        assert!(text.contains(r#""offline":{"policy":"pass""#), "{text}");
+        let back: HotspotSettings = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, pass);
     }
 
     #[test]

@@ -22,6 +22,7 @@ fn ctx(lang: Lang) -> SplashContext {
         has_offers: false,
         today: day("2026-12-10"),
         rotation: 0,
+        offline_pass: false,
     }
 }
 
@@ -246,4 +247,29 @@ fn a_code_from_the_address_fills_the_voucher_field_escaped() {
     };
     let html = render(&s, &hostile).unwrap();
     assert!(!html.contains("<script>x"), "{html}");
+}
+
+#[test]
+fn the_offline_pass_is_shown_first_only_when_offered() {
+    let s = venue();
+    let html = render(&s, &ctx(Lang::En)).unwrap();
+    assert!(!html.contains("/login/offline"), "not offered: not shown");
+    let offered = SplashContext {
+        offline_pass: true,
+        ..ctx(Lang::En)
+    };
+    let html = render(&s, &offered).unwrap();
+    let pass = html
+        .find(r#"action="/login/offline""#)
+        .expect("the pass's form");
+    assert!(html.contains("Connect with limited access"), "{html}");
+    for other in ["/login/click", r#"action="/login""#] {
+        if let Some(at) = html.find(other) {
+            assert!(pass < at, "the pass comes before {other}");
+        }
+    }
+    assert!(
+        html[pass..].contains(r#"id="offline-accept""#),
+        "its own terms box"
+    );
 }
