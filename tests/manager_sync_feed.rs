@@ -110,6 +110,42 @@ async fn scenario(backend: Backend) {
     let idle = poll(&w, &unit, snap.cursor, 0).await;
     assert!(!idle.reset && idle.changes.is_empty() && idle.cursor == snap.cursor);
 
+    // An entity changed many times leaves one feed row; a unit behind all of the changes
+    // gets the entity once, in its last state.
+    for days in 2..=6 {
+        api(
+            &w,
+            "PUT",
+            &format!("{base}/profiles/{}", profile["id"]),
+            &format!(r#"{{"name":"day","validity":"{days}d"}}"#),
+        )
+        .await;
+    }
+    let rows =
+        w.db.tx(Mode::Read, move |c| {
+            c.query(
+                "SELECT COUNT(*) FROM sync_changes WHERE hotspot_id = $1 AND kind = 'profile'",
+                &[h.into()],
+            )?[0]
+                .int(0)
+        })
+        .await
+        .unwrap();
+    assert_eq!(rows, 1, "one row for the profile changed five times");
+    let behind = poll(&w, &unit, snap.cursor, 0).await;
+    let specs: Vec<String> = behind
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Profile { spec, .. } => Some(spec.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(specs.len(), 1, "{behind:?}");
+    assert!(specs[0].contains(&(6 * 86_400).to_string()), "{specs:?}");
+    let snap = poll(&w, &unit, behind.cursor, 0).await;
+    assert!(!snap.reset && snap.changes.is_empty());
+
     // A long-poll held while nothing changes, and while another hotspot changes.
     let theirs = format!("/api/v1/hotspots/{other}/vouchers");
     let (status, _, _) = w

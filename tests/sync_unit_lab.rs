@@ -183,3 +183,153 @@ async fn a_registered_unit_admits_manager_vouchers_and_reports_sessions_across_a
     );
     server.abort();
 }
+
+/// A registered lab unit with the manager served in its namespace: (lab, server, unit db).
+async fn registered_lab(w: &World, h: i64) -> (Lab, JoinHandle<()>, std::path::PathBuf) {
+    let mut lab = block_in_place(|| Lab::without_daemon(1, ""));
+    let listener = listener_in(&lab.gw(), 0);
+    let port = listener.local_addr().unwrap().port();
+    let server = serve(w, listener);
+    let (_, secret) = token(w, Who::ResellerA, h).await;
+    let base = std::fs::read_to_string(&lab.config).unwrap();
+    let sync = format!(
+        "\n[sync]\nmanager = \"http://127.0.0.1:{port}\"\ntoken = \"{secret}\"\ninterim_secs = 10\n"
+    );
+    std::fs::write(&lab.config, base + &sync).unwrap();
+    block_in_place(|| lab.start_daemon());
+    let db = lab.config.parent().unwrap().join("data/hotspotd.db");
+    (lab, server, db)
+}
+
+/// A voucher used on two units at once: this unit reports its guest's usage while the
+/// session goes on (at each interim), and counts another unit's usage as soon as the manager
+/// merges it, not only at the guest's next login: the online guest is cut off when the two
+/// together pass the quota.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_online_guest_counts_another_units_usage_as_it_arrives() {
+    common::netns::require_root();
+    let (_dir, w) = world().await;
+    let h = w.hotspot[0];
+    let base = format!("/api/v1/hotspots/{h}");
+    let cap = api(
+        &w,
+        "POST",
+        &format!("{base}/limitations"),
+        Some(r#"{"name":"mb","transfer":"1MB"}"#),
+    )
+    .await;
+    let profile = api(
+        &w,
+        "POST",
+        &format!("{base}/profiles"),
+        Some(r#"{"name":"quota","validity":"1d","shared_users":2}"#),
+    )
+    .await;
+    let attach = format!(
+        "{base}/profiles/{}/limitations/{}",
+        profile["id"], cap["id"]
+    );
+    api(&w, "PUT", &attach, Some("{}")).await;
+    let created = api(
+        &w,
+        "POST",
+        &format!("{base}/vouchers"),
+        Some(r#"{"count":1,"profile":"quota","uses":"unlimited"}"#),
+    )
+    .await;
+    let code = created["codes"][0].as_str().unwrap().to_string();
+    let (mut lab, server, db) = registered_lab(&w, h).await;
+    let identity = until("registration at start", 30, async || {
+        Store::open(&db).ok()?.identity().ok()?
+    })
+    .await;
+    let hash = VoucherCode::parse(&code)
+        .unwrap()
+        .keyed_hash(&hex::decode(&identity.voucher_key).unwrap());
+    until("the voucher at the unit", 10, async || {
+        Store::open(&db).ok()?.user_by_code_hash(&hash).ok()?
+    })
+    .await;
+
+    // Online here with 300 kB used: the manager hears of it at the next interim.
+    block_in_place(|| {
+        assert_eq!(lab.login(1, &code, "").0, "303", "{}", lab.log());
+        assert_eq!(lab.downloaded(1, 300_000, 5), 300_000);
+    });
+    let user = hex::encode(&hash);
+    let here = until(
+        "this unit's usage while the session goes on",
+        30,
+        async || {
+            let user = user.clone();
+            let down =
+                w.db.tx(hotspotd::manager::db::Mode::Read, move |c| {
+                    c.query(
+                        "SELECT bytes_down FROM unit_usage WHERE username = $1",
+                        &[user.into()],
+                    )?
+                    .first()
+                    .map(|r| r.int(0))
+                    .transpose()
+                })
+                .await
+                .ok()??;
+            (down >= 300_000).then_some(down)
+        },
+    )
+    .await;
+    assert!(
+        block_in_place(|| lab.client(1)).is_some(),
+        "reported while online"
+    );
+    println!("usage reported by the interim while online: {here} bytes down");
+
+    // Another unit reports 800 kB of the same voucher: together past 1 MB, the guest here
+    // is cut off without logging in again.
+    let other = common::sync_client::registered(&w, "bar").await;
+    let report = hotspotd::proto::events::EventBatch {
+        protocol: 1,
+        events: vec![hotspotd::proto::events::Event {
+            seq: 1,
+            at: common::sync_client::now(),
+            body: hotspotd::proto::events::EventBody::Usage(hotspotd::proto::events::UsageReport {
+                user,
+                profile: "quota".into(),
+                first_start: common::sync_client::now() - 60,
+                bytes_down: 800_000,
+                bytes_up: 0,
+                uptime_secs: 60,
+                logins: 1,
+            }),
+        }],
+        health: None,
+    };
+    let started = Instant::now();
+    let reply = other
+        .call(
+            &w.app,
+            "POST",
+            "/sync/v1/events",
+            &serde_json::to_vec(&report).unwrap(),
+        )
+        .await;
+    assert!(reply.status.is_success(), "{}", reply.body);
+    until("the guest cut off here", 15, async || {
+        block_in_place(|| lab.client(1)).is_none().then_some(())
+    })
+    .await;
+    println!(
+        "another unit's usage ended the online guest here after {:?}",
+        started.elapsed()
+    );
+    let cause: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT end_cause FROM sessions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(cause, "quota-exhausted");
+    block_in_place(|| {
+        assert_eq!(lab.login(1, &code, "").0, "403", "used up across the units");
+        lab.stop_daemon("TERM");
+    });
+    server.abort();
+}

@@ -304,6 +304,9 @@ impl Gateway {
             reg.sessions
                 .values_mut()
                 .for_each(|a| a.saved = Some(a.progress()));
+        } else if !reg.sessions.is_empty() {
+            // Quiet guests: counters that changed before their interim was due go now.
+            self.store.run(move |s| s.send_owed_interims(now)).await?;
         }
         if !ends.is_empty() {
             self.end_many_locked(&mut reg, ends).await?;

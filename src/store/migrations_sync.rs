@@ -126,8 +126,10 @@ pub const V11_SYNCED_ENTITIES: &str = "CREATE TABLE remote_usage (
 
 /// 12: the offline pass (a capped login offered while the manager is unreachable, when the
 /// reseller chose it) joins the guest methods; the tables are rebuilt as in 10 (columns and
-/// rows kept as they are).
-pub const V12_OFFLINE_PASS: &str = "CREATE TABLE users_new (
+/// rows kept as they are). A session whose counters changed since its last interim owes one
+/// (sent when its interval is up, also if the guest has gone quiet meanwhile).
+pub const V12_OFFLINE_PASS: &str = "ALTER TABLE sessions ADD COLUMN interim_owed INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE users_new (
         id INTEGER PRIMARY KEY,
         username TEXT UNIQUE,
         password_hash TEXT,

@@ -133,7 +133,8 @@ fn start_event(conn: &Connection, session_id: i64) -> Result<(), StoreError> {
     append(conn, started_at, Some(&uid), &body)
 }
 
-/// Reports a session's counters: one waiting interim per session, replaced by a newer one.
+/// Reports a session's counters (one waiting interim per session, replaced by a newer one)
+/// and the user's usage here.
 pub(super) fn session_interim(
     conn: &Connection,
     session_id: i64,
@@ -146,7 +147,9 @@ pub(super) fn session_interim(
         uid: uid.clone(),
         counters,
     });
-    append(conn, now, Some(&uid), &body)
+    append(conn, now, Some(&uid), &body)?;
+    // The user's usage so far, so other units count it while this session goes on.
+    usage_of(conn, session_id, now)
 }
 
 /// Reports a session's end with its counters as stored; replaces a waiting stop (the final

@@ -21,6 +21,7 @@ fn kinds(store: &Store) -> Vec<(i64, &'static str)> {
                 EventBody::SessionInterim(_) => "interim",
                 EventBody::SessionStop(_) => "stop",
                 EventBody::UnitStarted(_) => "unit",
+                EventBody::Usage(_) => "usage",
                 _ => "other",
             };
             (e.seq, kind)
@@ -128,18 +129,31 @@ fn one_interim_waits_per_session_and_the_stop_supersedes_it() {
     store.record_progress(&[progress(id, 7)], 1100).unwrap();
     store.record_progress(&[progress(id, 8)], 1120).unwrap();
     let k = kinds(&store);
-    assert_eq!(k.iter().map(|k| k.1).collect::<Vec<_>>(), ["interim"]);
-    let EventBody::SessionInterim(interim) = &store.outbox_batch(2).unwrap()[0].body else {
+    assert_eq!(
+        k.iter().map(|k| k.1).collect::<Vec<_>>(),
+        ["interim", "usage"],
+        "each interim reports the user's usage so far too"
+    );
+    let batch = store.outbox_batch(2).unwrap();
+    let EventBody::SessionInterim(interim) = &batch[0].body else {
         panic!("not an interim")
     };
     assert_eq!(
         interim.counters.bytes_down, 8,
         "the newest replaced the older"
     );
+    let EventBody::Usage(usage) = &batch[1].body else {
+        panic!("not a usage")
+    };
+    assert_eq!(
+        (usage.bytes_down, usage.uptime_secs, usage.logins),
+        (8, 120, 1),
+        "the usage so far, the open session counted to now"
+    );
     let interim_seq = k[0].0;
     assert_eq!(
-        interim_seq, 2,
-        "1060's interim replaced by 1120's (1100 was not due)"
+        interim_seq, 3,
+        "1060's interim and usage replaced by 1120's (1100 was not due)"
     );
 
     let ended = store
@@ -206,4 +220,26 @@ fn a_removed_unit_writes_no_more_and_forgetting_empties_the_outbox() {
     assert_eq!(kinds(&store).len(), 1, "registered again: records resume");
     store.forget_identity().unwrap();
     assert!(kinds(&store).is_empty());
+}
+
+#[test]
+fn counters_that_changed_before_the_interval_go_when_it_is_up_without_new_traffic() {
+    let (mut store, id, _, _) = started(true);
+    store.set_interim_secs(60);
+    store.record_progress(&[progress(id, 5)], 1030).unwrap();
+    store.send_owed_interims(1059).unwrap();
+    assert!(kinds(&store).is_empty(), "not due yet");
+    store.send_owed_interims(1060).unwrap();
+    let batch = store.outbox_batch(10).unwrap();
+    let EventBody::SessionInterim(interim) = &batch[0].body else {
+        panic!("not an interim: {batch:?}")
+    };
+    assert_eq!(
+        interim.counters.bytes_down, 5,
+        "the quiet guest's last counters"
+    );
+    assert!(matches!(&batch[1].body, EventBody::Usage(u) if u.bytes_down == 5));
+    // Owed once: nothing new, nothing more.
+    store.send_owed_interims(1200).unwrap();
+    assert_eq!(store.outbox_batch(10).unwrap().len(), 2);
 }

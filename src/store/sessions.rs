@@ -188,22 +188,35 @@ impl Store {
             }
         }
         if outbox::enabled(&tx)? {
-            for p in progress {
-                match interim_at {
-                    Some(now) => {
-                        let due = tx.execute(
-                            "UPDATE sessions SET interim_at = ?2 WHERE id = ?1
-                             AND ended_at IS NULL AND COALESCE(interim_at, started_at) + ?3 <= ?2",
-                            params![p.id, now, interim_secs],
-                        )?;
-                        if due == 1 {
-                            let c = counters(p.bytes_up, p.bytes_down);
-                            outbox::session_interim(&tx, p.id, c, now)?;
-                        }
+            match interim_at {
+                Some(now) => {
+                    let mut owe = tx.prepare_cached(
+                        "UPDATE sessions SET interim_owed = 1 WHERE id = ?1 AND ended_at IS NULL",
+                    )?;
+                    for p in progress {
+                        owe.execute([p.id])?;
                     }
-                    None => outbox::session_stopped(&tx, p.id)?,
+                    drop(owe);
+                    send_due_interims(&tx, now, interim_secs)?;
+                }
+                None => {
+                    for p in progress {
+                        outbox::session_stopped(&tx, p.id)?;
+                    }
                 }
             }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Reports the interims that came due since the last progress (counters that changed
+    /// before the interval was up, and have not changed since): each session's last counters
+    /// reach the manager within an interval, also when its guest went quiet.
+    pub fn send_owed_interims(&mut self, now: i64) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        if outbox::enabled(&tx)? {
+            send_due_interims(&tx, now, self.interim_secs)?;
         }
         tx.commit()?;
         Ok(())
@@ -409,4 +422,36 @@ pub(super) mod tests {
         assert_eq!(history[0].end_cause.as_deref(), Some("user-request"));
         assert_eq!(history[0].bytes_down, 190);
     }
+}
+
+/// Sends the interim (and the user's usage) of each active session whose counters changed
+/// since its last interim and whose interval is up. Reads only active sessions (the partial
+/// index of one active session per MAC).
+fn send_due_interims(
+    tx: &rusqlite::Transaction,
+    now: i64,
+    interim_secs: i64,
+) -> Result<(), StoreError> {
+    let due: Vec<(i64, i64, i64)> = tx
+        .prepare_cached(
+            "SELECT id, bytes_up, bytes_down FROM sessions INDEXED BY sessions_one_active_per_mac
+             WHERE ended_at IS NULL AND interim_owed = 1
+             AND COALESCE(interim_at, started_at) + ?2 <= ?1",
+        )?
+        .query_map(params![now, interim_secs], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    for (id, up, down) in due {
+        tx.execute(
+            "UPDATE sessions SET interim_at = ?2, interim_owed = 0 WHERE id = ?1",
+            params![id, now],
+        )?;
+        let c = counters(
+            u64::try_from(up).unwrap_or(0),
+            u64::try_from(down).unwrap_or(0),
+        );
+        outbox::session_interim(tx, id, c, now)?;
+    }
+    Ok(())
 }

@@ -66,6 +66,8 @@ pub struct Applied {
     /// Profiles and limitations the manager removed that this unit keeps for now (users here
     /// hold them), e.g. `profile day`.
     pub kept: Vec<String>,
+    /// Users whose usage at other units changed: those online here are loaded again.
+    pub usage_users: Vec<i64>,
 }
 
 /// Profile id and clock by name, inside the transaction.
@@ -236,7 +238,9 @@ impl Store {
             .optional()
             .map_err(StoreError::from)?;
         for u in &c.usage {
-            apply_usage(&tx, u, own_unit.unwrap_or(0))?;
+            if let Some(user) = apply_usage(&tx, u, own_unit.unwrap_or(0))? {
+                applied.usage_users.push(user);
+            }
         }
         applied.kept = kept_removals(&tx)?;
         tx.execute("UPDATE sync_unit SET cursor = ?1", [c.cursor])

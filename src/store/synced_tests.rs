@@ -245,9 +245,12 @@ fn other_units_usage_replaces_its_row_and_leaves_this_units_own_out() {
         }],
         ..Default::default()
     };
-    store.apply_synced(&report(300), 100).unwrap();
-    store.apply_synced(&report(700), 101).unwrap();
-    store.apply_synced(&report(700), 102).unwrap();
+    let changed = |store: &mut Store, bytes, at| store.apply_synced(&report(bytes), at).unwrap();
+    assert_eq!(changed(&mut store, 300, 100).usage_users, [user.id]);
+    assert_eq!(changed(&mut store, 700, 101).usage_users, [user.id]);
+    // The same merge again (this unit's own interims come back in every merge) is nothing
+    // to load again.
+    assert_eq!(changed(&mut store, 700, 102).usage_users, Vec::<i64>::new());
     let queue = store.assignments(user.id, 102).unwrap();
     let remote = store.remote_usage(user.id, &queue[0]).unwrap();
     assert_eq!(

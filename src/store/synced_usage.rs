@@ -40,12 +40,13 @@ pub struct SyncedUsage {
 }
 
 /// Stores `u`'s rows of units other than `own_unit` and moves the profile's start back to
-/// the earliest first login; a user or profile this unit does not know is skipped.
+/// the earliest first login; a user or profile this unit does not know is skipped. Returns
+/// the user when something of it changed here.
 pub(super) fn apply_usage(
     tx: &Transaction,
     u: &SyncedUsage,
     own_unit: i64,
-) -> Result<(), StoreError> {
+) -> Result<Option<i64>, StoreError> {
     let hash = hex::decode(&u.user).ok();
     let user: Option<i64> = tx
         .query_row(
@@ -62,12 +63,19 @@ pub(super) fn apply_usage(
         )
         .optional()?;
     let (Some(user), Some(profile)) = (user, profile) else {
-        return Ok(());
+        return Ok(None);
     };
+    let mut changed = false;
     for c in u.per_unit.iter().filter(|c| c.unit_id != own_unit) {
-        tx.execute(
-            "INSERT OR REPLACE INTO remote_usage (user_id, profile_id, unit_id, bytes_down,
-             bytes_up, uptime_secs, logins) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        // Rows as they are change nothing: this unit's own interims come back in every merge.
+        changed |= tx.execute(
+            "INSERT INTO remote_usage (user_id, profile_id, unit_id, bytes_down, bytes_up,
+             uptime_secs, logins) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (user_id, profile_id, unit_id) DO UPDATE SET
+             bytes_down = excluded.bytes_down, bytes_up = excluded.bytes_up,
+             uptime_secs = excluded.uptime_secs, logins = excluded.logins
+             WHERE bytes_down <> excluded.bytes_down OR bytes_up <> excluded.bytes_up
+                OR uptime_secs <> excluded.uptime_secs OR logins <> excluded.logins",
             params![
                 user,
                 profile,
@@ -77,17 +85,22 @@ pub(super) fn apply_usage(
                 c.uptime_secs,
                 c.logins
             ],
-        )?;
+        )? > 0;
     }
     if u.first_start > 0 {
-        start_earlier(tx, user, profile, u.first_start)?;
+        changed |= start_earlier(tx, user, profile, u.first_start)?;
     }
-    Ok(())
+    Ok(changed.then_some(user))
 }
 
 /// The user's first assignment of `profile` not yet used starts at `first` if that is
 /// earlier than its own start (or it has not started here): its end moves with it.
-fn start_earlier(tx: &Transaction, user: i64, profile: i64, first: i64) -> Result<(), StoreError> {
+fn start_earlier(
+    tx: &Transaction,
+    user: i64,
+    profile: i64,
+    first: i64,
+) -> Result<bool, StoreError> {
     let row: Option<(i64, String, Option<i64>, Option<i64>)> = tx
         .query_row(
             "SELECT up.id, up.state, up.started_at, p.validity_secs FROM user_profiles up
@@ -99,10 +112,10 @@ fn start_earlier(tx: &Transaction, user: i64, profile: i64, first: i64) -> Resul
         )
         .optional()?;
     let Some((id, state, started, validity)) = row else {
-        return Ok(());
+        return Ok(false);
     };
     if started.is_some_and(|s| s <= first) {
-        return Ok(());
+        return Ok(false);
     }
     // Started elsewhere: its clock runs here too ("started" becomes the active one when
     // nothing is ahead of it, as the queue's rules settle it).
@@ -115,7 +128,7 @@ fn start_earlier(tx: &Transaction, user: i64, profile: i64, first: i64) -> Resul
         "UPDATE user_profiles SET state = ?2, started_at = ?3, ends_at = ?4 WHERE id = ?1",
         params![id, state.as_str(), first, ends],
     )?;
-    Ok(())
+    Ok(true)
 }
 
 impl Store {

@@ -93,6 +93,8 @@ pub trait Running: Send + Sync + 'static {
     fn settings_saved(&self) -> impl Future<Output = Result<(), String>> + Send;
     /// Log off a revoked user's devices.
     fn log_off(&self, user: i64) -> impl Future<Output = Result<(), String>> + Send;
+    /// Count other units' new usage of a user who may be online here.
+    fn usage_merged(&self, user: i64) -> impl Future<Output = Result<(), String>> + Send;
 }
 
 impl Running for Gateway {
@@ -108,6 +110,13 @@ impl Running for Gateway {
 
     async fn log_off(&self, user: i64) -> Result<(), String> {
         self.end_user_sessions(user)
+            .await
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+
+    async fn usage_merged(&self, user: i64) -> Result<(), String> {
+        self.reload_user(user)
             .await
             .map(drop)
             .map_err(|e| e.to_string())

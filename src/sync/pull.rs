@@ -199,6 +199,12 @@ pub(super) async fn pull<G: Running>(unit: &Unit<'_, G>) -> Result<Round, SyncEr
             warn!(error = %e, user, "could not log off a revoked voucher's devices");
         }
     }
+    // Other units' usage counts now for users online here, not only at their next login.
+    for user in applied.usage_users {
+        if let Err(e) = gateway.usage_merged(user).await {
+            warn!(error = %e, user, "could not count other units' usage for an online user");
+        }
+    }
     unit.ctx.succeeded().await;
     Ok(Round::Done)
 }

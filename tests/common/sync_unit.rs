@@ -33,6 +33,9 @@ impl Running for Idle {
     async fn log_off(&self, _user: i64) -> Result<(), String> {
         Ok(())
     }
+    async fn usage_merged(&self, _user: i64) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// Serves `app` on `addr` until aborted.

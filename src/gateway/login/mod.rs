@@ -82,8 +82,8 @@ pub enum LoginError {
     /// A social login's assertion was refused.
     #[error("{0}")]
     Social(#[from] SocialRefusal),
-    /// The offline pass was asked for, but it is not offered now (the manager answers again,
-    /// or the policy changed).
+    /// The offline pass was asked for, but the manager answers again (a pass that is not the
+    /// venue's policy, or a unit with no manager, is [`LoginError::MethodUnavailable`]).
     #[error("the sign-in service is back; please connect with one of the ways shown")]
     OfflinePassClosed,
     /// The method is off, or its settings name something missing (the log says what).

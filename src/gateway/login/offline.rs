@@ -20,15 +20,22 @@ impl Gateway {
     /// Whether the splash offers the offline pass now: the policy says so and the manager is
     /// unreachable (a unit that was never registered, or was removed, has no manager to miss).
     pub async fn offline_pass_offered(&self) -> bool {
+        self.offline_pass_open().await.is_ok()
+    }
+
+    /// `Ok` while the pass is offered, else why not in the guest's words.
+    async fn offline_pass_open(&self) -> Result<(), LoginError> {
         if !self.hotspot().offline.offers_pass() {
-            return false;
+            return Err(LoginError::MethodUnavailable);
         }
         let at = now();
         match self.store.run(move |s| s.manager_link(at)).await {
-            Ok(link) => link == ManagerLink::Unreachable,
+            Ok(ManagerLink::Unreachable) => Ok(()),
+            Ok(ManagerLink::Reachable) => Err(LoginError::OfflinePassClosed),
+            Ok(ManagerLink::Standalone) => Err(LoginError::MethodUnavailable),
             Err(e) => {
                 warn!(error = %e, "cannot read the link to the manager; no offline pass offered");
-                false
+                Err(LoginError::MethodUnavailable)
             }
         }
     }
@@ -54,9 +61,7 @@ impl Gateway {
         consents: Vec<ConsentChoice>,
     ) -> Result<ClientView, LoginError> {
         // Judged at the post, not when the page was shown: the manager may be back.
-        if !self.offline_pass_offered().await {
-            return Err(LoginError::OfflinePassClosed);
-        }
+        self.offline_pass_open().await?;
         require_terms(&consents)?;
         let mac = self.device_at(ip)?;
         let profile = self.hotspot().offline.profile.clone();

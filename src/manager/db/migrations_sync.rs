@@ -172,3 +172,14 @@ pub const POSTGRES: &[&str] = &[
         sent BIGINT NOT NULL,
         PRIMARY KEY (hotspot_id, unit_id, day))",
 ];
+
+/// 9 (both databases): a feed row names an entity whose state is read when the feed is, so
+/// a newer row of the same entity makes the older ones redundant: they are deleted as the
+/// newer one is appended (`sync::feed::append`), through this index, and once here for the
+/// rows written before. The feed then holds one row per entity changed, not one per change.
+pub const FEED_PRUNED: &[&str] = &[
+    "CREATE INDEX sync_changes_by_subject ON sync_changes (hotspot_id, kind, subject, id)",
+    "DELETE FROM sync_changes WHERE id < (SELECT MAX(newer.id) FROM sync_changes newer
+        WHERE newer.hotspot_id = sync_changes.hotspot_id AND newer.kind = sync_changes.kind
+        AND newer.subject = sync_changes.subject)",
+];

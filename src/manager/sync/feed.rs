@@ -2,7 +2,8 @@
 //! appended in the same transaction as the write (so a change is in the feed exactly when it
 //! is committed). A row names the entity, not its content: the feed answers with each named
 //! entity's state when it is read (`state`), so a change read twice, or after a later one,
-//! converges. The row's id is the unit's cursor.
+//! converges. The row's id is the unit's cursor. An entity's older rows are deleted as a newer
+//! one is appended, so the feed holds one row per entity changed, however often it changes.
 
 use crate::manager::db::{Conn, DbError};
 
@@ -67,7 +68,15 @@ pub fn append(
     let (kind, key) = subject.parts();
     c.execute(
         "INSERT INTO sync_changes (hotspot_id, kind, subject, created_at) VALUES ($1, $2, $3, $4)",
-        &[hotspot.into(), kind.into(), key.into(), now.into()],
+        &[hotspot.into(), kind.into(), (&key).into(), now.into()],
+    )?;
+    // The entity's earlier rows are redundant now: a unit whose cursor is before them reads
+    // this one too, and the state it gets is the same. The feed stays one row per entity.
+    c.execute(
+        "DELETE FROM sync_changes WHERE hotspot_id = $1 AND kind = $2 AND subject = $3
+         AND id < (SELECT MAX(id) FROM sync_changes WHERE hotspot_id = $1 AND kind = $2
+                   AND subject = $3)",
+        &[hotspot.into(), kind.into(), (&key).into()],
     )?;
     c.feed_touched(hotspot)
 }
