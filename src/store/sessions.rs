@@ -290,6 +290,38 @@ impl Store {
     }
 }
 
+/// Sends the interim (and the user's usage) of each active session whose counters changed
+/// since its last interim and whose interval is up. Reads only active sessions (the partial
+/// index of one active session per MAC).
+fn send_due_interims(
+    tx: &rusqlite::Transaction,
+    now: i64,
+    interim_secs: i64,
+) -> Result<(), StoreError> {
+    let due: Vec<(i64, i64, i64)> = tx
+        .prepare_cached(
+            "SELECT id, bytes_up, bytes_down FROM sessions INDEXED BY sessions_one_active_per_mac
+             WHERE ended_at IS NULL AND interim_owed = 1
+             AND COALESCE(interim_at, started_at) + ?2 <= ?1",
+        )?
+        .query_map(params![now, interim_secs], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    for (id, up, down) in due {
+        tx.execute(
+            "UPDATE sessions SET interim_at = ?2, interim_owed = 0 WHERE id = ?1",
+            params![id, now],
+        )?;
+        let c = counters(
+            u64::try_from(up).unwrap_or(0),
+            u64::try_from(down).unwrap_or(0),
+        );
+        outbox::session_interim(tx, id, c, now)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
@@ -422,36 +454,4 @@ pub(super) mod tests {
         assert_eq!(history[0].end_cause.as_deref(), Some("user-request"));
         assert_eq!(history[0].bytes_down, 190);
     }
-}
-
-/// Sends the interim (and the user's usage) of each active session whose counters changed
-/// since its last interim and whose interval is up. Reads only active sessions (the partial
-/// index of one active session per MAC).
-fn send_due_interims(
-    tx: &rusqlite::Transaction,
-    now: i64,
-    interim_secs: i64,
-) -> Result<(), StoreError> {
-    let due: Vec<(i64, i64, i64)> = tx
-        .prepare_cached(
-            "SELECT id, bytes_up, bytes_down FROM sessions INDEXED BY sessions_one_active_per_mac
-             WHERE ended_at IS NULL AND interim_owed = 1
-             AND COALESCE(interim_at, started_at) + ?2 <= ?1",
-        )?
-        .query_map(params![now, interim_secs], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?
-        .collect::<Result<_, _>>()?;
-    for (id, up, down) in due {
-        tx.execute(
-            "UPDATE sessions SET interim_at = ?2, interim_owed = 0 WHERE id = ?1",
-            params![id, now],
-        )?;
-        let c = counters(
-            u64::try_from(up).unwrap_or(0),
-            u64::try_from(down).unwrap_or(0),
-        );
-        outbox::session_interim(tx, id, c, now)?;
-    }
-    Ok(())
 }
