@@ -172,3 +172,14 @@ pub const POSTGRES: &[&str] = &[
         sent BIGINT NOT NULL,
         PRIMARY KEY (hotspot_id, unit_id, day))",
 ];
+
+/// Migration 9 of both lists (the same statements in both dialects): shared users count
+/// hotspot-wide, so each session keeps the user and profile it counts against (what its
+/// unit's `session_start` names; sessions reported before stay without), and the open ones
+/// are counted per user, profile and unit from a partial index.
+pub const ONLINE: &[&str] = &[
+    "ALTER TABLE guest_sessions ADD COLUMN usage_user TEXT",
+    "ALTER TABLE guest_sessions ADD COLUMN usage_profile TEXT",
+    "CREATE INDEX guest_sessions_open_by_user ON guest_sessions
+        (hotspot_id, usage_user, usage_profile, unit_id) WHERE ended_at IS NULL",
+];
