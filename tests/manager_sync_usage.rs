@@ -226,7 +226,11 @@ async fn online_scenario(backend: Backend) {
     // Replayed: nothing new in the feed, the same count.
     let after_start = cursor(&w, &b).await;
     post(&w, &a, 1, start("s1", &hash)).await;
-    assert_eq!(cursor(&w, &b).await, after_start, "a replay appends nothing");
+    assert_eq!(
+        cursor(&w, &b).await,
+        after_start,
+        "a replay appends nothing"
+    );
     assert_eq!(online(&w, &b, a.unit, &hash).await, 1);
 
     post(&w, &a, 2, stop("s1")).await;

@@ -13,10 +13,8 @@ use std::time::{Duration, Instant};
 use common::lab::Lab;
 use common::manager::{Who, World, world};
 use common::sync_client::{SyncClient, now, registered, token};
-use hotspotd::proto::events::{
-    Counters, Event, EventBatch, EventBody, SessionStart, SessionStop,
-};
 use hotspotd::model::voucher_code::VoucherCode;
+use hotspotd::proto::events::{Counters, Event, EventBatch, EventBody, SessionStart, SessionStop};
 use hotspotd::store::{ManagerLink, Store, UnitIdentity};
 use tokio::task::{JoinHandle, block_in_place};
 
@@ -234,7 +232,12 @@ async fn post(w: &World, unit: &SyncClient, seq: i64, body: EventBody) {
         health: None,
     };
     let reply = unit
-        .call(&w.app, "POST", "/sync/v1/events", &serde_json::to_vec(&batch).unwrap())
+        .call(
+            &w.app,
+            "POST",
+            "/sync/v1/events",
+            &serde_json::to_vec(&batch).unwrap(),
+        )
         .await;
     assert!(reply.status.is_success(), "{}", reply.body);
 }
@@ -326,7 +329,12 @@ async fn shared_users_count_at_every_unit_while_the_manager_is_reachable() {
     println!("B's start -> counted at A: {starts:?}; B's stop -> forgotten at A: {stops:?}");
     assert!(starts[4] < Duration::from_secs(2) && stops[4] < Duration::from_secs(2));
     block_in_place(|| {
-        assert_eq!(lab.login(1, &code, "").0, "303", "B's guest left: {}", lab.log());
+        assert_eq!(
+            lab.login(1, &code, "").0,
+            "303",
+            "B's guest left: {}",
+            lab.log()
+        );
         assert_eq!(lab.logout(1), "200");
     });
 
@@ -347,6 +355,11 @@ async fn shared_users_count_at_every_unit_while_the_manager_is_reachable() {
     .await;
     assert_eq!(remote_online(&a.db, user.id), 1, "the stale count is kept");
     block_in_place(|| {
-        assert_eq!(lab.login(1, &code, "").0, "303", "partitioned, A decides: {}", lab.log());
+        assert_eq!(
+            lab.login(1, &code, "").0,
+            "303",
+            "partitioned, A decides: {}",
+            lab.log()
+        );
     });
 }
