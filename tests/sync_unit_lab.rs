@@ -7,13 +7,15 @@
 mod common;
 
 use std::os::fd::AsRawFd;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use common::lab::Lab;
 use common::manager::{Who, World, world};
-use common::sync_client::token;
+use common::sync_client::{SyncClient, now, registered, token};
 use hotspotd::model::voucher_code::VoucherCode;
-use hotspotd::store::Store;
+use hotspotd::proto::events::{Counters, Event, EventBatch, EventBody, SessionStart, SessionStop};
+use hotspotd::store::{ManagerLink, Store, UnitIdentity};
 use tokio::task::{JoinHandle, block_in_place};
 
 /// A listener on 127.0.0.1:`port` (0: any) inside namespace `ns`.
@@ -71,28 +73,52 @@ async fn until<T>(what: &str, secs: u64, mut check: impl AsyncFnMut() -> Option<
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_registered_unit_admits_manager_vouchers_and_reports_sessions_across_an_outage() {
-    common::netns::require_root();
-    let (_dir, w) = world().await;
-    let h = w.hotspot[0];
-    let mut lab = block_in_place(|| Lab::without_daemon(1, ""));
+/// The lab's daemon as a unit of the manager `w` serves on loopback in its namespace,
+/// registered through `[sync]` at start: the server, its port, the unit's database and
+/// identity.
+struct Unit {
+    server: JoinHandle<()>,
+    port: u16,
+    db: PathBuf,
+    identity: UnitIdentity,
+}
+
+async fn unit_of(w: &World, lab: &mut Lab) -> Unit {
     let listener = listener_in(&lab.gw(), 0);
     let port = listener.local_addr().unwrap().port();
-    let mut server = serve(&w, listener);
-    let (_, secret) = token(&w, Who::ResellerA, h).await;
+    let server = serve(w, listener);
+    let (_, secret) = token(w, Who::ResellerA, w.hotspot[0]).await;
     let base = std::fs::read_to_string(&lab.config).unwrap();
     let sync = format!(
         "\n[sync]\nmanager = \"http://127.0.0.1:{port}\"\ntoken = \"{secret}\"\ninterim_secs = 10\n"
     );
     std::fs::write(&lab.config, base + &sync).unwrap();
     block_in_place(|| lab.start_daemon());
-
     let db = lab.config.parent().unwrap().join("data/hotspotd.db");
     let identity = until("registration at start", 30, async || {
         Store::open(&db).ok()?.identity().ok()?
     })
     .await;
+    Unit {
+        server,
+        port,
+        db,
+        identity,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_registered_unit_admits_manager_vouchers_and_reports_sessions_across_an_outage() {
+    common::netns::require_root();
+    let (_dir, w) = world().await;
+    let h = w.hotspot[0];
+    let mut lab = block_in_place(|| Lab::without_daemon(1, ""));
+    let Unit {
+        mut server,
+        port,
+        db,
+        identity,
+    } = unit_of(&w, &mut lab).await;
     let voucher_key = hex::decode(&identity.voucher_key).unwrap();
 
     // Vouchers made at the manager: how long until the unit admits them.
@@ -184,21 +210,158 @@ async fn a_registered_unit_admits_manager_vouchers_and_reports_sessions_across_a
     server.abort();
 }
 
-/// A registered lab unit with the manager served in its namespace: (lab, server, unit db).
-async fn registered_lab(w: &World, h: i64) -> (Lab, JoinHandle<()>, std::path::PathBuf) {
+/// Devices of `user` online at the unit's other units, as its store holds them.
+fn remote_online(db: &std::path::Path, user: i64) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(
+        "SELECT COALESCE(SUM(online), 0) FROM remote_usage WHERE user_id = ?1",
+        [user],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+async fn post(w: &World, unit: &SyncClient, seq: i64, body: EventBody) {
+    let batch = EventBatch {
+        protocol: 1,
+        events: vec![Event {
+            seq,
+            at: now(),
+            body,
+        }],
+        health: None,
+    };
+    let reply = unit
+        .call(
+            &w.app,
+            "POST",
+            "/sync/v1/events",
+            &serde_json::to_vec(&batch).unwrap(),
+        )
+        .await;
+    assert!(reply.status.is_success(), "{}", reply.body);
+}
+
+/// A voucher for one device at a time is online at unit B (a second unit played by this
+/// test over the real protocol): the lab's unit A refuses it while the manager is
+/// reachable, admits it once B's session stopped, and decides alone (admits) once the
+/// manager is gone, however stale its count of B's devices.
+#[tokio::test(flavor = "multi_thread")]
+async fn shared_users_count_at_every_unit_while_the_manager_is_reachable() {
+    common::netns::require_root();
+    let (_dir, w) = world().await;
+    let h = w.hotspot[0];
     let mut lab = block_in_place(|| Lab::without_daemon(1, ""));
-    let listener = listener_in(&lab.gw(), 0);
-    let port = listener.local_addr().unwrap().port();
-    let server = serve(w, listener);
-    let (_, secret) = token(w, Who::ResellerA, h).await;
-    let base = std::fs::read_to_string(&lab.config).unwrap();
-    let sync = format!(
-        "\n[sync]\nmanager = \"http://127.0.0.1:{port}\"\ntoken = \"{secret}\"\ninterim_secs = 10\n"
-    );
-    std::fs::write(&lab.config, base + &sync).unwrap();
-    block_in_place(|| lab.start_daemon());
-    let db = lab.config.parent().unwrap().join("data/hotspotd.db");
-    (lab, server, db)
+    let a = unit_of(&w, &mut lab).await;
+    let b = registered(&w, "bar").await;
+    let created = api(
+        &w,
+        "POST",
+        &format!("/api/v1/hotspots/{h}/vouchers"),
+        Some(r#"{"count":1,"uses":"unlimited","shared_users":1}"#),
+    )
+    .await;
+    let code = created["codes"][0].as_str().unwrap().to_string();
+    let voucher_key = hex::decode(&a.identity.voucher_key).unwrap();
+    let hash = VoucherCode::parse(&code).unwrap().keyed_hash(&voucher_key);
+    let user = until("the voucher at unit A", 10, async || {
+        Store::open(&a.db).ok()?.user_by_code_hash(&hash).ok()?
+    })
+    .await;
+    let profile: String = rusqlite::Connection::open(&a.db)
+        .unwrap()
+        .query_row(
+            "SELECT p.name FROM user_profiles up JOIN profiles p ON p.id = up.profile_id
+             WHERE up.user_id = ?1",
+            [user.id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let session = |uid: &str| {
+        EventBody::SessionStart(SessionStart {
+            uid: uid.into(),
+            guest_uid: format!("guest-{uid}"),
+            user: hex::encode(&hash),
+            profile: profile.clone(),
+            mac: "02:00:00:00:0b:01".into(),
+            ip: "10.9.0.7".into(),
+            started_at: now(),
+        })
+    };
+    let stopped = |uid: &str| {
+        EventBody::SessionStop(SessionStop {
+            uid: uid.into(),
+            ended_at: now(),
+            counters: Counters::default(),
+            cause: "user-request".into(),
+        })
+    };
+    let refused = |lab: &Lab| {
+        let (status, text, _) = lab.login(1, &code, "");
+        assert_eq!(status, "403", "{text}");
+        assert!(text.contains("another access point"), "{text}");
+    };
+
+    // B's guest comes and goes: how long until A counts it, and stops counting it.
+    let (mut starts, mut stops) = (Vec::new(), Vec::new());
+    let mut seq = 0;
+    for i in 0..5 {
+        seq += 1;
+        let t = Instant::now();
+        post(&w, &b, seq, session(&format!("b-{i}"))).await;
+        until("A counts B's device", 10, async || {
+            (remote_online(&a.db, user.id) == 1).then_some(())
+        })
+        .await;
+        starts.push(t.elapsed());
+        block_in_place(|| refused(&lab));
+        seq += 1;
+        let t = Instant::now();
+        post(&w, &b, seq, stopped(&format!("b-{i}"))).await;
+        until("A forgets B's device", 10, async || {
+            (remote_online(&a.db, user.id) == 0).then_some(())
+        })
+        .await;
+        stops.push(t.elapsed());
+    }
+    starts.sort();
+    stops.sort();
+    println!("B's start -> counted at A: {starts:?}; B's stop -> forgotten at A: {stops:?}");
+    assert!(starts[4] < Duration::from_secs(2) && stops[4] < Duration::from_secs(2));
+    block_in_place(|| {
+        assert_eq!(
+            lab.login(1, &code, "").0,
+            "303",
+            "B's guest left: {}",
+            lab.log()
+        );
+        assert_eq!(lab.logout(1), "200");
+    });
+
+    // B's guest is back, then the manager goes away: A's count of B's devices is stale and
+    // A decides alone.
+    post(&w, &b, seq + 1, session("b-last")).await;
+    until("A counts B's device", 10, async || {
+        (remote_online(&a.db, user.id) == 1).then_some(())
+    })
+    .await;
+    block_in_place(|| refused(&lab));
+    a.server.abort();
+    let _ = a.server.await;
+    until("A sees the manager gone", 120, async || {
+        let state = Store::open(&a.db).ok()?.sync_state().ok()??;
+        (state.link(now()) == ManagerLink::Unreachable).then_some(())
+    })
+    .await;
+    assert_eq!(remote_online(&a.db, user.id), 1, "the stale count is kept");
+    block_in_place(|| {
+        assert_eq!(
+            lab.login(1, &code, "").0,
+            "303",
+            "partitioned, A decides: {}",
+            lab.log()
+        );
+    });
 }
 
 /// A voucher used on two units at once: this unit reports its guest's usage while the
@@ -209,8 +372,7 @@ async fn registered_lab(w: &World, h: i64) -> (Lab, JoinHandle<()>, std::path::P
 async fn an_online_guest_counts_another_units_usage_as_it_arrives() {
     common::netns::require_root();
     let (_dir, w) = world().await;
-    let h = w.hotspot[0];
-    let base = format!("/api/v1/hotspots/{h}");
+    let base = format!("/api/v1/hotspots/{}", w.hotspot[0]);
     let cap = api(
         &w,
         "POST",
@@ -238,16 +400,13 @@ async fn an_online_guest_counts_another_units_usage_as_it_arrives() {
     )
     .await;
     let code = created["codes"][0].as_str().unwrap().to_string();
-    let (mut lab, server, db) = registered_lab(&w, h).await;
-    let identity = until("registration at start", 30, async || {
-        Store::open(&db).ok()?.identity().ok()?
-    })
-    .await;
+    let mut lab = block_in_place(|| Lab::without_daemon(1, ""));
+    let unit = unit_of(&w, &mut lab).await;
     let hash = VoucherCode::parse(&code)
         .unwrap()
-        .keyed_hash(&hex::decode(&identity.voucher_key).unwrap());
+        .keyed_hash(&hex::decode(&unit.identity.voucher_key).unwrap());
     until("the voucher at the unit", 10, async || {
-        Store::open(&db).ok()?.user_by_code_hash(&hash).ok()?
+        Store::open(&unit.db).ok()?.user_by_code_hash(&hash).ok()?
     })
     .await;
 
@@ -286,34 +445,18 @@ async fn an_online_guest_counts_another_units_usage_as_it_arrives() {
 
     // Another unit reports 800 kB of the same voucher: together past 1 MB, the guest here
     // is cut off without logging in again.
-    let other = common::sync_client::registered(&w, "bar").await;
-    let report = hotspotd::proto::events::EventBatch {
-        protocol: 1,
-        events: vec![hotspotd::proto::events::Event {
-            seq: 1,
-            at: common::sync_client::now(),
-            body: hotspotd::proto::events::EventBody::Usage(hotspotd::proto::events::UsageReport {
-                user,
-                profile: "quota".into(),
-                first_start: common::sync_client::now() - 60,
-                bytes_down: 800_000,
-                bytes_up: 0,
-                uptime_secs: 60,
-                logins: 1,
-            }),
-        }],
-        health: None,
+    let other = registered(&w, "bar").await;
+    let usage = hotspotd::proto::events::UsageReport {
+        user,
+        profile: "quota".into(),
+        first_start: now() - 60,
+        bytes_down: 800_000,
+        bytes_up: 0,
+        uptime_secs: 60,
+        logins: 1,
     };
     let started = Instant::now();
-    let reply = other
-        .call(
-            &w.app,
-            "POST",
-            "/sync/v1/events",
-            &serde_json::to_vec(&report).unwrap(),
-        )
-        .await;
-    assert!(reply.status.is_success(), "{}", reply.body);
+    post(&w, &other, 1, EventBody::Usage(usage)).await;
     until("the guest cut off here", 15, async || {
         block_in_place(|| lab.client(1)).is_none().then_some(())
     })
@@ -322,7 +465,7 @@ async fn an_online_guest_counts_another_units_usage_as_it_arrives() {
         "another unit's usage ended the online guest here after {:?}",
         started.elapsed()
     );
-    let cause: String = rusqlite::Connection::open(&db)
+    let cause: String = rusqlite::Connection::open(&unit.db)
         .unwrap()
         .query_row("SELECT end_cause FROM sessions", [], |r| r.get(0))
         .unwrap();
@@ -331,5 +474,5 @@ async fn an_online_guest_counts_another_units_usage_as_it_arrives() {
         assert_eq!(lab.login(1, &code, "").0, "403", "used up across the units");
         lab.stop_daemon("TERM");
     });
-    server.abort();
+    unit.server.abort();
 }

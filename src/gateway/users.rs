@@ -305,6 +305,7 @@ mod tests {
                     bytes_up: 50,
                     uptime_secs: 30,
                     logins: 2,
+                    online: 0,
                 }],
             }],
             ..Default::default()

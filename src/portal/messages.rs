@@ -48,6 +48,7 @@ fn refusal(t: &Texts, r: &LoginRefusal) -> String {
         LoginRefusal::Expired => t.get("refused-expired"),
         LoginRefusal::UsedUp => t.get("refused-used-up"),
         LoginRefusal::TooManyDevices(n) => t.with("refused-too-many-devices", "devices", n),
+        LoginRefusal::InUseElsewhere(_) => t.get("refused-in-use-elsewhere"),
         LoginRefusal::Limit(LimitReached::OutsideWindow) => t.get("refused-outside-window"),
         LoginRefusal::Limit(LimitReached::Uptime) => t.get("refused-uptime"),
         LoginRefusal::Limit(LimitReached::Transfer) => t.get("refused-transfer"),

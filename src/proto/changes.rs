@@ -146,6 +146,10 @@ pub struct UnitUsage {
     pub uptime_secs: i64,
     /// Logins counted.
     pub logins: i64,
+    /// The user's devices online at this unit now (its open sessions under the profile), so
+    /// shared users count hotspot-wide; absent from managers before it (read as none).
+    #[serde(default)]
+    pub online: i64,
 }
 
 #[cfg(test)]

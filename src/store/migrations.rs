@@ -260,11 +260,12 @@ const MIGRATIONS: &[&str] = &[
     UPDATE users SET guest_method = (SELECT g.method FROM guests g WHERE g.user_id = users.id
         AND g.method IN ('click', 'email', 'sms') LIMIT 1)
     WHERE code_hash IS NOT NULL;",
-    // 9 to 12: sync, social login and the offline pass (`migrations_sync.rs`).
+    // 9 to 13: sync, social login, the offline pass, other units' devices (`migrations_sync.rs`).
     super::migrations_sync::V9_SYNC,
     super::migrations_sync::V10_SOCIAL,
     super::migrations_sync::V11_SYNCED_ENTITIES,
     super::migrations_sync::V12_OFFLINE_PASS,
+    super::migrations_sync::V13_REMOTE_ONLINE,
 ];
 /// Brings the schema to the latest version. Foreign keys are off meanwhile and on after: a
 /// table rebuilt (dropped and replaced) must not cascade deletes to the rows referencing it

@@ -1,4 +1,4 @@
-//! Migrations 9 to 11 of the gateway's store (sync with the Hotspot Manager and social
+//! Migrations 9 and up of the gateway's store (sync with the Hotspot Manager and social
 //! login), kept beside `migrations.rs` so each file holds one concern; that file's list
 //! names them in order.
 
@@ -167,3 +167,8 @@ pub const V12_OFFLINE_PASS: &str = "ALTER TABLE sessions ADD COLUMN interim_owed
     DROP TABLE guests;
     ALTER TABLE guests_new RENAME TO guests;
     CREATE UNIQUE INDEX guests_identity ON guests(method, identifier) WHERE identifier IS NOT NULL;";
+
+/// 13: the user's devices online at each other unit, as the manager merged them (shared
+/// users count hotspot-wide while the manager is reachable).
+pub const V13_REMOTE_ONLINE: &str =
+    "ALTER TABLE remote_usage ADD COLUMN online INTEGER NOT NULL DEFAULT 0;";

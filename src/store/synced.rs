@@ -9,7 +9,7 @@ use super::synced_entities::{
     SyncedProfile, names, remove_limitation, remove_profile, retry_removals, upsert_limitation,
     upsert_profile,
 };
-use super::synced_usage::{SyncedUsage, apply_usage};
+use super::synced_usage::{SyncedUsage, apply_usage, reset_online};
 use super::users::insert_voucher;
 use super::{SaveError, Store, StoreError, opt_u64};
 use crate::model::limitation::Limitation;
@@ -237,6 +237,9 @@ impl Store {
             .query_row("SELECT unit_id FROM sync_unit", [], |r| r.get(0))
             .optional()
             .map_err(StoreError::from)?;
+        if c.reset {
+            reset_online(&tx)?;
+        }
         for u in &c.usage {
             if let Some(user) = apply_usage(&tx, u, own_unit.unwrap_or(0))? {
                 applied.usage_users.push(user);

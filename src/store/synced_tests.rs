@@ -271,3 +271,61 @@ fn other_units_usage_replaces_its_row_and_leaves_this_units_own_out() {
     store.apply_synced(&stranger, 103).unwrap();
     assert_eq!(store.remote_usage(user.id, &queue[0]).unwrap().down, 700);
 }
+
+#[test]
+fn other_units_devices_count_only_while_the_manager_is_reachable() {
+    let mut store = registered();
+    let own = store.identity().unwrap().unwrap().unit_id;
+    let user = store.user_by_code_hash(&[7; 32]).unwrap().unwrap().id;
+    let merge = |online: &[(i64, i64)], reset: bool| SyncedChanges {
+        cursor: 1,
+        reset,
+        usage: vec![SyncedUsage {
+            user: hex::encode([7; 32]),
+            profile: "1h".into(),
+            first_start: 0,
+            per_unit: online
+                .iter()
+                .map(|&(unit_id, online)| UnitCounters {
+                    unit_id,
+                    online,
+                    ..Default::default()
+                })
+                .collect(),
+        }],
+        ..Default::default()
+    };
+    store.sync_succeeded(100).unwrap();
+    store
+        .apply_synced(&merge(&[(own, 5), (own + 1, 1), (own + 2, 2)], false), 100)
+        .unwrap();
+    assert_eq!(
+        store.remote_devices_online(user, 100).unwrap(),
+        3,
+        "the other units' devices, never this unit's own row"
+    );
+    // Unit own + 2's last session stopped: the merge leaves it out.
+    store
+        .apply_synced(&merge(&[(own + 1, 1)], false), 101)
+        .unwrap();
+    assert_eq!(store.remote_devices_online(user, 101).unwrap(), 1);
+    // The manager unreachable: the stale count is kept but not counted.
+    store.sync_failed("connection refused", 102).unwrap();
+    assert_eq!(store.remote_devices_online(user, 102).unwrap(), 0);
+    let silent = 101 + REACHABLE_FOR_SECS + 1;
+    store.sync_succeeded(101).unwrap();
+    assert_eq!(store.remote_devices_online(user, silent).unwrap(), 0);
+    assert_eq!(store.remote_devices_online(user, 101).unwrap(), 1);
+    // A reset names everyone online elsewhere: nobody else is.
+    let empty = SyncedChanges {
+        cursor: 2,
+        reset: true,
+        ..Default::default()
+    };
+    store.apply_synced(&empty, 103).unwrap();
+    assert_eq!(store.remote_devices_online(user, 103).unwrap(), 0);
+    store
+        .apply_synced(&merge(&[(own + 3, 2)], true), 104)
+        .unwrap();
+    assert_eq!(store.remote_devices_online(user, 104).unwrap(), 2);
+}

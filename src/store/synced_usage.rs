@@ -7,7 +7,7 @@
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{Store, StoreError};
+use super::{ManagerLink, Store, StoreError};
 use crate::model::limitation::Usage;
 use crate::model::profile::{Assignment, State};
 
@@ -24,6 +24,8 @@ pub struct UnitCounters {
     pub uptime_secs: i64,
     /// Logins counted.
     pub logins: i64,
+    /// The user's devices online there now.
+    pub online: i64,
 }
 
 /// A user's usage of a profile across the hotspot's units.
@@ -66,16 +68,36 @@ pub(super) fn apply_usage(
         return Ok(None);
     };
     let mut changed = false;
+    // The merge names every unit with the user online under the profile: one left out has
+    // none online now (its last session there stopped).
+    let named: Vec<i64> = u.per_unit.iter().map(|c| c.unit_id).collect();
+    let online_before: Vec<i64> = tx
+        .prepare_cached(
+            "SELECT unit_id FROM remote_usage WHERE user_id = ?1 AND profile_id = ?2
+             AND online <> 0",
+        )?
+        .query_map([user, profile], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for unit in online_before.into_iter().filter(|u| !named.contains(u)) {
+        tx.execute(
+            "UPDATE remote_usage SET online = 0 WHERE user_id = ?1 AND profile_id = ?2
+             AND unit_id = ?3",
+            [user, profile, unit],
+        )?;
+        changed = true;
+    }
     for c in u.per_unit.iter().filter(|c| c.unit_id != own_unit) {
         // Rows as they are change nothing: this unit's own interims come back in every merge.
         changed |= tx.execute(
             "INSERT INTO remote_usage (user_id, profile_id, unit_id, bytes_down, bytes_up,
-             uptime_secs, logins) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             uptime_secs, logins, online) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT (user_id, profile_id, unit_id) DO UPDATE SET
              bytes_down = excluded.bytes_down, bytes_up = excluded.bytes_up,
-             uptime_secs = excluded.uptime_secs, logins = excluded.logins
+             uptime_secs = excluded.uptime_secs, logins = excluded.logins,
+             online = excluded.online
              WHERE bytes_down <> excluded.bytes_down OR bytes_up <> excluded.bytes_up
-                OR uptime_secs <> excluded.uptime_secs OR logins <> excluded.logins",
+                OR uptime_secs <> excluded.uptime_secs OR logins <> excluded.logins
+                OR online <> excluded.online",
             params![
                 user,
                 profile,
@@ -83,7 +105,8 @@ pub(super) fn apply_usage(
                 c.bytes_down,
                 c.bytes_up,
                 c.uptime_secs,
-                c.logins
+                c.logins,
+                c.online
             ],
         )? > 0;
     }
@@ -131,7 +154,27 @@ fn start_earlier(
     Ok(true)
 }
 
+/// A reset's snapshot names every user online at another unit: nobody else is.
+pub(super) fn reset_online(tx: &Transaction) -> Result<(), StoreError> {
+    tx.execute("UPDATE remote_usage SET online = 0 WHERE online <> 0", [])?;
+    Ok(())
+}
+
 impl Store {
+    /// The user's devices online at the hotspot's other units, as the manager last told,
+    /// counted only while the manager is reachable: during a partition that count goes stale
+    /// and must not lock a guest out, so the unit then decides alone (0).
+    pub fn remote_devices_online(&self, user: i64, now: i64) -> Result<u32, StoreError> {
+        if self.manager_link(now)? != ManagerLink::Reachable {
+            return Ok(0);
+        }
+        let online: i64 = self
+            .conn
+            .prepare_cached("SELECT COALESCE(SUM(online), 0) FROM remote_usage WHERE user_id = ?1")?
+            .query_row([user], |r| r.get(0))?;
+        Ok(u32::try_from(online).unwrap_or(0))
+    }
+
     /// Other units' usage of `assignment`'s profile by `user` (summed over the units).
     pub fn remote_usage(&self, user: i64, assignment: &Assignment) -> Result<Usage, StoreError> {
         let (down, up, uptime): (i64, i64, i64) = self.conn.query_row(

@@ -120,6 +120,7 @@ fn usage(u: Usage) -> SyncedUsage {
                 bytes_up: c.bytes_up.max(0),
                 uptime_secs: c.uptime_secs.max(0),
                 logins: c.logins.max(0),
+                online: c.online.max(0),
             })
             .collect(),
     }

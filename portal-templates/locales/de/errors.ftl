@@ -14,6 +14,7 @@ refused-too-many-devices = dieser Gutschein oder dieses Konto wird bereits auf {
     [one] { $devices } Gerät
    *[other] { $devices } Geräten
 } verwendet, dem erlaubten Höchstwert
+refused-in-use-elsewhere = dieser Gutschein oder dieses Konto wird bereits an einem anderen Zugangspunkt dieses Hotspots auf so vielen Geräten verwendet, wie erlaubt; melden Sie sich dort zuerst ab
 refused-outside-window = der Zugang ist zu dieser Tageszeit nicht verfügbar
 refused-uptime = Ihre Online-Zeit ist aufgebraucht
 refused-transfer = Ihr Datenvolumen ist aufgebraucht

@@ -14,6 +14,7 @@ refused-too-many-devices = this voucher or account is already in use on { $devic
     [one] { $devices } device
    *[other] { $devices } devices
 }, the most it allows
+refused-in-use-elsewhere = this voucher or account is already in use at another access point of this hotspot, on as many devices as it allows; log off there first
 refused-outside-window = access is not available at this time of day
 refused-uptime = your online time is used up
 refused-transfer = your data allowance is used up

@@ -14,6 +14,7 @@ refused-too-many-devices = este bono o cuenta ya está en uso en { $devices ->
     [one] { $devices } dispositivo
    *[other] { $devices } dispositivos
 }, el máximo permitido
+refused-in-use-elsewhere = este bono o cuenta ya está en uso en otro punto de acceso de este hotspot, en tantos dispositivos como permite; cierre la sesión allí primero
 refused-outside-window = el acceso no está disponible a esta hora del día
 refused-uptime = tu tiempo de conexión se ha agotado
 refused-transfer = tu volumen de datos se ha agotado

@@ -14,6 +14,7 @@ refused-too-many-devices = ce ticket ou ce compte est déjà utilisé sur { $dev
     [one] { $devices } appareil
    *[other] { $devices } appareils
 }, le maximum autorisé
+refused-in-use-elsewhere = ce ticket ou ce compte est déjà utilisé sur un autre point d'accès de ce hotspot, sur autant d'appareils qu'il le permet ; déconnectez-vous d'abord là-bas
 refused-outside-window = l'accès n'est pas disponible à cette heure de la journée
 refused-uptime = votre temps de connexion est épuisé
 refused-transfer = votre volume de données est épuisé

@@ -14,6 +14,7 @@ refused-too-many-devices = questo voucher o account è già in uso su { $devices
     [one] { $devices } dispositivo
    *[other] { $devices } dispositivi
 }, il massimo consentito
+refused-in-use-elsewhere = questo voucher o account è già in uso su un altro punto di accesso di questo hotspot, su tutti i dispositivi consentiti; esci prima da lì
 refused-outside-window = l'accesso non è disponibile a quest'ora del giorno
 refused-uptime = il tuo tempo online è esaurito
 refused-transfer = il tuo traffico dati è esaurito

@@ -14,6 +14,7 @@ refused-too-many-devices = este voucher ou conta já está em uso em { $devices 
     [one] { $devices } dispositivo
    *[other] { $devices } dispositivos
 }, o máximo permitido
+refused-in-use-elsewhere = este voucher ou conta já está em uso noutro ponto de acesso deste hotspot, em tantos dispositivos quantos permite; termine a sessão lá primeiro
 refused-outside-window = o acesso não está disponível a esta hora do dia
 refused-uptime = o seu tempo online esgotou-se
 refused-transfer = o seu volume de dados esgotou-se

@@ -23,7 +23,7 @@ use super::{ClientView, Gateway, GatewayError, GuestLogin, GuestUser, local_now}
 use crate::firewall::{Change, ClientGrant};
 use crate::model::consent::ConsentError;
 use crate::model::guest::Method;
-use crate::model::login::{LoginRefusal, admit_device, admit_user};
+use crate::model::login::{LoginRefusal, Online, admit_device, admit_user};
 use crate::model::profile::activate_at_logon;
 use crate::model::session::TerminateCause;
 use crate::model::throttle::Reservation;
@@ -237,12 +237,13 @@ impl Gateway {
         let mut reg = self.online.lock().await;
         let local = local_now();
         let now = local.unix;
-        let user = self
+        let (user, elsewhere) = self
             .store
-            .run(move |s| s.user(user_id))
+            .run(move |s| Ok((s.user(user_id)?, s.remote_devices_online(user_id, now)?)))
             .await
-            .map_err(GatewayError::from)?
-            .ok_or_else(|| GatewayError::Inconsistent(format!("user {user_id} vanished")))?;
+            .map_err(GatewayError::from)?;
+        let user =
+            user.ok_or_else(|| GatewayError::Inconsistent(format!("user {user_id} vanished")))?;
         let current = reg.sessions.get(&mac).map(|a| (a.row.user_id, a.ip));
         let same_user_online = current.is_some_and(|(u, _)| u == user_id);
         let counts_as_login = admit_user(
@@ -274,11 +275,14 @@ impl Gateway {
             }
         };
         state.evaluate(local).map_err(LoginRefusal::from)?;
-        let online_devices = u32::try_from(reg.devices_of(user_id).len()).unwrap_or(u32::MAX);
+        let online = Online {
+            here: u32::try_from(reg.devices_of(user_id).len()).unwrap_or(u32::MAX),
+            elsewhere,
+            this_device: same_user_online,
+        };
         let preempt = admit_device(
             state.profile.shared_users,
-            online_devices,
-            same_user_online,
+            online,
             self.hotspot().sessions.shared_users_policy,
         )?;
 

@@ -166,24 +166,25 @@ pub fn session_unit(c: &mut dyn Conn, hotspot: i64, uid: &str, unit: i64) -> Res
 }
 
 /// Closes at `at` the sessions unit `unit` holds open on the manager that are not in `open`
-/// (they did not survive its restart); returns how many.
+/// (they did not survive its restart); returns, for each closed session, the user and
+/// profile it counted against, if any.
 pub fn close_stale(
     c: &mut dyn Conn,
     (hotspot, unit): (i64, i64),
     open: &[String],
     at: i64,
-) -> Result<usize, DbError> {
+) -> Result<Vec<Option<(String, String)>>, DbError> {
     let held = c.query(
-        "SELECT uid FROM guest_sessions WHERE unit_id = $1 AND hotspot_id = $2
-         AND ended_at IS NULL",
+        "SELECT uid, usage_user, usage_profile FROM guest_sessions WHERE unit_id = $1
+         AND hotspot_id = $2 AND ended_at IS NULL",
         &[unit.into(), hotspot.into()],
     )?;
-    let mut closed = 0;
+    let mut closed = Vec::new();
     for r in &held {
         let uid = r.text(0)?;
         if !open.contains(&uid) {
             session_counters(c, hotspot, &uid, (0, 0), Some((at, "unit-restart")))?;
-            closed += 1;
+            closed.push(r.opt_text(1)?.zip(r.opt_text(2)?));
         }
     }
     Ok(closed)

@@ -234,6 +234,10 @@ pub const SQLITE: &[Migration] = &[
         version: 9,
         statements: super::migrations_sync::FEED_PRUNED,
     },
+    Migration {
+        version: 10,
+        statements: super::migrations_sync::ONLINE,
+    },
 ];
 
 /// PostgreSQL: identity columns; real booleans.
@@ -438,6 +442,10 @@ pub const POSTGRES: &[Migration] = &[
     Migration {
         version: 9,
         statements: super::migrations_sync::FEED_PRUNED,
+    },
+    Migration {
+        version: 10,
+        statements: super::migrations_sync::ONLINE,
     },
 ];
 

@@ -183,3 +183,14 @@ pub const FEED_PRUNED: &[&str] = &[
         WHERE newer.hotspot_id = sync_changes.hotspot_id AND newer.kind = sync_changes.kind
         AND newer.subject = sync_changes.subject)",
 ];
+
+/// Migration 10 of both lists (the same statements in both dialects): shared users count
+/// hotspot-wide, so each session keeps the user and profile it counts against (what its
+/// unit's `session_start` names; sessions reported before stay without), and the open ones
+/// are counted per user, profile and unit from a partial index.
+pub const ONLINE: &[&str] = &[
+    "ALTER TABLE guest_sessions ADD COLUMN usage_user TEXT",
+    "ALTER TABLE guest_sessions ADD COLUMN usage_profile TEXT",
+    "CREATE INDEX guest_sessions_open_by_user ON guest_sessions
+        (hotspot_id, usage_user, usage_profile, unit_id) WHERE ended_at IS NULL",
+];

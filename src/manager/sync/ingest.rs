@@ -135,6 +135,7 @@ fn apply(c: &mut dyn Conn, unit: &SignedUnit, e: &Event, now: i64) -> Result<(),
             };
             records::session(c, hotspot, &report)?;
             records::session_unit(c, hotspot, &s.uid, unit.id)?;
+            usage::session_started(c, hotspot, &s.uid, (&s.user, &s.profile), now)?;
         }
         EventBody::SessionInterim(s) => {
             let counters = (s.counters.bytes_down, s.counters.bytes_up);
@@ -150,6 +151,7 @@ fn apply(c: &mut dyn Conn, unit: &SignedUnit, e: &Event, now: i64) -> Result<(),
             let counters = (s.counters.bytes_down, s.counters.bytes_up);
             short(seq, "cause", &s.cause, true)?;
             let end = Some((s.ended_at, s.cause.as_str()));
+            let user = usage::open_session_user(c, hotspot, &s.uid)?;
             if !records::session_counters(c, hotspot, &s.uid, counters, end)? {
                 tracing::warn!(
                     unit = unit.id,
@@ -157,6 +159,7 @@ fn apply(c: &mut dyn Conn, unit: &SignedUnit, e: &Event, now: i64) -> Result<(),
                     "stop of a session never started; skipped"
                 );
             }
+            usage::sessions_closed(c, hotspot, user.into_iter().collect(), now)?;
         }
         EventBody::Usage(r) => {
             short(seq, "user", &r.user, false)?;
@@ -184,9 +187,11 @@ fn apply(c: &mut dyn Conn, unit: &SignedUnit, e: &Event, now: i64) -> Result<(),
             let closed = records::close_stale(c, (hotspot, unit.id), &u.open_sessions, at)?;
             tracing::info!(
                 unit = unit.id,
-                closed,
+                closed = closed.len(),
                 "unit restarted; its stale sessions closed"
             );
+            let users = closed.into_iter().flatten().collect();
+            usage::sessions_closed(c, hotspot, users, now)?;
         }
         EventBody::Unknown => {}
     }

@@ -135,9 +135,7 @@ pub fn of(
         },
         VOUCHER => vouchers(c, hotspot, None, Some(subject))?,
         USAGE => match subject.split_once('\t') {
-            Some((user, profile)) => super::usage::merged(c, hotspot, user, profile)?
-                .into_iter()
-                .collect(),
+            Some((user, profile)) => vec![super::usage::merged(c, hotspot, user, profile)?],
             None => Vec::new(),
         },
         _ => Vec::new(),
