@@ -12,12 +12,13 @@
 mod postgres;
 #[path = "manager/process.rs"]
 mod process;
+#[path = "manager/tenant.rs"]
+mod tenant;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hotspotd::manager::auth::session;
-use hotspotd::manager::db::{Db, DbError, Mode};
+use hotspotd::manager::db::Db;
 use hotspotd::proto::auth::{HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIME, HEADER_UNIT, UnitKey};
 use hotspotd::proto::changes::ChangesResponse;
 use hotspotd::proto::events::{Counters, Event, EventBatch, EventBody, SessionStart, SessionStop};
@@ -29,36 +30,6 @@ const API_TOKEN: &str = "hsm_sync_load";
 struct Unit {
     id: i64,
     key: UnitKey,
-}
-
-/// A reseller with a write API token and its hotspot; returns the hotspot.
-async fn seed(db: &Db) -> i64 {
-    db.tx(Mode::Write, |c| {
-        let one = |c: &mut dyn hotspotd::manager::db::Conn, sql: &str, p: &[hotspotd::manager::db::Value]| {
-            c.query(sql, p).map(|r| r[0].int(0))
-        };
-        let r = one(c, "INSERT INTO resellers (name, disabled, created_at) VALUES ('load', $1, 0) RETURNING id", &[false.into()])??;
-        let a = one(
-            c,
-            "INSERT INTO accounts (username, role, password_hash, must_change_password, reseller_id,
-             created_at) VALUES ('load', 'reseller', 'x', $1, $2, 0) RETURNING id",
-            &[false.into(), r.into()],
-        )??;
-        c.execute(
-            "INSERT INTO api_tokens (account_id, name, token_hash, scope, created_at)
-             VALUES ($1, 'load', $2, 'write', 0)",
-            &[a.into(), session::digest(API_TOKEN).into()],
-        )?;
-        one(
-            c,
-            "INSERT INTO hotspots (reseller_id, name, description, business_name, vat_number,
-             address, privacy_contact, time_zone, created_at)
-             VALUES ($1, 'load', '', '', '', '', '', 'UTC', 0) RETURNING id",
-            &[r.into()],
-        )?
-    })
-    .await
-    .expect("seed")
 }
 
 fn now() -> i64 {
@@ -95,22 +66,7 @@ async fn register(
     hotspot: i64,
     n: usize,
 ) -> Vec<Arc<Unit>> {
-    let secrets: Vec<String> = (0..n)
-        .map(|i| format!("load-token-{hotspot}-{i}-{}", now()))
-        .collect();
-    let hashes: Vec<String> = secrets.iter().map(|s| session::digest(s)).collect();
-    db.tx(Mode::Write, move |c| {
-        for h in &hashes {
-            c.execute(
-                "INSERT INTO unit_tokens (hotspot_id, note, token_hash, created_by, created_at, expires_at)
-                 VALUES ($1, 'load', $2, 'load', 0, $3)",
-                &[hotspot.into(), h.into(), (now() + 3600).into()],
-            )?;
-        }
-        Ok::<_, DbError>(())
-    })
-    .await
-    .expect("tokens");
+    let secrets = tenant::unit_tokens(db, hotspot, n).await;
     let gate = Arc::new(Semaphore::new(64));
     let mut tasks = Vec::new();
     for (i, secret) in secrets.into_iter().enumerate() {
@@ -156,20 +112,6 @@ async fn changes(
     res.json().await.expect("changes answer")
 }
 
-fn cpu_secs(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit(')')
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .collect();
-    let ticks: f64 = fields.get(11..13).map_or(0.0, |f| {
-        f.iter().filter_map(|t| t.parse::<f64>().ok()).sum()
-    });
-    ticks / 100.0
-}
-
 async fn long_polls(m: &Manager, client: &reqwest::Client, db: &Db, hotspot: i64, n: usize) {
     let base = m.base.clone();
     let started = Instant::now();
@@ -179,7 +121,7 @@ async fn long_polls(m: &Manager, client: &reqwest::Client, db: &Db, hotspot: i64
         started.elapsed()
     );
     let cursor = changes(client, &base, &units[0], 0, 0).await.cursor;
-    let cpu_before = cpu_secs(m.pid());
+    let cpu_before = tenant::cpu_secs(m.pid());
     let mut tasks = Vec::new();
     for u in &units {
         let (client, base, u) = (client.clone(), base.clone(), u.clone());
@@ -214,7 +156,7 @@ async fn long_polls(m: &Manager, client: &reqwest::Client, db: &Db, hotspot: i64
         "  one change reached all {n} long-polls in {:.2?} (p50 {:.2?}); manager CPU {:.1} s",
         arrivals[n - 1],
         arrivals[n / 2],
-        cpu_secs(m.pid()) - cpu_before
+        tenant::cpu_secs(m.pid()) - cpu_before
     );
     m.rss(&format!("after {n} long-polls"));
 }
@@ -300,19 +242,14 @@ async fn ingest(m: &Manager, client: &reqwest::Client, db: &Db, hotspot: i64) {
 async fn run(name: &str, url: &str, sizes: &[usize]) {
     println!("{name}:");
     let db = Db::open(url).await.expect("open the database");
-    let hotspot = seed(&db).await;
+    let hotspot = tenant::seed(&db, API_TOKEN, 1).await[0];
     let m = Manager::start(url);
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(90))
         .pool_max_idle_per_host(20_000)
         .build()
         .unwrap();
-    for _ in 0..100 {
-        if client.get(format!("{}/login", m.base)).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    tenant::wait_ready(&client, &m.base).await;
     for &n in sizes {
         long_polls(&m, &client, &db, hotspot, n).await;
     }

@@ -75,7 +75,7 @@ impl Manager {
 }
 
 impl Manager {
-    /// For CPU time (benches/sync_load.rs; the other bench that includes this file does not).
+    /// For CPU time (the sync benches; benches/manager.rs does not).
     #[allow(dead_code)]
     pub fn pid(&self) -> u32 {
         self.child.id()
