@@ -3,6 +3,8 @@
 //! down loses nothing and the task retries), a voucher from the change feed is stored with
 //! the cursor, and a removal stops the task with its reason in the status.
 
+mod common;
+
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -12,6 +14,7 @@ use axum::extract::Query;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use common::sync_unit::Idle;
 use hotspotd::model::entities::NewProfile;
 use hotspotd::model::limitation::OutsideWindows;
 use hotspotd::model::profile::{ProfileClock, Starts};
@@ -21,26 +24,8 @@ use hotspotd::proto::changes::{Change, ChangesResponse, Voucher, VoucherTerms};
 use hotspotd::proto::events::{EventAck, EventBatch};
 use hotspotd::proto::{ErrorBody, WireError};
 use hotspotd::store::{SharedStore, Store, Trust, UnitIdentity};
-use hotspotd::sync::{Ctx, Running, run};
+use hotspotd::sync::{Ctx, run};
 use tokio_util::sync::CancellationToken;
-
-/// A gateway with nobody online.
-struct Idle;
-
-impl Running for Idle {
-    async fn online(&self) -> usize {
-        0
-    }
-    async fn settings_saved(&self) -> Result<(), String> {
-        Ok(())
-    }
-    async fn log_off(&self, _user: i64) -> Result<(), String> {
-        Ok(())
-    }
-    async fn usage_merged(&self, _user: i64) -> Result<(), String> {
-        Ok(())
-    }
-}
 
 #[derive(Default)]
 struct Manager {

@@ -22,6 +22,9 @@ impl Running for Idle {
     async fn log_off(&self, _user: i64) -> Result<(), String> {
         Ok(())
     }
+    async fn usage_merged(&self, _user: i64) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// A registered unit with an hour in its outbox.
