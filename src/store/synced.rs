@@ -52,6 +52,8 @@ pub struct SyncedChanges {
     pub vouchers: Vec<SyncedVoucher>,
     /// Users' usage across the hotspot's units.
     pub usage: Vec<SyncedUsage>,
+    /// Guests the manager erased, by uid.
+    pub guests_erased: Vec<String>,
 }
 
 /// What applying changed, for the running gateway.
@@ -66,6 +68,9 @@ pub struct Applied {
     /// Profiles and limitations the manager removed that this unit keeps for now (users here
     /// hold them), e.g. `profile day`.
     pub kept: Vec<String>,
+    /// Users online for a guest the manager erased: logged off, then
+    /// `Store::scrub_erased_sessions`.
+    pub erased_online: Vec<i64>,
 }
 
 /// Profile id and clock by name, inside the transaction.
@@ -238,6 +243,12 @@ impl Store {
         for u in &c.usage {
             apply_usage(&tx, u, own_unit.unwrap_or(0))?;
         }
+        for uid in &c.guests_erased {
+            applied
+                .erased_online
+                .extend(super::synced_erasure::erase_by_uid(&tx, uid, now)?);
+        }
+        super::synced_erasure::scrub_ended(&tx)?;
         applied.kept = kept_removals(&tx)?;
         tx.execute("UPDATE sync_unit SET cursor = ?1", [c.cursor])
             .map_err(StoreError::from)?;
