@@ -86,3 +86,83 @@ impl Store {
         scrub_ended(&self.conn)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::identity::tests::identity;
+    use super::super::sessions::tests::{new_session, setup};
+    use super::super::{GuestVisit, SessionProgress, SyncedChanges};
+    use crate::model::guest::Method;
+    use crate::model::profile::activate_at_logon;
+    use crate::model::session::TerminateCause;
+    use crate::model::settings::Lang;
+
+    const MAC: &str = "02:00:00:00:00:01";
+    const EMAIL: &str = "ann@example.com";
+
+    /// Every text of the tables that may hold the guest.
+    fn holds(store: &super::Store, needle: &str) -> bool {
+        let sql = "SELECT COUNT(*) FROM (SELECT body AS t FROM outbox UNION ALL
+            SELECT mac FROM sessions UNION ALL SELECT ip FROM sessions UNION ALL
+            SELECT identifier FROM guests UNION ALL SELECT mac FROM guest_devices)
+            WHERE t LIKE '%' || ?1 || '%'";
+        store
+            .conn
+            .query_row(sql, [needle], |r| r.get::<_, i64>(0))
+            .unwrap()
+            > 0
+    }
+
+    #[test]
+    fn an_erasure_from_the_manager_scrubs_the_outbox_and_waits_for_the_log_off() {
+        let (mut store, user, mut queue) = setup();
+        store.save_identity(&identity(1)).unwrap();
+        activate_at_logon(&mut queue, 1000);
+        let s = new_session(user, MAC, queue[0].profile_id);
+        let row = store.start_session(&s, &queue, true).unwrap();
+        let visit = GuestVisit {
+            method: Method::Email,
+            identifier: EMAIL.into(),
+            verified: true,
+            lang: Lang::En,
+            mac: MAC.into(),
+            consents: Vec::new(),
+            at: 1000,
+        };
+        store.record_guest_visit(&visit).unwrap();
+        // Not sent yet: the outbox holds the guest and the session's device.
+        assert!(holds(&store, EMAIL) && holds(&store, MAC));
+        let uid: String = store
+            .conn
+            .query_row("SELECT uid FROM guests", [], |r| r.get(0))
+            .unwrap();
+        let changes = SyncedChanges {
+            cursor: 9,
+            guests_erased: vec![uid.clone(), "unknown-uid".into()],
+            ..Default::default()
+        };
+        let applied = store.apply_synced(&changes, 2000).unwrap();
+        // Online: its user is to be logged off; the running session keeps its device.
+        assert_eq!(applied.erased_online, vec![user]);
+        assert!(!holds(&store, EMAIL));
+        let session_mac: String = store
+            .conn
+            .query_row("SELECT mac FROM sessions", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(session_mac, MAC);
+        // Applied again (a reset's snapshot): nothing more to do.
+        assert!(store.apply_synced(&changes, 2001).unwrap().erased_online.is_empty());
+        let progress = SessionProgress {
+            id: row.id,
+            bytes_up: 1,
+            bytes_down: 10,
+            last_activity_at: 2000,
+        };
+        store
+            .end_session(&progress, TerminateCause::AdminReset, 2002)
+            .unwrap();
+        assert_eq!(store.scrub_erased_sessions().unwrap(), 1);
+        assert!(!holds(&store, MAC), "the device left after the log-off");
+        assert_eq!(store.scrub_erased_sessions().unwrap(), 0);
+    }
+}
