@@ -151,7 +151,13 @@ mod tests {
             .unwrap();
         assert_eq!(session_mac, MAC);
         // Applied again (a reset's snapshot): nothing more to do.
-        assert!(store.apply_synced(&changes, 2001).unwrap().erased_online.is_empty());
+        assert!(
+            store
+                .apply_synced(&changes, 2001)
+                .unwrap()
+                .erased_online
+                .is_empty()
+        );
         let progress = SessionProgress {
             id: row.id,
             bytes_up: 1,
