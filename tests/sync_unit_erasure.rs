@@ -1,7 +1,8 @@
 //! An erasure at the manager reaches the unit: the unit's real sync task and store against the
 //! manager's router on loopback (SQLite). Two guests log in on the unit and reach the manager;
 //! the reseller erases one through the API; the unit's store then holds nothing of that guest
-//! (every table of its database searched for the email and MAC), the other guest untouched.
+//! (every table of its database searched for the email and MAC). Then a guest erased on the
+//! unit is erased at the manager.
 
 mod common;
 
@@ -9,6 +10,7 @@ use common::manager::{Who, World, world};
 use common::sync_unit::{Unit, a_guest_session, free_addr, serve, unit, until};
 use hotspotd::model::guest::Method;
 use hotspotd::model::voucher_code::VoucherCode;
+use hotspotd::store::EraseOutcome;
 
 /// Every row of every table of the unit's database, as text.
 fn dump(path: &std::path::Path) -> Vec<String> {
@@ -115,6 +117,37 @@ async fn an_erasure_at_the_manager_reaches_the_units_store() {
             .then_some(())
     })
     .await;
+
+    // The other way: Bob erased on the unit (`hotspotd guests erase`) is erased at the
+    // manager too, through the outbox.
+    let bob = until("Bob at the manager", async || {
+        guest_at_manager(&w, h, "bob").await
+    })
+    .await;
+    let erased = store
+        .run(|s| {
+            let g = s
+                .guest_by_identity(Method::Email, "bob@example.com")?
+                .unwrap();
+            s.erase_guest(g.id, hotspotd::gateway::now())
+        })
+        .await
+        .unwrap();
+    assert_eq!(erased, EraseOutcome::Erased);
+    let data = format!("/api/v1/hotspots/{h}/guests/{bob}/data");
+    until("Bob erased at the manager", async || {
+        let (_, _, text) = w.send(Who::ResellerA, "GET", &data, None).await;
+        let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+        v["guest"]["erased_at"].as_i64()
+    })
+    .await;
+    let at_manager = w.dump().await;
+    for needle in ["bob@example.com", "02:00:00:00:00:0b", "ann@example.com"] {
+        assert!(
+            !at_manager.iter().any(|r| r.contains(needle)),
+            "{needle} at the manager"
+        );
+    }
     cancel.cancel();
     task.await.unwrap();
     server.abort();
@@ -123,8 +156,9 @@ async fn an_erasure_at_the_manager_reaches_the_units_store() {
     for (needle, expected) in [
         ("ann@example.com", 0),
         ("02:00:00:00:00:0a", 0),
-        ("bob@example.com", 1),
-        ("02:00:00:00:00:0b", 1),
+        ("bob@example.com", 0),
+        ("02:00:00:00:00:0b", 0),
+        ("10.0.0.9", 0),
     ] {
         let hits: Vec<&String> = rows.iter().filter(|r| r.contains(needle)).collect();
         assert_eq!(
@@ -133,10 +167,10 @@ async fn an_erasure_at_the_manager_reaches_the_units_store() {
             "{needle} in the unit's database: {hits:#?}"
         );
     }
-    // Ann's session stays, anonymised (the unit's own reports still count it).
+    // Both sessions stay, anonymised (the unit's own reports still count them).
     let erased = rows
         .iter()
         .filter(|r| r.starts_with("sessions: ") && r.contains("| erased |"))
         .count();
-    assert_eq!(erased, 1, "{rows:#?}");
+    assert_eq!(erased, 2, "{rows:#?}");
 }

@@ -246,6 +246,7 @@ impl Store {
     /// its answers, the device of its consent rows (purpose, choice, text version and time
     /// stay), its sessions' device and address. A click-through, email or SMS guest's own
     /// user can no longer be found from the device or address. Refused while it is online.
+    /// The manager is told, and erases the guest there and on the hotspot's other units.
     pub fn erase_guest(&mut self, id: GuestId, now: i64) -> Result<EraseOutcome, StoreError> {
         let tx = self.conn.transaction()?;
         let Some(guest) = tx
@@ -270,6 +271,7 @@ impl Store {
             return Ok(EraseOutcome::Online(mac));
         }
         anonymise(&tx, &guest, now)?;
+        super::outbox::guest_erased(&tx, id.0, now)?;
         tx.commit()?;
         Ok(EraseOutcome::Erased)
     }

@@ -14,8 +14,10 @@ use super::signed::SignedUnit;
 use super::usage;
 use super::wire::{SyncError, json};
 use crate::manager::ManagerState;
+use crate::manager::areas::audit::{self, Actor};
 use crate::manager::areas::erasure::{self, ERASED};
 use crate::manager::areas::records::{self, GuestSeen, SessionReport};
+use crate::manager::areas::vouchers::hotspot_of;
 use crate::manager::db::{Conn, Mode};
 use crate::proto::events::{Event, EventAck, EventBatch, EventBody, Health};
 
@@ -199,6 +201,26 @@ fn apply(c: &mut dyn Conn, unit: &SignedUnit, e: &Event, now: i64) -> Result<(),
                 closed,
                 "unit restarted; its stale sessions closed"
             );
+        }
+        EventBody::GuestErased(g) => {
+            short(seq, "guest_uid", &g.guest_uid, false)?;
+            let found = c.query_opt(
+                "SELECT id FROM guests WHERE hotspot_id = $1 AND uid = $2",
+                &[hotspot.into(), g.guest_uid.as_str().into()],
+            )?;
+            if let Some(r) = found {
+                let guest = r.int(0)?;
+                if erasure::erase(c, hotspot, guest, now)? == Some(erasure::Erasure::Now) {
+                    let (tenant, _) = hotspot_of(c, hotspot)?;
+                    let by = Actor {
+                        account_id: None,
+                        username: &unit.name,
+                        address: "unit",
+                    };
+                    let what = format!("guest #{guest}");
+                    audit::record(c, by, now, "erase guest", &what, Some(tenant))?;
+                }
+            }
         }
         EventBody::Unknown => {}
     }
