@@ -10,6 +10,7 @@ pub mod error;
 pub mod multipart;
 pub mod openapi;
 pub mod pages;
+pub mod retention;
 pub mod routes;
 pub mod run;
 pub mod serve;

@@ -9,10 +9,10 @@ use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use super::ManagerState;
 use super::areas::{
-    accounts, audit, dashboard, design, design_assets, design_pages, devices, guests, hotspots,
-    insights, limitation_pages, login, macs, password, preferences, profile_pages, resellers,
-    sessions, social, social_login, sso, sso_accounts, sso_login, tokens, units, voucher_pages,
-    voucher_print,
+    accounts, audit, dashboard, design, design_assets, design_pages, devices, guest_rights, guests,
+    hotspots, insights, limitation_pages, login, macs, password, preferences, profile_pages,
+    resellers, sessions, social, social_login, sso, sso_accounts, sso_login, tokens, units,
+    voucher_pages, voucher_print,
 };
 use super::auth::{Role, guard};
 use super::{openapi, pages};
@@ -146,6 +146,10 @@ routes! {
     POST "/hotspots/{hotspot}/units/{unit}/remove" => units::remove_page, RESELLER, Hotspot;
     GET "/hotspots/{hotspot}/guests" => guests::page, DESK, Hotspot;
     POST "/hotspots/{hotspot}/guests/{guest}/delete" => guests::delete_page, DESK, Hotspot;
+    GET "/hotspots/{hotspot}/guests/{guest}" => guest_rights::page, CUSTOMER, Hotspot;
+    POST "/hotspots/{hotspot}/guests/{guest}/erase" => guest_rights::erase_page, CUSTOMER, Hotspot;
+    GET "/hotspots/{hotspot}/retention" => guest_rights::retention_page, CUSTOMER, Hotspot;
+    POST "/hotspots/{hotspot}/retention" => guest_rights::retention_save, CUSTOMER, Hotspot;
     GET "/hotspots/{hotspot}/devices" => devices::page, CUSTOMER, Hotspot;
     GET "/hotspots/{hotspot}/sessions" => sessions::page, CUSTOMER, Hotspot;
     GET "/hotspots/{hotspot}/vouchers" => voucher_pages::page, DESK, Hotspot;
@@ -210,6 +214,10 @@ routes! {
     PUT "/api/v1/hotspots/{hotspot}/units/{unit}/removed" => units::remove_api, RESELLER, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/guests" => guests::list_api, DESK, Hotspot;
     DELETE "/api/v1/hotspots/{hotspot}/guests/{guest}" => guests::delete_api, DESK, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/guests/{guest}/data" => guest_rights::data_api, CUSTOMER, Hotspot;
+    POST "/api/v1/hotspots/{hotspot}/guests/{guest}/erase" => guest_rights::erase_api, CUSTOMER, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/retention" => guest_rights::retention_api, CUSTOMER, Hotspot;
+    PUT "/api/v1/hotspots/{hotspot}/retention" => guest_rights::retention_put, CUSTOMER, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/devices" => devices::api, CUSTOMER, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/sessions" => sessions::api, CUSTOMER, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/vouchers" => voucher_pages::list_api, DESK, Hotspot;

@@ -91,6 +91,7 @@ pub async fn run(config: ManagerConfig) -> anyhow::Result<()> {
         }
         stop.cancel();
     });
+    super::retention::spawn(state.db.clone(), shutdown.clone());
     serve::serve(listener, tls, app(state), shutdown).await;
     Ok(())
 }
@@ -135,6 +136,7 @@ pub async fn embedded(
             ),
         }
     }
+    super::retention::spawn(state.db.clone(), shutdown.clone());
     serve::serve(listener, tls, app(state), shutdown).await;
 }
 

@@ -72,6 +72,14 @@ pub enum Change {
     /// The hotspot-wide usage of one user (voucher or account) merged from every unit's
     /// cumulative counters, so each unit enforces quotas and validity hotspot-wide.
     Usage(Usage),
+    /// A guest's personal data erased at the manager (an access-and-erasure request, or the
+    /// hotspot's retention): the unit erases the guest it knows by this uid the way its own
+    /// `guests erase` does, logging it off first if it is online. Added after v1's first
+    /// kinds; an older unit reads it as `Unknown`.
+    GuestErased {
+        /// The guest's UUID, as the unit reported it.
+        guest_uid: String,
+    },
     /// A change kind this build does not know (sent by a newer manager); skipped.
     #[serde(other)]
     Unknown,

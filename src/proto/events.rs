@@ -62,6 +62,10 @@ pub enum EventBody {
     /// The unit started: every session of this unit the manager holds open and that is not
     /// listed here is closed (it did not survive the restart).
     UnitStarted(UnitStarted),
+    /// A guest erased on the unit (`hotspotd guests erase`): the manager erases it too, and so
+    /// every other unit of the hotspot. Added after v1's first kinds; an older manager
+    /// acknowledges and skips it.
+    GuestErased(GuestErased),
     /// An event kind this manager does not know (from a newer unit): acknowledged, not stored.
     #[serde(other)]
     Unknown,
@@ -207,6 +211,13 @@ pub struct UsageReport {
     pub uptime_secs: i64,
     /// Logins.
     pub logins: i64,
+}
+
+/// A guest erased on the unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuestErased {
+    /// The guest's UUID.
+    pub guest_uid: String,
 }
 
 /// Text messages sent.

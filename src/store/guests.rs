@@ -246,6 +246,7 @@ impl Store {
     /// its answers, the device of its consent rows (purpose, choice, text version and time
     /// stay), its sessions' device and address. A click-through, email or SMS guest's own
     /// user can no longer be found from the device or address. Refused while it is online.
+    /// The manager is told, and erases the guest there and on the hotspot's other units.
     pub fn erase_guest(&mut self, id: GuestId, now: i64) -> Result<EraseOutcome, StoreError> {
         let tx = self.conn.transaction()?;
         let Some(guest) = tx
@@ -270,12 +271,23 @@ impl Store {
             return Ok(EraseOutcome::Online(mac));
         }
         anonymise(&tx, &guest, now)?;
+        super::outbox::guest_erased(&tx, id.0, now)?;
         tx.commit()?;
         Ok(EraseOutcome::Erased)
     }
 }
 
-fn anonymise(tx: &Transaction, guest: &Guest, now: i64) -> Result<(), StoreError> {
+/// Guest `id` as [`anonymise`] takes it.
+pub(super) fn erased_guest(tx: &Transaction, id: i64) -> Result<Option<Guest>, StoreError> {
+    tx.query_row(&format!("{GUEST} WHERE g.id = ?1"), [id], guest_row)
+        .optional()?
+        .map(typed)
+        .transpose()
+}
+
+/// Erases `guest` (see [`Store::erase_guest`]); its running sessions, if any, keep their
+/// device until they end (`synced_erasure::scrub_ended`).
+pub(super) fn anonymise(tx: &Transaction, guest: &Guest, now: i64) -> Result<(), StoreError> {
     let id = guest.id.0;
     tx.execute(
         "UPDATE guests SET identifier = NULL, erased_at = ?2 WHERE id = ?1",
@@ -289,9 +301,15 @@ fn anonymise(tx: &Transaction, guest: &Guest, now: i64) -> Result<(), StoreError
     tx.execute("DELETE FROM guest_profiles WHERE guest_id = ?1", [id])?;
     tx.execute("UPDATE consents SET mac = NULL WHERE guest_id = ?1", [id])?;
     tx.execute(
-        "UPDATE sessions SET mac = 'erased', ip = 'erased' WHERE guest_id = ?1",
+        "UPDATE sessions SET mac = 'erased', ip = 'erased' WHERE guest_id = ?1
+         AND ended_at IS NOT NULL",
         [id],
     )?;
+    let uid: Option<String> =
+        tx.query_row("SELECT uid FROM guests WHERE id = ?1", [id], |r| r.get(0))?;
+    if let Some(uid) = uid {
+        super::synced_erasure::scrub_outbox(tx, &uid)?;
+    }
     // The user a click-through, email, SMS, social or offline-pass guest logged in as was made
     // for it, and its code hash is derived from the device, address or social id: replaced by one derived
     // from nothing.

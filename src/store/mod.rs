@@ -22,6 +22,7 @@ mod settings;
 mod social;
 mod synced;
 mod synced_entities;
+mod synced_erasure;
 #[cfg(test)]
 mod synced_tests;
 mod synced_usage;

@@ -9,8 +9,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Store, StoreError, to_i64};
 use crate::proto::events::{
-    Consent, Counters, Event, EventBody, Guest, SessionCounters, SessionStart, SessionStop, Sms,
-    UnitStarted, UsageReport,
+    Consent, Counters, Event, EventBody, Guest, GuestErased, SessionCounters, SessionStart,
+    SessionStop, Sms, UnitStarted, UsageReport,
 };
 
 /// How full the outbox is.
@@ -245,6 +245,17 @@ pub(super) fn guest_seen(conn: &Connection, guest_id: i64, at: i64) -> Result<()
         method,
         // A social guest's profile as its provider told it.
         profile: super::social::stored_profile(conn, guest_id)?.unwrap_or_default(),
+    });
+    append(conn, at, None, &body)
+}
+
+/// Reports a guest erased here (the manager erases it too, and so every other unit).
+pub(super) fn guest_erased(conn: &Connection, guest_id: i64, at: i64) -> Result<(), StoreError> {
+    if !enabled(conn)? {
+        return Ok(());
+    }
+    let body = EventBody::GuestErased(GuestErased {
+        guest_uid: guest_uid(conn, guest_id)?,
     });
     append(conn, at, None, &body)
 }

@@ -52,6 +52,8 @@ pub struct SyncedChanges {
     pub vouchers: Vec<SyncedVoucher>,
     /// Users' usage across the hotspot's units.
     pub usage: Vec<SyncedUsage>,
+    /// Guests the manager erased, by uid.
+    pub guests_erased: Vec<String>,
 }
 
 /// What applying changed, for the running gateway.
@@ -68,6 +70,9 @@ pub struct Applied {
     pub kept: Vec<String>,
     /// Users whose usage at other units changed: those online here are loaded again.
     pub usage_users: Vec<i64>,
+    /// Users online for a guest the manager erased: logged off, then
+    /// `Store::scrub_erased_sessions`.
+    pub erased_online: Vec<i64>,
 }
 
 /// Profile id and clock by name, inside the transaction.
@@ -245,6 +250,12 @@ impl Store {
                 applied.usage_users.push(user);
             }
         }
+        for uid in &c.guests_erased {
+            applied
+                .erased_online
+                .extend(super::synced_erasure::erase_by_uid(&tx, uid, now)?);
+        }
+        super::synced_erasure::scrub_ended(&tx)?;
         applied.kept = kept_removals(&tx)?;
         tx.execute("UPDATE sync_unit SET cursor = ?1", [c.cursor])
             .map_err(StoreError::from)?;

@@ -73,6 +73,7 @@ pub(super) fn to_store(
                     revoked: v.revoked,
                 });
             }
+            Change::GuestErased { guest_uid } => out.guests_erased.push(guest_uid),
             Change::VoucherRemoved { code_hash: hash } => out.vouchers.push(SyncedVoucher {
                 code_hash: code_hash(&hash)?,
                 profile: String::new(),
@@ -206,8 +207,30 @@ pub(super) async fn pull<G: Running>(unit: &Unit<'_, G>) -> Result<Round, SyncEr
             warn!(error = %e, user, "could not count other units' usage for an online user");
         }
     }
+    log_off_erased(unit, applied.erased_online).await;
     unit.ctx.succeeded().await;
     Ok(Round::Done)
+}
+
+/// Logs off the devices of guests the manager erased while they were online, then erases
+/// what their sessions kept (a failure leaves it for the next answer's apply, which scrubs
+/// every ended session of an erased guest).
+async fn log_off_erased<G: Running>(unit: &Unit<'_, G>, users: Vec<i64>) {
+    if users.is_empty() {
+        return;
+    }
+    for user in users {
+        if let Err(e) = unit.ctx.gateway.log_off(user).await {
+            warn!(error = %e, user, "could not log off an erased guest's devices");
+        }
+    }
+    match unit.ctx.store.run(|s| s.scrub_erased_sessions()).await {
+        Ok(n) => info!(
+            sessions = n,
+            "erased guests logged off and their sessions scrubbed"
+        ),
+        Err(e) => warn!(error = %e, "erased guests' sessions not scrubbed yet"),
+    }
 }
 
 #[cfg(test)]

@@ -120,6 +120,18 @@ impl Unit {
 /// Logs a guest in with the voucher whose hash is `hash` on `mac`, moves `bytes` and ends the
 /// session; returns nothing until all is stored.
 pub async fn a_session(store: &SharedStore, hash: Vec<u8>, mac: String, bytes: u64) {
+    a_guest_session(store, hash, mac, bytes, None).await
+}
+
+/// As [`a_session`], the guest known by `identity` (method and identifier) instead of the
+/// voucher.
+pub async fn a_guest_session(
+    store: &SharedStore,
+    hash: Vec<u8>,
+    mac: String,
+    bytes: u64,
+    identity: Option<(Method, String)>,
+) {
     store
         .run(move |s| {
             let user = s.user_by_code_hash(&hash)?.expect("voucher");
@@ -136,9 +148,11 @@ pub async fn a_session(store: &SharedStore, hash: Vec<u8>, mac: String, bytes: u
                 idle_timeout: 600,
             };
             let row = s.start_session(&new, &queue, true)?;
+            let (method, identifier) =
+                identity.unwrap_or((Method::Voucher, format!("voucher {}", user.id)));
             let visit = GuestVisit {
-                method: Method::Voucher,
-                identifier: format!("voucher {}", user.id),
+                method,
+                identifier,
                 verified: true,
                 lang: Lang::En,
                 mac,

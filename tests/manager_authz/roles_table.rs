@@ -181,6 +181,23 @@ pub const EXPECT: &[(&str, &str, &str)] = &[
     // Guests (desk too: list, connected, traffic, delete); devices and sessions: R and C.
     ("GET", "/hotspots/{hotspot}/guests", "ARCD"),
     ("POST", "/hotspots/{hotspot}/guests/{guest}/delete", "ARCD"),
+    // Guests' data rights (access, erasure, retention): R and C, not the desk.
+    ("GET", "/hotspots/{hotspot}/guests/{guest}", "ARC"),
+    ("POST", "/hotspots/{hotspot}/guests/{guest}/erase", "ARC"),
+    ("GET", "/hotspots/{hotspot}/retention", "ARC"),
+    ("POST", "/hotspots/{hotspot}/retention", "ARC"),
+    (
+        "GET",
+        "/api/v1/hotspots/{hotspot}/guests/{guest}/data",
+        "ARC",
+    ),
+    (
+        "POST",
+        "/api/v1/hotspots/{hotspot}/guests/{guest}/erase",
+        "ARC",
+    ),
+    ("GET", "/api/v1/hotspots/{hotspot}/retention", "ARC"),
+    ("PUT", "/api/v1/hotspots/{hotspot}/retention", "ARC"),
     ("GET", "/hotspots/{hotspot}/devices", "ARC"),
     ("GET", "/hotspots/{hotspot}/sessions", "ARC"),
     ("GET", "/api/v1/hotspots/{hotspot}/guests", "ARCD"),

@@ -11,6 +11,8 @@ pub mod design_assets;
 mod design_form;
 pub mod design_pages;
 pub mod devices;
+pub mod erasure;
+pub mod guest_rights;
 pub mod guests;
 mod hotspot_fields;
 pub mod hotspots;

@@ -83,6 +83,10 @@ pub fn session(c: &mut dyn Conn, hotspot: i64, s: &SessionReport<'_>) -> Result<
             s.bytes_up.into(),
         ],
     )?;
+    // An erased guest's device is not kept (see `erasure`).
+    if s.mac == super::erasure::ERASED {
+        return Ok(());
+    }
     let seen = s.ended_at.unwrap_or(s.started_at);
     c.execute(
         "INSERT INTO devices (hotspot_id, guest_id, mac, ip, unit, last_seen)

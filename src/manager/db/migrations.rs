@@ -238,6 +238,10 @@ pub const SQLITE: &[Migration] = &[
         version: 10,
         statements: super::migrations_sync::ONLINE,
     },
+    Migration {
+        version: 11,
+        statements: super::migrations_rights::SQLITE,
+    },
 ];
 
 /// PostgreSQL: identity columns; real booleans.
@@ -446,6 +450,10 @@ pub const POSTGRES: &[Migration] = &[
     Migration {
         version: 10,
         statements: super::migrations_sync::ONLINE,
+    },
+    Migration {
+        version: 11,
+        statements: super::migrations_rights::POSTGRES,
     },
 ];
 

@@ -5,9 +5,9 @@
 use super::{Schemas, schema};
 use crate::manager::areas::listing::Filter;
 use crate::manager::areas::{
-    accounts, audit, dashboard, design, design_assets, devices, guests, hotspots, insights,
-    password, preferences, resellers, sessions, sso, sso_accounts, sso_login, tokens, units,
-    voucher_batch, voucher_pages, vouchers,
+    accounts, audit, dashboard, design, design_assets, devices, guest_rights, guests, hotspots,
+    insights, password, preferences, resellers, sessions, sso, sso_accounts, sso_login, tokens,
+    units, voucher_batch, voucher_pages, vouchers,
 };
 use crate::manager::social::providers;
 
@@ -116,6 +116,10 @@ docs! {
     PUT "/api/v1/hotspots/{hotspot}/units/{unit}/removed" "Remove a unit (it stops syncing and is told the reason)": One(units::Removal) => 204 None;
     GET "/api/v1/hotspots/{hotspot}/guests" "Guests (also `online`: connected now)": None => 200 Listing(guests::Guest) ? Filter;
     DELETE "/api/v1/hotspots/{hotspot}/guests/{guest}" "Delete a guest": None => 204 None;
+    GET "/api/v1/hotspots/{hotspot}/guests/{guest}/data" "A guest's data (access request): identity, devices, sessions, consent ledger, answers, social profile": None => 200 Free, "{guest, devices, sessions, consents, answers}; audited.";
+    POST "/api/v1/hotspots/{hotspot}/guests/{guest}/erase" "Erase a guest's personal data here and on every unit (sessions and consent ledger kept anonymised)": None => 200 One(guest_rights::Erased);
+    GET "/api/v1/hotspots/{hotspot}/retention" "Retention of guests' data": None => 200 One(guest_rights::Retention);
+    PUT "/api/v1/hotspots/{hotspot}/retention" "Change the retention of guests' data": One(guest_rights::Retention) => 200 One(guest_rights::Retention);
     GET "/api/v1/hotspots/{hotspot}/devices" "Devices": None => 200 Listing(devices::Device) ? Filter;
     GET "/api/v1/hotspots/{hotspot}/sessions" "Sessions, live and history": None => 200 Listing(sessions::Session) ? Filter;
     GET "/api/v1/hotspots/{hotspot}/vouchers" "Vouchers": None => 200 Page(vouchers::Voucher) ? voucher_pages::Filter;

@@ -27,6 +27,8 @@ pub enum Subject<'a> {
         /// The profile.
         profile: &'a str,
     },
+    /// A guest erased, by its uid (the units erase it too).
+    GuestErased(&'a str),
 }
 
 /// Kinds as stored in `sync_changes.kind`.
@@ -41,6 +43,8 @@ pub const BATCH: &str = "batch";
 pub const VOUCHER: &str = "voucher";
 /// A usage row.
 pub const USAGE: &str = "usage";
+/// An erased guest.
+pub const GUEST_ERASED: &str = "guest_erased";
 
 impl Subject<'_> {
     fn parts(self) -> (&'static str, String) {
@@ -53,6 +57,7 @@ impl Subject<'_> {
             // A tab never occurs in a code hash or a profile name (names refuse control
             // characters), so the pair splits back unambiguously.
             Subject::Usage { user, profile } => (USAGE, format!("{user}\t{profile}")),
+            Subject::GuestErased(uid) => (GUEST_ERASED, uid.to_string()),
         }
     }
 }

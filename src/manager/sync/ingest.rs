@@ -3,7 +3,9 @@
 //! every event above the unit's acknowledged sequence is applied in order, the health stored,
 //! and the new acknowledgement saved; a manager killed mid-batch leaves nothing of it. Every
 //! write is keyed by the unit's own hotspot, so a uid another hotspot uses names nothing of
-//! that hotspot. Kinds this manager does not know are acknowledged and skipped.
+//! that hotspot. Kinds this manager does not know are acknowledged and skipped. A guest erased
+//! here stays erased: what a unit that had not heard yet reports of it is stored without its
+//! personal data (consents, counters and times only).
 
 use axum::Json;
 use axum::extract::State;
@@ -12,7 +14,10 @@ use super::signed::SignedUnit;
 use super::usage;
 use super::wire::{SyncError, json};
 use crate::manager::ManagerState;
+use crate::manager::areas::audit::{self, Actor};
+use crate::manager::areas::erasure::{self, ERASED};
 use crate::manager::areas::records::{self, GuestSeen, SessionReport};
+use crate::manager::areas::vouchers::hotspot_of;
 use crate::manager::db::{Conn, Mode};
 use crate::proto::events::{Event, EventAck, EventBatch, EventBody, Health};
 
@@ -82,6 +87,9 @@ fn apply(c: &mut dyn Conn, unit: &SignedUnit, e: &Event, now: i64) -> Result<(),
                 short(seq, field, value.as_deref().unwrap_or(""), true)?;
             }
             short(seq, "profile.interests", &p.interests.join(", "), true)?;
+            if erasure::is_erased(c, hotspot, &g.uid)? {
+                return Ok(());
+            }
             let seen = GuestSeen {
                 uid: &g.uid,
                 username: &g.username,
@@ -108,8 +116,13 @@ fn apply(c: &mut dyn Conn, unit: &SignedUnit, e: &Event, now: i64) -> Result<(),
         EventBody::Answer(a) => {
             short(seq, "uid", &a.uid, false)?;
             short(seq, "guest_uid", &a.guest_uid, false)?;
+            let answers = if erasure::is_erased(c, hotspot, &a.guest_uid)? {
+                erasure::without_free_text(&a.answers)
+            } else {
+                a.answers.clone()
+            };
             let guest = guest_id(c, hotspot, &a.guest_uid, "", at)?;
-            records::answer(c, (hotspot, guest), &a.uid, &a.answers.to_string(), at)?;
+            records::answer(c, (hotspot, guest), &a.uid, &answers.to_string(), at)?;
         }
         EventBody::SessionStart(s) => {
             for (field, value) in [
@@ -121,11 +134,12 @@ fn apply(c: &mut dyn Conn, unit: &SignedUnit, e: &Event, now: i64) -> Result<(),
             }
             short(seq, "ip", &s.ip, true)?;
             short(seq, "user", &s.user, true)?;
+            let erased = erasure::is_erased(c, hotspot, &s.guest_uid)?;
             let guest = guest_id(c, hotspot, &s.guest_uid, &s.user, at)?;
             let report = SessionReport {
                 uid: &s.uid,
                 guest_id: guest,
-                mac: &s.mac,
+                mac: if erased { ERASED } else { &s.mac },
                 ip: &s.ip,
                 unit: &unit.name,
                 started_at: s.started_at,
@@ -192,6 +206,26 @@ fn apply(c: &mut dyn Conn, unit: &SignedUnit, e: &Event, now: i64) -> Result<(),
             );
             let users = closed.into_iter().flatten().collect();
             usage::sessions_closed(c, hotspot, users, now)?;
+        }
+        EventBody::GuestErased(g) => {
+            short(seq, "guest_uid", &g.guest_uid, false)?;
+            let found = c.query_opt(
+                "SELECT id FROM guests WHERE hotspot_id = $1 AND uid = $2",
+                &[hotspot.into(), g.guest_uid.as_str().into()],
+            )?;
+            if let Some(r) = found {
+                let guest = r.int(0)?;
+                if erasure::erase(c, hotspot, guest, now)? == Some(erasure::Erasure::Now) {
+                    let (tenant, _) = hotspot_of(c, hotspot)?;
+                    let by = Actor {
+                        account_id: None,
+                        username: &unit.name,
+                        address: "unit",
+                    };
+                    let what = format!("guest #{guest}");
+                    audit::record(c, by, now, "erase guest", &what, Some(tenant))?;
+                }
+            }
         }
         EventBody::Unknown => {}
     }

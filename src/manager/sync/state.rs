@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::feed::{BATCH, LIMITATION, PROFILE, SETTINGS, USAGE, VOUCHER};
+use super::feed::{BATCH, GUEST_ERASED, LIMITATION, PROFILE, SETTINGS, USAGE, VOUCHER};
 use super::wire::SyncError;
 use crate::manager::areas::{limitations, profiles};
 use crate::manager::db::{Conn, DbError, Row};
@@ -138,6 +138,9 @@ pub fn of(
             Some((user, profile)) => vec![super::usage::merged(c, hotspot, user, profile)?],
             None => Vec::new(),
         },
+        GUEST_ERASED => vec![Change::GuestErased {
+            guest_uid: subject.into(),
+        }],
         _ => Vec::new(),
     })
 }
@@ -159,5 +162,16 @@ pub fn snapshot(c: &mut dyn Conn, hotspot: i64) -> Result<Vec<Change>, SyncError
     }
     all.extend(vouchers(c, hotspot, None, None)?);
     all.extend(super::usage::all(c, hotspot)?);
+    // Every erasure, for a unit that missed the feed rows (it may still hold the guest); an
+    // erasure the unit already applied, or of a guest it never knew, changes nothing there.
+    let erased = c.query(
+        "SELECT uid FROM guests WHERE hotspot_id = $1 AND erased_at IS NOT NULL ORDER BY id",
+        &[hotspot.into()],
+    )?;
+    for r in &erased {
+        all.push(Change::GuestErased {
+            guest_uid: r.text(0)?,
+        });
+    }
     Ok(all)
 }
