@@ -104,12 +104,12 @@ impl std::fmt::Display for Checked {
 
 /// The guests consenting now, at `hotspot`: every marketing row that is granted and is its
 /// guest's latest (by time, then by arrival), joined to its guest; `$1` the hotspot, `$2`
-/// true.
+/// true; `{after}` the page's start, repeated on every table read (below).
 const CONSENTED: &str = "FROM guest_consents c JOIN guests g ON g.id = c.guest_id
      WHERE c.hotspot_id = $1 AND g.hotspot_id = $1 AND c.purpose = 'marketing'
      AND c.granted = $2
      AND NOT EXISTS (SELECT 1 FROM guest_consents l WHERE l.guest_id = c.guest_id
-         AND l.purpose = 'marketing' AND (l.at > c.at OR (l.at = c.at AND l.id > c.id)))";
+         AND l.purpose = 'marketing' AND (l.at > c.at OR (l.at = c.at AND l.id > c.id)){after})";
 
 /// What a hotspot's export needs beside the rows: its time zone (days of the filter, the
 /// consent dates) and which questions ask the nationality.
@@ -149,10 +149,20 @@ impl Context {
     }
 }
 
-/// The selection's SQL (`FROM … WHERE …`) and parameters for `f` at `hotspot`.
-fn selection(ctx: &Context, hotspot: i64, f: &Checked) -> (String, Vec<Value>) {
-    let mut sql = CONSENTED.to_string();
+/// The selection's SQL (`FROM … WHERE …`) and parameters for `f` at `hotspot`, of guests
+/// after guest id `after` (`$3`) if given. PostgreSQL merges the three reads by guest id: the
+/// page's start on each of them (not only on the consents) makes each read start there
+/// rather than at the first guest (at 1,000,000 guests, 0.3 s a page instead of 3 ms).
+fn selection(ctx: &Context, hotspot: i64, f: &Checked, after: Option<i64>) -> (String, Vec<Value>) {
     let mut params: Vec<Value> = vec![hotspot.into(), true.into()];
+    let mut sql = match after {
+        Some(a) => {
+            params.push(a.into());
+            CONSENTED.replace("{after}", " AND l.guest_id > $3")
+                + " AND c.guest_id > $3 AND g.id > $3"
+        }
+        None => CONSENTED.replace("{after}", ""),
+    };
     let mut bind = |sql: &mut String, clause: &str, v: Value| {
         params.push(v);
         *sql += &clause.replace('?', &format!("${}", params.len()));
@@ -173,7 +183,7 @@ fn selection(ctx: &Context, hotspot: i64, f: &Checked) -> (String, Vec<Value>) {
 
 /// How many guests of `hotspot` the export by `f` holds.
 pub fn count(c: &mut dyn Conn, ctx: &Context, hotspot: i64, f: &Checked) -> Result<i64, DbError> {
-    let (sql, params) = selection(ctx, hotspot, f);
+    let (sql, params) = selection(ctx, hotspot, f, None);
     c.query_opt(&format!("SELECT COUNT(*) {sql}"), &params)?
         .map_or(Ok(0), |r| r.int(0))
 }
@@ -186,7 +196,7 @@ pub fn page(
     after: i64,
     limit: i64,
 ) -> Result<Vec<Row>, DbError> {
-    let (mut sql, mut params) = selection(ctx, hotspot, f);
+    let (mut sql, params) = selection(ctx, hotspot, f, Some(after));
     // The answers only when a question asks the nationality (one index probe per guest).
     let answers = if ctx.nationality.is_empty() {
         "CAST(NULL AS TEXT)"
@@ -194,10 +204,9 @@ pub fn page(
         "(SELECT a.answers FROM guest_answers a WHERE a.guest_id = g.id
           ORDER BY a.at DESC, a.id DESC LIMIT 1)"
     };
-    params.push(after.into());
-    sql += &format!(" AND c.guest_id > ${}", params.len());
-    params.push(limit.into());
-    sql += &format!(" ORDER BY c.guest_id LIMIT ${}", params.len());
+    // The limit is written out (a constant of the caller, never input), so the plan knows
+    // it reads one page.
+    sql += &format!(" ORDER BY c.guest_id LIMIT {limit}");
     c.query(
         &format!(
             "SELECT g.id, g.username, g.method, g.display_name, g.email, g.gender, g.birth_date,
