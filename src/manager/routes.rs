@@ -10,9 +10,9 @@ use axum::routing::{MethodRouter, delete, get, patch, post, put};
 use super::ManagerState;
 use super::areas::{
     accounts, audit, dashboard, design, design_assets, design_pages, devices, guest_rights, guests,
-    hotspots, insights, limitation_pages, login, macs, password, preferences, profile_pages,
-    resellers, sessions, social, social_login, sso, sso_accounts, sso_login, tokens, units,
-    voucher_pages, voucher_print,
+    hotspots, insights, limitation_pages, login, macs, marketing, password, preferences,
+    profile_pages, resellers, sessions, social, social_login, sso, sso_accounts, sso_login, tokens,
+    units, voucher_pages, voucher_print,
 };
 use super::auth::{Role, guard};
 use super::{openapi, pages};
@@ -231,9 +231,11 @@ routes! {
     POST "/api/v1/tokens" => tokens::create_api, DESK, None;
     DELETE "/api/v1/tokens/{token}" => tokens::revoke_api, DESK, Token;
     GET "/hotspots/{hotspot}/reports" => insights::reports_page, DESK, Hotspot;
-    GET "/hotspots/{hotspot}/marketing" => insights::marketing_page, CUSTOMER, Hotspot;
+    GET "/hotspots/{hotspot}/marketing" => marketing::page_view, CUSTOMER, Hotspot;
+    GET "/hotspots/{hotspot}/marketing/csv" => marketing::csv, CUSTOMER, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/reports" => insights::reports_api, DESK, Hotspot;
-    GET "/api/v1/hotspots/{hotspot}/marketing" => insights::marketing_api, CUSTOMER, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/marketing" => marketing::api, CUSTOMER, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/marketing/csv" => marketing::csv, CUSTOMER, Hotspot;
     GET "/social/{hotspot}/{provider}/start" => social_login::start, PUBLIC, None;
     GET "/social/callback" => social_login::callback, PUBLIC, None;
     GET "/master-key" => sso_login::key_form, ADMIN, None;

@@ -254,8 +254,10 @@ pub const EXPECT: &[(&str, &str, &str)] = &[
     // Reports (R, C, D) and Marketing (R, C): reserved until units sync.
     ("GET", "/hotspots/{hotspot}/reports", "ARCD"),
     ("GET", "/hotspots/{hotspot}/marketing", "ARC"),
+    ("GET", "/hotspots/{hotspot}/marketing/csv", "ARC"),
     ("GET", "/api/v1/hotspots/{hotspot}/reports", "ARCD"),
     ("GET", "/api/v1/hotspots/{hotspot}/marketing", "ARC"),
+    ("GET", "/api/v1/hotspots/{hotspot}/marketing/csv", "ARC"),
     // Single sign-on: the admin rotates the master key; `K` is the platform holding it (no
     // account reaches these routes); the login link itself is public.
     // Social login providers: the reseller's (technical settings); the guest's start and

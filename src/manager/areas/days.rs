@@ -17,7 +17,7 @@ pub fn zone(name: &str) -> TimeZone {
 }
 
 /// Seconds the zone is ahead of UTC at `unix`.
-fn offset(z: &TimeZone, unix: i64) -> i64 {
+pub(super) fn offset(z: &TimeZone, unix: i64) -> i64 {
     z.find_local_time_type(unix)
         .map_or(0, |t| i64::from(t.ut_offset()))
 }

@@ -121,7 +121,7 @@ impl Filter {
     }
 }
 
-fn day(field: &'static str, v: &str) -> Result<Option<NaiveDate>, Error> {
+pub(super) fn day(field: &'static str, v: &str) -> Result<Option<NaiveDate>, Error> {
     let v = v.trim();
     if v.is_empty() {
         return Ok(None);

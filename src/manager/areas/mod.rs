@@ -23,6 +23,8 @@ pub mod listing;
 pub mod local_unit;
 pub mod login;
 pub mod macs;
+pub mod marketing;
+pub mod marketing_rows;
 pub mod password;
 pub mod preferences;
 pub mod profile_pages;

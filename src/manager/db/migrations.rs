@@ -30,6 +30,15 @@ const LIST_INDEXES: &[&str] = &[
     "CREATE INDEX units_by_last_seen ON units (hotspot_id, last_seen)",
 ];
 
+/// Migration 12 (both lists): the marketing export's reads. Guests of a hotspot with a
+/// marketing row in guest order (the export's keyset), each guest's marketing rows by time (is
+/// this row the latest?), and each guest's questionnaire answers by time (the nationality).
+const MARKETING_INDEXES: &[&str] = &[
+    "CREATE INDEX guest_consents_by_purpose ON guest_consents (hotspot_id, purpose, guest_id)",
+    "CREATE INDEX guest_consents_latest ON guest_consents (guest_id, purpose, at, id)",
+    "CREATE INDEX guest_answers_by_guest ON guest_answers (guest_id, at, id)",
+];
+
 /// SQLite: `INTEGER PRIMARY KEY` is the row id; booleans are 0/1.
 pub const SQLITE: &[Migration] = &[
     Migration {
@@ -241,6 +250,10 @@ pub const SQLITE: &[Migration] = &[
     Migration {
         version: 11,
         statements: super::migrations_rights::SQLITE,
+    },
+    Migration {
+        version: 12,
+        statements: MARKETING_INDEXES,
     },
 ];
 
@@ -454,6 +467,10 @@ pub const POSTGRES: &[Migration] = &[
     Migration {
         version: 11,
         statements: super::migrations_rights::POSTGRES,
+    },
+    Migration {
+        version: 12,
+        statements: MARKETING_INDEXES,
     },
 ];
 
