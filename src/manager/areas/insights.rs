@@ -1,7 +1,6 @@
-//! Reports (R, C, D) and Marketing (R, C): their routes are reserved in the route table with
-//! their roles, and answer that these views are built from what units report. Units do not
-//! sync with the manager yet, so there are no figures: the page and the API say so rather
-//! than show numbers nobody measured.
+//! Marketing (R, C): its routes are reserved in the route table with their roles, and answer
+//! that this view is built from what units report: the page and the API say so rather than
+//! show numbers nobody measured. (Reports are `areas/reports.rs`.)
 
 use askama::Template;
 use axum::extract::Path;
@@ -15,25 +14,18 @@ use crate::manager::pages::{Nav, render};
 /// Which reserved view.
 #[derive(Debug, Clone, Copy)]
 enum View {
-    Reports,
     Marketing,
 }
 
 impl View {
     fn name(self) -> &'static str {
         match self {
-            View::Reports => "reports",
             View::Marketing => "marketing",
         }
     }
 
     fn why(self) -> &'static str {
         match self {
-            View::Reports => {
-                "Reports (connections, logins, traffic and duration per day) are built from the \
-                 sessions units report. Units do not report to the manager yet, so there is no \
-                 report to show."
-            }
             View::Marketing => {
                 "Marketing exports hold only guests who gave marketing consent at login, as units \
                  report them. Units do not report to the manager yet, so there is nothing to \
@@ -48,7 +40,7 @@ impl View {
 pub struct NotYet {
     /// The hotspot.
     pub hotspot_id: i64,
-    /// `reports` or `marketing`.
+    /// `marketing`.
     pub view: &'static str,
     /// Always `false` until units report.
     pub available: bool,
@@ -83,19 +75,9 @@ fn page(p: &Principal, view: View, title: &'static str, id: i64) -> Result<Respo
     })
 }
 
-/// `GET /hotspots/{hotspot}/reports`
-pub async fn reports_page(p: Principal, Path(id): Path<i64>) -> Result<Response, Error> {
-    page(&p, View::Reports, "Reports", id)
-}
-
 /// `GET /hotspots/{hotspot}/marketing`
 pub async fn marketing_page(p: Principal, Path(id): Path<i64>) -> Result<Response, Error> {
     page(&p, View::Marketing, "Marketing", id)
-}
-
-/// `GET /api/v1/hotspots/{hotspot}/reports`
-pub async fn reports_api(Path(id): Path<i64>) -> axum::Json<NotYet> {
-    axum::Json(NotYet::of(View::Reports, id))
 }
 
 /// `GET /api/v1/hotspots/{hotspot}/marketing`

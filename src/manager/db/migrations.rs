@@ -230,6 +230,10 @@ pub const SQLITE: &[Migration] = &[
         version: 8,
         statements: super::migrations_social::SQLITE,
     },
+    Migration {
+        version: 9,
+        statements: super::migrations_rollups::SQLITE,
+    },
 ];
 
 /// PostgreSQL: identity columns; real booleans.
@@ -430,6 +434,10 @@ pub const POSTGRES: &[Migration] = &[
     Migration {
         version: 8,
         statements: super::migrations_social::POSTGRES,
+    },
+    Migration {
+        version: 9,
+        statements: super::migrations_rollups::POSTGRES,
     },
 ];
 

@@ -8,6 +8,7 @@ mod listen;
 mod migrations;
 mod migrations_design;
 mod migrations_profiles;
+mod migrations_rollups;
 mod migrations_social;
 mod migrations_sso;
 mod migrations_sync;
