@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use common::manager::{Backend, Who, World};
 use common::postgres::Postgres;
 use common::sync_client::{SyncClient, token};
-use hotspotd::manager::db::{DbError, Mode};
+use hotspotd::manager::db::Mode;
 use hotspotd::proto::events::*;
 use serde_json::{Value, json};
 
@@ -180,15 +180,13 @@ async fn scenario(backend: Backend) {
                 "UPDATE hotspots SET time_zone = 'Europe/Rome' WHERE id = $1",
                 &[rome.into()],
             )?;
-            Ok::<_, DbError>(
-                c.query(
-                    "INSERT INTO hotspots (reseller_id, name, description, business_name,
-                     vat_number, address, privacy_contact, time_zone, created_at)
-                     VALUES ($1, 'Goa', '', '', '', '', '', 'Asia/Kolkata', 0) RETURNING id",
-                    &[reseller.into()],
-                )?[0]
-                    .int(0)?,
-            )
+            let rows: Vec<_> = c.query(
+                "INSERT INTO hotspots (reseller_id, name, description, business_name,
+                 vat_number, address, privacy_contact, time_zone, created_at)
+                 VALUES ($1, 'Goa', '', '', '', '', '', 'Asia/Kolkata', 0) RETURNING id",
+                &[reseller.into()],
+            )?;
+            rows[0].int(0)
         })
         .await
         .unwrap();

@@ -5,7 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod dashboard;
-mod days;
+pub mod days;
 pub mod design;
 pub mod design_assets;
 mod design_form;
@@ -28,6 +28,7 @@ pub mod profiles;
 pub mod records;
 pub mod reports;
 pub mod reports_query;
+mod reports_render;
 pub mod resellers;
 pub mod rollups;
 pub mod sessions;

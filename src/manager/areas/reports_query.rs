@@ -99,6 +99,18 @@ pub struct Totals {
     pub sms: i64,
 }
 
+/// A range's figures.
+pub struct Range {
+    /// Every day of it (days without figures as zeros).
+    pub days: Vec<Day>,
+    /// Totals.
+    pub totals: Totals,
+    /// Ended sessions by length.
+    pub durations: Vec<Bucket>,
+    /// Logins by method.
+    pub methods: Vec<Method>,
+}
+
 /// Summed hourly columns, in this order.
 const SUMS: [&str; 13] = [
     "sessions",
@@ -177,10 +189,7 @@ fn guest_days(
 
 /// The range's figures: every day of it (days without figures as zeros), totals, duration
 /// buckets and logins by method.
-pub fn range(
-    c: &mut dyn Conn,
-    s: &Scope<'_>,
-) -> Result<(Vec<Day>, Totals, Vec<Bucket>, Vec<Method>), DbError> {
+pub fn range(c: &mut dyn Conn, s: &Scope<'_>) -> Result<Range, DbError> {
     let mut days_out: Vec<Day> = s
         .from
         .iter_days()
@@ -257,7 +266,12 @@ pub fn range(
             })
         })
         .collect::<Result<_, DbError>>()?;
-    Ok((days_out, t, buckets, methods))
+    Ok(Range {
+        days: days_out,
+        totals: t,
+        durations: buckets,
+        methods,
+    })
 }
 
 /// Guests connected now and today's local hours (every hour of the day, zeros included).
