@@ -3,22 +3,26 @@
 //! today, where today is each hotspot's own day in its time zone (sessions a second either
 //! side of local midnight), summed over a reseller's hotspots in two zones; each principal
 //! sees only its scope, and the hotspots list shows units and guests online per hotspot.
+//! Today's logins and traffic come from the rollups, filled here as ingest fills them (a
+//! session's counters reported when it ended, or now while it is open).
 //! Every figure below is computed by hand. On SQLite and on PostgreSQL.
 
 mod common;
 
 use common::manager::{Backend, Who, World};
 use common::postgres::Postgres;
-use hotspotd::manager::areas::records::{self, GuestSeen, SessionReport};
+use hotspotd::manager::areas::records::{self, GuestSeen, SessionReport, SessionState};
+use hotspotd::manager::areas::rollups::Rollup;
 use hotspotd::manager::db::{DbError, Mode};
 use serde_json::{Value, json};
 
 /// (guest uid, session uid, started, ended, down, up)
 type Report = (&'static str, &'static str, i64, Option<i64>, i64, i64);
 
-async fn ingest(w: &World, hotspot: i64, reports: &[Report]) {
+async fn ingest(w: &World, hotspot: i64, reports: &[Report], now: i64) {
     let reports = reports.to_vec();
     w.db.tx(Mode::Write, move |c| {
+        let rollup = Rollup::of(c, hotspot)?;
         for (g, s, started, ended, down, up) in reports {
             let guest = records::guest_seen(
                 c,
@@ -43,6 +47,15 @@ async fn ingest(w: &World, hotspot: i64, reports: &[Report]) {
                 bytes_up: up,
             };
             records::session(c, hotspot, &report)?;
+            rollup.started(c, 0, guest, started)?;
+            let before = SessionState {
+                guest_id: guest,
+                started_at: started,
+                ended_at: None,
+                bytes_down: 0,
+                bytes_up: 0,
+            };
+            rollup.counters(c, 0, &before, (down, up), (ended, ended.unwrap_or(now)))?;
         }
         Ok::<_, DbError>(())
     })
@@ -102,6 +115,7 @@ async fn seed(w: &World, now: i64) -> i64 {
             // g1 again on a second device: still one guest online.
             ("g1", "s4", m_a + 1, None, 7, 3),
         ],
+        now,
     )
     .await;
     ingest(
@@ -112,9 +126,10 @@ async fn seed(w: &World, now: i64) -> i64 {
             // Began a second before its midnight, ended a second after: traffic, no login.
             ("g6", "s6", m_a2 - 1, Some(m_a2 + 1), 50, 5),
         ],
+        now,
     )
     .await;
-    ingest(w, b, &[("g9", "s9", now, None, 1, 1)]).await;
+    ingest(w, b, &[("g9", "s9", now, None, 1, 1)], now).await;
     a2
 }
 

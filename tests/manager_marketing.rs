@@ -484,7 +484,8 @@ async fn pages(backend: Backend) {
         .map(|i| format!("guest{i}@example.com"))
         .collect();
     let mut got: Vec<String> = rows.iter().map(|r| r[4].clone()).collect();
-    (expected.sort(), got.sort());
+    expected.sort();
+    got.sort();
     assert_eq!(got, expected);
 }
 

@@ -5,6 +5,7 @@
 
 pub mod areas;
 pub mod auth;
+pub mod chart;
 pub mod db;
 pub mod error;
 pub mod multipart;

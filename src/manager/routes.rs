@@ -10,8 +10,8 @@ use axum::routing::{MethodRouter, delete, get, patch, post, put};
 use super::ManagerState;
 use super::areas::{
     accounts, audit, dashboard, design, design_assets, design_pages, devices, guest_rights, guests,
-    hotspots, insights, limitation_pages, login, macs, marketing, password, preferences,
-    profile_pages, resellers, sessions, social, social_login, sso, sso_accounts, sso_login, tokens,
+    hotspots, limitation_pages, login, macs, marketing, password, preferences, profile_pages,
+    reports, resellers, sessions, social, social_login, sso, sso_accounts, sso_login, tokens,
     units, voucher_pages, voucher_print,
 };
 use super::auth::{Role, guard};
@@ -230,10 +230,10 @@ routes! {
     GET "/api/v1/tokens" => tokens::list_api, DESK, None;
     POST "/api/v1/tokens" => tokens::create_api, DESK, None;
     DELETE "/api/v1/tokens/{token}" => tokens::revoke_api, DESK, Token;
-    GET "/hotspots/{hotspot}/reports" => insights::reports_page, DESK, Hotspot;
+    GET "/hotspots/{hotspot}/reports" => reports::page, DESK, Hotspot;
     GET "/hotspots/{hotspot}/marketing" => marketing::page_view, CUSTOMER, Hotspot;
     GET "/hotspots/{hotspot}/marketing/csv" => marketing::csv, CUSTOMER, Hotspot;
-    GET "/api/v1/hotspots/{hotspot}/reports" => insights::reports_api, DESK, Hotspot;
+    GET "/api/v1/hotspots/{hotspot}/reports" => reports::api, DESK, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/marketing" => marketing::api, CUSTOMER, Hotspot;
     GET "/api/v1/hotspots/{hotspot}/marketing/csv" => marketing::csv, CUSTOMER, Hotspot;
     GET "/social/{hotspot}/{provider}/start" => social_login::start, PUBLIC, None;

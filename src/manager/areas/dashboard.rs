@@ -1,8 +1,9 @@
 //! The dashboard, level 1 (general figures) of the principal's hotspots: units online, guests
 //! online now, and logins and traffic today, where "today" is each hotspot's own calendar day
 //! in its time zone (a reseller with hotspots in several zones sees the sum of each one's
-//! today). The figures come from what units report (`records`); each is one index range per
-//! time zone of the principal's hotspots, never a scan of the sessions.
+//! today). Today's figures come from the rollups (`rollups`: one index range of hours per
+//! time zone of the principal's hotspots); guests online from the open sessions' index
+//! range, never a scan of the history.
 
 use askama::Template;
 use axum::extract::State;
@@ -34,9 +35,9 @@ pub struct Figures {
     pub guests_online: i64,
     /// Sessions started today.
     pub logins_today: i64,
-    /// Bytes to guests in the sessions active today (open now, or ended today).
+    /// Bytes to guests that units reported today.
     pub bytes_down_today: i64,
-    /// Bytes from guests in those sessions.
+    /// Bytes from guests that units reported today.
     pub bytes_up_today: i64,
 }
 
@@ -99,11 +100,10 @@ fn compute(
         ),
         &with(&[(now - UNIT_ONLINE_WINDOW).into()]),
     )?;
-    let down_up = "CAST(SUM(x.bytes_down) AS BIGINT), CAST(SUM(x.bytes_up) AS BIGINT)";
-    [f.guests_online, f.bytes_down_today, f.bytes_up_today] = ints(
+    f.guests_online = count(
         c,
         &format!(
-            "SELECT COUNT(DISTINCT x.guest_id), {down_up}
+            "SELECT COUNT(DISTINCT x.guest_id)
              FROM guest_sessions x WHERE {ids} AND x.ended_at IS NULL"
         ),
         &scope,
@@ -114,22 +114,16 @@ fn compute(
         let name = zone.text(0)?;
         let (start, end) = days::today(&days::zone(&name), now);
         let params = with(&[name.into(), start.into(), end.into()]);
-        f.logins_today += count(
+        let [logins, down, up] = ints(
             c,
             &format!(
-                "SELECT COUNT(*) FROM guest_sessions x WHERE {in_zone}
-                 AND x.started_at >= $4 AND x.started_at < $5"
+                "SELECT CAST(SUM(x.sessions) AS BIGINT), CAST(SUM(x.bytes_down) AS BIGINT),
+                 CAST(SUM(x.bytes_up) AS BIGINT) FROM rollup_hours x WHERE {in_zone}
+                 AND x.hour >= $4 AND x.hour < $5"
             ),
             &params,
         )?;
-        let [down, up] = ints(
-            c,
-            &format!(
-                "SELECT {down_up} FROM guest_sessions x WHERE {in_zone}
-                 AND x.ended_at >= $4 AND x.ended_at < $5"
-            ),
-            &params,
-        )?;
+        f.logins_today += logins;
         f.bytes_down_today += down;
         f.bytes_up_today += up;
     }

@@ -37,6 +37,26 @@ pub fn today(z: &TimeZone, now: i64) -> (i64, i64) {
     (midnight(z, day), midnight(z, day + DAY))
 }
 
+/// The instant the local hour containing `unix` begins: a whole hour of local time, so a
+/// local day is exactly its hours in any zone, :30 and :45 offsets included. The hour
+/// repeated when daylight saving ends is two hours here (each offset its own).
+pub fn hour_of(z: &TimeZone, unix: i64) -> i64 {
+    let off = offset(z, unix);
+    (unix + off).div_euclid(3600) * 3600 - off
+}
+
+/// Local seconds since the epoch at `unix`.
+pub fn local(z: &TimeZone, unix: i64) -> i64 {
+    unix + offset(z, unix)
+}
+
+/// The local date at `unix`.
+pub fn date_of(z: &TimeZone, unix: i64) -> NaiveDate {
+    let days = (unix + offset(z, unix)).div_euclid(DAY);
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    epoch + chrono::Days::new(u64::try_from(days).unwrap_or(0))
+}
+
 /// The instant local day `d` begins.
 pub fn start_of(z: &TimeZone, d: NaiveDate) -> i64 {
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
@@ -59,6 +79,26 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2026, 3, 29).unwrap();
         let next = NaiveDate::from_ymd_opt(2026, 3, 30).unwrap();
         assert_eq!(start_of(&z, next) - start_of(&z, d), 23 * 3600);
+    }
+
+    #[test]
+    fn hours_are_local_hours_and_the_day_daylight_saving_ends_has_25() {
+        let rome = zone("Europe/Rome");
+        let d = NaiveDate::from_ymd_opt(2026, 10, 25).unwrap();
+        let (start, end) = (start_of(&rome, d), start_of(&rome, d.succ_opt().unwrap()));
+        let hours: std::collections::BTreeSet<i64> = (start..end)
+            .step_by(600)
+            .map(|t| hour_of(&rome, t))
+            .collect();
+        assert_eq!(hours.len(), 25);
+        assert!(hours.iter().all(|&h| date_of(&rome, h) == d));
+        // India is 5:30 ahead: its hours begin at :30 UTC, and 18:30 UTC is local midnight.
+        let india = zone("Asia/Kolkata");
+        assert_eq!(hour_of(&india, 1_768_501_800 + 60), 1_768_501_800);
+        assert_eq!(
+            date_of(&india, 1_768_501_800 - 1).succ_opt(),
+            Some(date_of(&india, 1_768_501_800))
+        );
     }
 
     #[test]

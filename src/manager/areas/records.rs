@@ -169,29 +169,68 @@ pub fn session_unit(c: &mut dyn Conn, hotspot: i64, uid: &str, unit: i64) -> Res
     Ok(())
 }
 
-/// Closes at `at` the sessions unit `unit` holds open on the manager that are not in `open`
-/// (they did not survive its restart); returns, for each closed session, the user and
-/// profile it counted against, if any.
-pub fn close_stale(
+/// A session as the manager holds it, read before a report changes it (the rollups count
+/// what the report adds to it).
+pub struct SessionState {
+    /// Its guest.
+    pub guest_id: i64,
+    /// Start, Unix seconds.
+    pub started_at: i64,
+    /// End, once stopped.
+    pub ended_at: Option<i64>,
+    /// Bytes to the guest so far.
+    pub bytes_down: i64,
+    /// Bytes from the guest so far.
+    pub bytes_up: i64,
+}
+
+/// Session `uid` of `hotspot`, if the manager has it.
+pub fn session_state(
+    c: &mut dyn Conn,
+    hotspot: i64,
+    uid: &str,
+) -> Result<Option<SessionState>, DbError> {
+    c.query_opt(
+        "SELECT guest_id, started_at, ended_at, bytes_down, bytes_up FROM guest_sessions
+         WHERE hotspot_id = $1 AND uid = $2",
+        &[hotspot.into(), uid.into()],
+    )?
+    .map(|r| {
+        Ok(SessionState {
+            guest_id: r.int(0)?,
+            started_at: r.int(1)?,
+            ended_at: r.opt_int(2)?,
+            bytes_down: r.int(3)?,
+            bytes_up: r.int(4)?,
+        })
+    })
+    .transpose()
+}
+
+/// A session's uid with the user and profile it counts against, if known.
+pub type StaleSession = (String, Option<(String, String)>);
+
+/// The sessions unit `unit` holds open on the manager that are not in `open` (they did not
+/// survive its restart).
+pub fn stale_sessions(
     c: &mut dyn Conn,
     (hotspot, unit): (i64, i64),
     open: &[String],
-    at: i64,
-) -> Result<Vec<Option<(String, String)>>, DbError> {
+) -> Result<Vec<StaleSession>, DbError> {
     let held = c.query(
         "SELECT uid, usage_user, usage_profile FROM guest_sessions WHERE unit_id = $1
          AND hotspot_id = $2 AND ended_at IS NULL",
         &[unit.into(), hotspot.into()],
     )?;
-    let mut closed = Vec::new();
+    let mut stale = Vec::new();
     for r in &held {
         let uid = r.text(0)?;
         if !open.contains(&uid) {
-            session_counters(c, hotspot, &uid, (0, 0), Some((at, "unit-restart")))?;
-            closed.push(r.opt_text(1)?.zip(r.opt_text(2)?));
+            let user = r.opt_text(1)?.zip(r.opt_text(2)?);
+            stale.push((uid, user));
         }
     }
-    Ok(closed)
+    Ok(stale)
 }
 
 /// A consent ledger row of guest `guest_id` (a row is never changed once stored).

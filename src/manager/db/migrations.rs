@@ -255,6 +255,10 @@ pub const SQLITE: &[Migration] = &[
         version: 12,
         statements: MARKETING_INDEXES,
     },
+    Migration {
+        version: 13,
+        statements: super::migrations_rollups::SQLITE,
+    },
 ];
 
 /// PostgreSQL: identity columns; real booleans.
@@ -471,6 +475,10 @@ pub const POSTGRES: &[Migration] = &[
     Migration {
         version: 12,
         statements: MARKETING_INDEXES,
+    },
+    Migration {
+        version: 13,
+        statements: super::migrations_rollups::POSTGRES,
     },
 ];
 

@@ -9,6 +9,7 @@ mod migrations;
 mod migrations_design;
 mod migrations_profiles;
 mod migrations_rights;
+mod migrations_rollups;
 mod migrations_social;
 mod migrations_sso;
 mod migrations_sync;

@@ -6,7 +6,7 @@ use super::{Schemas, schema};
 use crate::manager::areas::listing::Filter;
 use crate::manager::areas::{
     accounts, audit, dashboard, design, design_assets, devices, guest_rights, guests, hotspots,
-    insights, marketing, marketing_rows, password, preferences, resellers, sessions, sso,
+    marketing, marketing_rows, password, preferences, reports, resellers, sessions, sso,
     sso_accounts, sso_login, tokens, units, voucher_batch, voucher_pages, vouchers,
 };
 use crate::manager::social::providers;
@@ -150,7 +150,7 @@ docs! {
     POST "/api/v1/hotspots/{hotspot}/design/publish" "Publish the draft as the next settings revision": One(design::RevisionArg) => 200 Free, "The design view, as GET answers.";
     POST "/api/v1/hotspots/{hotspot}/design/restore" "Copy an earlier revision's design into the draft": One(design::RevisionArg) => 200 Free, "The design view, as GET answers.";
     POST "/api/v1/hotspots/{hotspot}/design/assets" "Upload an image (the raw file or a form's `file` part)": None => 201 One(design_assets::Stored);
-    GET "/api/v1/hotspots/{hotspot}/reports" "Reports (built once units sync)": None => 200 One(insights::NotYet);
+    GET "/api/v1/hotspots/{hotspot}/reports" "Reports in the hotspot's time zone, from the rollups": None => 200 One(reports::Report) ? reports::Args;
     GET "/api/v1/hotspots/{hotspot}/marketing" "Guests consenting to marketing, and the export by the filter": None => 200 One(marketing::Summary) ? marketing_rows::Filter;
     GET "/api/v1/hotspots/{hotspot}/marketing/csv" "The marketing export: CSV (text/csv, RFC 4180) of the guests whose latest marketing consent is granted, streamed": None => 200 None ? marketing_rows::Filter;
     PUT "/api/v1/sso/resellers/{external_id}" "Create or update a reseller by external id (201 when created)": One(sso::ResellerIn) => 200 One(sso::SsoReseller);

@@ -17,6 +17,7 @@ use crate::manager::ManagerState;
 use crate::manager::areas::audit::{self, Actor};
 use crate::manager::areas::erasure::{self, ERASED};
 use crate::manager::areas::records::{self, GuestSeen, SessionReport};
+use crate::manager::areas::rollups::Rollup;
 use crate::manager::areas::vouchers::hotspot_of;
 use crate::manager::db::{Conn, Mode};
 use crate::proto::events::{Event, EventAck, EventBatch, EventBody, Health};
@@ -67,7 +68,29 @@ fn guest_id(
     })
 }
 
-fn apply(c: &mut dyn Conn, unit: &SignedUnit, e: &Event, now: i64) -> Result<(), SyncError> {
+/// A session's counters (and end) reported at `at`, and what they add to the rollups; false
+/// when `unit`'s hotspot has no such session.
+fn counters(
+    c: &mut dyn Conn,
+    (unit, rollup): (&SignedUnit, &Rollup),
+    uid: &str,
+    counters: (i64, i64),
+    (end, at): (Option<(i64, &str)>, i64),
+) -> Result<bool, SyncError> {
+    let Some(before) = records::session_state(c, unit.hotspot, uid)? else {
+        return Ok(false);
+    };
+    records::session_counters(c, unit.hotspot, uid, counters, end)?;
+    rollup.counters(c, unit.id, &before, counters, (end.map(|e| e.0), at))?;
+    Ok(true)
+}
+
+fn apply(
+    c: &mut dyn Conn,
+    (unit, rollup): (&SignedUnit, &Rollup),
+    e: &Event,
+    now: i64,
+) -> Result<(), SyncError> {
     let (hotspot, seq, at) = (unit.hotspot, e.seq, e.at);
     match &e.body {
         EventBody::Guest(g) => {
@@ -147,13 +170,17 @@ fn apply(c: &mut dyn Conn, unit: &SignedUnit, e: &Event, now: i64) -> Result<(),
                 bytes_down: 0,
                 bytes_up: 0,
             };
+            let new = records::session_state(c, hotspot, &s.uid)?.is_none();
             records::session(c, hotspot, &report)?;
             records::session_unit(c, hotspot, &s.uid, unit.id)?;
             usage::session_started(c, hotspot, &s.uid, (&s.user, &s.profile), now)?;
+            if new {
+                rollup.started(c, unit.id, guest, s.started_at)?;
+            }
         }
         EventBody::SessionInterim(s) => {
             let counters = (s.counters.bytes_down, s.counters.bytes_up);
-            if !records::session_counters(c, hotspot, &s.uid, counters, None)? {
+            if !self::counters(c, (unit, rollup), &s.uid, counters, (None, at))? {
                 tracing::warn!(
                     unit = unit.id,
                     seq,
@@ -166,7 +193,7 @@ fn apply(c: &mut dyn Conn, unit: &SignedUnit, e: &Event, now: i64) -> Result<(),
             short(seq, "cause", &s.cause, true)?;
             let end = Some((s.ended_at, s.cause.as_str()));
             let user = usage::open_session_user(c, hotspot, &s.uid)?;
-            if !records::session_counters(c, hotspot, &s.uid, counters, end)? {
+            if !self::counters(c, (unit, rollup), &s.uid, counters, (end, s.ended_at))? {
                 tracing::warn!(
                     unit = unit.id,
                     seq,
@@ -196,15 +223,20 @@ fn apply(c: &mut dyn Conn, unit: &SignedUnit, e: &Event, now: i64) -> Result<(),
                     s.count.max(0).into(),
                 ],
             )?;
+            rollup.sms(c, unit.id, at, s.count)?;
         }
         EventBody::UnitStarted(u) => {
-            let closed = records::close_stale(c, (hotspot, unit.id), &u.open_sessions, at)?;
+            let stale = records::stale_sessions(c, (hotspot, unit.id), &u.open_sessions)?;
+            let end = Some((at, "unit-restart"));
+            for (uid, _) in &stale {
+                self::counters(c, (unit, rollup), uid, (0, 0), (end, at))?;
+            }
             tracing::info!(
                 unit = unit.id,
-                closed = closed.len(),
+                closed = stale.len(),
                 "unit restarted; its stale sessions closed"
             );
-            let users = closed.into_iter().flatten().collect();
+            let users = stale.into_iter().filter_map(|(_, user)| user).collect();
             usage::sessions_closed(c, hotspot, users, now)?;
         }
         EventBody::GuestErased(g) => {
@@ -275,11 +307,12 @@ fn ingest(
         .ok_or(SyncError::Internal)?
         .int(0)?;
     let mut applied = 0i64;
+    let rollup = Rollup::of(c, unit.hotspot)?;
     for e in batch.events.iter() {
         if e.seq <= acked {
             continue;
         }
-        apply(c, unit, e, now)?;
+        apply(c, (unit, &rollup), e, now)?;
         acked = e.seq;
         applied += 1;
     }
