@@ -7,6 +7,7 @@
 mod listen;
 mod migrations;
 mod migrations_design;
+mod migrations_indexes;
 mod migrations_profiles;
 mod migrations_rights;
 mod migrations_rollups;
